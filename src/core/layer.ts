@@ -1,0 +1,150 @@
+/**
+ * The layer interfaces. A layer is one directory tree in aufs/OCI on-disk form:
+ * whiteouts are empty regular files named `.wh.NAME`, an opaque directory holds
+ * an empty `.wh..wh..opq`. Layers store and report those names verbatim; only
+ * the union interprets them (see union.ts and SEMANTICS.md).
+ *
+ * Paths given to a layer are layer-relative, already validated and normalised
+ * by the union: "" is the root, otherwise components joined by "/" with no
+ * leading or trailing slash, no "." or ".." and no empty component. Layers
+ * never resolve symlinks: a symlink is an entry like any other.
+ *
+ * Every method that fails throws an FsError (errno.ts) and changes nothing.
+ */
+
+export type EntryType = "file" | "dir" | "symlink";
+
+/** Attributes of one entry in one layer. Times are nanoseconds since the epoch. */
+export interface EntryStat {
+  readonly type: EntryType;
+  /** Permission bits only (0o7777). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** Bytes for files, target length for symlinks, 0 (or host size) for directories. */
+  readonly size: number;
+  readonly nlink: number;
+  /**
+   * Identity of the object inside this layer: stable while the layer lives,
+   * shared by hard-link aliases, distinct otherwise, 1 <= id < 2**32.
+   */
+  readonly id: number;
+  readonly atimeNs: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+/** Read access to the content of one regular file. Survives rename and unlink of its path. */
+export interface LayerFile {
+  /** Copy up to `into.length` bytes starting at `position`; returns the count (0 at or past EOF). */
+  read(into: Uint8Array, position: number): number;
+  /** Current attributes of the open object. */
+  stat(): EntryStat;
+  close(): void;
+}
+
+/** An open regular file in a writable layer. */
+export interface WritableLayerFile extends LayerFile {
+  /** Write all of `data` at `position` (extending with zeros past EOF); returns data.length. */
+  write(data: Uint8Array, position: number): number;
+  truncate(size: number): void;
+  /** Flush to durable storage where the layer has any. */
+  sync(): void;
+}
+
+/** A read-only layer: the one-screen interface every layer kind implements. */
+export interface Layer {
+  /** Attributes of the entry at `path` (not following symlinks), or undefined if absent. */
+  stat(path: string): EntryStat | undefined;
+  /** Raw names in the directory at `path` (including `.wh.*`), any order; throws ENOENT/ENOTDIR. */
+  readdir(path: string): string[];
+  /** Target of the symlink at `path`, verbatim; throws ENOENT/EINVAL. */
+  readlink(path: string): string;
+  /** Open the regular file at `path` for reading; throws ENOENT/EISDIR. */
+  open(path: string): LayerFile;
+}
+
+/** Attribute changes accepted by WritableLayer.setattr. Absent fields stay as they are. */
+export interface SetAttr {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  atimeNs?: bigint;
+  mtimeNs?: bigint;
+}
+
+/** Attributes to give a new entry (copy-up keeps the lower ones; defaults: now, uid/gid 0). */
+export interface NewEntryAttr {
+  mode: number;
+  uid?: number;
+  gid?: number;
+  atimeNs?: bigint;
+  mtimeNs?: bigint;
+}
+
+/**
+ * The layer that takes all writes. Mutations act on exactly the named path;
+ * the parent directory must exist (ENOENT otherwise) and the union has already
+ * checked existence rules, but layers still check them and throw EEXIST,
+ * ENOENT, ENOTDIR, ENOTEMPTY, EISDIR as a plain filesystem would.
+ */
+export interface WritableLayer extends Layer {
+  readonly writable: true;
+  mkdir(path: string, attr: NewEntryAttr): void;
+  /** Create an empty regular file (EEXIST if the name is taken). */
+  createFile(path: string, attr: NewEntryAttr): void;
+  /**
+   * Create a regular file whose content is that of `source` (a lower layer's
+   * open file, immutable while mounted): the copy-up primitive. A memory layer
+   * keeps a reference and stores only chunks written later; a host layer copies
+   * atomically (temporary file + rename). EEXIST if the name is taken.
+   */
+  createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void;
+  symlink(path: string, target: string, attr?: Partial<NewEntryAttr>): void;
+  /** Hard link: `newPath` becomes another name of the file at `existing`. */
+  link(existing: string, newPath: string): void;
+  /** Remove a non-directory. */
+  unlink(path: string): void;
+  /** Remove an empty directory (raw emptiness: whiteout files count as entries). */
+  rmdir(path: string): void;
+  /** Remove a directory and everything in it (used when a directory collapses to a whiteout). */
+  removeTree(path: string): void;
+  /** rename(2) inside this layer: replaces a non-directory or empty-directory target. */
+  rename(from: string, to: string): void;
+  setattr(path: string, attr: SetAttr): void;
+  /** Open a regular file for writing (and reading). */
+  openWrite(path: string): WritableLayerFile;
+}
+
+export function isWritableLayer(layer: Layer): layer is WritableLayer {
+  return (layer as Partial<WritableLayer>).writable === true;
+}
+
+/** aufs/OCI whiteout encoding. */
+export const WHITEOUT_PREFIX = ".wh.";
+export const OPAQUE_MARKER = ".wh..wh..opq";
+/** Names starting with this are aufs internals: ignored, never shown. */
+export const WHITEOUT_META_PREFIX = ".wh..wh.";
+
+/** Layer-relative path of `name` inside directory `dir`. */
+export function childPath(dir: string, name: string): string {
+  return dir === "" ? name : dir + "/" + name;
+}
+
+/** Parent directory of a layer-relative path ("" for top-level names). */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "" : path.slice(0, i);
+}
+
+/** Last component of a layer-relative path. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Current time in nanoseconds since the epoch (millisecond clock, sub-ms from performance.now). */
+export function nowNs(): bigint {
+  const ms = Date.now();
+  const frac = typeof performance !== "undefined" ? Math.floor((performance.now() % 1) * 1e6) : 0;
+  return BigInt(ms) * 1_000_000n + BigInt(frac);
+}
