@@ -3,3 +3,5 @@ export type { EntryStat, EntryType, Layer, LayerFile, WritableLayer, WritableLay
 export { Image } from "./core/image.ts";
 export { Union } from "./core/union.ts";
 export type { Change, DirEntry, OpenOptions, Stat, UnionFile, UnionOptions } from "./core/union.ts";
+export { MemoryLayer } from "./layers/memory.ts";
+export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, GeneratedFileSpec } from "./layers/memory.ts";

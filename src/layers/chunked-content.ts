@@ -1,0 +1,303 @@
+/**
+ * File content stored in fixed-size chunks, optionally backed by a read-only
+ * source (a lower layer's file). This is what makes copy-up lazy: a copied-up
+ * file keeps a reference to the lower content and stores only the chunks that
+ * were written since, so touching 4 KiB of a 256 MiB lower file allocates one
+ * chunk, not 256 MiB.
+ *
+ * Model: the logical content is `size` bytes. Byte `p` comes from
+ *   1. the local chunk covering `p`, if one exists (a chunk buffer may be
+ *      shorter than the chunk size: its missing tail reads as zeros), else
+ *   2. the source, if `p < sourceLimit`, else
+ *   3. zero (sparse: a gap written past EOF allocates nothing).
+ * `sourceLimit` starts at the source size and only shrinks (a truncate below it
+ * cuts the source off for good, so growing again reads zeros, as POSIX wants).
+ * Invariant: local buffers hold zeros beyond `size`, so growing needs no work.
+ *
+ * Chunks live in a Map keyed by chunk index (indices can exceed JS array index
+ * range for huge sparse files). Chunk buffers grow by doubling up to the chunk
+ * size, so sequential appends never copy the whole file and small files stay small.
+ */
+import { Errno, FsError } from "../core/errno.ts";
+
+/** Default chunk size: 64 KiB. */
+export const CHUNK_SIZE = 65536;
+
+/** Largest supported file size: positions stay exact doubles. */
+export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+
+/** A read-only byte source content can reference. A lower layer's LayerFile fits. */
+export interface ContentSource {
+  /** Copy up to `into.length` bytes from `position`; returns the count (0 at EOF). */
+  read(into: Uint8Array, position: number): number;
+}
+
+/** A ContentSource that knows its size (what `MemoryLayer.from` accepts for generated files). */
+export interface SizedContentSource extends ContentSource {
+  readonly size: number;
+}
+
+/** Memory accounting of one content object (what tests and benchmarks measure). */
+export interface ContentUsage {
+  /** Logical size in bytes. */
+  size: number;
+  /** Number of local chunks. */
+  chunks: number;
+  /** Bytes held by local chunk buffers. */
+  bytes: number;
+  /** Whether some bytes are still read through from a source. */
+  referencesSource: boolean;
+}
+
+export class ChunkedContent {
+  readonly chunkSize: number;
+  #size = 0;
+  #chunks = new Map<number, Uint8Array>();
+  #bytes = 0;
+  #source: ContentSource | undefined;
+  #sourceLimit = 0;
+
+  constructor(chunkSize: number = CHUNK_SIZE) {
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || (chunkSize & (chunkSize - 1)) !== 0) {
+      throw new FsError(Errno.INVAL, "chunked-content", undefined, "chunk size must be a power of two");
+    }
+    this.chunkSize = chunkSize;
+  }
+
+  /** Content that references `source` (of `size` bytes) without copying it. */
+  static fromSource(source: ContentSource, size: number, chunkSize?: number): ChunkedContent {
+    const c = new ChunkedContent(chunkSize);
+    checkSize(size, "fromSource");
+    c.#size = size;
+    if (size > 0) {
+      c.#source = source;
+      c.#sourceLimit = size;
+    }
+    return c;
+  }
+
+  /**
+   * Content holding `data`. With `copy` false the chunks are views into `data`
+   * (zero-copy; the caller gives up ownership of the buffer).
+   */
+  static fromBytes(data: Uint8Array, copy = true, chunkSize?: number): ChunkedContent {
+    const c = new ChunkedContent(chunkSize);
+    const cs = c.chunkSize;
+    for (let start = 0, i = 0; start < data.length; start += cs, i++) {
+      const end = Math.min(start + cs, data.length);
+      const chunk = copy ? data.slice(start, end) : data.subarray(start, end);
+      c.#chunks.set(i, chunk);
+      c.#bytes += chunk.length;
+    }
+    c.#size = data.length;
+    return c;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Memory accounting: local chunks and their bytes. */
+  usage(): ContentUsage {
+    return {
+      size: this.#size,
+      chunks: this.#chunks.size,
+      bytes: this.#bytes,
+      referencesSource: this.#source !== undefined,
+    };
+  }
+
+  /** Read up to `into.length` bytes at `position`; returns the count (0 at or past EOF). */
+  read(into: Uint8Array, position: number): number {
+    checkPosition(position, "read");
+    const size = this.#size;
+    if (position >= size || into.length === 0) return 0;
+    const n = Math.min(into.length, size - position);
+    const cs = this.chunkSize;
+    let done = 0;
+    while (done < n) {
+      const pos = position + done;
+      const ci = Math.floor(pos / cs);
+      const off = pos - ci * cs;
+      const len = Math.min(cs - off, n - done);
+      const chunk = this.#chunks.get(ci);
+      if (chunk !== undefined) {
+        const avail = Math.min(len, chunk.length - off);
+        if (avail > 0) {
+          into.set(avail === chunk.length && off === 0 ? chunk : chunk.subarray(off, off + avail), done);
+        }
+        if (avail < len) into.fill(0, done + Math.max(avail, 0), done + len);
+        done += len;
+      } else {
+        // Absent chunks: merge the run of consecutive absent chunks into one source read.
+        let runEnd = done + len;
+        let nextCi = ci + 1;
+        while (runEnd < n && !this.#chunks.has(nextCi)) {
+          runEnd = Math.min(n, runEnd + cs);
+          nextCi++;
+        }
+        this.#readAbsent(into.subarray(done, runEnd), pos);
+        done = runEnd;
+      }
+    }
+    return n;
+  }
+
+  /** Write all of `data` at `position`, extending (sparsely) past EOF. */
+  write(data: Uint8Array, position: number): number {
+    checkPosition(position, "write");
+    const total = data.length;
+    if (total === 0) return 0;
+    const end = position + total;
+    if (end > MAX_FILE_SIZE) throw new FsError(Errno.FBIG, "write");
+    const cs = this.chunkSize;
+    let done = 0;
+    while (done < total) {
+      const pos = position + done;
+      const ci = Math.floor(pos / cs);
+      const off = pos - ci * cs;
+      const len = Math.min(cs - off, total - done);
+      const chunk = this.#chunkForWrite(ci, off + len);
+      chunk.set(len === total ? data : data.subarray(done, done + len), off);
+      done += len;
+    }
+    if (end > this.#size) this.#size = end;
+    return total;
+  }
+
+  /** Set the size: shrinking drops data for good, growing reads zeros. */
+  truncate(newSize: number): void {
+    checkSize(newSize, "truncate");
+    if (newSize < this.#size) {
+      const cs = this.chunkSize;
+      const keep = Math.ceil(newSize / cs); // chunks with index < keep survive
+      for (const [ci, chunk] of this.#chunks) {
+        if (ci >= keep) {
+          this.#chunks.delete(ci);
+          this.#bytes -= chunk.length;
+        }
+      }
+      const off = newSize - (keep - 1) * cs;
+      if (keep > 0 && off < cs) {
+        const last = this.#chunks.get(keep - 1);
+        if (last !== undefined && last.length > off) last.fill(0, off);
+      }
+      if (newSize < this.#sourceLimit) this.#sourceLimit = newSize;
+      if (this.#sourceLimit === 0) this.#source = undefined;
+    }
+    this.#size = newSize;
+  }
+
+  /** The whole content as one new buffer. */
+  toBytes(): Uint8Array {
+    const out = new Uint8Array(this.#size);
+    this.read(out, 0);
+    return out;
+  }
+
+  /** Fill `into` with the bytes at `pos` where no local chunk exists: source, then zeros. */
+  #readAbsent(into: Uint8Array, pos: number): void {
+    let filled = 0;
+    const fromSource = Math.max(0, Math.min(into.length, this.#sourceLimit - pos));
+    if (fromSource > 0) filled = readFully(this.#source!, into.subarray(0, fromSource), pos);
+    if (filled < into.length) into.fill(0, filled);
+  }
+
+  /** The local chunk `ci`, created (from the source) or grown so it holds at least `need` bytes. */
+  #chunkForWrite(ci: number, need: number): Uint8Array {
+    const cs = this.chunkSize;
+    let chunk = this.#chunks.get(ci);
+    if (chunk !== undefined) {
+      if (chunk.length >= need) return chunk;
+      const grown = new Uint8Array(Math.min(cs, Math.max(need, chunk.length * 2)));
+      grown.set(chunk);
+      this.#bytes += grown.length - chunk.length;
+      this.#chunks.set(ci, grown);
+      return grown;
+    }
+    const start = ci * cs;
+    const fromSource = Math.max(0, Math.min(cs, this.#sourceLimit - start));
+    chunk = new Uint8Array(Math.max(need, fromSource));
+    if (fromSource > 0) {
+      const got = readFully(this.#source!, chunk.subarray(0, fromSource), start);
+      if (got < fromSource) chunk.fill(0, got, fromSource);
+    }
+    this.#chunks.set(ci, chunk);
+    this.#bytes += chunk.length;
+    this.#maybeDropSource();
+    return chunk;
+  }
+
+  /** Once every chunk below sourceLimit is local, the source is no longer needed. */
+  #maybeDropSource(): void {
+    if (this.#source === undefined) return;
+    const needed = Math.ceil(this.#sourceLimit / this.chunkSize);
+    if (this.#chunks.size < needed) return;
+    for (let i = 0; i < needed; i++) if (!this.#chunks.has(i)) return;
+    this.#source = undefined;
+    this.#sourceLimit = 0;
+  }
+}
+
+/** Read until `into` is full or the source reports EOF; returns the count. */
+function readFully(source: ContentSource, into: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < into.length) {
+    const n = source.read(got === 0 ? into : into.subarray(got), position + got);
+    if (!(n > 0)) break;
+    got += n;
+  }
+  return got;
+}
+
+function checkPosition(position: number, syscall: string): void {
+  if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, syscall);
+}
+
+function checkSize(size: number, syscall: string): void {
+  if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, syscall);
+}
+
+/**
+ * A generated source of `size` bytes: every byte `fill` (a number), or a
+ * repeating pattern (a Uint8Array; byte p is `pattern[p % pattern.length]`).
+ * Lets benchmarks make a 256 MiB lower file without allocating it.
+ */
+export class FillSource implements SizedContentSource {
+  readonly size: number;
+  readonly #byte: number;
+  readonly #pattern: Uint8Array | undefined;
+
+  constructor(size: number, fill: number | Uint8Array = 0) {
+    checkSize(size, "fill-source");
+    this.size = size;
+    if (typeof fill === "number") {
+      this.#byte = fill & 0xff;
+      this.#pattern = undefined;
+    } else {
+      if (fill.length === 0) throw new FsError(Errno.INVAL, "fill-source", undefined, "empty pattern");
+      this.#byte = 0;
+      this.#pattern = fill.slice();
+    }
+  }
+
+  read(into: Uint8Array, position: number): number {
+    if (position >= this.size) return 0;
+    const n = Math.min(into.length, this.size - position);
+    const p = this.#pattern;
+    if (p === undefined) {
+      into.fill(this.#byte, 0, n);
+      return n;
+    }
+    const L = p.length;
+    let done = 0;
+    let phase = position % L;
+    while (done < n) {
+      const len = Math.min(L - phase, n - done);
+      into.set(len === L ? p : p.subarray(phase, phase + len), done);
+      done += len;
+      phase = 0;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,672 @@
+/**
+ * MemoryLayer: a writable layer held in memory. The default upper layer of a
+ * union, and the quick way to build lower layers for tests and examples
+ * (`MemoryLayer.from(spec)`).
+ *
+ * A tree of nodes (inodes): directories map names to nodes, hard-link aliases
+ * are several names for one node, so ids and content are shared by
+ * construction. File content is a ChunkedContent: a copy-up (`createFileFrom`)
+ * keeps a reference to the lower file and stores only chunks written later; a
+ * rename moves a node reference, so a deep directory rename copies no bytes.
+ * Open handles hold the node, so they survive rename and unlink.
+ */
+import { Errno, FsError } from "../core/errno.ts";
+import { nowNs } from "../core/layer.ts";
+import type {
+  EntryStat,
+  EntryType,
+  LayerFile,
+  NewEntryAttr,
+  SetAttr,
+  WritableLayer,
+  WritableLayerFile,
+} from "../core/layer.ts";
+import { ChunkedContent, FillSource } from "./chunked-content.ts";
+import type { ContentSource, ContentUsage, SizedContentSource } from "./chunked-content.ts";
+
+// ---------------------------------------------------------------- nodes ---
+
+interface NodeBase {
+  readonly id: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+interface FileNode extends NodeBase {
+  readonly kind: "file";
+  readonly content: ChunkedContent;
+}
+interface DirNode extends NodeBase {
+  readonly kind: "dir";
+  readonly entries: Map<string, Node>;
+}
+interface SymlinkNode extends NodeBase {
+  readonly kind: "symlink";
+  readonly target: string;
+  /** UTF-8 byte length of the target (st_size of a symlink). */
+  readonly size: number;
+}
+type Node = FileNode | DirNode | SymlinkNode;
+
+const MAX_ID = 2 ** 32 - 1;
+
+// ---------------------------------------------------------------- spec ---
+
+/** Optional attributes of a spec entry. `mtimeNs` also sets atime and ctime unless given. */
+export interface SpecAttrs {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  atimeNs?: bigint;
+  mtimeNs?: bigint;
+}
+
+/**
+ * A generated file of `size` bytes that allocates nothing: every byte `fill`
+ * (default 0) or a repeating pattern; or any `read(into, position)` source.
+ */
+export interface GeneratedFileSpec {
+  size: number;
+  fill?: number | Uint8Array;
+  read?: (into: Uint8Array, position: number) => number;
+}
+
+/** One entry of a `MemoryLayer.from` spec. */
+export type MemorySpecEntry =
+  | string
+  | Uint8Array
+  | Record<string, never>
+  | ({ file: string | Uint8Array | GeneratedFileSpec } & SpecAttrs)
+  | ({ dir: true } & SpecAttrs)
+  | ({ symlink: string } & SpecAttrs)
+  | { link: string };
+
+/**
+ * Keys are layer-relative paths ("a/b"; a leading "/" is ignored). A key ending
+ * in "/" or the value `{}` makes a directory. Parents are created implicitly as
+ * 0o755 directories. `{ link: "other/path" }` makes a hard link (resolved after
+ * every other entry, so key order does not matter).
+ */
+export type MemorySpec = Record<string, MemorySpecEntry>;
+
+export interface MemoryLayerFromOptions {
+  /** Time for every entry without its own mtimeNs (default: now). Makes fixtures deterministic. */
+  timeNs?: bigint;
+  /** Default owner. */
+  uid?: number;
+  gid?: number;
+  /** Freeze the result (read-only: mutations throw EROFS). */
+  freeze?: boolean;
+}
+
+/** Options of `new MemoryLayer()`. */
+export interface MemoryLayerOptions {
+  /** Content chunk size (power of two, default 64 KiB). */
+  chunkSize?: number;
+}
+
+// ---------------------------------------------------------------- layer ---
+
+/**
+ * A writable in-memory layer.
+ *
+ * @example
+ * ```ts
+ * const lower = MemoryLayer.from({ "etc/": {}, "etc/hostname": "box\n", "bin/sh": { file: "#!", mode: 0o755 } });
+ * const upper = new MemoryLayer();
+ * ```
+ */
+export class MemoryLayer implements WritableLayer {
+  readonly writable = true as const;
+  readonly chunkSize: number | undefined;
+  #root: DirNode;
+  #nextId = 1;
+  #frozen = false;
+
+  constructor(options: MemoryLayerOptions = {}) {
+    this.chunkSize = options.chunkSize;
+    const t = nowNs();
+    this.#root = this.#newDir({ mode: 0o755 }, t);
+  }
+
+  /** Build a layer from a plain object (see MemorySpec). */
+  static from(spec: MemorySpec, options: MemoryLayerFromOptions = {}): MemoryLayer {
+    const layer = new MemoryLayer();
+    layer.#build(spec, options);
+    if (options.freeze) layer.freeze();
+    return layer;
+  }
+
+  /** Make the layer read-only: every later mutation (and write through open handles) throws EROFS. */
+  freeze(): this {
+    this.#frozen = true;
+    return this;
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  /** Memory accounting of the file at `path` (chunks actually stored). ENOENT / EISDIR otherwise. */
+  contentUsage(path: string): ContentUsage {
+    return this.#fileAt(path, "contentUsage").content.usage();
+  }
+
+  // ---- Layer ----
+
+  stat(path: string): EntryStat | undefined {
+    const node = this.#find(path);
+    return node === undefined ? undefined : statOf(node);
+  }
+
+  readdir(path: string): string[] {
+    const node = this.#walk(path, "readdir");
+    if (node.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
+    return [...node.entries.keys()];
+  }
+
+  readlink(path: string): string {
+    const node = this.#walk(path, "readlink");
+    if (node.kind !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
+    return node.target;
+  }
+
+  open(path: string): LayerFile {
+    return new MemoryFile(this, this.#fileAt(path, "open"), false);
+  }
+
+  // ---- WritableLayer ----
+
+  openWrite(path: string): WritableLayerFile {
+    this.#checkWritable("open", path);
+    return new MemoryFile(this, this.#fileAt(path, "open"), true);
+  }
+
+  mkdir(path: string, attr: NewEntryAttr): void {
+    const { dir, name } = this.#creatable("mkdir", path);
+    const t = nowNs();
+    this.#insert(dir, name, this.#newDir(attr, t), t);
+  }
+
+  createFile(path: string, attr: NewEntryAttr): void {
+    const { dir, name } = this.#creatable("open", path);
+    const t = nowNs();
+    this.#insert(dir, name, this.#newFile(new ChunkedContent(this.chunkSize), attr, t), t);
+  }
+
+  createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
+    const { dir, name } = this.#creatable("copyup", path);
+    const size = source.stat().size;
+    const t = nowNs();
+    const content = ChunkedContent.fromSource(source, size, this.chunkSize);
+    this.#insert(dir, name, this.#newFile(content, attr, t), t);
+  }
+
+  symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
+    const { dir, name } = this.#creatable("symlink", path);
+    const t = nowNs();
+    this.#insert(dir, name, this.#newSymlink(target, attr, t), t);
+  }
+
+  link(existing: string, newPath: string): void {
+    this.#checkWritable("link", newPath);
+    const node = this.#walk(existing, "link");
+    if (node.kind === "dir") throw new FsError(Errno.PERM, "link", existing);
+    const { dir, name } = this.#creatable("link", newPath);
+    const t = nowNs();
+    node.nlink++;
+    node.ctimeNs = t;
+    this.#insert(dir, name, node, t);
+  }
+
+  unlink(path: string): void {
+    this.#checkWritable("unlink", path);
+    const { dir, name } = this.#parent(path, "unlink");
+    const node = dir.entries.get(name);
+    if (node === undefined) throw new FsError(Errno.NOENT, "unlink", path);
+    if (node.kind === "dir") throw new FsError(Errno.ISDIR, "unlink", path);
+    this.#detach(dir, name, node, nowNs());
+  }
+
+  rmdir(path: string): void {
+    this.#checkWritable("rmdir", path);
+    const { dir, name } = this.#parent(path, "rmdir");
+    const node = dir.entries.get(name);
+    if (node === undefined) throw new FsError(Errno.NOENT, "rmdir", path);
+    if (node.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
+    if (node.entries.size > 0) throw new FsError(Errno.NOTEMPTY, "rmdir", path);
+    this.#detach(dir, name, node, nowNs());
+  }
+
+  removeTree(path: string): void {
+    this.#checkWritable("rmdir", path);
+    const { dir, name } = this.#parent(path, "rmdir");
+    const node = dir.entries.get(name);
+    if (node === undefined) throw new FsError(Errno.NOENT, "rmdir", path);
+    if (node.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
+    const t = nowNs();
+    // Iterative, so very deep trees cannot overflow the stack. Every name removed
+    // drops one link (a file may keep living under a name outside the tree).
+    const stack: DirNode[] = [node];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      for (const child of d.entries.values()) {
+        if (child.kind === "dir") {
+          child.nlink = 0;
+          stack.push(child);
+        } else {
+          child.nlink--;
+          child.ctimeNs = t;
+        }
+      }
+      d.entries.clear();
+    }
+    this.#detach(dir, name, node, t);
+  }
+
+  rename(from: string, to: string): void {
+    this.#checkWritable("rename", from);
+    // Both parents resolve before the source is looked at (Linux order).
+    const src = this.#parent(from, "rename");
+    const dst = this.#parent(to, "rename");
+    const node = src.dir.entries.get(src.name);
+    if (node === undefined) throw new FsError(Errno.NOENT, "rename", from);
+    const target = dst.dir.entries.get(dst.name);
+    if (node === target) return; // same name, or two links to one file: POSIX no-op
+    if (node.kind === "dir" && to.startsWith(from + "/")) {
+      throw new FsError(Errno.INVAL, "rename", to, "directory into itself");
+    }
+    if (from.startsWith(to + "/")) throw new FsError(Errno.NOTEMPTY, "rename", to);
+    if (target !== undefined) {
+      if (node.kind === "dir") {
+        if (target.kind !== "dir") throw new FsError(Errno.NOTDIR, "rename", to);
+        if (target.entries.size > 0) throw new FsError(Errno.NOTEMPTY, "rename", to);
+      } else if (target.kind === "dir") {
+        throw new FsError(Errno.ISDIR, "rename", to);
+      }
+    }
+    const t = nowNs();
+    if (target !== undefined) this.#detach(dst.dir, dst.name, target, t);
+    src.dir.entries.delete(src.name);
+    dst.dir.entries.set(dst.name, node);
+    if (node.kind === "dir" && src.dir !== dst.dir) {
+      src.dir.nlink--;
+      dst.dir.nlink++;
+    }
+    node.ctimeNs = t;
+    touch(src.dir, t);
+    touch(dst.dir, t);
+  }
+
+  setattr(path: string, attr: SetAttr): void {
+    this.#checkWritable("setattr", path);
+    const node = this.#walk(path, "setattr");
+    if (attr.mode !== undefined) node.mode = attr.mode & 0o7777;
+    if (attr.uid !== undefined) node.uid = attr.uid;
+    if (attr.gid !== undefined) node.gid = attr.gid;
+    if (attr.atimeNs !== undefined) node.atimeNs = attr.atimeNs;
+    if (attr.mtimeNs !== undefined) node.mtimeNs = attr.mtimeNs;
+    node.ctimeNs = nowNs();
+  }
+
+  // ---- internals ----
+
+  /** @internal used by MemoryFile */
+  checkWritable(syscall: string, path?: string): void {
+    this.#checkWritable(syscall, path);
+  }
+
+  #checkWritable(syscall: string, path?: string): void {
+    if (this.#frozen) throw new FsError(Errno.ROFS, syscall, path);
+  }
+
+  #allocId(): number {
+    if (this.#nextId > MAX_ID) throw new FsError(Errno.NOSPC, "mknod", undefined, "out of ids");
+    return this.#nextId++;
+  }
+
+  #newDir(attr: Partial<NewEntryAttr>, t: bigint): DirNode {
+    return {
+      kind: "dir",
+      entries: new Map(),
+      id: this.#allocId(),
+      mode: (attr.mode ?? 0o755) & 0o7777,
+      uid: attr.uid ?? 0,
+      gid: attr.gid ?? 0,
+      nlink: 2,
+      atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
+      mtimeNs: attr.mtimeNs ?? t,
+      ctimeNs: t,
+    };
+  }
+
+  #newFile(content: ChunkedContent, attr: Partial<NewEntryAttr>, t: bigint): FileNode {
+    return {
+      kind: "file",
+      content,
+      id: this.#allocId(),
+      mode: (attr.mode ?? 0o644) & 0o7777,
+      uid: attr.uid ?? 0,
+      gid: attr.gid ?? 0,
+      nlink: 1,
+      atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
+      mtimeNs: attr.mtimeNs ?? t,
+      ctimeNs: t,
+    };
+  }
+
+  #newSymlink(target: string, attr: Partial<NewEntryAttr>, t: bigint): SymlinkNode {
+    return {
+      kind: "symlink",
+      target,
+      size: encoder.encode(target).length,
+      id: this.#allocId(),
+      mode: (attr.mode ?? 0o777) & 0o7777,
+      uid: attr.uid ?? 0,
+      gid: attr.gid ?? 0,
+      nlink: 1,
+      atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
+      mtimeNs: attr.mtimeNs ?? t,
+      ctimeNs: t,
+    };
+  }
+
+  /** Add a (new or extra-linked) node under `dir`. */
+  #insert(dir: DirNode, name: string, node: Node, t: bigint): void {
+    dir.entries.set(name, node);
+    if (node.kind === "dir") dir.nlink++;
+    touch(dir, t);
+  }
+
+  /** Remove one name of `node` from `dir`. */
+  #detach(dir: DirNode, name: string, node: Node, t: bigint): void {
+    dir.entries.delete(name);
+    if (node.kind === "dir") {
+      dir.nlink--;
+      node.nlink = 0;
+    } else {
+      node.nlink--;
+    }
+    node.ctimeNs = t;
+    touch(dir, t);
+  }
+
+  /** Node at `path`, or undefined if absent (also when a parent is not a directory). */
+  #find(path: string): Node | undefined {
+    if (path === "") return this.#root;
+    let node: Node = this.#root;
+    let start = 0;
+    for (;;) {
+      const slash = path.indexOf("/", start);
+      const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
+      checkName(name, "stat", path);
+      if (node.kind !== "dir") return undefined;
+      const next = node.entries.get(name);
+      if (next === undefined) return undefined;
+      node = next;
+      if (slash < 0) return node;
+      start = slash + 1;
+    }
+  }
+
+  /** Node at `path`; throws ENOENT, or ENOTDIR when a parent is not a directory. */
+  #walk(path: string, syscall: string): Node {
+    if (path === "") return this.#root;
+    let node: Node = this.#root;
+    let start = 0;
+    for (;;) {
+      const slash = path.indexOf("/", start);
+      const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
+      checkName(name, syscall, path);
+      if (node.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
+      const next = node.entries.get(name);
+      if (next === undefined) throw new FsError(Errno.NOENT, syscall, path);
+      node = next;
+      if (slash < 0) return node;
+      start = slash + 1;
+    }
+  }
+
+  /** Parent directory and last name of `path`; the root itself gives EBUSY. */
+  #parent(path: string, syscall: string): { dir: DirNode; name: string } {
+    if (path === "") throw new FsError(Errno.BUSY, syscall, path);
+    const slash = path.lastIndexOf("/");
+    const name = path.slice(slash + 1);
+    checkName(name, syscall, path);
+    const dir = slash < 0 ? this.#root : this.#walk(path.slice(0, slash), syscall);
+    if (dir.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
+    return { dir, name };
+  }
+
+  /** Parent of a name to be created: must be writable, the parent must exist, the name free. */
+  #creatable(syscall: string, path: string): { dir: DirNode; name: string } {
+    this.#checkWritable(syscall, path);
+    if (path === "") throw new FsError(Errno.EXIST, syscall, path);
+    const p = this.#parent(path, syscall);
+    if (p.dir.entries.has(p.name)) throw new FsError(Errno.EXIST, syscall, path);
+    return p;
+  }
+
+  #fileAt(path: string, syscall: string): FileNode {
+    const node = this.#walk(path, syscall);
+    if (node.kind === "dir") throw new FsError(Errno.ISDIR, syscall, path);
+    if (node.kind === "symlink") throw new FsError(Errno.LOOP, syscall, path, "symlink");
+    return node;
+  }
+
+  // ---- from(spec) ----
+
+  #build(spec: MemorySpec, options: MemoryLayerFromOptions): void {
+    const t = options.timeNs ?? nowNs();
+    const defaults = { uid: options.uid ?? 0, gid: options.gid ?? 0 };
+    const root = this.#root;
+    root.atimeNs = root.mtimeNs = root.ctimeNs = t;
+    root.uid = defaults.uid;
+    root.gid = defaults.gid;
+    const links: [string, string][] = [];
+    // Explicit directory attributes are applied last: adding children must not
+    // overwrite them, and an implicit parent may be declared after its children.
+    const dirAttrs: [DirNode, SpecAttrs][] = [];
+    let cacheKey = "";
+    let cacheDir = root;
+
+    const ensureDir = (path: string): DirNode => {
+      if (path === "") return root;
+      if (path === cacheKey) return cacheDir;
+      let dir = root;
+      for (const name of path.split("/")) {
+        checkName(name, "mkdir", path);
+        let next = dir.entries.get(name);
+        if (next === undefined) {
+          next = this.#newDir({ mode: 0o755, ...defaults }, t);
+          dir.entries.set(name, next);
+          dir.nlink++;
+        } else if (next.kind !== "dir") {
+          throw new FsError(Errno.NOTDIR, "mkdir", path);
+        }
+        dir = next;
+      }
+      cacheKey = path;
+      cacheDir = dir;
+      return dir;
+    };
+    const put = (path: string, make: () => Node): void => {
+      const slash = path.lastIndexOf("/");
+      const dir = ensureDir(slash < 0 ? "" : path.slice(0, slash));
+      const name = path.slice(slash + 1);
+      checkName(name, "open", path);
+      if (dir.entries.has(name)) throw new FsError(Errno.EXIST, "open", path, "duplicate spec entry");
+      dir.entries.set(name, make());
+    };
+    const attrsOf = (v: SpecAttrs) => ({
+      ...defaults,
+      ...(v.mode !== undefined ? { mode: v.mode } : {}),
+      ...(v.uid !== undefined ? { uid: v.uid } : {}),
+      ...(v.gid !== undefined ? { gid: v.gid } : {}),
+      ...(v.mtimeNs !== undefined ? { mtimeNs: v.mtimeNs } : {}),
+      ...(v.atimeNs !== undefined ? { atimeNs: v.atimeNs } : {}),
+    });
+    const fileNode = (data: string | Uint8Array | GeneratedFileSpec, attrs: Partial<NewEntryAttr>, ctime: bigint): FileNode => {
+      let content: ChunkedContent;
+      if (typeof data === "string") content = ChunkedContent.fromBytes(encoder.encode(data), false, this.chunkSize);
+      else if (data instanceof Uint8Array) content = ChunkedContent.fromBytes(data, true, this.chunkSize);
+      else content = ChunkedContent.fromSource(generatedSource(data), data.size, this.chunkSize);
+      return this.#newFile(content, attrs, ctime);
+    };
+
+    for (const rawKey of Object.keys(spec)) {
+      const value = spec[rawKey]!;
+      const isDirKey = rawKey.endsWith("/");
+      const path = trimSlashes(rawKey);
+      if (typeof value === "string" || value instanceof Uint8Array) {
+        if (isDirKey) throw new FsError(Errno.INVAL, "from", rawKey, "a key ending in / must be a directory");
+        put(path, () => fileNode(value, defaults, t));
+        continue;
+      }
+      if (typeof value !== "object" || value === null) {
+        throw new FsError(Errno.INVAL, "from", rawKey, "bad spec value");
+      }
+      if ("link" in value) {
+        links.push([trimSlashes(value.link), path]);
+        continue;
+      }
+      if ("symlink" in value) {
+        if (isDirKey) throw new FsError(Errno.INVAL, "from", rawKey, "a key ending in / must be a directory");
+        const a = attrsOf(value);
+        put(path, () => this.#newSymlink(value.symlink, a, a.mtimeNs ?? t));
+        continue;
+      }
+      if ("file" in value) {
+        if (isDirKey) throw new FsError(Errno.INVAL, "from", rawKey, "a key ending in / must be a directory");
+        const a = attrsOf(value);
+        put(path, () => fileNode(value.file, a, a.mtimeNs ?? t));
+        continue;
+      }
+      // A directory: `{}` or `{ dir: true, ... }`. Declaring one twice is fine.
+      const dir = ensureDir(path);
+      dirAttrs.push([dir, value as SpecAttrs]);
+    }
+    for (const [existing, newPath] of links) {
+      const node = this.#walk(existing, "link");
+      if (node.kind === "dir") throw new FsError(Errno.PERM, "link", existing);
+      put(newPath, () => node);
+      node.nlink++;
+    }
+    for (const [dir, v] of dirAttrs) {
+      if (v.mode !== undefined) dir.mode = v.mode & 0o7777;
+      if (v.uid !== undefined) dir.uid = v.uid;
+      if (v.gid !== undefined) dir.gid = v.gid;
+      if (v.mtimeNs !== undefined) dir.mtimeNs = dir.ctimeNs = dir.atimeNs = v.mtimeNs;
+      if (v.atimeNs !== undefined) dir.atimeNs = v.atimeNs;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- handles ---
+
+/** An open file: holds the node, so it outlives rename and unlink of its names. */
+class MemoryFile implements WritableLayerFile {
+  readonly #layer: MemoryLayer;
+  readonly #writable: boolean;
+  #node: FileNode | undefined;
+
+  constructor(layer: MemoryLayer, node: FileNode, writable: boolean) {
+    this.#layer = layer;
+    this.#node = node;
+    this.#writable = writable;
+  }
+
+  read(into: Uint8Array, position: number): number {
+    return this.#open("read").content.read(into, position);
+  }
+
+  write(data: Uint8Array, position: number): number {
+    const node = this.#writableNode("write");
+    const n = node.content.write(data, position);
+    if (n > 0) node.mtimeNs = node.ctimeNs = nowNs();
+    return n;
+  }
+
+  truncate(size: number): void {
+    const node = this.#writableNode("truncate");
+    node.content.truncate(size);
+    node.mtimeNs = node.ctimeNs = nowNs();
+  }
+
+  stat(): EntryStat {
+    return statOf(this.#open("fstat"));
+  }
+
+  sync(): void {
+    this.#open("fsync");
+  }
+
+  close(): void {
+    this.#node = undefined;
+  }
+
+  #open(syscall: string): FileNode {
+    if (this.#node === undefined) throw new FsError(Errno.BADF, syscall);
+    return this.#node;
+  }
+
+  #writableNode(syscall: string): FileNode {
+    const node = this.#open(syscall);
+    if (!this.#writable) throw new FsError(Errno.BADF, syscall);
+    this.#layer.checkWritable(syscall);
+    return node;
+  }
+}
+
+// ---------------------------------------------------------------- helpers ---
+
+const encoder = new TextEncoder();
+
+function touch(dir: DirNode, t: bigint): void {
+  dir.mtimeNs = t;
+  dir.ctimeNs = t;
+}
+
+function statOf(node: Node): EntryStat {
+  const type: EntryType = node.kind;
+  return {
+    type,
+    mode: node.mode,
+    uid: node.uid,
+    gid: node.gid,
+    size: node.kind === "file" ? node.content.size : node.kind === "symlink" ? node.size : 0,
+    nlink: node.nlink,
+    id: node.id,
+    atimeNs: node.atimeNs,
+    mtimeNs: node.mtimeNs,
+    ctimeNs: node.ctimeNs,
+  };
+}
+
+/** Layer paths are pre-normalised by the union; anything else is EINVAL, never a silent alias. */
+function checkName(name: string, syscall: string, path: string): void {
+  if (name === "" || name === "." || name === "..") throw new FsError(Errno.INVAL, syscall, path, "not a normalised layer path");
+}
+
+function trimSlashes(key: string): string {
+  let s = 0;
+  let e = key.length;
+  while (s < e && key.charCodeAt(s) === 47) s++;
+  while (e > s && key.charCodeAt(e - 1) === 47) e--;
+  return key.slice(s, e);
+}
+
+function generatedSource(spec: GeneratedFileSpec): ContentSource {
+  if (spec.read !== undefined) {
+    const read = spec.read;
+    const size = spec.size;
+    return { read: (into, position) => (position >= size ? 0 : read(into.subarray(0, Math.min(into.length, size - position)), position)) };
+  }
+  return new FillSource(spec.size, spec.fill ?? 0);
+}
+
+export type { ContentSource, ContentUsage, SizedContentSource };
