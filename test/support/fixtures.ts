@@ -7,13 +7,14 @@
 import { runtime } from "./runtime.ts";
 
 interface DenoFs {
-  readFile(path: URL): Promise<Uint8Array>;
+  readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 // Hidden from vite's import analysis so the browser bundle never tries to resolve node:fs.
 const NODE_FS = "node:fs/promises";
 
-export async function loadFixtureBytes(url: URL): Promise<Uint8Array> {
+// Uint8Array<ArrayBuffer> (never shared memory), so results pass as BufferSource to WebAssembly.
+export async function loadFixtureBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   if (url.protocol === "file:" && runtime() !== "browser") {
     if (runtime() === "deno") {
       const Deno = (globalThis as unknown as { Deno: DenoFs }).Deno;
@@ -22,7 +23,7 @@ export async function loadFixtureBytes(url: URL): Promise<Uint8Array> {
     const fs = (await import(/* @vite-ignore */ NODE_FS)) as { readFile(p: URL): Promise<Uint8Array> };
     const buf = await fs.readFile(url);
     // A plain Uint8Array (not a Buffer) so results compare equal across runtimes.
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    return new Uint8Array(buf.buffer as ArrayBuffer, buf.byteOffset, buf.byteLength);
   }
   const res = await fetch(url);
   if (!res.ok) throw new Error(`loadFixtureBytes: ${url.href}: HTTP ${res.status} ${res.statusText}`);
