@@ -4,7 +4,8 @@
 //
 //   npm test                         all runtimes
 //   npm test -- test/core            extra arguments are passed to every vitest run (filters)
-//   LAYERFS_RUNTIMES=node npm test   pick runtimes (comma-separated: node,deno,browser)
+//   LAYERFS_RUNTIMES=node npm test   pick runtimes (comma-separated: node,deno,browser);
+//                                    "deno" also runs `deno test` (test/deno/) when no filter is given
 //   LAYERFS_CHROMIUM=/path npm test  another Chromium binary (default /usr/bin/chromium)
 //
 // Each run writes vitest's JSON report to a temp file (and the default reporter to stdout).
@@ -87,7 +88,7 @@ function tally(runtime, jsonFile, result, seconds) {
       if (file.status === "failed" && failedHere === 0) {
         t.failed++;
         const msg = String(file.message ?? "").split("\n")[0];
-        t.notes.push(`${file.name.replace(ROOT + "/", "")} failed outside its tests: ${msg}`);
+        t.notes.push(`${file.name.replace(ROOT + "/", "")} failed outside its tests (load error or hook): ${msg || "see the output above"}`);
       }
     }
   }
@@ -104,6 +105,31 @@ function tally(runtime, jsonFile, result, seconds) {
     t.notes.push(`runner ${how} with no failing test (unhandled error?): counted as a failure`);
   } else if (how) {
     t.notes.push(`runner ${how}`);
+  }
+  return t;
+}
+
+/** Count a `deno test --junit-path` report (Deno's own runner: test/deno/, see deno.json). */
+function tallyJunit(runtime, xmlFile, result, seconds) {
+  /** @type {Tally} */
+  const t = { runtime, passed: 0, failed: 0, skipped: 0, seconds, notes: [] };
+  let xml;
+  try {
+    xml = readFileSync(xmlFile, "utf8");
+  } catch {
+    t.failed++;
+    t.notes.push(`deno test wrote no JUnit report (status ${result.code}): counted as a failure`);
+    return t;
+  }
+  for (const m of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const body = m[2] ?? "";
+    if (/<(failure|error)\b/.test(body)) t.failed++;
+    else if (/<skipped\b/.test(body)) t.skipped++;
+    else t.passed++;
+  }
+  if (result.code !== 0 && t.failed === 0) {
+    t.failed++;
+    t.notes.push(`deno test exited with status ${result.code} with no failing test: counted as a failure`);
   }
   return t;
 }
@@ -163,6 +189,14 @@ for (const runtime of selected) {
   const jsonFile = join(tmp, `${runtime}.json`);
   const result = await RUNNERS[runtime](jsonFile);
   tallies.push(tally(runtime, jsonFile, result, (Date.now() - started) / 1000));
+  if (runtime === "deno" && extraArgs.length === 0) {
+    // Deno's native runner too, so `deno test` usage of the library stays working.
+    console.log("\n===== layerfs tests: deno test (test/deno/) =====");
+    const t0 = Date.now();
+    const xmlFile = join(tmp, "deno-test.xml");
+    const r = await run(DENO, ["test", "-A", `--junit-path=${xmlFile}`]);
+    tallies.push(tallyJunit("deno-test", xmlFile, r, (Date.now() - t0) / 1000));
+  }
 }
 rmSync(tmp, { recursive: true, force: true });
 
@@ -170,8 +204,8 @@ const line = (t) => `${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.
 const total = { passed: 0, failed: 0, skipped: 0 };
 console.log("\n===== layerfs test summary =====");
 for (const t of tallies) {
-  console.log(`${t.runtime.padEnd(8)} ${line(t)} (${t.seconds.toFixed(1)}s)`);
-  for (const n of t.notes) console.log(`         ${n}`);
+  console.log(`${t.runtime.padEnd(10)} ${line(t)} (${t.seconds.toFixed(1)}s)`);
+  for (const n of t.notes) console.log(`           ${n}`);
   total.passed += t.passed;
   total.failed += t.failed;
   total.skipped += t.skipped;

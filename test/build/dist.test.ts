@@ -1,0 +1,69 @@
+// `npm run build` emits dist/, and plain JavaScript in Node can import the package by
+// its name (package.json "exports") and use it. Node only (lives outside the portable dirs).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+
+describe("the built package", () => {
+  let consumer = "";
+
+  beforeAll(() => {
+    // Same command as `npm run build`; a type error fails the build and this test.
+    try {
+      execFileSync(process.execPath, [TSC, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe", encoding: "utf8" });
+    } catch (e) {
+      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+      throw new Error(`npm run build (tsc -p tsconfig.build.json) failed:\n${stdout ?? ""}${stderr ?? ""}`);
+    }
+    // A throwaway project that depends on layerfs, as an npm user's would.
+    consumer = mkdtempSync(join(tmpdir(), "layerfs-consumer-"));
+    mkdirSync(join(consumer, "node_modules"));
+    symlinkSync(ROOT, join(consumer, "node_modules", "layerfs"), "dir");
+  }, 120_000);
+
+  afterAll(() => {
+    if (consumer) rmSync(consumer, { recursive: true, force: true });
+  });
+
+  it("has JavaScript and type declarations for the entry point", () => {
+    expect(existsSync(join(ROOT, "dist", "mod.js"))).toBe(true);
+    expect(existsSync(join(ROOT, "dist", "mod.d.ts"))).toBe(true);
+  });
+
+  it("is importable by name from plain JavaScript and exports the public classes", () => {
+    const script = join(consumer, "exports.mjs");
+    writeFileSync(script, `
+      import * as layerfs from "layerfs";
+      console.log(JSON.stringify(["Image", "Union", "MemoryLayer", "FsError", "Errno"].map((n) => [n, typeof layerfs[n]])));
+    `);
+    const out = execFileSync(process.execPath, [script], { cwd: consumer, encoding: "utf8" });
+    expect(Object.fromEntries(JSON.parse(out))).toEqual({
+      Image: "function", Union: "function", MemoryLayer: "function", FsError: "function", Errno: "object",
+    });
+  });
+
+  it("runs a union over an image from plain JavaScript", () => {
+    const script = join(consumer, "use.mjs");
+    writeFileSync(script, `
+      import { Image, MemoryLayer, Union } from "layerfs";
+      const image = new Image([MemoryLayer.from({ "etc/motd": "from the image\\n" })]);
+      const u = new Union(image, new MemoryLayer());
+      const before = u.readFile("/etc/motd", "utf8");
+      u.writeFile("/etc/motd", "changed\\n");
+      let code = "";
+      try { u.readFile("/missing"); } catch (e) { code = e.code; }
+      console.log(JSON.stringify({ before, after: u.readFile("/etc/motd", "utf8"), code,
+        lower: new TextDecoder().decode(new Union(image, new MemoryLayer()).readFile("/etc/motd")) }));
+    `);
+    const out = execFileSync(process.execPath, [script], { cwd: consumer, encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual({
+      before: "from the image\n", after: "changed\n", code: "ENOENT", lower: "from the image\n",
+    });
+  });
+});
