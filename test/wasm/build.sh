@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 CC=${CC:-clang}
-CFLAGS="--target=wasm32-wasi -O2 -Wall -Wno-unused-function -ffile-prefix-map=$PWD=."
+CFLAGS="--target=wasm32-wasi -O2 -Wall -Wno-unused-function -Wno-unused-result -ffile-prefix-map=$PWD=."
 build() { # out src
   echo "  CC $2 -> $1"
   $CC $CFLAGS -Wl,--strip-all "$2" -o "$1"

@@ -79,24 +79,31 @@ static int check_true(const char *name, int cond, const char *expected, const ch
   return 0;
 }
 
-/* Compare a byte buffer with a C string (printed escaped on failure). */
-static int check_bytes(const char *name, const void *got, size_t got_len, const char *expected) {
-  size_t el = strlen(expected);
-  if (got_len == el && memcmp(got, expected, el) == 0) { ok(name); return 1; }
-  char g[160];
+static void escape(char *out, size_t cap, const void *data, size_t len) {
   size_t o = 0;
-  g[o++] = '"';
-  for (size_t i = 0; i < got_len && o < sizeof g - 8; i++) {
-    unsigned char c = ((const unsigned char *)got)[i];
-    if (c >= 32 && c < 127 && c != '"' && c != '\\') g[o++] = c;
-    else o += snprintf(g + o, sizeof g - o, "\\x%02x", c);
+  out[o++] = '"';
+  for (size_t i = 0; i < len && o < cap - 8; i++) {
+    unsigned char c = ((const unsigned char *)data)[i];
+    if (c >= 32 && c < 127 && c != '"' && c != '\\') out[o++] = c;
+    else o += snprintf(out + o, cap - o, "\\x%02x", c);
   }
-  g[o++] = '"';
-  g[o] = 0;
-  char e[160];
-  snprintf(e, sizeof e, "\"%.150s\"", expected);
+  out[o++] = '"';
+  out[o] = 0;
+}
+
+/* Compare a byte buffer with expected bytes (printed escaped on failure). */
+static int check_mem(const char *name, const void *got, size_t got_len, const void *expected, size_t exp_len) {
+  if (got_len == exp_len && memcmp(got, expected, exp_len) == 0) { ok(name); return 1; }
+  char g[200], e[200];
+  escape(g, sizeof g, got, got_len);
+  escape(e, sizeof e, expected, exp_len);
   notok(name, e, g);
   return 0;
+}
+
+/* Compare a byte buffer with a C string. */
+static int check_bytes(const char *name, const void *got, size_t got_len, const char *expected) {
+  return check_mem(name, got, got_len, expected, strlen(expected));
 }
 
 static int check_str(const char *name, const char *got, const char *expected) {
@@ -153,6 +160,15 @@ static __wasi_errno_t open_at(__wasi_fd_t dir, const char *path, __wasi_oflags_t
   __wasi_rights_t inh = RIGHTS_ALL;
   if (__wasi_fd_fdstat_get(dir, &ds) == 0) inh = ds.fs_rights_inheriting;
   return __wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path, oflags, rights, inh, fdflags, out);
+}
+
+/* Open a directory with the base and inheriting rights of `dir` (what a directory can have). */
+static __wasi_errno_t open_dir(__wasi_fd_t dir, const char *path, int follow, __wasi_fd_t *out) {
+  __wasi_fdstat_t ds;
+  __wasi_errno_t e = __wasi_fd_fdstat_get(dir, &ds);
+  if (e) return e;
+  return __wasi_path_open(dir, follow ? __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW : 0, path, __WASI_OFLAGS_DIRECTORY,
+                          ds.fs_rights_base, ds.fs_rights_inheriting, 0, out);
 }
 
 /* Write a whole file (create/truncate); returns errno. */
