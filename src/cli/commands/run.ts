@@ -1,0 +1,71 @@
+/** `layerfs run`: run a WASI program on the merged layers. */
+import { Image } from "../../core/image.ts";
+import { Union } from "../../core/union.ts";
+import { run } from "../../wasi/run.ts";
+import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
+import { CliError, UsageError } from "../errors.ts";
+import { help } from "../help.ts";
+import { openUnion, requireDir } from "../open-union.ts";
+import type { CliRuntime } from "../runtime.ts";
+
+const OPTIONS = {
+  ...LAYER_OPTIONS,
+  env: { type: "string", multiple: true },
+  cwd: { type: "string" },
+  dir: { type: "string", multiple: true },
+} as const;
+
+const VALUE_OPTIONS = new Set(["layer", "upper", "env", "cwd", "dir"]);
+
+/** The four bytes every WebAssembly binary starts with: "\0asm". */
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+export async function runCommand(args: string[], rt: CliRuntime): Promise<number> {
+  const { own, program } = splitProgram(args, VALUE_OPTIONS);
+  const { values, positionals } = parseCommand("run", own, OPTIONS);
+  if (values.help) return help(rt, "run");
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, "run");
+  const [programPath, ...programArgs] = program;
+  if (programPath === undefined) throw new UsageError("missing PROGRAM.wasm", "run");
+  const env = Object.fromEntries(parsePairs("run", "--env", values.env));
+  const dirs = parsePairs("run", "--dir", values.dir);
+  if (values.cwd !== undefined && !values.cwd.startsWith("/")) {
+    throw new UsageError(`--cwd must be an absolute path in the union, got '${values.cwd}'`, "run");
+  }
+
+  const module = await loadModule(rt, programPath);
+  const union = openUnion(rt, values, true);
+  const preopens: Record<string, Union> = {};
+  for (const [guest, host] of dirs) {
+    if (!guest.startsWith("/")) throw new UsageError(`--dir guest path must be absolute, got '${guest}'`, "run");
+    requireDir(rt, host, "--dir");
+    // A host directory shared with the program: a union of just that directory as
+    // its writable layer (writes go straight to it; deletions of its files are real).
+    preopens[guest] = new Union(new Image([]), rt.upperLayer(rt.resolve(host)));
+  }
+
+  return await run(module, {
+    union,
+    args: [programPath, ...programArgs],
+    env,
+    cwd: values.cwd ?? "/",
+    preopens,
+    ...rt.programStdio,
+  });
+}
+
+/** Read and compile the program, checking first that it is WebAssembly at all. */
+async function loadModule(rt: CliRuntime, path: string): Promise<WebAssembly.Module> {
+  const kind = rt.kind(path);
+  if (kind === undefined) throw new CliError(`${path}: no such file`);
+  if (kind !== "file") throw new CliError(`${path}: not a regular file`);
+  const bytes = rt.readFile(path);
+  if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new CliError(`${path}: not a WebAssembly module (no \\0asm magic bytes)`);
+  }
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new CliError(`${path}: invalid WebAssembly module: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

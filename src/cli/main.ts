@@ -1,0 +1,90 @@
+/**
+ * The `layerfs` command: dispatch to one module per command, turn every error
+ * into one `layerfs: ...` line and an exit status (2 usage, 1 failure).
+ * Runs on Node (bin/layerfs.js imports the built copy) and on Deno
+ * (`deno run -A src/cli/main.ts ...`).
+ */
+import { catCommand } from "./commands/cat.ts";
+import { diffCommand } from "./commands/diff.ts";
+import { lsCommand } from "./commands/ls.ts";
+import { runCommand } from "./commands/run.ts";
+import { treeCommand } from "./commands/tree.ts";
+import { errorLine, statusOf, UsageError } from "./errors.ts";
+import { help } from "./help.ts";
+import type { CliRuntime, ProcessRuntime } from "./runtime.ts";
+import { VERSION } from "./version.ts";
+
+type Command = (args: string[], rt: CliRuntime) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  diff: diffCommand,
+  ls: lsCommand,
+  cat: catCommand,
+  tree: treeCommand,
+};
+
+/**
+ * Run the CLI with `argv` (the arguments after `layerfs`) and return the exit
+ * status. Never throws. `rt` defaults to the current process's runtime.
+ */
+export async function main(argv: string[], rt?: CliRuntime): Promise<number> {
+  const runtime = rt ?? (await processRuntime());
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined) throw new UsageError("missing command");
+    if (command === "-h" || command === "--help") return help(runtime, "main");
+    if (command === "help") return help(runtime, rest[0] !== undefined && rest[0] in COMMANDS ? rest[0] : "main");
+    if (command === "-V" || command === "--version") {
+      runtime.stdout(`layerfs ${VERSION} (${runtime.name})\n`);
+      return 0;
+    }
+    const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (handler === undefined) {
+      throw new UsageError(command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`);
+    }
+    return await handler(rest, runtime);
+  } catch (e) {
+    runtime.stderr(`layerfs: ${prefixOf(e, command)}${errorLine(e)}${hintOf(e)}\n`);
+    return statusOf(e);
+  }
+}
+
+function prefixOf(e: unknown, command: string | undefined): string {
+  if (e instanceof UsageError) return e.command ? `${e.command}: ` : "";
+  return command !== undefined && command in COMMANDS ? `${command}: ` : "";
+}
+
+function hintOf(e: unknown): string {
+  if (!(e instanceof UsageError)) return "";
+  return e.command ? ` (see 'layerfs ${e.command} --help')` : " (see 'layerfs --help')";
+}
+
+/** The runtime of the current process: Deno's APIs under Deno, node:* otherwise. */
+export async function processRuntime(): Promise<ProcessRuntime> {
+  if ("Deno" in globalThis) return (await import("./runtime-deno.ts")).denoRuntime();
+  return (await import("./runtime-node.ts")).nodeRuntime();
+}
+
+/**
+ * Is this module the program's entry point? Deno (and Node >= 24) say so in
+ * import.meta.main; on older Node compare the script path with this module.
+ */
+async function isEntryModule(meta: ImportMeta): Promise<boolean> {
+  const flag = (meta as { main?: unknown }).main;
+  if (typeof flag === "boolean") return flag;
+  const script = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1];
+  if (script === undefined) return false;
+  const { realpathSync } = await import("node:fs");
+  const { pathToFileURL } = await import("node:url");
+  try {
+    return pathToFileURL(realpathSync(script)).href === meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (await isEntryModule(import.meta)) {
+  const rt = await processRuntime();
+  rt.exit(await main(rt.args(), rt));
+}

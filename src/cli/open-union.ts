@@ -1,0 +1,40 @@
+/** Build the union a command works on from --layer / --upper host directories. */
+import { Image } from "../core/image.ts";
+import { Union } from "../core/union.ts";
+import type { WritableLayer } from "../core/layer.ts";
+import { MemoryLayer } from "../layers/memory.ts";
+import { CliError } from "./errors.ts";
+import type { CliRuntime } from "./runtime.ts";
+
+export interface LayerArgs {
+  layer?: string[] | undefined;
+  upper?: string | undefined;
+}
+
+/**
+ * Lowers are opened bottom first as read-only DirLayers. Without an upper the
+ * writable layer is an empty MemoryLayer (thrown away with the union).
+ * `createUpper` makes a missing upper directory (for `run`).
+ */
+export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false): Union {
+  const lowers = (args.layer ?? []).map((path) => {
+    requireDir(rt, path, "layer");
+    return rt.lowerLayer(rt.resolve(path));
+  });
+  let upper: WritableLayer;
+  if (args.upper === undefined) {
+    upper = new MemoryLayer();
+  } else {
+    if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
+    requireDir(rt, args.upper, "upper");
+    upper = rt.upperLayer(rt.resolve(args.upper));
+  }
+  return new Union(new Image(lowers), upper);
+}
+
+/** A host directory argument must exist and be a directory. */
+export function requireDir(rt: CliRuntime, path: string, what: string): void {
+  const kind = rt.kind(path);
+  if (kind === undefined) throw new CliError(`${what} '${path}': no such directory`);
+  if (kind !== "dir") throw new CliError(`${what} '${path}': not a directory`);
+}

@@ -1,0 +1,63 @@
+/** The CLI's runtime on Deno: Deno.args/stdio/exit and DirLayers over Deno's own file APIs. */
+import { denoDirLayer } from "../host/deno.ts";
+import type { HostKind, ProcessRuntime } from "./runtime.ts";
+
+/** The part of the Deno namespace used here (no Deno types in this project's tsconfig). */
+interface DenoApi {
+  args: string[];
+  version: { deno: string };
+  exit(code: number): never;
+  cwd(): string;
+  statSync(path: string): { isFile: boolean; isDirectory: boolean };
+  readFileSync(path: string): Uint8Array;
+  mkdirSync(path: string, options: { recursive: boolean }): void;
+  stdout: { writeSync(data: Uint8Array): number };
+  stderr: { writeSync(data: Uint8Array): number };
+}
+
+export function denoRuntime(): ProcessRuntime {
+  const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+  const encoder = new TextEncoder();
+  const writer = (stream: { writeSync(data: Uint8Array): number }) => (data: string | Uint8Array) => {
+    let bytes = typeof data === "string" ? encoder.encode(data) : data;
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+    } catch (e) {
+      // A closed pipe is a normal end of output.
+      if ((e as { name?: string }).name === "BrokenPipe") Deno.exit(0);
+      throw e;
+    }
+  };
+  return {
+    name: `deno ${Deno.version.deno}`,
+    stdout: writer(Deno.stdout),
+    stderr: writer(Deno.stderr),
+    programStdio: {},
+    resolve: (p) => resolvePath(Deno.cwd(), p),
+    kind: (p): HostKind | undefined => {
+      try {
+        const s = Deno.statSync(p);
+        return s.isDirectory ? "dir" : s.isFile ? "file" : "other";
+      } catch {
+        return undefined;
+      }
+    },
+    readFile: (p) => Deno.readFileSync(p),
+    mkdirp: (p) => Deno.mkdirSync(p, { recursive: true }),
+    lowerLayer: (p) => denoDirLayer(p),
+    upperLayer: (p) => denoDirLayer(p, { writable: true }),
+    args: () => [...Deno.args],
+    exit: (code) => Deno.exit(code),
+  };
+}
+
+/** POSIX path.resolve(cwd, p) without node:path. */
+export function resolvePath(cwd: string, p: string): string {
+  const parts: string[] = [];
+  for (const part of (p.startsWith("/") ? p : `${cwd}/${p}`).split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return "/" + parts.join("/");
+}

@@ -1,0 +1,45 @@
+/** The CLI's runtime on Node: process argv/stdio/exit, node:fs, DirLayers over NodeFs. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { nodeDirLayer } from "../host/node.ts";
+import type { HostKind, ProcessRuntime } from "./runtime.ts";
+
+let pipeHandlersInstalled = false;
+
+export function nodeRuntime(): ProcessRuntime {
+  if (!pipeHandlersInstalled) {
+    pipeHandlersInstalled = true;
+    // A closed pipe (`layerfs cat big | head`) is a normal end, not a crash.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on("error", (e: NodeJS.ErrnoException) => {
+        process.exit(e.code === "EPIPE" ? (process.exitCode ?? 0) : 1);
+      });
+    }
+  }
+  return {
+    name: `node ${process.versions.node}`,
+    stdout: (data) => void process.stdout.write(data),
+    stderr: (data) => void process.stderr.write(data),
+    programStdio: {},
+    resolve: (p) => path.resolve(p),
+    kind: (p) => hostKind(p),
+    readFile: (p) => new Uint8Array(fs.readFileSync(p)),
+    mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
+    lowerLayer: (p) => nodeDirLayer(p),
+    upperLayer: (p) => nodeDirLayer(p, { writable: true }),
+    args: () => process.argv.slice(2),
+    exit: (code) => {
+      // exitCode (not exit()) so piped output drains before the process ends.
+      process.exitCode = code;
+    },
+  };
+}
+
+function hostKind(p: string): HostKind | undefined {
+  try {
+    const s = fs.statSync(p);
+    return s.isDirectory() ? "dir" : s.isFile() ? "file" : "other";
+  } catch {
+    return undefined;
+  }
+}

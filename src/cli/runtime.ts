@@ -1,0 +1,43 @@
+/**
+ * What the CLI needs from its host runtime, so the commands stay the same in
+ * Node and Deno (and in-process tests can capture everything).
+ */
+import type { Layer, WritableLayer } from "../core/layer.ts";
+
+/** Where a program's stdio goes; undefined fields mean "the process's own". */
+export interface ProgramStdio {
+  stdin?: (into: Uint8Array) => number;
+  stdout?: (data: Uint8Array) => void;
+  stderr?: (data: Uint8Array) => void;
+}
+
+export type HostKind = "dir" | "file" | "other";
+
+export interface CliRuntime {
+  /** "node" or "deno": shown in --version. */
+  readonly name: string;
+  /** Write CLI output (text or bytes) to stdout / stderr. */
+  stdout(data: string | Uint8Array): void;
+  stderr(data: string | Uint8Array): void;
+  /** stdio handed to a wasm program run by `layerfs run`. */
+  readonly programStdio: ProgramStdio;
+  /** Absolute host path of `path` (relative to the process's cwd). */
+  resolve(path: string): string;
+  /** What is at a host path (following symlinks), or undefined if nothing. */
+  kind(path: string): HostKind | undefined;
+  readFile(path: string): Uint8Array;
+  /** mkdir -p */
+  mkdirp(path: string): void;
+  /** A host directory as a read-only lower layer. */
+  lowerLayer(path: string): Layer;
+  /** A host directory as the writable upper layer. */
+  upperLayer(path: string): WritableLayer;
+}
+
+/** A runtime bound to a real process: its argv and its exit. */
+export interface ProcessRuntime extends CliRuntime {
+  /** Command-line arguments after the script (process.argv.slice(2) / Deno.args). */
+  args(): string[];
+  /** Set the process exit status and finish (lets buffered output drain where it can). */
+  exit(code: number): void;
+}
