@@ -198,11 +198,18 @@ export class MemoryLayer implements WritableLayer {
     this.#insert(dir, name, this.#newFile(new ChunkedContent(this.chunkSize), attr, t), t);
   }
 
+  /**
+   * Copy-up without copying: the new file references `source` and stores only
+   * chunks written later. The layer may read `source` at any later time, so
+   * the caller hands it over and must not close it. A MemoryLayer source is
+   * referenced by its content, not by the handle, so closing that one is harmless.
+   */
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
     const { dir, name } = this.#creatable("copyup", path);
     const size = source.stat().size;
     const t = nowNs();
-    const content = ChunkedContent.fromSource(source, size, this.chunkSize);
+    const lowerNode = source instanceof MemoryFile ? source.node() : undefined;
+    const content = ChunkedContent.fromSource(lowerNode?.content ?? source, size, this.chunkSize);
     this.#insert(dir, name, this.#newFile(content, attr, t), t);
   }
 
@@ -599,6 +606,11 @@ class MemoryFile implements WritableLayerFile {
 
   stat(): EntryStat {
     return statOf(this.#open("fstat"));
+  }
+
+  /** @internal The open node (lets a MemoryLayer upper reference a MemoryLayer lower's content directly). */
+  node(): FileNode | undefined {
+    return this.#node;
   }
 
   sync(): void {
