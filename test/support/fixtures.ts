@@ -33,3 +33,12 @@ export async function loadFixtureBytes(url: URL): Promise<Uint8Array<ArrayBuffer
 export async function loadFixtureText(url: URL): Promise<string> {
   return new TextDecoder().decode(await loadFixtureBytes(url));
 }
+
+/** URL of a file inside an installed npm package (e.g. "@esbuild/wasi-preview1/esbuild.wasm"),
+ *  for loadFixtureBytes: a file:// URL in Node and Deno, served by vite in the browser. */
+export function packageFileUrl(pathInNodeModules: string): URL {
+  // Not `new URL(`...${x}`, import.meta.url)`: vite rewrites that pattern into a glob
+  // lookup in the browser (which finds nothing in node_modules). A variable base is left alone.
+  const here = import.meta.url;
+  return new URL("../../node_modules/" + pathInNodeModules, here);
+}

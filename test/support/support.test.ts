@@ -1,6 +1,6 @@
 // Smoke tests for the portable helpers; they run in Node, Deno and Chromium.
 import { describe, expect, inject, it } from "vitest";
-import { env, loadFixtureBytes, loadFixtureText, onlyIn, runtime, skipReason } from "./index.ts";
+import { env, loadFixtureBytes, loadFixtureText, onlyIn, packageFileUrl, runtime, skipReason } from "./index.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -52,6 +52,11 @@ describe("loadFixtureBytes()", () => {
 
   it("rejects for a file that does not exist", async () => {
     await expect(loadFixtureBytes(new URL("./fixtures/no-such-file.bin", import.meta.url))).rejects.toThrow();
+  });
+
+  it("loads a file shipped in an installed npm package", async () => {
+    const pkg = JSON.parse(await loadFixtureText(packageFileUrl("@esbuild/wasi-preview1/package.json")));
+    expect(pkg.name).toBe("@esbuild/wasi-preview1");
   });
 
   it("sees a test module URL of the kind its runtime serves", () => {
