@@ -1,0 +1,184 @@
+// The scenario DSL of the kernel differential tests: each step has a shell form (run by
+// overlay-oracle.sh in the kernel's merged directory) and a Union form (run through the
+// layerfs fs-style API). Paths are relative to the union root ("a/b"); the Union form
+// prefixes "/". No node:* imports here: the Union side is portable.
+import { isFsError } from "../../src/core/errno.ts";
+import type { Union, UnionOptions } from "../../src/core/union.ts";
+
+/** A MemoryLayer.from-style layer spec (see PLAN.md). */
+export type LayerSpec = Record<string, unknown>;
+
+export type Step =
+  /** `printf %s DATA > PATH`: open O_WRONLY|O_CREAT|O_TRUNC (mode 0644 under umask 022). */
+  | { op: "write"; path: string; data: string }
+  /** `printf %s DATA >> PATH`. */
+  | { op: "append"; path: string; data: string }
+  /** `truncate -s SIZE PATH` (PATH must exist: GNU truncate would create it). */
+  | { op: "truncate"; path: string; size: number }
+  /** `: 1<> PATH`: open O_RDWR|O_CREAT and write nothing (a copy-up trigger by itself). */
+  | { op: "openw"; path: string }
+  /** `cat PATH`: read only, must not copy up. */
+  | { op: "read"; path: string }
+  | { op: "chmod"; path: string; mode: number }
+  | { op: "chown"; path: string; uid: number; gid: number }
+  /** `touch [-h] -d @TIME PATH` (PATH must exist: touch would create it). */
+  | { op: "touch"; path: string; time: number; noFollow?: boolean }
+  | { op: "rm"; path: string }
+  | { op: "rmr"; path: string }
+  | { op: "rmdir"; path: string }
+  /** `mkdir [-m MODE] PATH`; the default mode is 0755 on both sides (umask 022). */
+  | { op: "mkdir"; path: string; mode?: number }
+  /**
+   * rename(2): `mv -T FROM TO`, or with `raw` a bare os.rename in python (mv falls back
+   * to copy + delete on EXDEV, so strict-EXDEV scenarios need the raw call).
+   */
+  | { op: "mv"; from: string; to: string; raw?: boolean }
+  /** link(2) without following a symlink source: `ln -P FROM TO`. */
+  | { op: "link"; from: string; to: string }
+  | { op: "symlink"; target: string; path: string };
+
+export interface Scenario {
+  name: string;
+  /** Lower layers, bottom first (MemoryLayer.from specs). */
+  lowers: LayerSpec[];
+  steps: Step[];
+  /** Mount the kernel with redirect_dir=on (directory renames; SEMANTICS.md rule 11). */
+  redirectDir?: boolean;
+  unionOptions?: UnionOptions;
+}
+
+/** Result of one step: "ok" or an errno code such as "ENOTEMPTY". */
+export type StepResult = string;
+
+export function shellQuote(s: string): string {
+  return "'" + s.replace(/'/g, `'\\''`) + "'";
+}
+
+/** The shell command of one step (run in the merged directory). */
+export function shellForm(step: Step): string {
+  const q = shellQuote;
+  switch (step.op) {
+    case "write": return `printf %s ${q(step.data)} > ${q(step.path)}`;
+    case "append": return `printf %s ${q(step.data)} >> ${q(step.path)}`;
+    case "truncate": return `truncate -s ${step.size} -- ${q(step.path)}`;
+    case "openw": return `: 1<> ${q(step.path)}`;
+    case "read": return `cat -- ${q(step.path)} > /dev/null`;
+    case "chmod": return `chmod ${step.mode.toString(8).padStart(4, "0")} -- ${q(step.path)}`;
+    case "chown": return `chown ${step.uid}:${step.gid} -- ${q(step.path)}`;
+    case "touch": return `touch ${step.noFollow ? "-h " : ""}-d @${step.time} -- ${q(step.path)}`;
+    case "rm": return `rm -- ${q(step.path)}`;
+    case "rmr": return `rm -r -- ${q(step.path)}`;
+    case "rmdir": return `rmdir -- ${q(step.path)}`;
+    case "mkdir":
+      return step.mode === undefined ? `mkdir -- ${q(step.path)}`
+        : `mkdir -m ${step.mode.toString(8).padStart(4, "0")} -- ${q(step.path)}`;
+    case "mv":
+      return step.raw
+        ? `/usr/bin/python3 -c 'import os,sys; os.rename(sys.argv[1], sys.argv[2])' ${q(step.from)} ${q(step.to)}`
+        : `mv -T -- ${q(step.from)} ${q(step.to)}`;
+    case "link": return `ln -P -- ${q(step.from)} ${q(step.to)}`;
+    case "symlink": return `ln -s -- ${q(step.target)} ${q(step.path)}`;
+  }
+}
+
+/**
+ * The whole scenario as one bash script. Each step runs in a subshell with its
+ * output captured; a marker line reports its exit status and message:
+ *   @@STEP <TAB> index <TAB> status <TAB> message (newlines and tabs flattened)
+ */
+export function shellScript(steps: readonly Step[]): string {
+  const lines = ["umask 022"];
+  steps.forEach((s, i) => {
+    lines.push(`o=$( { ${shellForm(s)} ; } 2>&1 ); rc=$?; printf '@@STEP\\t%s\\t%s\\t%s\\n' ${i} "$rc" "$(printf %s "$o" | tr '\\n\\t' '  ')"`);
+  });
+  return lines.join("\n");
+}
+
+/**
+ * The errno behind a failing coreutils command, from its message (strerror text,
+ * plus mv's own pre-check wording). undefined = not recognised.
+ */
+export function errnoFromMessage(msg: string): string | undefined {
+  const table: [RegExp, string][] = [
+    [/cannot overwrite non-directory/, "ENOTDIR"],
+    [/cannot overwrite directory .* with non-directory/, "EISDIR"],
+    [/to a subdirectory of itself/, "EINVAL"],
+    [/No such file or directory/, "ENOENT"],
+    [/File exists/, "EEXIST"],
+    [/Directory not empty/, "ENOTEMPTY"],
+    [/Not a directory/, "ENOTDIR"],
+    [/Is a directory/, "EISDIR"],
+    [/Invalid cross-device link/, "EXDEV"],
+    [/Operation not permitted/, "EPERM"],
+    [/Permission denied/, "EACCES"],
+    [/Invalid argument/, "EINVAL"],
+    [/Too many levels of symbolic links/, "ELOOP"],
+    [/File name too long/, "ENAMETOOLONG"],
+    [/Device or resource busy/, "EBUSY"],
+  ];
+  for (const [re, code] of table) if (re.test(msg)) return code;
+  return undefined;
+}
+
+const te = new TextEncoder();
+
+function abs(p: string): string {
+  return "/" + p;
+}
+
+function removeRecursive(u: Union, path: string): void {
+  const st = u.lstat(path);
+  if (st.type === "dir") {
+    for (const name of u.readdir(path)) removeRecursive(u, path + "/" + name);
+    u.rmdir(path);
+  } else {
+    u.unlink(path);
+  }
+}
+
+/** Apply one step to a union through its fs-style API. */
+export function unionForm(u: Union, step: Step): void {
+  switch (step.op) {
+    case "write":
+      u.writeFile(abs(step.path), step.data, { mode: 0o644 });
+      return;
+    case "append": {
+      const f = u.open(abs(step.path), { write: true, create: true, mode: 0o644 });
+      try {
+        f.write(te.encode(step.data), f.stat().size);
+      } finally {
+        f.close();
+      }
+      return;
+    }
+    case "truncate": u.truncate(abs(step.path), step.size); return;
+    case "openw": u.open(abs(step.path), { write: true, create: true, mode: 0o644 }).close(); return;
+    case "read": u.readFile(abs(step.path)); return;
+    case "chmod": u.chmod(abs(step.path), step.mode); return;
+    case "chown": u.chown(abs(step.path), step.uid, step.gid); return;
+    case "touch":
+      if (step.noFollow) u.lutimes(abs(step.path), step.time, step.time);
+      else u.utimes(abs(step.path), step.time, step.time);
+      return;
+    case "rm": u.unlink(abs(step.path)); return;
+    case "rmr": removeRecursive(u, abs(step.path)); return;
+    case "rmdir": u.rmdir(abs(step.path)); return;
+    case "mkdir": u.mkdir(abs(step.path), step.mode ?? 0o755); return;
+    case "mv": u.rename(abs(step.from), abs(step.to)); return;
+    case "link": u.link(abs(step.from), abs(step.to)); return;
+    case "symlink": u.symlink(step.target, abs(step.path)); return;
+  }
+}
+
+/** Run all steps on the union; each result is "ok" or the thrown errno code. */
+export function runUnionSteps(u: Union, steps: readonly Step[]): StepResult[] {
+  return steps.map((s) => {
+    try {
+      unionForm(u, s);
+      return "ok";
+    } catch (e) {
+      // Anything but an FsError escaping the union is a bug in itself.
+      return isFsError(e) ? e.code : `non-FsError exception: ${String(e)}`;
+    }
+  });
+}

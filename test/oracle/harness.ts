@@ -1,0 +1,244 @@
+// Node-only harness of the kernel differential tests: runs one scenario on real kernel
+// overlayfs (through /work/shared/tools/overlay-oracle/overlay-oracle.sh) and on a
+// layerfs Union, and renders both in the oracle's canonical listing format.
+//
+// Compared columns (see test/support/oracle-format.ts for the format):
+//   path, type, mode, uid:gid, size (files: bytes, symlinks: target length; directories
+//   "-" on both sides: host directory sizes mean nothing), sha256, symlink target, and
+//   the hard-link group (the smallest path of a group of names sharing the kernel's
+//   st_ino / the union's ino; in the upper: the upper inode / the layer's entry id).
+//   mtime is compared in a separate check and normalised: every lower entry gets the
+//   fixed time LOWER_TIME_S (MemoryLayer.from timeNs; written to disk with lutimes), so
+//   times carried by copy-up compare exactly, and any time at or after the run started
+//   reads "now" (kernel and layerfs set "now" at different instants).
+//   atime, ctime, nlink, directory sizes and inode numbers themselves are not compared.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, symlinkSync, linkSync, lchownSync, chmodSync, lutimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Layer } from "../../src/core/layer.ts";
+import { OPAQUE_MARKER } from "../../src/core/layer.ts";
+import { Image } from "../../src/core/image.ts";
+import { Union } from "../../src/core/union.ts";
+import { MemoryLayer } from "../../src/layers/memory.ts";
+import type { MemorySpec } from "../../src/layers/memory.ts";
+import { readLayerFile, renderLayer, renderUnion } from "../support/oracle-format.ts";
+import { errnoFromMessage, runUnionSteps, shellScript } from "./dsl.ts";
+import type { Scenario, StepResult } from "./dsl.ts";
+
+/** mtime (seconds) of every lower entry: 2001-09-09, far from "now". */
+export const LOWER_TIME_S = 1_000_000_000;
+const LOWER_TIME_NS = BigInt(LOWER_TIME_S) * 1_000_000_000n;
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The oracle script: $LAYERFS_ORACLE, else ../shared/tools/overlay-oracle/ beside the repo. */
+export const ORACLE = process.env.LAYERFS_ORACLE ??
+  resolve(here, "../../../shared/tools/overlay-oracle/overlay-oracle.sh");
+
+/** What the kernel made of a scenario. */
+export interface KernelResult {
+  /** Exit status of overlay-oracle.sh (0 ok, 3 upper not representable in OCI, 2 error). */
+  status: number;
+  /** Per step: "ok" or the errno code derived from the command's message. */
+  steps: StepResult[];
+  /** Raw message of each failing step ("" when it succeeded). */
+  messages: string[];
+  merged: string[];
+  upper: string[];
+  check: string[];
+  warnings: string[];
+  stdout: string;
+  stderr: string;
+}
+
+export interface UnionResult {
+  steps: StepResult[];
+  merged: string[];
+  upper: string[];
+  union: Union;
+}
+
+interface Exec {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[]): Promise<Exec> {
+  return new Promise((res) => {
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on("data", (b: Buffer) => out.push(b));
+    p.stderr.on("data", (b: Buffer) => err.push(b));
+    p.on("error", (e) => res({ status: 127, stdout: "", stderr: String(e) }));
+    p.on("close", (code) =>
+      res({ status: code ?? 128, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+  });
+}
+
+/**
+ * Why the kernel oracle cannot run here, or undefined when it can. Probes a real
+ * mount (one empty lower, command `true`).
+ */
+export async function oracleUnavailable(): Promise<string | undefined> {
+  if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return "the kernel oracle runs only under Node";
+  if (process.platform !== "linux") return `overlayfs needs Linux, this is ${process.platform}`;
+  if (process.getuid?.() !== 0) return "the kernel oracle needs root (unshare -m + mount -t overlay)";
+  if (!existsSync(ORACLE)) return `overlay-oracle.sh not found at ${ORACLE} (set LAYERFS_ORACLE)`;
+  if (!existsSync(process.env.PYTHON ?? "/usr/bin/python3")) return "overlay-oracle.sh needs /usr/bin/python3";
+  const dir = mkdtempSync(join(tmpdir(), "layerfs-oracle-probe-"));
+  try {
+    mkdirSync(join(dir, "lower"));
+    const r = await run("bash", [ORACLE, "--no-cmd-output", join(dir, "lower"), join(dir, "upper"), "true"]);
+    if (r.status !== 0) return `overlay mount not allowed here: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The lower layers of a scenario as MemoryLayers (bottom first), every time fixed. */
+export function buildLowers(scn: Scenario): MemoryLayer[] {
+  return scn.lowers.map((spec) => MemoryLayer.from(spec as MemorySpec, { timeNs: LOWER_TIME_NS, freeze: true }));
+}
+
+/**
+ * Write `layer` verbatim (aufs/OCI form: `.wh.` names are plain empty files) as a
+ * directory tree at `dir`: modes, owners, symlinks, hard links (entries sharing an
+ * id), and mtimes (set last, deepest first, since creating children changes them).
+ * `skipRootOpaque` leaves out a root-level `.wh..wh..opq` (see writeLowers).
+ */
+export function writeLayerDir(layer: Layer, dir: string, skipRootOpaque = false): void {
+  mkdirSync(dir, { recursive: true });
+  const byId = new Map<number, string>();
+  const times: [string, bigint, bigint][] = [];
+  const walk = (rel: string): void => {
+    for (const name of layer.readdir(rel)) {
+      if (skipRootOpaque && rel === "" && name === OPAQUE_MARKER) continue;
+      const path = rel === "" ? name : rel + "/" + name;
+      const st = layer.stat(path)!;
+      const out = join(dir, path);
+      if (st.type !== "dir" && byId.has(st.id)) {
+        linkSync(byId.get(st.id)!, out);
+        continue;
+      }
+      if (st.type === "dir") mkdirSync(out);
+      else if (st.type === "symlink") symlinkSync(layer.readlink(path), out);
+      else writeFileSync(out, readLayerFile(layer, path));
+      if (st.type !== "dir") byId.set(st.id, out);
+      lchownSync(out, st.uid, st.gid);
+      if (st.type !== "symlink") chmodSync(out, st.mode);
+      times.push([out, st.atimeNs, st.mtimeNs]);
+      if (st.type === "dir") walk(path);
+    }
+  };
+  walk("");
+  const root = layer.stat("");
+  if (root) times.push([dir, root.atimeNs, root.mtimeNs]);
+  for (const [p, a, m] of times.reverse()) lutimesSync(p, Number(a) / 1e9, Number(m) / 1e9);
+}
+
+/**
+ * Write the lowers (bottom first) as directories under `base`; returns the paths the
+ * oracle should mount, TOP FIRST. The kernel ignores the opaque xattr on a layer root,
+ * so a root-level `.wh..wh..opq` is emulated here: the marker is left out and the
+ * layers below it are not mounted (the oracle's own emulation of this needs getfattr).
+ */
+export function writeLowers(lowers: readonly Layer[], base: string): string[] {
+  const paths: string[] = [];
+  lowers.forEach((layer, i) => {
+    const rootOpaque = layer.readdir("").includes(OPAQUE_MARKER);
+    if (rootOpaque) paths.length = 0;
+    const p = join(base, `L${i}`);
+    writeLayerDir(layer, p, rootOpaque);
+    paths.push(p);
+  });
+  return paths.reverse();
+}
+
+/** Split the oracle's stdout into its sections. */
+export function parseOracleOutput(stdout: string): Omit<KernelResult, "status" | "stdout" | "stderr"> {
+  const sections: Record<string, string[]> = { head: [], merged: [], "upper-oci": [], check: [], warnings: [] };
+  let cur = "head";
+  const steps: StepResult[] = [];
+  const messages: string[] = [];
+  for (const line of stdout.split("\n")) {
+    const m = /^## (merged|upper-oci|check|warnings)$/.exec(line);
+    if (m) {
+      cur = m[1]!;
+      continue;
+    }
+    if (cur === "head" && line.startsWith("| @@STEP\t")) {
+      const [, idx, rc, msg = ""] = line.slice(2).split("\t");
+      const i = Number(idx);
+      steps[i] = rc === "0" ? "ok" : (errnoFromMessage(msg) ?? `unrecognised failure (${rc}): ${msg}`);
+      messages[i] = rc === "0" ? "" : msg;
+      continue;
+    }
+    if (line === "" ) continue;
+    sections[cur]!.push(line);
+  }
+  return {
+    steps, messages, merged: sections.merged!, upper: sections["upper-oci"]!,
+    check: sections.check!, warnings: sections.warnings!,
+  };
+}
+
+/** Run a scenario on kernel overlayfs. */
+export async function runKernel(scn: Scenario, lowers: readonly Layer[]): Promise<KernelResult> {
+  const base = mkdtempSync(join(tmpdir(), "layerfs-oracle-"));
+  try {
+    const lowerDirs = writeLowers(lowers, join(base, "lowers"));
+    const args = [ORACLE, "--mtime"];
+    if (scn.redirectDir) args.push("-o", "redirect_dir=on");
+    args.push(lowerDirs.join(":"), join(base, "upper"), shellScript(scn.steps));
+    const r = await run("bash", args);
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, ...parseOracleOutput(r.stdout) };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+/** Run a scenario on a layerfs Union: Image(lowers) + a fresh MemoryLayer upper. */
+export async function runUnion(scn: Scenario, lowers: readonly Layer[]): Promise<UnionResult> {
+  const upper = new MemoryLayer();
+  const union = new Union(new Image(lowers), upper, scn.unionOptions);
+  const steps = runUnionSteps(union, scn.steps);
+  return {
+    steps,
+    merged: await renderUnion(union, { mtime: true }),
+    upper: await renderLayer(upper, { mtime: true }),
+    union,
+  };
+}
+
+/**
+ * Normalise the mtime column (the last one) of listing lines: times at or after
+ * `sinceS` become "now"; `withMtime` false drops the column.
+ */
+export function normalize(lines: readonly string[], sinceS: number, withMtime: boolean): string[] {
+  return lines.map((l) => {
+    const cols = l.split("\t");
+    const t = cols.pop()!;
+    if (!withMtime) return cols.join("\t");
+    const n = Number(t);
+    cols.push(t !== "-" && Number.isFinite(n) && n >= sinceS ? "now" : t);
+    return cols.join("\t");
+  });
+}
+
+/** Run `fn` over `items` with at most `limit` in flight. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
