@@ -1,0 +1,112 @@
+// Helpers for the CLI tests (Node only): temp layer directories, the CLI run
+// in-process with captured output, and the CLI spawned as a real process.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.ts";
+import { nodeRuntime } from "../../src/cli/runtime-node.ts";
+import type { CliRuntime } from "../../src/cli/runtime.ts";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const DEMO_DIR = join(ROOT, "examples/aufs-demo");
+export const DEMO_WASM = join(DEMO_DIR, "demo.wasm");
+export const BIN = join(ROOT, "bin/layerfs.js");
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = "layerfs-cli-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Write a tree {"a/b": "text", "d/": null} under `root`. */
+export function writeTree(root: string, tree: Record<string, string | null>): string {
+  mkdirSync(root, { recursive: true });
+  for (const [path, content] of Object.entries(tree)) {
+    const abs = join(root, path);
+    if (content === null) mkdirSync(abs, { recursive: true });
+    else {
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, content);
+    }
+  }
+  return root;
+}
+
+/** Copies of the demo's aaa/ and bbb/ in a temp dir. */
+export function demoCopy(): { dir: string; aaa: string; bbb: string } {
+  const dir = tempDir("layerfs-demo-");
+  cpSync(join(DEMO_DIR, "aaa"), join(dir, "aaa"), { recursive: true });
+  cpSync(join(DEMO_DIR, "bbb"), join(dir, "bbb"), { recursive: true });
+  return { dir, aaa: join(dir, "aaa"), bbb: join(dir, "bbb") };
+}
+
+/** Names and contents of a host directory tree ("name" -> text, dirs as "name/"). */
+export function readTree(root: string, rel = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(join(root, rel)).sort()) {
+    const path = rel ? `${rel}/${name}` : name;
+    if (statSync(join(root, path)).isDirectory()) {
+      out[path + "/"] = "";
+      Object.assign(out, readTree(root, path));
+    } else out[path] = readFileSync(join(root, path), "utf8");
+  }
+  return out;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run main() in this process with stdout/stderr (the CLI's and the program's) captured. */
+export async function runCli(args: string[], options: { stdin?: string } = {}): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const decoder = new TextDecoder();
+  const stdinBytes = new TextEncoder().encode(options.stdin ?? "");
+  let stdinPos = 0;
+  const text = (d: string | Uint8Array) => (typeof d === "string" ? d : decoder.decode(d));
+  const rt: CliRuntime = {
+    ...nodeRuntime(),
+    stdout: (d) => void (stdout += text(d)),
+    stderr: (d) => void (stderr += text(d)),
+    programStdio: {
+      stdin: (into: Uint8Array) => {
+        const n = Math.min(into.length, stdinBytes.length - stdinPos);
+        into.set(stdinBytes.subarray(stdinPos, stdinPos + n));
+        stdinPos += n;
+        return n;
+      },
+      stdout: (d: Uint8Array) => void (stdout += decoder.decode(d)),
+      stderr: (d: Uint8Array) => void (stderr += decoder.decode(d)),
+    },
+  };
+  const status = await main(args, rt);
+  return { status, stdout, stderr };
+}
+
+/** Build dist/ (once per test file) so bin/layerfs.js can run; returns why not, if it can't. */
+export function buildDist(): string | undefined {
+  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (existsSync(join(ROOT, "dist/src/cli/main.js"))) return undefined;
+  return `npm run build did not produce dist/src/cli/main.js: ${(r.stdout + r.stderr).slice(0, 500)}`;
+}
+
+/** Spawn `node bin/layerfs.js ARGS` as a child process. */
+export function spawnCli(args: string[], options: { input?: string; cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    input: options.input ?? "",
+    encoding: "utf8",
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,104 @@
+// Issue 4 item 7: the same wasm program under Node's node:wasi on a kernel overlayfs
+// mount (overlay-oracle.sh) and under `layerfs run` with DirLayers on the same host
+// directories must leave the same merged tree and the same upper layer (OCI form).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openUnion } from "../../src/cli/open-union.ts";
+import { nodeRuntime } from "../../src/cli/runtime-node.ts";
+import { oracleUnavailable, ORACLE } from "../oracle/harness.ts";
+import { renderUnion } from "../support/oracle-format.ts";
+import { skipReason } from "../support/index.ts";
+import { DEMO_WASM, demoCopy, removeDir, ROOT, runCli, tempDir, writeTree } from "./helpers.ts";
+import { hostLayerListing, oracleCommandOutput, oracleSection } from "./oracle-listing.ts";
+
+const NODE_WASI = join(ROOT, "test/wasm/run-node-wasi.mjs");
+const UNION_OPS = join(ROOT, "test/wasm/union_ops.wasm");
+
+let unavailable: string | undefined;
+beforeAll(async () => {
+  unavailable = await oracleUnavailable();
+}, 60_000);
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+const sh = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+interface Case {
+  /** Lower host directories, bottom first. */
+  lowers: string[];
+  wasm: string;
+  args: string[];
+}
+
+/** Run `c` on both sides; returns merged trees, uppers and the program's output of each. */
+async function bothSides(c: Case) {
+  const work = tempDir("layerfs-kernel-");
+  dirs.push(work);
+
+  // Kernel: lowers top first; the program runs in the merged dir with "/" preopened on ".".
+  const cmd = ["node", NODE_WASI, "--root", ".", c.wasm, ...c.args].map(sh).join(" ");
+  const lowersTopFirst = [...c.lowers].reverse().join(":");
+  const k = spawnSync("bash", [ORACLE, lowersTopFirst, join(work, "kernel-upper"), cmd], { encoding: "utf8" });
+  expect(k.status, k.stderr).toBe(0);
+  expect(oracleSection(k.stdout, "check")[0]).toMatch(/^OK /);
+
+  // layerfs: the same layers as --layer DirLayers and an empty --upper directory.
+  const upper = join(work, "layerfs-upper");
+  mkdirSync(upper);
+  const layers = c.lowers.flatMap((l) => ["--layer", l]);
+  const r = await runCli(["run", ...layers, "--upper", upper, "--", c.wasm, ...c.args]);
+  const union = openUnion(nodeRuntime(), { layer: c.lowers, upper });
+
+  return {
+    kernel: {
+      status: Number(/^## command \(exit status (\d+)\)/m.exec(k.stdout)?.[1]),
+      output: oracleCommandOutput(k.stdout),
+      merged: oracleSection(k.stdout, "merged"),
+      upper: oracleSection(k.stdout, "upper-oci"),
+    },
+    layerfs: {
+      status: r.status,
+      output: r.stdout + r.stderr,
+      merged: await renderUnion(union),
+      upper: await hostLayerListing(upper),
+    },
+  };
+}
+
+describe("layerfs run against kernel overlayfs (node:wasi on the merged mount)", () => {
+  const skip = () => skipReason(unavailable);
+
+  it("gives the aufs demo the same merged tree, upper layer and output", async (ctx) => {
+    if (skip()) return ctx.skip();
+    const { dir, aaa, bbb } = demoCopy();
+    dirs.push(dir);
+    const { kernel, layerfs } = await bothSides({ lowers: [bbb, aaa], wasm: DEMO_WASM, args: ["edit", "modify", "remove", "show"] });
+    expect(layerfs).toEqual(kernel);
+    expect(kernel.upper.map((l) => l.split("\t").slice(0, 2).join(" "))).toEqual([".wh.file3 wh", "file1 f", "file2 f"]);
+    expect(kernel.status).toBe(0);
+  });
+
+  it("agrees on nested directories, whiteouts and opaque directories in the lowers", async (ctx) => {
+    if (skip()) return ctx.skip();
+    const base = tempDir("layerfs-kernel-layers-");
+    dirs.push(base);
+    const bottom = writeTree(join(base, "bottom"), { "file3": "bottom 3\n", "etc/a": "a\n", "etc/b": "b\n", "old/x": "x\n" });
+    const top = writeTree(join(base, "top"), { "file1": "top 1\n", "etc/.wh.a": "", "old/.wh..wh..opq": "", "old/y": "y\n" });
+    const { kernel, layerfs } = await bothSides({ lowers: [bottom, top], wasm: DEMO_WASM, args: ["edit", "modify", "show"] });
+    // Here edit creates /file2 (append mode) and copies up /file1; modify copies up a bottom file.
+    expect(layerfs).toEqual(kernel);
+  });
+
+  it("runs union_ops.wasm mutate to the same result", async (ctx) => {
+    if (skip() || skipReason(existsSync(UNION_OPS) ? undefined : "test/wasm/union_ops.wasm is not built")) return ctx.skip();
+    const base = tempDir("layerfs-kernel-ops-");
+    dirs.push(base);
+    const bottom = writeTree(join(base, "bottom"), { "file3": "bottom 3\n", "dir/a": "a\n", "dir/sub/b": "b\n" });
+    const top = writeTree(join(base, "top"), { "file1": "top 1\n", "file2": "top 2\n" });
+    const { kernel, layerfs } = await bothSides({ lowers: [bottom, top], wasm: UNION_OPS, args: ["mutate"] });
+    expect(layerfs).toEqual(kernel);
+  });
+});

@@ -1,0 +1,109 @@
+// The layerfs CLI as a real process: `node bin/layerfs.js` over the built dist/
+// (what `npx layerfs` runs), and `deno run -A src/cli/main.ts` under Deno.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { skipReason } from "../support/index.ts";
+import { buildDist, DEMO_WASM, demoCopy, readTree, removeDir, ROOT, spawnCli } from "./helpers.ts";
+
+const PROBE = join(ROOT, "test/cli/fixtures/probe.wasm");
+const DENO = join(ROOT, "node_modules/.bin/deno");
+
+describe("node bin/layerfs.js", () => {
+  let notBuilt: string | undefined;
+  beforeAll(() => {
+    notBuilt = buildDist();
+  }, 120_000);
+
+  const skip = () => skipReason(notBuilt);
+
+  it("is the package's bin, a plain JS file", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    expect(pkg.bin).toEqual({ layerfs: "./bin/layerfs.js" });
+    expect(readFileSync(join(ROOT, "bin/layerfs.js"), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
+  it("prints help and version", (ctx) => {
+    if (skip()) return ctx.skip();
+    const help = spawnCli(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: layerfs COMMAND");
+    const version = spawnCli(["--version"]);
+    expect(version.stdout).toMatch(/^layerfs \d+\.\d+\.\d+ \(node v?\d+/);
+  });
+
+  it("runs the demo with --upper, leaving aaa/file3 after modify and aaa/.wh.file3 after remove", (ctx) => {
+    if (skip()) return ctx.skip();
+    const { dir, aaa, bbb } = demoCopy();
+    try {
+      const bbbBefore = readTree(bbb);
+      const layers = ["--layer", bbb, "--upper", aaa, "--", DEMO_WASM];
+      expect(spawnCli(["run", ...layers, "modify"]).status).toBe(0);
+      expect(readFileSync(join(aaa, "file3"), "utf8")).toMatch(/modified by demo\n$/);
+      const r = spawnCli(["run", ...layers, "remove"]);
+      expect(r).toMatchObject({ status: 0, stderr: "" });
+      expect(r.stdout).toBe("demo: remove: rm /file3\ndemo: removed /file3\n");
+      expect(existsSync(join(aaa, ".wh.file3"))).toBe(true);
+      expect(existsSync(join(aaa, "file3"))).toBe(false);
+      expect(readTree(bbb)).toEqual(bbbBefore);
+      expect(spawnCli(["diff", "--layer", bbb, "--upper", aaa]).stdout).toBe("D /file3\n");
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it("passes the real process's stdin through and the exit status back", (ctx) => {
+    if (skip()) return ctx.skip();
+    expect(spawnCli(["run", PROBE, "stdin"], { input: "piped\ninput\n" })).toEqual({ status: 0, stdout: "piped\ninput\n", stderr: "" });
+    expect(spawnCli(["run", PROBE, "exit", "9"]).status).toBe(9);
+  });
+
+  it("reports bad arguments and missing files in one line, without a stack trace", (ctx) => {
+    if (skip()) return ctx.skip();
+    const usage = spawnCli(["run", "--bogus"]);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toBe("layerfs run: unknown option '--bogus' (see 'layerfs run --help')\n");
+    const missing = spawnCli(["cat", "--layer", "/nonexistent-layerfs-dir", "/x"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe("layerfs: cat: layer '/nonexistent-layerfs-dir': no such directory\n");
+    const notWasm = spawnCli(["run", join(ROOT, "package.json")]);
+    expect(notWasm.status).toBe(1);
+    expect(notWasm.stderr).toMatch(/^layerfs: run: .*package\.json: not a WebAssembly module/);
+  });
+});
+
+describe("deno run -A src/cli/main.ts", () => {
+  const noDeno = existsSync(DENO) ? undefined : "deno is not installed (node_modules/.bin/deno missing)";
+
+  function deno(args: string[], input = "") {
+    const r = spawnSync(DENO, ["run", "-A", join(ROOT, "src/cli/main.ts"), ...args], {
+      cwd: ROOT,
+      input,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it.skipIf(skipReason(noDeno))("runs the demo on DirLayers over Deno's APIs and lists the result", () => {
+    const { dir, aaa, bbb } = demoCopy();
+    try {
+      expect(deno(["--version"]).stdout).toMatch(/^layerfs \d+\.\d+\.\d+ \(deno 2\./);
+      const run = deno(["run", "--layer", bbb, "--upper", aaa, "--", DEMO_WASM, "edit", "modify", "remove"]);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(readTree(aaa)).toMatchObject({ ".wh.file3": "" });
+      expect(readFileSync(join(aaa, "file1"), "utf8")).toMatch(/edited by demo\n$/);
+      expect(deno(["ls", "--layer", bbb, "--upper", aaa]).stdout).toBe("file1\nfile2\n");
+      expect(deno(["diff", "--layer", bbb, "--upper", aaa]).stdout).toBe("C /file1\nC /file2\nD /file3\n");
+      expect(deno(["run", PROBE, "stdin"], "via deno\n")).toEqual({ status: 0, stdout: "via deno\n", stderr: "" });
+      expect(deno(["run", PROBE, "exit", "5"]).status).toBe(5);
+      const bad = deno(["ls", "--bogus"]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toBe("layerfs ls: unknown option '--bogus' (see 'layerfs ls --help')\n");
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
