@@ -1,0 +1,108 @@
+/**
+ * FaultFs: a HostFs wrapper that fails the Nth write-type call with a chosen
+ * errno (ENOSPC, EIO, ...), for fault-injection tests of DirLayer. Platform-neutral.
+ *
+ * Write-type calls: open for writing or creating, pwrite, ftruncate, fsync,
+ * futimes, close of a descriptor opened for writing, mkdir, rmdir, unlink,
+ * rename, symlink, link, chmod, lchown, lutimes, copyFile, mkdtemp. Reads
+ * (lstat, fstat, readdir, readlink, realpath, pread, read-only open/close)
+ * are never failed. A failing close still closes the descriptor (as the
+ * kernel does); a failing copyFile may leave a partial copy behind (as a real
+ * disk-full copy does).
+ */
+import { Errno, FsError } from "../core/errno.ts";
+import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
+
+export interface FaultPlan {
+  /** 1-based index of the write-type call to fail (0 or undefined: never fail). */
+  failAt?: number;
+  /** errno to fail with (default ENOSPC). */
+  errno?: number;
+  /** Keep failing every write-type call after the first failure (a full disk), default false. */
+  sticky?: boolean;
+}
+
+export class FaultFs implements HostFs {
+  readonly name: string;
+  /** Write-type calls seen so far. */
+  writeCalls = 0;
+  /** Names of the write-type calls seen, in order (for test diagnostics). */
+  readonly log: string[] = [];
+  /** Whether a fault has been injected. */
+  fired = false;
+  private plan: FaultPlan = {};
+  private readonly writableFds = new Set<number>();
+
+  constructor(readonly inner: HostFs, plan: FaultPlan = {}) {
+    this.name = `faulty(${inner.name})`;
+    this.arm(plan);
+  }
+
+  /** Reset the counter and set a new plan. */
+  arm(plan: FaultPlan): void {
+    this.plan = plan;
+    this.writeCalls = 0;
+    this.log.length = 0;
+    this.fired = false;
+  }
+
+  private tick(call: string, path?: string): void {
+    this.writeCalls++;
+    this.log.push(call);
+    const { failAt, sticky } = this.plan;
+    if (!failAt) return;
+    if (this.writeCalls === failAt || (sticky && this.writeCalls > failAt)) {
+      this.fired = true;
+      throw new FsError(this.plan.errno ?? Errno.NOSPC, call, path, "injected fault");
+    }
+  }
+
+  lstat(path: string): HostStat { return this.inner.lstat(path); }
+  fstat(fd: number): HostStat { return this.inner.fstat(fd); }
+  readdir(path: string): HostDirent[] { return this.inner.readdir(path); }
+  readlink(path: string): string { return this.inner.readlink(path); }
+  realpath(path: string): string { return this.inner.realpath(path); }
+
+  open(path: string, options: HostOpenOptions = {}): number {
+    const writing = !!(options.write || options.createNew);
+    if (writing) this.tick("open", path);
+    const fd = this.inner.open(path, options);
+    if (writing) this.writableFds.add(fd);
+    return fd;
+  }
+  pread(fd: number, buf: Uint8Array, position: number): number { return this.inner.pread(fd, buf, position); }
+  pwrite(fd: number, buf: Uint8Array, position: number): number {
+    this.tick("pwrite");
+    return this.inner.pwrite(fd, buf, position);
+  }
+  ftruncate(fd: number, size: number): void { this.tick("ftruncate"); this.inner.ftruncate(fd, size); }
+  fsync(fd: number): void { this.tick("fsync"); this.inner.fsync(fd); }
+  futimes(fd: number, atimeNs: bigint, mtimeNs: bigint): void {
+    this.tick("futimes");
+    this.inner.futimes(fd, atimeNs, mtimeNs);
+  }
+  close(fd: number): void {
+    if (this.writableFds.delete(fd)) {
+      try { this.tick("close"); } catch (e) {
+        this.inner.close(fd);
+        throw e;
+      }
+    }
+    this.inner.close(fd);
+  }
+
+  mkdir(path: string, mode: number): void { this.tick("mkdir", path); this.inner.mkdir(path, mode); }
+  rmdir(path: string): void { this.tick("rmdir", path); this.inner.rmdir(path); }
+  unlink(path: string): void { this.tick("unlink", path); this.inner.unlink(path); }
+  rename(from: string, to: string): void { this.tick("rename", from); this.inner.rename(from, to); }
+  symlink(target: string, path: string): void { this.tick("symlink", path); this.inner.symlink(target, path); }
+  link(existing: string, newPath: string): void { this.tick("link", newPath); this.inner.link(existing, newPath); }
+  chmod(path: string, mode: number): void { this.tick("chmod", path); this.inner.chmod(path, mode); }
+  lchown(path: string, uid: number, gid: number): void { this.tick("lchown", path); this.inner.lchown(path, uid, gid); }
+  lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+    this.tick("lutimes", path);
+    this.inner.lutimes(path, atimeNs, mtimeNs);
+  }
+  copyFile(from: string, to: string): void { this.tick("copyFile", to); this.inner.copyFile(from, to); }
+  mkdtemp(prefix: string): string { this.tick("mkdtemp", prefix); return this.inner.mkdtemp(prefix); }
+}

@@ -1,0 +1,182 @@
+/**
+ * HostFs: the small synchronous host-filesystem interface host-directory layers
+ * (src/layers/dir.ts) are written against. Implementations: node-fs.ts
+ * (node:fs) and deno-fs.ts (Deno's built-in APIs); fault-fs.ts wraps one to
+ * inject write errors. This module is platform-neutral.
+ *
+ * Contract for every implementation:
+ * - Paths are absolute host paths. No method follows a symlink in the LAST
+ *   component of a path (lstat semantics); the caller is responsible for the
+ *   parent components (DirLayer lstat-checks each one).
+ * - Every failure is thrown as an FsError carrying the WASI errno (see
+ *   `toFsError`), never as a platform exception.
+ * - File descriptors are small numbers private to the implementation.
+ */
+import { Errno, FsError, isFsError } from "../core/errno.ts";
+
+export type HostFileKind = "file" | "dir" | "symlink" | "char" | "block" | "fifo" | "socket";
+
+/** Result of lstat/fstat. Times are nanoseconds since the epoch (as precise as the host gives). */
+export interface HostStat {
+  kind: HostFileKind;
+  /** Permission bits only (0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  nlink: number;
+  dev: bigint;
+  ino: bigint;
+  /** Device number of a char/block device (0 otherwise); overlayfs whiteouts are char 0:0. */
+  rdev: bigint;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export interface HostDirent {
+  name: string;
+  /** Kind as reported by the directory listing (no extra stat); "unknown" if the host did not say. */
+  kind: HostFileKind | "unknown";
+}
+
+export interface HostOpenOptions {
+  /** Open read-write (default: read-only). */
+  write?: boolean;
+  /** Create the file; fail with EEXIST if the name is taken (O_CREAT|O_EXCL, never follows). Implies write. */
+  createNew?: boolean;
+  /** Permission bits for a created file (umask applies; callers chmod afterwards for exact bits). */
+  mode?: number;
+}
+
+export interface HostFs {
+  /** A name for messages ("node", "deno", "faulty(node)"). */
+  readonly name: string;
+  lstat(path: string): HostStat;
+  fstat(fd: number): HostStat;
+  readdir(path: string): HostDirent[];
+  readlink(path: string): string;
+  /** Canonical absolute path (follows symlinks): used only for a layer's root, which the user chose. */
+  realpath(path: string): string;
+
+  /** Open a file without following a final symlink (ELOOP if it is one). */
+  open(path: string, options?: HostOpenOptions): number;
+  /** pread: read into `buf` at `position`; returns the count, 0 at EOF (may be short). */
+  pread(fd: number, buf: Uint8Array, position: number): number;
+  /** pwrite: write `buf` at `position`; returns the count written (may be short). */
+  pwrite(fd: number, buf: Uint8Array, position: number): number;
+  ftruncate(fd: number, size: number): void;
+  fsync(fd: number): void;
+  /** Set times of an open file (ns since the epoch). */
+  futimes(fd: number, atimeNs: bigint, mtimeNs: bigint): void;
+  close(fd: number): void;
+
+  mkdir(path: string, mode: number): void;
+  rmdir(path: string): void;
+  /** Remove a non-directory (EISDIR for a directory). */
+  unlink(path: string): void;
+  /** rename(2): atomic, replaces a file or empty directory at `to`, follows neither path. */
+  rename(from: string, to: string): void;
+  symlink(target: string, path: string): void;
+  /** Hard link; a symlink `existing` is linked itself, not followed. */
+  link(existing: string, newPath: string): void;
+  /** chmod of a file or directory; a final symlink is not followed (ELOOP/NOTSUP). */
+  chmod(path: string, mode: number): void;
+  /** chown without following a final symlink (lchown). */
+  lchown(path: string, uid: number, gid: number): void;
+  /** Set times without following a final symlink (lutimes); ns since the epoch. */
+  lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): void;
+  /**
+   * Copy the regular file `from` to the new name `to` (EEXIST if taken), as a
+   * reflink (copy-on-write clone) where the filesystem offers it, else a plain copy.
+   */
+  copyFile(from: string, to: string): void;
+  /** Create a fresh directory `prefix` + random suffix; returns its path. */
+  mkdtemp(prefix: string): string;
+}
+
+/** Host error codes (node's and Deno's `code` strings) that are not spelled like WASI's. */
+const CODE_ALIASES: Record<string, number> = {
+  EOPNOTSUPP: Errno.NOTSUP,
+  EWOULDBLOCK: Errno.AGAIN,
+  EDEADLOCK: Errno.DEADLK,
+  ENOTBLK: Errno.INVAL,
+  EUSERS: Errno.DQUOT,
+  EROFS: Errno.ROFS,
+  ENOTCAPABLE: Errno.NOTCAPABLE,
+  ERR_FS_FILE_TOO_LARGE: Errno.FBIG,
+  ERR_OUT_OF_RANGE: Errno.INVAL,
+  ERR_INVALID_ARG_VALUE: Errno.INVAL,
+  ERR_INVALID_ARG_TYPE: Errno.INVAL,
+};
+
+/** Deno error class names (Deno.errors.*) for errors that carry no `code`. */
+const NAME_ERRNO: Record<string, number> = {
+  NotFound: Errno.NOENT,
+  PermissionDenied: Errno.ACCES,
+  NotCapable: Errno.NOTCAPABLE,
+  AlreadyExists: Errno.EXIST,
+  NotADirectory: Errno.NOTDIR,
+  IsADirectory: Errno.ISDIR,
+  InvalidData: Errno.INVAL,
+  TimedOut: Errno.TIMEDOUT,
+  Interrupted: Errno.INTR,
+  WriteZero: Errno.IO,
+  UnexpectedEof: Errno.IO,
+  BadResource: Errno.BADF,
+  Busy: Errno.BUSY,
+  NotSupported: Errno.NOTSUP,
+  FilesystemLoop: Errno.LOOP,
+  NotEmpty: Errno.NOTEMPTY,
+};
+
+const CODE_INDEX: Map<string, number> = (() => {
+  const m = new Map<string, number>();
+  for (const [name, value] of Object.entries(Errno)) if (value !== 0) m.set("E" + name, value);
+  m.set("E2BIG", Errno.TOOBIG);
+  return m;
+})();
+
+/** WASI errno for a host error code string ("ENOENT"), or undefined if unknown. */
+export function errnoForCode(code: string): number | undefined {
+  return CODE_INDEX.get(code) ?? CODE_ALIASES[code];
+}
+
+/** Turn anything a host call threw into an FsError (unknown errors become EIO). */
+export function toFsError(e: unknown, syscall: string, path?: string): FsError {
+  if (isFsError(e)) return e as FsError;
+  let errno: number | undefined;
+  let detail: string | undefined;
+  if (typeof e === "object" && e !== null) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") errno = errnoForCode(code);
+    if (errno === undefined) {
+      const name = (e as { name?: unknown }).name;
+      if (typeof name === "string") errno = NAME_ERRNO[name];
+    }
+    const message = (e as { message?: unknown }).message;
+    if (errno === undefined && typeof message === "string") detail = message;
+  }
+  return new FsError(errno ?? Errno.IO, syscall, path, detail);
+}
+
+/** S_IFMT decoding shared by implementations that see raw st_mode. */
+export function kindOfMode(mode: number): HostFileKind {
+  switch (mode & 0o170000) {
+    case 0o100000: return "file";
+    case 0o040000: return "dir";
+    case 0o120000: return "symlink";
+    case 0o020000: return "char";
+    case 0o060000: return "block";
+    case 0o010000: return "fifo";
+    case 0o140000: return "socket";
+    default: return "file";
+  }
+}
+
+/** ns since the epoch -> seconds as a float (what node:fs and Deno take for times). */
+export function nsToSeconds(ns: bigint): number {
+  const s = ns / 1_000_000_000n;
+  const rem = ns - s * 1_000_000_000n;
+  return Number(s) + Number(rem) / 1e9;
+}

@@ -1,0 +1,653 @@
+/**
+ * DirLayer: a host directory as a layer, read-only (a lower) or writable (the
+ * upper). Written only against HostFs (src/host/host-fs.ts), so it stays
+ * platform-neutral; src/host/node.ts and src/host/deno.ts inject the host.
+ *
+ * On-disk format: aufs/OCI. Whiteouts are empty `.wh.NAME` files, an opaque
+ * directory holds `.wh..wh..opq`; both are stored and reported verbatim (the
+ * union interprets them). Lowers in overlayfs format are read too: a char
+ * device 0:0 named X is reported as an empty file `.wh.X`. (The overlayfs
+ * opaque xattr is not read: neither node:fs nor Deno can read xattrs.)
+ * Other special files (FIFOs, sockets, other devices) are not shown.
+ *
+ * Containment: the layer never follows a host symlink. Every parent component
+ * of a layer path is checked with lstat to be a real directory (cached per
+ * layer; a writable layer drops the cache when it renames or removes a
+ * directory), final components are acted on with no-follow calls (lstat,
+ * O_NOFOLLOW or an lstat/fstat identity check, rename, unlink, lchown,
+ * lutimes), and paths with "..", NUL, or a leading "/" are refused. This
+ * holds as long as nobody else swaps directories for symlinks inside the
+ * layer while it is mounted (layers are immutable while mounted; the upper is
+ * ours).
+ *
+ * Atomicity: every new entry (file, copied-up file, directory, symlink) is
+ * built in a work directory outside the layer tree and renamed into place, so
+ * a failing write or a crash never leaves a partial entry visible; copy-up
+ * uses a reflink when the source is another DirLayer's file and the host
+ * filesystem can clone, and fsyncs before the rename (option `durable`).
+ * removeTree first renames the directory into the work directory.
+ */
+import { Errno, FsError, errnoOf } from "../core/errno.ts";
+import type {
+  EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
+} from "../core/layer.ts";
+import { WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseName, childPath, nowNs, parentPath } from "../core/layer.ts";
+import type { HostFs, HostStat } from "../host/host-fs.ts";
+
+export interface DirLayerOptions<W extends boolean = boolean> {
+  /** Accept writes (default false: a read-only lower layer; mutations throw EROFS). */
+  writable?: W;
+  /**
+   * Where temporary files live before being renamed into place. Must be on the
+   * same filesystem as the layer and outside it. Default: a hidden sibling
+   * `<root>/../.<name>.layerfs-work`, created on first use.
+   */
+  workDir?: string;
+  /** fsync copied-up files before renaming them into place (default true). */
+  durable?: boolean;
+}
+
+const COPY_CHUNK = 1 << 18;
+
+function isOverlayWhiteout(st: HostStat): boolean {
+  return st.kind === "char" && st.rdev === 0n;
+}
+
+function isShown(st: HostStat): boolean {
+  return st.kind === "file" || st.kind === "dir" || st.kind === "symlink";
+}
+
+/** `.wh.X` -> "X" for a whiteout name (not the `.wh..wh.` meta names), else undefined. */
+function whiteoutTarget(name: string): string | undefined {
+  if (!name.startsWith(WHITEOUT_PREFIX) || name.startsWith(WHITEOUT_META_PREFIX)) return undefined;
+  const target = name.slice(WHITEOUT_PREFIX.length);
+  return target === "" ? undefined : target;
+}
+
+/** Rethrow as an FsError naming the layer path (never the host path). */
+function fail(e: unknown, syscall: string, path: string): FsError {
+  return new FsError(errnoOf(e), syscall, path);
+}
+
+export class DirLayer<W extends boolean = false> implements Layer {
+  readonly writable: W;
+  readonly host: HostFs;
+  /** Canonical host path of the layer directory. */
+  readonly root: string;
+  /** Host path of the work directory (writable layers only). */
+  readonly workDir: string | undefined;
+  private readonly durable: boolean;
+  private readonly ids = new Map<string, number>();
+  private nextId = 1;
+  /** Layer-relative directories already checked to be real directories (not symlinks). */
+  private readonly dirs = new Set<string>();
+  private workReady = false;
+  private tmpCounter = 0;
+
+  constructor(host: HostFs, rootDir: string, options: DirLayerOptions<W> = {}) {
+    this.host = host;
+    // The root is the user's choice: resolve it once (a symlinked root is fine).
+    this.root = host.realpath(rootDir);
+    if (host.lstat(this.root).kind !== "dir") throw new FsError(Errno.NOTDIR, "DirLayer", rootDir);
+    this.writable = (options.writable ?? false) as W;
+    this.durable = options.durable ?? true;
+    if (this.writable) {
+      const wd = options.workDir ?? defaultWorkDir(this.root);
+      const canon = canonicalWorkDir(host, wd);
+      if (canon === this.root || canon.startsWith(this.root === "/" ? "/" : this.root + "/")) {
+        throw new FsError(Errno.INVAL, "DirLayer", wd, "the work directory must be outside the layer directory");
+      }
+      this.workDir = canon;
+    }
+  }
+
+  // ---------------------------------------------------------------- paths
+
+  /** Defensive check of a layer-relative path (the union already normalises them). */
+  private validate(path: string, syscall: string): void {
+    if (typeof path !== "string") throw new FsError(Errno.INVAL, syscall);
+    if (path === "") return;
+    if (path.includes("\0")) throw new FsError(Errno.INVAL, syscall, path);
+    if (path.startsWith("/")) throw new FsError(Errno.NOTCAPABLE, syscall, path);
+    for (const c of path.split("/")) {
+      if (c === "..") throw new FsError(Errno.NOTCAPABLE, syscall, path);
+      if (c === "" || c === ".") throw new FsError(Errno.INVAL, syscall, path);
+    }
+  }
+
+  private hostPath(path: string): string {
+    if (path === "") return this.root;
+    return this.root.endsWith("/") ? this.root + path : this.root + "/" + path;
+  }
+
+  /** Check every parent component of `path` is a real directory (lstat: a symlink is not one). */
+  private checkParents(path: string, syscall: string): void {
+    let i = path.indexOf("/");
+    while (i >= 0) {
+      const dir = path.slice(0, i);
+      if (!this.dirs.has(dir)) {
+        let st: HostStat;
+        try { st = this.host.lstat(this.hostPath(dir)); } catch (e) { throw fail(e, syscall, path); }
+        if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
+        this.dirs.add(dir);
+      }
+      i = path.indexOf("/", i + 1);
+    }
+  }
+
+  /** Validated host path of `path` whose parents are real directories. */
+  private resolve(path: string, syscall: string): string {
+    this.validate(path, syscall);
+    this.checkParents(path, syscall);
+    return this.hostPath(path);
+  }
+
+  private lstatOrUndefined(hostPath: string, syscall: string, path: string): HostStat | undefined {
+    try { return this.host.lstat(hostPath); } catch (e) {
+      const errno = errnoOf(e);
+      if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
+      throw fail(e, syscall, path);
+    }
+  }
+
+  /** The overlayfs char-device whiteout that `.wh.X` at `path` stands for, if any. */
+  private overlayWhiteout(path: string, syscall: string): { hostPath: string; st: HostStat } | undefined {
+    const target = whiteoutTarget(baseName(path));
+    if (target === undefined) return undefined;
+    const hp = this.hostPath(childPath(parentPath(path), target));
+    const st = this.lstatOrUndefined(hp, syscall, path);
+    return st && isOverlayWhiteout(st) ? { hostPath: hp, st } : undefined;
+  }
+
+  private forgetDirs(path: string): void {
+    if (path === "") { this.dirs.clear(); return; }
+    const prefix = path + "/";
+    for (const d of this.dirs) if (d === path || d.startsWith(prefix)) this.dirs.delete(d);
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  private idOf(st: HostStat): number {
+    const key = `${st.dev}:${st.ino}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.nextId++;
+      if (id >= 2 ** 32) throw new FsError(Errno.OVERFLOW, "stat", undefined, "too many objects");
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** @internal EntryStat of a host stat result. */
+  entryOf(st: HostStat): EntryStat {
+    return {
+      type: st.kind === "dir" ? "dir" : st.kind === "symlink" ? "symlink" : "file",
+      mode: st.mode,
+      uid: st.uid,
+      gid: st.gid,
+      size: isShown(st) ? st.size : 0,
+      nlink: st.nlink,
+      id: this.idOf(st),
+      atimeNs: st.atimeNs,
+      mtimeNs: st.mtimeNs,
+      ctimeNs: st.ctimeNs,
+    };
+  }
+
+  // ---------------------------------------------------------------- Layer
+
+  stat(path: string): EntryStat | undefined {
+    this.validate(path, "stat");
+    try { this.checkParents(path, "stat"); } catch (e) {
+      const errno = errnoOf(e);
+      if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
+      throw e;
+    }
+    const st = this.lstatOrUndefined(this.hostPath(path), "stat", path);
+    if (st) return isShown(st) ? this.entryOf(st) : undefined;
+    const wh = this.overlayWhiteout(path, "stat");
+    return wh ? this.entryOf(wh.st) : undefined;
+  }
+
+  readdir(path: string): string[] {
+    const hp = this.resolve(path, "readdir");
+    let st: HostStat;
+    try { st = this.host.lstat(hp); } catch (e) { throw fail(e, "readdir", path); }
+    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
+    let entries;
+    try { entries = this.host.readdir(hp); } catch (e) { throw fail(e, "readdir", path); }
+    const names = new Set<string>();
+    for (const e of entries) {
+      if (e.kind === "file" || e.kind === "dir" || e.kind === "symlink") { names.add(e.name); continue; }
+      if (e.kind !== "char" && e.kind !== "unknown") continue;
+      const cst = this.lstatOrUndefined(hp.endsWith("/") ? hp + e.name : hp + "/" + e.name, "readdir", path);
+      if (!cst) continue;
+      if (isOverlayWhiteout(cst)) names.add(WHITEOUT_PREFIX + e.name);
+      else if (isShown(cst)) names.add(e.name);
+    }
+    return [...names];
+  }
+
+  readlink(path: string): string {
+    const hp = this.resolve(path, "readlink");
+    const st = this.lstatOrUndefined(hp, "readlink", path);
+    if (!st) throw new FsError(Errno.NOENT, "readlink", path);
+    if (st.kind !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
+    try { return this.host.readlink(hp); } catch (e) { throw fail(e, "readlink", path); }
+  }
+
+  open(path: string): LayerFile {
+    return this.openFile(path, false, "open");
+  }
+
+  private openFile(path: string, write: boolean, syscall: string): DirFile {
+    const hp = this.resolve(path, syscall);
+    const st = this.lstatOrUndefined(hp, syscall, path);
+    if (!st) {
+      const wh = !write ? this.overlayWhiteout(path, syscall) : undefined;
+      if (wh) return new DirFile(this, -1, hp, false, wh.st);
+      throw new FsError(Errno.NOENT, syscall, path);
+    }
+    if (st.kind === "dir") throw new FsError(Errno.ISDIR, syscall, path);
+    if (st.kind === "symlink") throw new FsError(Errno.LOOP, syscall, path);
+    if (isOverlayWhiteout(st)) throw new FsError(Errno.NOENT, syscall, path);
+    if (st.kind !== "file") throw new FsError(Errno.NXIO, syscall, path);
+    let fd: number;
+    try { fd = this.host.open(hp, { write }); } catch (e) { throw fail(e, syscall, path); }
+    try {
+      // The descriptor must be the object lstat saw (no swap between the two calls).
+      const now = this.host.fstat(fd);
+      if (now.dev !== st.dev || now.ino !== st.ino || now.kind !== "file") {
+        throw new FsError(Errno.IO, syscall, path, "path changed while opening");
+      }
+    } catch (e) {
+      this.closeQuietly(fd);
+      throw fail(e, syscall, path);
+    }
+    return new DirFile(this, fd, hp, write, st);
+  }
+
+  // ---------------------------------------------------------------- WritableLayer
+
+  private requireWritable(syscall: string, path: string): void {
+    if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
+  }
+
+  /** Host path for creating `path`: parents are real directories and the name is free. */
+  private prepareCreate(path: string, syscall: string): string {
+    this.requireWritable(syscall, path);
+    if (path === "") { this.validate(path, syscall); throw new FsError(Errno.EXIST, syscall, path); }
+    const hp = this.resolve(path, syscall);
+    if (this.lstatOrUndefined(hp, syscall, path) || this.overlayWhiteout(path, syscall)) {
+      throw new FsError(Errno.EXIST, syscall, path);
+    }
+    return hp;
+  }
+
+  /** A fresh, unused path in the work directory (created on first use). */
+  private tempPath(): string {
+    const wd = this.workDir!;
+    if (!this.workReady) {
+      let st: HostStat | undefined;
+      try { st = this.host.lstat(wd); } catch (e) {
+        if (errnoOf(e) !== Errno.NOENT) throw e;
+        this.host.mkdir(wd, 0o700);
+        st = this.host.lstat(wd);
+      }
+      if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "workdir", undefined, "work directory is not a directory");
+      // rename(2) cannot cross filesystems: fail clearly instead of falling back to a non-atomic copy.
+      if (st.dev !== this.host.lstat(this.root).dev) {
+        throw new FsError(Errno.XDEV, "workdir", undefined, "work directory must be on the layer's filesystem");
+      }
+      this.workReady = true;
+    }
+    const rand = Math.floor(Math.random() * 0x1_0000_0000).toString(36);
+    return `${wd}/tmp.${++this.tmpCounter}.${rand}`;
+  }
+
+  private closeQuietly(fd: number): void {
+    if (fd < 0) return;
+    try { this.host.close(fd); } catch { /* already failing */ }
+  }
+
+  /** Best-effort removal of a host path that was never visible (temporary entries). */
+  private discard(hostPath: string): void {
+    try { removeHostTree(this.host, hostPath); } catch { /* junk stays in the work dir, never in the layer */ }
+  }
+
+  /** Owner, mode and times of a freshly built entry (still in the work dir). */
+  private applyNewAttr(hostPath: string, attr: NewEntryAttr, kind: "file" | "dir" | "symlink"): void {
+    if (attr.uid !== undefined || attr.gid !== undefined) {
+      const st = this.host.lstat(hostPath);
+      const uid = attr.uid ?? st.uid;
+      const gid = attr.gid ?? st.gid;
+      if (uid !== st.uid || gid !== st.gid) {
+        try { this.host.lchown(hostPath, uid, gid); } catch (e) {
+          // An unprivileged process cannot give files away; keep the host owner then.
+          const errno = errnoOf(e);
+          if (errno !== Errno.PERM && !(kind === "symlink" && errno === Errno.NOTSUP)) throw e;
+        }
+      }
+    }
+    // Directories being moved need owner write (to update ".."); the exact mode is set after the rename.
+    if (kind === "file") this.host.chmod(hostPath, attr.mode & 0o7777);
+    else if (kind === "dir") this.host.chmod(hostPath, (attr.mode & 0o7777) | 0o200);
+    if (attr.atimeNs !== undefined || attr.mtimeNs !== undefined) {
+      const now = nowNs();
+      try { this.host.lutimes(hostPath, attr.atimeNs ?? now, attr.mtimeNs ?? now); } catch (e) {
+        if (!(kind === "symlink" && errnoOf(e) === Errno.NOTSUP)) throw e;
+      }
+    }
+  }
+
+  /** Rename a fully built temporary entry into place; on any failure remove it. */
+  private install(tmp: string, hp: string): void {
+    this.host.rename(tmp, hp);
+  }
+
+  mkdir(path: string, attr: NewEntryAttr): void {
+    const hp = this.prepareCreate(path, "mkdir");
+    let tmp: string | undefined;
+    try {
+      tmp = this.tempPath();
+      this.host.mkdir(tmp, 0o700);
+      this.applyNewAttr(tmp, attr, "dir");
+      this.install(tmp, hp);
+      tmp = undefined;
+    } catch (e) {
+      if (tmp !== undefined) this.discard(tmp);
+      throw fail(e, "mkdir", path);
+    }
+    if (!((attr.mode & 0o200) !== 0)) {
+      try { this.host.chmod(hp, attr.mode & 0o7777); } catch (e) { throw fail(e, "mkdir", path); }
+    }
+  }
+
+  createFile(path: string, attr: NewEntryAttr): void {
+    const hp = this.prepareCreate(path, "createFile");
+    let tmp: string | undefined;
+    let fd = -1;
+    try {
+      tmp = this.tempPath();
+      fd = this.host.open(tmp, { createNew: true, mode: 0o600 });
+      this.host.close(fd);
+      fd = -1;
+      this.applyNewAttr(tmp, attr, "file");
+      this.install(tmp, hp);
+      tmp = undefined;
+    } catch (e) {
+      this.closeQuietly(fd);
+      if (tmp !== undefined) this.discard(tmp);
+      throw fail(e, "createFile", path);
+    }
+  }
+
+  createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
+    const hp = this.prepareCreate(path, "createFileFrom");
+    let tmp: string | undefined;
+    let fd = -1;
+    try {
+      tmp = this.tempPath();
+      const src = source instanceof DirFile ? source.clonablePath() : undefined;
+      if (src !== undefined) {
+        // Reflink (COPYFILE_FICLONE) where the filesystem can, a plain kernel copy otherwise.
+        this.host.copyFile(src, tmp);
+        if (this.durable) fd = this.host.open(tmp, { write: true });
+      } else {
+        fd = this.host.open(tmp, { createNew: true, mode: 0o600 });
+        copyContent(this.host, fd, source);
+      }
+      if (fd >= 0 && this.durable) this.host.fsync(fd);
+      if (fd >= 0) { const f = fd; fd = -1; this.host.close(f); }
+      this.applyNewAttr(tmp, attr, "file");
+      this.install(tmp, hp);
+      tmp = undefined;
+    } catch (e) {
+      this.closeQuietly(fd);
+      if (tmp !== undefined) this.discard(tmp);
+      throw fail(e, "createFileFrom", path);
+    }
+  }
+
+  symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
+    const hp = this.prepareCreate(path, "symlink");
+    if (target.includes("\0")) throw new FsError(Errno.INVAL, "symlink", path);
+    let tmp: string | undefined;
+    try {
+      tmp = this.tempPath();
+      this.host.symlink(target, tmp);
+      this.applyNewAttr(tmp, { mode: 0o777, ...attr }, "symlink");
+      this.install(tmp, hp);
+      tmp = undefined;
+    } catch (e) {
+      if (tmp !== undefined) this.discard(tmp);
+      throw fail(e, "symlink", path);
+    }
+  }
+
+  link(existing: string, newPath: string): void {
+    this.requireWritable("link", newPath);
+    const from = this.resolve(existing, "link");
+    const st = this.lstatOrUndefined(from, "link", existing);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "link", existing);
+    if (st.kind === "dir") throw new FsError(Errno.PERM, "link", existing);
+    const hp = this.prepareCreate(newPath, "link");
+    // link(2) is atomic and, on Linux, links a symlink itself rather than its target.
+    try { this.host.link(from, hp); } catch (e) { throw fail(e, "link", newPath); }
+  }
+
+  unlink(path: string): void {
+    this.requireWritable("unlink", path);
+    if (path === "") { this.validate(path, "unlink"); throw new FsError(Errno.ISDIR, "unlink", path); }
+    const hp = this.resolve(path, "unlink");
+    const st = this.lstatOrUndefined(hp, "unlink", path);
+    let victim = hp;
+    if (!st) {
+      // `.wh.X` may be an overlayfs char-device whiteout named X.
+      const wh = this.overlayWhiteout(path, "unlink");
+      if (!wh) throw new FsError(Errno.NOENT, "unlink", path);
+      victim = wh.hostPath;
+    } else if (st.kind === "dir") {
+      throw new FsError(Errno.ISDIR, "unlink", path);
+    }
+    try { this.host.unlink(victim); } catch (e) { throw fail(e, "unlink", path); }
+  }
+
+  rmdir(path: string): void {
+    this.requireWritable("rmdir", path);
+    if (path === "") { this.validate(path, "rmdir"); throw new FsError(Errno.BUSY, "rmdir", path); }
+    const hp = this.resolve(path, "rmdir");
+    const st = this.lstatOrUndefined(hp, "rmdir", path);
+    if (!st) throw new FsError(Errno.NOENT, "rmdir", path);
+    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
+    try { this.host.rmdir(hp); } catch (e) { throw fail(e, "rmdir", path); }
+    this.forgetDirs(path);
+  }
+
+  removeTree(path: string): void {
+    this.requireWritable("removeTree", path);
+    if (path === "") { this.validate(path, "removeTree"); throw new FsError(Errno.BUSY, "removeTree", path); }
+    const hp = this.resolve(path, "removeTree");
+    const st = this.lstatOrUndefined(hp, "removeTree", path);
+    if (!st) throw new FsError(Errno.NOENT, "removeTree", path);
+    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "removeTree", path);
+    // Move the tree out of sight in one rename, then delete it at leisure.
+    let trash: string;
+    try {
+      trash = this.tempPath();
+      this.host.rename(hp, trash);
+    } catch (e) {
+      throw fail(e, "removeTree", path);
+    }
+    this.forgetDirs(path);
+    this.discard(trash);
+  }
+
+  rename(from: string, to: string): void {
+    this.requireWritable("rename", to);
+    const src = this.resolve(from, "rename");
+    const dst = this.resolve(to, "rename");
+    if (from === "" || to === "") throw new FsError(Errno.BUSY, "rename", from === "" ? from : to);
+    const st = this.lstatOrUndefined(src, "rename", from);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
+    // rename(2) is atomic: the target is the old or the new object, never a mix.
+    try { this.host.rename(src, dst); } catch (e) { throw fail(e, "rename", from); }
+    this.forgetDirs(from);
+    this.forgetDirs(to);
+  }
+
+  setattr(path: string, attr: SetAttr): void {
+    this.requireWritable("setattr", path);
+    const hp = this.resolve(path, "setattr");
+    const st = this.lstatOrUndefined(hp, "setattr", path);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "setattr", path);
+    try {
+      if (attr.uid !== undefined || attr.gid !== undefined) {
+        const uid = attr.uid ?? st.uid;
+        const gid = attr.gid ?? st.gid;
+        if (uid !== st.uid || gid !== st.gid) this.host.lchown(hp, uid, gid);
+      }
+      // A symlink's own mode is not settable on Linux (always 0o777): ignored, as chmod -h does.
+      if (attr.mode !== undefined && st.kind !== "symlink") this.host.chmod(hp, attr.mode & 0o7777);
+      if (attr.atimeNs !== undefined || attr.mtimeNs !== undefined) {
+        this.host.lutimes(hp, attr.atimeNs ?? st.atimeNs, attr.mtimeNs ?? st.mtimeNs);
+      }
+    } catch (e) {
+      throw fail(e, "setattr", path);
+    }
+  }
+
+  openWrite(path: string): WritableLayerFile {
+    this.requireWritable("openWrite", path);
+    return this.openFile(path, true, "openWrite");
+  }
+}
+
+/** An open regular file of a DirLayer (fd -1: the empty stand-in for an overlayfs whiteout). */
+class DirFile implements WritableLayerFile {
+  private closed = false;
+
+  constructor(
+    private readonly layer: DirLayer<boolean>,
+    private readonly fd: number,
+    private readonly hostPath: string,
+    private readonly canWrite: boolean,
+    private readonly opened: HostStat,
+  ) {}
+
+  private check(syscall: string, write = false): void {
+    if (this.closed) throw new FsError(Errno.BADF, syscall);
+    if (write && !this.canWrite) throw new FsError(Errno.BADF, syscall);
+  }
+
+  read(into: Uint8Array, position: number): number {
+    this.check("read");
+    if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
+    if (this.fd < 0) return 0;
+    let n = 0;
+    try {
+      while (n < into.length) {
+        const r = this.layer.host.pread(this.fd, into.subarray(n), position + n);
+        if (r <= 0) break;
+        n += r;
+      }
+    } catch (e) { throw fail(e, "read", ""); }
+    return n;
+  }
+
+  write(data: Uint8Array, position: number): number {
+    this.check("write", true);
+    if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "write");
+    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw fail(e, "write", ""); }
+    return data.length;
+  }
+
+  truncate(size: number): void {
+    this.check("truncate", true);
+    if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
+    try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw fail(e, "truncate", ""); }
+  }
+
+  sync(): void {
+    this.check("sync");
+    if (this.fd < 0) return;
+    try { this.layer.host.fsync(this.fd); } catch (e) { throw fail(e, "sync", ""); }
+  }
+
+  stat(): EntryStat {
+    this.check("stat");
+    if (this.fd < 0) return this.layer.entryOf(this.opened);
+    try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw fail(e, "stat", ""); }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.fd >= 0) this.layer.host.close(this.fd);
+  }
+
+  /**
+   * Host path to clone this file from, if the path still names the very object
+   * this descriptor has open (lower layers are immutable, so it normally does).
+   */
+  clonablePath(): string | undefined {
+    if (this.closed || this.fd < 0) return undefined;
+    try {
+      const st = this.layer.host.lstat(this.hostPath);
+      return st.kind === "file" && st.dev === this.opened.dev && st.ino === this.opened.ino ? this.hostPath : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function writeAll(host: HostFs, fd: number, data: Uint8Array, position: number): void {
+  let n = 0;
+  while (n < data.length) {
+    const w = host.pwrite(fd, data.subarray(n), position + n);
+    if (w <= 0) throw new FsError(Errno.IO, "write");
+    n += w;
+  }
+}
+
+/** Stream a LayerFile's content into `fd` (the copy-up path for non-host sources). */
+function copyContent(host: HostFs, fd: number, source: LayerFile): void {
+  const buf = new Uint8Array(COPY_CHUNK);
+  let pos = 0;
+  for (;;) {
+    const n = source.read(buf, pos);
+    if (n <= 0) break;
+    writeAll(host, fd, buf.subarray(0, n), pos);
+    pos += n;
+  }
+}
+
+/** Delete a host tree without following symlinks (lstat + unlink/rmdir). */
+function removeHostTree(host: HostFs, hostPath: string): void {
+  const st = host.lstat(hostPath);
+  if (st.kind === "dir") {
+    for (const e of host.readdir(hostPath)) removeHostTree(host, hostPath + "/" + e.name);
+    host.rmdir(hostPath);
+  } else {
+    host.unlink(hostPath);
+  }
+}
+
+function defaultWorkDir(root: string): string {
+  if (root === "/") throw new FsError(Errno.INVAL, "DirLayer", root, "a writable layer at / needs an explicit workDir");
+  const slash = root.lastIndexOf("/");
+  const parent = slash <= 0 ? "/" : root.slice(0, slash);
+  return `${parent === "/" ? "" : parent}/.${root.slice(slash + 1)}.layerfs-work`;
+}
+
+/** Canonical form of a work directory that may not exist yet (its parent must). */
+function canonicalWorkDir(host: HostFs, wd: string): string {
+  try { return host.realpath(wd); } catch (e) {
+    if (errnoOf(e) !== Errno.NOENT) throw e;
+  }
+  const trimmed = wd.replace(/\/+$/, "");
+  const slash = trimmed.lastIndexOf("/");
+  const parent = slash < 0 ? "." : slash === 0 ? "/" : trimmed.slice(0, slash);
+  const real = host.realpath(parent);
+  return (real.endsWith("/") ? real : real + "/") + trimmed.slice(slash + 1);
+}

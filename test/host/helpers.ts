@@ -1,0 +1,71 @@
+// Shared set-up for test/host: picks the HostFs of the runtime under test (Deno's own
+// APIs under Deno, node:fs under Node) and builds/compares host trees. node:fs is used
+// here for set-up and inspection only, never as the layer under test in Deno.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { HostFs } from "../../src/host/host-fs.ts";
+import { denoFs } from "../../src/host/deno.ts";
+import { NodeFs } from "../../src/host/node-fs.ts";
+
+export const IN_DENO = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+/** The HostFs under test: DenoFs in Deno, NodeFs in Node. */
+export function hostFs(): HostFs {
+  return IN_DENO ? denoFs() : new NodeFs();
+}
+
+/** A fresh temporary directory (removed by `cleanup`). */
+export function tempDir(prefix = "layerfs-host-"): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+export function cleanup(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Spec for `makeTree`: "dir/" => directory, string/Uint8Array => file, { symlink } => link. */
+export type TreeSpec = Record<string, string | Uint8Array | { symlink: string } | { mode: number; data: string }>;
+
+export function makeTree(root: string, spec: TreeSpec): void {
+  fs.mkdirSync(root, { recursive: true });
+  for (const [rel, v] of Object.entries(spec)) {
+    const p = path.join(root, rel);
+    if (rel.endsWith("/")) { fs.mkdirSync(p, { recursive: true }); continue; }
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    if (typeof v === "string" || v instanceof Uint8Array) fs.writeFileSync(p, v);
+    else if ("symlink" in v) fs.symlinkSync(v.symlink, p);
+    else { fs.writeFileSync(p, v.data); fs.chmodSync(p, v.mode); }
+  }
+}
+
+/**
+ * Everything observable about a host tree, one line per entry, never following
+ * symlinks: type, mode, size, mtime, ctime, content or link target, inode.
+ * Equal snapshots mean "byte-for-byte unchanged, not even touched".
+ */
+export function snapshot(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    const p = rel === "" ? root : path.join(root, rel);
+    const st = fs.lstatSync(p, { bigint: true });
+    let what: string;
+    if (st.isDirectory()) what = "dir";
+    else if (st.isSymbolicLink()) what = "link->" + fs.readlinkSync(p);
+    else if (st.isFile()) what = "file:" + Buffer.from(fs.readFileSync(p)).toString("base64");
+    else what = "special:" + st.rdev;
+    out.push(`${rel || "."} ${what} mode=${(st.mode & 0o7777n).toString(8)} size=${st.size} ` +
+      `mtime=${st.mtimeNs} ctime=${st.ctimeNs} ino=${st.ino} nlink=${st.nlink}`);
+    if (st.isDirectory()) for (const name of fs.readdirSync(p).sort()) walk(rel === "" ? name : rel + "/" + name);
+  };
+  walk("");
+  return out;
+}
+
+/** Names (relative, sorted) of every entry under root. */
+export function listTree(root: string): string[] {
+  return snapshot(root).map((l) => l.slice(0, l.indexOf(" ")));
+}
+
+export const fsForSetup = fs;
+export const pathForSetup = path;
