@@ -1,15 +1,49 @@
 /**
  * Image: an immutable stack of read-only layers, bottom first. Shared by any
- * number of unions; its lookup indexes are built lazily, once, and shared.
- * SKELETON: internals are being written.
+ * number of unions; its lookup indexes (lower-index.ts) are built lazily, once
+ * per directory, and shared by all of them.
  */
 import type { Layer } from "./layer.ts";
+import { buildLowerDir, lowerRoot } from "./lower-index.ts";
+import type { LowerDir, LowerEntry } from "./lower-index.ts";
 
 export class Image {
   /** Bottom first. */
   readonly layers: readonly Layer[];
+  #root: LowerEntry | undefined | null = null;
 
   constructor(layers: readonly Layer[]) {
     this.layers = Object.freeze([...layers]);
+  }
+
+  /** The merged lower root directory (undefined for an image without layers). */
+  rootEntry(): LowerEntry | undefined {
+    if (this.#root === null) this.#root = lowerRoot(this.layers);
+    return this.#root;
+  }
+
+  /** The merged index of the lower directory `entry` found at layer path `path` (cached). */
+  dir(entry: LowerEntry, path: string): LowerDir {
+    let d = entry.dir;
+    if (d === undefined) {
+      d = buildLowerDir(this.layers, path, entry.dirLayers ?? []);
+      entry.dir = d;
+    }
+    return d;
+  }
+
+  /** The lower entry at a canonical layer path (no symlinks followed), or undefined. */
+  lookup(path: string): LowerEntry | undefined {
+    let e = this.rootEntry();
+    if (path === "" || e === undefined) return e;
+    let dirPath = "";
+    for (const name of path.split("/")) {
+      if (e.dirLayers === undefined) return undefined;
+      const next: LowerEntry | undefined = this.dir(e, dirPath).entries.get(name);
+      if (next === undefined) return undefined;
+      dirPath = dirPath === "" ? name : dirPath + "/" + name;
+      e = next;
+    }
+    return e;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Union = an immutable Image (lower layers) + one WritableLayer (upper).
- * SKELETON: the signatures and contracts below are fixed (other modules code
- * against them); the bodies are being written.
+ * This module is the public surface; the work is split by concern:
+ * path.ts (syntax), resolve.ts (walk inside the root), lookup.ts + lower-index.ts
+ * (merged lookup), copy-up.ts, create.ts, remove.ts, rename.ts, whiteout.ts,
+ * readdir-merge.ts, inode.ts, file.ts (handles), changes.ts.
  *
  * Paths: absolute union paths ("/", "/a/b"). A relative path is taken from "/".
  * "." and ".." are resolved component by component (".." at the root stays at
@@ -10,8 +12,23 @@
  * (ENOTDIR otherwise). Empty path: ENOENT. NUL in a path: EINVAL. A component
  * over 255 bytes or a path over 4096 bytes: ENAMETOOLONG.
  */
-import type { EntryType, WritableLayer } from "./layer.ts";
+import { Errno, FsError } from "./errno.ts";
+import type { EntryType, SetAttr, WritableLayer } from "./layer.ts";
 import type { Image } from "./image.ts";
+import { computeChanges } from "./changes.ts";
+import { copyUp } from "./copy-up.ts";
+import { createFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
+import { DirHandle, LowerReadFile, toStat, UpperFile } from "./file.ts";
+import { nodeStat, nodeType } from "./lookup.ts";
+import type { Node } from "./lookup.ts";
+import { lowerIno } from "./lower-index.ts";
+import { parsePath, PATH_MAX, utf8Length } from "./path.ts";
+import { isEmptyDir, mergedEntries } from "./readdir-merge.ts";
+import { removeAt } from "./remove.ts";
+import { renamePaths } from "./rename.ts";
+import { readlinkNode, resolve, resolveNode } from "./resolve.ts";
+import { UnionState } from "./union-state.ts";
+import { isReservedName } from "./whiteout.ts";
 
 /** What a program sees for one object of the union. Times in ns since the epoch. */
 export interface Stat {
@@ -83,60 +100,307 @@ export interface Change {
   path: string;
 }
 
+const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep" });
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * A union filesystem view: an Image's layers under one writable upper layer.
+ *
+ * @example
+ * ```ts
+ * const image = new Image([MemoryLayer.from({ "etc/hostname": "box\n" })]);
+ * const fs = new Union(image, new MemoryLayer());
+ * fs.writeFile("/etc/motd", "hi\n");
+ * fs.unlink("/etc/hostname"); // the upper gets etc/.wh.hostname
+ * fs.changes(); // [{kind:"C",path:"/etc"},{kind:"D",path:"/etc/hostname"},{kind:"A",path:"/etc/motd"}]
+ * ```
+ */
 export class Union {
   readonly image: Image;
   readonly upper: WritableLayer;
   readonly options: Readonly<Required<UnionOptions>>;
+  // Everything else is allocated on first use (keeps construction O(1) and tiny).
+  #state: UnionState | undefined;
 
   /** O(1): no copying, no walk. */
   constructor(image: Image, upper: WritableLayer, options: UnionOptions = {}) {
     this.image = image;
     this.upper = upper;
-    this.options = { renameDir: options.renameDir ?? "deep" };
+    const rd = options.renameDir;
+    if (rd !== undefined && rd !== "deep" && rd !== "exdev") throw new FsError(Errno.INVAL, "union", undefined, "renameDir must be deep or exdev");
+    this.options = rd === undefined || rd === "deep" ? DEFAULT_OPTIONS : Object.freeze({ renameDir: rd });
+  }
+
+  get #s(): UnionState {
+    return (this.#state ??= new UnionState(this.image, this.upper, (p, a, m) => this.setTimes(p, a, m, false)));
+  }
+
+  #stat(node: Node): Stat {
+    return toStat(nodeStat(node), this.#s.inodes.of(node));
   }
 
   // ---- low-level API used by the WASI layer and the fs-style API ----
 
   /** Canonical absolute path of `path` (symlinks resolved; `follow` for the last component). */
-  realpath(path: string, follow = true): string { throw todo(path, follow); }
+  realpath(path: string, follow = true): string {
+    return "/" + resolveNode(this, path, follow, "realpath").path;
+  }
+
   /** Open a file or directory (directories read-only). */
-  open(path: string, options: OpenOptions = {}): UnionFile { throw todo(path, options); }
+  open(path: string, options: OpenOptions = {}): UnionFile {
+    const sys = "open";
+    const create = options.create === true;
+    const exclusive = create && options.exclusive === true;
+    const write = options.write === true;
+    const truncate = options.truncate === true;
+    // O_CREAT|O_EXCL never follows a final symlink (EEXIST instead).
+    const r = resolve(this, path, exclusive ? false : options.follow ?? true, sys);
+    let node = r.node;
+    const s = this.#s;
+    if (node === undefined) {
+      if (!create) throw new FsError(Errno.NOENT, sys, path);
+      if (r.trailingSlash) throw new FsError(Errno.ISDIR, sys, path);
+      if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
+      const p = createFileAt(s, r.dir, r.name, { mode: (options.mode ?? 0o644) & 0o7777 });
+      return new UpperFile(s, p, write ? this.upper.openWrite(p) : this.upper.open(p), write);
+    }
+    if (exclusive) throw new FsError(Errno.EXIST, sys, path);
+    const type = nodeType(node);
+    if (type === "symlink") throw new FsError(Errno.LOOP, sys, path);
+    if (options.directory === true && type !== "dir") throw new FsError(Errno.NOTDIR, sys, path);
+    if (type === "dir") {
+      if (write || truncate) throw new FsError(Errno.ISDIR, sys, path);
+      const p = node.path;
+      return new DirHandle(s, p, () => {
+        const n = resolve(this, "/" + p, false).node;
+        return n !== undefined ? this.#stat(n) : this.#stat(node!);
+      });
+    }
+    if (write || truncate) {
+      node = copyUp(s, node);
+      if (truncate && nodeStat(node).size > 0) {
+        const t = this.upper.openWrite(node.path);
+        try {
+          t.truncate(0);
+        } finally {
+          t.close();
+        }
+      }
+      return new UpperFile(s, node.path, write ? this.upper.openWrite(node.path) : this.upper.open(node.path), write);
+    }
+    if (node.upper !== undefined) return new UpperFile(s, node.path, this.upper.open(node.path), false);
+    const le = node.lower!;
+    const f = new LowerReadFile(s, node.path, this.image.layers[le.layer]!.open(node.path), lowerIno(le));
+    s.register(node.path, f);
+    return f;
+  }
+
   /** Directory entries sorted by name bytes, without "." and "..", whiteouts filtered. */
-  readdirEntries(path: string): DirEntry[] { throw todo(path); }
+  readdirEntries(path: string): DirEntry[] {
+    const node = resolveNode(this, path, true, "readdir");
+    if (nodeType(node) !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
+    return mergedEntries(this, this.#s.inodes, node);
+  }
+
   /** Set times; `follow` false acts on a symlink itself. Copy-up trigger. */
   setTimes(path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined, follow = true): void {
-    throw todo(path, atimeNs, mtimeNs, follow);
+    const attr: SetAttr = {};
+    if (atimeNs !== undefined) attr.atimeNs = atimeNs;
+    if (mtimeNs !== undefined) attr.mtimeNs = mtimeNs;
+    this.#setattr(path, follow, "utimensat", attr);
+  }
+
+  #setattr(path: string, follow: boolean, sys: string, attr: SetAttr): void {
+    const node = resolveNode(this, path, follow, sys);
+    const up = copyUp(this.#s, node);
+    this.upper.setattr(up.path, attr);
   }
 
   // ---- node:fs-style sync API ----
 
-  stat(path: string): Stat { throw todo(path); }
-  lstat(path: string): Stat { throw todo(path); }
-  exists(path: string): boolean { throw todo(path); }
-  readdir(path: string): string[] { throw todo(path); }
+  stat(path: string): Stat {
+    return this.#stat(resolveNode(this, path, true, "stat"));
+  }
+
+  lstat(path: string): Stat {
+    return this.#stat(resolveNode(this, path, false, "lstat"));
+  }
+
+  exists(path: string): boolean {
+    try {
+      this.stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  readdir(path: string): string[] {
+    return this.readdirEntries(path).map((e) => e.name);
+  }
+
   readFile(path: string): Uint8Array;
   readFile(path: string, encoding: "utf8"): string;
-  readFile(path: string, encoding?: "utf8"): Uint8Array | string { throw todo(path, encoding); }
-  writeFile(path: string, data: string | Uint8Array, options?: { mode?: number }): void { throw todo(path, data, options); }
-  mkdir(path: string, options?: number | { mode?: number; recursive?: boolean }): void { throw todo(path, options); }
-  rmdir(path: string): void { throw todo(path); }
-  unlink(path: string): void { throw todo(path); }
-  rename(from: string, to: string): void { throw todo(from, to); }
+  readFile(path: string, encoding?: "utf8"): Uint8Array | string {
+    const f = this.open(path);
+    try {
+      if (f.type === "dir") throw new FsError(Errno.ISDIR, "read", path);
+      let buf = new Uint8Array(Math.max(f.stat().size, 0));
+      let len = 0;
+      for (;;) {
+        if (len === buf.length) {
+          const bigger = new Uint8Array(Math.max(4096, buf.length * 2));
+          bigger.set(buf);
+          buf = bigger;
+        }
+        const n = f.read(buf.subarray(len), len);
+        if (n === 0) break;
+        len += n;
+      }
+      const out = buf.subarray(0, len);
+      return encoding === "utf8" ? decoder.decode(out) : out.slice();
+    } finally {
+      f.close();
+    }
+  }
+
+  writeFile(path: string, data: string | Uint8Array, options?: { mode?: number }): void {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const f = this.open(path, { write: true, create: true, truncate: true, mode: options?.mode ?? 0o644 });
+    try {
+      if (bytes.length > 0) f.write(bytes, 0);
+    } finally {
+      f.close();
+    }
+  }
+
+  mkdir(path: string, options?: number | { mode?: number; recursive?: boolean }): void {
+    const mode = (typeof options === "number" ? options : options?.mode ?? 0o755) & 0o7777;
+    const recursive = typeof options === "object" && options !== null && options.recursive === true;
+    if (!recursive) return this.#mkdirOne(path, mode);
+    const parsed = parsePath(path, "mkdir");
+    const abs = parsed.components;
+    let prefix = "";
+    for (let i = 0; i < abs.length; i++) {
+      prefix += "/" + abs[i];
+      const r = resolve(this, prefix, true, "mkdir");
+      if (r.node === undefined) {
+        this.#mkdirOne(prefix, mode);
+      } else if (nodeType(r.node) !== "dir") {
+        throw new FsError(i === abs.length - 1 ? Errno.EXIST : Errno.NOTDIR, "mkdir", path);
+      }
+    }
+  }
+
+  #mkdirOne(path: string, mode: number): void {
+    const r = resolve(this, path, false, "mkdir");
+    if (r.node !== undefined || r.special) throw new FsError(Errno.EXIST, "mkdir", path);
+    if (isReservedName(r.name)) throw new FsError(Errno.PERM, "mkdir", path, "reserved whiteout name");
+    mkdirAt(this.#s, r.dir, r.name, { mode });
+  }
+
+  rmdir(path: string): void {
+    const sys = "rmdir";
+    const r = resolve(this, path, "raw", sys);
+    if (r.special) throw new FsError(r.name === "." ? Errno.INVAL : r.name === ".." ? Errno.NOTEMPTY : Errno.BUSY, sys, path);
+    const node = r.node;
+    if (node === undefined) throw new FsError(Errno.NOENT, sys, path);
+    if (nodeType(node) !== "dir") throw new FsError(Errno.NOTDIR, sys, path);
+    if (!isEmptyDir(this, node)) throw new FsError(Errno.NOTEMPTY, sys, path);
+    removeAt(this.#s, r.dir, r.name, node);
+  }
+
+  unlink(path: string): void {
+    const sys = "unlink";
+    const r = resolve(this, path, "raw", sys);
+    if (r.special) throw new FsError(Errno.ISDIR, sys, path);
+    const node = r.node;
+    if (node === undefined) throw new FsError(Errno.NOENT, sys, path);
+    if (nodeType(node) === "dir") throw new FsError(Errno.ISDIR, sys, path);
+    if (r.trailingSlash) throw new FsError(Errno.NOTDIR, sys, path);
+    removeAt(this.#s, r.dir, r.name, node);
+  }
+
+  rename(from: string, to: string): void {
+    renamePaths(this.#s, from, to, this.options.renameDir);
+  }
+
   /** node order: symlink(target, path). */
-  symlink(target: string, path: string): void { throw todo(target, path); }
-  readlink(path: string): string { throw todo(path); }
+  symlink(target: string, path: string): void {
+    const sys = "symlink";
+    if (typeof target !== "string" || target === "") throw new FsError(Errno.NOENT, sys, path);
+    if (target.indexOf("\0") >= 0) throw new FsError(Errno.INVAL, sys, path);
+    if (utf8Length(target) >= PATH_MAX) throw new FsError(Errno.NAMETOOLONG, sys, path);
+    const r = resolve(this, path, "raw", sys);
+    if (r.node !== undefined || r.special) throw new FsError(Errno.EXIST, sys, path);
+    if (r.trailingSlash) throw new FsError(Errno.NOENT, sys, path);
+    if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
+    symlinkAt(this.#s, r.dir, r.name, target);
+  }
+
+  readlink(path: string): string {
+    const node = resolveNode(this, path, false, "readlink");
+    if (nodeType(node) !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
+    return readlinkNode(this, node);
+  }
+
   /** Hard link; does not follow a symlink source (node/Linux linkat default). */
-  link(existing: string, newPath: string): void { throw todo(existing, newPath); }
-  chmod(path: string, mode: number): void { throw todo(path, mode); }
-  chown(path: string, uid: number, gid: number): void { throw todo(path, uid, gid); }
+  link(existing: string, newPath: string): void {
+    const sys = "link";
+    const src = resolveNode(this, existing, false, sys);
+    const r = resolve(this, newPath, "raw", sys);
+    if (r.node !== undefined || r.special) throw new FsError(Errno.EXIST, sys, newPath);
+    if (r.trailingSlash) throw new FsError(Errno.NOENT, sys, newPath);
+    if (nodeType(src) === "dir") throw new FsError(Errno.PERM, sys, existing);
+    if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, newPath, "reserved whiteout name");
+    const s = this.#s;
+    const up = copyUp(s, src); // rule 13: link() to a lower file copies it up first
+    linkAt(s, up.path, r.dir, r.name);
+  }
+
+  chmod(path: string, mode: number): void {
+    this.#setattr(path, true, "chmod", { mode: mode & 0o7777 });
+  }
+
+  chown(path: string, uid: number, gid: number): void {
+    const attr: SetAttr = {};
+    if (uid !== -1) attr.uid = uid;
+    if (gid !== -1) attr.gid = gid;
+    this.#setattr(path, true, "chown", attr);
+  }
+
   /** Times in seconds (number) or Date, as node:fs. */
-  utimes(path: string, atime: number | Date, mtime: number | Date): void { throw todo(path, atime, mtime); }
-  lutimes(path: string, atime: number | Date, mtime: number | Date): void { throw todo(path, atime, mtime); }
-  truncate(path: string, length = 0): void { throw todo(path, length); }
+  utimes(path: string, atime: number | Date, mtime: number | Date): void {
+    this.setTimes(path, toNs(atime), toNs(mtime), true);
+  }
+
+  lutimes(path: string, atime: number | Date, mtime: number | Date): void {
+    this.setTimes(path, toNs(atime), toNs(mtime), false);
+  }
+
+  truncate(path: string, length = 0): void {
+    if (!Number.isSafeInteger(length) || length < 0) throw new FsError(Errno.INVAL, "truncate", path);
+    const node = resolveNode(this, path, true, "truncate");
+    if (nodeType(node) === "dir") throw new FsError(Errno.ISDIR, "truncate", path);
+    const up = copyUp(this.#s, node);
+    const f = this.upper.openWrite(up.path);
+    try {
+      f.truncate(length);
+    } finally {
+      f.close();
+    }
+  }
+
   /** docker diff of the upper against the image, sorted by path. */
-  changes(): Change[] { throw todo(); }
+  changes(): Change[] {
+    return computeChanges(this.image, this.upper);
+  }
 }
 
-function todo(..._args: unknown[]): Error {
-  return new Error("not implemented yet");
+/** node:fs time argument (seconds or Date) to nanoseconds. */
+function toNs(t: number | Date): bigint {
+  if (t instanceof Date) return BigInt(t.getTime()) * 1_000_000n;
+  if (typeof t !== "number" || !Number.isFinite(t)) throw new FsError(Errno.INVAL, "utimes");
+  return BigInt(Math.round(t * 1e6)) * 1000n;
 }

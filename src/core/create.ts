@@ -1,0 +1,43 @@
+/**
+ * Creating names in a merged directory: the parent chain is copied up first,
+ * and a whiteout of the same name is replaced. mkdir over a whiteout (or over
+ * any name a lower layer still holds) makes an opaque directory (rule 7).
+ */
+import { childPath } from "./layer.ts";
+import type { NewEntryAttr } from "./layer.ts";
+import { copyUpDir } from "./copy-up.ts";
+import type { CopyUpContext } from "./copy-up.ts";
+import { lowerHas } from "./lookup.ts";
+import type { Node } from "./lookup.ts";
+import { hasWhiteout, makeOpaque, removeWhiteout } from "./whiteout.ts";
+
+/** Create a name in `dir` with `make(path)`; returns the layer path. */
+function createIn(ctx: CopyUpContext, dir: Node, name: string, make: (path: string) => void): string {
+  const d = copyUpDir(ctx, dir.path);
+  const path = childPath(d.path, name);
+  make(path);
+  removeWhiteout(ctx.upper, d.path, name);
+  return path;
+}
+
+export function createFileAt(ctx: CopyUpContext, dir: Node, name: string, attr: NewEntryAttr): string {
+  return createIn(ctx, dir, name, (p) => ctx.upper.createFile(p, attr));
+}
+
+export function symlinkAt(ctx: CopyUpContext, dir: Node, name: string, target: string): string {
+  return createIn(ctx, dir, name, (p) => ctx.upper.symlink(p, target));
+}
+
+/** Hard link: `existing` is a layer path already in the upper. */
+export function linkAt(ctx: CopyUpContext, existing: string, dir: Node, name: string): string {
+  return createIn(ctx, dir, name, (p) => ctx.upper.link(existing, p));
+}
+
+export function mkdirAt(ctx: CopyUpContext, dir: Node, name: string, attr: NewEntryAttr): string {
+  const opaque = lowerHas(ctx, dir, name) !== undefined ||
+    (dir.upper !== undefined && hasWhiteout(ctx.upper, dir.path, name));
+  return createIn(ctx, dir, name, (p) => {
+    ctx.upper.mkdir(p, attr);
+    if (opaque) makeOpaque(ctx.upper, p);
+  });
+}

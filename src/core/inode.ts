@@ -1,0 +1,51 @@
+/**
+ * Synthetic, stable inode numbers (SEMANTICS rule 16).
+ *
+ * - A lower object: (layerIndex + 1) * 2**32 + its id in that layer, so
+ *   hard-link aliases in one layer share it and layers never collide.
+ * - An upper object: the inode it had before copy-up (recorded here, per
+ *   union, when the copy-up happens), else its upper id (< 2**32, so never
+ *   equal to a lower number). An upper directory merging a lower one that was
+ *   never copied up by this union (a pre-populated upper) takes the lower
+ *   directory's number.
+ * - One constant device number for the whole union.
+ */
+import type { Node } from "./lookup.ts";
+import { lowerIno } from "./lower-index.ts";
+
+/** st_dev of every union object. */
+export const UNION_DEV = 0x6c66; // "lf"
+
+export class Inodes {
+  // Allocated on the first copy-up: a fresh union costs nothing here.
+  #origin: Map<number, number> | undefined;
+
+  /** Record that upper object `upperId` continues the object numbered `ino`. */
+  record(upperId: number, ino: number): void {
+    if (ino === upperId) return;
+    (this.#origin ??= new Map()).set(upperId, ino);
+  }
+
+  /** Forget an upper object that no longer exists (its id may be reused). */
+  forget(upperId: number): void {
+    this.#origin?.delete(upperId);
+  }
+
+  /** Inode number of an upper object with id `upperId` (no merge information). */
+  ofUpperId(upperId: number): number {
+    return this.#origin?.get(upperId) ?? upperId;
+  }
+
+  /** Inode number of a visible object. */
+  of(node: Node): number {
+    if (node.upper === undefined) return lowerIno(node.lower!);
+    const recorded = this.#origin?.get(node.upper.id);
+    if (recorded !== undefined) return recorded;
+    return node.lower !== undefined ? lowerIno(node.lower) : node.upper.id;
+  }
+
+  /** Make the current number of `node` survive a change of its merge state (deep rename). */
+  pin(node: Node): void {
+    if (node.upper !== undefined && this.#origin?.get(node.upper.id) === undefined) this.record(node.upper.id, this.of(node));
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The merged view of the lower layers (no upper), one directory at a time.
+ * A directory's index is built once, from every layer that contributes to it,
+ * and cached on its parent's entry: after the first visit a lookup is one Map
+ * get per path component, whatever the number of layers.
+ *
+ * Reading order inside one layer (SEMANTICS rule 3): the opaque marker and the
+ * whiteouts of a layer hide only the layers *below* it, so a layer's own
+ * entries are taken first and its whiteouts/marker applied after them.
+ */
+import { Errno, FsError } from "./errno.ts";
+import { childPath } from "./layer.ts";
+import type { EntryStat, Layer } from "./layer.ts";
+import { classifyRawName } from "./whiteout.ts";
+
+/** One visible name of the lower view. */
+export interface LowerEntry {
+  /** Index (bottom first) of the topmost layer holding the visible object. */
+  readonly layer: number;
+  /** Its attributes in that layer (layers are immutable while mounted). */
+  readonly stat: EntryStat;
+  /** Directories: the layers, top first, whose copies merge into this one. */
+  readonly dirLayers: readonly number[] | undefined;
+  /** Cached index of this directory (built on first use). */
+  dir: LowerDir | undefined;
+}
+
+/** The merged listing of one lower directory. */
+export interface LowerDir {
+  readonly path: string;
+  readonly entries: ReadonlyMap<string, LowerEntry>;
+}
+
+/** Synthetic inode number of a lower object: unique per (layer, id), shared by hard links. */
+export function lowerIno(e: LowerEntry): number {
+  return (e.layer + 1) * 2 ** 32 + e.stat.id;
+}
+
+/** Build the merged index of directory `path` from `dirLayers` (top first). */
+export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers: readonly number[]): LowerDir {
+  const entries = new Map<string, LowerEntry>();
+  // Names nothing below may add to: hidden by a whiteout above, or decided by a non-directory.
+  const sealed = new Set<string>();
+  const merging = new Map<string, number[]>();
+  for (const li of dirLayers) {
+    const layer = layers[li]!;
+    const names = layer.readdir(path);
+    let opaque = false;
+    const whiteouts: string[] = [];
+    for (const name of names) {
+      const kind = classifyRawName(name);
+      if (kind === "opaque") opaque = true;
+      else if (kind === "whiteout") whiteouts.push(name.slice(4));
+      if (kind !== "entry" || sealed.has(name)) continue;
+      const prev = entries.get(name);
+      if (prev !== undefined && prev.stat.type !== "dir") continue;
+      const st = layer.stat(childPath(path, name));
+      if (st === undefined) throw new FsError(Errno.IO, "readdir", childPath(path, name), "layer listed a name it cannot stat");
+      if (prev === undefined) {
+        const dl = st.type === "dir" ? [li] : undefined;
+        if (dl !== undefined) merging.set(name, dl);
+        else sealed.add(name);
+        entries.set(name, { layer: li, stat: st, dirLayers: dl, dir: undefined });
+      } else if (st.type === "dir") {
+        merging.get(name)!.push(li); // a lower copy of the same directory merges
+      } else {
+        sealed.add(name); // a non-directory under a directory is hidden, and so is all below it
+      }
+    }
+    for (const w of whiteouts) sealed.add(w);
+    if (opaque) break;
+  }
+  return { path, entries };
+}
+
+/** The root entry of a stack of layers (undefined when there are none). */
+export function lowerRoot(layers: readonly Layer[]): LowerEntry | undefined {
+  if (layers.length === 0) return undefined;
+  const top = layers.length - 1;
+  const st = layers[top]!.stat("");
+  if (st === undefined) throw new FsError(Errno.IO, "stat", "/", "layer without a root");
+  const dirLayers: number[] = [];
+  for (let i = top; i >= 0; i--) dirLayers.push(i);
+  return { layer: top, stat: st, dirLayers, dir: undefined };
+}

@@ -1,0 +1,49 @@
+/**
+ * readdir of a merged directory (SEMANTICS rule 15): the union of the upper's
+ * names and the lower index's names, topmost wins, whiteouts and markers
+ * dropped, sorted by name bytes.
+ */
+import { lookupChild, lowerDirOf, nodeType } from "./lookup.ts";
+import type { Layers, Node } from "./lookup.ts";
+import type { Inodes } from "./inode.ts";
+import { lowerIno } from "./lower-index.ts";
+import { compareNames } from "./path.ts";
+import { classifyRawName } from "./whiteout.ts";
+import type { DirEntry } from "./union.ts";
+
+/** Visible names of directory `dir`, unsorted. */
+export function mergedNames(u: Layers, dir: Node): string[] {
+  const lower = lowerDirOf(u, dir);
+  if (dir.upper === undefined) return lower === undefined ? [] : [...lower.entries.keys()];
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of u.upper.readdir(dir.path)) {
+    const kind = classifyRawName(raw);
+    if (kind === "entry") names.push(raw);
+    if (kind === "entry" || kind === "whiteout") seen.add(kind === "entry" ? raw : raw.slice(4));
+  }
+  if (lower !== undefined) for (const name of lower.entries.keys()) if (!seen.has(name)) names.push(name);
+  return names;
+}
+
+/** Is the merged directory empty (whiteouts do not count)? */
+export function isEmptyDir(u: Layers, dir: Node): boolean {
+  return mergedNames(u, dir).length === 0;
+}
+
+/** Sorted entries of directory `dir`, with their inode numbers. */
+export function mergedEntries(u: Layers, inodes: Inodes, dir: Node): DirEntry[] {
+  const names = mergedNames(u, dir).sort(compareNames);
+  const out: DirEntry[] = [];
+  const lower = dir.upper === undefined ? lowerDirOf(u, dir) : undefined;
+  for (const name of names) {
+    const le = lower?.entries.get(name);
+    if (le !== undefined) {
+      out.push({ name, type: le.stat.type, ino: lowerIno(le) }); // pure lower: no upper to consult
+      continue;
+    }
+    const c = lookupChild(u, dir, name);
+    if (c !== undefined) out.push({ name, type: nodeType(c), ino: inodes.of(c) });
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * Removing a name (rules 5 and 6): the upper object goes; if a lower layer
+ * still shows the name, a whiteout takes its place. A merged directory that is
+ * empty in the merged view collapses to one whiteout (its upper copy and the
+ * whiteouts in it are removed).
+ */
+import { copyUpDir } from "./copy-up.ts";
+import type { CopyUpContext } from "./copy-up.ts";
+import { lowerHas } from "./lookup.ts";
+import type { Node } from "./lookup.ts";
+import { writeWhiteout } from "./whiteout.ts";
+
+/** Remove `node` (named `name` in directory `dir`); emptiness was checked by the caller. */
+export function removeAt(ctx: CopyUpContext & { hidden(path: string): void }, dir: Node, name: string, node: Node): void {
+  const needWhiteout = lowerHas(ctx, dir, name) !== undefined;
+  const d = needWhiteout ? copyUpDir(ctx, dir.path) : dir;
+  const us = node.upper;
+  if (us !== undefined) {
+    if (us.type === "dir") {
+      ctx.upper.removeTree(node.path);
+      ctx.inodes.forget(us.id);
+    } else {
+      ctx.upper.unlink(node.path);
+      if (us.nlink <= 1) ctx.inodes.forget(us.id);
+    }
+  }
+  if (needWhiteout) writeWhiteout(ctx.upper, d.path, name);
+  ctx.hidden(node.path);
+}

@@ -1,0 +1,107 @@
+/**
+ * rename (rules 10-12, errno order of Linux rule 19).
+ *
+ * - A file (or symlink) is copied up, moved inside the upper, and leaves a
+ *   whiteout at its old name when a lower layer still shows that name.
+ * - A directory with lower content: EXDEV with `renameDir: "exdev"` (the
+ *   kernels' behaviour); by default a deep rename: the whole visible subtree is
+ *   copied up in place (files by reference through createFileFrom, so no bytes
+ *   move in a memory upper), the upper directory is renamed, made opaque and
+ *   cleared of whiteouts that now hide nothing, and the old name is whited out.
+ * - A pure-upper directory is renamed inside the upper; it becomes opaque when
+ *   it lands in a merged parent or on a whited-out name (rule 12).
+ */
+import { Errno, FsError } from "./errno.ts";
+import { childPath, parentPath } from "./layer.ts";
+import { copyUp, copyUpDir, copyUpTree } from "./copy-up.ts";
+import type { CopyUpContext } from "./copy-up.ts";
+import { lowerDirOf, lowerHas, nodeType } from "./lookup.ts";
+import type { Layers, Node } from "./lookup.ts";
+import { lowerIno } from "./lower-index.ts";
+import { isWithin } from "./path.ts";
+import { isEmptyDir } from "./readdir-merge.ts";
+import { resolve } from "./resolve.ts";
+import { classifyRawName, hasWhiteout, isReservedName, makeOpaque, removeWhiteout, writeWhiteout } from "./whiteout.ts";
+
+export interface RenameContext extends CopyUpContext {
+  hidden(path: string): void;
+}
+
+/** Are two visible objects the same object (hard-link aliases included)? */
+function sameObject(a: Node, b: Node): boolean {
+  if (a.path === b.path) return true;
+  if (a.upper !== undefined || b.upper !== undefined) {
+    return a.upper !== undefined && b.upper !== undefined && a.upper.type !== "dir" && a.upper.id === b.upper.id;
+  }
+  return a.lower!.stat.type !== "dir" && lowerIno(a.lower!) === lowerIno(b.lower!);
+}
+
+export function renamePaths(ctx: RenameContext, from: string, to: string, renameDir: "deep" | "exdev"): void {
+  const sys = "rename";
+  // Both parents resolve before the source is looked at.
+  const rf = resolve(ctx, from, "raw", sys);
+  const rt = resolve(ctx, to, "raw", sys);
+  if (rf.special || rt.special) throw new FsError(Errno.BUSY, sys, rf.special ? from : to);
+  const src = rf.node;
+  if (src === undefined) throw new FsError(Errno.NOENT, sys, from);
+  const srcType = nodeType(src);
+  if (srcType !== "dir" && (rf.trailingSlash || rt.trailingSlash)) throw new FsError(Errno.NOTDIR, sys, rf.trailingSlash ? from : to);
+  const toPath = childPath(rt.dir.path, rt.name);
+  if (srcType === "dir" && toPath !== src.path && isWithin(toPath, src.path)) {
+    throw new FsError(Errno.INVAL, sys, to, "directory into its own subtree");
+  }
+  const dst = rt.node;
+  if (dst !== undefined && src.path !== dst.path && isWithin(src.path, dst.path)) throw new FsError(Errno.NOTEMPTY, sys, to);
+  if (isReservedName(rt.name)) throw new FsError(Errno.PERM, sys, to, "reserved whiteout name");
+  if (dst !== undefined && sameObject(src, dst)) return;
+  if (dst !== undefined) {
+    const dstType = nodeType(dst);
+    if (srcType === "dir") {
+      if (dstType !== "dir") throw new FsError(Errno.NOTDIR, sys, to);
+      if (!isEmptyDir(ctx, dst)) throw new FsError(Errno.NOTEMPTY, sys, to);
+    } else if (dstType === "dir") {
+      throw new FsError(Errno.ISDIR, sys, to);
+    }
+  }
+  const srcHasLower = src.lower !== undefined;
+  if (srcType === "dir" && srcHasLower && renameDir === "exdev") throw new FsError(Errno.XDEV, sys, from);
+
+  // Decide everything that depends on the state before the change.
+  const whiteoutOld = lowerHas(ctx, rf.dir, rf.name) !== undefined;
+  const dstParentMerged = lowerDirOf(ctx, rt.dir) !== undefined;
+  const dstWhitedOut = rt.dir.upper !== undefined && hasWhiteout(ctx.upper, rt.dir.path, rt.name);
+  const dstLowerName = lowerHas(ctx, rt.dir, rt.name) !== undefined;
+
+  const dd = copyUpDir(ctx, rt.dir.path);
+  // An empty target directory: its upper part goes; its lower part is hidden by the opaque result.
+  if (dst !== undefined && nodeType(dst) === "dir" && dst.upper !== undefined) {
+    ctx.upper.removeTree(dst.path);
+    ctx.inodes.forget(dst.upper.id);
+  }
+  if (dst !== undefined && dst.upper !== undefined && dst.upper.type !== "dir" && dst.upper.nlink <= 1) {
+    ctx.inodes.forget(dst.upper.id);
+  }
+  if (dst !== undefined) ctx.hidden(dst.path);
+  const moved = srcType === "dir" && srcHasLower ? copyUpTree(ctx, src) : copyUp(ctx, src);
+  ctx.upper.rename(moved.path, toPath);
+  removeWhiteout(ctx.upper, dd.path, rt.name);
+  if (srcType === "dir") {
+    if (srcHasLower || dstParentMerged || dstWhitedOut || dstLowerName) makeOpaque(ctx.upper, toPath);
+    if (srcHasLower) stripWhiteouts(ctx, toPath);
+  }
+  if (whiteoutOld) writeWhiteout(ctx.upper, parentPath(src.path), rf.name);
+}
+
+/** Remove whiteouts below an opaque upper directory: nothing lower is left for them to hide. */
+function stripWhiteouts(u: Layers & CopyUpContext, top: string): void {
+  const stack = [top];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    for (const raw of u.upper.readdir(dir)) {
+      const p = childPath(dir, raw);
+      const kind = classifyRawName(raw);
+      if (kind === "whiteout") u.upper.unlink(p);
+      else if (kind === "entry" && u.upper.stat(p)?.type === "dir") stack.push(p);
+    }
+  }
+}

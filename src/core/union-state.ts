@@ -1,0 +1,63 @@
+/**
+ * The per-union mutable state, allocated on first use so that creating a
+ * Union stays O(1) and tiny: the inode origin table and the registry of
+ * read-only handles on lower files that must follow a copy-up (rule 9).
+ */
+import type { CopyUpContext } from "./copy-up.ts";
+import type { FileHost, LowerReadFile } from "./file.ts";
+import type { Image } from "./image.ts";
+import { Inodes } from "./inode.ts";
+import type { WritableLayer } from "./layer.ts";
+import { isWithin } from "./path.ts";
+
+export class UnionState implements CopyUpContext, FileHost {
+  readonly image: Image;
+  readonly upper: WritableLayer;
+  readonly inodes = new Inodes();
+  #readers: Map<string, Set<LowerReadFile>> | undefined;
+  readonly #setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void;
+
+  constructor(image: Image, upper: WritableLayer, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
+    this.image = image;
+    this.upper = upper;
+    this.#setTimes = setTimes;
+  }
+
+  /** Follow copy-ups of the lower file at layer path `path` with `file`. */
+  register(path: string, file: LowerReadFile): void {
+    const m = (this.#readers ??= new Map());
+    let set = m.get(path);
+    if (set === undefined) m.set(path, (set = new Set()));
+    set.add(file);
+  }
+
+  unregister(path: string, file: LowerReadFile): void {
+    const set = this.#readers?.get(path);
+    if (set === undefined) return;
+    set.delete(file);
+    if (set.size === 0) this.#readers!.delete(path);
+  }
+
+  /** The lower file at `path` now has an upper copy: move its readers there (rule 9). */
+  copiedUp(path: string): void {
+    const set = this.#readers?.get(path);
+    if (set === undefined) return;
+    this.#readers!.delete(path);
+    for (const f of set) f.retarget(this.upper.open(path));
+  }
+
+  /** The lower objects at or below `path` are no longer visible: their readers stop following. */
+  hidden(path: string): void {
+    const m = this.#readers;
+    if (m === undefined || m.size === 0) return;
+    for (const key of [...m.keys()]) if (isWithin(key, path)) m.delete(key);
+  }
+
+  upperIno(id: number): number {
+    return this.inodes.ofUpperId(id);
+  }
+
+  setTimesAt(path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
+    this.#setTimes("/" + path, atimeNs, mtimeNs);
+  }
+}
