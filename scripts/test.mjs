@@ -7,6 +7,7 @@
 //   LAYERFS_RUNTIMES=node npm test   pick runtimes (comma-separated: node,deno,browser);
 //                                    "deno" also runs `deno test` (test/deno/) when no filter is given
 //   LAYERFS_CHROMIUM=/path npm test  another Chromium binary (default /usr/bin/chromium)
+//   LAYERFS_SKIP_BUILD=1 npm test    skip the `npm run build` (dist/) that runs first
 //
 // Each run writes vitest's JSON report to a temp file (and the default reporter to stdout).
 // A runner that crashes, times out or writes no report counts as a failure, never a pass.
@@ -168,6 +169,14 @@ const RUNNERS = {
   ]),
   browser: async (jsonFile) => run(process.execPath, [VITEST, ...vitestArgs("vitest.browser.config.ts", jsonFile)]),
 };
+
+// Fresh dist/ first, so tests that spawn bin/layerfs.js (which loads dist/) test the current
+// sources. Build errors do not stop the run: test/build/dist.test.ts fails on them.
+if (process.env.LAYERFS_SKIP_BUILD !== "1") {
+  console.log("===== layerfs: npm run build (dist/) =====");
+  const b = await run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]);
+  if (b.code !== 0) console.log("build reported errors (above); dist/ was still emitted; test/build reports the failure");
+}
 
 /** @type {Tally[]} */
 const tallies = [];

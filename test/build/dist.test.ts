@@ -1,7 +1,9 @@
 // `npm run build` emits dist/, and plain JavaScript in Node can import the package by
 // its name (package.json "exports") and use it. Node only (lives outside the portable dirs).
+// The build goes to a private copy of the package (same tsconfig, another outDir), so it
+// never rewrites dist/ under tests that are running bin/layerfs.js at the same time.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,29 +13,39 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
 describe("the built package", () => {
+  let work = "";
+  let pkg = "";
   let consumer = "";
 
   beforeAll(() => {
-    // Same command as `npm run build`; a type error fails the build and this test.
+    work = mkdtempSync(join(tmpdir(), "layerfs-build-"));
+    pkg = join(work, "layerfs");
+    mkdirSync(pkg);
+    copyFileSync(join(ROOT, "package.json"), join(pkg, "package.json"));
+    symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"), "dir");
+    // `npm run build` with another outDir; a type error fails the build and this test.
+    const outDir = join(pkg, "dist");
     try {
-      execFileSync(process.execPath, [TSC, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "pipe", encoding: "utf8" });
+      execFileSync(process.execPath, [TSC, "-p", "tsconfig.build.json", "--outDir", outDir], {
+        cwd: ROOT, stdio: "pipe", encoding: "utf8",
+      });
     } catch (e) {
       const { stdout, stderr } = e as { stdout?: string; stderr?: string };
       throw new Error(`npm run build (tsc -p tsconfig.build.json) failed:\n${stdout ?? ""}${stderr ?? ""}`);
     }
     // A throwaway project that depends on layerfs, as an npm user's would.
-    consumer = mkdtempSync(join(tmpdir(), "layerfs-consumer-"));
-    mkdirSync(join(consumer, "node_modules"));
-    symlinkSync(ROOT, join(consumer, "node_modules", "layerfs"), "dir");
+    consumer = join(work, "consumer");
+    mkdirSync(join(consumer, "node_modules"), { recursive: true });
+    symlinkSync(pkg, join(consumer, "node_modules", "layerfs"), "dir");
   }, 120_000);
 
   afterAll(() => {
-    if (consumer) rmSync(consumer, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it("has JavaScript and type declarations for the entry point", () => {
-    expect(existsSync(join(ROOT, "dist", "mod.js"))).toBe(true);
-    expect(existsSync(join(ROOT, "dist", "mod.d.ts"))).toBe(true);
+    expect(existsSync(join(pkg, "dist", "mod.js"))).toBe(true);
+    expect(existsSync(join(pkg, "dist", "mod.d.ts"))).toBe(true);
   });
 
   it("is importable by name from plain JavaScript and exports the public classes", () => {
