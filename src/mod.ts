@@ -7,3 +7,5 @@ export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, GeneratedFileSpec } from "./layers/memory.ts";
 export { checkLayer, layerProblems, LayerCheckError } from "./core/check-layer.ts";
 export type { CheckLayerOptions } from "./core/check-layer.ts";
+export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS } from "./wasi/mod.ts";
+export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinOption, StdoutOption } from "./wasi/mod.ts";

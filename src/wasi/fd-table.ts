@@ -1,0 +1,134 @@
+/**
+ * Open file descriptions (handles) and the table that numbers them. Handles
+ * are separate from union nodes: several handles may share one file, each
+ * with its own offset, flags and rights; a handle keeps working after its
+ * path is renamed or unlinked (it holds the UnionFile, not the name).
+ */
+import { Errno, FsError } from "../core/errno.ts";
+import type { DirEntry, Union, UnionFile } from "../core/union.ts";
+import type { InputSource, OutputSink } from "./stdio.ts";
+
+interface HandleBase {
+  rightsBase: number;
+  rightsInheriting: number;
+  /** fdflags (APPEND, DSYNC, NONBLOCK, RSYNC, SYNC) as reported by fd_fdstat_get. */
+  fdflags: number;
+}
+
+export interface FileHandle extends HandleBase {
+  kind: "file";
+  union: Union;
+  /** Union path at open time (for diagnostics only: the file object is what counts). */
+  path: string;
+  file: UnionFile;
+  position: number;
+}
+
+/** One snapshot of a directory listing (SEMANTICS.md rule 15): ".", "..", then the sorted entries. */
+export interface DirListing {
+  entries: { name: Uint8Array; type: number; ino: bigint }[];
+}
+
+export interface DirHandle extends HandleBase {
+  kind: "dir";
+  union: Union;
+  /** Canonical absolute union path of the directory (path_* calls resolve from here). */
+  path: string;
+  file: UnionFile | undefined;
+  /** Set for preopened directories: the name fd_prestat_dir_name reports. */
+  preopen: Uint8Array | undefined;
+  listing: DirListing | undefined;
+}
+
+export interface StdioHandle extends HandleBase {
+  kind: "stdio";
+  input: InputSource | undefined;
+  output: OutputSink | undefined;
+}
+
+export type Handle = FileHandle | DirHandle | StdioHandle;
+
+export type { DirEntry };
+
+/** fd numbers -> handles. New descriptors take the lowest free number (POSIX). */
+export class FdTable {
+  private readonly map = new Map<number, Handle>();
+  /** Freed numbers below `next`, kept sorted descending so pop() gives the lowest. */
+  private free: number[] = [];
+  private next = 0;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(fd: number): Handle {
+    const h = this.map.get(fd);
+    if (h === undefined) throw new FsError(Errno.BADF);
+    return h;
+  }
+
+  tryGet(fd: number): Handle | undefined {
+    return this.map.get(fd);
+  }
+
+  has(fd: number): boolean {
+    return this.map.has(fd);
+  }
+
+  /** Give `h` the lowest free descriptor number. */
+  add(h: Handle): number {
+    let fd: number;
+    while (true) {
+      const f = this.free.pop();
+      if (f === undefined) {
+        fd = this.next++;
+        break;
+      }
+      if (!this.map.has(f)) {
+        fd = f;
+        break;
+      }
+    }
+    this.map.set(fd, h);
+    return fd;
+  }
+
+  /** Put `h` at exactly `fd` (used for stdio and preopens at setup). */
+  set(fd: number, h: Handle): void {
+    this.map.set(fd, h);
+    if (fd >= this.next) {
+      for (let i = this.next; i < fd; i++) if (!this.map.has(i)) this.pushFree(i);
+      this.next = fd + 1;
+    }
+  }
+
+  /** Remove `fd` and return its handle (EBADF if not open). */
+  remove(fd: number): Handle {
+    const h = this.get(fd);
+    this.map.delete(fd);
+    this.pushFree(fd);
+    return h;
+  }
+
+  /** fd_renumber: `to` is closed (its handle returned) and `from` moves there. */
+  renumber(from: number, to: number): Handle | undefined {
+    const h = this.get(from);
+    const old = this.get(to);
+    if (from === to) return undefined;
+    this.map.delete(from);
+    this.pushFree(from);
+    this.map.set(to, h);
+    return old;
+  }
+
+  entries(): IterableIterator<[number, Handle]> {
+    return this.map.entries();
+  }
+
+  private pushFree(fd: number): void {
+    // Sorted descending; tables are small so an insertion is cheap.
+    let i = this.free.length;
+    while (i > 0 && this.free[i - 1]! < fd) i--;
+    this.free.splice(i, 0, fd);
+  }
+}

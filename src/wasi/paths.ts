@@ -1,0 +1,64 @@
+/**
+ * Guest path arguments: decoding from wasm memory and confinement to the
+ * directory fd they are relative to. The union resolves symlinks inside its
+ * own root; here we refuse paths that name something above the dir fd
+ * lexically (absolute paths, or more ".." than components), as wasi-libc
+ * and the preview1 capability model expect.
+ */
+import { Errno, FsError } from "../core/errno.ts";
+
+/** Longest path argument accepted (Linux PATH_MAX). */
+export const PATH_MAX = 4096;
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Decode a path argument: NUL anywhere -> EINVAL, empty -> ENOENT, bad UTF-8 -> EILSEQ. */
+export function decodeGuestPath(bytes: Uint8Array): string {
+  if (bytes.length === 0) throw new FsError(Errno.NOENT);
+  if (bytes.length > PATH_MAX) throw new FsError(Errno.NAMETOOLONG);
+  if (bytes.indexOf(0) >= 0) throw new FsError(Errno.INVAL);
+  try {
+    // slice(): TextDecoder refuses views of shared memory.
+    return decoder.decode(bytes.slice());
+  } catch {
+    throw new FsError(Errno.ILSEQ);
+  }
+}
+
+/**
+ * The union path that `rel` names inside directory `dirPath` (canonical,
+ * absolute). `rel` keeps its trailing slash (the union checks it names a
+ * directory) and its "."/".." (the union resolves them after symlinks).
+ */
+export function resolveUnder(dirPath: string, rel: string, escapeErrno: number = Errno.NOTCAPABLE): string {
+  if (rel.charCodeAt(0) === 47 /* / */) throw new FsError(escapeErrno, undefined, rel, "absolute path");
+  let depth = 0;
+  let start = 0;
+  const n = rel.length;
+  while (start <= n) {
+    let end = rel.indexOf("/", start);
+    if (end < 0) end = n;
+    const len = end - start;
+    if (len === 2 && rel.charCodeAt(start) === 46 && rel.charCodeAt(start + 1) === 46) {
+      if (--depth < 0) throw new FsError(escapeErrno, undefined, rel, "path leaves its directory");
+    } else if (len > 0 && !(len === 1 && rel.charCodeAt(start) === 46)) {
+      depth++;
+    }
+    start = end + 1;
+  }
+  return dirPath === "/" ? "/" + rel : dirPath + "/" + rel;
+}
+
+/** Last component of a relative path, ignoring trailing slashes ("a/b//" -> "b"). */
+export function lastComponent(rel: string): string {
+  let end = rel.length;
+  while (end > 0 && rel.charCodeAt(end - 1) === 47) end--;
+  const i = rel.lastIndexOf("/", end - 1);
+  return rel.slice(i + 1, end);
+}
+
+/** Parent of a canonical absolute union path ("/" for "/" itself). */
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
