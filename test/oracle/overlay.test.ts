@@ -28,7 +28,7 @@ describe.skipIf(skipReason(unavailable))("kernel overlayfs differential tests", 
     sinceS = Math.floor(Date.now() / 1000) - 1;
     const all = [...scenarios, ...reservedNameScenarios];
     const started = performance.now();
-    await h.pool(all, 8, async (scn) => {
+    await h.pool(all, 4, async (scn) => {
       const o: Outcome = {};
       outcomes.set(scn, o);
       try {

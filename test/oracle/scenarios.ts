@@ -198,7 +198,7 @@ export const scenarios: Scenario[] = [
     steps: [{ op: "mkdir", path: "new" }, { op: "mkdir", path: "new/sub", mode: 0o700 }, { op: "mkdir", path: "p/q" }],
   },
   {
-    name: "mkdir over a whiteout stored in a lower makes an opaque directory (rule 7)",
+    name: "mkdir over a whiteout stored in a lower makes a plain directory: the lower whiteout already hides the name (rule 7)",
     lowers: [{ "d/a": "1" }, { ".wh.d": "" }],
     steps: [{ op: "mkdir", path: "d" }],
   },
