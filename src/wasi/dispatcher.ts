@@ -675,10 +675,26 @@ export class Dispatcher {
     const rel = this.path(ptr, len);
     const full = resolveUnder(dir.path, rel, this.escapeErrno);
     this.view().getUint32(fdPtr >>> 0, true); // EFAULT before anything is created
-    // path_open masks what is asked for with what the directory may hand down.
-    const base = rightsFromU64(rightsBase) & dir.rightsInheriting;
-    const inheriting = rightsFromU64(rightsInheriting) & dir.rightsInheriting;
+    // A directory hands down at most its inheriting rights: asking for more is ENOTCAPABLE
+    // (wasi-libc masks its request with them first, so it never asks for more).
+    const base = rightsFromU64(rightsBase);
+    const inheriting = rightsFromU64(rightsInheriting);
+    if ((base & ~dir.rightsInheriting) !== 0 || (inheriting & ~dir.rightsInheriting) !== 0) fail(Errno.NOTCAPABLE);
     const follow = (dirflags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0;
+    if (create && rel.charCodeAt(rel.length - 1) === 47) {
+      // Linux: O_CREAT with a trailing slash is EISDIR once the parent resolves.
+      let end = full.length;
+      while (end > 1 && full.charCodeAt(end - 1) === 47) end--;
+      const parent = full.slice(0, full.lastIndexOf("/", end - 1)) || "/";
+      if (dir.union.stat(parent).type !== "dir") fail(Errno.NOTDIR);
+      fail(Errno.ISDIR);
+    }
+    if (directory && !follow) {
+      // Linux checks O_DIRECTORY before O_NOFOLLOW: a symlink there is ENOTDIR, not ELOOP.
+      let isLink = false;
+      try { isLink = dir.union.lstat(full).type === "symlink"; } catch { /* let open report it */ }
+      if (isLink) fail(Errno.NOTDIR);
+    }
     // Write rights or O_TRUNC open the file for writing: the copy-up trigger (SEMANTICS.md rule 8).
     const write = (base & WRITE_RIGHTS) !== 0 || truncate;
     const file = dir.union.open(full, {
