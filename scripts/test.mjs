@@ -219,5 +219,6 @@ for (const t of tallies) {
   total.failed += t.failed;
   total.skipped += t.skipped;
 }
+if (total.passed + total.failed === 0) console.log("no test ran: that counts as a failure (exit status 1)");
 console.log(line(total));
 process.exitCode = total.failed > 0 || total.passed + total.failed === 0 ? 1 : 0;
