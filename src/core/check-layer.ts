@@ -42,11 +42,14 @@ export interface CheckLayerOptions {
   owners?: boolean;
 }
 
-/** Thrown by checkLayer: `failures` lists every problem found. */
+const MAX_MESSAGE_LINES = 200;
+
+/** Thrown by checkLayer: `failures` lists every problem found (the message shows the first 200). */
 export class LayerCheckError extends Error {
   readonly failures: readonly string[];
   constructor(failures: readonly string[]) {
-    super(`layer check failed (${failures.length} problem${failures.length === 1 ? "" : "s"}):\n  ` + failures.join("\n  "));
+    const shown = failures.length > MAX_MESSAGE_LINES ? [...failures.slice(0, MAX_MESSAGE_LINES), `... and ${failures.length - MAX_MESSAGE_LINES} more (see .failures)`] : failures;
+    super(`layer check failed (${failures.length} problem${failures.length === 1 ? "" : "s"}):\n  ` + shown.join("\n  "));
     this.name = "LayerCheckError";
     this.failures = failures;
   }

@@ -156,6 +156,34 @@ export class MemoryLayer implements WritableLayer {
     return this.#fileAt(path, "contentUsage").content.usage();
   }
 
+  /**
+   * Memory held by the whole layer: files (each hard-linked file once), their
+   * local chunks and chunk bytes, and how many still reference a lower source.
+   */
+  usage(): { entries: number; files: number; chunks: number; bytes: number; referencing: number } {
+    const seen = new Set<FileNode>();
+    let entries = 0;
+    const stack: DirNode[] = [this.#root];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      for (const child of d.entries.values()) {
+        entries++;
+        if (child.kind === "dir") stack.push(child);
+        else if (child.kind === "file") seen.add(child);
+      }
+    }
+    let chunks = 0;
+    let bytes = 0;
+    let referencing = 0;
+    for (const f of seen) {
+      const u = f.content.usage();
+      chunks += u.chunks;
+      bytes += u.bytes;
+      if (u.referencesSource) referencing++;
+    }
+    return { entries, files: seen.size, chunks, bytes, referencing };
+  }
+
   // ---- Layer ----
 
   stat(path: string): EntryStat | undefined {
@@ -208,8 +236,14 @@ export class MemoryLayer implements WritableLayer {
     const { dir, name } = this.#creatable("copyup", path);
     const size = source.stat().size;
     const t = nowNs();
+    let content: ChunkedContent;
     const lowerNode = source instanceof MemoryFile ? source.node() : undefined;
-    const content = ChunkedContent.fromSource(lowerNode?.content ?? source, size, this.chunkSize);
+    if (lowerNode !== undefined && source instanceof MemoryFile && source.layer === this) {
+      // A source in this very layer can still change: copy it (never happens in a union).
+      content = ChunkedContent.fromBytes(lowerNode.content.toBytes(), false, this.chunkSize);
+    } else {
+      content = ChunkedContent.fromSource(lowerNode?.content ?? source, size, this.chunkSize);
+    }
     this.#insert(dir, name, this.#newFile(content, attr, t), t);
   }
 
@@ -577,12 +611,13 @@ export class MemoryLayer implements WritableLayer {
 
 /** An open file: holds the node, so it outlives rename and unlink of its names. */
 class MemoryFile implements WritableLayerFile {
-  readonly #layer: MemoryLayer;
+  /** @internal */
+  readonly layer: MemoryLayer;
   readonly #writable: boolean;
   #node: FileNode | undefined;
 
   constructor(layer: MemoryLayer, node: FileNode, writable: boolean) {
-    this.#layer = layer;
+    this.layer = layer;
     this.#node = node;
     this.#writable = writable;
   }
@@ -629,7 +664,7 @@ class MemoryFile implements WritableLayerFile {
   #writableNode(syscall: string): FileNode {
     const node = this.#open(syscall);
     if (!this.#writable) throw new FsError(Errno.BADF, syscall);
-    this.#layer.checkWritable(syscall);
+    this.layer.checkWritable(syscall);
     return node;
   }
 }

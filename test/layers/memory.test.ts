@@ -305,6 +305,22 @@ describe("MemoryLayer", () => {
     expect(u.size).toBe(256 * MiB);
   });
 
+  it("usage() counts each hard-linked file once and reports referencing copies", () => {
+    const lower = MemoryLayer.from({ big: { file: { size: 10 * MiB, fill: 1 } } });
+    const l = MemoryLayer.from({ "a/f": "12345", g: { link: "a/f" } });
+    l.createFileFrom("c", lower.open("big"), { mode: 0o644 });
+    expect(l.usage()).toEqual({ entries: 4, files: 2, chunks: 1, bytes: 5, referencing: 1 });
+    writeText(l, "c", "x", 3 * MiB);
+    expect(l.usage()).toMatchObject({ chunks: 2, bytes: 5 + CHUNK_SIZE, referencing: 1 });
+  });
+
+  it("createFileFrom with a source in the same layer copies it, so later writes do not leak", () => {
+    const l = MemoryLayer.from({ f: "original" });
+    l.createFileFrom("g", l.open("f"), { mode: 0o644 });
+    writeText(l, "f", "CHANGED!");
+    expect(text(l, "g")).toBe("original");
+  });
+
   it("open handles survive rename and unlink", () => {
     const l = MemoryLayer.from({ f: "abc" });
     const w = l.openWrite("f");
