@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import {
+  DIRENT_SIZE, EVENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE, encodeDirent,
+  readDirentHeader, readEvent, readFdstat, readFilestat, readIovecs, readSubscription, writeEvent, writeFdstat,
+  writeFilestat, writePrestat, writeSubscriptionClock, writeSubscriptionFd,
+} from "../../src/wasi/abi.ts";
+
+const dv = (n = 256) => new DataView(new ArrayBuffer(n));
+
+describe("abi struct layouts", () => {
+  it("filestat is 64 bytes with the times at 40, 48 and 56", () => {
+    const v = dv();
+    writeFilestat(v, 8, { dev: 1n, ino: 2n, filetype: 4, nlink: 3n, size: 0x1122334455n, atim: 7n, mtim: 8n, ctim: 9n });
+    expect(FILESTAT_SIZE).toBe(64);
+    expect(v.getBigUint64(8 + 0, true)).toBe(1n);
+    expect(v.getBigUint64(8 + 8, true)).toBe(2n);
+    expect(v.getUint8(8 + 16)).toBe(4);
+    expect(v.getBigUint64(8 + 24, true)).toBe(3n);
+    expect(v.getBigUint64(8 + 32, true)).toBe(0x1122334455n);
+    expect(v.getBigUint64(8 + 40, true)).toBe(7n);
+    expect(v.getBigUint64(8 + 48, true)).toBe(8n);
+    expect(v.getBigUint64(8 + 56, true)).toBe(9n);
+    expect(readFilestat(v, 8).size).toBe(0x1122334455n);
+  });
+
+  it("filestat writes nothing when it would not fit (RangeError first)", () => {
+    const v = dv(70);
+    expect(() => writeFilestat(v, 10, { dev: 1n, ino: 1n, filetype: 4, nlink: 1n, size: 1n, atim: 1n, mtim: 1n, ctim: 1n })).toThrow(RangeError);
+    expect(new Uint8Array(v.buffer).every((b) => b === 0)).toBe(true);
+  });
+
+  it("fdstat is 24 bytes: filetype @0, flags u16 @2, rights @8 and @16", () => {
+    const v = dv();
+    writeFdstat(v, 0, { filetype: 3, flags: 0x11, rightsBase: 0x1fffffffn, rightsInheriting: 5n });
+    expect(FDSTAT_SIZE).toBe(24);
+    expect(v.getUint8(0)).toBe(3);
+    expect(v.getUint16(2, true)).toBe(0x11);
+    expect(v.getBigUint64(8, true)).toBe(0x1fffffffn);
+    expect(v.getBigUint64(16, true)).toBe(5n);
+    expect(readFdstat(v, 0)).toEqual({ filetype: 3, flags: 0x11, rightsBase: 0x1fffffffn, rightsInheriting: 5n });
+  });
+
+  it("a dirent is a 24-byte header followed by the name without NUL", () => {
+    const name = new TextEncoder().encode("héllo");
+    const d = encodeDirent(42n, 7n, name, 4);
+    expect(DIRENT_SIZE).toBe(24);
+    expect(d.length).toBe(24 + name.length);
+    const v = new DataView(d.buffer);
+    expect(readDirentHeader(v, 0)).toEqual({ next: 42n, ino: 7n, namlen: name.length, type: 4 });
+    expect(d.subarray(24)).toEqual(name);
+  });
+
+  it("prestat puts tag 0 at 0 and the name length at 4", () => {
+    const v = dv();
+    new Uint8Array(v.buffer).fill(0xff);
+    writePrestat(v, 0, 1);
+    expect(v.getUint8(0)).toBe(0);
+    expect(v.getUint32(4, true)).toBe(1);
+  });
+
+  it("subscriptions and events round-trip with their documented offsets", () => {
+    const v = dv();
+    writeSubscriptionClock(v, 0, 99n, 1, 5000n, 1);
+    expect(SUBSCRIPTION_SIZE).toBe(48);
+    expect(v.getUint32(16, true)).toBe(1);
+    expect(v.getBigUint64(24, true)).toBe(5000n);
+    expect(v.getUint16(40, true)).toBe(1);
+    expect(readSubscription(v, 0)).toMatchObject({ userdata: 99n, tag: 0, clockId: 1, timeout: 5000n, flags: 1 });
+    writeSubscriptionFd(v, 48, 5n, 1, 0);
+    expect(readSubscription(v, 48)).toEqual({ userdata: 5n, tag: 1, fd: 0 });
+    writeEvent(v, 96, { userdata: 5n, error: 8, type: 2, nbytes: 17n, flags: 1 });
+    expect(EVENT_SIZE).toBe(32);
+    expect(v.getUint16(96 + 8, true)).toBe(8);
+    expect(v.getUint8(96 + 10)).toBe(2);
+    expect(v.getBigUint64(96 + 16, true)).toBe(17n);
+    expect(readEvent(v, 96)).toEqual({ userdata: 5n, error: 8, type: 2, nbytes: 17n, flags: 1 });
+  });
+
+  it("readIovecs rejects a buffer that ends outside memory", () => {
+    const v = dv(64);
+    v.setUint32(0, 10, true);
+    v.setUint32(4, 20, true);
+    expect(readIovecs(v, 0, 1)).toEqual([{ ptr: 10, len: 20 }]);
+    v.setUint32(4, 60, true);
+    expect(() => readIovecs(v, 0, 1)).toThrow(RangeError);
+    expect(() => readIovecs(v, 60, 1)).toThrow(RangeError);
+  });
+
+  it("lists all 46 preview1 functions", () => {
+    expect(PREVIEW1_FUNCTIONS.length).toBe(46);
+    expect(new Set(PREVIEW1_FUNCTIONS).size).toBe(46);
+  });
+});
