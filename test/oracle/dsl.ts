@@ -13,6 +13,8 @@ export type Step =
   | { op: "write"; path: string; data: string }
   /** `printf %s DATA >> PATH`. */
   | { op: "append"; path: string; data: string }
+  /** Write DATA at byte OFFSET without truncating: `printf %s DATA | dd conv=notrunc seek=OFFSET`. */
+  | { op: "pwrite"; path: string; offset: number; data: string }
   /** `truncate -s SIZE PATH` (PATH must exist: GNU truncate would create it). */
   | { op: "truncate"; path: string; size: number }
   /** `: 1<> PATH`: open O_RDWR|O_CREAT and write nothing (a copy-up trigger by itself). */
@@ -60,6 +62,8 @@ export function shellForm(step: Step): string {
   switch (step.op) {
     case "write": return `printf %s ${q(step.data)} > ${q(step.path)}`;
     case "append": return `printf %s ${q(step.data)} >> ${q(step.path)}`;
+    case "pwrite":
+      return `printf %s ${q(step.data)} | dd of=${q(step.path)} bs=1 seek=${step.offset} conv=notrunc status=none`;
     case "truncate": return `truncate -s ${step.size} -- ${q(step.path)}`;
     case "openw": return `: 1<> ${q(step.path)}`;
     case "read": return `cat -- ${q(step.path)} > /dev/null`;
@@ -103,6 +107,7 @@ export function errnoFromMessage(msg: string): string | undefined {
     [/cannot overwrite non-directory/, "ENOTDIR"],
     [/cannot overwrite directory .* with non-directory/, "EISDIR"],
     [/to a subdirectory of itself/, "EINVAL"],
+    [/hard link not allowed for directory/, "EPERM"],
     [/No such file or directory/, "ENOENT"],
     [/File exists/, "EEXIST"],
     [/Directory not empty/, "ENOTEMPTY"],
@@ -146,6 +151,15 @@ export function unionForm(u: Union, step: Step): void {
       const f = u.open(abs(step.path), { write: true, create: true, mode: 0o644 });
       try {
         f.write(te.encode(step.data), f.stat().size);
+      } finally {
+        f.close();
+      }
+      return;
+    }
+    case "pwrite": {
+      const f = u.open(abs(step.path), { write: true, create: true, mode: 0o644 });
+      try {
+        f.write(te.encode(step.data), step.offset);
       } finally {
         f.close();
       }

@@ -308,6 +308,143 @@ export const scenarios: Scenario[] = [
     ],
   },
 
+  // ---- more copy-up, content and names ----
+  {
+    name: "writes into the middle of a large lower file copy it up with the rest intact (lazy chunked copy-up)",
+    lowers: [{
+      big: { file: { size: 300_000, fill: new Uint8Array([0x61, 0x62, 0x63, 0x0a]) } },
+      zeros: { file: { size: 140_000 } },
+    }],
+    steps: [
+      { op: "pwrite", path: "big", offset: 70_000, data: "MIDDLE" },
+      { op: "pwrite", path: "big", offset: 65_534, data: "across a chunk edge" },
+      { op: "truncate", path: "zeros", size: 131_073 },
+      { op: "append", path: "zeros", data: "tail" },
+      { op: "truncate", path: "big", size: 100_000 },
+      { op: "truncate", path: "big", size: 200_000 },
+    ],
+  },
+  {
+    name: "empty lower files and names with spaces, UTF-8 and backslashes",
+    lowers: [{ empty: "", "sp ace/f": "1", "caf\u00e9": "u", "back\\slash": "b" }],
+    steps: [
+      { op: "append", path: "empty", data: "now full" }, { op: "rm", path: "sp ace/f" },
+      { op: "mv", from: "caf\u00e9", to: "na\u00efve" }, { op: "write", path: "\u65e5\u672c", data: "jp" },
+    ],
+  },
+  {
+    name: "special mode bits survive copy-up and chmod (rule 8)",
+    lowers: [{ "bin/su": { file: "x", mode: 0o4755 }, "tmp/": { dir: true, mode: 0o1777 }, "g/": { dir: true, mode: 0o2775 } }],
+    steps: [
+      { op: "append", path: "bin/su", data: "y" }, { op: "write", path: "tmp/f", data: "f" },
+      { op: "chmod", path: "g", mode: 0o2755 },
+    ],
+  },
+  {
+    name: "entries created in a set-group-ID directory take its group, and directories its set-group-ID bit (rule 19)",
+    lowers: [{ "g/": { dir: true, mode: 0o2775, gid: 50 }, "g/old": "o" }],
+    steps: [{ op: "mkdir", path: "g/sub" }, { op: "write", path: "g/f", data: "f" }, { op: "symlink", target: "f", path: "g/l" }],
+  },
+  {
+    name: "chown of a set-user-ID lower file clears the set-user-ID bit (rule 19)",
+    lowers: [{ su: { file: "x", mode: 0o4755 }, sg: { file: "y", mode: 0o2755 } }],
+    steps: [{ op: "chown", path: "su", uid: 1, gid: 1 }, { op: "chown", path: "sg", uid: 2, gid: 2 }],
+  },
+  {
+    name: "writing through a directory symlink copies up the real directory (rule 14)",
+    lowers: [{ "real/f": "data", "real/g": "g", dl: { symlink: "real" } }],
+    steps: [{ op: "append", path: "dl/f", data: "+" }, { op: "write", path: "dl/new", data: "n" }, { op: "rm", path: "dl/g" }],
+  },
+  {
+    name: "a hard link to a lower symlink copies the symlink up and links it (rules 13, 14)",
+    lowers: [{ l: { symlink: "target" }, target: "t" }],
+    steps: [{ op: "link", from: "l", to: "l2" }],
+  },
+  {
+    name: "unlinking one upper hard-link alias keeps the other (rules 5, 13)",
+    lowers: [{ f: "lower" }],
+    steps: [{ op: "link", from: "f", to: "g" }, { op: "rm", path: "f" }, { op: "append", path: "g", data: "+" }],
+  },
+  {
+    name: "rm of a lower symlink leaves a whiteout and keeps its target (rules 5, 14)",
+    lowers: [{ l: { symlink: "t" }, t: "t", "d/dl": { symlink: "../t" } }],
+    steps: [{ op: "rm", path: "l" }, { op: "rm", path: "d/dl" }],
+  },
+  {
+    name: "whiteout, recreate as directory, remove again (rules 5-7)",
+    lowers: [{ "d/a": "1", f: "file" }],
+    steps: [
+      { op: "rmr", path: "d" }, { op: "mkdir", path: "d" }, { op: "rmdir", path: "d" },
+      { op: "rm", path: "f" }, { op: "mkdir", path: "f" }, { op: "write", path: "f/x", data: "x" }, { op: "rmr", path: "f" },
+    ],
+  },
+  {
+    name: "a directory of the upper that replaced a lower file is removed back to a whiteout (rules 6, 7)",
+    lowers: [{ x: "file", "y/a": "1" }],
+    steps: [{ op: "rm", path: "x" }, { op: "mkdir", path: "x" }, { op: "rmdir", path: "x" }, { op: "write", path: "x", data: "again" }],
+  },
+  {
+    name: "creating files in a directory that is opaque in a lower (rules 1, 7)",
+    lowers: [{ "d/old": "o" }, { "d/.wh..wh..opq": "", "d/mid": "m" }],
+    steps: [{ op: "write", path: "d/new", data: "n" }, { op: "rm", path: "d/mid" }, { op: "rmdir", path: "d" }],
+  },
+
+  // ---- more renames (rules 10-12) ----
+  {
+    // No mkdir in redirect_dir=on scenarios: with redirect_dir=on the kernel marks every
+    // directory that mkdir creates in a merged parent opaque (an optimisation of that mode);
+    // layerfs follows rule 7 (a plain directory), which the redirect_dir=off scenarios check.
+    name: "renaming a nested lower directory into another merged directory (rule 11, redirect_dir=on)",
+    lowers: [{ "a/b/c/f": "1", "a/b/g": "2", "p/q/": {} }, { "a/b/c/h": "3", "p/r": "r" }],
+    steps: [{ op: "mv", from: "a/b/c", to: "p/q/c" }, { op: "write", path: "p/q/c/new", data: "n" }],
+    redirectDir: true,
+  },
+  {
+    name: "renaming a lower directory away and back again (rule 11, redirect_dir=on)",
+    lowers: [{ "d/a": "1", "d/s/b": "2" }],
+    steps: [{ op: "mv", from: "d", to: "e" }, { op: "mv", from: "e", to: "d" }],
+    redirectDir: true,
+  },
+  {
+    name: "renaming a lower directory onto a whited-out name (rule 11, redirect_dir=on)",
+    lowers: [{ "d/a": "1", "x/old": "o" }],
+    steps: [{ op: "rmr", path: "x" }, { op: "mv", from: "d", to: "x" }],
+    redirectDir: true,
+  },
+  {
+    name: "renaming an upper file over a lower directory fails with EISDIR, a directory over a file with ENOTDIR (rule 10)",
+    lowers: [{ "d/a": "1", f: "f", "e/": {} }],
+    steps: [
+      { op: "write", path: "n", data: "n" }, { op: "mv", from: "n", to: "d", raw: true },
+      { op: "mkdir", path: "u" }, { op: "mv", from: "u", to: "f", raw: true }, { op: "mv", from: "u", to: "e", raw: true },
+    ],
+  },
+  {
+    name: "renaming a file to its own name changes nothing (rule 10)",
+    lowers: [{ a: "1" }],
+    steps: [{ op: "mv", from: "a", to: "a", raw: true }],
+  },
+
+  // ---- more errors (rule 19) ----
+  {
+    name: "writing to a directory gives EISDIR, creating under a file ENOTDIR, hard-linking a directory EPERM (rule 19)",
+    lowers: [{ "d/a": "1", f: "f", l: { symlink: "d" } }],
+    steps: [
+      { op: "write", path: "d", data: "x" }, { op: "mkdir", path: "f/x" }, { op: "link", from: "d", to: "d2" },
+      { op: "rmdir", path: "l" }, { op: "mv", from: "f", to: "f/x", raw: true }, { op: "write", path: "l/new", data: "n" },
+    ],
+  },
+  {
+    name: "symlink loops give ELOOP (rule 14)",
+    lowers: [{ loop: { symlink: "loop" }, a: { symlink: "b" }, b: { symlink: "a" } }],
+    steps: [{ op: "read", path: "loop" }, { op: "write", path: "a", data: "x" }, { op: "chmod", path: "b", mode: 0o600 }],
+  },
+  {
+    name: "over-long names give ENAMETOOLONG (rule 19)",
+    lowers: [{ d: {} }],
+    steps: [{ op: "write", path: "d/" + "n".repeat(256), data: "x" }, { op: "mkdir", path: "m".repeat(300) }],
+  },
+
   // ---- errors (rule 19) ----
   {
     name: "failing operations give the kernel's errno and change nothing (rule 19)",
