@@ -4,7 +4,8 @@
  * directory is one entry); an added directory's children are listed as A too;
  * the parent of an added or deleted name is listed as C. A copied-up directory
  * whose mode and mtime are unchanged is not listed by itself. Lower names
- * hidden by an opaque upper directory (and not re-created) are listed as D.
+ * hidden by an opaque upper directory, or by an opaque ancestor (and not
+ * re-created), are listed as D.
  */
 import type { Image } from "./image.ts";
 import { childPath, parentPath } from "./layer.ts";
@@ -21,9 +22,10 @@ export function computeChanges(image: Image, upper: Layer): Change[] {
     const parent = parentPath(path);
     if (parent !== "" && !out.has(parent)) out.set(parent, "C");
   };
-  const stack: string[] = [""];
+  // [upper directory, is its lower content cut off by an opaque marker here or above]
+  const stack: [string, boolean][] = [["", false]];
   while (stack.length > 0) {
-    const dir = stack.pop()!;
+    const [dir, cutAbove] = stack.pop()!;
     const raws = upper.readdir(dir).sort(compareNames);
     const present = new Set<string>();
     let opaque = false;
@@ -32,6 +34,7 @@ export function computeChanges(image: Image, upper: Layer): Change[] {
       if (kind === "opaque") opaque = true;
       if (kind === "entry") present.add(raw);
     }
+    const cut = opaque || cutAbove;
     for (const raw of raws) {
       const kind = classifyRawName(raw);
       if (kind === "whiteout") {
@@ -43,7 +46,7 @@ export function computeChanges(image: Image, upper: Layer): Change[] {
       const path = childPath(dir, raw);
       const st = upper.stat(path)!;
       const lower = image.lookup(path);
-      if (st.type === "dir") stack.push(path);
+      if (st.type === "dir") stack.push([path, cut]);
       if (lower === undefined) {
         note(path, "A");
       } else if (!(st.type === "dir" && lower.stat.type === "dir" && st.mode === lower.stat.mode &&
@@ -51,7 +54,7 @@ export function computeChanges(image: Image, upper: Layer): Change[] {
         note(path, "C");
       }
     }
-    if (opaque) {
+    if (cut) {
       const lower = image.lookup(dir);
       if (lower?.dirLayers !== undefined) {
         for (const name of image.dir(lower, dir).entries.keys()) {
