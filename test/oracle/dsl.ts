@@ -21,6 +21,11 @@ export type Step =
   | { op: "openw"; path: string }
   /** `cat PATH`: read only, must not copy up. */
   | { op: "read"; path: string }
+  /**
+   * Rule 9: open PATH read-only, append DATA through a second descriptor (a copy-up),
+   * then read everything through the first one. Result: "ok:" + what was read.
+   */
+  | { op: "readAcrossCopyUp"; path: string; data: string }
   | { op: "chmod"; path: string; mode: number }
   | { op: "chown"; path: string; uid: number; gid: number }
   /** `touch [-h] -d @TIME PATH` (PATH must exist: touch would create it). */
@@ -49,8 +54,13 @@ export interface Scenario {
   unionOptions?: UnionOptions;
 }
 
-/** Result of one step: "ok" or an errno code such as "ENOTEMPTY". */
+/** Result of one step: "ok" (or "ok:" + output, see withOutput) or an errno code such as "ENOTEMPTY". */
 export type StepResult = string;
+
+/** Whether a successful step reports its output in its result. */
+export function withOutput(step: Step): boolean {
+  return step.op === "readAcrossCopyUp";
+}
 
 export function shellQuote(s: string): string {
   return "'" + s.replace(/'/g, `'\\''`) + "'";
@@ -67,6 +77,8 @@ export function shellForm(step: Step): string {
     case "truncate": return `truncate -s ${step.size} -- ${q(step.path)}`;
     case "openw": return `: 1<> ${q(step.path)}`;
     case "read": return `cat -- ${q(step.path)} > /dev/null`;
+    case "readAcrossCopyUp":
+      return `exec 3< ${q(step.path)} && printf %s ${q(step.data)} >> ${q(step.path)} && cat <&3`;
     case "chmod": return `chmod ${step.mode.toString(8).padStart(4, "0")} -- ${q(step.path)}`;
     case "chown": return `chown ${step.uid}:${step.gid} -- ${q(step.path)}`;
     case "touch": return `touch ${step.noFollow ? "-h " : ""}-d @${step.time} -- ${q(step.path)}`;
@@ -141,8 +153,8 @@ function removeRecursive(u: Union, path: string): void {
   }
 }
 
-/** Apply one step to a union through its fs-style API. */
-export function unionForm(u: Union, step: Step): void {
+/** Apply one step to a union through its fs-style API; returns the step's output, if any. */
+export function unionForm(u: Union, step: Step): string | void {
   switch (step.op) {
     case "write":
       u.writeFile(abs(step.path), step.data, { mode: 0o644 });
@@ -168,6 +180,23 @@ export function unionForm(u: Union, step: Step): void {
     case "truncate": u.truncate(abs(step.path), step.size); return;
     case "openw": u.open(abs(step.path), { write: true, create: true, mode: 0o644 }).close(); return;
     case "read": u.readFile(abs(step.path)); return;
+    case "readAcrossCopyUp": {
+      const reader = u.open(abs(step.path));
+      try {
+        const writer = u.open(abs(step.path), { write: true });
+        try {
+          writer.write(te.encode(step.data), writer.stat().size);
+        } finally {
+          writer.close();
+        }
+        const buf = new Uint8Array(reader.stat().size + 64);
+        let n = 0;
+        for (let got; (got = reader.read(buf.subarray(n), n)) > 0;) n += got;
+        return new TextDecoder().decode(buf.subarray(0, n));
+      } finally {
+        reader.close();
+      }
+    }
     case "chmod": u.chmod(abs(step.path), step.mode); return;
     case "chown": u.chown(abs(step.path), step.uid, step.gid); return;
     case "touch":
@@ -188,8 +217,8 @@ export function unionForm(u: Union, step: Step): void {
 export function runUnionSteps(u: Union, steps: readonly Step[]): StepResult[] {
   return steps.map((s) => {
     try {
-      unionForm(u, s);
-      return "ok";
+      const out = unionForm(u, s);
+      return withOutput(s) ? "ok:" + (out ?? "") : "ok";
     } catch (e) {
       // Anything but an FsError escaping the union is a bug in itself.
       return isFsError(e) ? e.code : `non-FsError exception: ${String(e)}`;

@@ -24,8 +24,8 @@ import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
 import { readLayerFile, renderLayer, renderUnion } from "../support/oracle-format.ts";
-import { errnoFromMessage, runUnionSteps, shellScript } from "./dsl.ts";
-import type { Scenario, StepResult } from "./dsl.ts";
+import { errnoFromMessage, runUnionSteps, shellScript, withOutput } from "./dsl.ts";
+import type { Scenario, Step, StepResult } from "./dsl.ts";
 
 /** mtime (seconds) of every lower entry: 2001-09-09, far from "now". */
 export const LOWER_TIME_S = 1_000_000_000;
@@ -159,7 +159,7 @@ export function writeLowers(lowers: readonly Layer[], base: string): string[] {
 }
 
 /** Split the oracle's stdout into its sections. */
-export function parseOracleOutput(stdout: string): Omit<KernelResult, "status" | "stdout" | "stderr"> {
+export function parseOracleOutput(stdout: string, stepList: readonly Step[] = []): Omit<KernelResult, "status" | "stdout" | "stderr"> {
   const sections: Record<string, string[]> = { head: [], merged: [], "upper-oci": [], check: [], warnings: [] };
   let cur = "head";
   const steps: StepResult[] = [];
@@ -173,7 +173,8 @@ export function parseOracleOutput(stdout: string): Omit<KernelResult, "status" |
     if (cur === "head" && line.startsWith("| @@STEP\t")) {
       const [, idx, rc, msg = ""] = line.slice(2).split("\t");
       const i = Number(idx);
-      steps[i] = rc === "0" ? "ok" : (errnoFromMessage(msg) ?? `unrecognised failure (${rc}): ${msg}`);
+      const ok = stepList[i] && withOutput(stepList[i]) ? "ok:" + msg : "ok";
+      steps[i] = rc === "0" ? ok : (errnoFromMessage(msg) ?? `unrecognised failure (${rc}): ${msg}`);
       messages[i] = rc === "0" ? "" : msg;
       continue;
     }
@@ -195,7 +196,7 @@ export async function runKernel(scn: Scenario, lowers: readonly Layer[]): Promis
     if (scn.redirectDir) args.push("-o", "redirect_dir=on");
     args.push(lowerDirs.join(":"), join(base, "upper"), shellScript(scn.steps));
     const r = await run("bash", args);
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, ...parseOracleOutput(r.stdout) };
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, ...parseOracleOutput(r.stdout, scn.steps) };
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

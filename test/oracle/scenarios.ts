@@ -128,6 +128,11 @@ export const scenarios: Scenario[] = [
     steps: [{ op: "read", path: "d/f" }, { op: "read", path: "g" }],
   },
   {
+    name: "a descriptor opened read-only before a copy-up reads the copied-up data (rule 9)",
+    lowers: [{ "d/f": "lower data;" }],
+    steps: [{ op: "readAcrossCopyUp", path: "d/f", data: " appended" }],
+  },
+  {
     name: "copy-up creates the parent chain with the parents' attributes (rule 8)",
     lowers: [{
       "a/": { dir: true, mode: 0o750, uid: 5, gid: 6 },
