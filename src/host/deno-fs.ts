@@ -82,6 +82,17 @@ function dateNs(d: Date | null | undefined): bigint {
   return d ? BigInt(d.getTime()) * 1_000_000n : 0n;
 }
 
+/**
+ * Deno reports ctime in whole seconds. A change time is never before the last
+ * content change in practice, so within ctime's second, take mtime when later.
+ */
+function ctimeNs(s: DenoFileInfo): bigint {
+  const m = dateNs(s.mtime);
+  if (!s.ctime) return m;
+  const c = dateNs(s.ctime);
+  return m > c && m < c + 1_000_000_000n ? m : c;
+}
+
 function hostStat(s: DenoFileInfo): HostStat {
   const kind: HostStat["kind"] = s.isFile ? "file" : s.isDirectory ? "dir" : s.isSymlink ? "symlink"
     : s.isCharDevice ? "char" : s.isBlockDevice ? "block" : s.isFifo ? "fifo" : s.isSocket ? "socket" : "file";
@@ -97,7 +108,7 @@ function hostStat(s: DenoFileInfo): HostStat {
     rdev: BigInt(s.rdev ?? 0),
     atimeNs: dateNs(s.atime),
     mtimeNs: dateNs(s.mtime),
-    ctimeNs: dateNs(s.ctime ?? s.mtime),
+    ctimeNs: ctimeNs(s),
   };
 }
 

@@ -72,7 +72,11 @@ export class FaultFs implements HostFs {
   }
   pread(fd: number, buf: Uint8Array, position: number): number { return this.inner.pread(fd, buf, position); }
   pwrite(fd: number, buf: Uint8Array, position: number): number {
-    this.tick("pwrite");
+    try { this.tick("pwrite"); } catch (e) {
+      // A disk filling up mid-write stores a prefix first: leave a torn write behind.
+      if (buf.length > 1) this.inner.pwrite(fd, buf.subarray(0, buf.length >> 1), position);
+      throw e;
+    }
     return this.inner.pwrite(fd, buf, position);
   }
   ftruncate(fd: number, size: number): void { this.tick("ftruncate"); this.inner.ftruncate(fd, size); }
@@ -103,6 +107,25 @@ export class FaultFs implements HostFs {
     this.tick("lutimes", path);
     this.inner.lutimes(path, atimeNs, mtimeNs);
   }
-  copyFile(from: string, to: string): void { this.tick("copyFile", to); this.inner.copyFile(from, to); }
+  copyFile(from: string, to: string): void {
+    try { this.tick("copyFile", to); } catch (e) {
+      this.partialCopy(from, to);
+      throw e;
+    }
+    this.inner.copyFile(from, to);
+  }
+
+  /** What a copy interrupted by a full disk leaves: the first half of the data at `to`. */
+  private partialCopy(from: string, to: string): void {
+    const src = this.inner.open(from);
+    try {
+      const half = new Uint8Array(this.inner.fstat(src).size >> 1);
+      const n = this.inner.pread(src, half, 0);
+      const dst = this.inner.open(to, { createNew: true, mode: 0o600 });
+      try { this.inner.pwrite(dst, half.subarray(0, n), 0); } finally { this.inner.close(dst); }
+    } finally {
+      this.inner.close(src);
+    }
+  }
   mkdtemp(prefix: string): string { this.tick("mkdtemp", prefix); return this.inner.mkdtemp(prefix); }
 }
