@@ -546,6 +546,7 @@ class MutationSuite {
       const st = l.stat(f);
       if (st?.size !== 11) c.fail(f, `size after write ${st?.size}, want 11`);
       if (st?.mtimeNs === OLD_TIME) c.fail(f, "mtime unchanged after write");
+      if (st && st.ctimeNs < st.mtimeNs) c.fail(f, `ctime ${st.ctimeNs} < mtime ${st.mtimeNs} after a write (a write sets both)`);
       if (h.stat().size !== 11) c.fail(f, "handle stat size disagrees after write");
       const back = new Uint8Array(11);
       if (h.read(back, 0) !== 11 || firstDiff(back, hello) >= 0) c.fail(f, "read back through the write handle differs");
@@ -827,6 +828,7 @@ class MutationSuite {
     const st = l.stat(f)!;
     if ((st.mode & 0o7777) !== 0o600) c.fail(f, `mode after setattr ${oct(st.mode)}, want 0o600`);
     if (st.mtimeNs !== before.mtimeNs) c.fail(f, "setattr(mode) changed mtime");
+    if (st.ctimeNs < before.ctimeNs) c.fail(f, "ctime went backwards after setattr");
     l.setattr(f, { mode: 0o4755 });
     if ((l.stat(f)!.mode & 0o7777) !== 0o4755) c.fail(f, `setuid bit not kept by setattr (${oct(l.stat(f)!.mode)})`);
     for (const p of [f, d, s]) {

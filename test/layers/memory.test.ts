@@ -96,6 +96,11 @@ describe("MemoryLayer.from", () => {
     expect(l.stat("a/b/c")).toMatchObject({ type: "file", mode: 0o644, size: 1, mtimeNs: 7n, ctimeNs: 7n });
   });
 
+  it("from() sets the root directory's attributes from the key \"/\"", () => {
+    const l = MemoryLayer.from({ "/": { dir: true, mode: 0o700, mtimeNs: 4n }, f: "x" });
+    expect(l.stat("")).toMatchObject({ type: "dir", mode: 0o700, mtimeNs: 4n });
+  });
+
   it("from() applies attributes of a directory declared after its children", () => {
     const l = MemoryLayer.from({ "d/x": "1", "d/": { dir: true, mode: 0o700, uid: 5, mtimeNs: 9n } } as never);
     expect(l.stat("d")).toMatchObject({ type: "dir", mode: 0o700, uid: 5, mtimeNs: 9n });
