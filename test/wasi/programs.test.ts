@@ -1,0 +1,50 @@
+// The C test programs (test/wasm/*.wasm, TAP-like output) run through run() over a
+// Union: a MemoryLayer upper over lower layers. Each prints `ok - name` or
+// `not ok - name: ...` lines and `# passed N failed M`; exit 0 iff all pass.
+import { describe, expect, it } from "vitest";
+import { Image } from "../../src/core/image.ts";
+import { Union } from "../../src/core/union.ts";
+import { MemoryLayer } from "../../src/layers/memory.ts";
+import { run } from "../../src/wasi/run.ts";
+import { loadFixtureBytes } from "../support/fixtures.ts";
+
+/** Programs that need only a fresh writable "/" (they work in their own directory). */
+const PROGRAMS = ["wasi_files", "wasi_dirs", "wasi_rights", "wasi_symlinks", "wasi_times"];
+
+/** Unrelated lower content, so the programs run over a merged (not empty) root. */
+function lowers(): MemoryLayer[] {
+  const t = { timeNs: 1_600_000_000_000_000_000n };
+  return [
+    MemoryLayer.from({ "etc/hostname": "base\n", "usr/share/doc/readme": "lower 0", "opt/x": "x" }, t),
+    MemoryLayer.from({ "etc/.wh.hostname": "", "etc/motd": "hi\n", "opt/.wh..wh..opq": "", "opt/y": "y" }, t),
+  ];
+}
+
+async function runProgram(name: string, union: Union): Promise<{ code: number; out: string }> {
+  const bytes = await loadFixtureBytes(new URL(`../wasm/${name}.wasm`, import.meta.url));
+  const dec = new TextDecoder();
+  let out = "";
+  const sink = (b: Uint8Array) => { out += dec.decode(b, { stream: true }); };
+  const code = await run(bytes, { union, args: [`${name}.wasm`], env: {}, stdin: "ignore", stdout: sink, stderr: sink });
+  return { code, out };
+}
+
+function summary(out: string): { failed: string[]; last: string } {
+  const lines = out.split("\n").filter((l) => l !== "");
+  return { failed: lines.filter((l) => l.startsWith("not ok")), last: lines[lines.length - 1] ?? "" };
+}
+
+describe("C test programs under run()", () => {
+  for (const name of PROGRAMS) {
+    it(`${name}.wasm passes every check over a memory upper on two lower layers`, async () => {
+      const union = new Union(new Image(lowers()), new MemoryLayer());
+      const { code, out } = await runProgram(name, union);
+      const { failed, last } = summary(out);
+      expect(failed, failed.join("\n")).toEqual([]);
+      expect(last).toMatch(/^# passed \d+ failed 0$/);
+      expect(code).toBe(0);
+      // The lower layers were never written to.
+      expect(union.readFile("/usr/share/doc/readme", "utf8")).toBe("lower 0");
+    });
+  }
+});
