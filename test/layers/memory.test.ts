@@ -102,7 +102,7 @@ describe("MemoryLayer.from", () => {
   });
 
   it("from() applies attributes of a directory declared after its children", () => {
-    const l = MemoryLayer.from({ "d/x": "1", "d/": { dir: true, mode: 0o700, uid: 5, mtimeNs: 9n } } as never);
+    const l = MemoryLayer.from({ "d/x": "1", "d/": { dir: true, mode: 0o700, uid: 5, mtimeNs: 9n } });
     expect(l.stat("d")).toMatchObject({ type: "dir", mode: 0o700, uid: 5, mtimeNs: 9n });
   });
 
