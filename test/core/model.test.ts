@@ -98,6 +98,8 @@ interface MNode {
   mode: number;
   content: string;
   target: string;
+  /** A directory that came from the lower layers (renameDir "exdev" refuses to move it). */
+  fromLower?: boolean;
 }
 
 class ModelError extends Error {
@@ -123,8 +125,10 @@ interface MLookup {
 class Model {
   readonly m = new Map<string, MNode>();
 
-  constructor(tree: FlatTree) {
-    for (const [k, v] of tree) this.m.set(k, { type: v.type, mode: v.mode, content: v.content ?? "", target: v.target ?? "" });
+  constructor(tree: FlatTree, readonly exdev = false) {
+    for (const [k, v] of tree) {
+      this.m.set(k, { type: v.type, mode: v.mode, content: v.content ?? "", target: v.target ?? "", fromLower: v.type === "dir" });
+    }
   }
 
   get(key: string): MNode | undefined {
@@ -224,8 +228,9 @@ class Model {
         if (b.node.type !== "dir") fail("ENOTDIR");
         if (this.children(b.key).length > 0) fail("ENOTEMPTY");
       } else if (b.node.type === "dir") fail("EISDIR");
-      this.m.delete(b.key);
     }
+    if (this.exdev && src.fromLower) fail("EXDEV");
+    if (b.node !== undefined) this.m.delete(b.key);
     const moved = this.keysUnder(a.key).map((k) => [k, this.m.get(k)!] as const);
     for (const [k] of moved) this.m.delete(k);
     for (const [k, n] of moved) this.m.set(b.key + k.slice(a.key.length), n);
@@ -320,9 +325,10 @@ function runOne(seed: number, steps: number): void {
   const specs = Array.from({ length: 1 + rng.int(3) }, () => randLayer(rng));
   const layers = specs.map((s) => MemoryLayer.from(s, { timeNs: 1000n }));
   const upper = new MemoryLayer();
-  const u = new Union(new Image(layers), upper);
+  const exdev = seed % 4 === 3;
+  const u = new Union(new Image(layers), upper, { renameDir: exdev ? "exdev" : "deep" });
   const lowerView = ociApply(layers);
-  const model = new Model(lowerView);
+  const model = new Model(lowerView, exdev);
   const log: string[] = [];
   const handles: Handle[] = [];
   const inoOf = new WeakMap<MNode, number>();
