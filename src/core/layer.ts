@@ -98,6 +98,7 @@ export interface WritableLayer extends Layer {
    * open file, immutable while mounted): the copy-up primitive. A memory layer
    * keeps a reference and stores only chunks written later; a host layer copies
    * atomically (temporary file + rename). EEXIST if the name is taken.
+   * The caller must keep `source` open: a memory layer goes on reading it.
    */
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void;
   symlink(path: string, target: string, attr?: Partial<NewEntryAttr>): void;
@@ -142,9 +143,18 @@ export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
-/** Current time in nanoseconds since the epoch (millisecond clock, sub-ms from performance.now). */
+let lastNs = 0n;
+
+/**
+ * Current time in nanoseconds since the epoch. Strictly increasing within this
+ * process (Date.now plus performance.now's sub-millisecond part can step back),
+ * so "changed after" comparisons of ctime/mtime are reliable.
+ */
 export function nowNs(): bigint {
   const ms = Date.now();
   const frac = typeof performance !== "undefined" ? Math.floor((performance.now() % 1) * 1e6) : 0;
-  return BigInt(ms) * 1_000_000n + BigInt(frac);
+  let ns = BigInt(ms) * 1_000_000n + BigInt(frac);
+  if (ns <= lastNs) ns = lastNs + 1n;
+  lastNs = ns;
+  return ns;
 }
