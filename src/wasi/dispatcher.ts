@@ -183,15 +183,18 @@ export class Dispatcher {
   private buildImports(): Record<string, Fn> {
     const table: Record<string, Fn> = {};
     const impl = this.syscalls();
+    type Any = (...args: unknown[]) => number;
     for (const [name, fn] of Object.entries(impl)) {
-      table[name] = ((...args: never[]) => {
+      const f = (fn as Any).bind(this);
+      // Fixed arity (preview1 calls take at most 9 arguments): no rest-array allocation per call.
+      table[name] = ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown, j: unknown) => {
         try {
-          return fn.apply(this, args);
-        } catch (e) {
-          if (e instanceof WasiExit) throw e;
-          return errnoOf(e);
+          return f(a, b, c, d, e, g, h, i, j);
+        } catch (err) {
+          if (err instanceof WasiExit) throw err;
+          return errnoOf(err);
         }
-      }) as Fn;
+      }) as unknown as Fn;
     }
     return table;
   }
