@@ -127,8 +127,12 @@ export class DirLayer<W extends boolean = false> implements Layer {
       const dir = path.slice(0, i);
       if (!this.dirs.has(dir)) {
         let st: HostStat;
-        try { st = this.host.lstat(this.hostPath(dir)); } catch (e) { throw fail(e, syscall, path); }
-        if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
+        try { st = this.host.lstat(this.hostPath(dir)); } catch (e) {
+          // `.wh.X` standing for an overlayfs whiteout X is a file: ENOTDIR through it.
+          if (errnoOf(e) === Errno.NOENT && this.overlayWhiteout(dir, syscall)) throw new FsError(Errno.NOTDIR, syscall, path);
+          throw fail(e, syscall, path);
+        }
+        if (st.kind !== "dir") throw new FsError(isShown(st) ? Errno.NOTDIR : Errno.NOENT, syscall, path);
         this.dirs.add(dir);
       }
       i = path.indexOf("/", i + 1);
@@ -211,8 +215,11 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   readdir(path: string): string[] {
     const hp = this.resolve(path, "readdir");
-    let st: HostStat;
-    try { st = this.host.lstat(hp); } catch (e) { throw fail(e, "readdir", path); }
+    const st = this.lstatOrUndefined(hp, "readdir", path);
+    if (!st || !isShown(st)) {
+      const errno = !st && this.overlayWhiteout(path, "readdir") ? Errno.NOTDIR : Errno.NOENT;
+      throw new FsError(errno, "readdir", path);
+    }
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
     let entries;
     try { entries = this.host.readdir(hp); } catch (e) { throw fail(e, "readdir", path); }
@@ -231,7 +238,10 @@ export class DirLayer<W extends boolean = false> implements Layer {
   readlink(path: string): string {
     const hp = this.resolve(path, "readlink");
     const st = this.lstatOrUndefined(hp, "readlink", path);
-    if (!st) throw new FsError(Errno.NOENT, "readlink", path);
+    if (!st || !isShown(st)) {
+      const errno = !st && this.overlayWhiteout(path, "readlink") ? Errno.INVAL : Errno.NOENT;
+      throw new FsError(errno, "readlink", path);
+    }
     if (st.kind !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
     try { return this.host.readlink(hp); } catch (e) { throw fail(e, "readlink", path); }
   }
@@ -250,8 +260,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     }
     if (st.kind === "dir") throw new FsError(Errno.ISDIR, syscall, path);
     if (st.kind === "symlink") throw new FsError(Errno.LOOP, syscall, path);
-    if (isOverlayWhiteout(st)) throw new FsError(Errno.NOENT, syscall, path);
-    if (st.kind !== "file") throw new FsError(Errno.NXIO, syscall, path);
+    if (st.kind !== "file") throw new FsError(Errno.NOENT, syscall, path); // devices, FIFOs: not shown
     let fd: number;
     try { fd = this.host.open(hp, { write }); } catch (e) { throw fail(e, syscall, path); }
     try {
@@ -273,15 +282,20 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
   }
 
-  /** Host path for creating `path`: parents are real directories and the name is free. */
-  private prepareCreate(path: string, syscall: string): string {
+  /**
+   * Host path for creating `path`: parents are real directories and the name is
+   * free, or (`overWhiteout`) taken only by an overlayfs char-device whiteout,
+   * which the new entry replaces (same-layer `X` beats `.wh.X` anyway).
+   */
+  private prepareCreate(path: string, syscall: string): { hp: string; overWhiteout: boolean } {
     this.requireWritable(syscall, path);
     if (path === "") { this.validate(path, syscall); throw new FsError(Errno.EXIST, syscall, path); }
     const hp = this.resolve(path, syscall);
-    if (this.lstatOrUndefined(hp, syscall, path) || this.overlayWhiteout(path, syscall)) {
+    const st = this.lstatOrUndefined(hp, syscall, path);
+    if ((st && !isOverlayWhiteout(st)) || this.overlayWhiteout(path, syscall)) {
       throw new FsError(Errno.EXIST, syscall, path);
     }
-    return hp;
+    return { hp, overWhiteout: st !== undefined };
   }
 
   /** A fresh, unused path in the work directory (created on first use). */
@@ -340,9 +354,11 @@ export class DirLayer<W extends boolean = false> implements Layer {
     }
   }
 
-  /** Rename a fully built temporary entry into place; on any failure remove it. */
-  private install(tmp: string, hp: string): void {
-    this.host.rename(tmp, hp);
+  /** Rename a fully built temporary entry into place (atomically replacing a char-device whiteout of a file). */
+  private install(tmp: string, target: { hp: string; overWhiteout: boolean }, kind: "file" | "dir" | "symlink"): void {
+    // rename(2) cannot put a directory over a device node: that whiteout goes first.
+    if (target.overWhiteout && kind === "dir") this.host.unlink(target.hp);
+    this.host.rename(tmp, target.hp);
   }
 
   mkdir(path: string, attr: NewEntryAttr): void {
@@ -352,14 +368,14 @@ export class DirLayer<W extends boolean = false> implements Layer {
       tmp = this.tempPath();
       this.host.mkdir(tmp, 0o700);
       this.applyNewAttr(tmp, attr, "dir");
-      this.install(tmp, hp);
+      this.install(tmp, hp, "dir");
       tmp = undefined;
     } catch (e) {
       if (tmp !== undefined) this.discard(tmp);
       throw fail(e, "mkdir", path);
     }
     if (!((attr.mode & 0o200) !== 0)) {
-      try { this.host.chmod(hp, attr.mode & 0o7777); } catch (e) { throw fail(e, "mkdir", path); }
+      try { this.host.chmod(hp.hp, attr.mode & 0o7777); } catch (e) { throw fail(e, "mkdir", path); }
     }
   }
 
@@ -373,7 +389,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       this.host.close(fd);
       fd = -1;
       this.applyNewAttr(tmp, attr, "file");
-      this.install(tmp, hp);
+      this.install(tmp, hp, "file");
       tmp = undefined;
     } catch (e) {
       this.closeQuietly(fd);
@@ -400,7 +416,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       if (fd >= 0 && this.durable) this.host.fsync(fd);
       if (fd >= 0) { const f = fd; fd = -1; this.host.close(f); }
       this.applyNewAttr(tmp, attr, "file");
-      this.install(tmp, hp);
+      this.install(tmp, hp, "file");
       tmp = undefined;
     } catch (e) {
       this.closeQuietly(fd);
@@ -417,7 +433,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       tmp = this.tempPath();
       this.host.symlink(target, tmp);
       this.applyNewAttr(tmp, { mode: 0o777, ...attr }, "symlink");
-      this.install(tmp, hp);
+      this.install(tmp, hp, "symlink");
       tmp = undefined;
     } catch (e) {
       if (tmp !== undefined) this.discard(tmp);
@@ -431,9 +447,12 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const st = this.lstatOrUndefined(from, "link", existing);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "link", existing);
     if (st.kind === "dir") throw new FsError(Errno.PERM, "link", existing);
-    const hp = this.prepareCreate(newPath, "link");
+    const target = this.prepareCreate(newPath, "link");
     // link(2) is atomic and, on Linux, links a symlink itself rather than its target.
-    try { this.host.link(from, hp); } catch (e) { throw fail(e, "link", newPath); }
+    try {
+      if (target.overWhiteout) this.host.unlink(target.hp);
+      this.host.link(from, target.hp);
+    } catch (e) { throw fail(e, "link", newPath); }
   }
 
   unlink(path: string): void {
@@ -442,7 +461,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const hp = this.resolve(path, "unlink");
     const st = this.lstatOrUndefined(hp, "unlink", path);
     let victim = hp;
-    if (!st) {
+    if (!st || !isShown(st)) {
       // `.wh.X` may be an overlayfs char-device whiteout named X.
       const wh = this.overlayWhiteout(path, "unlink");
       if (!wh) throw new FsError(Errno.NOENT, "unlink", path);
@@ -458,7 +477,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (path === "") { this.validate(path, "rmdir"); throw new FsError(Errno.BUSY, "rmdir", path); }
     const hp = this.resolve(path, "rmdir");
     const st = this.lstatOrUndefined(hp, "rmdir", path);
-    if (!st) throw new FsError(Errno.NOENT, "rmdir", path);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
     try { this.host.rmdir(hp); } catch (e) { throw fail(e, "rmdir", path); }
     this.forgetDirs(path);
@@ -469,7 +488,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (path === "") { this.validate(path, "removeTree"); throw new FsError(Errno.BUSY, "removeTree", path); }
     const hp = this.resolve(path, "removeTree");
     const st = this.lstatOrUndefined(hp, "removeTree", path);
-    if (!st) throw new FsError(Errno.NOENT, "removeTree", path);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "removeTree", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "removeTree", path);
     // Move the tree out of sight in one rename, then delete it at leisure.
     let trash: string;

@@ -1,0 +1,237 @@
+// DirLayer behaviour beyond the conformance checker: the aufs walk-through on real
+// directories, overlayfs-format whiteouts, copy-up paths, ids, the work directory,
+// read-only layers. Runs in Node (node:fs HostFs) and in Deno (Deno HostFs).
+import { execFileSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { layerProblems } from "../../src/core/check-layer.ts";
+import { Errno, isFsError } from "../../src/core/errno.ts";
+import { Image } from "../../src/core/image.ts";
+import { isWritableLayer } from "../../src/core/layer.ts";
+import { Union } from "../../src/core/union.ts";
+import { dirLayer as denoDirLayer } from "../../src/host/deno.ts";
+import { FaultFs } from "../../src/host/fault-fs.ts";
+import { dirLayer as nodeDirLayer } from "../../src/host/node.ts";
+import { DirLayer } from "../../src/layers/dir.ts";
+import { MemoryLayer } from "../../src/layers/memory.ts";
+import { skipReason } from "../support/index.ts";
+import { cleanup, fsForSetup as fs, hostFs, IN_DENO, listTree, makeTree, snapshot, tempDir } from "./helpers.ts";
+
+const bases: string[] = [];
+afterAll(() => bases.forEach(cleanup));
+
+function base(): string {
+  const b = tempDir();
+  bases.push(b);
+  return b;
+}
+
+function errnoOf(fn: () => unknown): number | string {
+  try { fn(); } catch (e) { return isFsError(e) ? e.errno : `not an FsError: ${String(e)}`; }
+  return "no error";
+}
+
+/** mknod as root; undefined when not allowed here. */
+function mknod(path: string, major: number, minor: number): boolean {
+  try {
+    execFileSync("mknod", [path, "c", String(major), String(minor)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const canMknod = (() => {
+  const b = base();
+  return mknod(`${b}/probe`, 0, 0);
+})();
+
+const RUNTIME = IN_DENO ? "Deno" : "Node";
+
+describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
+  it("replays the aufs walk-through: copy-up lands in aaa/, rm leaves aaa/.wh.file3, bbb/ is untouched", () => {
+    const b = base();
+    makeTree(`${b}/bbb`, { "file2": "bbb file2\n", "file3": "bbb file3\n" });
+    makeTree(`${b}/aaa`, { "file1": "aaa file1\n", "file2": "aaa file2\n" });
+    const bbbBefore = snapshot(`${b}/bbb`);
+    const dirLayer = IN_DENO ? denoDirLayer : nodeDirLayer;
+    const u = new Union(new Image([dirLayer(`${b}/bbb`)]), dirLayer(`${b}/aaa`, { writable: true }));
+    expect(u.readdir("/").sort()).toEqual(["file1", "file2", "file3"]);
+    expect(u.readFile("/file2", "utf8")).toBe("aaa file2\n");
+    const f = u.open("/file3", { write: true });
+    f.write(new TextEncoder().encode("AAA"), 0);
+    f.close();
+    expect(fs.readFileSync(`${b}/aaa/file3`, "utf8")).toBe("AAA file3\n");
+    u.unlink("/file3");
+    expect(fs.readdirSync(`${b}/aaa`).sort()).toEqual([".wh.file3", "file1", "file2"]);
+    expect(fs.statSync(`${b}/aaa/.wh.file3`).size).toBe(0);
+    expect(u.readdir("/").sort()).toEqual(["file1", "file2"]);
+    expect(snapshot(`${b}/bbb`)).toEqual(bbbBefore);
+    // The default work directory is a hidden sibling, never inside the layer.
+    expect(fs.existsSync(`${b}/.aaa.layerfs-work`)).toBe(true);
+    expect(listTree(`${b}/aaa`).some((n) => n.includes("tmp"))).toBe(false);
+  });
+
+  it("a read-only DirLayer is not writable and refuses every mutation with EROFS", () => {
+    const b = base();
+    makeTree(`${b}/l`, { "f": "x", "d/": "" });
+    const l = new DirLayer(hostFs(), `${b}/l`) as unknown as DirLayer<true>;
+    expect(isWritableLayer(l)).toBe(false);
+    const before = snapshot(`${b}/l`);
+    expect(errnoOf(() => l.createFile("g", { mode: 0o644 }))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.mkdir("e", { mode: 0o755 }))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.unlink("f"))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.rmdir("d"))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.rename("f", "g"))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.setattr("f", { mode: 0o600 }))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.openWrite("f"))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.symlink("s", "f"))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.link("f", "h"))).toBe(Errno.ROFS);
+    expect(errnoOf(() => l.removeTree("d"))).toBe(Errno.ROFS);
+    expect(snapshot(`${b}/l`)).toEqual(before);
+    expect(fs.readdirSync(b)).toEqual(["l"]); // no work directory for a read-only layer
+  });
+
+  it("gives hard-link aliases one id and every other object its own, stable across calls", () => {
+    const b = base();
+    makeTree(`${b}/l`, { "a": "same", "c": "other", "d/": "" });
+    fs.linkSync(`${b}/l/a`, `${b}/l/d/b`);
+    const l = new DirLayer(hostFs(), `${b}/l`);
+    const ids = ["", "a", "d/b", "c", "d"].map((p) => l.stat(p)!.id);
+    expect(ids[1]).toBe(ids[2]);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids.every((id) => id >= 1 && id < 2 ** 32)).toBe(true);
+    expect(l.stat("d/b")!.nlink).toBe(2);
+    expect(["", "a", "d/b", "c", "d"].map((p) => l.stat(p)!.id)).toEqual(ids);
+    const f = l.open("a");
+    expect(f.stat().id).toBe(ids[1]);
+    f.close();
+  });
+
+  it("copies up a DirLayer file with copyFile (reflink where possible) and keeps mode, owner and times", () => {
+    const b = base();
+    makeTree(`${b}/lower`, { "bin/tool": { mode: 0o751, data: "#!tool\n".repeat(1000) } });
+    makeTree(`${b}/upper`, { "bin/": "" });
+    const faulty = new FaultFs(hostFs());
+    const lower = new DirLayer(hostFs(), `${b}/lower`);
+    const upper = new DirLayer(faulty, `${b}/upper`, { writable: true });
+    const st = lower.stat("bin/tool")!;
+    const src = lower.open("bin/tool");
+    upper.createFileFrom("bin/tool", src, { mode: st.mode, uid: st.uid, gid: st.gid, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs });
+    src.close();
+    expect(faulty.log).toContain("copyFile");
+    expect(faulty.log).not.toContain("pwrite");
+    const up = upper.stat("bin/tool")!;
+    expect(up.mode).toBe(0o751);
+    expect([up.uid, up.gid]).toEqual([st.uid, st.gid]);
+    expect(up.size).toBe(st.size);
+    // ms-aligned times survive exactly everywhere; hosts keep at least ms precision.
+    expect(up.mtimeNs / 1_000_000n).toBe(st.mtimeNs / 1_000_000n);
+    expect(fs.readFileSync(`${b}/upper/bin/tool`, "utf8")).toBe("#!tool\n".repeat(1000));
+    expect(upper.stat("bin/tool")!.id).not.toBe(undefined);
+  });
+
+  it("streams a copy-up from a non-host layer through the work directory", () => {
+    const b = base();
+    makeTree(`${b}/upper`, {});
+    const data = new Uint8Array(700_000).map((_, i) => i % 251);
+    const mem = MemoryLayer.from({ "f": data });
+    const faulty = new FaultFs(hostFs());
+    const upper = new DirLayer(faulty, `${b}/upper`, { writable: true });
+    const src = mem.open("f");
+    upper.createFileFrom("f", src, { mode: 0o600, mtimeNs: 1_234_000_000_000_000_000n });
+    src.close();
+    expect(faulty.log).not.toContain("copyFile");
+    expect(faulty.log.filter((c) => c === "pwrite").length).toBeGreaterThan(1);
+    expect(new Uint8Array(fs.readFileSync(`${b}/upper/f`))).toEqual(data);
+    expect(upper.stat("f")!.mtimeNs).toBe(1_234_000_000_000_000_000n);
+    expect(fs.readdirSync(upper.workDir!)).toEqual([]);
+  });
+
+  it("uses an explicit work directory and refuses one on another filesystem with EXDEV", () => {
+    const b = base();
+    makeTree(`${b}/upper`, {});
+    makeTree(`${b}/work`, {});
+    const upper = new DirLayer(hostFs(), `${b}/upper`, { writable: true, workDir: `${b}/work` });
+    upper.createFile("x", { mode: 0o644 });
+    expect(upper.workDir).toBe(`${b}/work`);
+    expect(fs.existsSync(`${b}/.upper.layerfs-work`)).toBe(false);
+    const shm = "/dev/shm";
+    let otherFs: string | undefined;
+    try {
+      if (fs.statSync(shm).dev !== fs.statSync(b).dev) otherFs = fs.mkdtempSync(`${shm}/layerfs-`);
+    } catch { /* no /dev/shm */ }
+    if (otherFs) {
+      try {
+        const far = new DirLayer(hostFs(), `${b}/upper`, { writable: true, workDir: otherFs });
+        expect(errnoOf(() => far.createFile("y", { mode: 0o644 }))).toBe(Errno.XDEV);
+        expect(fs.existsSync(`${b}/upper/y`)).toBe(false);
+      } finally {
+        cleanup(otherFs);
+      }
+    }
+  });
+
+  it("removeTree takes a tree out of sight in one rename and does not follow symlinks inside it", () => {
+    const b = base();
+    makeTree(`${b}/outside`, { "keep.txt": "keep" });
+    makeTree(`${b}/upper`, { "t/a/b/c.txt": "c", "t/link": { symlink: `${b}/outside` }, "t/rel": { symlink: "../../outside/keep.txt" } });
+    const before = snapshot(`${b}/outside`);
+    const upper = new DirLayer(hostFs(), `${b}/upper`, { writable: true });
+    upper.removeTree("t");
+    expect(fs.readdirSync(`${b}/upper`)).toEqual([]);
+    expect(snapshot(`${b}/outside`)).toEqual(before);
+    expect(fs.readdirSync(upper.workDir!)).toEqual([]);
+  });
+});
+
+describe.skipIf(skipReason(canMknod ? undefined : "mknod of a char device 0:0 is not allowed here (needs root)"))(
+  `overlayfs-format lowers (${RUNTIME} HostFs)`,
+  () => {
+    function overlayLayer(): string {
+      const b = base();
+      makeTree(`${b}/ovl`, { "keep": "keep", "dir/inner": "i" });
+      mknod(`${b}/ovl/gone`, 0, 0);
+      mknod(`${b}/ovl/dir/gone2`, 0, 0);
+      mknod(`${b}/ovl/null`, 1, 3); // a real device: not shown at all
+      return `${b}/ovl`;
+    }
+
+    it("reads a char device 0:0 named X as an empty whiteout file .wh.X and hides other devices", () => {
+      const l = new DirLayer(hostFs(), overlayLayer());
+      expect(l.readdir("").sort()).toEqual([".wh.gone", "dir", "keep"]);
+      expect(l.readdir("dir").sort()).toEqual([".wh.gone2", "inner"]);
+      expect(l.stat("gone")).toBeUndefined();
+      expect(l.stat("null")).toBeUndefined();
+      const wh = l.stat(".wh.gone")!;
+      expect([wh.type, wh.size]).toEqual(["file", 0]);
+      const f = l.open(".wh.gone");
+      expect(f.read(new Uint8Array(8), 0)).toBe(0);
+      f.close();
+      expect(layerProblems(l, { expected: [".wh.gone", "dir/.wh.gone2", "keep"] })).toEqual([]);
+    });
+
+    it("a union hides the lower names an overlayfs-format layer whites out", () => {
+      const b = base();
+      makeTree(`${b}/bottom`, { "gone": "old", "keep": "old keep", "dir/gone2": "old2", "dir/stays": "s" });
+      const u = new Union(
+        new Image([new DirLayer(hostFs(), `${b}/bottom`), new DirLayer(hostFs(), overlayLayer())]),
+        new DirLayer(hostFs(), (makeTree(`${b}/up`, {}), `${b}/up`), { writable: true }),
+      );
+      expect(u.readdir("/").sort()).toEqual(["dir", "keep"]);
+      expect(u.readdir("/dir").sort()).toEqual(["inner", "stays"]);
+      expect(errnoOf(() => u.readFile("/gone"))).toBe(Errno.NOENT);
+    });
+
+    it("a writable upper in overlayfs format: creating over a char-device whiteout removes it", () => {
+      const b = base();
+      makeTree(`${b}/bottom`, { "gone": "old" });
+      makeTree(`${b}/up`, {});
+      mknod(`${b}/up/gone`, 0, 0);
+      const u = new Union(new Image([new DirLayer(hostFs(), `${b}/bottom`)]), new DirLayer(hostFs(), `${b}/up`, { writable: true }));
+      expect(u.readdir("/")).toEqual([]);
+      u.writeFile("/gone", "new");
+      expect(u.readFile("/gone", "utf8")).toBe("new");
+      expect(fs.readFileSync(`${b}/up/gone`, "utf8")).toBe("new");
+    });
+  },
+);
