@@ -81,7 +81,7 @@ async function demo(): Promise<number> {
     const shown = (args: string[]) => args.map((a) => (a.startsWith(work) ? rel(a) : a === wasm ? "demo.wasm" : a)).join(" ");
 
     out("layerfs aufs demo: bbb/ (read-only layer) under aaa/ (writable layer)\n");
-    out(`(working on a copy in ${work})\n`);
+    out(`(on a copy of examples/aufs-demo/aaa and bbb in ${work}, removed at the end)\n`);
     const show = () => {
       out("\n  merged view (what the program sees in /):\n" + mergedView(rt, aaa, bbb));
       out("\n  aaa/ on disk (writable layer):\n" + diskView(aaa));

@@ -35,7 +35,8 @@ ${LAYER_HELP}
 
 Options:
   --env NAME=VALUE   set an environment variable for the program (repeatable)
-  --cwd DIR          the program's working directory inside the union (default /)
+  --cwd DIR          the program's working directory in the union, passed as PWD
+                     (default /; programs built with wasi-libc start at / whatever PWD says)
   --dir GUEST=HOST   also give the program host directory HOST at GUEST (repeatable)
   -h, --help         show this help
 

@@ -4,11 +4,6 @@
  * Runs on Node (bin/layerfs.js imports the built copy) and on Deno
  * (`deno run -A src/cli/main.ts ...`).
  */
-import { catCommand } from "./commands/cat.ts";
-import { diffCommand } from "./commands/diff.ts";
-import { lsCommand } from "./commands/ls.ts";
-import { runCommand } from "./commands/run.ts";
-import { treeCommand } from "./commands/tree.ts";
 import { errorLine, statusOf, UsageError } from "./errors.ts";
 import { help } from "./help.ts";
 import type { CliRuntime, ProcessRuntime } from "./runtime.ts";
@@ -16,12 +11,13 @@ import { VERSION } from "./version.ts";
 
 type Command = (args: string[], rt: CliRuntime) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  diff: diffCommand,
-  ls: lsCommand,
-  cat: catCommand,
-  tree: treeCommand,
+/** Commands load on use, so `ls` never loads the WASI machinery `run` needs. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.ts")).runCommand,
+  diff: async () => (await import("./commands/diff.ts")).diffCommand,
+  ls: async () => (await import("./commands/ls.ts")).lsCommand,
+  cat: async () => (await import("./commands/cat.ts")).catCommand,
+  tree: async () => (await import("./commands/tree.ts")).treeCommand,
 };
 
 /**
@@ -34,16 +30,16 @@ export async function main(argv: string[], rt?: CliRuntime): Promise<number> {
   try {
     if (command === undefined) throw new UsageError("missing command");
     if (command === "-h" || command === "--help") return help(runtime, "main");
-    if (command === "help") return help(runtime, rest[0] !== undefined && rest[0] in COMMANDS ? rest[0] : "main");
+    if (command === "help") return help(runtime, rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0]) ? rest[0] : "main");
     if (command === "-V" || command === "--version") {
       runtime.stdout(`layerfs ${VERSION} (${runtime.name})\n`);
       return 0;
     }
-    const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (handler === undefined) {
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (load === undefined) {
       throw new UsageError(command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`);
     }
-    return await handler(rest, runtime);
+    return await (await load())(rest, runtime);
   } catch (e) {
     runtime.stderr(`layerfs: ${prefixOf(e, command)}${errorLine(e)}${hintOf(e)}\n`);
     return statusOf(e);
@@ -52,7 +48,7 @@ export async function main(argv: string[], rt?: CliRuntime): Promise<number> {
 
 function prefixOf(e: unknown, command: string | undefined): string {
   if (e instanceof UsageError) return e.command ? `${e.command}: ` : "";
-  return command !== undefined && command in COMMANDS ? `${command}: ` : "";
+  return command !== undefined && Object.hasOwn(COMMANDS, command) ? `${command}: ` : "";
 }
 
 function hintOf(e: unknown): string {

@@ -1,5 +1,5 @@
 /** The CLI's runtime on Deno: Deno.args/stdio/exit and DirLayers over Deno's own file APIs. */
-import { denoDirLayer } from "../host/deno.ts";
+import { dirLayer } from "../host/deno.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 /** The part of the Deno namespace used here (no Deno types in this project's tsconfig). */
@@ -44,8 +44,8 @@ export function denoRuntime(): ProcessRuntime {
     },
     readFile: (p) => Deno.readFileSync(p),
     mkdirp: (p) => Deno.mkdirSync(p, { recursive: true }),
-    lowerLayer: (p) => denoDirLayer(p),
-    upperLayer: (p) => denoDirLayer(p, { writable: true }),
+    lowerLayer: (p) => dirLayer(p),
+    upperLayer: (p) => dirLayer(p, { writable: true }),
     args: () => [...Deno.args],
     exit: (code) => Deno.exit(code),
   };

@@ -1,7 +1,7 @@
 /** The CLI's runtime on Node: process argv/stdio/exit, node:fs, DirLayers over NodeFs. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { nodeDirLayer } from "../host/node.ts";
+import { dirLayer } from "../host/node.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 let pipeHandlersInstalled = false;
@@ -25,8 +25,8 @@ export function nodeRuntime(): ProcessRuntime {
     kind: (p) => hostKind(p),
     readFile: (p) => new Uint8Array(fs.readFileSync(p)),
     mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
-    lowerLayer: (p) => nodeDirLayer(p),
-    upperLayer: (p) => nodeDirLayer(p, { writable: true }),
+    lowerLayer: (p) => dirLayer(p),
+    upperLayer: (p) => dirLayer(p, { writable: true }),
     args: () => process.argv.slice(2),
     exit: (code) => {
       // exitCode (not exit()) so piped output drains before the process ends.

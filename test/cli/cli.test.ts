@@ -129,8 +129,8 @@ describe("layerfs ls", () => {
   });
 
   it("fails with status 2 on an unknown option or a missing option value", async () => {
-    expectOneLineError(await runCli(["ls", "--bogus"]), 2, /^layerfs ls: unknown option '--bogus' \(see 'layerfs ls --help'\)/);
-    expectOneLineError(await runCli(["ls", "--layer"]), 2, /^layerfs ls: option '--layer <value>' argument missing/i);
+    expectOneLineError(await runCli(["ls", "--bogus"]), 2, /^layerfs: ls: unknown option '--bogus' \(see 'layerfs ls --help'\)/);
+    expectOneLineError(await runCli(["ls", "--layer"]), 2, /^layerfs: ls: option '--layer <value>' argument missing/i);
   });
 });
 
@@ -156,7 +156,7 @@ describe("layerfs cat", () => {
   });
 
   it("fails with status 2 without a PATH", async () => {
-    expectOneLineError(await runCli(["cat"]), 2, /^layerfs cat: missing PATH/);
+    expectOneLineError(await runCli(["cat"]), 2, /^layerfs: cat: missing PATH/);
   });
 });
 
@@ -208,7 +208,7 @@ describe("layerfs diff", () => {
   });
 
   it("requires --upper (status 2) and rejects extra arguments", async () => {
-    expectOneLineError(await runCli(["diff", "--layer", "x"]), 2, /^layerfs diff: --upper DIR is required/);
+    expectOneLineError(await runCli(["diff", "--layer", "x"]), 2, /^layerfs: diff: --upper DIR is required/);
     expectOneLineError(await runCli(["diff", "--upper", temp(), "/x"]), 2, /unexpected argument '\/x'/);
   });
 });
@@ -235,7 +235,8 @@ describe("layerfs run", () => {
     expect(readFileSync(join(aaa, ".wh.file3"), "utf8")).toBe("");
     expect(readTree(bbb)).toEqual(bbbBefore);
     expect((await runCli(["ls", "--layer", bbb, "--upper", aaa])).stdout).toBe("file1\nfile2\n");
-    expect((await runCli(["diff", "--layer", bbb, "--upper", aaa])).stdout).toBe("C /file1\nC /file2\nD /file3\n");
+    // file1 exists only in aaa/ (the upper): added relative to bbb/.
+    expect((await runCli(["diff", "--layer", bbb, "--upper", aaa])).stdout).toBe("A /file1\nC /file2\nD /file3\n");
   });
 
   it("keeps writes in memory without --upper: every host directory stays unchanged", async () => {
@@ -278,16 +279,16 @@ describe("layerfs run", () => {
     expect(e).toEqual({ status: 0, stdout: "", stderr: "to stderr\n" });
   });
 
-  it("gives the program exactly the --env variables", async () => {
-    expect((await runCli(["run", PROBE, "env"])).stdout).toBe("");
+  it("gives the program exactly the --env variables, plus PWD", async () => {
+    expect((await runCli(["run", PROBE, "env"])).stdout).toBe("PWD=/\n");
     const r = await runCli(["run", "--env", "A=1", "--env", "B=x=y", "--env", "EMPTY=", PROBE, "env"]);
-    expect(r.stdout).toBe("A=1\nB=x=y\nEMPTY=\n");
+    expect(r.stdout.split("\n").sort()).toEqual(["", "A=1", "B=x=y", "EMPTY=", "PWD=/"]);
   });
 
-  it("starts the program in --cwd, resolving relative paths there", async () => {
+  it("passes --cwd to the program as PWD (wasi-libc programs still start at /)", async () => {
     const dir = writeTree(join(temp(), "l"), { "work/rel.txt": "relative\n" });
-    const r = await runCli(["run", "--layer", dir, "--cwd", "/work", PROBE, "cwd", "rel.txt"]);
-    expect(r).toEqual({ status: 0, stdout: "/work\nrelative\n", stderr: "" });
+    expect((await runCli(["run", "--layer", dir, "--cwd", "/work", PROBE, "env"])).stdout).toBe("PWD=/work\n");
+    expect((await runCli(["run", "--layer", dir, "--cwd", "/work", PROBE, "cat", "/work/rel.txt"])).stdout).toBe("relative\n");
     expect((await runCli(["run", "--layer", dir, PROBE, "cwd"])).stdout).toBe("/\n");
   });
 
@@ -312,7 +313,7 @@ describe("layerfs run", () => {
   });
 
   it("fails with status 2 for bad arguments", async () => {
-    expectOneLineError(await runCli(["run"]), 2, /^layerfs run: missing PROGRAM\.wasm/);
+    expectOneLineError(await runCli(["run"]), 2, /^layerfs: run: missing PROGRAM\.wasm/);
     expectOneLineError(await runCli(["run", "--layer", "x"]), 2, /missing PROGRAM\.wasm/);
     expectOneLineError(await runCli(["run", "--env", "NOEQUALS", PROBE]), 2, /--env expects NAME=VALUE, got 'NOEQUALS'/);
     expectOneLineError(await runCli(["run", "--dir", "/mnt", PROBE]), 2, /--dir expects NAME=VALUE/);

@@ -63,7 +63,7 @@ describe("node bin/layerfs.js", () => {
     if (skip()) return ctx.skip();
     const usage = spawnCli(["run", "--bogus"]);
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toBe("layerfs run: unknown option '--bogus' (see 'layerfs run --help')\n");
+    expect(usage.stderr).toBe("layerfs: run: unknown option '--bogus' (see 'layerfs run --help')\n");
     const missing = spawnCli(["cat", "--layer", "/nonexistent-layerfs-dir", "/x"]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe("layerfs: cat: layer '/nonexistent-layerfs-dir': no such directory\n");
@@ -96,12 +96,12 @@ describe("deno run -A src/cli/main.ts", () => {
       expect(readTree(aaa)).toMatchObject({ ".wh.file3": "" });
       expect(readFileSync(join(aaa, "file1"), "utf8")).toMatch(/edited by demo\n$/);
       expect(deno(["ls", "--layer", bbb, "--upper", aaa]).stdout).toBe("file1\nfile2\n");
-      expect(deno(["diff", "--layer", bbb, "--upper", aaa]).stdout).toBe("C /file1\nC /file2\nD /file3\n");
+      expect(deno(["diff", "--layer", bbb, "--upper", aaa]).stdout).toBe("A /file1\nC /file2\nD /file3\n");
       expect(deno(["run", PROBE, "stdin"], "via deno\n")).toEqual({ status: 0, stdout: "via deno\n", stderr: "" });
       expect(deno(["run", PROBE, "exit", "5"]).status).toBe(5);
       const bad = deno(["ls", "--bogus"]);
       expect(bad.status).toBe(2);
-      expect(bad.stderr).toBe("layerfs ls: unknown option '--bogus' (see 'layerfs ls --help')\n");
+      expect(bad.stderr).toBe("layerfs: ls: unknown option '--bogus' (see 'layerfs ls --help')\n");
     } finally {
       removeDir(dir);
     }

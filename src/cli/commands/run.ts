@@ -44,14 +44,20 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
     preopens[guest] = new Union(new Image([]), rt.upperLayer(rt.resolve(host)));
   }
 
-  return await run(module, {
-    union,
-    args: [programPath, ...programArgs],
-    env,
-    cwd: values.cwd ?? "/",
-    preopens,
-    ...rt.programStdio,
-  });
+  try {
+    return await run(module, {
+      union,
+      args: [programPath, ...programArgs],
+      env,
+      cwd: values.cwd ?? "/",
+      preopens,
+      ...rt.programStdio,
+    });
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw new CliError(`${programPath}: the program trapped: ${e.message}`);
+    if (e instanceof Error && e.message.startsWith("layerfs run: ")) throw new CliError(e.message.slice(13));
+    throw e;
+  }
 }
 
 /** Read and compile the program, checking first that it is WebAssembly at all. */
