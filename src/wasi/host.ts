@@ -57,6 +57,7 @@ function envList(options: WasiOptions): string[] {
   return Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
 }
 
+/** See createWasi(). One host runs one instance. */
 export class WasiHost {
   /** Pass to WebAssembly.instantiate (merge with your own imports). */
   readonly imports: { wasi_snapshot_preview1: Record<string, (...args: never[]) => number> };
@@ -124,7 +125,15 @@ export class WasiHost {
   }
 }
 
-/** The preview1 import object plus start/initialize, for custom instantiation. */
+/**
+ * The preview1 import object plus start/initialize, for custom instantiation.
+ *
+ * @example
+ * const wasi = createWasi({ union, args: ["prog"], stdout: (b) => chunks.push(b) });
+ * const { instance } = await WebAssembly.instantiate(module, { ...wasi.imports, env: myEnv });
+ * const code = wasi.start(instance); // or wasi.initialize(instance) for a reactor
+ * await wasi.flush();
+ */
 export function createWasi(options: WasiOptions = {}): WasiHost {
   return new WasiHost(options);
 }
