@@ -17,7 +17,6 @@ import { copyUp, copyUpDir, copyUpTree } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerDirOf, lowerHas, nodeType } from "./lookup.ts";
 import type { Layers, Node } from "./lookup.ts";
-import { lowerIno } from "./lower-index.ts";
 import { isWithin } from "./path.ts";
 import { isEmptyDir } from "./readdir-merge.ts";
 import { resolve } from "./resolve.ts";
@@ -27,13 +26,15 @@ export interface RenameContext extends CopyUpContext {
   hidden(path: string): void;
 }
 
-/** Are two visible objects the same object (hard-link aliases included)? */
+/**
+ * Is rename a no-op: the same name, or two names of one upper inode? Lower
+ * hard-link aliases are separate objects (overlayfs with index=off gives them
+ * separate inodes, as copy-up breaks the link), so renaming one onto the other
+ * really moves it.
+ */
 function sameObject(a: Node, b: Node): boolean {
   if (a.path === b.path) return true;
-  if (a.upper !== undefined || b.upper !== undefined) {
-    return a.upper !== undefined && b.upper !== undefined && a.upper.type !== "dir" && a.upper.id === b.upper.id;
-  }
-  return a.lower!.stat.type !== "dir" && lowerIno(a.lower!) === lowerIno(b.lower!);
+  return a.upper !== undefined && b.upper !== undefined && a.upper.type !== "dir" && a.upper.id === b.upper.id;
 }
 
 export function renamePaths(ctx: RenameContext, from: string, to: string, renameDir: "deep" | "exdev"): void {

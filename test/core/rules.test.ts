@@ -515,11 +515,18 @@ describe("rule 19: errno precedence follows Linux", () => {
     expect(code(() => u.rename("/f", "/f"))).toBe("OK");
     expect(code(() => u.rename("/f/", "/g"))).toBe("ENOTDIR");
   });
-  it("rename of hard-link aliases is a no-op", () => {
-    const x = mk([{ a: "1", b: { link: "a" } }]);
+  it("rename between two names of one upper file is a no-op", () => {
+    const x = mk([{}]);
+    x.u.writeFile("/a", "1");
+    x.u.link("/a", "/b");
     x.u.rename("/a", "/b");
     expect(x.u.readdir("/")).toEqual(["a", "b"]);
-    expect(x.raw()).toEqual([]);
+  });
+  it("rename between lower hard-link aliases moves the source (separate objects, as in overlayfs)", () => {
+    const x = mk([{ a: "1", b: { link: "a" } }]);
+    x.u.rename("/a", "/b");
+    expect(x.u.readdir("/")).toEqual(["b"]);
+    expect(x.raw()).toEqual([".wh.a", "b"]);
   });
   it("mkdir, rmdir, unlink, link, symlink errors", () => {
     const { u } = mk([{ "d/f": "1", l: { symlink: "d" } }]);
