@@ -704,6 +704,10 @@ export class Dispatcher {
       write, create, exclusive: (oflags & OFLAGS.EXCL) !== 0, truncate, directory, follow,
     });
     let h: Handle;
+    if (file.type === "dir" && create) {
+      file.close();
+      fail(Errno.ISDIR); // Linux: O_CREAT on an existing directory
+    }
     if (file.type === "dir") {
       let path: string;
       try {

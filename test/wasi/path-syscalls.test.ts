@@ -68,6 +68,7 @@ describe("path_open", () => {
     expect(h.open("data", { oflags: OFLAGS.DIRECTORY, rights: ALL_RIGHTS })[0]).toBe(E.ISDIR);
     expect(h.open(".", { oflags: OFLAGS.DIRECTORY, rights: R_READ | R_WRITE })[0]).toBe(E.ISDIR);
     expect(h.open(".", { oflags: OFLAGS.DIRECTORY, rights: R_READ })[0]).toBe(0);
+    expect(h.open("data", { oflags: OFLAGS.CREAT, rights: R_READ })[0]).toBe(E.ISDIR);
   });
 
   it("masks rights by kind and refuses rights beyond the directory's inheriting rights", () => {
