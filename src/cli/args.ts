@@ -15,8 +15,12 @@ export const LAYER_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const satisfies Options;
 
+type Config<O extends Options> = { args: string[]; options: O; allowPositionals: true; strict: true };
+/** What parseCommand returns: parseArgs' typed values and positionals. */
+export type Parsed<O extends Options> = ReturnType<typeof parseArgs<Config<O>>>;
+
 /** parseArgs in strict mode; its errors become one-line usage errors for `command`. */
-export function parseCommand<O extends Options>(command: string, args: string[], options: O) {
+export function parseCommand<O extends Options>(command: string, args: string[], options: O): Parsed<O> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {

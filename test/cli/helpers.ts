@@ -1,7 +1,7 @@
 // Helpers for the CLI tests (Node only): temp layer directories, the CLI run
 // in-process with captured output, and the CLI spawned as a real process.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,19 +91,28 @@ export async function runCli(args: string[], options: { stdin?: string } = {}): 
   return { status, stdout, stderr };
 }
 
-/** Build dist/ (once per test file) so bin/layerfs.js can run; returns why not, if it can't. */
-export function buildDist(): string | undefined {
-  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+/**
+ * A private copy of the package (package.json, bin/, dist/ built by `npm run build`'s
+ * tsc with another outDir, node_modules linked), so spawning bin/layerfs.js never
+ * races with other tests that build dist/. Returns the copy's root, or why it failed.
+ */
+export function buildPackageCopy(): { root: string } | { error: string } {
+  const root = tempDir("layerfs-cli-pkg-");
+  copyFileSync(join(ROOT, "package.json"), join(root, "package.json"));
+  mkdirSync(join(root, "bin"));
+  copyFileSync(BIN, join(root, "bin/layerfs.js"));
+  symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(root, "dist")], {
     cwd: ROOT,
     encoding: "utf8",
   });
-  if (existsSync(join(ROOT, "dist/src/cli/main.js"))) return undefined;
-  return `npm run build did not produce dist/src/cli/main.js: ${(r.stdout + r.stderr).slice(0, 500)}`;
+  if (r.status === 0 && existsSync(join(root, "dist/src/cli/main.js"))) return { root };
+  return { error: `npm run build failed: ${(r.stdout + r.stderr).slice(0, 800)}` };
 }
 
-/** Spawn `node bin/layerfs.js ARGS` as a child process. */
-export function spawnCli(args: string[], options: { input?: string; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+/** Spawn `node PKG/bin/layerfs.js ARGS` as a child process. */
+export function spawnCli(pkg: string, args: string[], options: { input?: string; cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [join(pkg, "bin/layerfs.js"), ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input ?? "",
     encoding: "utf8",
