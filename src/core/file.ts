@@ -180,7 +180,7 @@ export class DirHandle implements UnionFile {
 
   /** Union path of the directory as opened. */
   get path(): string {
-    return this.#path;
+    return "/" + this.#path;
   }
 
   #check(syscall: string): void {
