@@ -759,8 +759,24 @@ export class Dispatcher {
     if (src.dir.union !== dst.dir.union) fail(Errno.XDEV);
     const a = lastComponent(src.rel), b = lastComponent(dst.rel);
     if (a === "." || a === ".." || b === "." || b === "..") fail(Errno.BUSY);
-    src.dir.union.rename(src.full, dst.full);
+    const union = src.dir.union;
+    // Directory fds follow their directory when it moves (they hold a path, not an inode).
+    let moved: string | undefined;
+    try {
+      if (union.lstat(src.full).type === "dir") moved = union.realpath(src.full, false);
+    } catch { /* rename below reports the error */ }
+    union.rename(src.full, dst.full);
+    if (moved !== undefined && moved !== "/") this.retargetDirs(union, moved, union.realpath(dst.full, false));
     return Errno.SUCCESS;
+  }
+
+  /** Point directory handles at or under `from` to the same place under `to`. */
+  private retargetDirs(union: Union, from: string, to: string): void {
+    for (const [, h] of this.fds.entries()) {
+      if (h.kind !== "dir" || h.union !== union) continue;
+      if (h.path === from) h.path = to;
+      else if (h.path.startsWith(from + "/")) h.path = to + h.path.slice(from.length);
+    }
   }
 
   path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {

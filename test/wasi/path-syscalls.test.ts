@@ -337,3 +337,16 @@ it("decodes paths as UTF-8 and rejects invalid UTF-8 with EILSEQ", () => {
   expect(h.sys.path_open!(ROOT, 0, p, l, 0, 0n, 0n, 0, h.alloc(4))).toBe(E.ILSEQ);
   expect(dec.decode(new Uint8Array([0x41]))).toBe("A");
 });
+
+it("directory fds keep working after their directory (or a parent) is renamed", () => {
+  const h = harness();
+  const [, d] = h.open("data/sub", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY, inheriting: ALL_RIGHTS });
+  const [a, al] = h.str("data");
+  const [b, bl] = h.str("renamed");
+  expect(h.sys.path_rename!(ROOT, a, al, ROOT, b, bl)).toBe(0);
+  const [e, fd] = h.open("c.txt", { fd: d, rights: R_READ });
+  expect(e).toBe(0);
+  expect(h.readText(fd, 10)).toEqual([0, "c"]);
+  expect(call(h, "path_create_directory", d, "made")).toBe(0);
+  expect(h.union.stat("/renamed/sub/made").type).toBe("dir");
+});
