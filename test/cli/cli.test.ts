@@ -312,6 +312,24 @@ describe("layerfs run", () => {
     expectOneLineError(await runCli(["run", corrupt]), 1, /corrupt\.wasm: invalid WebAssembly module/);
   });
 
+  it("reports a trapping program or one with unknown imports in one line (status 1)", async () => {
+    const dir = temp();
+    const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00];
+    const name = (s: string) => [s.length, ...s.split("").map((c) => c.charCodeAt(0))];
+    // (memory (export "memory") 1) (func (export "_start") unreachable)
+    const trap = join(dir, "trap.wasm");
+    writeFileSync(trap, new Uint8Array([
+      ...header, 0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01,
+      0x07, 0x13, 0x02, ...name("_start"), 0x00, 0x00, ...name("memory"), 0x02, 0x00,
+      0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b,
+    ]));
+    expectOneLineError(await runCli(["run", trap]), 1, /^layerfs: run: .*trap\.wasm: the program trapped: unreachable/);
+    // (import "env" "foo" (func))
+    const imports = join(dir, "imports.wasm");
+    writeFileSync(imports, new Uint8Array([...header, 0x02, 0x0b, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x03, 0x66, 0x6f, 0x6f, 0x00, 0x00]));
+    expectOneLineError(await runCli(["run", imports]), 1, /^layerfs: run: the module cannot be run: unknown import module "env"/);
+  });
+
   it("fails with status 2 for bad arguments", async () => {
     expectOneLineError(await runCli(["run"]), 2, /^layerfs: run: missing PROGRAM\.wasm/);
     expectOneLineError(await runCli(["run", "--layer", "x"]), 2, /missing PROGRAM\.wasm/);
