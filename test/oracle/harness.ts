@@ -18,13 +18,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Layer } from "../../src/core/layer.ts";
-import { OPAQUE_MARKER } from "../../src/core/layer.ts";
+import { OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX } from "../../src/core/layer.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
 import { readLayerFile, renderLayer, renderUnion } from "../support/oracle-format.ts";
-import { errnoFromMessage, runUnionSteps, shellScript, withOutput } from "./dsl.ts";
+import { errnoFromMessage, runUnionSteps, shellScript, syscallScript, withOutput } from "./dsl.ts";
 import type { Scenario, Step, StepResult } from "./dsl.ts";
 
 /** mtime (seconds) of every lower entry: 2001-09-09, far from "now". */
@@ -108,16 +108,16 @@ export function buildLowers(scn: Scenario): MemoryLayer[] {
  * Write `layer` verbatim (aufs/OCI form: `.wh.` names are plain empty files) as a
  * directory tree at `dir`: modes, owners, symlinks, hard links (entries sharing an
  * id), and mtimes (set last, deepest first, since creating children changes them).
- * `skipRootOpaque` leaves out a root-level `.wh..wh..opq` (see writeLowers).
+ * Layer-relative paths in `skip` are left out (see writeLowers).
  */
-export function writeLayerDir(layer: Layer, dir: string, skipRootOpaque = false): void {
+export function writeLayerDir(layer: Layer, dir: string, skip: ReadonlySet<string> = new Set()): void {
   mkdirSync(dir, { recursive: true });
   const byId = new Map<number, string>();
   const times: [string, bigint, bigint][] = [];
   const walk = (rel: string): void => {
     for (const name of layer.readdir(rel)) {
-      if (skipRootOpaque && rel === "" && name === OPAQUE_MARKER) continue;
       const path = rel === "" ? name : rel + "/" + name;
+      if (skip.has(path)) continue;
       const st = layer.stat(path)!;
       const out = join(dir, path);
       if (st.type !== "dir" && byId.has(st.id)) {
@@ -142,20 +142,73 @@ export function writeLayerDir(layer: Layer, dir: string, skipRootOpaque = false)
 
 /**
  * Write the lowers (bottom first) as directories under `base`; returns the paths the
- * oracle should mount, TOP FIRST. The kernel ignores the opaque xattr on a layer root,
- * so a root-level `.wh..wh..opq` is emulated here: the marker is left out and the
- * layers below it are not mounted (the oracle's own emulation of this needs getfattr).
+ * oracle should mount, TOP FIRST. Two adaptations keep the kernel's view equal to the
+ * OCI meaning of the layers:
+ * - the kernel ignores the opaque xattr on a layer root, so a root-level
+ *   `.wh..wh..opq` is emulated here: the marker is left out and the layers below it
+ *   are not mounted (the oracle's own emulation of this needs getfattr, absent here);
+ * - whiteouts that hide nothing (see noOpWhiteouts) are left out: in a lower directory
+ *   that merges with nothing the kernel lists them in readdir but cannot look them up,
+ *   which breaks the oracle's listing. Leaving them out changes no merged view.
  */
 export function writeLowers(lowers: readonly Layer[], base: string): string[] {
+  const skips = noOpWhiteouts(lowers);
   const paths: string[] = [];
   lowers.forEach((layer, i) => {
-    const rootOpaque = layer.readdir("").includes(OPAQUE_MARKER);
-    if (rootOpaque) paths.length = 0;
+    if (layer.readdir("").includes(OPAQUE_MARKER)) {
+      paths.length = 0;
+      skips[i]!.add(OPAQUE_MARKER);
+    }
     const p = join(base, `L${i}`);
-    writeLayerDir(layer, p, rootOpaque);
+    writeLayerDir(layer, p, skips[i]);
     paths.push(p);
   });
   return paths.reverse();
+}
+
+/**
+ * Per layer, the `.wh.NAME` files that hide nothing: no layer below shows NAME there
+ * (after this layer's opaque markers are applied). A small OCI model of its own, the
+ * same rules as the oracle's check model, independent of the union under test.
+ */
+export function noOpWhiteouts(lowers: readonly Layer[]): Set<string>[] {
+  const state = new Map<string, string>(); // visible path -> "dir" | other type
+  const removeTree = (p: string, keepSelf = false): void => {
+    for (const k of [...state.keys()]) {
+      if ((k === p && !keepSelf) || k.startsWith(p === "" ? "" : p + "/")) state.delete(k);
+    }
+  };
+  return lowers.map((layer) => {
+    const entries: [string, string][] = [];
+    const whiteouts: [string, string][] = []; // [file path, hidden path]
+    const opaques: string[] = [];
+    const walk = (rel: string): void => {
+      for (const name of layer.readdir(rel)) {
+        const path = rel === "" ? name : rel + "/" + name;
+        if (name === OPAQUE_MARKER) opaques.push(rel);
+        else if (name.startsWith(WHITEOUT_META_PREFIX)) continue;
+        else if (name.startsWith(WHITEOUT_PREFIX)) {
+          whiteouts.push([path, (rel === "" ? "" : rel + "/") + name.slice(WHITEOUT_PREFIX.length)]);
+        } else {
+          const t = layer.stat(path)!.type;
+          entries.push([path, t]);
+          if (t === "dir") walk(path);
+        }
+      }
+    };
+    walk("");
+    const noop = new Set<string>();
+    for (const d of opaques) removeTree(d, true);
+    for (const [file, hidden] of whiteouts.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))) {
+      if (state.has(hidden)) removeTree(hidden);
+      else noop.add(file);
+    }
+    for (const [p, t] of entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      if (!(t === "dir" && state.get(p) === "dir")) removeTree(p);
+      state.set(p, t);
+    }
+    return noop;
+  });
 }
 
 /** Split the oracle's stdout into its sections. */
@@ -194,7 +247,8 @@ export async function runKernel(scn: Scenario, lowers: readonly Layer[]): Promis
     const lowerDirs = writeLowers(lowers, join(base, "lowers"));
     const args = [ORACLE, "--mtime"];
     if (scn.redirectDir) args.push("-o", "redirect_dir=on");
-    args.push(lowerDirs.join(":"), join(base, "upper"), shellScript(scn.steps));
+    const cmd = scn.runner === "syscalls" ? syscallScript(scn.steps) : shellScript(scn.steps);
+    args.push(lowerDirs.join(":"), join(base, "upper"), cmd);
     const r = await run("bash", args);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, ...parseOracleOutput(r.stdout, scn.steps) };
   } finally {

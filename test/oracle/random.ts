@@ -1,0 +1,108 @@
+// Generated scenarios for the kernel differential tests: random lower layers (files,
+// directories, symlinks, whiteouts, opaque markers) over a tiny namespace, and random
+// operation sequences run as bare system calls (runner "syscalls"). A fixed seed keeps
+// them reproducible. Directory renames run in strict mode on both sides (kernel
+// redirect_dir=off, union renameDir "exdev"), so every column compares exactly.
+// Not generated (covered by curated scenarios, or known kernel/layerfs decisions):
+// lower hard links, `..` or absolute symlink targets (layerfs resolves them inside the
+// union root, the kernel against the process root), set-ID bits, `.wh.` names.
+import type { LayerSpec, Scenario, Step } from "./dsl.ts";
+
+/** mulberry32: a small deterministic PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NAMES = ["a", "b", "c"];
+const TARGETS = ["a", "b", "c", "a/b", "b/a", "nowhere"];
+const MODES = [0o644, 0o600, 0o755];
+
+function generator(seed: number) {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  /** Pick a key of `weights` with probability proportional to its weight. */
+  const choose = <K extends string>(weights: Record<K, number>): K => {
+    const total = Object.values<number>(weights).reduce((s, w) => s + w, 0);
+    let x = r() * total;
+    for (const [k, w] of Object.entries<number>(weights)) {
+      if ((x -= w) < 0) return k as K;
+    }
+    return Object.keys(weights)[0] as K;
+  };
+  const data = (): string => pick(["x", "hello", "lower", "0123456789", ""]) + String(Math.floor(r() * 100));
+  const path = (): string => {
+    const depth = choose({ 1: 4, 2: 5, 3: 1 });
+    return Array.from({ length: Number(depth) }, () => pick(NAMES)).join("/");
+  };
+
+  const layer = (): LayerSpec => {
+    const spec: LayerSpec = {};
+    const entry = (p: string, kinds: Record<string, number>, depth: number): void => {
+      switch (choose(kinds)) {
+        case "file":
+          spec[p] = { file: data(), mode: pick(MODES) };
+          break;
+        case "symlink":
+          spec[p] = { symlink: pick(TARGETS) };
+          break;
+        case "whiteout": {
+          const i = p.lastIndexOf("/");
+          spec[p.slice(0, i + 1) + ".wh." + p.slice(i + 1)] = "";
+          break;
+        }
+        case "dir":
+          spec[p + "/"] = {};
+          if (r() < 0.15) spec[p + "/.wh..wh..opq"] = "";
+          if (depth < 2) for (const n of NAMES) entry(p + "/" + n, { none: 40, file: 35, dir: 10, symlink: 5, whiteout: 10 }, depth + 1);
+          break;
+      }
+    };
+    for (const n of NAMES) entry(n, { none: 30, file: 25, dir: 30, symlink: 5, whiteout: 10 }, 1);
+    return spec;
+  };
+
+  const step = (): Step => {
+    switch (choose({
+      write: 14, append: 8, truncate: 4, rm: 12, rmr: 4, rmdir: 10, mkdir: 12, mv: 14,
+      link: 5, symlink: 5, chmod: 6, touch: 4, read: 2,
+    })) {
+      case "write": return { op: "write", path: path(), data: data() };
+      case "append": return { op: "append", path: path(), data: data() };
+      case "truncate": return { op: "truncate", path: path(), size: pick([0, 3, 20]) };
+      case "rm": return { op: "rm", path: path() };
+      case "rmr": return { op: "rmr", path: path() };
+      case "rmdir": return { op: "rmdir", path: path() };
+      case "mkdir": return { op: "mkdir", path: path() };
+      case "mv": return { op: "mv", from: path(), to: path() };
+      case "link": return { op: "link", from: path(), to: path() };
+      case "symlink": return { op: "symlink", target: pick(TARGETS), path: path() };
+      case "chmod": return { op: "chmod", path: path(), mode: pick([0o600, 0o700, 0o755]) };
+      case "touch": return { op: "touch", path: path(), time: 1_500_000 + Math.floor(r() * 1000), noFollow: r() < 0.3 };
+      default: return { op: "read", path: path() };
+    }
+  };
+
+  return { r, layer, step };
+}
+
+/** `count` reproducible random scenarios. */
+export function randomScenarios(count: number, seed = 20261127): Scenario[] {
+  const out: Scenario[] = [];
+  for (let i = 0; i < count; i++) {
+    const g = generator(seed + i);
+    const lowers = Array.from({ length: 1 + Math.floor(g.r() * 3) }, () => g.layer());
+    const steps = Array.from({ length: 8 + Math.floor(g.r() * 8) }, () => g.step());
+    out.push({
+      name: `generated scenario ${i + 1} (seed ${seed + i}): ${steps.length} random system calls on ${lowers.length} random layers`,
+      lowers, steps, runner: "syscalls", unionOptions: { renameDir: "exdev" },
+    });
+  }
+  return out;
+}
