@@ -8,7 +8,7 @@
  * symlink is never followed for any write. Times of a symlink itself and the
  * owner of a symlink can only be set through an optional `fallback` (see
  * deno.ts); without one those calls fail with ENOTSUP. Deno reports times with
- * millisecond precision.
+ * millisecond precision (ctime in whole seconds: see ctimeNs).
  */
 import { Errno, FsError } from "../core/errno.ts";
 import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
