@@ -266,6 +266,14 @@ class Model {
     r.node!.content = r.node!.content.slice(0, len).padEnd(len, "\0");
   }
 
+  writeAt(path: string, pos: number, data: string): void {
+    const r = this.resolve(path, true);
+    if (r.node === undefined) fail("ENOENT");
+    if (r.node!.type === "dir") fail("EISDIR");
+    const c = r.node!.content.padEnd(pos, "\0");
+    r.node!.content = c.slice(0, pos) + data + c.slice(pos + data.length);
+  }
+
   readFile(path: string): string {
     const r = this.resolve(path, true);
     if (r.node === undefined) fail("ENOENT");
@@ -367,7 +375,7 @@ function runOne(seed: number, steps: number): void {
   };
 
   for (let step = 0; step < steps; step++) {
-    const op = rng.int(15);
+    const op = rng.int(16);
     let desc = "";
     let pair: [() => unknown, () => unknown];
     // Half of the paths name something that exists, so successful operations are common.
@@ -425,6 +433,20 @@ function runOne(seed: number, steps: number): void {
         pair = [() => u.truncate(p, len), () => model.truncate(p, len)];
         break;
       }
+      case 15: {
+        const pos = rng.int(5);
+        const data = randContent(rng) || "w";
+        desc = `open(${p}, write).write(${JSON.stringify(data)}, ${pos})`;
+        pair = [() => {
+          const f = u.open(p, { write: true });
+          try {
+            f.write(new TextEncoder().encode(data), pos);
+          } finally {
+            f.close();
+          }
+        }, () => model.writeAt(p, pos, data)];
+        break;
+      }
       case 11:
         desc = `readFile(${p})`;
         pair = [() => u.readFile(p, "utf8"), () => model.readFile(p)];
@@ -452,6 +474,7 @@ function runOne(seed: number, steps: number): void {
         continue;
       }
       default: {
+        // 14: read through an open handle
         if (handles.length === 0) continue;
         const i = rng.int(handles.length);
         const h = handles[i]!;

@@ -63,6 +63,14 @@ describe("rule 3: reading order in one layer", () => {
     expect(u.readFile("/x", "utf8")).toBe("same");
     expect(u.exists("/y")).toBe(false);
   });
+  it("a directory and its whiteout in one layer: the directory survives, lower copies do not merge", () => {
+    const { u } = mk([{ "x/a": "0" }, { "x/b": "1", ".wh.x": "" }]);
+    expect(u.readdir("/x")).toEqual(["b"]);
+    const upper = MemoryLayer.from({ "x/c": "2", ".wh.x": "" });
+    const v = new Union(new Image([MemoryLayer.from({ "x/a": "0" })]), upper);
+    expect(v.readdir("/x")).toEqual(["c"]);
+    expect(v.readdir("/")).toEqual(["x"]);
+  });
   it("an opaque marker hides lower content but not the layer's own entries", () => {
     const { u } = mk([{ "d/old": "1" }, { "d/.wh..wh..opq": "", "d/new": "2" }]);
     expect(u.readdir("/d")).toEqual(["new"]);
