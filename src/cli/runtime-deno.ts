@@ -11,6 +11,7 @@ interface DenoApi {
   statSync(path: string): { isFile: boolean; isDirectory: boolean };
   readFileSync(path: string): Uint8Array;
   mkdirSync(path: string, options: { recursive: boolean }): void;
+  removeSync(path: string): void;
   stdout: { writeSync(data: Uint8Array): number };
   stderr: { writeSync(data: Uint8Array): number };
 }
@@ -46,6 +47,15 @@ export function denoRuntime(): ProcessRuntime {
     mkdirp: (p) => Deno.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p) => dirLayer(p, { writable: true }),
+    tidyUpper: (layer) => {
+      const workDir = (layer as { workDir?: unknown }).workDir;
+      if (typeof workDir !== "string") return;
+      try {
+        Deno.removeSync(workDir); // not recursive: only succeeds when empty
+      } catch {
+        // not empty, or never created
+      }
+    },
     args: () => [...Deno.args],
     exit: (code) => Deno.exit(code),
   };

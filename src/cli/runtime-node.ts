@@ -27,6 +27,15 @@ export function nodeRuntime(): ProcessRuntime {
     mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p) => dirLayer(p, { writable: true }),
+    tidyUpper: (layer) => {
+      const workDir = (layer as { workDir?: unknown }).workDir;
+      if (typeof workDir !== "string") return;
+      try {
+        fs.rmdirSync(workDir); // only succeeds when empty: never loses anything
+      } catch {
+        // not empty, or never created
+      }
+    },
     args: () => process.argv.slice(2),
     exit: (code) => {
       // exitCode (not exit()) so piped output drains before the process ends.

@@ -32,6 +32,8 @@ export interface CliRuntime {
   lowerLayer(path: string): Layer;
   /** A host directory as the writable upper layer. */
   upperLayer(path: string): WritableLayer;
+  /** Done with a writable layer: remove the work directory it made beside itself, if empty. */
+  tidyUpper(layer: WritableLayer): void;
 }
 
 /** A runtime bound to a real process: its argv and its exit. */

@@ -1,6 +1,6 @@
 // The layerfs CLI run in-process (main() with captured stdio): every command and flag,
 // help, usage errors, runtime errors, and what `run --upper` leaves on disk.
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/cli/version.ts";
@@ -249,12 +249,14 @@ describe("layerfs run", () => {
     expect([readTree(aaa), readTree(bbb)]).toEqual(before);
   });
 
-  it("creates a missing --upper directory", async () => {
+  it("creates a missing --upper directory, and leaves no work directory behind", async () => {
     const { bbb } = demo();
-    const upper = join(temp(), "new/upper");
-    const r = await runCli(["run", "--layer", bbb, "--upper", upper, DEMO_WASM, "remove"]);
+    const parent = join(temp(), "new");
+    const upper = join(parent, "upper");
+    const r = await runCli(["run", "--layer", bbb, "--upper", upper, DEMO_WASM, "modify", "remove"]);
     expect(r.status).toBe(0);
     expect(readTree(upper)).toEqual({ ".wh.file3": "" });
+    expect(readdirSync(parent)).toEqual(["upper"]);
   });
 
   it("passes the program's exit status through", async () => {

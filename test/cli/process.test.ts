@@ -1,7 +1,7 @@
 // The layerfs CLI as a real process: `node bin/layerfs.js` over the built dist/
 // (what `npx layerfs` runs), and `deno run -A src/cli/main.ts` under Deno.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { skipReason } from "../support/index.ts";
@@ -93,6 +93,7 @@ describe("deno run -A src/cli/main.ts", () => {
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
       expect(readTree(aaa)).toMatchObject({ ".wh.file3": "" });
+      expect(readdirSync(dir).sort()).toEqual(["aaa", "bbb"]); // no work directory left behind
       expect(readFileSync(join(aaa, "file1"), "utf8")).toMatch(/edited by demo\n$/);
       expect(deno(["ls", "--layer", bbb, "--upper", aaa]).stdout).toBe("file1\nfile2\n");
       expect(deno(["diff", "--layer", bbb, "--upper", aaa]).stdout).toBe("A /file1\nC /file2\nD /file3\n");

@@ -57,6 +57,8 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
     if (e instanceof WebAssembly.RuntimeError) throw new CliError(`${programPath}: the program trapped: ${e.message}`);
     if (e instanceof Error && e.message.startsWith("layerfs run: ")) throw new CliError(e.message.slice(13));
     throw e;
+  } finally {
+    for (const u of [union, ...Object.values(preopens)]) rt.tidyUpper(u.upper);
   }
 }
 
