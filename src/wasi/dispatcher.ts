@@ -679,10 +679,13 @@ export class Dispatcher {
     const full = resolveUnder(dir.path, rel, this.escapeErrno);
     this.view().getUint32(fdPtr >>> 0, true); // EFAULT before anything is created
     // A directory hands down at most its inheriting rights: asking for more is ENOTCAPABLE
-    // (wasi-libc masks its request with them first, so it never asks for more).
+    // (wasi-libc masks its request with them first, so it never asks for more). Rights that
+    // mean nothing for the kind opened (path_* rights on a file) are dropped, not refused.
     const base = rightsFromU64(rightsBase);
     const inheriting = rightsFromU64(rightsInheriting);
-    if ((base & ~dir.rightsInheriting) !== 0 || (inheriting & ~dir.rightsInheriting) !== 0) fail(Errno.NOTCAPABLE);
+    const beyond = (kindRights: number) =>
+      (base & kindRights & ~dir.rightsInheriting) !== 0 || (inheriting & ~dir.rightsInheriting) !== 0;
+    if (beyond(directory ? DIR_RIGHTS : FILE_RIGHTS)) fail(Errno.NOTCAPABLE);
     const follow = (dirflags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0;
     if (create && rel.charCodeAt(rel.length - 1) === 47) {
       // Linux: O_CREAT with a trailing slash is EISDIR once the parent resolves.
@@ -707,6 +710,10 @@ export class Dispatcher {
     if (file.type === "dir" && create) {
       file.close();
       fail(Errno.ISDIR); // Linux: O_CREAT on an existing directory
+    }
+    if (file.type === "dir" && !directory && beyond(DIR_RIGHTS)) {
+      file.close();
+      fail(Errno.NOTCAPABLE);
     }
     if (file.type === "dir") {
       let path: string;

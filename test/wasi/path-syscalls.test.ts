@@ -350,3 +350,15 @@ it("directory fds keep working after their directory (or a parent) is renamed", 
   expect(call(h, "path_create_directory", d, "made")).toBe(0);
   expect(h.union.stat("/renamed/sub/made").type).toBe("dir");
 });
+
+it("path_* rights asked for on a file open are dropped, not refused", () => {
+  const h = harness();
+  const [, d] = h.open("data", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY, inheriting: R_READ | R_WRITE });
+  const PATH_FILESTAT_GET = 1n << 18n;
+  const [e, fd] = h.open("a.txt", { fd: d, rights: R_READ | PATH_FILESTAT_GET });
+  expect(e).toBe(0);
+  const st = h.alloc(24);
+  h.sys.fd_fdstat_get!(fd, st);
+  expect(h.u64(st + 8)).toBe(R_READ);
+  expect(h.open("sub", { fd: d, rights: R_READ | PATH_FILESTAT_GET })[0]).toBe(E.NOTCAPABLE);
+});
