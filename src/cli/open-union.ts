@@ -25,6 +25,7 @@ export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false):
   if (args.upper === undefined) {
     upper = new MemoryLayer();
   } else {
+    checkNoOverlap(rt, args.upper, args.layer ?? []);
     if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
     requireDir(rt, args.upper, "upper");
     upper = rt.upperLayer(rt.resolve(args.upper));
@@ -37,4 +38,17 @@ export function requireDir(rt: CliRuntime, path: string, what: string): void {
   const kind = rt.kind(path);
   if (kind === undefined) throw new CliError(`${what} '${path}': no such directory`);
   if (kind !== "dir") throw new CliError(`${what} '${path}': not a directory`);
+}
+
+/**
+ * The upper must not be, contain, or sit inside a lower layer: writes would
+ * change a layer that is meant to be immutable (overlayfs refuses such mounts too).
+ */
+function checkNoOverlap(rt: CliRuntime, upper: string, layers: readonly string[]): void {
+  const u = rt.resolve(upper);
+  const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith("/") ? b : b + "/");
+  for (const layer of layers) {
+    const l = rt.resolve(layer);
+    if (inside(u, l) || inside(l, u)) throw new CliError(`upper '${upper}' overlaps layer '${layer}'`);
+  }
 }

@@ -338,7 +338,18 @@ describe("layerfs run", () => {
     expectOneLineError(await runCli(["run", "--env", "NOEQUALS", PROBE]), 2, /--env expects NAME=VALUE, got 'NOEQUALS'/);
     expectOneLineError(await runCli(["run", "--dir", "/mnt", PROBE]), 2, /--dir expects NAME=VALUE/);
     expectOneLineError(await runCli(["run", "--cwd", "rel", PROBE]), 2, /--cwd must be an absolute path/);
+    expectOneLineError(await runCli(["run", "--dir", "mnt=/tmp", PROBE]), 2, /--dir guest path must be absolute and not \//);
+    expectOneLineError(await runCli(["run", "--dir", "/=/tmp", PROBE]), 2, /--dir guest path must be absolute and not \//);
     expectOneLineError(await runCli(["run", "--nope", PROBE]), 2, /unknown option '--nope'/);
+  });
+
+  it("refuses an --upper that is, contains or sits inside a --layer (status 1)", async () => {
+    const { dir, aaa, bbb } = demo();
+    const before = readTree(dir);
+    expectOneLineError(await runCli(["run", "--layer", bbb, "--upper", bbb, PROBE, "args"]), 1, /upper '.*bbb' overlaps layer '.*bbb'/);
+    expectOneLineError(await runCli(["run", "--layer", aaa, "--upper", join(aaa, "up"), PROBE, "args"]), 1, /overlaps layer/);
+    expectOneLineError(await runCli(["diff", "--layer", aaa, "--upper", dir]), 1, /overlaps layer/);
+    expect(readTree(dir)).toEqual(before);
   });
 
   it("fails with status 1 when a --layer or --dir host directory is missing", async () => {

@@ -37,7 +37,9 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   const union = openUnion(rt, values, true);
   const preopens: Record<string, Union> = {};
   for (const [guest, host] of dirs) {
-    if (!guest.startsWith("/")) throw new UsageError(`--dir guest path must be absolute, got '${guest}'`, "run");
+    if (!guest.startsWith("/") || guest === "/") {
+      throw new UsageError(`--dir guest path must be absolute and not /, got '${guest}'`, "run");
+    }
     requireDir(rt, host, "--dir");
     // A host directory shared with the program: a union of just that directory as
     // its writable layer (writes go straight to it; deletions of its files are real).
