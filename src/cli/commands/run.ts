@@ -29,6 +29,11 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   if (programPath === undefined) throw new UsageError("missing PROGRAM.wasm", "run");
   const env = Object.fromEntries(parsePairs("run", "--env", values.env));
   const dirs = parsePairs("run", "--dir", values.dir);
+  for (const [guest] of dirs) {
+    if (!guest.startsWith("/") || guest === "/") {
+      throw new UsageError(`--dir guest path must be absolute and not /, got '${guest}'`, "run");
+    }
+  }
   if (values.cwd !== undefined && !values.cwd.startsWith("/")) {
     throw new UsageError(`--cwd must be an absolute path in the union, got '${values.cwd}'`, "run");
   }
@@ -37,9 +42,6 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   const union = openUnion(rt, values, true);
   const preopens: Record<string, Union> = {};
   for (const [guest, host] of dirs) {
-    if (!guest.startsWith("/") || guest === "/") {
-      throw new UsageError(`--dir guest path must be absolute and not /, got '${guest}'`, "run");
-    }
     requireDir(rt, host, "--dir");
     // A host directory shared with the program: a union of just that directory as
     // its writable layer (writes go straight to it; deletions of its files are real).
