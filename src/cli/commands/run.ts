@@ -39,10 +39,10 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   }
 
   const module = await loadModule(rt, programPath);
+  for (const [, host] of dirs) requireDir(rt, host, "--dir");
   const union = openUnion(rt, values, true);
   const preopens: Record<string, Union> = {};
   for (const [guest, host] of dirs) {
-    requireDir(rt, host, "--dir");
     // A host directory shared with the program: a union of just that directory as
     // its writable layer (writes go straight to it; deletions of its files are real).
     preopens[guest] = new Union(new Image([]), rt.upperLayer(rt.resolve(host)));
