@@ -1,0 +1,68 @@
+/**
+ * createShimWasi(): a browser_wasi_shim `WASI` whose root is a Union, with
+ * the 0.4.2 fixes applied. The shim's WASI class is a parameter, so layerfs
+ * itself never imports the shim at runtime (it stays a devDependency /
+ * optional peer; users bring their own copy).
+ *
+ * @example
+ * import { WASI } from "@bjorn3/browser_wasi_shim";
+ * const wasi = createShimWasi(WASI, { union, args: ["ruby"], stdout: (b) => out.push(b) });
+ * const { vm } = await RubyVM.instantiateModule({ module, wasip1: wasi });
+ */
+import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
+import { Union } from "../../core/union.ts";
+import { UnionPreopen } from "./fds.ts";
+import { fixShimWasi } from "./fix.ts";
+import { BytesInputFd, CallbackOutputFd } from "./stdio.ts";
+
+/** The shim's WASI constructor (or a subclass). */
+export type ShimWasiConstructor<W extends WASI = WASI> = new (
+  args: string[], env: string[], fds: Fd[], options?: { debug?: boolean },
+) => W;
+
+export interface ShimWasiOptions {
+  /** The union the guest sees as "/" (fd 3). */
+  union?: Union;
+  /** argv including argv[0] (default ["main.wasm"]). */
+  args?: readonly string[];
+  /** Environment; PWD defaults to "/" when a union is given (Go programs such as esbuild need it). */
+  env?: Readonly<Record<string, string | undefined>> | readonly string[];
+  /** stdin bytes (default: empty). */
+  stdin?: Uint8Array | string;
+  /** Default: discard. */
+  stdout?: (bytes: Uint8Array) => void;
+  /** Default: discard. */
+  stderr?: (bytes: Uint8Array) => void;
+  /** More preopens after "/", by guest path: `{ "/data": union }` or `{ "/etc": { union, path: "/etc" } }`. */
+  preopens?: Readonly<Record<string, Union | { union: Union; path?: string }>>;
+  /** Apply fixShimWasi (default true). */
+  fix?: boolean;
+  /** Passed to the shim (default false: 0.4.2 turns debug logging on when the options object is missing). */
+  debug?: boolean;
+}
+
+function envList(env: ShimWasiOptions["env"], hasRoot: boolean): string[] {
+  if (Array.isArray(env)) return [...(env as readonly string[])];
+  const e: Record<string, string | undefined> = { ...(env as Record<string, string | undefined> | undefined) };
+  if (hasRoot && e.PWD === undefined) e.PWD = "/";
+  return Object.entries(e).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+}
+
+/** A shim WASI instance over `options.union` (stdio on fds 0-2, "/" on fd 3, extra preopens after). */
+export function createShimWasi<W extends WASI>(WASIClass: ShimWasiConstructor<W>, options: ShimWasiOptions = {}): W {
+  const stdin = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
+  const fds: Fd[] = [
+    new BytesInputFd(stdin),
+    new CallbackOutputFd(options.stdout ?? (() => {})),
+    new CallbackOutputFd(options.stderr ?? (() => {})),
+  ];
+  if (options.union !== undefined) fds.push(new UnionPreopen(options.union, "/"));
+  for (const [name, t] of Object.entries(options.preopens ?? {})) {
+    fds.push(t instanceof Union ? new UnionPreopen(t, name) : new UnionPreopen(t.union, name, { path: t.path ?? "/" }));
+  }
+  const wasi = new WASIClass(
+    [...(options.args ?? ["main.wasm"])], envList(options.env, options.union !== undefined), fds,
+    { debug: options.debug ?? false },
+  );
+  return options.fix === false ? wasi : fixShimWasi(wasi);
+}

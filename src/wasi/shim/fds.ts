@@ -1,0 +1,702 @@
+/**
+ * A Union as browser_wasi_shim 0.4.2 file descriptors: UnionPreopen (a
+ * preopened directory, what PreopenDirectory is for the shim's in-memory fs),
+ * and the file and directory Fds its path_open hands out.
+ *
+ * These classes implement the shim's Fd interface structurally and never
+ * import the shim at runtime (its dispatcher only calls Fd methods), so
+ * layerfs has no runtime dependency on it. Semantics follow layerfs's own
+ * dispatcher (src/wasi/dispatcher.ts): rights as wasi-libc expects them,
+ * copy-up on an open with write rights or O_TRUNC (SEMANTICS.md rule 8),
+ * "." and ".." in readdir, a listing snapshot per cookie-0 pass, paths
+ * confined to their directory fd. Every method returns an errno; no
+ * exception reaches the shim.
+ */
+import type { Fd, Inode, wasi } from "@bjorn3/browser_wasi_shim";
+import { Errno, FsError, errnoOf } from "../../core/errno.ts";
+import { nowNs } from "../../core/layer.ts";
+import type { Stat, Union, UnionFile } from "../../core/union.ts";
+import { FDFLAGS, FDFLAGS_ALL, FILETYPE, FSTFLAGS, FSTFLAGS_ALL, LOOKUPFLAGS, LOOKUPFLAGS_ALL, OFLAGS, OFLAGS_ALL, WHENCE } from "../abi.ts";
+import { lastComponent, parentOf, PATH_MAX, resolveUnder } from "../paths.ts";
+import {
+  DIR_INHERITING, DIR_RIGHTS, FILE_RIGHTS, RIGHTS, requireRights, rightsFromU64, rightsToU64,
+} from "../rights.ts";
+import { filetypeOf, ShimDirent, ShimFdstat, ShimFilestat, ShimPrestat } from "./structs.ts";
+
+const encoder = new TextEncoder();
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/**
+ * The copy-up trigger on open (SEMANTICS.md rule 8: write access or O_TRUNC).
+ * Only FD_WRITE means write access: Go's O_RDONLY open (esbuild) keeps
+ * FD_FILESTAT_SET_SIZE and FD_ALLOCATE, and must not copy every file it reads.
+ * A handle without FD_WRITE that truncates or allocates copies up then.
+ */
+const WRITE_RIGHTS = RIGHTS.FD_WRITE;
+const EMPTY = new Uint8Array(0);
+
+function fail(errno: number): never {
+  throw new FsError(errno);
+}
+
+function toSafe(v: bigint, errno: number = Errno.FBIG): number {
+  const u = BigInt.asUintN(64, v);
+  if (u > MAX_SAFE) fail(errno);
+  return Number(u);
+}
+
+/** A path argument as the shim decoded it (non-fatal UTF-8): NUL -> EINVAL, empty -> ENOENT. */
+function checkPath(p: string): string {
+  if (p.length === 0) fail(Errno.NOENT);
+  if (p.indexOf("\0") >= 0) fail(Errno.INVAL);
+  if (p.length > PATH_MAX && encoder.encode(p).length > PATH_MAX) fail(Errno.NAMETOOLONG);
+  return p;
+}
+
+/** Times for set-times from (atim, mtim, fstflags); undefined = leave unchanged. */
+function times(atim: bigint, mtim: bigint, fst: number): [bigint | undefined, bigint | undefined] {
+  if ((fst & ~FSTFLAGS_ALL) !== 0) fail(Errno.INVAL);
+  if ((fst & FSTFLAGS.ATIM) && (fst & FSTFLAGS.ATIM_NOW)) fail(Errno.INVAL);
+  if ((fst & FSTFLAGS.MTIM) && (fst & FSTFLAGS.MTIM_NOW)) fail(Errno.INVAL);
+  const now = (fst & (FSTFLAGS.ATIM_NOW | FSTFLAGS.MTIM_NOW)) ? nowNs() : 0n;
+  const a = fst & FSTFLAGS.ATIM ? BigInt.asUintN(64, atim) : fst & FSTFLAGS.ATIM_NOW ? now : undefined;
+  const m = fst & FSTFLAGS.MTIM ? BigInt.asUintN(64, mtim) : fst & FSTFLAGS.MTIM_NOW ? now : undefined;
+  return [a, m];
+}
+
+/** Run `f`, turning any exception into an errno (the shim has no try/catch of its own). */
+function guard(f: () => number): number {
+  try {
+    return f();
+  } catch (e) {
+    return errnoOf(e);
+  }
+}
+
+function guardWith<T extends { ret: number }>(f: () => NoInfer<T>, failed: (errno: number) => NoInfer<T>): T {
+  try {
+    return f();
+  } catch (e) {
+    return failed(errnoOf(e));
+  }
+}
+
+/**
+ * Base of every layerfs Fd: the shim's "not supported here" answers, with the
+ * errno a POSIX system gives for the wrong kind of descriptor.
+ */
+export abstract class UnionFdBase implements Fd {
+  rightsBase: number;
+  rightsInheriting: number;
+  fdflags = 0;
+
+  constructor(rightsBase: number, rightsInheriting: number) {
+    this.rightsBase = rightsBase;
+    this.rightsInheriting = rightsInheriting;
+  }
+
+  fd_allocate(_offset: bigint, _len: bigint): number {
+    return Errno.BADF;
+  }
+  fd_close(): number {
+    return Errno.SUCCESS;
+  }
+  fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    return { ret: Errno.NOTSUP, fdstat: null };
+  }
+  fd_fdstat_set_flags(flags: number): number {
+    return guard(() => {
+      if ((flags & ~FDFLAGS_ALL) !== 0) fail(Errno.INVAL);
+      requireRights(this.rightsBase, RIGHTS.FD_FDSTAT_SET_FLAGS);
+      this.fdflags = flags & FDFLAGS_ALL;
+      return Errno.SUCCESS;
+    });
+  }
+  fd_fdstat_set_rights(base: bigint, inheriting: bigint): number {
+    const b = BigInt.asUintN(64, base), i = BigInt.asUintN(64, inheriting);
+    // Rights can only be dropped, never gained.
+    if ((b & ~rightsToU64(this.rightsBase)) !== 0n || (i & ~rightsToU64(this.rightsInheriting)) !== 0n) {
+      return Errno.NOTCAPABLE;
+    }
+    this.rightsBase = rightsFromU64(b);
+    this.rightsInheriting = rightsFromU64(i);
+    return Errno.SUCCESS;
+  }
+  fd_filestat_get(): { ret: number; filestat: wasi.Filestat | null } {
+    return { ret: Errno.NOTSUP, filestat: null };
+  }
+  fd_filestat_set_size(_size: bigint): number {
+    return Errno.BADF;
+  }
+  fd_filestat_set_times(_atim: bigint, _mtim: bigint, _fst: number): number {
+    return Errno.NOTSUP;
+  }
+  fd_pread(_size: number, _offset: bigint): { ret: number; data: Uint8Array } {
+    return { ret: Errno.BADF, data: EMPTY };
+  }
+  fd_prestat_get(): { ret: number; prestat: wasi.Prestat | null } {
+    return { ret: Errno.BADF, prestat: null };
+  }
+  fd_pwrite(_data: Uint8Array, _offset: bigint): { ret: number; nwritten: number } {
+    return { ret: Errno.BADF, nwritten: 0 };
+  }
+  fd_read(_size: number): { ret: number; data: Uint8Array } {
+    return { ret: Errno.BADF, data: EMPTY };
+  }
+  fd_readdir_single(_cookie: bigint): { ret: number; dirent: wasi.Dirent | null } {
+    return { ret: Errno.NOTDIR, dirent: null };
+  }
+  fd_seek(_offset: bigint, _whence: number): { ret: number; offset: bigint } {
+    return { ret: Errno.BADF, offset: 0n };
+  }
+  fd_sync(): number {
+    return Errno.SUCCESS;
+  }
+  fd_tell(): { ret: number; offset: bigint } {
+    return { ret: Errno.BADF, offset: 0n };
+  }
+  fd_write(_data: Uint8Array): { ret: number; nwritten: number } {
+    return { ret: Errno.BADF, nwritten: 0 };
+  }
+  path_create_directory(_path: string): number {
+    return Errno.NOTDIR;
+  }
+  path_filestat_get(_flags: number, _path: string): { ret: number; filestat: wasi.Filestat | null } {
+    return { ret: Errno.NOTDIR, filestat: null };
+  }
+  path_filestat_set_times(_flags: number, _path: string, _atim: bigint, _mtim: bigint, _fst: number): number {
+    return Errno.NOTDIR;
+  }
+  path_link(_path: string, _inode: Inode, _allowDir: boolean): number {
+    return Errno.NOTDIR;
+  }
+  path_unlink(_path: string): { ret: number; inode_obj: Inode | null } {
+    return { ret: Errno.NOTDIR, inode_obj: null };
+  }
+  path_lookup(_path: string, _dirflags: number): { ret: number; inode_obj: Inode | null } {
+    return { ret: Errno.NOTDIR, inode_obj: null };
+  }
+  path_open(
+    _dirflags: number, _path: string, _oflags: number, _base: bigint, _inheriting: bigint, _fdflags: number,
+  ): { ret: number; fd_obj: Fd | null } {
+    return { ret: Errno.NOTDIR, fd_obj: null };
+  }
+  path_readlink(_path: string): { ret: number; data: string | null } {
+    return { ret: Errno.NOTDIR, data: null };
+  }
+  path_remove_directory(_path: string): number {
+    return Errno.NOTDIR;
+  }
+  path_rename(_oldPath: string, _newFd: number, _newPath: string): number {
+    // The shim's dispatcher never calls this (its path_rename is unlink + link); fixShimWasi routes renames.
+    return Errno.NOTSUP;
+  }
+  path_unlink_file(_path: string): number {
+    return Errno.NOTDIR;
+  }
+}
+
+/** An open regular file of the union. */
+export class UnionFileFd extends UnionFdBase {
+  readonly union: Union;
+  file: UnionFile;
+  /** Union path at open time (used to copy up a read-only handle that truncates). */
+  readonly path: string;
+  position = 0;
+
+  constructor(union: Union, path: string, file: UnionFile, rightsBase: number, rightsInheriting: number, fdflags: number) {
+    super(rightsBase, rightsInheriting);
+    this.union = union;
+    this.path = path;
+    this.file = file;
+    this.fdflags = fdflags;
+  }
+
+  /** The file, writable: a handle opened without FD_WRITE copies up on its first size change (rule 8). */
+  #writable(): UnionFile {
+    if (!this.file.writable) {
+      const w = this.union.open(this.path, { write: true });
+      this.file.close();
+      this.file = w;
+    }
+    return this.file;
+  }
+  override fd_allocate(offset: bigint, len: bigint): number {
+    return guard(() => {
+      requireRights(this.rightsBase, RIGHTS.FD_ALLOCATE);
+      const end = toSafe(offset) + toSafe(len);
+      if (end > Number.MAX_SAFE_INTEGER) fail(Errno.FBIG);
+      if (end > this.file.stat().size) this.#writable().truncate(end);
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_close(): number {
+    return guard(() => {
+      this.file.close();
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    const fdstat = new ShimFdstat(
+      FILETYPE.REGULAR_FILE, this.fdflags, rightsToU64(this.rightsBase), rightsToU64(this.rightsInheriting));
+    return { ret: Errno.SUCCESS, fdstat };
+  }
+  override fd_filestat_get(): { ret: number; filestat: wasi.Filestat | null } {
+    return guardWith(() => {
+      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_GET);
+      return { ret: Errno.SUCCESS, filestat: ShimFilestat.fromStat(this.file.stat()) };
+    }, (ret) => ({ ret, filestat: null }));
+  }
+  override fd_filestat_set_size(size: bigint): number {
+    return guard(() => {
+      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_SET_SIZE);
+      this.#writable().truncate(toSafe(size));
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
+    return guard(() => {
+      const [a, m] = times(atim, mtim, fst);
+      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_SET_TIMES);
+      if (a !== undefined || m !== undefined) this.file.setTimes(a, m);
+      return Errno.SUCCESS;
+    });
+  }
+  #read(size: number, position: number): Uint8Array {
+    requireRights(this.rightsBase, RIGHTS.FD_READ);
+    const buf = new Uint8Array(size);
+    let got = 0;
+    while (got < size) {
+      const n = this.file.read(buf.subarray(got), position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === size ? buf : buf.subarray(0, got);
+  }
+  override fd_read(size: number): { ret: number; data: Uint8Array } {
+    return guardWith(() => {
+      const data = this.#read(size, this.position);
+      this.position += data.length;
+      return { ret: Errno.SUCCESS, data };
+    }, (ret) => ({ ret, data: EMPTY }));
+  }
+  override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, data: this.#read(size, toSafe(offset, Errno.INVAL)) }),
+      (ret) => ({ ret, data: EMPTY }));
+  }
+  #write(data: Uint8Array, position: number | undefined): number {
+    requireRights(this.rightsBase, RIGHTS.FD_WRITE);
+    // O_APPEND writes land at the end; pwrite on an O_APPEND fd also does (Linux) but never moves the offset.
+    const append = (this.fdflags & FDFLAGS.APPEND) !== 0;
+    const start = append ? this.file.stat().size : position ?? this.position;
+    const n = data.length > 0 ? this.file.write(data, start) : 0;
+    if (position === undefined) this.position = start + n;
+    if (this.fdflags & (FDFLAGS.SYNC | FDFLAGS.DSYNC)) this.file.sync();
+    return n;
+  }
+  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: this.#write(data, undefined) }),
+      (ret) => ({ ret, nwritten: 0 }));
+  }
+  override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: this.#write(data, toSafe(offset, Errno.INVAL)) }),
+      (ret) => ({ ret, nwritten: 0 }));
+  }
+  override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
+    return guardWith(() => {
+      if (whence !== WHENCE.SET && whence !== WHENCE.CUR && whence !== WHENCE.END) fail(Errno.INVAL);
+      const delta = BigInt.asIntN(64, offset);
+      // lseek(fd, 0, SEEK_CUR) is how wasi-libc implements tell: FD_TELL suffices for it.
+      const tellOnly = delta === 0n && whence === WHENCE.CUR && (this.rightsBase & RIGHTS.FD_TELL) !== 0;
+      if (!tellOnly) requireRights(this.rightsBase, RIGHTS.FD_SEEK);
+      const base = whence === WHENCE.SET ? 0 : whence === WHENCE.CUR ? this.position : this.file.stat().size;
+      const next = BigInt(base) + delta;
+      if (next < 0n) fail(Errno.INVAL);
+      if (next > MAX_SAFE) fail(Errno.OVERFLOW);
+      this.position = Number(next);
+      return { ret: Errno.SUCCESS, offset: next };
+    }, (ret) => ({ ret, offset: 0n }));
+  }
+  override fd_tell(): { ret: number; offset: bigint } {
+    return guardWith(() => {
+      requireRights(this.rightsBase, RIGHTS.FD_TELL);
+      return { ret: Errno.SUCCESS, offset: BigInt(this.position) };
+    }, (ret) => ({ ret, offset: 0n }));
+  }
+  override fd_sync(): number {
+    return guard(() => {
+      if ((this.rightsBase & (RIGHTS.FD_DATASYNC | RIGHTS.FD_SYNC)) === 0) requireRights(this.rightsBase, RIGHTS.FD_SYNC);
+      this.file.sync();
+      return Errno.SUCCESS;
+    });
+  }
+}
+
+/** What path_lookup hands the shim's path_link: a union object by path. */
+export class UnionInode implements Inode {
+  ino: bigint;
+  readonly union: Union;
+  /** Union path of the object (for a link source: not following a final symlink unless asked). */
+  readonly path: string;
+
+  constructor(union: Union, path: string, ino: number) {
+    this.union = union;
+    this.path = path;
+    this.ino = BigInt(ino);
+  }
+  path_open(): { ret: number; fd_obj: Fd | null } {
+    return { ret: Errno.NOTSUP, fd_obj: null };
+  }
+  stat(): wasi.Filestat {
+    return ShimFilestat.fromStat(this.union.lstat(this.path));
+  }
+}
+
+/**
+ * What path_unlink hands the shim's path_rename (0.4.2 renames by unlink +
+ * link): nothing is unlinked; the following path_link performs one atomic
+ * union rename, and the shim's "link it back" after a failed link is a no-op.
+ * fixShimWasi bypasses this entirely; it keeps an unpatched shim correct.
+ */
+export class PendingRename extends UnionInode {}
+
+/** A directory of the union, the base of UnionPreopen. */
+export class UnionDirFd extends UnionFdBase {
+  readonly union: Union;
+  /** Canonical absolute union path; path arguments resolve from here (follows renames made through fixShimWasi). */
+  path: string;
+  readonly file: UnionFile | undefined;
+  /** Errno for path arguments that leave this directory (absolute or too many ".."). */
+  readonly escapeErrno: number;
+  #listing: ShimDirent[] | undefined;
+
+  constructor(
+    union: Union, path: string, file: UnionFile | undefined,
+    rightsBase = DIR_RIGHTS, rightsInheriting = DIR_INHERITING, escapeErrno: number = Errno.NOTCAPABLE,
+  ) {
+    super(rightsBase, rightsInheriting);
+    this.union = union;
+    this.path = path;
+    this.file = file;
+    this.escapeErrno = escapeErrno;
+  }
+
+  /** The union path `rel` names, after checking `rights` on this directory. */
+  resolve(rel: string, rights: number): string {
+    requireRights(this.rightsBase, rights);
+    return resolveUnder(this.path, checkPath(rel), this.escapeErrno);
+  }
+
+  #stat(): Stat {
+    return this.file !== undefined ? this.file.stat() : this.union.stat(this.path);
+  }
+
+  override fd_close(): number {
+    return guard(() => {
+      this.file?.close();
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    const fdstat = new ShimFdstat(
+      FILETYPE.DIRECTORY, this.fdflags, rightsToU64(this.rightsBase), rightsToU64(this.rightsInheriting));
+    return { ret: Errno.SUCCESS, fdstat };
+  }
+  override fd_filestat_get(): { ret: number; filestat: wasi.Filestat | null } {
+    return guardWith(() => {
+      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_GET);
+      return { ret: Errno.SUCCESS, filestat: ShimFilestat.fromStat(this.#stat()) };
+    }, (ret) => ({ ret, filestat: null }));
+  }
+  override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
+    return guard(() => {
+      const [a, m] = times(atim, mtim, fst);
+      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_SET_TIMES);
+      if (a === undefined && m === undefined) return Errno.SUCCESS;
+      if (this.file !== undefined) this.file.setTimes(a, m);
+      else this.union.setTimes(this.path, a, m, true);
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_read(_size: number): { ret: number; data: Uint8Array } {
+    return { ret: Errno.ISDIR, data: EMPTY };
+  }
+  override fd_pread(_size: number, _offset: bigint): { ret: number; data: Uint8Array } {
+    return { ret: Errno.ISDIR, data: EMPTY };
+  }
+
+  /**
+   * One entry per call, as the shim's fd_readdir asks. Cookie 0 takes a
+   * snapshot (".", "..", then the merged sorted entries), so deleting
+   * entries while iterating never skips or repeats one (SEMANTICS.md rule 15).
+   */
+  override fd_readdir_single(cookie: bigint): { ret: number; dirent: wasi.Dirent | null } {
+    return guardWith(() => {
+      requireRights(this.rightsBase, RIGHTS.FD_READDIR);
+      const c = BigInt.asUintN(64, cookie);
+      if (c === 0n || this.#listing === undefined) this.#listing = this.#snapshot();
+      const list = this.#listing;
+      return { ret: Errno.SUCCESS, dirent: c < BigInt(list.length) ? list[Number(c)]! : null };
+    }, (ret) => ({ ret, dirent: null }));
+  }
+
+  #snapshot(): ShimDirent[] {
+    const self = this.#stat();
+    let parentIno = self.ino;
+    if (this.path !== "/") {
+      try {
+        parentIno = this.union.stat(parentOf(this.path)).ino;
+      } catch {
+        // parent gone: report self
+      }
+    }
+    const out = [
+      new ShimDirent(1n, BigInt(self.ino), encoder.encode("."), FILETYPE.DIRECTORY),
+      new ShimDirent(2n, BigInt(parentIno), encoder.encode(".."), FILETYPE.DIRECTORY),
+    ];
+    for (const e of this.union.readdirEntries(this.path)) {
+      out.push(new ShimDirent(BigInt(out.length + 1), BigInt(e.ino), encoder.encode(e.name), filetypeOf(e.type)));
+    }
+    return out;
+  }
+
+  override path_create_directory(path: string): number {
+    return guard(() => {
+      const full = this.resolve(path, RIGHTS.PATH_CREATE_DIRECTORY);
+      const last = lastComponent(path);
+      if (last === "." || last === "..") fail(Errno.EXIST);
+      this.union.mkdir(full, 0o755);
+      return Errno.SUCCESS;
+    });
+  }
+
+  override path_filestat_get(flags: number, path: string): { ret: number; filestat: wasi.Filestat | null } {
+    return guardWith(() => {
+      if ((flags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
+      const full = this.resolve(path, RIGHTS.PATH_FILESTAT_GET);
+      const st = flags & LOOKUPFLAGS.SYMLINK_FOLLOW ? this.union.stat(full) : this.union.lstat(full);
+      return { ret: Errno.SUCCESS, filestat: ShimFilestat.fromStat(st) };
+    }, (ret) => ({ ret, filestat: null }));
+  }
+
+  override path_filestat_set_times(flags: number, path: string, atim: bigint, mtim: bigint, fst: number): number {
+    return guard(() => {
+      if ((flags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
+      const [a, m] = times(atim, mtim, fst);
+      const full = this.resolve(path, RIGHTS.PATH_FILESTAT_SET_TIMES);
+      this.union.setTimes(full, a, m, (flags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0);
+      return Errno.SUCCESS;
+    });
+  }
+
+  /** Source half of the shim's path_link: the object, by union path. */
+  override path_lookup(path: string, dirflags: number): { ret: number; inode_obj: Inode | null } {
+    return guardWith(() => {
+      if ((dirflags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
+      const full = this.resolve(path, RIGHTS.PATH_LINK_SOURCE);
+      const follow = (dirflags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0;
+      const p = follow ? this.union.realpath(full, true) : full;
+      return { ret: Errno.SUCCESS, inode_obj: new UnionInode(this.union, p, this.union.lstat(p).ino) };
+    }, (ret) => ({ ret, inode_obj: null }));
+  }
+
+  /** Target half of path_link (and of the unpatched shim's rename, see PendingRename). */
+  override path_link(path: string, inode: Inode, allowDir: boolean): number {
+    return guard(() => {
+      if (!(inode instanceof UnionInode)) fail(Errno.XDEV); // an object of another filesystem
+      if (inode.union !== this.union) fail(Errno.XDEV);
+      if (inode instanceof PendingRename) {
+        if (!allowDir) fail(Errno.INVAL);
+        const full = this.resolve(path, RIGHTS.PATH_RENAME_TARGET);
+        if (full === inode.path) return Errno.SUCCESS; // the shim "relinking" after a failed rename
+        this.renameFrom(inode.path, path, full);
+        return Errno.SUCCESS;
+      }
+      const full = this.resolve(path, RIGHTS.PATH_LINK_TARGET);
+      const last = lastComponent(path);
+      if (last === "." || last === "..") fail(Errno.EXIST);
+      this.union.link(inode.path, full);
+      return Errno.SUCCESS;
+    });
+  }
+
+  /** Source half of the unpatched shim's rename: checks the source, removes nothing. */
+  override path_unlink(path: string): { ret: number; inode_obj: Inode | null } {
+    return guardWith(() => {
+      const full = this.resolve(path, RIGHTS.PATH_RENAME_SOURCE);
+      const last = lastComponent(path);
+      if (last === "." || last === "..") fail(Errno.BUSY);
+      const st = this.union.lstat(full);
+      return { ret: Errno.SUCCESS, inode_obj: new PendingRename(this.union, full, st.ino) };
+    }, (ret) => ({ ret, inode_obj: null }));
+  }
+
+  /** Rename union path `from` to `rel` in this directory, atomically (one union.rename). */
+  renameFrom(from: string, rel: string, full = this.resolve(rel, RIGHTS.PATH_RENAME_TARGET)): void {
+    const last = lastComponent(rel);
+    if (last === "." || last === "..") fail(Errno.BUSY);
+    this.union.rename(from, full);
+  }
+
+  /** path_rename with both directories known (used by fixShimWasi): one atomic union rename. */
+  /**
+   * path_rename with both directories known (used by fixShimWasi): one atomic
+   * union.rename. Directory Fds among `openFds` at or under a moved directory
+   * follow it (they hold a path, not an inode).
+   */
+  rename(oldPath: string, target: UnionDirFd, newPath: string, openFds: Iterable<unknown> = []): number {
+    return guard(() => {
+      const from = this.resolve(oldPath, RIGHTS.PATH_RENAME_SOURCE);
+      const to = target.resolve(newPath, RIGHTS.PATH_RENAME_TARGET);
+      if (target.union !== this.union) fail(Errno.XDEV);
+      const a = lastComponent(oldPath), b = lastComponent(newPath);
+      if (a === "." || a === ".." || b === "." || b === "..") fail(Errno.BUSY);
+      const union = this.union;
+      let moved: string | undefined;
+      try {
+        if (union.lstat(from).type === "dir") moved = union.realpath(from, false);
+      } catch {
+        // rename below reports the error
+      }
+      union.rename(from, to);
+      if (moved !== undefined && moved !== "/") {
+        const dest = union.realpath(to, false);
+        for (const fd of openFds) {
+          if (!(fd instanceof UnionDirFd) || fd.union !== union) continue;
+          if (fd.path === moved) fd.path = dest;
+          else if (fd.path.startsWith(moved + "/")) fd.path = dest + fd.path.slice(moved.length);
+        }
+      }
+      return Errno.SUCCESS;
+    });
+  }
+
+  /** path_symlink (the shim 0.4.2 never calls into an Fd for it; fixShimWasi does). */
+  symlink(target: string, path: string): number {
+    return guard(() => {
+      if (target.indexOf("\0") >= 0) fail(Errno.INVAL);
+      const full = this.resolve(path, RIGHTS.PATH_SYMLINK);
+      const last = lastComponent(path);
+      if (last === "." || last === "..") fail(Errno.EXIST);
+      this.union.symlink(target, full);
+      return Errno.SUCCESS;
+    });
+  }
+
+  override path_open(
+    dirflags: number, path: string, oflags: number, rightsBase: bigint, rightsInheriting: bigint, fdflags: number,
+  ): { ret: number; fd_obj: Fd | null } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, fd_obj: this.#open(dirflags, path, oflags, rightsBase, rightsInheriting, fdflags) }),
+      (ret) => ({ ret, fd_obj: null }));
+  }
+
+  #open(dirflags: number, rel: string, oflags: number, rightsBase: bigint, rightsInheriting: bigint, fdflags: number): Fd {
+    if ((dirflags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
+    if ((oflags & ~OFLAGS_ALL) !== 0) fail(Errno.INVAL);
+    if ((fdflags & ~FDFLAGS_ALL) !== 0) fail(Errno.INVAL);
+    const directory = (oflags & OFLAGS.DIRECTORY) !== 0;
+    const create = (oflags & OFLAGS.CREAT) !== 0;
+    const truncate = (oflags & OFLAGS.TRUNC) !== 0;
+    if (directory && (create || truncate)) fail(Errno.INVAL);
+    requireRights(this.rightsBase, RIGHTS.PATH_OPEN | (create ? RIGHTS.PATH_CREATE_FILE : 0));
+    if (truncate && (this.rightsBase & RIGHTS.PATH_FILESTAT_SET_SIZE) === 0) fail(Errno.PERM);
+    const full = resolveUnder(this.path, checkPath(rel), this.escapeErrno);
+    // A directory hands down at most its inheriting rights (wasi-libc masks with them first).
+    // Rights meaningless for the kind opened (path_* rights on a file) are dropped, not refused.
+    const base = rightsFromU64(rightsBase);
+    const inheriting = rightsFromU64(rightsInheriting);
+    const beyond = (kindRights: number): boolean =>
+      (base & kindRights & ~this.rightsInheriting) !== 0 || (inheriting & ~this.rightsInheriting) !== 0;
+    if (beyond(directory ? DIR_RIGHTS : FILE_RIGHTS)) fail(Errno.NOTCAPABLE);
+    const follow = (dirflags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0;
+    if (create && rel.charCodeAt(rel.length - 1) === 47) {
+      // Linux: O_CREAT with a trailing slash is EISDIR once the parent resolves.
+      let end = full.length;
+      while (end > 1 && full.charCodeAt(end - 1) === 47) end--;
+      const parent = full.slice(0, full.lastIndexOf("/", end - 1)) || "/";
+      if (this.union.stat(parent).type !== "dir") fail(Errno.NOTDIR);
+      fail(Errno.ISDIR);
+    }
+    if (directory && !follow) {
+      // Linux checks O_DIRECTORY before O_NOFOLLOW: a symlink there is ENOTDIR, not ELOOP.
+      let isLink = false;
+      try {
+        isLink = this.union.lstat(full).type === "symlink";
+      } catch {
+        // let open report it
+      }
+      if (isLink) fail(Errno.NOTDIR);
+    }
+    // Write rights or O_TRUNC open the file for writing: the copy-up trigger (SEMANTICS.md rule 8).
+    const write = (base & WRITE_RIGHTS) !== 0 || truncate;
+    const file = this.union.open(full, {
+      write, create, exclusive: (oflags & OFLAGS.EXCL) !== 0, truncate, directory, follow,
+    });
+    if (file.type === "dir" && (create || (!directory && beyond(DIR_RIGHTS)))) {
+      file.close();
+      fail(create ? Errno.ISDIR : Errno.NOTCAPABLE); // Linux: O_CREAT on an existing directory is EISDIR
+    }
+    if (file.type === "dir") {
+      let path: string;
+      try {
+        path = this.union.realpath(full, follow);
+      } catch (e) {
+        file.close();
+        throw e;
+      }
+      const d = new UnionDirFd(this.union, path, file, base & DIR_RIGHTS, inheriting, this.escapeErrno);
+      d.fdflags = fdflags & FDFLAGS_ALL;
+      return d;
+    }
+    return new UnionFileFd(this.union, full, file, base & FILE_RIGHTS, inheriting, fdflags & FDFLAGS_ALL);
+  }
+
+  override path_readlink(path: string): { ret: number; data: string | null } {
+    return guardWith(() => {
+      const full = this.resolve(path, RIGHTS.PATH_READLINK);
+      return { ret: Errno.SUCCESS, data: this.union.readlink(full) };
+    }, (ret) => ({ ret, data: null }));
+  }
+
+  override path_remove_directory(path: string): number {
+    return guard(() => {
+      const full = this.resolve(path, RIGHTS.PATH_REMOVE_DIRECTORY);
+      const last = lastComponent(path);
+      if (last === ".") fail(Errno.INVAL);
+      if (last === "..") fail(Errno.NOTEMPTY);
+      this.union.rmdir(full);
+      return Errno.SUCCESS;
+    });
+  }
+
+  override path_unlink_file(path: string): number {
+    return guard(() => {
+      const full = this.resolve(path, RIGHTS.PATH_UNLINK_FILE);
+      const last = lastComponent(path);
+      if (last === "." || last === "..") fail(Errno.ISDIR);
+      this.union.unlink(full);
+      return Errno.SUCCESS;
+    });
+  }
+}
+
+/**
+ * A union (or a directory inside one) preopened under `name`: hand it to the
+ * shim's WASI in the fd list, as one would a PreopenDirectory.
+ *
+ * @example
+ * const wasi = new WASI(args, env, [stdin, stdout, stderr, new UnionPreopen(union, "/")], { debug: false });
+ * fixShimWasi(wasi);
+ */
+export class UnionPreopen extends UnionDirFd {
+  readonly prestatName: string;
+
+  constructor(union: Union, name = "/", options: { path?: string; escapeErrno?: number } = {}) {
+    const path = options.path === undefined || options.path === "/" ? "/" : union.realpath(options.path);
+    super(union, path, undefined, DIR_RIGHTS, DIR_INHERITING, options.escapeErrno ?? Errno.NOTCAPABLE);
+    this.prestatName = name;
+  }
+
+  override fd_prestat_get(): { ret: number; prestat: wasi.Prestat | null } {
+    return { ret: Errno.SUCCESS, prestat: new ShimPrestat(this.prestatName) };
+  }
+}

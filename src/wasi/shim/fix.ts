@@ -1,0 +1,112 @@
+/**
+ * fixShimWasi(): patch a browser_wasi_shim 0.4.2 `WASI` instance's import
+ * object where its dispatcher is wrong or never reaches the Fd:
+ *
+ * - path_symlink: 0.4.2 always answers NOTSUP; patched to create the symlink
+ *   through a union directory Fd (other Fds still answer NOTSUP).
+ * - path_rename: 0.4.2 renames by path_unlink + path_link (not atomic, and it
+ *   throws a string when relinking fails); patched to one union.rename when
+ *   both directory Fds are union directories (EXDEV across unions).
+ * - fd_filestat_get / path_filestat_get: 0.4.2's Filestat.write_bytes puts
+ *   atim/mtim/ctim at offsets 38/46/52 (overwriting the top of `size`);
+ *   patched to write the 64-byte preview1 layout for every Fd.
+ * - path_readlink: 0.4.2 fails with EBADF when the buffer is short; readlink(2)
+ *   truncates; patched to truncate.
+ *
+ * Patched entries never throw into the guest: a bad pointer gives EFAULT.
+ * The fourth 0.4.2 pitfall, `new WASI(args, env, fds)` without an options
+ * object switching debug logging on, is avoided by createShimWasi() (it always
+ * passes `{ debug: false }`).
+ */
+import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
+import { Errno, errnoOf } from "../../core/errno.ts";
+import { UnionDirFd } from "./fds.ts";
+import { writeFilestatFields } from "./structs.ts";
+
+type Fn = (...args: never[]) => unknown;
+/** The parts of a shim WASI instance the patches use (the class's own fields). */
+export type ShimWasiLike = Pick<WASI, "fds" | "wasiImport"> & { inst?: { exports: { memory: WebAssembly.Memory } } };
+
+const PATCHED = Symbol.for("layerfs.fixShimWasi");
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** The functions fixShimWasi replaces, for documentation and tests. */
+export const SHIM_PATCHED_FUNCTIONS = [
+  "path_symlink", "path_rename", "fd_filestat_get", "path_filestat_get", "path_readlink",
+] as const;
+
+/** Patch `wasi` in place (idempotent) and return it. */
+export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
+  const marked = wasi as W & { [PATCHED]?: true };
+  if (marked[PATCHED]) return wasi;
+  const imp = wasi.wasiImport;
+  const original = { ...imp } as Record<string, Fn>;
+
+  const memory = (): ArrayBuffer => {
+    const m = wasi.inst?.exports.memory;
+    if (m === undefined) throw new RangeError("no memory attached yet");
+    return m.buffer as ArrayBuffer;
+  };
+  const fd = (n: number): Fd | undefined => (wasi.fds as (Fd | undefined)[])[n];
+  const str = (ptr: number, len: number): string => decoder.decode(new Uint8Array(memory(), ptr >>> 0, len >>> 0).slice());
+  // Like every layerfs entry point: errors become errnos (RangeError from a bad pointer -> EFAULT).
+  const safe = <A extends unknown[]>(f: (...a: A) => number) => (...a: A): number => {
+    try {
+      return f(...a);
+    } catch (e) {
+      return errnoOf(e);
+    }
+  };
+
+  imp.path_symlink = safe((oldPtr: number, oldLen: number, dirFd: number, newPtr: number, newLen: number): number => {
+    const dir = fd(dirFd);
+    if (dir === undefined) return Errno.BADF;
+    const target = str(oldPtr, oldLen);
+    const path = str(newPtr, newLen);
+    if (dir instanceof UnionDirFd) return dir.symlink(target, path);
+    return Errno.NOTSUP;
+  });
+
+  imp.path_rename = safe((dirFd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number): number => {
+    const a = fd(dirFd), b = fd(newFd);
+    if (a === undefined || b === undefined) return Errno.BADF;
+    if (a instanceof UnionDirFd && b instanceof UnionDirFd) return a.rename(str(oldPtr, oldLen), b, str(newPtr, newLen), wasi.fds);
+    if (a instanceof UnionDirFd || b instanceof UnionDirFd) return Errno.XDEV;
+    return original.path_rename!(...([dirFd, oldPtr, oldLen, newFd, newPtr, newLen] as never[])) as number;
+  });
+
+  imp.fd_filestat_get = safe((n: number, ptr: number): number => {
+    const f = fd(n);
+    if (f === undefined) return Errno.BADF;
+    const { ret, filestat } = f.fd_filestat_get();
+    if (filestat != null) writeFilestatFields(new DataView(memory()), ptr >>> 0, filestat);
+    return ret;
+  });
+
+  imp.path_filestat_get = safe((n: number, flags: number, pathPtr: number, pathLen: number, ptr: number): number => {
+    const f = fd(n);
+    if (f === undefined) return Errno.BADF;
+    const { ret, filestat } = f.path_filestat_get(flags, str(pathPtr, pathLen));
+    if (filestat != null) writeFilestatFields(new DataView(memory()), ptr >>> 0, filestat);
+    return ret;
+  });
+
+  imp.path_readlink = safe((n: number, pathPtr: number, pathLen: number, buf: number, bufLen: number, usedPtr: number): number => {
+    const f = fd(n);
+    if (f === undefined) return Errno.BADF;
+    const view = new DataView(memory());
+    view.getUint32(usedPtr >>> 0, true); // EFAULT before anything happens
+    const out = new Uint8Array(memory(), buf >>> 0, bufLen >>> 0);
+    const { ret, data } = f.path_readlink(str(pathPtr, pathLen));
+    if (data == null) return ret === Errno.SUCCESS ? Errno.IO : ret;
+    const bytes = encoder.encode(data);
+    const len = Math.min(bytes.length, out.length);
+    out.set(bytes.subarray(0, len));
+    view.setUint32(usedPtr >>> 0, len, true);
+    return ret;
+  });
+
+  marked[PATCHED] = true;
+  return wasi;
+}
