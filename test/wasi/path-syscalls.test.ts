@@ -362,3 +362,10 @@ it("path_* rights asked for on a file open are dropped, not refused", () => {
   expect(h.u64(st + 8)).toBe(R_READ);
   expect(h.open("sub", { fd: d, rights: R_READ | PATH_FILESTAT_GET })[0]).toBe(E.NOTCAPABLE);
 });
+
+it("over-long paths and names are ENAMETOOLONG", () => {
+  const h = harness();
+  expect(h.open("a/".repeat(2100) + "x")[0]).toBe(E.NAMETOOLONG);
+  expect(h.open("n".repeat(256), { oflags: OFLAGS.CREAT, rights: R_WRITE })[0]).toBe(E.NAMETOOLONG);
+  expect(h.open("n".repeat(255), { oflags: OFLAGS.CREAT, rights: R_WRITE })[0]).toBe(0);
+});
