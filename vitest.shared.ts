@@ -1,15 +1,16 @@
 // Which test files run in which runtime (shared by the three vitest configs).
 //
-//   test/{core,layers,wasi,support}/**/*.test.ts   portable: Node, Deno and Chromium
-//   **/*.node.test.ts                              Node only
-//   **/*.deno.test.ts                              Deno only
-//   **/*.browser.test.ts                           Chromium only
-//   test/host/**/*.test.ts                         Node; also Deno when the file mentions `Deno`
-//   everything else under test/                    Node only
+//   test/{core,layers,wasi,support,third-party}/**/*.test.ts
+//                                  portable: Node, Deno and Chromium
+//   **/*.node.test.ts              Node only
+//   **/*.deno.test.ts              Deno only
+//   **/*.browser.test.ts           Chromium only
+//   test/host/**/*.test.ts         Node; also Deno when the file mentions `Deno`
+//   everything else under test/    Node only
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const PORTABLE_DIRS = ["core", "layers", "wasi", "support"];
+export const PORTABLE_DIRS = ["core", "layers", "wasi", "support", "third-party"];
 export const PORTABLE = PORTABLE_DIRS.map((d) => `test/${d}/**/*.test.ts`);
 export const ONLY_NODE = "**/*.node.test.ts";
 export const ONLY_DENO = "**/*.deno.test.ts";
