@@ -19,8 +19,8 @@ import { cleanup, fsForSetup as fs, hostFs, IN_DENO, listTree, makeTree, snapsho
 const bases: string[] = [];
 afterAll(() => bases.forEach(cleanup));
 
-function base(): string {
-  const b = tempDir();
+function base(onDisk = false): string {
+  const b = tempDir("layerfs-host-", !onDisk);
   bases.push(b);
   return b;
 }
@@ -108,7 +108,7 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
   });
 
   it("copies up a DirLayer file with copyFile (reflink where possible) and keeps mode, owner and times", () => {
-    const b = base();
+    const b = base(true);
     makeTree(`${b}/lower`, { "bin/tool": { mode: 0o751, data: "#!tool\n".repeat(1000) } });
     makeTree(`${b}/upper`, { "bin/": "" });
     const faulty = new FaultFs(hostFs());
@@ -148,7 +148,7 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
   });
 
   it("uses an explicit work directory and refuses one on another filesystem with EXDEV", () => {
-    const b = base();
+    const b = base(true);
     makeTree(`${b}/upper`, {});
     makeTree(`${b}/work`, {});
     const upper = new DirLayer(hostFs(), `${b}/upper`, { writable: true, workDir: `${b}/work` });

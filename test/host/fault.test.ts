@@ -25,7 +25,7 @@ const T = 1_400_000_000_000_000_000n;
 interface World { base: string; lower: string; upper: string }
 
 function world(): World {
-  const base = tempDir("layerfs-fault-");
+  const base = tempDir("layerfs-fault-", true);
   bases.push(base);
   makeTree(`${base}/lower`, {
     "a.txt": BIG,

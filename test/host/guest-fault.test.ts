@@ -40,7 +40,7 @@ describe(`fault injection seen by a WASI guest (${IN_DENO ? "Deno" : "Node"} Hos
       let messages = 0;
       for (const plan of [{ errno: Errno.NOSPC, sticky: false }, { errno: Errno.IO, sticky: true }]) {
         for (let n = 1; ; n++) {
-          const b = tempDir("layerfs-guest-");
+          const b = tempDir("layerfs-guest-", true);
           bases.push(b);
           makeTree(`${b}/lower`, { "file3": OLD, "deep/dir/file4": OLD });
           makeTree(`${b}/upper`, {});
