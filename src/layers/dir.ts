@@ -602,7 +602,8 @@ class DirFile implements WritableLayerFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.fd >= 0) this.layer.host.close(this.fd);
+    if (this.fd < 0) return;
+    try { this.layer.host.close(this.fd); } catch (e) { throw fail(e, "close", ""); }
   }
 
   /**
