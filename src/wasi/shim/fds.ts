@@ -627,7 +627,8 @@ export class UnionDirFd extends UnionFdBase {
       if (isLink) fail(Errno.NOTDIR);
     }
     // Write rights or O_TRUNC open the file for writing: the copy-up trigger (SEMANTICS.md rule 8).
-    const write = (base & WRITE_RIGHTS) !== 0 || truncate;
+    // (FD_WRITE asked with O_DIRECTORY is one of the rights meaningless for a directory: dropped.)
+    const write = (!directory && (base & WRITE_RIGHTS) !== 0) || truncate;
     const file = this.union.open(full, {
       write, create, exclusive: (oflags & OFLAGS.EXCL) !== 0, truncate, directory, follow,
     });
