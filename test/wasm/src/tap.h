@@ -136,6 +136,7 @@ int32_t raw_path_unlink_file(int32_t fd, const char *path, int32_t path_len) WAS
 
 /* Find the preopen named exactly "/" by scanning fd_prestat_get from fd 3 (like Rust std). */
 static __wasi_fd_t find_root(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* line-buffered: partial output survives a crash or hang */
   for (__wasi_fd_t fd = 3; fd < 64; fd++) {
     __wasi_prestat_t ps;
     __wasi_errno_t e = __wasi_fd_prestat_get(fd, &ps);
