@@ -58,7 +58,9 @@ function copyOne(ctx: CopyUpContext, node: Node, linkTo?: string): Node {
   });
   const us = ctx.upper.stat(path);
   if (us === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
-  ctx.inodes.record(us.id, lowerIno(le));
+  // The kernel keeps the lower inode number unless the lower file is hard-linked:
+  // copy-up breaks that link, so the copy gets a number of its own.
+  if (st.type === "dir" || st.nlink <= 1) ctx.inodes.record(us.id, lowerIno(le));
   if (st.type === "file") ctx.copiedUp(path);
   // A fresh upper directory merges with the lower one it copies.
   return { path, upper: us, lower: st.type === "dir" ? le : undefined };

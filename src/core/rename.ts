@@ -57,15 +57,13 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   if (dst !== undefined && sameObject(src, dst)) return;
   if (dst !== undefined) {
     const dstType = nodeType(dst);
-    if (srcType === "dir") {
-      if (dstType !== "dir") throw new FsError(Errno.NOTDIR, sys, to);
-      if (!isEmptyDir(ctx, dst)) throw new FsError(Errno.NOTEMPTY, sys, to);
-    } else if (dstType === "dir") {
-      throw new FsError(Errno.ISDIR, sys, to);
-    }
+    if (srcType === "dir" && dstType !== "dir") throw new FsError(Errno.NOTDIR, sys, to);
+    if (srcType !== "dir" && dstType === "dir") throw new FsError(Errno.ISDIR, sys, to);
   }
   const srcHasLower = src.lower !== undefined;
+  // overlayfs refuses the move (EXDEV) before it looks at the target's contents.
   if (srcType === "dir" && srcHasLower && renameDir === "exdev") throw new FsError(Errno.XDEV, sys, from);
+  if (dst !== undefined && srcType === "dir" && !isEmptyDir(ctx, dst)) throw new FsError(Errno.NOTEMPTY, sys, to);
 
   // Decide everything that depends on the state before the change.
   const whiteoutOld = lowerHas(ctx, rf.dir, rf.name) !== undefined;
@@ -87,8 +85,12 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   ctx.upper.rename(moved.path, toPath);
   removeWhiteout(ctx.upper, dd.path, rt.name);
   if (srcType === "dir") {
+    // The marker and the cleanup are bookkeeping, not visible changes: keep the directory's times
+    // (the kernel sets an xattr, which leaves mtime alone).
+    const times = ctx.upper.stat(toPath)!;
     if (srcHasLower || dstParentMerged || dstWhitedOut || dstLowerName) makeOpaque(ctx.upper, toPath);
     if (srcHasLower) stripWhiteouts(ctx, toPath);
+    ctx.upper.setattr(toPath, { atimeNs: times.atimeNs, mtimeNs: times.mtimeNs });
   }
   if (whiteoutOld) writeWhiteout(ctx.upper, parentPath(src.path), rf.name);
 }
@@ -98,11 +100,16 @@ function stripWhiteouts(u: Layers & CopyUpContext, top: string): void {
   const stack = [top];
   while (stack.length > 0) {
     const dir = stack.pop()!;
+    const times = u.upper.stat(dir)!;
+    let removed = false;
     for (const raw of u.upper.readdir(dir)) {
       const p = childPath(dir, raw);
       const kind = classifyRawName(raw);
-      if (kind === "whiteout") u.upper.unlink(p);
-      else if (kind === "entry" && u.upper.stat(p)?.type === "dir") stack.push(p);
+      if (kind === "whiteout") {
+        u.upper.unlink(p);
+        removed = true;
+      } else if (kind === "entry" && u.upper.stat(p)?.type === "dir") stack.push(p);
     }
+    if (removed) u.upper.setattr(dir, { atimeNs: times.atimeNs, mtimeNs: times.mtimeNs });
   }
 }

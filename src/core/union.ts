@@ -367,7 +367,15 @@ export class Union {
     const attr: SetAttr = {};
     if (uid !== -1) attr.uid = uid;
     if (gid !== -1) attr.gid = gid;
-    this.#setattr(path, true, "chown", attr);
+    const node = resolveNode(this, path, true, "chown");
+    // Linux: chown of a non-directory drops set-user-ID, and set-group-ID when group-executable.
+    const mode = nodeStat(node).mode;
+    if (nodeType(node) === "file") {
+      const kill = 0o4000 | ((mode & 0o010) !== 0 ? 0o2000 : 0);
+      if ((mode & kill) !== 0) attr.mode = mode & ~kill;
+    }
+    const up = copyUp(this.#s, node);
+    this.upper.setattr(up.path, attr);
   }
 
   /** Times in seconds (number) or Date, as node:fs. */

@@ -224,12 +224,12 @@ class Model {
     if (b.name.startsWith(".wh.")) fail("EPERM");
     if (b.node !== undefined && (b.node === src || a.key === b.key)) return;
     if (b.node !== undefined) {
-      if (src.type === "dir") {
-        if (b.node.type !== "dir") fail("ENOTDIR");
-        if (this.children(b.key).length > 0) fail("ENOTEMPTY");
-      } else if (b.node.type === "dir") fail("EISDIR");
+      if (src.type === "dir" && b.node.type !== "dir") fail("ENOTDIR");
+      if (src.type !== "dir" && b.node.type === "dir") fail("EISDIR");
     }
+    // overlayfs decides EXDEV before it looks at the target directory's contents
     if (this.exdev && src.fromLower) fail("EXDEV");
+    if (b.node !== undefined && src.type === "dir" && this.children(b.key).length > 0) fail("ENOTEMPTY");
     if (b.node !== undefined) this.m.delete(b.key);
     const moved = this.keysUnder(a.key).map((k) => [k, this.m.get(k)!] as const);
     for (const [k] of moved) this.m.delete(k);

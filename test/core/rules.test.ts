@@ -312,6 +312,12 @@ describe("rule 11: rename of a directory", () => {
     expect(["/x/e", "/x/e/a", "/x/e/sub", "/x/e/sub/b"].map((p) => x.u.lstat(p).ino)).toEqual(inos);
     expectOciConsistent(x);
   });
+  it("keeps the moved directory's times (the marker is bookkeeping)", () => {
+    const x = mk([{ "d/a": "1", "d/s/.wh.q": "", "d/s/f": "2" }, { "d/s/q": "" }]);
+    x.u.rename("/d", "/e");
+    expect(x.u.stat("/e").mtimeNs).toBe(T0);
+    expect(x.u.stat("/e/s").mtimeNs).toBe(T0);
+  });
   it("moves file references, not bytes", () => {
     const x = mk([{ "d/big": { file: { size: 4 << 20, fill: 1 } } }]);
     x.u.rename("/d", "/e");
@@ -375,6 +381,13 @@ describe("rule 13: hard links", () => {
     x.u.writeFile("/a", "new");
     expect(x.u.readFile("/b", "utf8")).toBe("shared");
     expect(x.raw()).toEqual(["a"]);
+  });
+  it("a copied-up alias of a lower hard link gets its own inode number (kernel: copy-up breaks the link)", () => {
+    const x = mk([spec]);
+    const ino = x.u.stat("/a").ino;
+    x.u.writeFile("/a", "new");
+    expect(x.u.stat("/b").ino).toBe(ino);
+    expect(x.u.stat("/a").ino).not.toBe(ino);
   });
   it("link() to a lower file copies it up, then links in the upper", () => {
     const x = mk([{ f: "1" }]);
@@ -568,6 +581,24 @@ describe("rule 19: errno precedence follows Linux", () => {
     expect(code(() => f.write(new Uint8Array(1), 0))).toBe("EBADF");
     f.close();
     expect(code(() => f.read(new Uint8Array(1), 0))).toBe("EBADF");
+  });
+  it("in strict mode EXDEV comes before the target directory's emptiness (overlayfs order)", () => {
+    const { u } = mk([{ "d/a": "1", "e/b": "1" }], { renameDir: "exdev" });
+    expect(code(() => u.rename("/d", "/e"))).toBe("EXDEV");
+  });
+  it("entries created in a set-group-ID directory take its group; directories also its set-group-ID bit", () => {
+    const { u } = mk([{ g: { dir: true, mode: 0o2775, gid: 50 } }]);
+    u.mkdir("/g/sub");
+    u.writeFile("/g/f", "f");
+    u.symlink("f", "/g/l");
+    expect([u.stat("/g/sub").mode, u.stat("/g/sub").gid]).toEqual([0o2755, 50]);
+    expect([u.stat("/g/f").mode, u.stat("/g/f").gid]).toEqual([0o644, 50]);
+    expect(u.lstat("/g/l").gid).toBe(50);
+  });
+  it("chown of a file clears set-user-ID, and set-group-ID when group-executable", () => {
+    const { u } = mk([{ su: { file: "x", mode: 0o4755 }, sg: { file: "y", mode: 0o2755 }, sl: { file: "z", mode: 0o2745 }, "sd/": { dir: true, mode: 0o2755 } }]);
+    for (const p of ["/su", "/sg", "/sl", "/sd"]) u.chown(p, 1, 1);
+    expect(["/su", "/sg", "/sl", "/sd"].map((p) => u.stat(p).mode)).toEqual([0o755, 0o755, 0o2745, 0o2755]);
   });
   it("errors carry both code and the WASI errno", () => {
     const { u } = mk([{}]);
