@@ -27,19 +27,28 @@ const ARGS = ["ruby.wasm", "-EUTF-8", "-I/opt/ruby/lib", "-e_=0"];
 const LIB_TIME_S = 1_700_000_000;
 const T = { timeNs: BigInt(LIB_TIME_S) * 1_000_000_000n };
 
-const STDLIB_FILES = [
-  "rubygems.rb", "bundled_gems.rb", "did_you_mean.rb", "error_highlight.rb", "syntax_suggest/core_ext.rb",
-  "layered.rb", "layered/version.rb", "layered/report.rb",
-];
+// One static `new URL("literal", import.meta.url)` per file: the form every runtime serves
+// (vite rewrites it to a root-relative URL in the browser; a computed path would 404 there).
+const STDLIB_FILES: Record<string, URL> = {
+  "rubygems.rb": new URL("./fixtures/ruby/stdlib/rubygems.rb", import.meta.url),
+  "bundled_gems.rb": new URL("./fixtures/ruby/stdlib/bundled_gems.rb", import.meta.url),
+  "did_you_mean.rb": new URL("./fixtures/ruby/stdlib/did_you_mean.rb", import.meta.url),
+  "error_highlight.rb": new URL("./fixtures/ruby/stdlib/error_highlight.rb", import.meta.url),
+  "syntax_suggest/core_ext.rb": new URL("./fixtures/ruby/stdlib/syntax_suggest/core_ext.rb", import.meta.url),
+  "layered.rb": new URL("./fixtures/ruby/stdlib/layered.rb", import.meta.url),
+  "layered/version.rb": new URL("./fixtures/ruby/stdlib/layered/version.rb", import.meta.url),
+  "layered/report.rb": new URL("./fixtures/ruby/stdlib/layered/report.rb", import.meta.url),
+};
+const PATCHED_VERSION = new URL("./fixtures/ruby/patch/layered/version.rb", import.meta.url);
 
+/** Lower layers: the library, then a patch layer that replaces one file and whites out another. */
 async function layers(): Promise<MemoryLayer[]> {
-  const fixture = (p: string) => loadFixtureText(new URL(`./fixtures/ruby/${p}`, import.meta.url));
   const stdlib: MemorySpec = {};
-  for (const f of STDLIB_FILES) stdlib[`opt/ruby/lib/${f}`] = await fixture(`stdlib/${f}`);
+  for (const [name, url] of Object.entries(STDLIB_FILES)) stdlib[`opt/ruby/lib/${name}`] = await loadFixtureText(url);
   return [
     MemoryLayer.from(stdlib, T),
     MemoryLayer.from({
-      "opt/ruby/lib/layered/version.rb": await fixture("patch/layered/version.rb"),
+      "opt/ruby/lib/layered/version.rb": await loadFixtureText(PATCHED_VERSION),
       "opt/ruby/lib/.wh.error_highlight.rb": "",
       "app/data.txt": "line 1\n",
     }, T),
