@@ -23,7 +23,7 @@ import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
-import { readLayerFile, renderLayer, renderUnion } from "../support/oracle-format.ts";
+import { escapeName, readLayerFile, renderLayer, renderUnion } from "../support/oracle-format.ts";
 import { errnoFromMessage, runUnionSteps, shellScript, syscallScript, withOutput } from "./dsl.ts";
 import type { Scenario, Step, StepResult } from "./dsl.ts";
 
@@ -172,13 +172,40 @@ export function writeLowers(lowers: readonly Layer[], base: string): string[] {
  * same rules as the oracle's check model, independent of the union under test.
  */
 export function noOpWhiteouts(lowers: readonly Layer[]): Set<string>[] {
+  return ociModel(lowers).noop;
+}
+
+/** Directories of the merged view of the lowers alone (OCI rules). */
+export function lowerDirectories(lowers: readonly Layer[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const [p, t] of ociModel(lowers).state) if (t === "dir") dirs.add(p);
+  return dirs;
+}
+
+/**
+ * For redirect_dir=on scenarios: drop `opq` rows of directories that no lower shows as
+ * a directory. Such markers hide nothing, and with redirect_dir=on the kernel puts one
+ * on every directory mkdir creates in a merged parent (an optimisation of that mode),
+ * where layerfs follows rule 7 and makes a plain directory.
+ */
+export function dropNoOpOpaques(lines: readonly string[], lowerDirs: ReadonlySet<string>): string[] {
+  const escaped = new Set([...lowerDirs].map(escapeName));
+  return lines.filter((l) => {
+    const [path, type] = l.split("\t");
+    if (type !== "opq") return true;
+    const dir = path!.slice(0, Math.max(0, path!.length - OPAQUE_MARKER.length - 1));
+    return escaped.has(dir);
+  });
+}
+
+function ociModel(lowers: readonly Layer[]): { noop: Set<string>[]; state: Map<string, string> } {
   const state = new Map<string, string>(); // visible path -> "dir" | other type
   const removeTree = (p: string, keepSelf = false): void => {
     for (const k of [...state.keys()]) {
       if ((k === p && !keepSelf) || k.startsWith(p === "" ? "" : p + "/")) state.delete(k);
     }
   };
-  return lowers.map((layer) => {
+  const noop = lowers.map((layer) => {
     const entries: [string, string][] = [];
     const whiteouts: [string, string][] = []; // [file path, hidden path]
     const opaques: string[] = [];
@@ -209,6 +236,7 @@ export function noOpWhiteouts(lowers: readonly Layer[]): Set<string>[] {
     }
     return noop;
   });
+  return { noop, state };
 }
 
 /** Split the oracle's stdout into its sections. */

@@ -42,7 +42,12 @@ function generator(seed: number) {
     return Array.from({ length: Number(depth) }, () => pick(NAMES)).join("/");
   };
 
+  /** Directories the generated layers contain: favourite rename sources. */
+  const dirs: string[] = [];
+  /** Directories of the last generated layer (visible: nothing sits above it). */
+  let topDirs: string[] = [];
   const layer = (): LayerSpec => {
+    topDirs = [];
     const spec: LayerSpec = {};
     const entry = (p: string, kinds: Record<string, number>, depth: number): void => {
       switch (choose(kinds)) {
@@ -59,6 +64,8 @@ function generator(seed: number) {
         }
         case "dir":
           spec[p + "/"] = {};
+          dirs.push(p);
+          topDirs.push(p);
           if (r() < 0.15) spec[p + "/.wh..wh..opq"] = "";
           if (depth < 2) for (const n of NAMES) entry(p + "/" + n, { none: 40, file: 35, dir: 10, symlink: 5, whiteout: 10 }, depth + 1);
           break;
@@ -80,7 +87,12 @@ function generator(seed: number) {
       case "rmr": return { op: "rmr", path: path() };
       case "rmdir": return { op: "rmdir", path: path() };
       case "mkdir": return { op: "mkdir", path: path() };
-      case "mv": return { op: "mv", from: path(), to: path() };
+      case "mv":
+        // Half the time a lower directory to a fresh name ("x", never in a lower) or into
+        // another lower directory: the interesting directory renames.
+        return dirs.length > 0 && r() < 0.5
+          ? { op: "mv", from: pick(dirs), to: pick(["x", "x", ...dirs.map((d) => d + "/x"), path()]) }
+          : { op: "mv", from: path(), to: path() };
       case "link": return { op: "link", from: path(), to: path() };
       case "symlink": return { op: "symlink", target: pick(TARGETS), path: path() };
       case "chmod": return { op: "chmod", path: path(), mode: pick([0o600, 0o700, 0o755]) };
@@ -89,20 +101,37 @@ function generator(seed: number) {
     }
   };
 
-  return { r, layer, step };
+  /** A rename of a visible lower directory (for deep mode), or undefined if there is none. */
+  const dirRename = (): Step | undefined =>
+    topDirs.length === 0 ? undefined : { op: "mv", from: pick(topDirs), to: pick(["x", ...topDirs.map((d) => d + "x")]) };
+
+  return { r, layer, step, dirRename };
 }
 
-/** `count` reproducible random scenarios. */
-export function randomScenarios(count: number, seed = 20261127): Scenario[] {
+/**
+ * `count` reproducible random scenarios. "strict": directory renames with lower content
+ * fail (kernel redirect_dir=off, union renameDir "exdev"); "deep": they succeed (kernel
+ * redirect_dir=on, union default deep rename; the test drops no-op opaque markers, see
+ * harness.ts dropNoOpOpaques).
+ */
+export function randomScenarios(count: number, seed = 20261127, mode: "strict" | "deep" = "strict"): Scenario[] {
   const out: Scenario[] = [];
   for (let i = 0; i < count; i++) {
     const g = generator(seed + i);
     const lowers = Array.from({ length: 1 + Math.floor(g.r() * 3) }, () => g.layer());
     const steps = Array.from({ length: 8 + Math.floor(g.r() * 8) }, () => g.step());
-    out.push({
-      name: `generated scenario ${i + 1} (seed ${seed + i}): ${steps.length} random system calls on ${lowers.length} random layers`,
-      lowers, steps, runner: "syscalls", unionOptions: { renameDir: "exdev" },
-    });
+    if (mode === "deep") {
+      // Start with a directory rename that must succeed, and put another one midway.
+      for (const at of [0, steps.length >> 1]) {
+        const mv = g.dirRename();
+        if (mv) steps.splice(at, 0, mv);
+      }
+    }
+    const name = `generated ${mode === "deep" ? "deep-rename " : ""}scenario ${i + 1} (seed ${seed + i}): ` +
+      `${steps.length} random system calls on ${lowers.length} random layers`;
+    out.push(mode === "deep"
+      ? { name, lowers, steps, runner: "syscalls", redirectDir: true }
+      : { name, lowers, steps, runner: "syscalls", unionOptions: { renameDir: "exdev" } });
   }
   return out;
 }
