@@ -6,10 +6,19 @@ import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { run } from "../../src/wasi/run.ts";
+import type { StdinOption } from "../../src/wasi/stdio.ts";
 import { loadFixtureBytes } from "../support/fixtures.ts";
 
-/** Programs that need only a fresh writable "/" (they work in their own directory). */
-const PROGRAMS = ["wasi_files", "wasi_dirs", "wasi_rights", "wasi_symlinks", "wasi_times"];
+/** Programs that need only a fresh writable "/" (they work in their own directory), with their argv tail and env. */
+const PROGRAMS: { name: string; args?: string[]; env?: Record<string, string> }[] = [
+  { name: "wasi_files" },
+  { name: "wasi_dirs" },
+  { name: "wasi_rights" },
+  { name: "wasi_symlinks" },
+  { name: "wasi_times" },
+  { name: "wasi_readdir" },
+  { name: "wasi_misc", args: ["alpha", "beta gamma", ""], env: { WASI_MISC: "x=y" } },
+];
 
 /** Unrelated lower content, so the programs run over a merged (not empty) root. */
 function lowers(): MemoryLayer[] {
@@ -20,12 +29,14 @@ function lowers(): MemoryLayer[] {
   ];
 }
 
-async function runProgram(name: string, union: Union): Promise<{ code: number; out: string }> {
+async function runProgram(
+  name: string, union: Union, args: string[] = [], env: Record<string, string> = {}, stdin: StdinOption = "ignore",
+): Promise<{ code: number; out: string }> {
   const bytes = await loadFixtureBytes(new URL(`../wasm/${name}.wasm`, import.meta.url));
   const dec = new TextDecoder();
   let out = "";
   const sink = (b: Uint8Array) => { out += dec.decode(b, { stream: true }); };
-  const code = await run(bytes, { union, args: [`${name}.wasm`], env: {}, stdin: "ignore", stdout: sink, stderr: sink });
+  const code = await run(bytes, { union, args: [`${name}.wasm`, ...args], env, stdin, stdout: sink, stderr: sink });
   return { code, out };
 }
 
@@ -35,10 +46,10 @@ function summary(out: string): { failed: string[]; last: string } {
 }
 
 describe("C test programs under run()", () => {
-  for (const name of PROGRAMS) {
+  for (const { name, args, env } of PROGRAMS) {
     it(`${name}.wasm passes every check over a memory upper on two lower layers`, async () => {
       const union = new Union(new Image(lowers()), new MemoryLayer());
-      const { code, out } = await runProgram(name, union);
+      const { code, out } = await runProgram(name, union, args, env);
       const { failed, last } = summary(out);
       expect(failed, failed.join("\n")).toEqual([]);
       expect(last).toMatch(/^# passed \d+ failed 0$/);
@@ -47,4 +58,23 @@ describe("C test programs under run()", () => {
       expect(union.readFile("/usr/share/doc/readme", "utf8")).toBe("lower 0");
     });
   }
+});
+
+describe("wasi_misc.wasm exit codes and stdin", () => {
+  it("run() resolves to the code the program passes to proc_exit", async () => {
+    for (const n of [0, 3, 255]) {
+      const { code, out } = await runProgram("wasi_misc", new Union(new Image([]), new MemoryLayer()), ["exit", String(n)]);
+      expect(out).toContain(`# exiting ${n}`);
+      expect(code).toBe(n);
+    }
+  });
+
+  it("passes with stdin given as data and as a callback", async () => {
+    const args = ["alpha", "beta gamma", ""], env = { WASI_MISC: "x=y" };
+    for (const stdin of ["some input\n", () => null] as StdinOption[]) {
+      const { code, out } = await runProgram("wasi_misc", new Union(new Image([]), new MemoryLayer()), args, env, stdin);
+      expect(summary(out).failed, summary(out).failed.join("\n")).toEqual([]);
+      expect(code).toBe(0);
+    }
+  });
 });
