@@ -1,0 +1,49 @@
+/**
+ * Benchmark sizes and switches, all overridable by environment variables.
+ * Defaults are the full sizes named in issues 2, 3 and 4.
+ */
+function num(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
+  return n;
+}
+
+/** LAYERFS_BENCH_SCALE multiplies every count and size (0.1 for a quick smoke run). */
+const scale = num("LAYERFS_BENCH_SCALE", 1);
+const scaled = (name: string, full: number, min = 1): number => Math.max(min, Math.round(num(name, full * scale)));
+
+export const config = {
+  scale,
+  /** Sections to run (comma list of union, wasi, host). */
+  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host").split(",").map((s) => s.trim())),
+  /** Timed runs per figure (the median is reported), after one untimed warm-up. */
+  runs: Math.round(num("LAYERFS_BENCH_RUNS", 5)),
+  /** 1a: unions created, and files in the image they share. */
+  unions: scaled("LAYERFS_BENCH_UNIONS", 10_000),
+  imageFiles: scaled("LAYERFS_BENCH_IMAGE_FILES", 10_000),
+  /** 1b: stat calls per timed run. */
+  statIterations: scaled("LAYERFS_BENCH_STAT_ITERS", 200_000),
+  /** 1c, 2: the big lower file (MiB). */
+  bigMiB: scaled("LAYERFS_BENCH_BIG_MIB", 256),
+  /** 2, 3: files in the walked tree. */
+  treeFiles: scaled("LAYERFS_BENCH_TREE_FILES", 10_000, 100),
+  /** 2: bytes written by writebig (MiB). */
+  writeMiB: scaled("LAYERFS_BENCH_WRITE_MIB", 256),
+  /**
+   * 2: writebig size under browser_wasi_shim. Its write path reallocates the whole
+   * file on every write (quadratic: ~11 s for 32 MiB, ~45 s for 64 MiB here).
+   */
+  shimWriteMiB: scaled("LAYERFS_BENCH_SHIM_WRITE_MIB", 32),
+  /** Layers of the deep image (issue 3) and the layer counts of the stat benchmark (issue 2). */
+  deepLayers: Math.round(num("LAYERFS_BENCH_DEEP_LAYERS", 16)),
+  /** Scratch directory for host trees (tmpfs by default). */
+  dir: process.env.LAYERFS_BENCH_DIR ?? "/dev/shm/layerfs-bench",
+  /** Kernel overlayfs copy-up peer (needs root and overlay mounts); LAYERFS_BENCH_KERNEL=0 skips it. */
+  kernel: process.env.LAYERFS_BENCH_KERNEL !== "0",
+  /** Where the JSON results go. */
+  out: process.env.LAYERFS_BENCH_OUT ?? new URL("../results.json", import.meta.url).pathname,
+};
+
+export type Config = typeof config;

@@ -1,0 +1,55 @@
+/**
+ * Issue 4 (host dirs): `tree` and small-file churn through `layerfs run` (the
+ * CLI's code path, in this process) with a DirLayer lower and a DirLayer upper,
+ * against node:wasi on the same directory without layering.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import type { Config } from "../lib/config.ts";
+import { underCli, underNodeWasi } from "../lib/guest.ts";
+import type { GuestResult } from "../lib/guest.ts";
+import { add, header } from "../lib/report.ts";
+import { gc, median } from "../lib/stats.ts";
+import { hostTree, treeFiles } from "../lib/trees.ts";
+
+async function measure(runs: number, once: () => Promise<GuestResult>): Promise<number> {
+  const all: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    gc();
+    const r = await once();
+    if (i > 0) all.push(r.ms);
+  }
+  return median(all);
+}
+
+export async function hostDirs(cfg: Config): Promise<void> {
+  header(`Issue 4: host directories (layerfs run --layer DIR --upper DIR vs node:wasi on DIR; ${cfg.dir})`);
+  const base = `${cfg.dir}/host`;
+  const lower = `${base}/lower`;
+  const upper = `${base}/upper`;
+  mkdirSync(base, { recursive: true });
+  hostTree(lower, treeFiles(cfg.treeFiles), undefined);
+  const fresh = () => rmSync(upper, { recursive: true, force: true }); // each run starts with an empty upper
+  const layerfs = (args: string[]) => async () => {
+    fresh();
+    return await underCli(["--layer", lower, "--upper", upper], args);
+  };
+  const node = (args: string[]) => async () => {
+    const r = await underNodeWasi(lower, args, base);
+    rmSync(`${lower}/bench`, { recursive: true, force: true });
+    return r;
+  };
+  for (const [w, args, label] of [
+    ["tree", ["tree", "/tree"], `tree: walk+stat ${cfg.treeFiles} files`],
+    ["churn", ["churn"], "churn 2,000 × 4 KiB"],
+  ] as const) {
+    const l = await measure(cfg.runs, layerfs([...args]));
+    const n = await measure(cfg.runs, node([...args]));
+    const ratio = l / n;
+    add({
+      id: `4/${w}`, what: `layerfs run, DirLayer lower+upper: ${label}`, value: l, unit: "ms",
+      peer: { name: "node:wasi", value: n, unit: "ms" }, ratio, target: "≤ 2.00× node:wasi", pass: ratio <= 2,
+    });
+  }
+  fresh();
+  rmSync(base, { recursive: true, force: true });
+}

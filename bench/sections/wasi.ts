@@ -1,0 +1,138 @@
+/**
+ * Issue 3 (WASI): bench.wasm workloads under layerfs (memory upper over a
+ * 1-layer and a 16-layer image), browser_wasi_shim 0.4.2's own in-memory
+ * PreopenDirectory, and node:wasi on a tmpfs directory.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { File } from "@bjorn3/browser_wasi_shim";
+import { Image, MemoryLayer, Union } from "../../src/mod.ts";
+import type { Config } from "../lib/config.ts";
+import { underLayerfs, underNodeWasi, underShim } from "../lib/guest.ts";
+import type { GuestResult } from "../lib/guest.ts";
+import { add, fmt, header } from "../lib/report.ts";
+import { gc, median, MiB } from "../lib/stats.ts";
+import { bigBytes, hostTree, memoryLayers, shimRoot, treeFiles } from "../lib/trees.ts";
+
+type Workload = "churn" | "walk" | "readbig" | "writebig";
+const WORKLOADS: Workload[] = ["churn", "walk", "readbig", "writebig"];
+const METADATA = new Set<Workload>(["churn", "walk"]);
+
+/** Median guest time over `runs` timed runs after `warmup` untimed ones. */
+async function measure(runs: number, warmup: number, once: () => Promise<GuestResult>): Promise<{ ms: number; all: number[] }> {
+  const all: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    gc();
+    const r = await once();
+    if (i >= warmup) all.push(r.ms);
+  }
+  return { ms: median(all), all };
+}
+
+export async function wasiWorkloads(cfg: Config): Promise<void> {
+  header(`Issue 3: WASI workloads (bench.wasm; ratio = time / peer time)`);
+  const files = treeFiles(cfg.treeFiles);
+  const bigSize = cfg.bigMiB * MiB;
+  const args: Record<Workload, (mib: number) => string[]> = {
+    churn: () => ["churn"],
+    walk: () => ["walk", "/tree"],
+    readbig: () => ["readbig", "/big.bin"],
+    writebig: (mib) => ["writebig", "/out.bin", String(mib)],
+  };
+  const bigRuns = Math.min(cfg.runs, 3);
+  const runsOf = (w: Workload) => (METADATA.has(w) ? cfg.runs : bigRuns);
+
+  const big = bigBytes(bigSize);
+  const results = new Map<string, number>(); // `${runtime}/${workload}` -> ms
+
+  // layerfs over a 1-layer and a deep image; the image is shared by all runs
+  // (its lazy indexes are built by the first one), each run gets a fresh union.
+  for (const layers of [1, cfg.deepLayers]) {
+    const image = new Image(memoryLayers(layers, files, big));
+    const name = `layerfs-${layers}`;
+    const cold = await underLayerfs(new Union(image, new MemoryLayer()), args.walk(0));
+    add({ id: "3/walk", what: `layerfs ${layers}-layer: first walk on a fresh image (cold indexes, info)`, value: cold.ms, unit: "ms" });
+    for (const w of WORKLOADS) {
+      const m = await measure(runsOf(w), 1, () => underLayerfs(new Union(image, new MemoryLayer()), args[w](cfg.writeMiB)));
+      results.set(`${name}/${w}`, m.ms);
+    }
+  }
+
+  // browser_wasi_shim: same tree in its own PreopenDirectory (rebuilt per run; big.bin shared read-only).
+  {
+    const bigFile = new File(big, { readonly: true });
+    for (const w of WORKLOADS) {
+      const mib = w === "writebig" ? Math.min(cfg.shimWriteMiB, cfg.writeMiB) : 0;
+      const runs = w === "writebig" ? 1 : runsOf(w);
+      const warmup = w === "writebig" ? 0 : 1;
+      const m = await measure(runs, warmup, () => underShim(shimRoot(files, bigFile), args[w](mib)));
+      results.set(`shim/${w}`, m.ms);
+    }
+  }
+
+  // node:wasi on tmpfs.
+  const nodeDir = `${cfg.dir}/nodewasi`;
+  mkdirSync(cfg.dir, { recursive: true });
+  hostTree(nodeDir, files, big);
+  for (const w of WORKLOADS) {
+    const m = await measure(runsOf(w), 1, async () => {
+      const r = await underNodeWasi(nodeDir, args[w](cfg.writeMiB), cfg.dir);
+      rmSync(`${nodeDir}/out.bin`, { force: true });
+      rmSync(`${nodeDir}/bench`, { recursive: true, force: true });
+      return r;
+    });
+    results.set(`node/${w}`, m.ms);
+  }
+  rmSync(nodeDir, { recursive: true, force: true });
+
+  // Rows: per workload, 1-layer vs shim, deep vs 1-layer, both vs node:wasi.
+  const deep = `layerfs-${cfg.deepLayers}`;
+  const shimMiB = Math.min(cfg.shimWriteMiB, cfg.writeMiB);
+  for (const w of WORKLOADS) {
+    const one = results.get(`layerfs-1/${w}`)!;
+    const many = results.get(`${deep}/${w}`)!;
+    const shim = results.get(`shim/${w}`)!;
+    const node = results.get(`node/${w}`)!;
+    const size = w === "readbig" ? cfg.bigMiB : w === "writebig" ? cfg.writeMiB : 0;
+    const label = w === "churn" ? "churn 2,000 × 4 KiB" : w === "walk" ? `walk+stat ${cfg.treeFiles} files` : `${w} ${size} MiB`;
+    const mbps = (ms: number, mib: number) => `${((mib * MiB) / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
+    const speedNote = size > 0 ? mbps(one, size) : undefined;
+    if (w === "writebig") {
+      // The shim wrote fewer MiB (quadratic write path): compare time per MiB, which flatters the shim.
+      const perMiB = one / cfg.writeMiB;
+      const shimPerMiB = shim / shimMiB;
+      const ratio = perMiB / shimPerMiB;
+      add({
+        id: `3/${w}`, what: `layerfs 1-layer: ${label} (per MiB vs shim)`, value: one, unit: "ms",
+        peer: { name: `shim ${shimMiB} MiB`, value: shim, unit: "ms" }, ratio, target: "≤ 1.00× shim", pass: ratio <= 1,
+        note: `layerfs ${mbps(one, cfg.writeMiB)}; shim ${mbps(shim, shimMiB)} at ${shimMiB} MiB (quadratic: slower at ${cfg.writeMiB} MiB), LAYERFS_BENCH_SHIM_WRITE_MIB`,
+      });
+    } else {
+      const ratio = one / shim;
+      add({
+        id: `3/${w}`, what: `layerfs 1-layer: ${label}`, value: one, unit: "ms",
+        peer: { name: "shim", value: shim, unit: "ms" }, ratio, target: "≤ 1.00× shim", pass: ratio <= 1,
+        ...(speedNote !== undefined ? { note: speedNote } : {}),
+      });
+    }
+    const dr = many / one;
+    add({
+      id: `3/${w}`, what: `layerfs ${cfg.deepLayers}-layer: ${label}`, value: many, unit: "ms",
+      peer: { name: "1-layer", value: one, unit: "ms" }, ratio: dr, target: "≤ 1.20× 1-layer", pass: dr <= 1.2,
+    });
+    if (METADATA.has(w)) {
+      for (const [name, v] of [["1-layer", one], [`${cfg.deepLayers}-layer`, many]] as const) {
+        const r = v / node;
+        add({
+          id: `3/${w}`, what: `layerfs ${name} vs node:wasi (tmpfs): ${label}`, value: v, unit: "ms",
+          peer: { name: "node:wasi", value: node, unit: "ms" }, ratio: r, target: "≤ 2.00× node:wasi", pass: r <= 2,
+        });
+      }
+    } else {
+      add({
+        id: `3/${w}`, what: `layerfs 1-layer vs node:wasi (tmpfs): ${label} (info)`, value: one, unit: "ms",
+        peer: { name: "node:wasi", value: node, unit: "ms" }, ratio: one / node, note: `node:wasi ${mbps(node, size)}`,
+      });
+    }
+  }
+  console.log(`   (shim writebig: ${shimMiB} MiB in ${fmt(results.get("shim/writebig")!, "ms")}; raise with LAYERFS_BENCH_SHIM_WRITE_MIB)`);
+}
