@@ -15,6 +15,7 @@ import { hostLayerListing, oracleCommandOutput, oracleSection } from "./oracle-l
 
 const NODE_WASI = join(ROOT, "test/wasm/run-node-wasi.mjs");
 const UNION_OPS = join(ROOT, "test/wasm/union_ops.wasm");
+const PROBE = join(ROOT, "test/cli/fixtures/probe.wasm");
 
 let unavailable: string | undefined;
 beforeAll(async () => {
@@ -90,6 +91,36 @@ describe("layerfs run against kernel overlayfs (node:wasi on the merged mount)",
     const { kernel, layerfs } = await bothSides({ lowers: [bottom, top], wasm: DEMO_WASM, args: ["edit", "modify", "show"] });
     // Here edit creates /file2 (append mode) and copies up /file1; modify copies up a bottom file.
     expect(layerfs).toEqual(kernel);
+  });
+
+  it("agrees on copy-up, whiteouts, opaque directories, renames and links made by a program", async (ctx) => {
+    if (skip()) return ctx.skip();
+    const base = tempDir("layerfs-kernel-ops-");
+    dirs.push(base);
+    const bottom = writeTree(join(base, "bottom"), {
+      "file3": "bottom 3\n", "etc/a": "a\n", "etc/b": "b\n", "old/x": "x\n", "dir/sub/y": "y\n",
+    });
+    const top = writeTree(join(base, "top"), { "file1": "top 1\n", "etc/.wh.a": "", "old/.wh..wh..opq": "", "old/z": "z\n" });
+    const ops = [
+      "append", "/file3", "more\n", // copy-up of a bottom file
+      "touch", "/etc/b", // copy-up by set-times
+      "truncate", "/file1", "3",
+      "rm", "/etc/b", // whiteout for a copied-up lower file
+      "rmdir", "/old", // not empty
+      "rm", "/old/z",
+      "rmdir", "/old", // now empty in the merged view: collapses to a whiteout
+      "mkdir", "/old", // over the whiteout: opaque
+      "write", "/old/new", "new\n",
+      "mkdir", "/etc/a", // over a whiteout in a lower layer
+      "mv", "/file3", "/dir/sub/file3", // file rename across directories
+      "symlink", "../file1", "/dir/link",
+      "link", "/dir/sub/y", "/dir/y2", // hard link to a lower file: copy-up, then link
+      "rm", "/nope",
+    ];
+    const { kernel, layerfs } = await bothSides({ lowers: [bottom, top], wasm: PROBE, args: ["ops", ...ops] });
+    expect(layerfs).toEqual(kernel);
+    expect(kernel.output).toContain("rmdir /old: Directory not empty\nrm /old/z: ok\nrmdir /old: ok\n");
+    expect(kernel.upper.some((l) => l.startsWith("old/.wh..wh..opq\topq"))).toBe(true);
   });
 
   it("runs union_ops.wasm mutate to the same result", async (ctx) => {
