@@ -47,20 +47,40 @@ function vitestArgs(config, jsonFile) {
   return [...args, ...extraArgs];
 }
 
+// Each runner gets its own process group, so a timeout (or Ctrl-C) also ends its workers
+// and browser instead of leaving them holding the terminal or CI's output open.
+let current;
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    if (current) killGroup(current);
+    process.exit(130);
+  });
+}
+
 function run(cmd, args) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: process.env });
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: process.env, detached: true });
+    current = child;
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      killGroup(child);
     }, RUN_TIMEOUT_MS);
     child.on("error", (err) => {
       clearTimeout(timer);
+      current = undefined;
       resolve({ code: null, error: String(err), timedOut });
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      current = undefined;
       resolve({ code, signal, timedOut });
     });
   });
