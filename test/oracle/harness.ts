@@ -12,6 +12,12 @@
 //   times carried by copy-up compare exactly, and any time at or after the run started
 //   reads "now" (kernel and layerfs set "now" at different instants).
 //   atime, ctime, nlink, directory sizes and inode numbers themselves are not compared.
+// Also compared: each step's outcome ("ok" or the errno, from the command's message or
+// the syscalls runner), and the oracle's own check (its upper-oci reproduces its merged).
+// Normalisations, each explained where it is done: no-op lower whiteouts are not given
+// to the kernel (writeLowers), a root-level opaque marker is emulated (writeLowers), and
+// in redirect_dir=on scenarios opaque markers that hide nothing are dropped on both
+// sides (dropNoOpOpaques).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, symlinkSync, linkSync, lchownSync, chmodSync, lutimesSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,7 +73,8 @@ interface Exec {
 
 function run(cmd: string, args: string[]): Promise<Exec> {
   return new Promise((res) => {
-    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // A stuck mount or command must not hang the suite: SIGKILL after two minutes.
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000, killSignal: "SIGKILL" });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout.on("data", (b: Buffer) => out.push(b));
