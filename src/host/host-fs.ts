@@ -53,6 +53,12 @@ export interface HostFs {
   /** A name for messages ("node", "deno", "faulty(node)"). */
   readonly name: string;
   lstat(path: string): HostStat;
+  /**
+   * Optional fast path: lstat, but undefined (no exception) when nothing is
+   * there (ENOENT, ENOTDIR). Misses are the common case in an upper layer, and
+   * building an exception per miss dominated lookups.
+   */
+  lstatIfExists?(path: string): HostStat | undefined;
   fstat(fd: number): HostStat;
   readdir(path: string): HostDirent[];
   readlink(path: string): string;

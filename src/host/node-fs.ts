@@ -53,6 +53,15 @@ export class NodeFs implements HostFs {
   lstat(path: string): HostStat {
     try { return hostStat(fs.lstatSync(path, { bigint: true })); } catch (e) { throw toFsError(e, "lstat", path); }
   }
+  lstatIfExists(path: string): HostStat | undefined {
+    let s: BigIntStats | undefined;
+    try { s = fs.lstatSync(path, { bigint: true, throwIfNoEntry: false }); } catch (e) {
+      const f = toFsError(e, "lstat", path);
+      if (f.errno === Errno.NOTDIR) return undefined;
+      throw f;
+    }
+    return s === undefined ? undefined : hostStat(s);
+  }
   fstat(fd: number): HostStat {
     try { return hostStat(fs.fstatSync(fd, { bigint: true })); } catch (e) { throw toFsError(e, "fstat"); }
   }

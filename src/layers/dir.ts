@@ -48,6 +48,8 @@ export interface DirLayerOptions<W extends boolean = boolean> {
 }
 
 const COPY_CHUNK = 1 << 18;
+/** Bound of the absent-path cache (cleared when full). */
+const ABSENT_CACHE_MAX = 4096;
 
 function isOverlayWhiteout(st: HostStat): boolean {
   return st.kind === "char" && st.rdev === 0n;
@@ -81,6 +83,14 @@ export class DirLayer<W extends boolean = false> implements Layer {
   private nextId = 1;
   /** Layer-relative directories already checked to be real directories (not symlinks). */
   private readonly dirs = new Set<string>();
+  /**
+   * Layer paths `stat` found absent (bounded). A union asks the upper about the
+   * same missing names (`X`, `.wh.X`, the opaque marker) on every lookup; this
+   * answers them without a host call. Valid under the same rule as `dirs`
+   * (nobody else changes the layer while it is mounted); every mutation through
+   * this layer clears it (requireWritable), and no mutation calls `stat`.
+   */
+  private readonly absent = new Set<string>();
   private workReady = false;
   private tmpCounter = 0;
 
@@ -147,6 +157,9 @@ export class DirLayer<W extends boolean = false> implements Layer {
   }
 
   private lstatOrUndefined(hostPath: string, syscall: string, path: string): HostStat | undefined {
+    if (this.host.lstatIfExists !== undefined) {
+      try { return this.host.lstatIfExists(hostPath); } catch (e) { throw fail(e, syscall, path); }
+    }
     try { return this.host.lstat(hostPath); } catch (e) {
       const errno = errnoOf(e);
       if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
@@ -202,6 +215,16 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   stat(path: string): EntryStat | undefined {
     this.validate(path, "stat");
+    if (this.absent.has(path)) return undefined;
+    const found = this.statUncached(path);
+    if (found === undefined) {
+      if (this.absent.size >= ABSENT_CACHE_MAX) this.absent.clear();
+      this.absent.add(path);
+    }
+    return found;
+  }
+
+  private statUncached(path: string): EntryStat | undefined {
     try { this.checkParents(path, "stat"); } catch (e) {
       const errno = errnoOf(e);
       if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
@@ -279,6 +302,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
   // ---------------------------------------------------------------- WritableLayer
 
   private requireWritable(syscall: string, path: string): void {
+    this.absent.clear();
     if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
   }
 
