@@ -170,7 +170,7 @@ export class Union {
     if (type === "symlink") throw new FsError(Errno.LOOP, sys, path);
     if (options.directory === true && type !== "dir") throw new FsError(Errno.NOTDIR, sys, path);
     if (type === "dir") {
-      if (write || truncate) throw new FsError(Errno.ISDIR, sys, path);
+      if (write || truncate || create) throw new FsError(Errno.ISDIR, sys, path);
       const p = node.path;
       return new DirHandle(s, p, () => {
         const n = resolve(this, "/" + p, false).node;

@@ -573,6 +573,7 @@ describe("rule 19: errno precedence follows Linux", () => {
     expect(code(() => u.open("/d/f", { directory: true }))).toBe("ENOTDIR");
     expect(code(() => u.open("/d/f", { create: true, exclusive: true }))).toBe("EEXIST");
     expect(code(() => u.open("/d/new/", { create: true }))).toBe("EISDIR");
+    expect(code(() => u.open("/d", { create: true }))).toBe("EISDIR");
     expect(code(() => u.open("/d/nope"))).toBe("ENOENT");
     expect(code(() => u.readFile("/d"))).toBe("EISDIR");
     expect(code(() => u.truncate("/d"))).toBe("EISDIR");
