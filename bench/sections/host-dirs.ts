@@ -11,14 +11,21 @@ import { add, header } from "../lib/report.ts";
 import { gc, median } from "../lib/stats.ts";
 import { hostTree, treeFiles } from "../lib/trees.ts";
 
-async function measure(runs: number, once: () => Promise<GuestResult>): Promise<number> {
-  const all: number[] = [];
+/** Interleaved runs (one of each per round, after one warm-up round); medians. */
+async function pair(runs: number, a: () => Promise<GuestResult>, b: () => Promise<GuestResult>): Promise<[number, number]> {
+  const ta: number[] = [];
+  const tb: number[] = [];
   for (let i = 0; i <= runs; i++) {
     gc();
-    const r = await once();
-    if (i > 0) all.push(r.ms);
+    const x = await a();
+    gc();
+    const y = await b();
+    if (i > 0) {
+      ta.push(x.ms);
+      tb.push(y.ms);
+    }
   }
-  return median(all);
+  return [median(ta), median(tb)];
 }
 
 export async function hostDirs(cfg: Config): Promise<void> {
@@ -42,8 +49,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
     ["tree", ["tree", "/tree"], `tree: walk+stat ${cfg.treeFiles} files`],
     ["churn", ["churn"], "churn 2,000 × 4 KiB"],
   ] as const) {
-    const l = await measure(cfg.runs, layerfs([...args]));
-    const n = await measure(cfg.runs, node([...args]));
+    const [l, n] = await pair(cfg.runs, layerfs([...args]), node([...args]));
     const ratio = l / n;
     add({
       id: `4/${w}`, what: `layerfs run, DirLayer lower+upper: ${label}`, value: l, unit: "ms",

@@ -56,7 +56,8 @@ function createUnions(cfg: Config): void {
 /** 1b: stat of a bottom-only path under 1, 16 and 128 layers. */
 function statAcrossLayers(cfg: Config): void {
   const counts = [1, cfg.deepLayers, 128];
-  const results = new Map<number, number>();
+  const path = "/usr/lib/pkg/bottom-only";
+  const unions = new Map<number, Union>();
   for (const count of counts) {
     const layers: MemoryLayer[] = [];
     for (let l = 0; l < count; l++) {
@@ -69,20 +70,23 @@ function statAcrossLayers(cfg: Config): void {
       layers.push(MemoryLayer.from(spec, { timeNs: 0n }));
     }
     const u = new Union(new Image(layers), new MemoryLayer());
-    const path = "/usr/lib/pkg/bottom-only";
     if (u.stat(path).size !== 6) throw new Error("stat bench: wrong file");
-    const iters = cfg.statIterations;
-    let sink = 0;
-    for (let i = 0; i < iters; i++) sink += u.stat(path).size; // warm
-    const runs: number[] = [];
-    for (let r = 0; r < Math.max(5, cfg.runs); r++) {
+    unions.set(count, u);
+  }
+  const iters = cfg.statIterations;
+  let sink = 0;
+  const runs = new Map<number, number[]>(counts.map((c) => [c, []]));
+  // Warm-up rounds, then timed rounds, interleaving the layer counts.
+  for (let r = 0; r < 2 + Math.max(7, cfg.runs); r++) {
+    for (const count of counts) {
+      const u = unions.get(count)!;
       const t0 = nowMs();
       for (let i = 0; i < iters; i++) sink += u.stat(path).size;
-      runs.push(((nowMs() - t0) * 1e6) / iters);
+      if (r >= 2) runs.get(count)!.push(((nowMs() - t0) * 1e6) / iters);
     }
-    if (sink === 0) throw new Error("unreachable");
-    results.set(count, median(runs));
   }
+  if (sink === 0) throw new Error("unreachable");
+  const results = new Map<number, number>(counts.map((c) => [c, median(runs.get(c)!)]));
   const one = results.get(1)!;
   for (const count of counts) {
     const ns = results.get(count)!;
