@@ -191,9 +191,15 @@ static void check_renames(void) {
     check_err("the old name can be made again", __wasi_path_create_directory(root, "tree"), 0);
     check_str("the new directory at the old name is empty", listing("/tree"), "");
   }
-  check_err("rename a lower directory over an empty upper one",
+  check_err("a lower directory hidden by an opaque marker cannot be renamed",
             (__wasi_path_create_directory(root, "newdir"), __wasi_path_rename(root, "opq/sub", root, "newdir")),
-            __WASI_ERRNO_NOENT); /* opq/sub is hidden by the opaque marker */
+            __WASI_ERRNO_NOENT);
+  check_err("rename a directory over a non-empty merged directory is ENOTEMPTY",
+            __wasi_path_rename(root, "newdir", root, "merged"), __WASI_ERRNO_NOTEMPTY);
+  check_err("rename a directory over an empty one made over a whiteout",
+            (__wasi_path_create_directory(root, "newdir/inner"), __wasi_path_rename(root, "newdir", root, "wh/dirx")), 0);
+  check_str("the replaced directory holds the moved content only", listing("/wh/dirx"), "inner");
+  check_missing("the lower content under the whiteout stays hidden", "wh/dirx/inner/inner");
 }
 
 static void check_links(void) {
