@@ -241,6 +241,40 @@ describe("fixShimWasi: the 0.4.2 dispatcher bugs, before and after", () => {
     expect(log).not.toHaveBeenCalled();
   });
 
+  it("path_link across a union and a shim directory is EXDEV once patched (0.4.2 files the union's object there)", () => {
+    const mk = () => new PreopenDirectory("/mem", new Map<string, File>());
+    const d1 = mk();
+    const w1 = shimWith(freshUnion(), [d1]);
+    const m1 = attachMemory(w1);
+    const [ap, al] = m1.put("etc/motd", 100);
+    const [bp, bl] = m1.put("copy", 200);
+    expect(imports(w1).path_link!(3, 0, ap, al, 4, bp, bl)).toBe(Errno.SUCCESS);
+    expect(d1.dir.contents.get("copy")?.constructor.name).toBe("UnionInode");
+    const d2 = mk();
+    const union = freshUnion();
+    const w2 = fixShimWasi(shimWith(union, [d2]));
+    const m2 = attachMemory(w2);
+    m2.put("etc/motd", 100);
+    m2.put("copy", 200);
+    expect(imports(w2).path_link!(3, 0, ap, al, 4, bp, bl)).toBe(Errno.XDEV);
+    expect(d2.dir.contents.size).toBe(0);
+    // Inside the union, a hard link still works.
+    const [cp, cl] = m2.put("etc/motd2", 300);
+    expect(imports(w2).path_link!(3, 0, ap, al, 3, cp, cl)).toBe(Errno.SUCCESS);
+    expect(union.stat("/etc/motd2").ino).toBe(union.stat("/etc/motd").ino);
+  });
+
+  it("sock_* return EBADF/ENOTSOCK once patched (0.4.2 throws into the guest)", () => {
+    const w = shimWith(freshUnion());
+    attachMemory(w);
+    expect(() => imports(w).sock_shutdown!(3, 0)).toThrow();
+    fixShimWasi(w);
+    expect(imports(w).sock_shutdown!(3, 0)).toBe(Errno.NOTSOCK);
+    expect(imports(w).sock_recv!(42, 0, 0, 0, 0, 0)).toBe(Errno.BADF);
+    expect(imports(w).sock_send!(0, 0, 0, 0, 0)).toBe(Errno.NOTSOCK);
+    expect(imports(w).sock_accept!(99, 0, 0)).toBe(Errno.BADF);
+  });
+
   it("is idempotent", () => {
     const w = shimWith(freshUnion());
     fixShimWasi(w);

@@ -12,6 +12,10 @@
  *   patched to write the 64-byte preview1 layout for every Fd.
  * - path_readlink: 0.4.2 fails with EBADF when the buffer is short; readlink(2)
  *   truncates; patched to truncate.
+ * - path_link between a union and another filesystem: 0.4.2 hands the union's
+ *   object to the other directory, which files it; patched to EXDEV.
+ * - sock_*: 0.4.2 throws a string into the guest; patched to EBADF for a bad fd
+ *   and ENOTSOCK otherwise (there are no sockets).
  *
  * Patched entries never throw into the guest: a bad pointer gives EFAULT.
  * The fourth 0.4.2 pitfall, `new WASI(args, env, fds)` without an options
@@ -33,7 +37,8 @@ const encoder = new TextEncoder();
 
 /** The functions fixShimWasi replaces, for documentation and tests. */
 export const SHIM_PATCHED_FUNCTIONS = [
-  "path_symlink", "path_rename", "fd_filestat_get", "path_filestat_get", "path_readlink",
+  "path_symlink", "path_rename", "fd_filestat_get", "path_filestat_get", "path_readlink", "path_link",
+  "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
 ] as const;
 
 /** Patch `wasi` in place (idempotent) and return it. */
@@ -106,6 +111,19 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     view.setUint32(usedPtr >>> 0, len, true);
     return ret;
   });
+
+  imp.path_link = safe((oldFd: number, flags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number): number => {
+    const a = fd(oldFd), b = fd(newFd);
+    if (a === undefined || b === undefined) return Errno.BADF;
+    if ((a instanceof UnionDirFd) !== (b instanceof UnionDirFd)) return Errno.XDEV;
+    return original.path_link!(...([oldFd, flags, oldPtr, oldLen, newFd, newPtr, newLen] as never[])) as number;
+  });
+
+  const notSocket = (n: number): number => (fd(n) === undefined ? Errno.BADF : Errno.NOTSOCK);
+  imp.sock_accept = (n: number) => notSocket(n);
+  imp.sock_recv = (n: number) => notSocket(n);
+  imp.sock_send = (n: number) => notSocket(n);
+  imp.sock_shutdown = (n: number) => notSocket(n);
 
   marked[PATCHED] = true;
   return wasi;
