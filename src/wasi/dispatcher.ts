@@ -64,8 +64,11 @@ type Fn = (...args: never[]) => number;
 
 const encoder = new TextEncoder();
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** Bits of a handle's rights that make union.open hand out a writable file (copy-up trigger, rule 8). */
-const WRITE_RIGHTS = RIGHTS.FD_WRITE | RIGHTS.FD_ALLOCATE | RIGHTS.FD_FILESTAT_SET_SIZE;
+/**
+ * Bits of a handle's rights that make union.open hand out a writable file (copy-up trigger, rule 8).
+ * Only FD_WRITE: Go's O_RDONLY open (esbuild) keeps FD_FILESTAT_SET_SIZE and FD_ALLOCATE and must not copy up.
+ */
+const WRITE_RIGHTS = RIGHTS.FD_WRITE;
 
 function filetypeOf(type: EntryType): number {
   return type === "dir" ? FILETYPE.DIRECTORY : type === "symlink" ? FILETYPE.SYMBOLIC_LINK : FILETYPE.REGULAR_FILE;

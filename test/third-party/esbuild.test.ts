@@ -54,10 +54,8 @@ async function checkResult(union: Union, lowersBefore: string[][], code: number,
   expect(union.upper.stat("out/bundle.js")?.size).toBe(new TextEncoder().encode(bundle).length);
   const lowersAfter = await Promise.all(union.image.layers.map((l) => renderLayer(l, { mtime: true })));
   expect(lowersAfter).toEqual(lowersBefore);
-  expect(union.changes()).toEqual(expect.arrayContaining([
-    { kind: "A", path: "/out" },
-    { kind: "A", path: "/out/bundle.js" },
-  ]));
+  // esbuild opens its inputs read-only (Go's O_RDONLY rights): only the output is a change.
+  expect(union.changes()).toEqual([{ kind: "A", path: "/out" }, { kind: "A", path: "/out/bundle.js" }]);
 }
 
 describe("esbuild.wasm on a union", () => {
@@ -72,7 +70,7 @@ describe("esbuild.wasm on a union", () => {
     await checkResult(union, before, code, stderr.text);
   });
 
-  it("bundles the same project through browser_wasi_shim 0.4.2 with a union preopen, copying nothing up", async () => {
+  it("bundles the same project through browser_wasi_shim 0.4.2 with a union preopen", async () => {
     const { sources, modules } = project();
     const union = new Union(new Image([sources, modules]), new MemoryLayer());
     const before = await Promise.all(union.image.layers.map((l) => renderLayer(l, { mtime: true })));
@@ -83,8 +81,6 @@ describe("esbuild.wasm on a union", () => {
     });
     const code = wasi.start(instance as unknown as Parameters<WASI["start"]>[0]);
     await checkResult(union, before, code, stderr.text);
-    // esbuild opens its inputs read-only: only the output is a change.
-    expect(union.changes()).toEqual([{ kind: "A", path: "/out" }, { kind: "A", path: "/out/bundle.js" }]);
   });
 
   it("reports a missing import as an error and writes nothing", async () => {
