@@ -8,6 +8,7 @@ import { MemoryLayer } from "../../src/layers/memory.ts";
 import { run } from "../../src/wasi/run.ts";
 import type { StdinOption } from "../../src/wasi/stdio.ts";
 import { loadFixtureBytes } from "../support/fixtures.ts";
+import { fixtureTimeNs, lowerLayers } from "../wasm/fixture.ts";
 
 /** Programs that need only a fresh writable "/" (they work in their own directory), with their argv tail and env. */
 const PROGRAMS: { name: string; args?: string[]; env?: Record<string, string> }[] = [
@@ -20,13 +21,9 @@ const PROGRAMS: { name: string; args?: string[]; env?: Record<string, string> }[
   { name: "wasi_misc", args: ["alpha", "beta gamma", ""], env: { WASI_MISC: "x=y" } },
 ];
 
-/** Unrelated lower content, so the programs run over a merged (not empty) root. */
+/** The shared fixture lowers (test/wasm/fixture.ts), so the programs run over a merged root. */
 function lowers(): MemoryLayer[] {
-  const t = { timeNs: 1_600_000_000_000_000_000n };
-  return [
-    MemoryLayer.from({ "etc/hostname": "base\n", "usr/share/doc/readme": "lower 0", "opt/x": "x" }, t),
-    MemoryLayer.from({ "etc/.wh.hostname": "", "etc/motd": "hi\n", "opt/.wh..wh..opq": "", "opt/y": "y" }, t),
-  ];
+  return lowerLayers.map((spec) => MemoryLayer.from(spec, { timeNs: fixtureTimeNs }));
 }
 
 async function runProgram(
@@ -47,15 +44,16 @@ function summary(out: string): { failed: string[]; last: string } {
 
 describe("C test programs under run()", () => {
   for (const { name, args, env } of PROGRAMS) {
-    it(`${name}.wasm passes every check over a memory upper on two lower layers`, async () => {
+    it(`${name}.wasm passes every check over a memory upper on the fixture's two lower layers`, async () => {
       const union = new Union(new Image(lowers()), new MemoryLayer());
       const { code, out } = await runProgram(name, union, args, env);
       const { failed, last } = summary(out);
       expect(failed, failed.join("\n")).toEqual([]);
       expect(last).toMatch(/^# passed \d+ failed 0$/);
       expect(code).toBe(0);
-      // The lower layers were never written to.
-      expect(union.readFile("/usr/share/doc/readme", "utf8")).toBe("lower 0");
+      // The merged fixture is untouched: the programs work in their own directories.
+      expect(union.readFile("/etc/hosts", "utf8")).toBe("127.0.0.1 layer1\n");
+      expect(union.changes().every((c) => c.kind === "A" || c.path === "/")).toBe(true);
     });
   }
 });
