@@ -28,6 +28,10 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
   if (s instanceof WebAssembly.Module) return s;
   if (typeof Response !== "undefined" && s instanceof Response) {
     if (!s.ok) throw new Error(`run: fetching the module failed: HTTP ${s.status} ${s.statusText}`);
+    // Streaming compilation needs the wasm MIME type; otherwise read the body first.
+    if (typeof WebAssembly.compileStreaming === "function" && s.headers.get("content-type")?.startsWith("application/wasm")) {
+      return await WebAssembly.compileStreaming(s);
+    }
     return await WebAssembly.compile(await s.arrayBuffer());
   }
   if (s instanceof ArrayBuffer || ArrayBuffer.isView(s)) return await WebAssembly.compile(s as BufferSource);

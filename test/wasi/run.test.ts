@@ -39,6 +39,7 @@ describe("run()", () => {
     expect(await run(await WebAssembly.compile(bytes), { union: newUnion(), stdout: () => {} })).toBe(3);
     const res = new Response(bytes, { headers: { "content-type": "application/wasm" } });
     expect(await run(res, { union: newUnion(), stdout: () => {} })).toBe(3);
+    expect(await run(new Response(bytes), { union: newUnion(), stdout: () => {} })).toBe(3);
     await expect(run(new Response("nope", { status: 404 }), { union: newUnion() })).rejects.toThrow(/404/);
   });
 
