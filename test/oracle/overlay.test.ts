@@ -9,8 +9,17 @@ import type { Scenario } from "./dsl.ts";
 import { randomScenarios } from "./random.ts";
 import { reservedNameScenarios, scenarios as curated } from "./scenarios.ts";
 
-/** Curated scenarios (scenarios.ts) and reproducible generated ones (random.ts). */
-const scenarios = [...curated, ...randomScenarios(20), ...randomScenarios(12, 5000, "deep")];
+/**
+ * Curated scenarios (scenarios.ts) and reproducible generated ones (random.ts): 30 by
+ * default (each oracle run costs ~0.2 s of CPU); LAYERFS_ORACLE_RANDOM=N runs N times more.
+ */
+const scale = Math.max(1, Number((globalThis as { process?: { env: Record<string, string | undefined> } })
+  .process?.env.LAYERFS_ORACLE_RANDOM ?? 1) || 1);
+const scenarios = [
+  ...curated,
+  ...randomScenarios(12 * scale), ...randomScenarios(8 * scale, 5000, "deep"),
+  ...randomScenarios(6 * scale, 300000, "strict", true), ...randomScenarios(4 * scale, 400000, "deep", true),
+];
 
 type Harness = typeof import("./harness.ts");
 type Outcome = {

@@ -285,6 +285,12 @@ export const scenarios: Scenario[] = [
     steps: [],
   },
   {
+    name: "deep renames keep lower hard links between the moved directories (rules 11, 13, redirect_dir=on)",
+    lowers: [{ "d/f": "x", "d/g": { link: "d/f" }, "e/h": { link: "d/f" } }],
+    steps: [{ op: "mv", from: "d", to: "d2" }, { op: "mv", from: "e", to: "e2" }],
+    redirectDir: true,
+  },
+  {
     name: "writing through one lower hard-link alias copies up that alias only (rule 13)",
     lowers: [{ h1: "hl", h2: { link: "h1" }, h3: { link: "h1" } }],
     steps: [{ op: "append", path: "h1", data: " more" }],
