@@ -26,6 +26,11 @@ export type Step =
    * then read everything through the first one. Result: "ok:" + what was read.
    */
   | { op: "readAcrossCopyUp"; path: string; data: string }
+  /**
+   * Rule 16: the inode number before and after a copy-up by `via` (append for files,
+   * chmod 0700 for anything). Result: "ok:same" or "ok:different".
+   */
+  | { op: "inoAcrossCopyUp"; path: string; via: "append" | "chmod" }
   | { op: "chmod"; path: string; mode: number }
   | { op: "chown"; path: string; uid: number; gid: number }
   /** `touch [-h] -d @TIME PATH` (PATH must exist: touch would create it). */
@@ -65,7 +70,7 @@ export type StepResult = string;
 
 /** Whether a successful step reports its output in its result. */
 export function withOutput(step: Step): boolean {
-  return step.op === "readAcrossCopyUp";
+  return step.op === "readAcrossCopyUp" || step.op === "inoAcrossCopyUp";
 }
 
 export function shellQuote(s: string): string {
@@ -85,6 +90,10 @@ export function shellForm(step: Step): string {
     case "read": return `cat -- ${q(step.path)} > /dev/null`;
     case "readAcrossCopyUp":
       return `exec 3< ${q(step.path)} && printf %s ${q(step.data)} >> ${q(step.path)} && cat <&3`;
+    case "inoAcrossCopyUp":
+      return `a=$(stat -c %i -- ${q(step.path)}) && ` +
+        (step.via === "append" ? `printf x >> ${q(step.path)}` : `chmod 0700 -- ${q(step.path)}`) +
+        ` && b=$(stat -c %i -- ${q(step.path)}) && { [ "$a" = "$b" ] && echo same || echo different; }`;
     case "chmod": return `chmod ${step.mode.toString(8).padStart(4, "0")} -- ${q(step.path)}`;
     case "chown": return `chown ${step.uid}:${step.gid} -- ${q(step.path)}`;
     case "touch": return `touch ${step.noFollow ? "-h " : ""}-d @${step.time} -- ${q(step.path)}`;
@@ -146,6 +155,12 @@ def run(s):
             os.write(w, s['data'].encode()); os.close(w)
             return os.pread(r, 1 << 20, 0).decode()
         finally: os.close(r)
+    elif op == 'inoAcrossCopyUp':
+        a = os.stat(p).st_ino
+        if s['via'] == 'append':
+            w = os.open(p, os.O_WRONLY | os.O_APPEND); os.write(w, b'x'); os.close(w)
+        else: os.chmod(p, 0o700)
+        return 'same' if os.stat(p).st_ino == a else 'different'
     elif op == 'chmod': os.chmod(p, s['mode'])
     elif op == 'chown': os.chown(p, s['uid'], s['gid'])
     elif op == 'touch': os.utime(p, (s['time'], s['time']), follow_symlinks=not s.get('noFollow'))
@@ -258,6 +273,12 @@ export function unionForm(u: Union, step: Step): string | void {
       } finally {
         reader.close();
       }
+    }
+    case "inoAcrossCopyUp": {
+      const before = u.stat(abs(step.path)).ino;
+      if (step.via === "append") unionForm(u, { op: "append", path: step.path, data: "x" });
+      else u.chmod(abs(step.path), 0o700);
+      return u.stat(abs(step.path)).ino === before ? "same" : "different";
     }
     case "chmod": u.chmod(abs(step.path), step.mode); return;
     case "chown": u.chown(abs(step.path), step.uid, step.gid); return;

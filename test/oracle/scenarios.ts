@@ -456,6 +456,39 @@ export const scenarios: Scenario[] = [
     steps: [{ op: "write", path: "d/" + "n".repeat(256), data: "x" }, { op: "mkdir", path: "m".repeat(300) }],
   },
 
+  {
+    name: "inode numbers survive copy-up of files and directories (rule 16)",
+    lowers: [{ "d/f": "x", "d/s/g": "y", h1: "h", h2: { link: "h1" } }],
+    steps: [
+      { op: "inoAcrossCopyUp", path: "d/f", via: "append" },
+      { op: "inoAcrossCopyUp", path: "d/s", via: "chmod" },
+      { op: "inoAcrossCopyUp", path: "d", via: "chmod" },
+      { op: "inoAcrossCopyUp", path: "h1", via: "chmod" },
+    ],
+  },
+  {
+    name: "symlink chains resolve up to the kernel's hop limit and give ELOOP beyond it (rule 14)",
+    lowers: [Object.fromEntries([
+      ["t", "target"],
+      ...Array.from({ length: 42 }, (_, i) => [`l${i}`, { symlink: i === 0 ? "t" : `l${i - 1}` }]),
+    ])],
+    steps: [
+      { op: "read", path: "l38" }, { op: "read", path: "l39" }, { op: "read", path: "l40" }, { op: "read", path: "l41" },
+      { op: "append", path: "l39", data: "+" }, { op: "append", path: "l40", data: "+" },
+    ],
+  },
+  {
+    name: "paths with trailing slashes, dot and dot-dot components behave as on Linux (rule 19)",
+    lowers: [{ f: "file", "d/a": "1", l: { symlink: "d" } }],
+    runner: "syscalls",
+    steps: [
+      { op: "read", path: "f/" }, { op: "read", path: "d/./a" }, { op: "read", path: "d/../f" }, { op: "read", path: "./f" },
+      { op: "mkdir", path: "n/" }, { op: "rmdir", path: "n/" }, { op: "mv", from: "f/", to: "g" },
+      { op: "rm", path: "l/" }, { op: "write", path: "l/./b", data: "b" }, { op: "rmdir", path: "d/." },
+      { op: "mv", from: "d/a", to: "d/../moved" }, { op: "mkdir", path: "d/../e" },
+    ],
+  },
+
   // ---- errors (rule 19) ----
   {
     name: "failing operations give the kernel's errno and change nothing (rule 19)",
