@@ -6,9 +6,9 @@
 // appends, renames and symlinks files, which land in the upper. Also on layerfs's own
 // dispatcher. Runs in Node, Deno and Chromium.
 //
-// Why ruby.wasm and not ruby+stdlib.wasm: the +stdlib build carries its stdlib inside the
-// module (wasi-vfs), so no library file would come from a layer. Its wasi-vfs still maps
-// /bundle and /usr/local/lib/ruby itself, so the layer library lives at /opt/ruby/lib.
+// Small stand-in library files keep this fast and let it check whiteouts and replaced files;
+// ruby-stdlib.test.ts loads Ruby's real standard library from a layer. ruby.wasm's own
+// wasi-vfs answers for /bundle and /usr, so the layer library lives at /opt/ruby/lib.
 import { WASI } from "@bjorn3/browser_wasi_shim";
 import { RubyVM } from "@ruby/wasm-wasi";
 import { describe, expect, it } from "vitest";
