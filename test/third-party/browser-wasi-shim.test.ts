@@ -275,6 +275,17 @@ describe("fixShimWasi: the 0.4.2 dispatcher bugs, before and after", () => {
     expect(imports(w).sock_accept!(99, 0, 0)).toBe(Errno.BADF);
   });
 
+  it("an out-of-bounds pointer is EFAULT once patched (0.4.2 throws a RangeError into the guest)", () => {
+    const w = shimWith(freshUnion());
+    attachMemory(w);
+    expect(() => imports(w).fd_write!(1, 70_000, 1, 0)).toThrow(RangeError);
+    expect(() => imports(w).args_sizes_get!(70_000, 0)).toThrow(RangeError);
+    fixShimWasi(w);
+    expect(imports(w).fd_write!(1, 70_000, 1, 0)).toBe(Errno.FAULT);
+    expect(imports(w).args_sizes_get!(70_000, 0)).toBe(Errno.FAULT);
+    expect(() => imports(w).proc_exit!(3)).toThrow(/exit with exit code 3/); // still ends the program
+  });
+
   it("is idempotent", () => {
     const w = shimWith(freshUnion());
     fixShimWasi(w);

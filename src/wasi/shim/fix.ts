@@ -17,6 +17,9 @@
  * - sock_*: 0.4.2 throws a string into the guest; patched to EBADF for a bad fd
  *   and ENOTSOCK otherwise (there are no sockets).
  *
+ * - every other entry: 0.4.2 lets a RangeError from an out-of-bounds pointer
+ *   escape into the guest as a trap; wrapped to return EFAULT.
+ *
  * Patched entries never throw into the guest: a bad pointer gives EFAULT.
  * The fourth 0.4.2 pitfall, `new WASI(args, env, fds)` without an options
  * object switching debug logging on, is avoided by createShimWasi() (it always
@@ -124,6 +127,20 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
   imp.sock_recv = (n: number) => notSocket(n);
   imp.sock_send = (n: number) => notSocket(n);
   imp.sock_shutdown = (n: number) => notSocket(n);
+
+  // Bad pointers in the entries not replaced above: EFAULT instead of a RangeError trap.
+  const replaced: ReadonlySet<string> = new Set(SHIM_PATCHED_FUNCTIONS);
+  for (const [name, f] of Object.entries(original)) {
+    if (replaced.has(name) || typeof f !== "function") continue;
+    imp[name] = (...a: unknown[]): unknown => {
+      try {
+        return (f as (...x: unknown[]) => unknown)(...a);
+      } catch (e) {
+        if (e instanceof RangeError) return Errno.FAULT;
+        throw e; // proc_exit's WASIProcExit, and anything else the shim means to throw
+      }
+    };
+  }
 
   marked[PATCHED] = true;
   return wasi;
