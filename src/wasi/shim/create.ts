@@ -48,7 +48,17 @@ function envList(env: ShimWasiOptions["env"], hasRoot: boolean): string[] {
   return Object.entries(e).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
 }
 
-/** A shim WASI instance over `options.union` (stdio on fds 0-2, "/" on fd 3, extra preopens after). */
+/**
+ * A shim WASI instance over `options.union` (stdio on fds 0-2, "/" on fd 3, extra
+ * preopens after), with fixShimWasi applied.
+ *
+ * @example
+ * import { WASI } from "@bjorn3/browser_wasi_shim";
+ * const union = new Union(new Image([MemoryLayer.from({ "src/a.js": "..." })]), new MemoryLayer());
+ * const wasi = createShimWasi(WASI, { union, args: ["esbuild", "/src/a.js", "--outfile=/out.js"] });
+ * const code = wasi.start(await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport }));
+ * union.changes(); // [{ kind: "A", path: "/out.js" }]
+ */
 export function createShimWasi<W extends WASI>(WASIClass: ShimWasiConstructor<W>, options: ShimWasiOptions = {}): W {
   const stdin = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
   const fds: Fd[] = [

@@ -44,7 +44,14 @@ export const SHIM_PATCHED_FUNCTIONS = [
   "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
 ] as const;
 
-/** Patch `wasi` in place (idempotent) and return it. */
+/**
+ * Patch `wasi` in place (idempotent) and return it.
+ *
+ * @example
+ * import { WASI } from "@bjorn3/browser_wasi_shim";
+ * const wasi = fixShimWasi(new WASI(args, env, [stdin, stdout, stderr, new UnionPreopen(union, "/")], { debug: false }));
+ * wasi.start(await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport }));
+ */
 export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
   const marked = wasi as W & { [PATCHED]?: true };
   if (marked[PATCHED]) return wasi;
