@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openUnion } from "../../src/cli/open-union.ts";
 import { nodeRuntime } from "../../src/cli/runtime-node.ts";
-import { oracleUnavailable, ORACLE } from "../oracle/harness.ts";
+import { dropNoOpOpaques, lowerDirectories, oracleUnavailable, ORACLE } from "../oracle/harness.ts";
 import { renderUnion } from "../support/oracle-format.ts";
 import { skipReason } from "../support/index.ts";
 import { DEMO_WASM, demoCopy, removeDir, ROOT, runCli, tempDir, writeTree } from "./helpers.ts";
@@ -32,6 +32,8 @@ interface Case {
   lowers: string[];
   wasm: string;
   args: string[];
+  /** Extra overlay mount options for the kernel side (e.g. redirect_dir=on). */
+  mountOptions?: string;
 }
 
 /** Run `c` on both sides; returns merged trees, uppers and the program's output of each. */
@@ -42,7 +44,8 @@ async function bothSides(c: Case) {
   // Kernel: lowers top first; the program runs in the merged dir with "/" preopened on ".".
   const cmd = ["node", NODE_WASI, "--root", ".", c.wasm, ...c.args].map(sh).join(" ");
   const lowersTopFirst = [...c.lowers].reverse().join(":");
-  const k = spawnSync("bash", [ORACLE, lowersTopFirst, join(work, "kernel-upper"), cmd], { encoding: "utf8" });
+  const opts = c.mountOptions ? ["-o", c.mountOptions] : [];
+  const k = spawnSync("bash", [ORACLE, ...opts, lowersTopFirst, join(work, "kernel-upper"), cmd], { encoding: "utf8" });
   expect(k.status, k.stderr).toBe(0);
   expect(oracleSection(k.stdout, "check")[0]).toMatch(/^OK /);
 
@@ -123,13 +126,23 @@ describe("layerfs run against kernel overlayfs (node:wasi on the merged mount)",
     expect(kernel.upper.some((l) => l.startsWith("old/.wh..wh..opq\topq"))).toBe(true);
   });
 
-  it("runs union_ops.wasm mutate to the same result", async (ctx) => {
+  it("runs union_ops.wasm mutate (test/wasm's fixture, redirect_dir=on) to the same result", async (ctx) => {
     if (skip() || skipReason(existsSync(UNION_OPS) ? undefined : "test/wasm/union_ops.wasm is not built")) return ctx.skip();
-    const base = tempDir("layerfs-kernel-ops-");
+    const base = tempDir("layerfs-kernel-fixture-");
     dirs.push(base);
-    const bottom = writeTree(join(base, "bottom"), { "file3": "bottom 3\n", "dir/a": "a\n", "dir/sub/b": "b\n" });
-    const top = writeTree(join(base, "top"), { "file1": "top 1\n", "file2": "top 2\n" });
-    const { kernel, layerfs } = await bothSides({ lowers: [bottom, top], wasm: UNION_OPS, args: ["mutate"] });
+    const fx = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "test/wasm/fixture-to-dirs.mjs"), join(base, "fx")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(fx.status, fx.stderr).toBe(0);
+    const lowers = fx.stdout.trim().split(":").reverse();
+    const { kernel, layerfs } = await bothSides({ lowers, wasm: UNION_OPS, args: ["mutate"], mountOptions: "redirect_dir=on" });
+    expect(kernel.output).toMatch(/^# mutate done: \d+ ops, 0 failed$/m);
+    // With redirect_dir=on the kernel marks every directory mkdir makes in a merged parent
+    // opaque, even where no lower has that directory (harmless); layerfs does not (rule 7).
+    const lowerDirs = lowerDirectories(lowers.map((l) => nodeRuntime().lowerLayer(l)));
+    kernel.upper = dropNoOpOpaques(kernel.upper, lowerDirs);
+    layerfs.upper = dropNoOpOpaques(layerfs.upper, lowerDirs);
     expect(layerfs).toEqual(kernel);
   });
 });
