@@ -75,9 +75,9 @@ describe("node bin/layerfs.js", () => {
 describe("deno run -A src/cli/main.ts", () => {
   const noDeno = existsSync(DENO) ? undefined : "deno is not installed (node_modules/.bin/deno missing)";
 
-  function deno(args: string[], input = "") {
+  function deno(args: string[], input = "", cwd = ROOT) {
     const r = spawnSync(DENO, ["run", "-A", join(ROOT, "src/cli/main.ts"), ...args], {
-      cwd: ROOT,
+      cwd,
       input,
       encoding: "utf8",
       env: { ...process.env, NO_COLOR: "1" },
@@ -95,7 +95,7 @@ describe("deno run -A src/cli/main.ts", () => {
       expect(readTree(aaa)).toMatchObject({ ".wh.file3": "" });
       expect(readdirSync(dir).sort()).toEqual(["aaa", "bbb"]); // no work directory left behind
       expect(readFileSync(join(aaa, "file1"), "utf8")).toMatch(/edited by demo\n$/);
-      expect(deno(["ls", "--layer", bbb, "--upper", aaa]).stdout).toBe("file1\nfile2\n");
+      expect(deno(["ls", "--layer", "bbb", "--upper", "./aaa"], "", dir).stdout).toBe("file1\nfile2\n"); // relative paths
       expect(deno(["diff", "--layer", bbb, "--upper", aaa]).stdout).toBe("A /file1\nC /file2\nD /file3\n");
       expect(deno(["run", PROBE, "stdin"], "via deno\n")).toEqual({ status: 0, stdout: "via deno\n", stderr: "" });
       expect(deno(["run", PROBE, "exit", "5"]).status).toBe(5);
