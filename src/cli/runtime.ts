@@ -3,13 +3,10 @@
  * Node and Deno (and in-process tests can capture everything).
  */
 import type { Layer, WritableLayer } from "../core/layer.ts";
+import type { RunOptions } from "../wasi/run.ts";
 
-/** Where a program's stdio goes; undefined fields mean "the process's own". */
-export interface ProgramStdio {
-  stdin?: (into: Uint8Array) => number;
-  stdout?: (data: Uint8Array) => void;
-  stderr?: (data: Uint8Array) => void;
-}
+/** Where a program's stdio goes (run()'s options); absent fields mean "the process's own". */
+export type ProgramStdio = Pick<RunOptions, "stdin" | "stdout" | "stderr">;
 
 export type HostKind = "dir" | "file" | "other";
 
