@@ -1,7 +1,7 @@
 // Node pass (the default for `npx vitest run test/<area>`): every test file except
 // those meant only for Deno or Chromium. See vitest.shared.ts for the file layout.
 import { defineConfig } from "vitest/config";
-import { ALWAYS_EXCLUDED, ONLY_BROWSER, ONLY_DENO, TEST_ENV, TIMEOUTS } from "./vitest.shared.ts";
+import { ALWAYS_EXCLUDED, ONLY_BROWSER, ONLY_DENO, TEST_ENV, TIMEOUTS, WORKERS } from "./vitest.shared.ts";
 
 export default defineConfig({
   test: {
@@ -11,5 +11,6 @@ export default defineConfig({
     env: TEST_ENV,
     provide: { expectedRuntime: "node" },
     ...TIMEOUTS,
+    ...WORKERS,
   },
 });

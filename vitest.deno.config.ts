@@ -3,7 +3,7 @@
 // Covers the portable dirs, *.deno.test.ts files, and test/host files that mention Deno.
 import { defineConfig } from "vitest/config";
 import {
-  ALWAYS_EXCLUDED, hostFilesMentioningDeno, ONLY_BROWSER, ONLY_DENO, ONLY_NODE, PORTABLE, TEST_ENV, TIMEOUTS,
+  ALWAYS_EXCLUDED, hostFilesMentioningDeno, ONLY_BROWSER, ONLY_DENO, ONLY_NODE, PORTABLE, TEST_ENV, TIMEOUTS, WORKERS,
 } from "./vitest.shared.ts";
 
 export default defineConfig({
@@ -14,5 +14,6 @@ export default defineConfig({
     env: TEST_ENV,
     provide: { expectedRuntime: "deno" },
     ...TIMEOUTS,
+    ...WORKERS,
   },
 });

@@ -37,6 +37,10 @@ export function hostFilesMentioningDeno(root: string): string[] {
   return out;
 }
 
+/** vitest's default is cores - 1 (one worker on CI's 2 cores); many tests wait on
+ *  subprocesses (kernel oracle, CLI), so two workers finish the Node pass sooner. */
+export const WORKERS = { maxWorkers: 2 };
+
 /** Generous defaults: wasm programs in a browser or under Deno are slower than in Node. */
 export const TIMEOUTS = { testTimeout: 30_000, hookTimeout: 60_000 };
 
