@@ -28,6 +28,7 @@ import { OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX } from "../../src/
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
+import { dirLayer } from "../../src/host/node.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
 import { escapeName, readLayerFile, renderLayer, renderUnion } from "../support/oracle-format.ts";
 import { errnoFromMessage, runUnionSteps, shellScript, syscallScript, withOutput } from "./dsl.ts";
@@ -302,6 +303,34 @@ export async function runUnion(scn: Scenario, lowers: readonly Layer[]): Promise
     upper: await renderLayer(upper, { mtime: true }),
     union,
   };
+}
+
+/**
+ * Run a scenario on a Union of host-directory layers: every lower written to disk in
+ * aufs form (verbatim: whiteouts, opaque markers) and read back as a read-only
+ * DirLayer, and a writable DirLayer upper in a temp directory. The upper is rendered
+ * from the DirLayer, i.e. from what landed on disk.
+ */
+export async function runUnionOnHost(scn: Scenario, lowers: readonly Layer[]): Promise<Omit<UnionResult, "union">> {
+  const base = mkdtempSync(join(tmpdir(), "layerfs-oracle-host-"));
+  try {
+    const dirLowers = lowers.map((layer, i) => {
+      const p = join(base, `L${i}`);
+      writeLayerDir(layer, p);
+      return dirLayer(p);
+    });
+    mkdirSync(join(base, "upper"));
+    const upper = dirLayer(join(base, "upper"), { writable: true, workDir: join(base, "work"), durable: false });
+    const union = new Union(new Image(dirLowers), upper, scn.unionOptions);
+    const steps = runUnionSteps(union, scn.steps);
+    return {
+      steps,
+      merged: await renderUnion(union, { mtime: true }),
+      upper: await renderLayer(upper, { mtime: true }),
+    };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 }
 
 /**

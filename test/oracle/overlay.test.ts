@@ -25,6 +25,8 @@ type Harness = typeof import("./harness.ts");
 type Outcome = {
   kernel?: Awaited<ReturnType<Harness["runKernel"]>>;
   union?: Awaited<ReturnType<Harness["runUnion"]>>;
+  host?: Awaited<ReturnType<Harness["runUnionOnHost"]>>;
+  hostError?: unknown;
   kernelError?: unknown;
   unionError?: unknown;
 };
@@ -56,11 +58,17 @@ describe.skipIf(skipReason(unavailable))("kernel overlayfs differential tests", 
         } catch (e) {
           o.unionError = e;
         }
+        try {
+          o.host = await h.runUnionOnHost(scn, lowers);
+        } catch (e) {
+          o.hostError = e;
+        }
         o.kernel = await h.runKernel(scn, lowers);
         if (scn.redirectDir) {
           const dirs = h.lowerDirectories(lowers);
           o.kernel.upper = h.dropNoOpOpaques(o.kernel.upper, dirs);
           if (o.union) o.union.upper = h.dropNoOpOpaques(o.union.upper, dirs);
+          if (o.host) o.host.upper = h.dropNoOpOpaques(o.host.upper, dirs);
         }
       } catch (e) {
         o.kernelError = e;
@@ -104,6 +112,18 @@ describe.skipIf(skipReason(unavailable))("kernel overlayfs differential tests", 
         const { kernel, union } = get(scn);
         expect(h.normalize(union.upper, sinceS, false).join("\n"), describeScenario(scn))
           .toBe(h.normalize(kernel.upper, sinceS, false).join("\n"));
+      });
+
+      it("does the same on host-directory layers (DirLayer lowers and upper)", () => {
+        const o = outcomes.get(scn)!;
+        if (o.hostError !== undefined) throw o.hostError;
+        const kernel = kernelOf(scn);
+        const host = o.host!;
+        expect(host.steps, describeScenario(scn)).toEqual(kernel.steps);
+        expect(h.normalize(host.merged, sinceS, true).join("\n"), "merged")
+          .toBe(h.normalize(kernel.merged, sinceS, true).join("\n"));
+        expect(h.normalize(host.upper, sinceS, true).join("\n"), "upper on disk")
+          .toBe(h.normalize(kernel.upper, sinceS, true).join("\n"));
       });
 
       it("has the kernel's mtimes in the merged tree and the upper", () => {

@@ -285,6 +285,12 @@ export const scenarios: Scenario[] = [
     steps: [],
   },
   {
+    name: "a deep rename keeps lower hard links inside the moved directory (rules 11, 13, redirect_dir=on)",
+    lowers: [{ "d/f": "x", "d/g": { link: "d/f" }, "d/s/h": { link: "d/f" } }],
+    steps: [{ op: "mv", from: "d", to: "d2" }],
+    redirectDir: true,
+  },
+  {
     name: "deep renames keep lower hard links between the moved directories (rules 11, 13, redirect_dir=on)",
     lowers: [{ "d/f": "x", "d/g": { link: "d/f" }, "e/h": { link: "d/f" } }],
     steps: [{ op: "mv", from: "d", to: "d2" }, { op: "mv", from: "e", to: "e2" }],
