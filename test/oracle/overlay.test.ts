@@ -6,20 +6,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runtime, skipReason } from "../support/index.ts";
 import type { Scenario } from "./dsl.ts";
-import { randomScenarios } from "./random.ts";
-import { reservedNameScenarios, scenarios as curated } from "./scenarios.ts";
+import { allScenarios, reservedNameScenarios } from "./all.ts";
 
-/**
- * Curated scenarios (scenarios.ts) and reproducible generated ones (random.ts): 30 by
- * default (each oracle run costs ~0.2 s of CPU); LAYERFS_ORACLE_RANDOM=N runs N times more.
- */
+/** LAYERFS_ORACLE_RANDOM=N runs N times more generated scenarios (default 30). */
 const scale = Math.max(1, Number((globalThis as { process?: { env: Record<string, string | undefined> } })
   .process?.env.LAYERFS_ORACLE_RANDOM ?? 1) || 1);
-const scenarios = [
-  ...curated,
-  ...randomScenarios(12 * scale), ...randomScenarios(8 * scale, 5000, "deep"),
-  ...randomScenarios(6 * scale, 300000, "strict", true), ...randomScenarios(4 * scale, 400000, "deep", true),
-];
+const scenarios = allScenarios(scale);
 
 type Harness = typeof import("./harness.ts");
 type Outcome = {

@@ -1,0 +1,16 @@
+// The scenario set of the kernel differential tests: curated (scenarios.ts) and
+// reproducible generated ones (random.ts), 30 generated at scale 1 (each oracle run
+// costs ~0.2 s of CPU). No node:* imports.
+import type { Scenario } from "./dsl.ts";
+import { randomScenarios } from "./random.ts";
+import { scenarios as curated } from "./scenarios.ts";
+
+export { reservedNameScenarios } from "./scenarios.ts";
+
+export function allScenarios(scale = 1): Scenario[] {
+  return [
+    ...curated,
+    ...randomScenarios(12 * scale), ...randomScenarios(8 * scale, 5000, "deep"),
+    ...randomScenarios(6 * scale, 300000, "strict", true), ...randomScenarios(4 * scale, 400000, "deep", true),
+  ];
+}
