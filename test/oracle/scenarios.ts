@@ -307,6 +307,14 @@ export const scenarios: Scenario[] = [
     steps: [{ op: "link", from: "h1", to: "h4" }],
   },
   {
+    name: "renaming one hard-link alias onto another: lower aliases are separate, upper aliases make it a no-op (rules 10, 13)",
+    lowers: [{ h1: "hl", h2: { link: "h1" }, f: "f" }],
+    steps: [
+      { op: "mv", from: "h1", to: "h2", raw: true },
+      { op: "link", from: "f", to: "g" }, { op: "mv", from: "f", to: "g", raw: true },
+    ],
+  },
+  {
     name: "symlinks are copied up verbatim by set-times on the link itself (rule 14)",
     lowers: [{ "d/rel": { symlink: "../t" }, "d/abs": { symlink: "/t" }, "d/dangling": { symlink: "nowhere/x" }, t: "target" }],
     steps: [{ op: "touch", path: "d/rel", time: 5000, noFollow: true }, { op: "touch", path: "d/dangling", time: 6000, noFollow: true }],
