@@ -10,7 +10,7 @@
 import { Errno, FsError } from "./errno.ts";
 import { childPath, parentPath } from "./layer.ts";
 import type { EntryStat, NewEntryAttr } from "./layer.ts";
-import type { Inodes } from "./inode.ts";
+import type { Inodes, SharedOrigin } from "./inode.ts";
 import { lookupChild, lowerDirOf, nodeType, rootNode } from "./lookup.ts";
 import type { Layers, Node } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
@@ -18,8 +18,14 @@ import { classifyRawName } from "./whiteout.ts";
 
 export interface CopyUpContext extends Layers {
   readonly inodes: Inodes;
-  /** Called after the lower file at `path` was copied up (rule 9). */
-  copiedUp(path: string): void;
+  /** Called after the lower file at `path` was copied up (rule 9); `keep`: keep following it. */
+  copiedUp(path: string, keep?: boolean): void;
+  /**
+   * Hard-linked lower files relocated by deep renames stay one upper inode per
+   * lower inode (what the kernel's redirect leaves: one lower file). Lower
+   * inode number -> a current upper path of that inode, and its upper id.
+   */
+  readonly movedAliases: Map<number, { path: string; id: number }>;
 }
 
 function attrsOf(st: EntryStat): NewEntryAttr {
@@ -44,24 +50,38 @@ function invisibly(ctx: CopyUpContext, dir: string, create: () => void): void {
   if (before !== undefined) ctx.upper.setattr(dir, { atimeNs: before.atimeNs, mtimeNs: before.mtimeNs });
 }
 
-/** Create the upper copy of lower object `node` whose parent is already in the upper. */
-function copyOne(ctx: CopyUpContext, node: Node, linkTo?: string): Node {
+/**
+ * Create the upper copy of lower object `node` whose parent is already in the
+ * upper. `moving` (deep rename): the object is only relocated, not changed, so
+ * a hard-linked lower file keeps sharing its number with its aliases until it
+ * is changed (as under a kernel redirect, where it stays a lower file).
+ */
+function copyOne(ctx: CopyUpContext, node: Node, moving = false): Node {
   const le = node.lower!;
   const st = le.stat;
   const path = node.path;
   const dir = parentPath(path);
+  const ino = lowerIno(le);
+  const alias = moving && st.type === "file" && st.nlink > 1 ? ctx.movedAliases.get(ino) : undefined;
+  const linkTo = alias !== undefined && ctx.upper.stat(alias.path)?.id === alias.id ? alias.path : undefined;
   invisibly(ctx, dir, () => {
-    if (linkTo !== undefined) ctx.upper.link(linkTo, path);
-    else if (st.type === "dir") ctx.upper.mkdir(path, attrsOf(st));
+    if (st.type === "dir") ctx.upper.mkdir(path, attrsOf(st));
     else if (st.type === "symlink") ctx.upper.symlink(path, ctx.image.layers[le.layer]!.readlink(path), attrsOf(st));
+    else if (linkTo !== undefined) ctx.upper.link(linkTo, path);
     else ctx.upper.createFileFrom(path, ctx.image.layers[le.layer]!.open(path), attrsOf(st));
   });
   const us = ctx.upper.stat(path);
   if (us === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
   // The kernel keeps the lower inode number unless the lower file is hard-linked:
   // copy-up breaks that link, so the copy gets a number of its own.
-  if (st.type === "dir" || st.nlink <= 1) ctx.inodes.record(us.id, lowerIno(le));
-  if (st.type === "file") ctx.copiedUp(path);
+  let shared = false;
+  if (st.type === "dir" || st.nlink <= 1) ctx.inodes.record(us.id, ino);
+  else if (moving) {
+    shared = true;
+    ctx.inodes.recordShared(us.id, ino, { layer: le.layer, path });
+    if (linkTo === undefined) ctx.movedAliases.set(ino, { path, id: us.id });
+  }
+  if (st.type === "file") ctx.copiedUp(path, shared);
   // A fresh upper directory merges with the lower one it copies.
   return { path, upper: us, lower: st.type === "dir" ? le : undefined };
 }
@@ -82,23 +102,62 @@ export function copyUpDir(ctx: CopyUpContext, path: string): Node {
   return n;
 }
 
-/** Copy `node` (and its parent chain) up; returns its fresh node (itself if already upper). */
+/**
+ * Copy `node` (and its parent chain) up before it changes; returns its fresh
+ * node (itself if already upper, where a still-shared hard-link number is
+ * given up: the change breaks the link, rule 13).
+ */
 export function copyUp(ctx: CopyUpContext, node: Node): Node {
-  if (node.upper !== undefined) return node;
+  if (node.upper !== undefined) {
+    const origin = ctx.inodes.sharedOrigin(node.upper.id);
+    if (origin === undefined) return node;
+    if (node.upper.nlink <= 1) {
+      ctx.inodes.unshare(node.upper.id);
+      return node;
+    }
+    return breakAlias(ctx, node, origin);
+  }
   copyUpDir(ctx, parentPath(node.path));
   return copyOne(ctx, node);
 }
 
+/** Name for a copy being built next to its final name (an aufs-internal name: never visible). */
+const TEMP_NAME = ".wh..wh.layerfs.copy";
+
 /**
- * Copy up `node` and everything visible below it (deep rename). Lower hard-link
- * aliases inside the tree stay linked. Objects already in the upper keep their
- * inode numbers (pinned) even after their lower part is cut off.
+ * A relocated hard-linked lower file is about to change: like a kernel copy-up,
+ * this alias gets an object (and number) of its own; the other aliases keep
+ * the old data. Built beside it by reference, then renamed over it.
+ */
+function breakAlias(ctx: CopyUpContext, node: Node, origin: SharedOrigin): Node {
+  const us = node.upper!;
+  const path = node.path;
+  const dir = parentPath(path);
+  const tmp = childPath(dir, TEMP_NAME);
+  invisibly(ctx, dir, () => {
+    if (ctx.upper.stat(tmp) !== undefined) ctx.upper.unlink(tmp);
+    // The shared copy is never changed, so its content is still the lower file's.
+    ctx.upper.createFileFrom(tmp, ctx.image.layers[origin.layer]!.open(origin.path), attrsOf(us));
+    ctx.upper.rename(tmp, path);
+  });
+  const fresh = ctx.upper.stat(path)!;
+  ctx.copiedUp(path);
+  return { path, upper: fresh, lower: undefined };
+}
+
+/**
+ * Copy up `node` and everything visible below it (deep rename), by reference.
+ * Objects already in the upper keep their inode numbers (pinned) even after
+ * their lower part is cut off.
  */
 export function copyUpTree(ctx: CopyUpContext, node: Node): Node {
-  const top = copyUp(ctx, node);
+  let top = node;
+  if (top.upper === undefined) {
+    copyUpDir(ctx, parentPath(node.path));
+    top = copyOne(ctx, node, true);
+  }
   ctx.inodes.pin(top);
   if (nodeType(top) !== "dir") return top;
-  const linked = new Map<number, string>();
   const stack: Node[] = [top];
   while (stack.length > 0) {
     const dir = stack.pop()!;
@@ -114,10 +173,7 @@ export function copyUpTree(ctx: CopyUpContext, node: Node): Node {
         ctx.inodes.pin(c);
         up = c;
       } else {
-        const ino = lowerIno(c.lower!);
-        const first = c.lower!.stat.type === "file" ? linked.get(ino) : undefined;
-        up = copyOne(ctx, c, first);
-        if (first === undefined && c.lower!.stat.type === "file") linked.set(ino, c.path);
+        up = copyOne(ctx, c, true);
       }
       if (nodeType(up) === "dir") stack.push(up);
     }

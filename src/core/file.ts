@@ -97,21 +97,30 @@ export class UpperFile implements UnionFile {
   }
 }
 
-/** A read-only handle on a lower file; follows a later copy-up of that file. */
+/**
+ * A read-only handle on a file that a later copy-up may replace: a lower file,
+ * or a relocated hard-linked lower file (which the kernel would still read
+ * from the lower layer). Follows that copy-up.
+ */
 export class LowerReadFile implements UnionFile {
   readonly type: EntryType = "file";
   readonly writable = false;
   #file: LayerFile | undefined;
-  /** Inode of the lower object; once retargeted, undefined (ask the host). */
+  /** Inode of the lower object; undefined: ask the host by upper id. */
   #ino: number | undefined;
   readonly #host: FileHost;
-  readonly #path: string;
+  #path: string;
 
-  constructor(host: FileHost, path: string, file: LayerFile, ino: number) {
+  constructor(host: FileHost, path: string, file: LayerFile, ino: number | undefined) {
     this.#host = host;
     this.#path = path;
     this.#file = file;
     this.#ino = ino;
+  }
+
+  /** Its directory was renamed: the path it is registered under changed. */
+  rebase(path: string): void {
+    this.#path = path;
   }
 
   /** The file was copied up: read the upper copy from now on. */

@@ -13,6 +13,12 @@
 import type { Node } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
 
+/** A lower file: layer index (bottom first) and layer path. */
+export interface SharedOrigin {
+  readonly layer: number;
+  readonly path: string;
+}
+
 /** st_dev of every union object. */
 export const UNION_DEV = 0x6c66; // "lf"
 
@@ -26,9 +32,31 @@ export class Inodes {
     (this.#origin ??= new Map()).set(upperId, ino);
   }
 
+  // Upper copies of hard-linked lower files made by a deep rename: they share
+  // the lower number until changed (then the link is broken, as on the kernel).
+  // Value: where the (unchanged) content lives in the lower layers.
+  #shared: Map<number, SharedOrigin> | undefined;
+
+  /** Record a relocated (not yet changed) copy of a hard-linked lower file. */
+  recordShared(upperId: number, ino: number, origin: SharedOrigin): void {
+    this.record(upperId, ino);
+    (this.#shared ??= new Map()).set(upperId, origin);
+  }
+
+  /** The lower origin of a relocated, still unchanged copy of a hard-linked lower file. */
+  sharedOrigin(upperId: number): SharedOrigin | undefined {
+    return this.#shared?.get(upperId);
+  }
+
+  /** The object is about to change: a shared hard-link number is given up. */
+  unshare(upperId: number): void {
+    if (this.#shared?.delete(upperId)) this.#origin?.delete(upperId);
+  }
+
   /** Forget an upper object that no longer exists (its id may be reused). */
   forget(upperId: number): void {
     this.#origin?.delete(upperId);
+    this.#shared?.delete(upperId);
   }
 
   /** Inode number of an upper object with id `upperId` (no merge information). */

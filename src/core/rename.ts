@@ -24,6 +24,7 @@ import { classifyRawName, hasWhiteout, isReservedName, makeOpaque, removeWhiteou
 
 export interface RenameContext extends CopyUpContext {
   hidden(path: string): void;
+  moved(from: string, to: string): void;
 }
 
 /**
@@ -83,6 +84,7 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   if (dst !== undefined) ctx.hidden(dst.path);
   const moved = srcType === "dir" && srcHasLower ? copyUpTree(ctx, src) : copyUp(ctx, src);
   ctx.upper.rename(moved.path, toPath);
+  if (srcType === "dir") ctx.moved(moved.path, toPath);
   removeWhiteout(ctx.upper, dd.path, rt.name);
   if (srcType === "dir") {
     // The marker and the cleanup are bookkeeping, not visible changes: keep the directory's times

@@ -15,12 +15,36 @@ export class UnionState implements CopyUpContext, FileHost {
   readonly upper: WritableLayer;
   readonly inodes = new Inodes();
   #readers: Map<string, Set<LowerReadFile>> | undefined;
+  #aliases: Map<number, { path: string; id: number }> | undefined;
   readonly #setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void;
 
   constructor(image: Image, upper: WritableLayer, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
     this.image = image;
     this.upper = upper;
     this.#setTimes = setTimes;
+  }
+
+  get movedAliases(): Map<number, { path: string; id: number }> {
+    return (this.#aliases ??= new Map());
+  }
+
+  /** Upper directory `from` was renamed to `to`: paths kept for later copy-ups move with it. */
+  moved(from: string, to: string): void {
+    const rebase = (p: string): string => to + p.slice(from.length);
+    if (this.#aliases !== undefined) {
+      for (const a of this.#aliases.values()) if (isWithin(a.path, from)) a.path = rebase(a.path);
+    }
+    const m = this.#readers;
+    if (m === undefined || m.size === 0) return;
+    for (const [key, set] of [...m]) {
+      if (!isWithin(key, from)) continue;
+      m.delete(key);
+      for (const f of set) f.rebase(rebase(key));
+      const k2 = rebase(key);
+      const into = m.get(k2);
+      if (into === undefined) m.set(k2, set);
+      else for (const f of set) into.add(f);
+    }
   }
 
   /** Follow copy-ups of the lower file at layer path `path` with `file`. */
@@ -38,11 +62,14 @@ export class UnionState implements CopyUpContext, FileHost {
     if (set.size === 0) this.#readers!.delete(path);
   }
 
-  /** The lower file at `path` now has an upper copy: move its readers there (rule 9). */
-  copiedUp(path: string): void {
+  /**
+   * The file at `path` now has a new upper object: move its readers there (rule 9).
+   * `keep`: the new object may itself be replaced later (a relocated hard link).
+   */
+  copiedUp(path: string, keep = false): void {
     const set = this.#readers?.get(path);
     if (set === undefined) return;
-    this.#readers!.delete(path);
+    if (!keep) this.#readers!.delete(path);
     for (const f of set) f.retarget(this.upper.open(path));
   }
 

@@ -189,7 +189,13 @@ export class Union {
       }
       return new UpperFile(s, node.path, write ? this.upper.openWrite(node.path) : this.upper.open(node.path), write);
     }
-    if (node.upper !== undefined) return new UpperFile(s, node.path, this.upper.open(node.path), false);
+    if (node.upper !== undefined) {
+      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new UpperFile(s, node.path, this.upper.open(node.path), false);
+      // A relocated hard-linked lower file: a later change gives this name a new object (rule 13); follow it (rule 9).
+      const f = new LowerReadFile(s, node.path, this.upper.open(node.path), undefined);
+      s.register(node.path, f);
+      return f;
+    }
     const le = node.lower!;
     const f = new LowerReadFile(s, node.path, this.image.layers[le.layer]!.open(node.path), lowerIno(le));
     s.register(node.path, f);

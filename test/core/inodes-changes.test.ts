@@ -4,6 +4,7 @@ import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
+import { rawLayer } from "./tree.ts";
 
 function mk(...specs: MemorySpec[]): Union {
   return new Union(new Image(specs.map((s) => MemoryLayer.from(s, { timeNs: 1000n }))), new MemoryLayer());
@@ -29,12 +30,38 @@ describe("inode numbers are stable", () => {
     expect(paths.map((p) => u.lstat("/y" + p).ino)).toEqual(before);
   });
 
-  it("lower hard links stay linked through a deep rename", () => {
+  it("lower hard-link aliases moved by a deep rename share their number until one is changed (kernel)", () => {
     const u = mk({ "d/a": "1", "d/b": { link: "d/a" } });
+    const ino = u.stat("/d/a").ino;
     u.rename("/d", "/e");
-    expect(u.stat("/e/a").ino).toBe(u.stat("/e/b").ino);
-    u.writeFile("/e/a", "2");
-    expect(u.readFile("/e/b", "utf8")).toBe("2");
+    expect([u.stat("/e/a").ino, u.stat("/e/b").ino]).toEqual([ino, ino]);
+    u.rename("/e", "/f");
+    expect(u.stat("/f/b").ino).toBe(ino);
+    u.writeFile("/f/a", "2");
+    expect(u.readFile("/f/b", "utf8")).toBe("1");
+    expect(u.stat("/f/b").ino).toBe(ino);
+    expect(u.stat("/f/a").ino).not.toBe(ino);
+  });
+
+  it("aliases moved by separate deep renames stay one upper file until one is changed", () => {
+    const upper = new MemoryLayer();
+    const u = new Union(new Image([MemoryLayer.from({ "d/f": "x", "d/g": { link: "d/f" }, "e/h": { link: "d/f" } })]), upper);
+    u.rename("/d", "/d2");
+    u.rename("/e", "/e2");
+    expect(new Set(["d2/f", "d2/g", "e2/h"].map((p) => upper.stat(p)!.id)).size).toBe(1);
+    expect(upper.stat("e2/h")!.nlink).toBe(3);
+    expect(upper.contentUsage("e2/h").bytes).toBe(0);
+    const r = u.open("/e2/h");
+    u.chmod("/e2/h", 0o600);
+    u.writeFile("/e2/h", "changed");
+    const b = new Uint8Array(16);
+    expect(new TextDecoder().decode(b.subarray(0, r.read(b, 0)))).toBe("changed");
+    expect(u.readFile("/d2/f", "utf8")).toBe("x");
+    expect(u.stat("/d2/f").mode).toBe(0o644);
+    expect(upper.stat("d2/f")!.nlink).toBe(2);
+    expect(u.stat("/e2/h").ino).not.toBe(u.stat("/d2/f").ino);
+    expect(u.stat("/d2/g").ino).toBe(u.stat("/d2/f").ino);
+    expect(rawLayer(upper)).not.toContain("e2/.wh..wh.layerfs.copy");
   });
 
   it("open handles report the same number as stat, before and after copy-up", () => {
