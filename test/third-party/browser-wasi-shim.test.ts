@@ -286,6 +286,50 @@ describe("fixShimWasi: the 0.4.2 dispatcher bugs, before and after", () => {
     expect(() => imports(w).proc_exit!(3)).toThrow(/exit with exit code 3/); // still ends the program
   });
 
+  it("poll_oneoff takes clocks and fds together and writes nevents once patched (0.4.2: one clock only)", () => {
+    /** Subscriptions at 1024 (48 bytes each), events at 2048 (32 bytes each), nevents at 4000. */
+    const subscribe = (m: ReturnType<typeof attachMemory>, subs: ({ clockMs: number } | { readFd: number })[]) => {
+      subs.forEach((s, i) => {
+        const p = 1024 + i * 48;
+        m.u8.fill(0, p, p + 48);
+        m.dv.setBigUint64(p, BigInt(100 + i), true);
+        if ("clockMs" in s) {
+          m.dv.setUint8(p + 8, 0);
+          m.dv.setUint32(p + 16, 1, true); // monotonic
+          m.dv.setBigUint64(p + 24, BigInt(s.clockMs) * 1_000_000n, true);
+        } else {
+          m.dv.setUint8(p + 8, 1);
+          m.dv.setUint32(p + 16, s.readFd, true);
+        }
+      });
+    };
+    const event = (m: ReturnType<typeof attachMemory>, i: number) => ({
+      userdata: m.dv.getBigUint64(2048 + i * 32, true), error: m.dv.getUint16(2048 + i * 32 + 8, true),
+      type: m.dv.getUint8(2048 + i * 32 + 10), nbytes: m.dv.getBigUint64(2048 + i * 32 + 16, true),
+    });
+    const bare = createShimWasi(WASI, { union: freshUnion(), stdin: "abc", fix: false });
+    const mb = attachMemory(bare);
+    subscribe(mb, [{ clockMs: 5 }, { readFd: 0 }]);
+    expect(imports(bare).poll_oneoff!(1024, 2048, 2, 4000)).toBe(Errno.NOTSUP);
+    subscribe(mb, [{ readFd: 0 }]);
+    expect(imports(bare).poll_oneoff!(1024, 2048, 1, 4000)).toBe(Errno.NOTSUP);
+
+    const w = createShimWasi(WASI, { union: freshUnion(), stdin: "abc" });
+    const m = attachMemory(w);
+    subscribe(m, [{ clockMs: 5_000 }, { readFd: 0 }, { readFd: 77 }]);
+    m.dv.setUint32(4000, 0xffff, true);
+    expect(imports(w).poll_oneoff!(1024, 2048, 3, 4000)).toBe(Errno.SUCCESS);
+    expect(m.dv.getUint32(4000, true)).toBe(2); // stdin ready, fd 77 bad: no waiting for the clock
+    expect(event(m, 0)).toEqual({ userdata: 101n, error: 0, type: 1, nbytes: 3n });
+    expect(event(m, 1)).toEqual({ userdata: 102n, error: Errno.BADF, type: 1, nbytes: 0n });
+    subscribe(m, [{ clockMs: 20 }]);
+    const t0 = performance.now();
+    expect(imports(w).poll_oneoff!(1024, 2048, 1, 4000)).toBe(Errno.SUCCESS);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(15);
+    expect(m.dv.getUint32(4000, true)).toBe(1);
+    expect(event(m, 0)).toEqual({ userdata: 100n, error: 0, type: 0, nbytes: 0n });
+  });
+
   it("is idempotent", () => {
     const w = shimWith(freshUnion());
     fixShimWasi(w);

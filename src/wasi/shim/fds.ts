@@ -322,6 +322,14 @@ export class UnionFileFd extends UnionFdBase {
       return { ret: Errno.SUCCESS, offset: BigInt(this.position) };
     }, (ret) => ({ ret, offset: 0n }));
   }
+  /** For poll_oneoff: bytes a read would return now. */
+  readableBytes(): bigint {
+    try {
+      return BigInt(Math.max(0, this.file.stat().size - this.position));
+    } catch {
+      return 0n;
+    }
+  }
   override fd_sync(): number {
     return guard(() => {
       if ((this.rightsBase & (RIGHTS.FD_DATASYNC | RIGHTS.FD_SYNC)) === 0) requireRights(this.rightsBase, RIGHTS.FD_SYNC);

@@ -14,6 +14,8 @@
  *   truncates; patched to truncate.
  * - path_link between a union and another filesystem: 0.4.2 hands the union's
  *   object to the other directory, which files it; patched to EXDEV.
+ * - poll_oneoff: 0.4.2 takes one clock subscription only, never writes the
+ *   event count and spins for the whole wait; replaced (see poll.ts).
  * - sock_*: 0.4.2 throws a string into the guest; patched to EBADF for a bad fd
  *   and ENOTSOCK otherwise (there are no sockets).
  *
@@ -28,6 +30,7 @@
 import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
 import { Errno, errnoOf } from "../../core/errno.ts";
 import { UnionDirFd } from "./fds.ts";
+import { pollOneoff } from "./poll.ts";
 import { writeFilestatFields } from "./structs.ts";
 
 type Fn = (...args: never[]) => unknown;
@@ -41,7 +44,7 @@ const encoder = new TextEncoder();
 /** The functions fixShimWasi replaces, for documentation and tests. */
 export const SHIM_PATCHED_FUNCTIONS = [
   "path_symlink", "path_rename", "fd_filestat_get", "path_filestat_get", "path_readlink", "path_link",
-  "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
+  "poll_oneoff", "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
 ] as const;
 
 /**
@@ -128,6 +131,9 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     if ((a instanceof UnionDirFd) !== (b instanceof UnionDirFd)) return Errno.XDEV;
     return original.path_link!(...([oldFd, flags, oldPtr, oldLen, newFd, newPtr, newLen] as never[])) as number;
   });
+
+  imp.poll_oneoff = safe((inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number =>
+    pollOneoff(memory(), wasi.fds, inPtr, outPtr, nsubs, neventsPtr));
 
   const notSocket = (n: number): number => (fd(n) === undefined ? Errno.BADF : Errno.NOTSOCK);
   imp.sock_accept = (n: number) => notSocket(n);

@@ -38,6 +38,10 @@ export class BytesInputFd extends CharDeviceFd {
     super(STDIN_RIGHTS, 0);
     this.#data = data;
   }
+  /** For poll_oneoff: bytes a read would return now. */
+  readableBytes(): bigint {
+    return BigInt(this.#data.length - this.#pos);
+  }
   override fd_read(size: number): { ret: number; data: Uint8Array } {
     const out = this.#data.slice(this.#pos, this.#pos + size);
     this.#pos += out.length;
