@@ -17,6 +17,9 @@ export interface Row {
   /** undefined: informational row without a target. */
   pass?: boolean;
   note?: string;
+  /** Raw timed runs (JSON only). */
+  samples?: number[];
+  peerSamples?: number[];
 }
 
 export const rows: Row[] = [];

@@ -5,7 +5,7 @@
  * every layer and file i lives in layer i % L (the worst case for merging:
  * each directory listing is merged from all L layers); big.bin is in the bottom layer.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { Directory, File, PreopenDirectory } from "@bjorn3/browser_wasi_shim";
 import type { Inode } from "@bjorn3/browser_wasi_shim";
 import { MemoryLayer } from "../../src/mod.ts";
@@ -62,9 +62,30 @@ export function shimRoot(files: readonly string[], big: File | undefined): Preop
   return new PreopenDirectory("/", root);
 }
 
+/**
+ * rm -rf in this process. (Not a child process: a fork of this big process
+ * write-protects its pages, so the run after it would pay page faults; and
+ * node's recursive rmSync sometimes fails with ENOTEMPTY on big tmpfs trees.)
+ */
+export function removeTree(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory()) return unlinkSync(path);
+  for (const e of readdirSync(path, { withFileTypes: true })) {
+    const p = `${path}/${e.name}`;
+    if (e.isDirectory()) removeTree(p);
+    else unlinkSync(p);
+  }
+  rmdirSync(path);
+}
+
 /** The same tree on the host under `dir` (replaced if present). */
 export function hostTree(dir: string, files: readonly string[], big: Uint8Array | undefined): void {
-  rmSync(dir, { recursive: true, force: true });
+  removeTree(dir);
   const made = new Set<string>();
   for (const p of files) {
     const d = `${dir}/${p.slice(0, p.lastIndexOf("/"))}`;

@@ -3,29 +3,28 @@
  * CLI's code path, in this process) with a DirLayer lower and a DirLayer upper,
  * against node:wasi on the same directory without layering.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Config } from "../lib/config.ts";
 import { underCli, underNodeWasi } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
 import { add, header } from "../lib/report.ts";
 import { gc, median } from "../lib/stats.ts";
-import { hostTree, treeFiles } from "../lib/trees.ts";
+import { hostTree, removeTree, treeFiles } from "../lib/trees.ts";
 
 /** Interleaved runs (one of each per round, after one warm-up round); medians. */
-async function pair(runs: number, a: () => Promise<GuestResult>, b: () => Promise<GuestResult>): Promise<[number, number]> {
+async function pair(runs: number, a: () => Promise<GuestResult>, b: () => Promise<GuestResult>): Promise<[number, number, number[], number[]]> {
   const ta: number[] = [];
   const tb: number[] = [];
+  gc(); // once: a forced gc() before every run would age out the JIT code of whichever runtime ran last
   for (let i = 0; i <= runs; i++) {
-    gc();
     const x = await a();
-    gc();
     const y = await b();
     if (i > 0) {
       ta.push(x.ms);
       tb.push(y.ms);
     }
   }
-  return [median(ta), median(tb)];
+  return [median(ta), median(tb), ta, tb];
 }
 
 export async function hostDirs(cfg: Config): Promise<void> {
@@ -35,27 +34,28 @@ export async function hostDirs(cfg: Config): Promise<void> {
   const upper = `${base}/upper`;
   mkdirSync(base, { recursive: true });
   hostTree(lower, treeFiles(cfg.treeFiles), undefined);
-  const fresh = () => rmSync(upper, { recursive: true, force: true }); // each run starts with an empty upper
+  const fresh = () => removeTree(upper); // each run starts with an empty upper
   const layerfs = (args: string[]) => async () => {
     fresh();
     return await underCli(["--layer", lower, "--upper", upper], args);
   };
   const node = (args: string[]) => async () => {
     const r = await underNodeWasi(lower, args, base);
-    rmSync(`${lower}/bench`, { recursive: true, force: true });
+    removeTree(`${lower}/bench`);
     return r;
   };
   for (const [w, args, label] of [
     ["tree", ["tree", "/tree"], `tree: walk+stat ${cfg.treeFiles} files`],
     ["churn", ["churn"], "churn 2,000 × 4 KiB"],
   ] as const) {
-    const [l, n] = await pair(cfg.runs, layerfs([...args]), node([...args]));
+    const [l, n, ls, ns] = await pair(cfg.runs, layerfs([...args]), node([...args]));
     const ratio = l / n;
     add({
       id: `4/${w}`, what: `layerfs run, DirLayer lower+upper: ${label}`, value: l, unit: "ms",
       peer: { name: "node:wasi", value: n, unit: "ms" }, ratio, target: "≤ 2.00× node:wasi", pass: ratio <= 2,
+      samples: ls, peerSamples: ns,
     });
   }
   fresh();
-  rmSync(base, { recursive: true, force: true });
+  removeTree(base);
 }
