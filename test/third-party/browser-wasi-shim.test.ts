@@ -264,7 +264,7 @@ describe("fixShimWasi: the 0.4.2 dispatcher bugs, before and after", () => {
     expect(union.stat("/etc/motd2").ino).toBe(union.stat("/etc/motd").ino);
   });
 
-  it("sock_* return EBADF/ENOTSOCK once patched (0.4.2 throws into the guest)", () => {
+  it("sock_* return EBADF/ENOTSOCK and proc_raise ENOSYS once patched (0.4.2 throws into the guest)", () => {
     const w = shimWith(freshUnion());
     attachMemory(w);
     expect(() => imports(w).sock_shutdown!(3, 0)).toThrow();
@@ -273,6 +273,7 @@ describe("fixShimWasi: the 0.4.2 dispatcher bugs, before and after", () => {
     expect(imports(w).sock_recv!(42, 0, 0, 0, 0, 0)).toBe(Errno.BADF);
     expect(imports(w).sock_send!(0, 0, 0, 0, 0)).toBe(Errno.NOTSOCK);
     expect(imports(w).sock_accept!(99, 0, 0)).toBe(Errno.BADF);
+    expect(imports(w).proc_raise!(9)).toBe(Errno.NOSYS);
   });
 
   it("an out-of-bounds pointer is EFAULT once patched (0.4.2 throws a RangeError into the guest)", () => {

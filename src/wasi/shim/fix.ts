@@ -17,7 +17,8 @@
  * - poll_oneoff: 0.4.2 takes one clock subscription only, never writes the
  *   event count and spins for the whole wait; replaced (see poll.ts).
  * - sock_*: 0.4.2 throws a string into the guest; patched to EBADF for a bad fd
- *   and ENOTSOCK otherwise (there are no sockets).
+ *   and ENOTSOCK otherwise (there are no sockets). proc_raise (also a thrown
+ *   string) answers ENOSYS, as layerfs's own dispatcher does.
  *
  * - every other entry: 0.4.2 lets a RangeError from an out-of-bounds pointer
  *   escape into the guest as a trap; wrapped to return EFAULT.
@@ -44,7 +45,7 @@ const encoder = new TextEncoder();
 /** The functions fixShimWasi replaces, for documentation and tests. */
 export const SHIM_PATCHED_FUNCTIONS = [
   "path_symlink", "path_rename", "fd_filestat_get", "path_filestat_get", "path_readlink", "path_link",
-  "poll_oneoff", "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
+  "poll_oneoff", "proc_raise", "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
 ] as const;
 
 /**
@@ -136,6 +137,7 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     pollOneoff(memory(), wasi.fds, inPtr, outPtr, nsubs, neventsPtr));
 
   const notSocket = (n: number): number => (fd(n) === undefined ? Errno.BADF : Errno.NOTSOCK);
+  imp.proc_raise = () => Errno.NOSYS;
   imp.sock_accept = (n: number) => notSocket(n);
   imp.sock_recv = (n: number) => notSocket(n);
   imp.sock_send = (n: number) => notSocket(n);
