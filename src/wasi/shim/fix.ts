@@ -19,12 +19,11 @@
  * - sock_*: 0.4.2 throws a string into the guest; patched to EBADF for a bad fd
  *   and ENOTSOCK otherwise (there are no sockets). proc_raise (also a thrown
  *   string) answers ENOSYS, as layerfs's own dispatcher does.
- *
  * - every other entry: 0.4.2 lets a RangeError from an out-of-bounds pointer
  *   escape into the guest as a trap; wrapped to return EFAULT.
  *
  * Patched entries never throw into the guest: a bad pointer gives EFAULT.
- * The fourth 0.4.2 pitfall, `new WASI(args, env, fds)` without an options
+ * One more 0.4.2 pitfall, `new WASI(args, env, fds)` without an options
  * object switching debug logging on, is avoided by createShimWasi() (it always
  * passes `{ debug: false }`).
  */
