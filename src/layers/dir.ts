@@ -91,6 +91,12 @@ export class DirLayer<W extends boolean = false> implements Layer {
    * this layer clears it (requireWritable), and no mutation calls `stat`.
    */
   private readonly absent = new Set<string>();
+  /**
+   * Stats of directories (bounded), under the same rule: a union stats the
+   * directories on a path (the upper root first) on every lookup. Cleared by
+   * every mutation; `readdir` drops its directory (the host may update atime).
+   */
+  private readonly dirStats = new Map<string, EntryStat>();
   private workReady = false;
   private tmpCounter = 0;
 
@@ -119,9 +125,15 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (path === "") return;
     if (path.includes("\0")) throw new FsError(Errno.INVAL, syscall, path);
     if (path.startsWith("/")) throw new FsError(Errno.NOTCAPABLE, syscall, path);
-    for (const c of path.split("/")) {
-      if (c === "..") throw new FsError(Errno.NOTCAPABLE, syscall, path);
-      if (c === "" || c === ".") throw new FsError(Errno.INVAL, syscall, path);
+    // Component by component without allocating (this runs on every layer call).
+    let start = 0;
+    for (let i = 0; i <= path.length; i++) {
+      if (i < path.length && path.charCodeAt(i) !== 47 /* / */) continue;
+      const len = i - start;
+      const dot = len > 0 && path.charCodeAt(start) === 46; /* . */
+      if (len === 2 && dot && path.charCodeAt(start + 1) === 46) throw new FsError(Errno.NOTCAPABLE, syscall, path);
+      if (len === 0 || (len === 1 && dot)) throw new FsError(Errno.INVAL, syscall, path);
+      start = i + 1;
     }
   }
 
@@ -216,10 +228,15 @@ export class DirLayer<W extends boolean = false> implements Layer {
   stat(path: string): EntryStat | undefined {
     this.validate(path, "stat");
     if (this.absent.has(path)) return undefined;
+    const cached = this.dirStats.get(path);
+    if (cached !== undefined) return { ...cached };
     const found = this.statUncached(path);
     if (found === undefined) {
       if (this.absent.size >= ABSENT_CACHE_MAX) this.absent.clear();
       this.absent.add(path);
+    } else if (found.type === "dir") {
+      if (this.dirStats.size >= ABSENT_CACHE_MAX) this.dirStats.clear();
+      this.dirStats.set(path, { ...found });
     }
     return found;
   }
@@ -237,6 +254,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
   }
 
   readdir(path: string): string[] {
+    this.dirStats.delete(path);
     const hp = this.resolve(path, "readdir");
     const st = this.lstatOrUndefined(hp, "readdir", path);
     if (!st || !isShown(st)) {
@@ -303,6 +321,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   private requireWritable(syscall: string, path: string): void {
     this.absent.clear();
+    this.dirStats.clear();
     if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
   }
 
