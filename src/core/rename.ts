@@ -29,13 +29,15 @@ export interface RenameContext extends CopyUpContext {
 
 /**
  * Is rename a no-op: the same name, or two names of one upper inode? Lower
- * hard-link aliases are separate objects (overlayfs with index=off gives them
+ * hard-link aliases (also once relocated by a deep rename) are separate objects (overlayfs with index=off gives them
  * separate inodes, as copy-up breaks the link), so renaming one onto the other
  * really moves it.
  */
-function sameObject(a: Node, b: Node): boolean {
+function sameObject(ctx: RenameContext, a: Node, b: Node): boolean {
   if (a.path === b.path) return true;
-  return a.upper !== undefined && b.upper !== undefined && a.upper.type !== "dir" && a.upper.id === b.upper.id;
+  // Relocated lower hard links share an upper file only as an optimisation: still separate objects.
+  return a.upper !== undefined && b.upper !== undefined && a.upper.type !== "dir" && a.upper.id === b.upper.id &&
+    ctx.inodes.sharedOrigin(a.upper.id) === undefined;
 }
 
 export function renamePaths(ctx: RenameContext, from: string, to: string, renameDir: "deep" | "exdev"): void {
@@ -55,7 +57,7 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   const dst = rt.node;
   if (dst !== undefined && src.path !== dst.path && isWithin(src.path, dst.path)) throw new FsError(Errno.NOTEMPTY, sys, to);
   if (isReservedName(rt.name)) throw new FsError(Errno.PERM, sys, to, "reserved whiteout name");
-  if (dst !== undefined && sameObject(src, dst)) return;
+  if (dst !== undefined && sameObject(ctx, src, dst)) return;
   if (dst !== undefined) {
     const dstType = nodeType(dst);
     if (srcType === "dir" && dstType !== "dir") throw new FsError(Errno.NOTDIR, sys, to);
