@@ -28,7 +28,7 @@ const MODES = [0o644, 0o600, 0o755];
  * `rich` adds the rarer operations (chown, pwrite, openw, rule 9 reads) and, with
  * `links`, lower hard links.
  */
-function generator(seed: number, rich = false, links = false) {
+function generator(seed: number, rich = false, links = false, maxDepth = 2) {
   const r = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   /** Pick a key of `weights` with probability proportional to its weight. */
@@ -42,7 +42,7 @@ function generator(seed: number, rich = false, links = false) {
   };
   const data = (): string => pick(["x", "hello", "lower", "0123456789", ""]) + String(Math.floor(r() * 100));
   const path = (): string => {
-    const depth = choose({ 1: 4, 2: 5, 3: 1 });
+    const depth = maxDepth > 2 ? 1 + Math.floor(r() * (maxDepth + 1)) : choose({ 1: 4, 2: 5, 3: 1 });
     return Array.from({ length: Number(depth) }, () => pick(NAMES)).join("/");
   };
 
@@ -73,7 +73,7 @@ function generator(seed: number, rich = false, links = false) {
           dirs.push(p);
           topDirs.push(p);
           if (r() < 0.15) spec[p + "/.wh..wh..opq"] = "";
-          if (depth < 2) for (const n of NAMES) entry(p + "/" + n, { none: 40, file: 35, dir: 10, symlink: 5, whiteout: 10 }, depth + 1);
+          if (depth < maxDepth) for (const n of NAMES) entry(p + "/" + n, { none: 40, file: 35, dir: 10, symlink: 5, whiteout: 10 }, depth + 1);
           break;
       }
     };
@@ -126,17 +126,28 @@ function generator(seed: number, rich = false, links = false) {
  * redirect_dir=on, union default deep rename; the test drops no-op opaque markers, see
  * harness.ts dropNoOpOpaques).
  */
+export interface RandomShape {
+  /** Most lower layers (default 3). */
+  maxLayers?: number;
+  /** Steps: at least `minSteps` (default 8), fewer than minSteps + spreadSteps (default 8). */
+  minSteps?: number;
+  spreadSteps?: number;
+  /** Depth of generated layer trees (default 2). */
+  maxDepth?: number;
+}
+
 export function randomScenarios(
-  count: number, seed = 20261127, mode: "strict" | "deep" = "strict", rich = false,
+  count: number, seed = 20261127, mode: "strict" | "deep" = "strict", rich = false, shape: RandomShape = {},
 ): Scenario[] {
+  const { maxLayers = 3, minSteps = 8, spreadSteps = 8, maxDepth = 2 } = shape;
   const out: Scenario[] = [];
   for (let i = 0; i < count; i++) {
     // No lower hard links in deep mode: when a deep rename moves one alias of a lower
     // hard link, the kernel keeps it linked to the alias left in the lower, which an OCI
     // upper cannot express (the oracle exits 3); see the curated hard-link scenarios.
-    const g = generator(seed + i, rich, rich && mode === "strict");
-    const lowers = Array.from({ length: 1 + Math.floor(g.r() * 3) }, () => g.layer());
-    const steps = Array.from({ length: 8 + Math.floor(g.r() * 8) }, () => g.step());
+    const g = generator(seed + i, rich, rich && mode === "strict", maxDepth);
+    const lowers = Array.from({ length: 1 + Math.floor(g.r() * maxLayers) }, () => g.layer());
+    const steps = Array.from({ length: minSteps + Math.floor(g.r() * spreadSteps) }, () => g.step());
     if (mode === "deep") {
       // Start with a directory rename that must succeed, and put another one midway.
       for (const at of [0, steps.length >> 1]) {
