@@ -3,6 +3,9 @@
 import assert from "node:assert/strict";
 import { Image, MemoryLayer, Union } from "../../mod.ts";
 
+// Typed locally so the project's Node `tsc --noEmit` (no Deno types) also accepts this file.
+const Deno = (globalThis as unknown as { Deno: { test(name: string, fn: () => void): void } }).Deno;
+
 Deno.test("mod.ts loads in Deno and exports the public classes", () => {
   assert.equal(typeof Image, "function");
   assert.equal(typeof Union, "function");
