@@ -79,7 +79,9 @@ export class DirLayer<W extends boolean = false> implements Layer {
   /** Host path of the work directory (writable layers only). */
   readonly workDir: string | undefined;
   private readonly durable: boolean;
-  private readonly ids = new Map<string, number>();
+  /** Host identity -> layer id; keyed by the inode alone on the root's device (no string per stat). */
+  private readonly ids = new Map<bigint | string, number>();
+  private readonly rootDev: bigint;
   private nextId = 1;
   /** Layer-relative directories already checked to be real directories (not symlinks). */
   private readonly dirs = new Set<string>();
@@ -104,7 +106,9 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.host = host;
     // The root is the user's choice: resolve it once (a symlinked root is fine).
     this.root = host.realpath(rootDir);
-    if (host.lstat(this.root).kind !== "dir") throw new FsError(Errno.NOTDIR, "DirLayer", rootDir);
+    const rootSt = host.lstat(this.root);
+    if (rootSt.kind !== "dir") throw new FsError(Errno.NOTDIR, "DirLayer", rootDir);
+    this.rootDev = rootSt.dev;
     this.writable = (options.writable ?? false) as W;
     this.durable = options.durable ?? true;
     if (this.writable) {
@@ -197,7 +201,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
   // ---------------------------------------------------------------- stats
 
   private idOf(st: HostStat): number {
-    const key = `${st.dev}:${st.ino}`;
+    const key = st.dev === this.rootDev ? st.ino : `${st.dev}:${st.ino}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.nextId++;
