@@ -18,8 +18,10 @@ export const config = {
   scale,
   /** Sections to run (comma list of union, wasi, host). */
   only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host").split(",").map((s) => s.trim())),
-  /** Timed runs per figure (the median is reported), after one untimed warm-up. */
-  runs: Math.round(num("LAYERFS_BENCH_RUNS", 5)),
+  /** Timed runs per figure (the median is reported), after untimed warm-up runs. */
+  runs: Math.round(num("LAYERFS_BENCH_RUNS", 9)),
+  /** Timed runs of the 256 MiB workloads. */
+  bigRuns: Math.round(num("LAYERFS_BENCH_BIG_RUNS", 5)),
   /** 1a: unions created, and files in the image they share. */
   unions: scaled("LAYERFS_BENCH_UNIONS", 10_000),
   imageFiles: scaled("LAYERFS_BENCH_IMAGE_FILES", 10_000),

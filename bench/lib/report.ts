@@ -36,13 +36,17 @@ export function fmt(v: number, unit: string): string {
   return `${v.toFixed(digits)} ${unit}`.trim();
 }
 
+function ratioText(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 0.01 ? x.toFixed(2) : x.toPrecision(2);
+}
+
 function format(r: Row): string {
   const cols = [
     r.id.padEnd(9),
     r.what.padEnd(54),
     fmt(r.value, r.unit).padStart(14),
     (r.peer ? `${r.peer.name} ${fmt(r.peer.value, r.peer.unit)}` : "").padEnd(34),
-    (r.ratio !== undefined ? `${r.ratio.toFixed(r.ratio >= 100 ? 0 : 2)}×` : "").padStart(8),
+    (r.ratio !== undefined ? `${ratioText(r.ratio)}×` : "").padStart(8),
     (r.target ?? "").padEnd(24),
     r.pass === undefined ? "" : r.pass ? "PASS" : "MISS",
   ];

@@ -56,7 +56,7 @@ export async function wasiWorkloads(cfg: Config): Promise<void> {
     readbig: () => ["readbig", "/big.bin"],
     writebig: (mib) => ["writebig", "/out.bin", String(mib)],
   };
-  const bigRuns = Math.min(cfg.runs, 3);
+  const bigRuns = cfg.bigRuns;
   const runsOf = (w: Workload) => (METADATA.has(w) ? cfg.runs : bigRuns);
 
   const big = bigBytes(bigSize);
