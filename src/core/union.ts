@@ -1,9 +1,11 @@
 /**
  * Union = an immutable Image (lower layers) + one WritableLayer (upper).
  * This module is the public surface; the work is split by concern:
- * path.ts (syntax), resolve.ts (walk inside the root), lookup.ts + lower-index.ts
- * (merged lookup), copy-up.ts, create.ts, remove.ts, rename.ts, whiteout.ts,
- * readdir-merge.ts, inode.ts, file.ts (handles), changes.ts.
+ * path.ts (syntax), resolve.ts (walk inside the root), lower-index.ts (the
+ * image's cached per-directory index) + lookup.ts (upper over it), copy-up.ts,
+ * create.ts, remove.ts, rename.ts, whiteout.ts (the `.wh.` encoding),
+ * readdir-merge.ts, inode.ts, file.ts (handles), union-state.ts (lazy
+ * per-union state), changes.ts.
  *
  * Paths: absolute union paths ("/", "/a/b"). A relative path is taken from "/".
  * "." and ".." are resolved component by component (".." at the root stays at
