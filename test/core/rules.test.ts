@@ -261,6 +261,16 @@ describe("rule 9: open handles follow copy-up", () => {
     const b = new Uint8Array(8);
     expect(new TextDecoder().decode(b.subarray(0, r.read(b, 0)))).toBe("v2");
   });
+  it("a handle on a relocated lower hard link follows its copy-up after further directory renames", () => {
+    const x = mk([{ "d/a": "old", "d/b": { link: "d/a" } }]);
+    x.u.rename("/d", "/e");
+    const r = x.u.open("/e/a");
+    x.u.rename("/e", "/f");
+    x.u.writeFile("/f/a", "new");
+    const b = new Uint8Array(8);
+    expect(new TextDecoder().decode(b.subarray(0, r.read(b, 0)))).toBe("new");
+    expect(x.u.readFile("/f/b", "utf8")).toBe("old");
+  });
   it("a handle on an unlinked lower file keeps reading the old content", () => {
     const x = mk([{ f: "old" }]);
     const r = x.u.open("/f");
