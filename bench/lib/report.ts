@@ -43,11 +43,11 @@ function ratioText(x: number): string {
 function format(r: Row): string {
   const cols = [
     r.id.padEnd(9),
-    r.what.padEnd(54),
-    fmt(r.value, r.unit).padStart(14),
+    r.what.padEnd(68),
+    fmt(r.value, r.unit).padStart(15),
     (r.peer ? `${r.peer.name} ${fmt(r.peer.value, r.peer.unit)}` : "").padEnd(34),
     (r.ratio !== undefined ? `${ratioText(r.ratio)}×` : "").padStart(8),
-    (r.target ?? "").padEnd(24),
+    (r.target ?? "").padEnd(30),
     r.pass === undefined ? "" : r.pass ? "PASS" : "MISS",
   ];
   return cols.join(" ") + (r.note ? `  (${r.note})` : "");
@@ -56,7 +56,7 @@ function format(r: Row): string {
 export function header(title: string): void {
   console.log(`\n== ${title}`);
   console.log(
-    ["id".padEnd(9), "measure".padEnd(54), "figure".padStart(14), "peer (same run)".padEnd(34), "ratio".padStart(8), "target".padEnd(24), "result"].join(" "),
+    ["id".padEnd(9), "measure".padEnd(68), "figure".padStart(15), "peer (same run)".padEnd(34), "ratio".padStart(8), "target".padEnd(30), "result"].join(" "),
   );
 }
 
