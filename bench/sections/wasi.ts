@@ -22,8 +22,8 @@ const samples = new Map<string, number[]>();
 
 /**
  * Median guest time per runtime. Runs are interleaved (one run of each runtime
- * per round, after `warmup` untimed rounds) so that load from other processes
- * on the machine hits every runtime alike.
+ * per round, after `warmup` untimed rounds, order rotated every round) so that
+ * load from other processes on the machine hits every runtime alike.
  */
 async function roundRobin(
   runners: ReadonlyMap<string, () => Promise<GuestResult>>, runs: number, warmup: number,
@@ -33,8 +33,12 @@ async function roundRobin(
   // One forced gc() first, none between runs: a full gc() ages out (flushes) the
   // bytecode of functions not used since, so the run after another runtime's run paid it.
   gc();
+  const order = [...runners];
   for (let i = 0; i < warmup + runs; i++) {
-    for (const [name, once] of runners) {
+    // Rotate the order each round: whoever runs first after another runtime pays a
+    // little (caches, JIT state), so every runtime takes every position equally.
+    for (let j = 0; j < order.length; j++) {
+      const [name, once] = order[(i + j) % order.length]!;
       const r = await once();
       if (i >= warmup) all.get(name)!.push(r.ms);
     }
