@@ -41,7 +41,10 @@ function generator(seed: number, rich = false, links = false, maxDepth = 2) {
     return Object.keys(weights)[0] as K;
   };
   const data = (): string => pick(["x", "hello", "lower", "0123456789", ""]) + String(Math.floor(r() * 100));
+  /** Paths the layers hold or earlier steps created (rich mode picks them 70% of the time). */
+  const known: string[] = [];
   const path = (): string => {
+    if (rich && known.length > 0 && r() < 0.7) return pick(known);
     const depth = maxDepth > 2 ? 1 + Math.floor(r() * (maxDepth + 1)) : choose({ 1: 4, 2: 5, 3: 1 });
     return Array.from({ length: Number(depth) }, () => pick(NAMES)).join("/");
   };
@@ -55,7 +58,9 @@ function generator(seed: number, rich = false, links = false, maxDepth = 2) {
     const files: string[] = [];
     const spec: LayerSpec = {};
     const entry = (p: string, kinds: Record<string, number>, depth: number): void => {
-      switch (choose(kinds)) {
+      const kind = choose(kinds);
+      if (kind !== "none" && kind !== "whiteout") known.push(p);
+      switch (kind) {
         case "file":
           spec[p] = links && files.length > 0 && r() < 0.25 ? { link: pick(files) } : { file: data(), mode: pick(MODES) };
           files.push(p);
@@ -87,6 +92,15 @@ function generator(seed: number, rich = false, links = false, maxDepth = 2) {
     chown: rich ? 4 : 0, pwrite: rich ? 4 : 0, openw: rich ? 3 : 0, readAcrossCopyUp: rich ? 3 : 0,
   };
   const step = (): Step => {
+    const st = anyStep();
+    if (rich) {
+      const created = st.op === "mv" || st.op === "link" ? st.to
+        : st.op === "write" || st.op === "mkdir" || st.op === "symlink" ? st.path : undefined;
+      if (created !== undefined) known.push(created);
+    }
+    return st;
+  };
+  const anyStep = (): Step => {
     switch (choose(weights)) {
       case "chown": return { op: "chown", path: path(), uid: pick([0, 1, 1000]), gid: pick([0, 1, 1000]) };
       case "pwrite": return { op: "pwrite", path: path(), offset: pick([0, 2, 30]), data: data() };
