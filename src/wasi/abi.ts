@@ -129,13 +129,19 @@ export function readFdstat(view: DataView, ptr: number): Fdstat {
  */
 export function encodeDirent(next: bigint, ino: bigint, name: Uint8Array, type: number): Uint8Array {
   const out = new Uint8Array(DIRENT_SIZE + name.length);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, next, true);
-  view.setBigUint64(8, ino, true);
-  view.setUint32(16, name.length, true);
-  view.setUint8(20, type);
+  writeDirentHeader(new DataView(out.buffer), 0, next, ino, name.length, type);
   out.set(name, DIRENT_SIZE);
   return out;
+}
+
+/** The 24-byte dirent header alone (padding zeroed), for callers that write the name themselves. */
+export function writeDirentHeader(view: DataView, ptr: number, next: bigint, ino: bigint, namlen: number, type: number): void {
+  view.setBigUint64(ptr, next, true);
+  view.setBigUint64(ptr + 8, ino, true);
+  view.setUint32(ptr + 16, namlen, true);
+  view.setUint8(ptr + 20, type);
+  view.setUint8(ptr + 21, 0);
+  view.setUint16(ptr + 22, 0, true);
 }
 
 export interface DirentHeader {

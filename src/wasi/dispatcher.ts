@@ -8,7 +8,6 @@
  * memory (no intermediate copy); views are rebuilt when memory grows.
  */
 import { Errno, FsError, errnoOf } from "../core/errno.ts";
-import type { EntryType } from "../core/layer.ts";
 import { nowNs } from "../core/layer.ts";
 import type { Stat, Union } from "../core/union.ts";
 import {
@@ -17,10 +16,11 @@ import {
   SUBSCRIPTION_SIZE, WHENCE, encodeDirent, readIovecs, readSubscription, writeEvent, writeFdstat,
   writeFilestat, writePrestat,
 } from "./abi.ts";
-import type { Event, Filestat, Iovec } from "./abi.ts";
+import type { Event, Iovec } from "./abi.ts";
 import { clockNow, clockResolution, sleepNs } from "./clocks.ts";
 import { FdTable } from "./fd-table.ts";
 import type { DirHandle, DirListing, FileHandle, Handle, StdioHandle } from "./fd-table.ts";
+import { CHARACTER_DEVICE_FILESTAT, filetypeOf, statToFilestat } from "./filestat.ts";
 import { decodeGuestPath, lastComponent, parentOf, resolveUnder } from "./paths.ts";
 import {
   DIR_INHERITING, DIR_RIGHTS, FILE_RIGHTS, RIGHTS, STDIN_RIGHTS, STDOUT_RIGHTS, requireRights, rightsFromU64,
@@ -69,23 +69,6 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * Only FD_WRITE: Go's O_RDONLY open (esbuild) keeps FD_FILESTAT_SET_SIZE and FD_ALLOCATE and must not copy up.
  */
 const WRITE_RIGHTS = RIGHTS.FD_WRITE;
-
-function filetypeOf(type: EntryType): number {
-  return type === "dir" ? FILETYPE.DIRECTORY : type === "symlink" ? FILETYPE.SYMBOLIC_LINK : FILETYPE.REGULAR_FILE;
-}
-
-export function statToFilestat(s: Stat): Filestat {
-  return {
-    dev: BigInt(s.dev),
-    ino: BigInt(s.ino),
-    filetype: filetypeOf(s.type),
-    nlink: BigInt(s.nlink),
-    size: BigInt(s.size),
-    atim: s.atimeNs,
-    mtim: s.mtimeNs,
-    ctim: s.ctimeNs,
-  };
-}
 
 /** u64 offset/size from the guest as a safe JS number, `errno` if it is larger. */
 function toSafe(v: bigint, errno: number = Errno.FBIG): number {
@@ -388,9 +371,7 @@ export class Dispatcher {
     requireRights(h.rightsBase, RIGHTS.FD_FILESTAT_GET);
     const view = this.view();
     if (h.kind === "stdio") {
-      writeFilestat(view, ptr >>> 0, {
-        dev: 0n, ino: 0n, filetype: FILETYPE.CHARACTER_DEVICE, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n,
-      });
+      writeFilestat(view, ptr >>> 0, CHARACTER_DEVICE_FILESTAT);
     } else {
       view.getUint8((ptr >>> 0) + FILESTAT_SIZE - 1);
       writeFilestat(view, ptr >>> 0, statToFilestat(this.statOf(h)));

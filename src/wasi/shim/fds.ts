@@ -21,7 +21,8 @@ import { lastComponent, parentOf, PATH_MAX, resolveUnder } from "../paths.ts";
 import {
   DIR_INHERITING, DIR_RIGHTS, FILE_RIGHTS, RIGHTS, requireRights, rightsFromU64, rightsToU64,
 } from "../rights.ts";
-import { filetypeOf, ShimDirent, ShimFdstat, ShimFilestat, ShimPrestat } from "./structs.ts";
+import { filetypeOf } from "../filestat.ts";
+import { ShimDirent, ShimFdstat, ShimFilestat, ShimPrestat } from "./structs.ts";
 
 const encoder = new TextEncoder();
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

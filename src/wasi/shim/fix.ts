@@ -29,9 +29,9 @@
  */
 import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
 import { Errno, errnoOf } from "../../core/errno.ts";
+import { writeFilestat } from "../abi.ts";
 import { UnionDirFd } from "./fds.ts";
 import { pollOneoff } from "./poll.ts";
-import { writeFilestatFields } from "./structs.ts";
 
 type Fn = (...args: never[]) => unknown;
 /** The parts of a shim WASI instance the patches use (the class's own fields). */
@@ -98,7 +98,7 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     const f = fd(n);
     if (f === undefined) return Errno.BADF;
     const { ret, filestat } = f.fd_filestat_get();
-    if (filestat != null) writeFilestatFields(new DataView(memory()), ptr >>> 0, filestat);
+    if (filestat != null) writeFilestat(new DataView(memory()), ptr >>> 0, filestat);
     return ret;
   });
 
@@ -106,7 +106,7 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     const f = fd(n);
     if (f === undefined) return Errno.BADF;
     const { ret, filestat } = f.path_filestat_get(flags, str(pathPtr, pathLen));
-    if (filestat != null) writeFilestatFields(new DataView(memory()), ptr >>> 0, filestat);
+    if (filestat != null) writeFilestat(new DataView(memory()), ptr >>> 0, filestat);
     return ret;
   });
 

@@ -5,6 +5,7 @@
 import type { wasi } from "@bjorn3/browser_wasi_shim";
 import { Errno } from "../../core/errno.ts";
 import { FILETYPE } from "../abi.ts";
+import { CHARACTER_DEVICE_FILESTAT } from "../filestat.ts";
 import { STDIN_RIGHTS, STDOUT_RIGHTS, rightsToU64 } from "../rights.ts";
 import { UnionFdBase } from "./fds.ts";
 import { ShimFdstat, ShimFilestat } from "./structs.ts";
@@ -14,7 +15,7 @@ abstract class CharDeviceFd extends UnionFdBase {
     return { ret: Errno.SUCCESS, fdstat: new ShimFdstat(FILETYPE.CHARACTER_DEVICE, this.fdflags, rightsToU64(this.rightsBase), 0n) };
   }
   override fd_filestat_get(): { ret: number; filestat: wasi.Filestat | null } {
-    return { ret: Errno.SUCCESS, filestat: new ShimFilestat(0n, FILETYPE.CHARACTER_DEVICE, 0n) };
+    return { ret: Errno.SUCCESS, filestat: new ShimFilestat(CHARACTER_DEVICE_FILESTAT) };
   }
   override fd_filestat_set_times(): number {
     return Errno.SUCCESS;

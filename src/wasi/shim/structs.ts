@@ -2,19 +2,17 @@
  * The result objects browser_wasi_shim's dispatcher expects from an Fd
  * (Filestat, Fdstat, Dirent, Prestat), written without importing the shim at
  * runtime: its dispatcher only calls their write methods and reads a few
- * fields, so plain classes of the same shape do. Our Filestat writes the
- * preview1 64-byte layout correctly (0.4.2's own puts the times at @38/@46/@52).
+ * fields, so plain classes of the same shape do. Every layout comes from
+ * ../abi.ts (so our Filestat writes the preview1 64-byte layout correctly;
+ * 0.4.2's own puts the times at @38/@46/@52).
  */
 import type { wasi } from "@bjorn3/browser_wasi_shim";
-import { DIRENT_SIZE, FILETYPE } from "../abi.ts";
-import type { EntryType } from "../../core/layer.ts";
+import { DIRENT_SIZE, writeDirentHeader, writeFdstat, writeFilestat, writePrestat } from "../abi.ts";
+import type { Filestat } from "../abi.ts";
+import { statToFilestat } from "../filestat.ts";
 import type { Stat } from "../../core/union.ts";
 
 const encoder = new TextEncoder();
-
-export function filetypeOf(type: EntryType): number {
-  return type === "dir" ? FILETYPE.DIRECTORY : type === "symlink" ? FILETYPE.SYMBOLIC_LINK : FILETYPE.REGULAR_FILE;
-}
 
 /** preview1 `filestat`, written at the right offsets. */
 export class ShimFilestat implements wasi.Filestat {
@@ -27,44 +25,24 @@ export class ShimFilestat implements wasi.Filestat {
   mtim: bigint;
   ctim: bigint;
 
-  constructor(ino: bigint, filetype: number, size: bigint) {
-    this.dev = 0n;
-    this.ino = ino;
-    this.filetype = filetype;
-    this.nlink = 1n;
-    this.size = size;
-    this.atim = 0n;
-    this.mtim = 0n;
-    this.ctim = 0n;
+  constructor(s: Readonly<Filestat>) {
+    this.dev = s.dev;
+    this.ino = s.ino;
+    this.filetype = s.filetype;
+    this.nlink = s.nlink;
+    this.size = s.size;
+    this.atim = s.atim;
+    this.mtim = s.mtim;
+    this.ctim = s.ctim;
   }
 
   static fromStat(s: Stat): ShimFilestat {
-    const f = new ShimFilestat(BigInt(s.ino), filetypeOf(s.type), BigInt(s.size));
-    f.dev = BigInt(s.dev);
-    f.nlink = BigInt(s.nlink);
-    f.atim = s.atimeNs;
-    f.mtim = s.mtimeNs;
-    f.ctim = s.ctimeNs;
-    return f;
+    return new ShimFilestat(statToFilestat(s));
   }
 
   write_bytes(view: DataView, ptr: number): void {
-    writeFilestatFields(view, ptr, this);
+    writeFilestat(view, ptr, this);
   }
-}
-
-/** Write any shim-style Filestat (its fields) in the preview1 layout. */
-export function writeFilestatFields(view: DataView, ptr: number, s: wasi.Filestat): void {
-  view.getBigUint64(ptr + 56, true); // bounds check before any byte is written
-  view.setBigUint64(ptr, BigInt.asUintN(64, s.dev), true);
-  view.setBigUint64(ptr + 8, BigInt.asUintN(64, s.ino), true);
-  view.setUint8(ptr + 16, s.filetype);
-  for (let i = 17; i < 24; i++) view.setUint8(ptr + i, 0);
-  view.setBigUint64(ptr + 24, BigInt.asUintN(64, s.nlink), true);
-  view.setBigUint64(ptr + 32, BigInt.asUintN(64, s.size), true);
-  view.setBigUint64(ptr + 40, BigInt.asUintN(64, s.atim), true);
-  view.setBigUint64(ptr + 48, BigInt.asUintN(64, s.mtim), true);
-  view.setBigUint64(ptr + 56, BigInt.asUintN(64, s.ctim), true);
 }
 
 export class ShimFdstat implements wasi.Fdstat {
@@ -81,13 +59,10 @@ export class ShimFdstat implements wasi.Fdstat {
   }
 
   write_bytes(view: DataView, ptr: number): void {
-    view.getBigUint64(ptr + 16, true);
-    view.setUint8(ptr, this.fs_filetype);
-    view.setUint8(ptr + 1, 0);
-    view.setUint16(ptr + 2, this.fs_flags, true);
-    view.setUint32(ptr + 4, 0, true);
-    view.setBigUint64(ptr + 8, this.fs_rights_base, true);
-    view.setBigUint64(ptr + 16, this.fs_rights_inherited, true);
+    writeFdstat(view, ptr, {
+      filetype: this.fs_filetype, flags: this.fs_flags,
+      rightsBase: this.fs_rights_base, rightsInheriting: this.fs_rights_inherited,
+    });
   }
 }
 
@@ -115,12 +90,7 @@ export class ShimDirent implements wasi.Dirent {
   }
 
   write_head_bytes(view: DataView, ptr: number): void {
-    view.setBigUint64(ptr, this.d_next, true);
-    view.setBigUint64(ptr + 8, this.d_ino, true);
-    view.setUint32(ptr + 16, this.dir_name.length, true);
-    view.setUint8(ptr + 20, this.d_type);
-    view.setUint8(ptr + 21, 0);
-    view.setUint16(ptr + 22, 0, true);
+    writeDirentHeader(view, ptr, this.d_next, this.d_ino, this.dir_name.length, this.d_type);
   }
 
   write_name_bytes(view8: Uint8Array, ptr: number, bufLen: number): void {
@@ -145,9 +115,6 @@ export class ShimPrestat implements wasi.Prestat {
     this.inner = new ShimPrestatDir(name);
   }
   write_bytes(view: DataView, ptr: number): void {
-    view.setUint8(ptr, this.tag);
-    view.setUint8(ptr + 1, 0);
-    view.setUint16(ptr + 2, 0, true);
-    this.inner.write_bytes(view, ptr + 4);
+    writePrestat(view, ptr, this.inner.pr_name.byteLength);
   }
 }

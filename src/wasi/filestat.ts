@@ -1,0 +1,31 @@
+/**
+ * Union stat -> WASI filestat fields, shared by layerfs's dispatcher and the
+ * browser_wasi_shim adapter (both write them with abi.ts's writeFilestat).
+ */
+import type { EntryType } from "../core/layer.ts";
+import type { Stat } from "../core/union.ts";
+import { FILETYPE } from "./abi.ts";
+import type { Filestat } from "./abi.ts";
+
+/** The WASI filetype of a union entry type. */
+export function filetypeOf(type: EntryType): number {
+  return type === "dir" ? FILETYPE.DIRECTORY : type === "symlink" ? FILETYPE.SYMBOLIC_LINK : FILETYPE.REGULAR_FILE;
+}
+
+export function statToFilestat(s: Stat): Filestat {
+  return {
+    dev: BigInt(s.dev),
+    ino: BigInt(s.ino),
+    filetype: filetypeOf(s.type),
+    nlink: BigInt(s.nlink),
+    size: BigInt(s.size),
+    atim: s.atimeNs,
+    mtim: s.mtimeNs,
+    ctim: s.ctimeNs,
+  };
+}
+
+/** What fd_filestat_get reports for stdin/stdout/stderr. */
+export const CHARACTER_DEVICE_FILESTAT: Readonly<Filestat> = Object.freeze({
+  dev: 0n, ino: 0n, filetype: FILETYPE.CHARACTER_DEVICE, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n,
+});
