@@ -4,7 +4,7 @@
  * any name a lower layer still holds) makes an opaque directory (rule 7).
  */
 import { childPath } from "./layer.ts";
-import type { NewEntryAttr } from "./layer.ts";
+import type { LayerFile, NewEntryAttr, WritableLayerFile } from "./layer.ts";
 import { copyUpDir } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerHas, nodeStat } from "./lookup.ts";
@@ -23,18 +23,46 @@ export function inheritAttr(dir: Node, attr: NewEntryAttr, isDir: boolean): NewE
   return { ...attr, gid: ds.gid, mode: isDir ? attr.mode | S_ISGID : attr.mode };
 }
 
-/** Create a name in `dir` with `make(path)`; returns the layer path. */
+/**
+ * Create a name in `dir` with `make(path)`; returns the layer path. A whiteout
+ * of the name is looked for before the entry exists (the lookup that found the
+ * name free has usually just asked the layer about it, so that answer is
+ * cached) and removed after it.
+ */
 function createIn(ctx: CopyUpContext, dir: Node, name: string, make: (path: string) => void): string {
   const d = copyUpDir(ctx, dir.path);
   const path = childPath(d.path, name);
+  const whitedOut = hasWhiteout(ctx.upper, d.path, name);
   make(path);
-  removeWhiteout(ctx.upper, d.path, name);
+  if (whitedOut) removeWhiteout(ctx.upper, d.path, name);
   return path;
 }
 
 export function createFileAt(ctx: CopyUpContext, dir: Node, name: string, attr: NewEntryAttr): string {
   const a = inheritAttr(dir, attr, false);
   return createIn(ctx, dir, name, (p) => ctx.upper.createFile(p, a));
+}
+
+/**
+ * Create a file and open it (for writing or reading only): one layer call
+ * where the upper offers createAndOpen. Returns the layer path and the open file.
+ */
+export function createOpenFileAt(
+  ctx: CopyUpContext, dir: Node, name: string, attr: NewEntryAttr, write: boolean,
+): { path: string; file: LayerFile | WritableLayerFile } {
+  const a = inheritAttr(dir, attr, false);
+  const up = ctx.upper;
+  let file: LayerFile | WritableLayerFile | undefined;
+  try {
+    const path = createIn(ctx, dir, name, (p) => {
+      file = up.createAndOpen !== undefined ? up.createAndOpen(p, a, write) : (up.createFile(p, a), undefined);
+    });
+    file ??= write ? up.openWrite(path) : up.open(path);
+    return { path, file };
+  } catch (e) {
+    file?.close();
+    throw e;
+  }
 }
 
 export function symlinkAt(ctx: CopyUpContext, dir: Node, name: string, target: string): string {

@@ -94,6 +94,14 @@ export interface WritableLayer extends Layer {
   /** Create an empty regular file (EEXIST if the name is taken). */
   createFile(path: string, attr: NewEntryAttr): void;
   /**
+   * Optional capability: createFile, then open the new file for writing
+   * (`write`) or for reading only, as one step. A host layer does both with one
+   * open(O_CREAT|O_EXCL) where it can. Same rules and errors as createFile
+   * followed by openWrite/open; the union uses it (when present) for open
+   * with create. Layers without it are driven through createFile + open.
+   */
+  createAndOpen?(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile;
+  /**
    * Create a regular file whose content is that of `source` (a lower layer's
    * open file, immutable while mounted): the copy-up primitive. A memory layer
    * keeps a reference and stores only chunks written later; a host layer copies

@@ -19,7 +19,7 @@ import type { EntryType, SetAttr, WritableLayer } from "./layer.ts";
 import type { Image } from "./image.ts";
 import { computeChanges } from "./changes.ts";
 import { copyUp } from "./copy-up.ts";
-import { createFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
+import { createOpenFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
 import { DirHandle, LowerReadFile, toStat, UpperFile } from "./file.ts";
 import { nodeStat, nodeType } from "./lookup.ts";
 import type { Node } from "./lookup.ts";
@@ -164,8 +164,8 @@ export class Union {
       if (!create) throw new FsError(Errno.NOENT, sys, path);
       if (r.trailingSlash) throw new FsError(Errno.ISDIR, sys, path);
       if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
-      const p = createFileAt(s, r.dir, r.name, { mode: (options.mode ?? 0o644) & 0o7777 });
-      return new UpperFile(s, p, write ? this.upper.openWrite(p) : this.upper.open(p), write);
+      const made = createOpenFileAt(s, r.dir, r.name, { mode: (options.mode ?? 0o644) & 0o7777 }, write);
+      return new UpperFile(s, made.path, made.file, write);
     }
     if (exclusive) throw new FsError(Errno.EXIST, sys, path);
     const type = nodeType(node);

@@ -33,8 +33,14 @@ export class FaultFs implements HostFs {
   private plan: FaultPlan = {};
   private readonly writableFds = new Set<number>();
 
+  readonly openNoFollow: boolean | undefined;
+  readonly umask: (() => number) | undefined;
+
   constructor(readonly inner: HostFs, plan: FaultPlan = {}) {
     this.name = `faulty(${inner.name})`;
+    // The optional capabilities are the inner host's (so faults hit the same code paths).
+    this.openNoFollow = inner.openNoFollow;
+    this.umask = inner.umask === undefined ? undefined : () => inner.umask!();
     this.arm(plan);
   }
 

@@ -60,6 +60,17 @@ export interface HostFs {
    */
   lstatIfExists?(path: string): HostStat | undefined;
   fstat(fd: number): HostStat;
+  /**
+   * Optional: true when `open` refuses a final symlink in the kernel
+   * (O_NOFOLLOW) and cannot block on a FIFO, so a caller may open first and
+   * fstat the descriptor instead of lstat-checking the path before opening.
+   */
+  readonly openNoFollow?: boolean;
+  /**
+   * Optional: the process's file-creation mask, so a caller can tell when
+   * `open(path, { createNew, mode })` already gives exactly `mode` (no chmod).
+   */
+  umask?(): number;
   readdir(path: string): HostDirent[];
   readlink(path: string): string;
   /** Canonical absolute path (follows symlinks): used only for a layer's root, which the user chose. */

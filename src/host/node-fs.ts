@@ -49,6 +49,11 @@ function direntKind(d: fs.Dirent): HostDirent["kind"] {
 
 export class NodeFs implements HostFs {
   readonly name = "node";
+  readonly openNoFollow = C.O_NOFOLLOW !== undefined;
+
+  umask(): number {
+    return process.umask();
+  }
 
   lstat(path: string): HostStat {
     try { return hostStat(fs.lstatSync(path, { bigint: true })); } catch (e) { throw toFsError(e, "lstat", path); }

@@ -86,17 +86,19 @@ export class DirLayer<W extends boolean = false> implements Layer {
   /** Layer-relative directories already checked to be real directories (not symlinks). */
   private readonly dirs = new Set<string>();
   /**
-   * Layer paths `stat` found absent (bounded). A union asks the upper about the
-   * same missing names (`X`, `.wh.X`, the opaque marker) on every lookup; this
-   * answers them without a host call. Valid under the same rule as `dirs`
-   * (nobody else changes the layer while it is mounted); every mutation through
-   * this layer clears it (requireWritable), and no mutation calls `stat`.
+   * Layer paths where the host has nothing (lstat found no entry, and for a
+   * `.wh.X` name no overlayfs whiteout X either), bounded. A union asks the
+   * upper about the same missing names (`X`, `.wh.X`, the opaque marker) on
+   * every lookup; this answers them without a host call. Valid under the same
+   * rule as `dirs` (nobody else changes the layer while it is mounted); every
+   * mutation through this layer drops the paths it may change (`changed`).
    */
   private readonly absent = new Set<string>();
   /**
    * Stats of directories (bounded), under the same rule: a union stats the
-   * directories on a path (the upper root first) on every lookup. Cleared by
-   * every mutation; `readdir` drops its directory (the host may update atime).
+   * directories on a path (the upper root first) on every lookup. A mutation
+   * drops the entry it changes and its parent (`changed`); `readdir` drops its
+   * directory (the host may update atime).
    */
   private readonly dirStats = new Map<string, EntryStat>();
   private workReady = false;
@@ -187,9 +189,32 @@ export class DirLayer<W extends boolean = false> implements Layer {
   private overlayWhiteout(path: string, syscall: string): { hostPath: string; st: HostStat } | undefined {
     const target = whiteoutTarget(baseName(path));
     if (target === undefined) return undefined;
-    const hp = this.hostPath(childPath(parentPath(path), target));
+    const tp = childPath(parentPath(path), target);
+    if (this.absent.has(tp)) return undefined; // nothing at X, so no char device either
+    const hp = this.hostPath(tp);
     const st = this.lstatOrUndefined(hp, syscall, path);
     return st && isOverlayWhiteout(st) ? { hostPath: hp, st } : undefined;
+  }
+
+  /**
+   * The entry at `path` was created, removed or changed through this layer:
+   * drop what the caches say about it, about `.wh.NAME` beside it (an
+   * overlayfs whiteout is read through that name) and about its parent
+   * directory (its times and size change).
+   */
+  private changed(path: string): void {
+    this.absent.delete(path);
+    this.dirStats.delete(path);
+    if (path === "") return;
+    const dir = parentPath(path);
+    this.dirStats.delete(dir);
+    this.absent.delete(childPath(dir, WHITEOUT_PREFIX + baseName(path)));
+  }
+
+  /** Directories moved or removed: whole subtrees change, drop every cached stat. */
+  private changedTree(): void {
+    this.absent.clear();
+    this.dirStats.clear();
   }
 
   private forgetDirs(path: string): void {
@@ -237,7 +262,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const found = this.statUncached(path);
     if (found === undefined) {
       if (this.absent.size >= ABSENT_CACHE_MAX) this.absent.clear();
-      this.absent.add(path);
+      if (this.hostAbsent) this.absent.add(path);
     } else if (found.type === "dir") {
       if (this.dirStats.size >= ABSENT_CACHE_MAX) this.dirStats.clear();
       this.dirStats.set(path, { ...found });
@@ -245,7 +270,11 @@ export class DirLayer<W extends boolean = false> implements Layer {
     return found;
   }
 
+  /** Set by statUncached: the host had no entry at all (not merely one that is not shown). */
+  private hostAbsent = false;
+
   private statUncached(path: string): EntryStat | undefined {
+    this.hostAbsent = false;
     try { this.checkParents(path, "stat"); } catch (e) {
       const errno = errnoOf(e);
       if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
@@ -253,6 +282,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     }
     const st = this.lstatOrUndefined(this.hostPath(path), "stat", path);
     if (st) return isShown(st) ? this.entryOf(st) : undefined;
+    this.hostAbsent = true;
     const wh = this.overlayWhiteout(path, "stat");
     return wh ? this.entryOf(wh.st) : undefined;
   }
@@ -297,6 +327,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   private openFile(path: string, write: boolean, syscall: string): DirFile {
     const hp = this.resolve(path, syscall);
+    if (this.host.openNoFollow === true) return this.openNoFollow(path, hp, write, syscall);
     const st = this.lstatOrUndefined(hp, syscall, path);
     if (!st) {
       const wh = !write ? this.overlayWhiteout(path, syscall) : undefined;
@@ -321,11 +352,37 @@ export class DirLayer<W extends boolean = false> implements Layer {
     return new DirFile(this, fd, hp, write, st);
   }
 
+  /**
+   * openFile where the host's open refuses a final symlink itself (O_NOFOLLOW,
+   * O_NONBLOCK): open, then fstat the descriptor (2 host calls instead of
+   * lstat + open + fstat). Only regular files are kept open.
+   */
+  private openNoFollow(path: string, hp: string, write: boolean, syscall: string): DirFile {
+    let fd: number;
+    try { fd = this.host.open(hp, { write }); } catch (e) {
+      const errno = errnoOf(e);
+      if (errno === Errno.NOENT) {
+        const wh = !write ? this.overlayWhiteout(path, syscall) : undefined;
+        if (wh) return new DirFile(this, -1, hp, false, wh.st);
+      }
+      // ELOOP: a symlink; ENXIO: a socket or device without driver (not shown: ENOENT).
+      throw new FsError(errno === Errno.NXIO || errno === Errno.NOTDIR ? Errno.NOENT : errno, syscall, path);
+    }
+    let st: HostStat;
+    try { st = this.host.fstat(fd); } catch (e) {
+      this.closeQuietly(fd);
+      throw fail(e, syscall, path);
+    }
+    if (st.kind !== "file") {
+      this.closeQuietly(fd);
+      throw new FsError(st.kind === "dir" ? Errno.ISDIR : Errno.NOENT, syscall, path);
+    }
+    return new DirFile(this, fd, hp, write, st);
+  }
+
   // ---------------------------------------------------------------- WritableLayer
 
   private requireWritable(syscall: string, path: string): void {
-    this.absent.clear();
-    this.dirStats.clear();
     if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
   }
 
@@ -338,6 +395,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.requireWritable(syscall, path);
     if (path === "") { this.validate(path, syscall); throw new FsError(Errno.EXIST, syscall, path); }
     const hp = this.resolve(path, syscall);
+    this.changed(path);
     const st = this.lstatOrUndefined(hp, syscall, path);
     if ((st && !isOverlayWhiteout(st)) || this.overlayWhiteout(path, syscall)) {
       throw new FsError(Errno.EXIST, syscall, path);
@@ -347,6 +405,16 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   /** A fresh, unused path in the work directory (created on first use). */
   private tempPath(): string {
+    this.ensureWorkDir();
+    const rand = Math.floor(Math.random() * 0x1_0000_0000).toString(36);
+    return `${this.workDir!}/tmp.${++this.tmpCounter}.${rand}`;
+  }
+
+  /**
+   * Create and check the work directory once, on the first mutation that may
+   * need it (a misplaced one fails there, even if that mutation could do without).
+   */
+  private ensureWorkDir(): void {
     const wd = this.workDir!;
     if (!this.workReady) {
       let st: HostStat | undefined;
@@ -362,8 +430,6 @@ export class DirLayer<W extends boolean = false> implements Layer {
       }
       this.workReady = true;
     }
-    const rand = Math.floor(Math.random() * 0x1_0000_0000).toString(36);
-    return `${wd}/tmp.${++this.tmpCounter}.${rand}`;
   }
 
   private closeQuietly(fd: number): void {
@@ -426,7 +492,59 @@ export class DirLayer<W extends boolean = false> implements Layer {
     }
   }
 
+  /**
+   * Create an empty regular file in place with one open(O_CREAT|O_EXCL|O_NOFOLLOW):
+   * already atomic (an empty file has no content to tear, unlike a copy-up), so
+   * the work directory is not needed when that one call gives exactly `attr`:
+   * permission bits the umask leaves alone, no owner or times to set. Returns
+   * the read-write descriptor, or undefined when the full path must decide
+   * (attributes to apply, the name taken, a host without `umask`).
+   */
+  private createInPlace(path: string, attr: NewEntryAttr, syscall: string): { fd: number; hp: string } | undefined {
+    const host = this.host;
+    if (host.umask === undefined) return undefined;
+    const mode = attr.mode & 0o7777;
+    if (attr.uid !== undefined || attr.gid !== undefined || attr.atimeNs !== undefined || attr.mtimeNs !== undefined) return undefined;
+    if ((mode & ~0o777) !== 0 || (mode & host.umask()) !== 0) return undefined;
+    if (path === "") return undefined;
+    const hp = this.resolve(path, syscall);
+    this.changed(path);
+    this.ensureWorkDir();
+    // `.wh.X` already exists (EEXIST) where X is an overlayfs char-device whiteout.
+    if (this.overlayWhiteout(path, syscall) !== undefined) return undefined;
+    let fd: number;
+    try { fd = host.open(hp, { createNew: true, mode }); } catch (e) {
+      if (errnoOf(e) === Errno.EXIST) return undefined; // EEXIST, or an overlayfs whiteout to replace: the full path decides
+      throw fail(e, syscall, path);
+    }
+    return { fd, hp };
+  }
+
   createFile(path: string, attr: NewEntryAttr): void {
+    this.requireWritable("createFile", path);
+    const made = this.createInPlace(path, attr, "createFile");
+    if (made !== undefined) {
+      // Nothing was written: a failing close loses no data, and the entry is already complete.
+      this.closeQuietly(made.fd);
+      return;
+    }
+    this.createFileSafely(path, attr);
+  }
+
+  /**
+   * createFile and open the new file (for writing, or reading only), in one
+   * host open when createInPlace applies.
+   */
+  createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
+    this.requireWritable("createFile", path);
+    const made = this.createInPlace(path, attr, "createFile");
+    if (made !== undefined) return new DirFile(this, made.fd, made.hp, write, undefined);
+    this.createFileSafely(path, attr);
+    return this.openFile(path, write, "open");
+  }
+
+  /** createFile through the work directory (attributes applied before the entry appears). */
+  private createFileSafely(path: string, attr: NewEntryAttr): void {
     const hp = this.prepareCreate(path, "createFile");
     let tmp: string | undefined;
     let fd = -1;
@@ -490,6 +608,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   link(existing: string, newPath: string): void {
     this.requireWritable("link", newPath);
+    this.changed(existing); // its nlink and ctime change
     const from = this.resolve(existing, "link");
     const st = this.lstatOrUndefined(from, "link", existing);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "link", existing);
@@ -506,6 +625,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.requireWritable("unlink", path);
     if (path === "") { this.validate(path, "unlink"); throw new FsError(Errno.ISDIR, "unlink", path); }
     const hp = this.resolve(path, "unlink");
+    this.changed(path);
     const st = this.lstatOrUndefined(hp, "unlink", path);
     let victim = hp;
     if (!st || !isShown(st)) {
@@ -523,6 +643,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.requireWritable("rmdir", path);
     if (path === "") { this.validate(path, "rmdir"); throw new FsError(Errno.BUSY, "rmdir", path); }
     const hp = this.resolve(path, "rmdir");
+    this.changedTree();
     const st = this.lstatOrUndefined(hp, "rmdir", path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
@@ -534,6 +655,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.requireWritable("removeTree", path);
     if (path === "") { this.validate(path, "removeTree"); throw new FsError(Errno.BUSY, "removeTree", path); }
     const hp = this.resolve(path, "removeTree");
+    this.changedTree();
     const st = this.lstatOrUndefined(hp, "removeTree", path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "removeTree", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "removeTree", path);
@@ -554,6 +676,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const src = this.resolve(from, "rename");
     const dst = this.resolve(to, "rename");
     if (from === "" || to === "") throw new FsError(Errno.BUSY, "rename", from === "" ? from : to);
+    this.changedTree();
     const st = this.lstatOrUndefined(src, "rename", from);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
     // rename(2) is atomic: the target is the old or the new object, never a mix.
@@ -565,6 +688,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
   setattr(path: string, attr: SetAttr): void {
     this.requireWritable("setattr", path);
     const hp = this.resolve(path, "setattr");
+    this.changed(path);
     const st = this.lstatOrUndefined(hp, "setattr", path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "setattr", path);
     try {
@@ -598,7 +722,8 @@ class DirFile implements WritableLayerFile {
     private readonly fd: number,
     private readonly hostPath: string,
     private readonly canWrite: boolean,
-    private readonly opened: HostStat,
+    /** What was opened (undefined for a file this layer just created: fstat when needed). */
+    private readonly opened: HostStat | undefined,
   ) {}
 
   private check(syscall: string, write = false): void {
@@ -642,7 +767,7 @@ class DirFile implements WritableLayerFile {
 
   stat(): EntryStat {
     this.check("stat");
-    if (this.fd < 0) return this.layer.entryOf(this.opened);
+    if (this.fd < 0) return this.layer.entryOf(this.opened!);
     try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw fail(e, "stat", ""); }
   }
 
@@ -660,8 +785,9 @@ class DirFile implements WritableLayerFile {
   clonablePath(): string | undefined {
     if (this.closed || this.fd < 0) return undefined;
     try {
+      const opened = this.opened ?? this.layer.host.fstat(this.fd);
       const st = this.layer.host.lstat(this.hostPath);
-      return st.kind === "file" && st.dev === this.opened.dev && st.ino === this.opened.ino ? this.hostPath : undefined;
+      return st.kind === "file" && st.dev === opened.dev && st.ino === opened.ino ? this.hostPath : undefined;
     } catch {
       return undefined;
     }
