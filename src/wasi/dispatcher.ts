@@ -11,17 +11,18 @@ import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import { nowNs } from "../core/layer.ts";
 import type { Stat, Union } from "../core/union.ts";
 import {
-  ADVICE_MAX, EVENT_SIZE, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, FSTFLAGS,
-  FSTFLAGS_ALL, LOOKUPFLAGS, LOOKUPFLAGS_ALL, OFLAGS, OFLAGS_ALL, SUBCLOCKFLAGS,
-  SUBSCRIPTION_SIZE, WHENCE, encodeDirent, readIovecs, readSubscription, writeEvent, writeFdstat,
+  ADVICE_MAX, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, FSTFLAGS, FSTFLAGS_ALL,
+  LOOKUPFLAGS, LOOKUPFLAGS_ALL, OFLAGS, OFLAGS_ALL, WHENCE, encodeDirent, readIovecs, writeFdstat,
   writeFilestat, writePrestat,
 } from "./abi.ts";
-import type { Event, Iovec } from "./abi.ts";
-import { clockNow, clockResolution, sleepNs } from "./clocks.ts";
+import type { Iovec } from "./abi.ts";
+import { clockNow, clockResolution } from "./clocks.ts";
 import { FdTable } from "./fd-table.ts";
 import type { DirHandle, DirListing, FileHandle, Handle, StdioHandle } from "./fd-table.ts";
 import { CHARACTER_DEVICE_FILESTAT, filetypeOf, statToFilestat } from "./filestat.ts";
 import { decodeGuestPath, lastComponent, parentOf, resolveUnder } from "./paths.ts";
+import { pollOneoff } from "./poll.ts";
+import type { FdReadiness } from "./poll.ts";
 import {
   DIR_INHERITING, DIR_RIGHTS, FILE_RIGHTS, RIGHTS, STDIN_RIGHTS, STDOUT_RIGHTS, requireRights, rightsFromU64,
   rightsToU64,
@@ -790,57 +791,12 @@ export class Dispatcher {
   // ---- poll ----
 
   poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {
-    const n = nsubs >>> 0;
-    if (n === 0) fail(Errno.INVAL);
-    const view = this.view();
-    // Validate all three regions before waiting or writing anything.
-    this.bytes(inPtr, n * SUBSCRIPTION_SIZE);
-    this.bytes(outPtr, n * EVENT_SIZE);
-    view.getUint32(neventsPtr >>> 0, true);
-
-    const ready: Event[] = [];
-    const clocks: { userdata: bigint; deadline: bigint }[] = [];
-    const monoNow = clockNow(1);
-    for (let i = 0; i < n; i++) {
-      const sub = readSubscription(view, (inPtr >>> 0) + i * SUBSCRIPTION_SIZE);
-      if (sub.tag === EVENTTYPE.CLOCK && "clockId" in sub) {
-        let now: bigint;
-        try {
-          now = sub.clockId === 1 ? monoNow : clockNow(sub.clockId);
-        } catch {
-          ready.push({ userdata: sub.userdata, error: Errno.INVAL, type: EVENTTYPE.CLOCK, nbytes: 0n, flags: 0 });
-          continue;
-        }
-        // Convert to a monotonic deadline; an absolute timeout counts in its own clock.
-        const wait = sub.flags & SUBCLOCKFLAGS.ABSTIME ? sub.timeout - now : sub.timeout;
-        clocks.push({ userdata: sub.userdata, deadline: monoNow + (wait > 0n ? wait : 0n) });
-      } else if ("fd" in sub) {
-        ready.push(this.fdEvent(sub.userdata, sub.tag, sub.fd));
-      } else {
-        ready.push({ userdata: sub.userdata, error: Errno.INVAL, type: sub.tag & 0xff, nbytes: 0n, flags: 0 });
-      }
-    }
-    if (ready.length === 0 && clocks.length > 0) {
-      const first = clocks.reduce((m, c) => (c.deadline < m ? c.deadline : m), clocks[0]!.deadline);
-      sleepNs(first - clockNow(1));
-    }
-    const now = clockNow(1);
-    for (const c of clocks) {
-      if (c.deadline <= now) ready.push({ userdata: c.userdata, error: 0, type: EVENTTYPE.CLOCK, nbytes: 0n, flags: 0 });
-    }
-    if (ready.length === 0 && clocks.length > 0) {
-      // Woke early (busy-wait cap): report the earliest clock as fired rather than returning nothing.
-      const first = clocks.reduce((m, c) => (c.deadline < m.deadline ? c : m), clocks[0]!);
-      ready.push({ userdata: first.userdata, error: 0, type: EVENTTYPE.CLOCK, nbytes: 0n, flags: 0 });
-    }
-    ready.forEach((e, i) => writeEvent(view, (outPtr >>> 0) + i * EVENT_SIZE, e));
-    view.setUint32(neventsPtr >>> 0, ready.length, true);
-    return Errno.SUCCESS;
+    return pollOneoff(this.view(), inPtr, outPtr, nsubs, neventsPtr, (fd, type) => this.fdReadiness(fd, type));
   }
 
   /** Readiness of one fd subscription: files are always ready, stdin per its source. */
-  private fdEvent(userdata: bigint, type: number, fd: number): Event {
-    const ev = (error: number, nbytes = 0n): Event => ({ userdata, error, type, nbytes, flags: 0 });
+  private fdReadiness(fd: number, type: number): FdReadiness {
+    const ev = (error: number, nbytes = 0n): FdReadiness => ({ error, nbytes });
     const h = this.fds.tryGet(fd >>> 0);
     if (h === undefined) return ev(Errno.BADF);
     if ((h.rightsBase & RIGHTS.POLL_FD_READWRITE) === 0) return ev(Errno.NOTCAPABLE);
