@@ -8,26 +8,26 @@
  * memory (no intermediate copy); views are rebuilt when memory grows.
  */
 import { Errno, FsError, errnoOf } from "../core/errno.ts";
-import { nowNs } from "../core/layer.ts";
 import type { Stat, Union } from "../core/union.ts";
 import {
-  ADVICE_MAX, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, FSTFLAGS, FSTFLAGS_ALL,
-  LOOKUPFLAGS, LOOKUPFLAGS_ALL, OFLAGS, OFLAGS_ALL, WHENCE, encodeDirent, readIovecs, writeFdstat,
-  writeFilestat, writePrestat,
+  ADVICE_MAX, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL,
+  WHENCE, encodeDirent, readIovecs, writeFdstat, writeFilestat, writePrestat,
 } from "./abi.ts";
 import type { Iovec } from "./abi.ts";
 import { clockNow, clockResolution } from "./clocks.ts";
 import { FdTable } from "./fd-table.ts";
-import type { DirHandle, DirListing, FileHandle, Handle, StdioHandle } from "./fd-table.ts";
-import { CHARACTER_DEVICE_FILESTAT, filetypeOf, statToFilestat } from "./filestat.ts";
-import { decodeGuestPath, lastComponent, parentOf, resolveUnder } from "./paths.ts";
+import type { DirHandle, FileHandle, Handle, StdioHandle } from "./fd-table.ts";
+import { CHARACTER_DEVICE_FILESTAT, statToFilestat } from "./filestat.ts";
+import { openAt, parseOpenFlags, requireOpenRights } from "./open.ts";
+import { decodeGuestPath, lastComponent, resolveUnder } from "./paths.ts";
 import { pollOneoff } from "./poll.ts";
 import type { FdReadiness } from "./poll.ts";
+import { listingFor } from "./readdir.ts";
 import {
-  DIR_INHERITING, DIR_RIGHTS, FILE_RIGHTS, RIGHTS, STDIN_RIGHTS, STDOUT_RIGHTS, requireRights, rightsFromU64,
-  rightsToU64,
+  DIR_INHERITING, DIR_RIGHTS, RIGHTS, STDIN_RIGHTS, STDOUT_RIGHTS, narrowRights, requireRights, rightsToU64,
 } from "./rights.ts";
 import type { InputSource, OutputSink } from "./stdio.ts";
+import { requestedTimes } from "./times.ts";
 
 /** Thrown by proc_exit; the host (run(), WasiHost.start) catches it. */
 export class WasiExit extends Error {
@@ -65,11 +65,6 @@ type Fn = (...args: never[]) => number;
 
 const encoder = new TextEncoder();
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/**
- * Bits of a handle's rights that make union.open hand out a writable file (copy-up trigger, rule 8).
- * Only FD_WRITE: Go's O_RDONLY open (esbuild) keeps FD_FILESTAT_SET_SIZE and FD_ALLOCATE and must not copy up.
- */
-const WRITE_RIGHTS = RIGHTS.FD_WRITE;
 
 /** u64 offset/size from the guest as a safe JS number, `errno` if it is larger. */
 function toSafe(v: bigint, errno: number = Errno.FBIG): number {
@@ -356,14 +351,7 @@ export class Dispatcher {
   }
 
   fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): number {
-    const h = this.fds.get(fd >>> 0);
-    const b = BigInt.asUintN(64, base), i = BigInt.asUintN(64, inheriting);
-    // Rights can only be dropped, never gained.
-    if ((b & ~rightsToU64(h.rightsBase)) !== 0n || (i & ~rightsToU64(h.rightsInheriting)) !== 0n) {
-      fail(Errno.NOTCAPABLE);
-    }
-    h.rightsBase = rightsFromU64(b);
-    h.rightsInheriting = rightsFromU64(i);
+    narrowRights(this.fds.get(fd >>> 0), base, inheriting);
     return Errno.SUCCESS;
   }
 
@@ -389,20 +377,9 @@ export class Dispatcher {
     return Errno.SUCCESS;
   }
 
-  /** Times for set-times from (atim, mtim, fstflags); undefined = leave unchanged. */
-  private times(atim: bigint, mtim: bigint, fst: number): [bigint | undefined, bigint | undefined] {
-    if ((fst & ~FSTFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    if ((fst & FSTFLAGS.ATIM) && (fst & FSTFLAGS.ATIM_NOW)) fail(Errno.INVAL);
-    if ((fst & FSTFLAGS.MTIM) && (fst & FSTFLAGS.MTIM_NOW)) fail(Errno.INVAL);
-    const now = (fst & (FSTFLAGS.ATIM_NOW | FSTFLAGS.MTIM_NOW)) ? nowNs() : 0n;
-    const a = fst & FSTFLAGS.ATIM ? BigInt.asUintN(64, atim) : fst & FSTFLAGS.ATIM_NOW ? now : undefined;
-    const m = fst & FSTFLAGS.MTIM ? BigInt.asUintN(64, mtim) : fst & FSTFLAGS.MTIM_NOW ? now : undefined;
-    return [a, m];
-  }
-
   fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fst: number): number {
     const h = this.fds.get(fd >>> 0);
-    const [a, m] = this.times(atim, mtim, fst);
+    const [a, m] = requestedTimes(atim, mtim, fst);
     requireRights(h.rightsBase, RIGHTS.FD_FILESTAT_SET_TIMES);
     if (h.kind === "stdio") return Errno.SUCCESS;
     if (a === undefined && m === undefined) return Errno.SUCCESS;
@@ -535,7 +512,7 @@ export class Dispatcher {
     const out = this.bytes(bufPtr, bufLen);
     const c = BigInt.asUintN(64, cookie);
     // Cookie 0 (re)starts: snapshot the sorted listing so deletions during iteration never skip or repeat.
-    if (c === 0n || h.listing === undefined) h.listing = this.snapshot(h);
+    h.listing = listingFor(c, h.listing, h);
     const entries = h.listing.entries;
     let used = 0;
     for (let i = c > BigInt(entries.length) ? entries.length : Number(c); i < entries.length; i++) {
@@ -548,22 +525,6 @@ export class Dispatcher {
     }
     view.setUint32(bufusedPtr >>> 0, used, true);
     return Errno.SUCCESS;
-  }
-
-  private snapshot(h: DirHandle): DirListing {
-    const self = this.statOf(h);
-    let parentIno = self.ino;
-    if (h.path !== "/") {
-      try { parentIno = h.union.stat(parentOf(h.path)).ino; } catch { /* parent gone: report self */ }
-    }
-    const list: DirListing["entries"] = [
-      { name: encoder.encode("."), type: FILETYPE.DIRECTORY, ino: BigInt(self.ino) },
-      { name: encoder.encode(".."), type: FILETYPE.DIRECTORY, ino: BigInt(parentIno) },
-    ];
-    for (const e of h.union.readdirEntries(h.path)) {
-      list.push({ name: encoder.encode(e.name), type: filetypeOf(e.type), ino: BigInt(e.ino) });
-    }
-    return { entries: list };
   }
 
   fd_renumber(from: number, to: number): number {
@@ -625,7 +586,7 @@ export class Dispatcher {
     fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number,
   ): number {
     if ((flags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    const [a, m] = this.times(atim, mtim, fst);
+    const [a, m] = requestedTimes(atim, mtim, fst);
     const { dir, full } = this.at(fd, ptr, len, RIGHTS.PATH_FILESTAT_SET_TIMES);
     dir.union.setTimes(full, a, m, (flags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0);
     return Errno.SUCCESS;
@@ -649,75 +610,22 @@ export class Dispatcher {
     fd: number, dirflags: number, ptr: number, len: number, oflags: number,
     rightsBase: bigint, rightsInheriting: bigint, fdflags: number, fdPtr: number,
   ): number {
-    if ((dirflags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    if ((oflags & ~OFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    if ((fdflags & ~FDFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    const directory = (oflags & OFLAGS.DIRECTORY) !== 0;
-    const create = (oflags & OFLAGS.CREAT) !== 0;
-    const truncate = (oflags & OFLAGS.TRUNC) !== 0;
-    if (directory && (create || truncate)) fail(Errno.INVAL);
+    const f = parseOpenFlags(dirflags, oflags, fdflags);
     const dir = this.dirHandle(fd);
-    requireRights(dir.rightsBase, RIGHTS.PATH_OPEN | (create ? RIGHTS.PATH_CREATE_FILE : 0));
-    // The official suite expects EPERM for O_TRUNC without PATH_FILESTAT_SET_SIZE.
-    if (truncate && (dir.rightsBase & RIGHTS.PATH_FILESTAT_SET_SIZE) === 0) fail(Errno.PERM);
+    requireOpenRights(dir.rightsBase, f);
     const rel = this.path(ptr, len);
     const full = resolveUnder(dir.path, rel, this.escapeErrno);
     this.view().getUint32(fdPtr >>> 0, true); // EFAULT before anything is created
-    // A directory hands down at most its inheriting rights: asking for more is ENOTCAPABLE
-    // (wasi-libc masks its request with them first, so it never asks for more). Rights that
-    // mean nothing for the kind opened (path_* rights on a file) are dropped, not refused.
-    const base = rightsFromU64(rightsBase);
-    const inheriting = rightsFromU64(rightsInheriting);
-    const beyond = (kindRights: number) =>
-      (base & kindRights & ~dir.rightsInheriting) !== 0 || (inheriting & ~dir.rightsInheriting) !== 0;
-    if (beyond(directory ? DIR_RIGHTS : FILE_RIGHTS)) fail(Errno.NOTCAPABLE);
-    const follow = (dirflags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0;
-    if (create && rel.charCodeAt(rel.length - 1) === 47) {
-      // Linux: O_CREAT with a trailing slash is EISDIR once the parent resolves.
-      let end = full.length;
-      while (end > 1 && full.charCodeAt(end - 1) === 47) end--;
-      const parent = full.slice(0, full.lastIndexOf("/", end - 1)) || "/";
-      if (dir.union.stat(parent).type !== "dir") fail(Errno.NOTDIR);
-      fail(Errno.ISDIR);
-    }
-    if (directory && !follow) {
-      // Linux checks O_DIRECTORY before O_NOFOLLOW: a symlink there is ENOTDIR, not ELOOP.
-      let isLink = false;
-      try { isLink = dir.union.lstat(full).type === "symlink"; } catch { /* let open report it */ }
-      if (isLink) fail(Errno.NOTDIR);
-    }
-    // Write rights or O_TRUNC open the file for writing: the copy-up trigger (SEMANTICS.md rule 8).
-    const write = (base & WRITE_RIGHTS) !== 0 || truncate;
-    const file = dir.union.open(full, {
-      write, create, exclusive: (oflags & OFLAGS.EXCL) !== 0, truncate, directory, follow,
-    });
-    let h: Handle;
-    if (file.type === "dir" && create) {
-      file.close();
-      fail(Errno.ISDIR); // Linux: O_CREAT on an existing directory
-    }
-    if (file.type === "dir" && !directory && beyond(DIR_RIGHTS)) {
-      file.close();
-      fail(Errno.NOTCAPABLE);
-    }
-    if (file.type === "dir") {
-      let path: string;
-      try {
-        path = dir.union.realpath(full, follow);
-      } catch (e) {
-        file.close();
-        throw e;
+    const o = openAt(dir, full, rel, f, rightsBase, rightsInheriting);
+    const h: Handle = o.kind === "dir"
+      ? {
+        kind: "dir", union: dir.union, path: o.path, file: o.file, preopen: undefined, listing: undefined,
+        rightsBase: o.rightsBase, rightsInheriting: o.rightsInheriting, fdflags: f.fdflags,
       }
-      h = {
-        kind: "dir", union: dir.union, path, file, preopen: undefined, listing: undefined,
-        rightsBase: base & DIR_RIGHTS, rightsInheriting: inheriting, fdflags: fdflags & FDFLAGS_ALL,
+      : {
+        kind: "file", union: dir.union, path: o.path, file: o.file, position: 0,
+        rightsBase: o.rightsBase, rightsInheriting: o.rightsInheriting, fdflags: f.fdflags,
       };
-    } else {
-      h = {
-        kind: "file", union: dir.union, path: full, file, position: 0,
-        rightsBase: base & FILE_RIGHTS, rightsInheriting: inheriting, fdflags: fdflags & FDFLAGS_ALL,
-      };
-    }
     const newFd = this.fds.add(h);
     this.view().setUint32(fdPtr >>> 0, newFd, true);
     return Errno.SUCCESS;

@@ -97,3 +97,13 @@ export function requireRights(held: number, wanted: number, syscall?: string): v
   if (missing === 0) return;
   throw new FsError((missing & EBADF_RIGHTS) !== 0 ? Errno.BADF : Errno.NOTCAPABLE, syscall);
 }
+
+/** fd_fdstat_set_rights: replace `h`'s rights with `base`/`inheriting`, which may only drop rights (ENOTCAPABLE otherwise). */
+export function narrowRights(h: { rightsBase: number; rightsInheriting: number }, base: bigint, inheriting: bigint): void {
+  const b = BigInt.asUintN(64, base), i = BigInt.asUintN(64, inheriting);
+  if ((b & ~rightsToU64(h.rightsBase)) !== 0n || (i & ~rightsToU64(h.rightsInheriting)) !== 0n) {
+    throw new FsError(Errno.NOTCAPABLE);
+  }
+  h.rightsBase = rightsFromU64(b);
+  h.rightsInheriting = rightsFromU64(i);
+}

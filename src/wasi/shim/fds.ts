@@ -14,25 +14,18 @@
  */
 import type { Fd, Inode, wasi } from "@bjorn3/browser_wasi_shim";
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
-import { nowNs } from "../../core/layer.ts";
 import type { Stat, Union, UnionFile } from "../../core/union.ts";
-import { FDFLAGS, FDFLAGS_ALL, FILETYPE, FSTFLAGS, FSTFLAGS_ALL, LOOKUPFLAGS, LOOKUPFLAGS_ALL, OFLAGS, OFLAGS_ALL, WHENCE } from "../abi.ts";
-import { lastComponent, parentOf, PATH_MAX, resolveUnder } from "../paths.ts";
-import {
-  DIR_INHERITING, DIR_RIGHTS, FILE_RIGHTS, RIGHTS, requireRights, rightsFromU64, rightsToU64,
-} from "../rights.ts";
-import { filetypeOf } from "../filestat.ts";
+import { FDFLAGS, FDFLAGS_ALL, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL, WHENCE } from "../abi.ts";
+import type { DirListing } from "../fd-table.ts";
+import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
+import { lastComponent, PATH_MAX, resolveUnder } from "../paths.ts";
+import { listingFor } from "../readdir.ts";
+import { DIR_INHERITING, DIR_RIGHTS, RIGHTS, narrowRights, requireRights, rightsToU64 } from "../rights.ts";
+import { requestedTimes } from "../times.ts";
 import { ShimDirent, ShimFdstat, ShimFilestat, ShimPrestat } from "./structs.ts";
 
 const encoder = new TextEncoder();
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/**
- * The copy-up trigger on open (SEMANTICS.md rule 8: write access or O_TRUNC).
- * Only FD_WRITE means write access: Go's O_RDONLY open (esbuild) keeps
- * FD_FILESTAT_SET_SIZE and FD_ALLOCATE, and must not copy every file it reads.
- * A handle without FD_WRITE that truncates or allocates copies up then.
- */
-const WRITE_RIGHTS = RIGHTS.FD_WRITE;
 const EMPTY = new Uint8Array(0);
 
 function fail(errno: number): never {
@@ -51,17 +44,6 @@ function checkPath(p: string): string {
   if (p.indexOf("\0") >= 0) fail(Errno.INVAL);
   if (p.length > PATH_MAX && encoder.encode(p).length > PATH_MAX) fail(Errno.NAMETOOLONG);
   return p;
-}
-
-/** Times for set-times from (atim, mtim, fstflags); undefined = leave unchanged. */
-function times(atim: bigint, mtim: bigint, fst: number): [bigint | undefined, bigint | undefined] {
-  if ((fst & ~FSTFLAGS_ALL) !== 0) fail(Errno.INVAL);
-  if ((fst & FSTFLAGS.ATIM) && (fst & FSTFLAGS.ATIM_NOW)) fail(Errno.INVAL);
-  if ((fst & FSTFLAGS.MTIM) && (fst & FSTFLAGS.MTIM_NOW)) fail(Errno.INVAL);
-  const now = (fst & (FSTFLAGS.ATIM_NOW | FSTFLAGS.MTIM_NOW)) ? nowNs() : 0n;
-  const a = fst & FSTFLAGS.ATIM ? BigInt.asUintN(64, atim) : fst & FSTFLAGS.ATIM_NOW ? now : undefined;
-  const m = fst & FSTFLAGS.MTIM ? BigInt.asUintN(64, mtim) : fst & FSTFLAGS.MTIM_NOW ? now : undefined;
-  return [a, m];
 }
 
 /** Run `f`, turning any exception into an errno (the shim has no try/catch of its own). */
@@ -113,14 +95,10 @@ export abstract class UnionFdBase implements Fd {
     });
   }
   fd_fdstat_set_rights(base: bigint, inheriting: bigint): number {
-    const b = BigInt.asUintN(64, base), i = BigInt.asUintN(64, inheriting);
-    // Rights can only be dropped, never gained.
-    if ((b & ~rightsToU64(this.rightsBase)) !== 0n || (i & ~rightsToU64(this.rightsInheriting)) !== 0n) {
-      return Errno.NOTCAPABLE;
-    }
-    this.rightsBase = rightsFromU64(b);
-    this.rightsInheriting = rightsFromU64(i);
-    return Errno.SUCCESS;
+    return guard(() => {
+      narrowRights(this, base, inheriting);
+      return Errno.SUCCESS;
+    });
   }
   fd_filestat_get(): { ret: number; filestat: wasi.Filestat | null } {
     return { ret: Errno.NOTSUP, filestat: null };
@@ -256,7 +234,7 @@ export class UnionFileFd extends UnionFdBase {
   }
   override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
     return guard(() => {
-      const [a, m] = times(atim, mtim, fst);
+      const [a, m] = requestedTimes(atim, mtim, fst);
       requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_SET_TIMES);
       if (a !== undefined || m !== undefined) this.file.setTimes(a, m);
       return Errno.SUCCESS;
@@ -376,7 +354,7 @@ export class UnionDirFd extends UnionFdBase {
   readonly file: UnionFile | undefined;
   /** Errno for path arguments that leave this directory (absolute or too many ".."). */
   readonly escapeErrno: number;
-  #listing: ShimDirent[] | undefined;
+  #listing: DirListing | undefined;
 
   constructor(
     union: Union, path: string, file: UnionFile | undefined,
@@ -418,7 +396,7 @@ export class UnionDirFd extends UnionFdBase {
   }
   override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
     return guard(() => {
-      const [a, m] = times(atim, mtim, fst);
+      const [a, m] = requestedTimes(atim, mtim, fst);
       requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_SET_TIMES);
       if (a === undefined && m === undefined) return Errno.SUCCESS;
       if (this.file !== undefined) this.file.setTimes(a, m);
@@ -442,30 +420,12 @@ export class UnionDirFd extends UnionFdBase {
     return guardWith(() => {
       requireRights(this.rightsBase, RIGHTS.FD_READDIR);
       const c = BigInt.asUintN(64, cookie);
-      if (c === 0n || this.#listing === undefined) this.#listing = this.#snapshot();
-      const list = this.#listing;
-      return { ret: Errno.SUCCESS, dirent: c < BigInt(list.length) ? list[Number(c)]! : null };
+      this.#listing = listingFor(c, this.#listing, this);
+      const list = this.#listing.entries;
+      if (c >= BigInt(list.length)) return { ret: Errno.SUCCESS, dirent: null };
+      const e = list[Number(c)]!;
+      return { ret: Errno.SUCCESS, dirent: new ShimDirent(c + 1n, e.ino, e.name, e.type) };
     }, (ret) => ({ ret, dirent: null }));
-  }
-
-  #snapshot(): ShimDirent[] {
-    const self = this.#stat();
-    let parentIno = self.ino;
-    if (this.path !== "/") {
-      try {
-        parentIno = this.union.stat(parentOf(this.path)).ino;
-      } catch {
-        // parent gone: report self
-      }
-    }
-    const out = [
-      new ShimDirent(1n, BigInt(self.ino), encoder.encode("."), FILETYPE.DIRECTORY),
-      new ShimDirent(2n, BigInt(parentIno), encoder.encode(".."), FILETYPE.DIRECTORY),
-    ];
-    for (const e of this.union.readdirEntries(this.path)) {
-      out.push(new ShimDirent(BigInt(out.length + 1), BigInt(e.ino), encoder.encode(e.name), filetypeOf(e.type)));
-    }
-    return out;
   }
 
   override path_create_directory(path: string): number {
@@ -490,7 +450,7 @@ export class UnionDirFd extends UnionFdBase {
   override path_filestat_set_times(flags: number, path: string, atim: bigint, mtim: bigint, fst: number): number {
     return guard(() => {
       if ((flags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
-      const [a, m] = times(atim, mtim, fst);
+      const [a, m] = requestedTimes(atim, mtim, fst);
       const full = this.resolve(path, RIGHTS.PATH_FILESTAT_SET_TIMES);
       this.union.setTimes(full, a, m, (flags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0);
       return Errno.SUCCESS;
@@ -599,65 +559,17 @@ export class UnionDirFd extends UnionFdBase {
   }
 
   #open(dirflags: number, rel: string, oflags: number, rightsBase: bigint, rightsInheriting: bigint, fdflags: number): Fd {
-    if ((dirflags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    if ((oflags & ~OFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    if ((fdflags & ~FDFLAGS_ALL) !== 0) fail(Errno.INVAL);
-    const directory = (oflags & OFLAGS.DIRECTORY) !== 0;
-    const create = (oflags & OFLAGS.CREAT) !== 0;
-    const truncate = (oflags & OFLAGS.TRUNC) !== 0;
-    if (directory && (create || truncate)) fail(Errno.INVAL);
-    requireRights(this.rightsBase, RIGHTS.PATH_OPEN | (create ? RIGHTS.PATH_CREATE_FILE : 0));
-    if (truncate && (this.rightsBase & RIGHTS.PATH_FILESTAT_SET_SIZE) === 0) fail(Errno.PERM);
+    const f = parseOpenFlags(dirflags, oflags, fdflags);
+    requireOpenRights(this.rightsBase, f);
     const full = resolveUnder(this.path, checkPath(rel), this.escapeErrno);
-    // A directory hands down at most its inheriting rights (wasi-libc masks with them first).
-    // Rights meaningless for the kind opened (path_* rights on a file) are dropped, not refused.
-    const base = rightsFromU64(rightsBase);
-    const inheriting = rightsFromU64(rightsInheriting);
-    const beyond = (kindRights: number): boolean =>
-      (base & kindRights & ~this.rightsInheriting) !== 0 || (inheriting & ~this.rightsInheriting) !== 0;
-    if (beyond(directory ? DIR_RIGHTS : FILE_RIGHTS)) fail(Errno.NOTCAPABLE);
-    const follow = (dirflags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0;
-    if (create && rel.charCodeAt(rel.length - 1) === 47) {
-      // Linux: O_CREAT with a trailing slash is EISDIR once the parent resolves.
-      let end = full.length;
-      while (end > 1 && full.charCodeAt(end - 1) === 47) end--;
-      const parent = full.slice(0, full.lastIndexOf("/", end - 1)) || "/";
-      if (this.union.stat(parent).type !== "dir") fail(Errno.NOTDIR);
-      fail(Errno.ISDIR);
-    }
-    if (directory && !follow) {
-      // Linux checks O_DIRECTORY before O_NOFOLLOW: a symlink there is ENOTDIR, not ELOOP.
-      let isLink = false;
-      try {
-        isLink = this.union.lstat(full).type === "symlink";
-      } catch {
-        // let open report it
-      }
-      if (isLink) fail(Errno.NOTDIR);
-    }
-    // Write rights or O_TRUNC open the file for writing: the copy-up trigger (SEMANTICS.md rule 8).
-    // (FD_WRITE asked with O_DIRECTORY is one of the rights meaningless for a directory: dropped.)
-    const write = (!directory && (base & WRITE_RIGHTS) !== 0) || truncate;
-    const file = this.union.open(full, {
-      write, create, exclusive: (oflags & OFLAGS.EXCL) !== 0, truncate, directory, follow,
-    });
-    if (file.type === "dir" && (create || (!directory && beyond(DIR_RIGHTS)))) {
-      file.close();
-      fail(create ? Errno.ISDIR : Errno.NOTCAPABLE); // Linux: O_CREAT on an existing directory is EISDIR
-    }
-    if (file.type === "dir") {
-      let path: string;
-      try {
-        path = this.union.realpath(full, follow);
-      } catch (e) {
-        file.close();
-        throw e;
-      }
-      const d = new UnionDirFd(this.union, path, file, base & DIR_RIGHTS, inheriting, this.escapeErrno);
-      d.fdflags = fdflags & FDFLAGS_ALL;
+    // FD_WRITE asked with O_DIRECTORY is one of the rights meaningless for a directory: dropped.
+    const o = openAt(this, full, rel, f, rightsBase, rightsInheriting, true);
+    if (o.kind === "dir") {
+      const d = new UnionDirFd(this.union, o.path, o.file, o.rightsBase, o.rightsInheriting, this.escapeErrno);
+      d.fdflags = f.fdflags;
       return d;
     }
-    return new UnionFileFd(this.union, full, file, base & FILE_RIGHTS, inheriting, fdflags & FDFLAGS_ALL);
+    return new UnionFileFd(this.union, o.path, o.file, o.rightsBase, o.rightsInheriting, f.fdflags);
   }
 
   override path_readlink(path: string): { ret: number; data: string | null } {

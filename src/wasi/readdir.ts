@@ -1,0 +1,49 @@
+/**
+ * Directory listings for fd_readdir (dispatcher and shim adapter alike): a
+ * snapshot per cookie-0 pass, so deleting entries while iterating never
+ * skips or repeats one (SEMANTICS.md rule 15).
+ */
+import type { Union, UnionFile } from "../core/union.ts";
+import { FILETYPE } from "./abi.ts";
+import type { DirListing } from "./fd-table.ts";
+import { filetypeOf } from "./filestat.ts";
+import { parentOf } from "./paths.ts";
+
+const encoder = new TextEncoder();
+
+/** An open directory: its union, canonical path, and the open file when it has one (preopens do not). */
+export interface ListedDir {
+  union: Union;
+  path: string;
+  file: UnionFile | undefined;
+}
+
+/**
+ * The listing a readdir at `cookie` reads: cookie 0 (or no listing yet)
+ * takes a fresh snapshot, any other cookie continues `current`. Entry i has
+ * cookie i + 1 as its d_next.
+ */
+export function listingFor(cookie: bigint, current: DirListing | undefined, dir: ListedDir): DirListing {
+  return cookie === 0n || current === undefined ? snapshotListing(dir) : current;
+}
+
+/** ".", "..", then the merged sorted entries of `dir`. */
+export function snapshotListing(dir: ListedDir): DirListing {
+  const self = dir.file !== undefined ? dir.file.stat() : dir.union.stat(dir.path);
+  let parentIno = self.ino;
+  if (dir.path !== "/") {
+    try {
+      parentIno = dir.union.stat(parentOf(dir.path)).ino;
+    } catch {
+      // parent gone: report self
+    }
+  }
+  const entries: DirListing["entries"] = [
+    { name: encoder.encode("."), type: FILETYPE.DIRECTORY, ino: BigInt(self.ino) },
+    { name: encoder.encode(".."), type: FILETYPE.DIRECTORY, ino: BigInt(parentIno) },
+  ];
+  for (const e of dir.union.readdirEntries(dir.path)) {
+    entries.push({ name: encoder.encode(e.name), type: filetypeOf(e.type), ino: BigInt(e.ino) });
+  }
+  return { entries };
+}
