@@ -19,6 +19,9 @@ const C = fs.constants;
 // FIFO that appears by a race from blocking the open.
 const NOFOLLOW = (C.O_NOFOLLOW ?? 0) | (C.O_NONBLOCK ?? 0);
 
+const LSTAT_IF_EXISTS = { bigint: true, throwIfNoEntry: false } as const;
+const BIGINT = { bigint: true } as const;
+
 function hostStat(s: BigIntStats): HostStat {
   return {
     kind: kindOfMode(Number(s.mode)),
@@ -56,11 +59,11 @@ export class NodeFs implements HostFs {
   }
 
   lstat(path: string): HostStat {
-    try { return hostStat(fs.lstatSync(path, { bigint: true })); } catch (e) { throw toFsError(e, "lstat", path); }
+    try { return hostStat(fs.lstatSync(path, BIGINT)); } catch (e) { throw toFsError(e, "lstat", path); }
   }
   lstatIfExists(path: string): HostStat | undefined {
     let s: BigIntStats | undefined;
-    try { s = fs.lstatSync(path, { bigint: true, throwIfNoEntry: false }); } catch (e) {
+    try { s = fs.lstatSync(path, LSTAT_IF_EXISTS); } catch (e) {
       const f = toFsError(e, "lstat", path);
       if (f.errno === Errno.NOTDIR) return undefined;
       throw f;
@@ -68,7 +71,7 @@ export class NodeFs implements HostFs {
     return s === undefined ? undefined : hostStat(s);
   }
   fstat(fd: number): HostStat {
-    try { return hostStat(fs.fstatSync(fd, { bigint: true })); } catch (e) { throw toFsError(e, "fstat"); }
+    try { return hostStat(fs.fstatSync(fd, BIGINT)); } catch (e) { throw toFsError(e, "fstat"); }
   }
   readdir(path: string): HostDirent[] {
     try {

@@ -48,6 +48,7 @@ export interface DirLayerOptions<W extends boolean = boolean> {
 }
 
 const COPY_CHUNK = 1 << 18;
+const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
 /** Bound of the absent-path cache (cleared when full). */
 const ABSENT_CACHE_MAX = 4096;
 
@@ -79,8 +80,11 @@ export class DirLayer<W extends boolean = false> implements Layer {
   /** Host path of the work directory (writable layers only). */
   readonly workDir: string | undefined;
   private readonly durable: boolean;
-  /** Host identity -> layer id; keyed by the inode alone on the root's device (no string per stat). */
-  private readonly ids = new Map<bigint | string, number>();
+  /**
+   * Host identity -> layer id; keyed by the inode alone (as a number: Map
+   * lookups by BigInt are slow) on the root's device, by a string elsewhere.
+   */
+  private readonly ids = new Map<number | string, number>();
   private readonly rootDev: bigint;
   private nextId = 1;
   /** Layer-relative directories already checked to be real directories (not symlinks). */
@@ -150,6 +154,10 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   /** Check every parent component of `path` is a real directory (lstat: a symlink is not one). */
   private checkParents(path: string, syscall: string): void {
+    // `dirs` holds a directory only with all its ancestors (added top-down, forgotten by subtree):
+    // a checked parent answers for the whole chain.
+    const slash = path.lastIndexOf("/");
+    if (slash < 0 || this.dirs.has(path.slice(0, slash))) return;
     let i = path.indexOf("/");
     while (i >= 0) {
       const dir = path.slice(0, i);
@@ -226,7 +234,8 @@ export class DirLayer<W extends boolean = false> implements Layer {
   // ---------------------------------------------------------------- stats
 
   private idOf(st: HostStat): number {
-    const key = st.dev === this.rootDev ? st.ino : `${st.dev}:${st.ino}`;
+    const ino = st.ino;
+    const key = st.dev === this.rootDev && ino <= MAX_SAFE_INO ? Number(ino) : `${st.dev}:${ino}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.nextId++;
@@ -255,17 +264,18 @@ export class DirLayer<W extends boolean = false> implements Layer {
   // ---------------------------------------------------------------- Layer
 
   stat(path: string): EntryStat | undefined {
-    this.validate(path, "stat");
-    if (this.absent.has(path)) return undefined;
+    // Only validated paths enter the caches: a hit needs no validation.
     const cached = this.dirStats.get(path);
-    if (cached !== undefined) return { ...cached };
+    if (cached !== undefined) return cached;
+    if (this.absent.has(path)) return undefined;
+    this.validate(path, "stat");
     const found = this.statUncached(path);
     if (found === undefined) {
       if (this.absent.size >= ABSENT_CACHE_MAX) this.absent.clear();
       if (this.hostAbsent) this.absent.add(path);
     } else if (found.type === "dir") {
       if (this.dirStats.size >= ABSENT_CACHE_MAX) this.dirStats.clear();
-      this.dirStats.set(path, { ...found });
+      this.dirStats.set(path, Object.freeze(found)); // shared by every caller: frozen
     }
     return found;
   }
@@ -290,12 +300,16 @@ export class DirLayer<W extends boolean = false> implements Layer {
   readdir(path: string): string[] {
     this.dirStats.delete(path);
     const hp = this.resolve(path, "readdir");
-    const st = this.lstatOrUndefined(hp, "readdir", path);
-    if (!st || !isShown(st)) {
-      const errno = !st && this.overlayWhiteout(path, "readdir") ? Errno.NOTDIR : Errno.NOENT;
-      throw new FsError(errno, "readdir", path);
+    // A directory already checked to be a real one (not a symlink the host would follow) needs no lstat.
+    if (!this.dirs.has(path)) {
+      const st = this.lstatOrUndefined(hp, "readdir", path);
+      if (!st || !isShown(st)) {
+        const errno = !st && this.overlayWhiteout(path, "readdir") ? Errno.NOTDIR : Errno.NOENT;
+        throw new FsError(errno, "readdir", path);
+      }
+      if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
+      if (path !== "") this.dirs.add(path);
     }
-    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
     let entries;
     try { entries = this.host.readdir(hp); } catch (e) { throw fail(e, "readdir", path); }
     const names = new Set<string>();
