@@ -11,18 +11,20 @@ import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import type { Stat, Union } from "../core/union.ts";
 import {
   ADVICE_MAX, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL,
-  WHENCE, encodeDirent, readIovecs, writeFdstat, writeFilestat, writePrestat,
+  encodeDirent, readIovecs, writeFdstat, writeFilestat, writePrestat,
 } from "./abi.ts";
 import type { Iovec } from "./abi.ts";
 import { clockNow, clockResolution } from "./clocks.ts";
 import { FdTable } from "./fd-table.ts";
 import type { DirHandle, FileHandle, Handle, StdioHandle } from "./fd-table.ts";
 import { CHARACTER_DEVICE_FILESTAT, statToFilestat } from "./filestat.ts";
+import { allocateEnd, seekDelta, seekTarget, toSafe } from "./offsets.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "./open.ts";
-import { decodeGuestPath, lastComponent, resolveUnder } from "./paths.ts";
+import { decodeGuestPath, lastComponent, refuseDotLast, resolveUnder } from "./paths.ts";
 import { pollOneoff } from "./poll.ts";
 import type { FdReadiness } from "./poll.ts";
 import { listingFor } from "./readdir.ts";
+import { afterMove, renameTracked } from "./rename.ts";
 import {
   DIR_INHERITING, DIR_RIGHTS, RIGHTS, STDIN_RIGHTS, STDOUT_RIGHTS, narrowRights, requireRights, rightsToU64,
 } from "./rights.ts";
@@ -64,14 +66,6 @@ export interface DispatcherOptions {
 type Fn = (...args: never[]) => number;
 
 const encoder = new TextEncoder();
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** u64 offset/size from the guest as a safe JS number, `errno` if it is larger. */
-function toSafe(v: bigint, errno: number = Errno.FBIG): number {
-  const u = BigInt.asUintN(64, v);
-  if (u > MAX_SAFE) throw new FsError(errno);
-  return Number(u);
-}
 
 function fail(errno: number): never {
   throw new FsError(errno);
@@ -305,8 +299,7 @@ export class Dispatcher {
     if (h.kind === "stdio") fail(Errno.SPIPE);
     requireRights(h.rightsBase, RIGHTS.FD_ALLOCATE);
     if (h.kind !== "file") fail(Errno.BADF);
-    const end = toSafe(offset) + toSafe(len);
-    if (end > Number.MAX_SAFE_INTEGER) fail(Errno.FBIG);
+    const end = allocateEnd(offset, len);
     if (end > h.file.stat().size) h.file.truncate(end);
     return Errno.SUCCESS;
   }
@@ -536,18 +529,11 @@ export class Dispatcher {
   fd_seek(fd: number, offset: bigint, whence: number, newOffsetPtr: number): number {
     const h = this.fds.get(fd >>> 0);
     if (h.kind === "stdio") fail(Errno.SPIPE);
-    if (whence !== WHENCE.SET && whence !== WHENCE.CUR && whence !== WHENCE.END) fail(Errno.INVAL);
-    const delta = BigInt.asIntN(64, offset);
-    // lseek(fd, 0, SEEK_CUR) is how wasi-libc implements tell: FD_TELL suffices for it.
-    const tellOnly = delta === 0n && whence === WHENCE.CUR && (h.rightsBase & RIGHTS.FD_TELL) !== 0;
-    if (!tellOnly) requireRights(h.rightsBase, RIGHTS.FD_SEEK);
+    const delta = seekDelta(h.rightsBase, offset, whence);
     if (h.kind !== "file") fail(Errno.BADF);
     const view = this.view();
     view.getBigUint64(newOffsetPtr >>> 0, true);
-    const base = whence === WHENCE.SET ? 0 : whence === WHENCE.CUR ? h.position : h.file.stat().size;
-    const next = BigInt(base) + delta;
-    if (next < 0n) fail(Errno.INVAL);
-    if (next > MAX_SAFE) fail(Errno.OVERFLOW);
+    const next = seekTarget(delta, whence, h.position, () => h.file.stat().size);
     h.position = Number(next);
     view.setBigUint64(newOffsetPtr >>> 0, next, true);
     return Errno.SUCCESS;
@@ -566,8 +552,7 @@ export class Dispatcher {
 
   path_create_directory(fd: number, ptr: number, len: number): number {
     const { rel, full, dir } = this.at(fd, ptr, len, RIGHTS.PATH_CREATE_DIRECTORY);
-    const last = lastComponent(rel);
-    if (last === "." || last === "..") fail(Errno.EXIST);
+    refuseDotLast(rel, Errno.EXIST);
     dir.union.mkdir(full, 0o755);
     return Errno.SUCCESS;
   }
@@ -599,8 +584,7 @@ export class Dispatcher {
     const src = this.at(oldFd, oldPtr, oldLen, RIGHTS.PATH_LINK_SOURCE);
     const dst = this.at(newFd, newPtr, newLen, RIGHTS.PATH_LINK_TARGET);
     if (src.dir.union !== dst.dir.union) fail(Errno.XDEV);
-    const last = lastComponent(dst.rel);
-    if (last === "." || last === "..") fail(Errno.EXIST);
+    refuseDotLast(dst.rel, Errno.EXIST);
     const from = oldFlags & LOOKUPFLAGS.SYMLINK_FOLLOW ? src.dir.union.realpath(src.full, true) : src.full;
     dst.dir.union.link(from, dst.full);
     return Errno.SUCCESS;
@@ -657,41 +641,28 @@ export class Dispatcher {
     const src = this.at(fd, oldPtr, oldLen, RIGHTS.PATH_RENAME_SOURCE);
     const dst = this.at(newFd, newPtr, newLen, RIGHTS.PATH_RENAME_TARGET);
     if (src.dir.union !== dst.dir.union) fail(Errno.XDEV);
-    const a = lastComponent(src.rel), b = lastComponent(dst.rel);
-    if (a === "." || a === ".." || b === "." || b === "..") fail(Errno.BUSY);
     const union = src.dir.union;
+    const moved = renameTracked(union, src.full, dst.full, src.rel, dst.rel);
     // Directory fds follow their directory when it moves (they hold a path, not an inode).
-    let moved: string | undefined;
-    try {
-      if (union.lstat(src.full).type === "dir") moved = union.realpath(src.full, false);
-    } catch { /* rename below reports the error */ }
-    union.rename(src.full, dst.full);
-    if (moved !== undefined && moved !== "/") this.retargetDirs(union, moved, union.realpath(dst.full, false));
-    return Errno.SUCCESS;
-  }
-
-  /** Point directory handles at or under `from` to the same place under `to`. */
-  private retargetDirs(union: Union, from: string, to: string): void {
-    for (const [, h] of this.fds.entries()) {
-      if (h.kind !== "dir" || h.union !== union) continue;
-      if (h.path === from) h.path = to;
-      else if (h.path.startsWith(from + "/")) h.path = to + h.path.slice(from.length);
+    if (moved !== undefined) {
+      for (const [, h] of this.fds.entries()) {
+        if (h.kind === "dir" && h.union === union) h.path = afterMove(h.path, moved);
+      }
     }
+    return Errno.SUCCESS;
   }
 
   path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {
     const target = this.path(oldPtr, oldLen); // stored verbatim; resolved inside the union when followed
     const { dir, rel, full } = this.at(fd, newPtr, newLen, RIGHTS.PATH_SYMLINK);
-    const last = lastComponent(rel);
-    if (last === "." || last === "..") fail(Errno.EXIST);
+    refuseDotLast(rel, Errno.EXIST);
     dir.union.symlink(target, full);
     return Errno.SUCCESS;
   }
 
   path_unlink_file(fd: number, ptr: number, len: number): number {
     const { dir, rel, full } = this.at(fd, ptr, len, RIGHTS.PATH_UNLINK_FILE);
-    const last = lastComponent(rel);
-    if (last === "." || last === "..") fail(Errno.ISDIR);
+    refuseDotLast(rel, Errno.ISDIR);
     dir.union.unlink(full);
     return Errno.SUCCESS;
   }

@@ -62,3 +62,9 @@ export function parentOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? "/" : path.slice(0, i);
 }
+
+/** Throw `errno` when the last component of `rel` is "." or ".." (names a create, link or unlink cannot act on). */
+export function refuseDotLast(rel: string, errno: number): void {
+  const last = lastComponent(rel);
+  if (last === "." || last === "..") throw new FsError(errno);
+}

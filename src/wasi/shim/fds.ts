@@ -15,27 +15,22 @@
 import type { Fd, Inode, wasi } from "@bjorn3/browser_wasi_shim";
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { Stat, Union, UnionFile } from "../../core/union.ts";
-import { FDFLAGS, FDFLAGS_ALL, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL, WHENCE } from "../abi.ts";
+import { FDFLAGS, FDFLAGS_ALL, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL } from "../abi.ts";
 import type { DirListing } from "../fd-table.ts";
+import { allocateEnd, seekDelta, seekTarget, toSafe } from "../offsets.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
-import { lastComponent, PATH_MAX, resolveUnder } from "../paths.ts";
+import { lastComponent, PATH_MAX, refuseDotLast, resolveUnder } from "../paths.ts";
 import { listingFor } from "../readdir.ts";
+import { afterMove, renameTracked } from "../rename.ts";
 import { DIR_INHERITING, DIR_RIGHTS, RIGHTS, narrowRights, requireRights, rightsToU64 } from "../rights.ts";
 import { requestedTimes } from "../times.ts";
 import { ShimDirent, ShimFdstat, ShimFilestat, ShimPrestat } from "./structs.ts";
 
 const encoder = new TextEncoder();
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const EMPTY = new Uint8Array(0);
 
 function fail(errno: number): never {
   throw new FsError(errno);
-}
-
-function toSafe(v: bigint, errno: number = Errno.FBIG): number {
-  const u = BigInt.asUintN(64, v);
-  if (u > MAX_SAFE) fail(errno);
-  return Number(u);
 }
 
 /** A path argument as the shim decoded it (non-fatal UTF-8): NUL -> EINVAL, empty -> ENOENT. */
@@ -202,8 +197,7 @@ export class UnionFileFd extends UnionFdBase {
   override fd_allocate(offset: bigint, len: bigint): number {
     return guard(() => {
       requireRights(this.rightsBase, RIGHTS.FD_ALLOCATE);
-      const end = toSafe(offset) + toSafe(len);
-      if (end > Number.MAX_SAFE_INTEGER) fail(Errno.FBIG);
+      const end = allocateEnd(offset, len);
       if (end > this.file.stat().size) this.#writable().truncate(end);
       return Errno.SUCCESS;
     });
@@ -282,15 +276,8 @@ export class UnionFileFd extends UnionFdBase {
   }
   override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
     return guardWith(() => {
-      if (whence !== WHENCE.SET && whence !== WHENCE.CUR && whence !== WHENCE.END) fail(Errno.INVAL);
-      const delta = BigInt.asIntN(64, offset);
-      // lseek(fd, 0, SEEK_CUR) is how wasi-libc implements tell: FD_TELL suffices for it.
-      const tellOnly = delta === 0n && whence === WHENCE.CUR && (this.rightsBase & RIGHTS.FD_TELL) !== 0;
-      if (!tellOnly) requireRights(this.rightsBase, RIGHTS.FD_SEEK);
-      const base = whence === WHENCE.SET ? 0 : whence === WHENCE.CUR ? this.position : this.file.stat().size;
-      const next = BigInt(base) + delta;
-      if (next < 0n) fail(Errno.INVAL);
-      if (next > MAX_SAFE) fail(Errno.OVERFLOW);
+      const delta = seekDelta(this.rightsBase, offset, whence);
+      const next = seekTarget(delta, whence, this.position, () => this.file.stat().size);
       this.position = Number(next);
       return { ret: Errno.SUCCESS, offset: next };
     }, (ret) => ({ ret, offset: 0n }));
@@ -431,8 +418,7 @@ export class UnionDirFd extends UnionFdBase {
   override path_create_directory(path: string): number {
     return guard(() => {
       const full = this.resolve(path, RIGHTS.PATH_CREATE_DIRECTORY);
-      const last = lastComponent(path);
-      if (last === "." || last === "..") fail(Errno.EXIST);
+      refuseDotLast(path, Errno.EXIST);
       this.union.mkdir(full, 0o755);
       return Errno.SUCCESS;
     });
@@ -481,8 +467,7 @@ export class UnionDirFd extends UnionFdBase {
         return Errno.SUCCESS;
       }
       const full = this.resolve(path, RIGHTS.PATH_LINK_TARGET);
-      const last = lastComponent(path);
-      if (last === "." || last === "..") fail(Errno.EXIST);
+      refuseDotLast(path, Errno.EXIST);
       this.union.link(inode.path, full);
       return Errno.SUCCESS;
     });
@@ -492,8 +477,7 @@ export class UnionDirFd extends UnionFdBase {
   override path_unlink(path: string): { ret: number; inode_obj: Inode | null } {
     return guardWith(() => {
       const full = this.resolve(path, RIGHTS.PATH_RENAME_SOURCE);
-      const last = lastComponent(path);
-      if (last === "." || last === "..") fail(Errno.BUSY);
+      refuseDotLast(path, Errno.BUSY);
       const st = this.union.lstat(full);
       return { ret: Errno.SUCCESS, inode_obj: new PendingRename(this.union, full, st.ino) };
     }, (ret) => ({ ret, inode_obj: null }));
@@ -501,12 +485,10 @@ export class UnionDirFd extends UnionFdBase {
 
   /** Rename union path `from` to `rel` in this directory, atomically (one union.rename). */
   renameFrom(from: string, rel: string, full = this.resolve(rel, RIGHTS.PATH_RENAME_TARGET)): void {
-    const last = lastComponent(rel);
-    if (last === "." || last === "..") fail(Errno.BUSY);
+    refuseDotLast(rel, Errno.BUSY);
     this.union.rename(from, full);
   }
 
-  /** path_rename with both directories known (used by fixShimWasi): one atomic union rename. */
   /**
    * path_rename with both directories known (used by fixShimWasi): one atomic
    * union.rename. Directory Fds among `openFds` at or under a moved directory
@@ -517,22 +499,10 @@ export class UnionDirFd extends UnionFdBase {
       const from = this.resolve(oldPath, RIGHTS.PATH_RENAME_SOURCE);
       const to = target.resolve(newPath, RIGHTS.PATH_RENAME_TARGET);
       if (target.union !== this.union) fail(Errno.XDEV);
-      const a = lastComponent(oldPath), b = lastComponent(newPath);
-      if (a === "." || a === ".." || b === "." || b === "..") fail(Errno.BUSY);
-      const union = this.union;
-      let moved: string | undefined;
-      try {
-        if (union.lstat(from).type === "dir") moved = union.realpath(from, false);
-      } catch {
-        // rename below reports the error
-      }
-      union.rename(from, to);
-      if (moved !== undefined && moved !== "/") {
-        const dest = union.realpath(to, false);
+      const moved = renameTracked(this.union, from, to, oldPath, newPath);
+      if (moved !== undefined) {
         for (const fd of openFds) {
-          if (!(fd instanceof UnionDirFd) || fd.union !== union) continue;
-          if (fd.path === moved) fd.path = dest;
-          else if (fd.path.startsWith(moved + "/")) fd.path = dest + fd.path.slice(moved.length);
+          if (fd instanceof UnionDirFd && fd.union === this.union) fd.path = afterMove(fd.path, moved);
         }
       }
       return Errno.SUCCESS;
@@ -544,8 +514,7 @@ export class UnionDirFd extends UnionFdBase {
     return guard(() => {
       if (target.indexOf("\0") >= 0) fail(Errno.INVAL);
       const full = this.resolve(path, RIGHTS.PATH_SYMLINK);
-      const last = lastComponent(path);
-      if (last === "." || last === "..") fail(Errno.EXIST);
+      refuseDotLast(path, Errno.EXIST);
       this.union.symlink(target, full);
       return Errno.SUCCESS;
     });
@@ -593,8 +562,7 @@ export class UnionDirFd extends UnionFdBase {
   override path_unlink_file(path: string): number {
     return guard(() => {
       const full = this.resolve(path, RIGHTS.PATH_UNLINK_FILE);
-      const last = lastComponent(path);
-      if (last === "." || last === "..") fail(Errno.ISDIR);
+      refuseDotLast(path, Errno.ISDIR);
       this.union.unlink(full);
       return Errno.SUCCESS;
     });
