@@ -370,50 +370,30 @@ export class MemoryLayer implements WritableLayer {
     return this.#nextId++;
   }
 
-  #newDir(attr: Partial<NewEntryAttr>, t: bigint): DirNode {
+  /** A fresh id and the attributes a new node starts with (`defaultMode` unless `attr` has a mode). */
+  #newBase(attr: Partial<NewEntryAttr>, defaultMode: number, nlink: number, t: bigint): NodeBase {
     return {
-      kind: "dir",
-      entries: new Map(),
       id: this.#allocId(),
-      mode: (attr.mode ?? 0o755) & 0o7777,
+      mode: (attr.mode ?? defaultMode) & 0o7777,
       uid: attr.uid ?? 0,
       gid: attr.gid ?? 0,
-      nlink: 2,
+      nlink,
       atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
       mtimeNs: attr.mtimeNs ?? t,
       ctimeNs: t,
     };
+  }
+
+  #newDir(attr: Partial<NewEntryAttr>, t: bigint): DirNode {
+    return { kind: "dir", entries: new Map(), ...this.#newBase(attr, 0o755, 2, t) };
   }
 
   #newFile(content: ChunkedContent, attr: Partial<NewEntryAttr>, t: bigint): FileNode {
-    return {
-      kind: "file",
-      content,
-      id: this.#allocId(),
-      mode: (attr.mode ?? 0o644) & 0o7777,
-      uid: attr.uid ?? 0,
-      gid: attr.gid ?? 0,
-      nlink: 1,
-      atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
-      mtimeNs: attr.mtimeNs ?? t,
-      ctimeNs: t,
-    };
+    return { kind: "file", content, ...this.#newBase(attr, 0o644, 1, t) };
   }
 
   #newSymlink(target: string, attr: Partial<NewEntryAttr>, t: bigint): SymlinkNode {
-    return {
-      kind: "symlink",
-      target,
-      size: encoder.encode(target).length,
-      id: this.#allocId(),
-      mode: (attr.mode ?? 0o777) & 0o7777,
-      uid: attr.uid ?? 0,
-      gid: attr.gid ?? 0,
-      nlink: 1,
-      atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
-      mtimeNs: attr.mtimeNs ?? t,
-      ctimeNs: t,
-    };
+    return { kind: "symlink", target, size: encoder.encode(target).length, ...this.#newBase(attr, 0o777, 1, t) };
   }
 
   /** Add a (new or extra-linked) node under `dir`. */
@@ -438,24 +418,16 @@ export class MemoryLayer implements WritableLayer {
 
   /** Node at `path`, or undefined if absent (also when a parent is not a directory). */
   #find(path: string): Node | undefined {
-    if (path === "") return this.#root;
-    let node: Node = this.#root;
-    let start = 0;
-    for (;;) {
-      const slash = path.indexOf("/", start);
-      const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
-      checkName(name, "stat", path);
-      if (node.kind !== "dir") return undefined;
-      const next = node.entries.get(name);
-      if (next === undefined) return undefined;
-      node = next;
-      if (slash < 0) return node;
-      start = slash + 1;
-    }
+    return this.#lookup(path, "stat", false);
   }
 
   /** Node at `path`; throws ENOENT, or ENOTDIR when a parent is not a directory. */
   #walk(path: string, syscall: string): Node {
+    return this.#lookup(path, syscall, true)!;
+  }
+
+  /** Walk `path` one name at a time; a missing name or non-directory parent throws when `strict`, else gives undefined. */
+  #lookup(path: string, syscall: string, strict: boolean): Node | undefined {
     if (path === "") return this.#root;
     let node: Node = this.#root;
     let start = 0;
@@ -463,9 +435,15 @@ export class MemoryLayer implements WritableLayer {
       const slash = path.indexOf("/", start);
       const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
       checkName(name, syscall, path);
-      if (node.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
+      if (node.kind !== "dir") {
+        if (strict) throw new FsError(Errno.NOTDIR, syscall, path);
+        return undefined;
+      }
       const next = node.entries.get(name);
-      if (next === undefined) throw new FsError(Errno.NOENT, syscall, path);
+      if (next === undefined) {
+        if (strict) throw new FsError(Errno.NOENT, syscall, path);
+        return undefined;
+      }
       node = next;
       if (slash < 0) return node;
       start = slash + 1;
@@ -650,6 +628,15 @@ class MemoryFile implements WritableLayerFile {
 
   sync(): void {
     this.#open("fsync");
+  }
+
+  /** Set the open node's times (undefined: unchanged; ctime becomes now), whatever its names are now. */
+  setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
+    const node = this.#open("futimens");
+    this.layer.checkWritable("futimens");
+    if (atimeNs !== undefined) node.atimeNs = atimeNs;
+    if (mtimeNs !== undefined) node.mtimeNs = mtimeNs;
+    node.ctimeNs = nowNs();
   }
 
   close(): void {
