@@ -1,5 +1,6 @@
 /** The CLI's runtime on Deno: Deno.args/stdio/exit and DirLayers over Deno's own file APIs. */
 import { dirLayer } from "../host/deno.ts";
+import { tidyWorkDir } from "./runtime.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 /** The part of the Deno namespace used here (no Deno types in this project's tsconfig). */
@@ -47,15 +48,7 @@ export function denoRuntime(): ProcessRuntime {
     mkdirp: (p) => Deno.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p) => dirLayer(p, { writable: true }),
-    tidyUpper: (layer) => {
-      const workDir = (layer as { workDir?: unknown }).workDir;
-      if (typeof workDir !== "string") return;
-      try {
-        Deno.removeSync(workDir); // not recursive: only succeeds when empty
-      } catch {
-        // not empty, or never created
-      }
-    },
+    tidyUpper: (layer) => tidyWorkDir(layer, (p) => Deno.removeSync(p)), // not recursive: only when empty
     args: () => [...Deno.args],
     exit: (code) => Deno.exit(code),
   };

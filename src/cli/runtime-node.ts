@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dirLayer } from "../host/node.ts";
+import { tidyWorkDir } from "./runtime.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 let pipeHandlersInstalled = false;
@@ -27,15 +28,7 @@ export function nodeRuntime(): ProcessRuntime {
     mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p) => dirLayer(p, { writable: true }),
-    tidyUpper: (layer) => {
-      const workDir = (layer as { workDir?: unknown }).workDir;
-      if (typeof workDir !== "string") return;
-      try {
-        fs.rmdirSync(workDir); // only succeeds when empty: never loses anything
-      } catch {
-        // not empty, or never created
-      }
-    },
+    tidyUpper: (layer) => tidyWorkDir(layer, (p) => fs.rmdirSync(p)),
     args: () => process.argv.slice(2),
     exit: (code) => {
       // exitCode (not exit()) so piped output drains before the process ends.

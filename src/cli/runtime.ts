@@ -40,3 +40,18 @@ export interface ProcessRuntime extends CliRuntime {
   /** Set the process exit status and finish (lets buffered output drain where it can). */
   exit(code: number): void;
 }
+
+/**
+ * CliRuntime.tidyUpper for a host whose `rmdir` removes only an empty
+ * directory: a DirLayer's work directory goes when empty, and nothing is lost
+ * when it is not (or was never made).
+ */
+export function tidyWorkDir(layer: WritableLayer, rmdir: (path: string) => void): void {
+  const workDir = (layer as { workDir?: unknown }).workDir;
+  if (typeof workDir !== "string") return;
+  try {
+    rmdir(workDir);
+  } catch {
+    // not empty, or never created
+  }
+}
