@@ -3,20 +3,15 @@
  * snapshot per cookie-0 pass, so deleting entries while iterating never
  * skips or repeats one (SEMANTICS.md rule 15).
  */
-import type { Union, UnionFile } from "../core/union.ts";
 import { FILETYPE } from "./abi.ts";
-import type { DirListing } from "./fd-table.ts";
+import type { DirHandle, DirListing } from "./fd-table.ts";
 import { filetypeOf } from "./filestat.ts";
 import { parentOf } from "./paths.ts";
 
 const encoder = new TextEncoder();
 
 /** An open directory: its union, canonical path, and the open file when it has one (preopens do not). */
-export interface ListedDir {
-  union: Union;
-  path: string;
-  file: UnionFile | undefined;
-}
+export type ListedDir = Pick<DirHandle, "union" | "path" | "file">;
 
 /**
  * The listing a readdir at `cookie` reads: cookie 0 (or no listing yet)
