@@ -17,6 +17,19 @@ export interface FileHost {
   setTimesAt(path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void;
   /** Stop following copy-ups for this handle. */
   unregister(path: string, file: LowerReadFile): void;
+  /** Keep `dir`'s path current through renames of it or its parents, until it is removed. */
+  registerDir(dir: DirHandle): void;
+  unregisterDir(dir: DirHandle): void;
+}
+
+/**
+ * Handle-level set-times on an open upper file: on the open object itself
+ * (its names may have changed since it was opened), through the layer file;
+ * a layer file without setTimes falls back to the path it was opened under.
+ */
+function setTimesOn(host: FileHost, file: LayerFile, path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
+  if (file.setTimes !== undefined) file.setTimes(atimeNs, mtimeNs);
+  else host.setTimesAt(path, atimeNs, mtimeNs);
 }
 
 export function toStat(st: EntryStat, ino: number): Stat {
@@ -82,8 +95,7 @@ export class UpperFile implements UnionFile {
   }
 
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
-    this.#f("futimens");
-    this.#host.setTimesAt(this.#path, atimeNs, mtimeNs);
+    setTimesOn(this.#host, this.#f("futimens"), this.#path, atimeNs, mtimeNs);
   }
 
   sync(): void {
@@ -110,6 +122,13 @@ export class LowerReadFile implements UnionFile {
   #ino: number | undefined;
   readonly #host: FileHost;
   #path: string;
+  /**
+   * "following": a lower (or still shared) object, registered under #path,
+   * which the union keeps current. "upper": retargeted to its own upper copy
+   * (no longer registered: #path may go stale, act on #file). "gone": its
+   * name was removed or replaced (the open object is no longer visible).
+   */
+  #state: "following" | "upper" | "gone" = "following";
 
   constructor(host: FileHost, path: string, file: LayerFile, ino: number | undefined) {
     this.#host = host;
@@ -123,12 +142,18 @@ export class LowerReadFile implements UnionFile {
     this.#path = path;
   }
 
-  /** The file was copied up: read the upper copy from now on. */
-  retarget(upperFile: LayerFile): void {
+  /** The file was copied up: read the upper copy from now on (`keep`: still registered, may be replaced again). */
+  retarget(upperFile: LayerFile, keep = false): void {
     if (this.#file === undefined) return;
     this.#file.close();
     this.#file = upperFile;
     this.#ino = undefined;
+    if (!keep) this.#state = "upper";
+  }
+
+  /** Its name was removed or replaced: the union stops following it. */
+  detach(): void {
+    if (this.#state === "following") this.#state = "gone";
   }
 
   #f(syscall: string): LayerFile {
@@ -156,7 +181,11 @@ export class LowerReadFile implements UnionFile {
   }
 
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
-    this.#f("futimens");
+    const f = this.#f("futimens");
+    if (this.#state === "upper") return setTimesOn(this.#host, f, this.#path, atimeNs, mtimeNs);
+    // An object no longer visible under any name: the change cannot be seen (the kernel's copy-up goes to its work dir).
+    if (this.#state === "gone") return;
+    // Still the object at #path (kept current): the copy-up trigger, which retargets this handle.
     this.#host.setTimesAt(this.#path, atimeNs, mtimeNs);
   }
 
@@ -168,7 +197,7 @@ export class LowerReadFile implements UnionFile {
     if (this.#file === undefined) return;
     this.#file.close();
     this.#file = undefined;
-    this.#host.unregister(this.#path, this);
+    if (this.#state !== "upper") this.#host.unregister(this.#path, this);
   }
 }
 
@@ -177,19 +206,38 @@ export class DirHandle implements UnionFile {
   readonly type: EntryType = "dir";
   readonly writable = false;
   #open = true;
-  readonly #path: string;
-  readonly #statNow: () => Stat;
+  #path: string;
+  /** Removed (or replaced by a rename): no longer visible under any name. */
+  #gone = false;
+  readonly #statNow: (path: string | undefined) => Stat;
   readonly #host: FileHost;
 
-  constructor(host: FileHost, path: string, statNow: () => Stat) {
+  /** `statNow(path)`: stat of the directory now at `path`; undefined: of the directory as opened. */
+  constructor(host: FileHost, path: string, statNow: (path: string | undefined) => Stat) {
     this.#host = host;
     this.#path = path;
     this.#statNow = statNow;
+    host.registerDir(this);
   }
 
-  /** Union path of the directory as opened. */
+  /** Union path of the directory (current: follows renames of it and of its parents). */
   get path(): string {
     return "/" + this.#path;
+  }
+
+  /** @internal Layer path, for the union's bookkeeping. */
+  get layerPath(): string {
+    return this.#path;
+  }
+
+  /** @internal It (or a parent) was renamed. */
+  rebase(path: string): void {
+    this.#path = path;
+  }
+
+  /** @internal It was removed or replaced. */
+  detach(): void {
+    this.#gone = true;
   }
 
   #check(syscall: string): void {
@@ -213,11 +261,12 @@ export class DirHandle implements UnionFile {
 
   stat(): Stat {
     this.#check("fstat");
-    return this.#statNow();
+    return this.#statNow(this.#gone ? undefined : this.#path);
   }
 
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
     this.#check("futimens");
+    if (this.#gone) return; // no longer visible: nothing anyone could see changes
     this.#host.setTimesAt(this.#path, atimeNs, mtimeNs);
   }
 
@@ -226,6 +275,8 @@ export class DirHandle implements UnionFile {
   }
 
   close(): void {
+    if (!this.#open) return;
     this.#open = false;
+    this.#host.unregisterDir(this);
   }
 }

@@ -40,6 +40,13 @@ export interface LayerFile {
   read(into: Uint8Array, position: number): number;
   /** Current attributes of the open object. */
   stat(): EntryStat;
+  /**
+   * Optional (files of writable layers): set the open object's times
+   * (undefined leaves one unchanged; ctime becomes now), whatever its names
+   * are by now. The union uses it for handle-level futimens; without it the
+   * union falls back to the path the file was opened under.
+   */
+  setTimes?(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void;
   close(): void;
 }
 

@@ -4,7 +4,7 @@
  * read-only handles on lower files that must follow a copy-up (rule 9).
  */
 import type { CopyUpContext } from "./copy-up.ts";
-import type { FileHost, LowerReadFile } from "./file.ts";
+import type { DirHandle, FileHost, LowerReadFile } from "./file.ts";
 import type { Image } from "./image.ts";
 import { Inodes } from "./inode.ts";
 import type { WritableLayer } from "./layer.ts";
@@ -16,6 +16,8 @@ export class UnionState implements CopyUpContext, FileHost {
   readonly inodes = new Inodes();
   #readers: Map<string, Set<LowerReadFile>> | undefined;
   #aliases: Map<number, { path: string; id: number }> | undefined;
+  /** Open directory handles, whose paths follow renames (allocated on first open). */
+  #dirs: Set<DirHandle> | undefined;
   readonly #setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void;
 
   constructor(image: Image, upper: WritableLayer, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
@@ -34,6 +36,7 @@ export class UnionState implements CopyUpContext, FileHost {
     if (this.#aliases !== undefined) {
       for (const a of this.#aliases.values()) if (isWithin(a.path, from)) a.path = rebase(a.path);
     }
+    if (this.#dirs !== undefined) for (const d of this.#dirs) if (isWithin(d.layerPath, from)) d.rebase(rebase(d.layerPath));
     const m = this.#readers;
     if (m === undefined || m.size === 0) return;
     for (const [key, set] of [...m]) {
@@ -55,6 +58,14 @@ export class UnionState implements CopyUpContext, FileHost {
     set.add(file);
   }
 
+  registerDir(dir: DirHandle): void {
+    (this.#dirs ??= new Set()).add(dir);
+  }
+
+  unregisterDir(dir: DirHandle): void {
+    this.#dirs?.delete(dir);
+  }
+
   unregister(path: string, file: LowerReadFile): void {
     const set = this.#readers?.get(path);
     if (set === undefined) return;
@@ -70,14 +81,26 @@ export class UnionState implements CopyUpContext, FileHost {
     const set = this.#readers?.get(path);
     if (set === undefined) return;
     if (!keep) this.#readers!.delete(path);
-    for (const f of set) f.retarget(this.upper.open(path));
+    for (const f of set) f.retarget(this.upper.open(path), keep);
   }
 
-  /** The lower objects at or below `path` are no longer visible: their readers stop following. */
+  /** The objects at or below `path` are no longer visible: their handles stop following. */
   hidden(path: string): void {
+    if (this.#dirs !== undefined) {
+      for (const d of this.#dirs) {
+        if (isWithin(d.layerPath, path)) {
+          d.detach();
+          this.#dirs.delete(d);
+        }
+      }
+    }
     const m = this.#readers;
     if (m === undefined || m.size === 0) return;
-    for (const key of [...m.keys()]) if (isWithin(key, path)) m.delete(key);
+    for (const [key, set] of [...m]) {
+      if (!isWithin(key, path)) continue;
+      m.delete(key);
+      for (const f of set) f.detach();
+    }
   }
 
   upperIno(id: number): number {

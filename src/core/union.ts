@@ -173,10 +173,10 @@ export class Union {
     if (options.directory === true && type !== "dir") throw new FsError(Errno.NOTDIR, sys, path);
     if (type === "dir") {
       if (write || truncate || create) throw new FsError(Errno.ISDIR, sys, path);
-      const p = node.path;
-      return new DirHandle(s, p, () => {
-        const n = resolve(this, "/" + p, false).node;
-        return n !== undefined ? this.#stat(n) : this.#stat(node!);
+      const opened = node;
+      return new DirHandle(s, node.path, (p) => {
+        const n = p === undefined ? undefined : resolve(this, "/" + p, false).node;
+        return n !== undefined ? this.#stat(n) : this.#stat(opened);
       });
     }
     if (write || truncate) {

@@ -785,6 +785,16 @@ class DirFile implements WritableLayerFile {
     try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw fail(e, "stat", ""); }
   }
 
+  /** futimens on the descriptor: the open object, whatever its names are now. */
+  setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
+    this.check("futimens");
+    if (!this.layer.writable || this.fd < 0) throw new FsError(Errno.ROFS, "futimens");
+    try {
+      const cur = atimeNs === undefined || mtimeNs === undefined ? this.layer.host.fstat(this.fd) : undefined;
+      this.layer.host.futimes(this.fd, atimeNs ?? cur!.atimeNs, mtimeNs ?? cur!.mtimeNs);
+    } catch (e) { throw fail(e, "futimens", ""); }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
