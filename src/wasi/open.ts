@@ -27,19 +27,15 @@ export interface OpenFlags {
   fdflags: number;
 }
 
-function fail(errno: number): never {
-  throw new FsError(errno);
-}
-
 /** EINVAL for unknown bits, or O_DIRECTORY with O_CREAT or O_TRUNC. */
 export function parseOpenFlags(dirflags: number, oflags: number, fdflags: number): OpenFlags {
-  if ((dirflags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
-  if ((oflags & ~OFLAGS_ALL) !== 0) fail(Errno.INVAL);
-  if ((fdflags & ~FDFLAGS_ALL) !== 0) fail(Errno.INVAL);
+  if ((dirflags & ~LOOKUPFLAGS_ALL) !== 0) throw new FsError(Errno.INVAL);
+  if ((oflags & ~OFLAGS_ALL) !== 0) throw new FsError(Errno.INVAL);
+  if ((fdflags & ~FDFLAGS_ALL) !== 0) throw new FsError(Errno.INVAL);
   const directory = (oflags & OFLAGS.DIRECTORY) !== 0;
   const create = (oflags & OFLAGS.CREAT) !== 0;
   const truncate = (oflags & OFLAGS.TRUNC) !== 0;
-  if (directory && (create || truncate)) fail(Errno.INVAL);
+  if (directory && (create || truncate)) throw new FsError(Errno.INVAL);
   return {
     directory, create, truncate, exclusive: (oflags & OFLAGS.EXCL) !== 0,
     follow: (dirflags & LOOKUPFLAGS.SYMLINK_FOLLOW) !== 0, fdflags: fdflags & FDFLAGS_ALL,
@@ -50,7 +46,7 @@ export function parseOpenFlags(dirflags: number, oflags: number, fdflags: number
 export function requireOpenRights(dirRights: number, f: OpenFlags): void {
   requireRights(dirRights, RIGHTS.PATH_OPEN | (f.create ? RIGHTS.PATH_CREATE_FILE : 0));
   // The official suite expects EPERM for O_TRUNC without PATH_FILESTAT_SET_SIZE.
-  if (f.truncate && (dirRights & RIGHTS.PATH_FILESTAT_SET_SIZE) === 0) fail(Errno.PERM);
+  if (f.truncate && (dirRights & RIGHTS.PATH_FILESTAT_SET_SIZE) === 0) throw new FsError(Errno.PERM);
 }
 
 /** What path_open opened: the handle's file, canonical path (for a directory) and rights. */
@@ -87,14 +83,14 @@ export function openAt(
   const inheriting = rightsFromU64(rightsInheriting);
   const beyond = (kindRights: number): boolean =>
     (base & kindRights & ~dir.rightsInheriting) !== 0 || (inheriting & ~dir.rightsInheriting) !== 0;
-  if (beyond(f.directory ? DIR_RIGHTS : FILE_RIGHTS)) fail(Errno.NOTCAPABLE);
+  if (beyond(f.directory ? DIR_RIGHTS : FILE_RIGHTS)) throw new FsError(Errno.NOTCAPABLE);
   if (f.create && rel.charCodeAt(rel.length - 1) === 47) {
     // Linux: O_CREAT with a trailing slash is EISDIR once the parent resolves.
     let end = full.length;
     while (end > 1 && full.charCodeAt(end - 1) === 47) end--;
     const parent = full.slice(0, full.lastIndexOf("/", end - 1)) || "/";
-    if (union.stat(parent).type !== "dir") fail(Errno.NOTDIR);
-    fail(Errno.ISDIR);
+    if (union.stat(parent).type !== "dir") throw new FsError(Errno.NOTDIR);
+    throw new FsError(Errno.ISDIR);
   }
   if (f.directory && !f.follow) {
     // Linux checks O_DIRECTORY before O_NOFOLLOW: a symlink there is ENOTDIR, not ELOOP.
@@ -104,7 +100,7 @@ export function openAt(
     } catch {
       // let open report it
     }
-    if (isLink) fail(Errno.NOTDIR);
+    if (isLink) throw new FsError(Errno.NOTDIR);
   }
   // Write rights or O_TRUNC open the file for writing: the copy-up trigger (SEMANTICS.md rule 8).
   const write = ((base & WRITE_RIGHTS) !== 0 && !(f.directory && dropWriteOnDirectory)) || f.truncate;
@@ -113,7 +109,7 @@ export function openAt(
   });
   if (file.type === "dir" && (f.create || (!f.directory && beyond(DIR_RIGHTS)))) {
     file.close();
-    fail(f.create ? Errno.ISDIR : Errno.NOTCAPABLE); // Linux: O_CREAT on an existing directory is EISDIR
+    throw new FsError(f.create ? Errno.ISDIR : Errno.NOTCAPABLE); // Linux: O_CREAT on an existing directory is EISDIR
   }
   if (file.type === "dir") {
     let path: string;

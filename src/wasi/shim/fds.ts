@@ -5,12 +5,13 @@
  *
  * These classes implement the shim's Fd interface structurally and never
  * import the shim at runtime (its dispatcher only calls Fd methods), so
- * layerfs has no runtime dependency on it. Semantics follow layerfs's own
- * dispatcher (src/wasi/dispatcher.ts): rights as wasi-libc expects them,
- * copy-up on an open with write rights or O_TRUNC (SEMANTICS.md rule 8),
- * "." and ".." in readdir, a listing snapshot per cookie-0 pass, paths
- * confined to their directory fd. Every method returns an errno; no
- * exception reaches the shim.
+ * layerfs has no runtime dependency on it. Semantics are those of layerfs's
+ * own dispatcher (src/wasi/dispatcher.ts), through the modules both use
+ * (open.ts, readdir.ts, rename.ts, offsets.ts, times.ts, rights.ts,
+ * paths.ts): rights as wasi-libc expects them, copy-up on an open with write
+ * rights or O_TRUNC (SEMANTICS.md rule 8), "." and ".." in readdir, a listing
+ * snapshot per cookie-0 pass, paths confined to their directory fd. Every
+ * method returns an errno; no exception reaches the shim.
  */
 import type { Fd, Inode, wasi } from "@bjorn3/browser_wasi_shim";
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
