@@ -26,6 +26,32 @@ export const CHUNK_SIZE = 65536;
 /** Largest supported file size: positions stay exact doubles. */
 export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Small chunk buffers (up to SLAB_MAX bytes) are views into shared 64 KiB
+ * slabs, handed out once each (bump allocation, never reused, so they start
+ * zeroed). A fresh small ArrayBuffer costs a malloc, zeroing and GC
+ * bookkeeping (~1 µs): the largest single cost of small-file churn. The price:
+ * a slab stays allocated while any of its views is alive (at most
+ * SLAB_SIZE / 8 bytes per live small chunk).
+ */
+const SLAB_SIZE = 65536;
+const SLAB_MAX = 4096;
+let slab: ArrayBuffer | undefined;
+let slabUsed = SLAB_SIZE;
+
+/** A zeroed buffer of `n` bytes: a slab view when small. */
+function newBuffer(n: number): Uint8Array {
+  if (n > SLAB_MAX || n === 0) return new Uint8Array(n);
+  const take = (n + 7) & ~7; // keep views 8-byte aligned
+  if (slabUsed + take > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const view = new Uint8Array(slab!, slabUsed, n);
+  slabUsed += take;
+  return view;
+}
+
 /** A read-only byte source content can reference. A lower layer's LayerFile fits. */
 export interface ContentSource {
   /** Copy up to `into.length` bytes from `position`; returns the count (0 at EOF). */
@@ -209,7 +235,7 @@ export class ChunkedContent {
     let chunk = this.#chunks.get(ci);
     if (chunk !== undefined) {
       if (chunk.length >= need) return chunk;
-      const grown = new Uint8Array(Math.min(cs, Math.max(need, chunk.length * 2)));
+      const grown = newBuffer(Math.min(cs, Math.max(need, chunk.length * 2)));
       grown.set(chunk);
       this.#bytes += grown.length - chunk.length;
       this.#chunks.set(ci, grown);
@@ -217,7 +243,7 @@ export class ChunkedContent {
     }
     const start = ci * cs;
     const fromSource = Math.max(0, Math.min(cs, this.#sourceLimit - start));
-    chunk = new Uint8Array(Math.max(need, fromSource));
+    chunk = newBuffer(Math.max(need, fromSource));
     if (fromSource > 0) {
       const got = readFully(this.#source!, chunk.subarray(0, fromSource), start);
       if (got < fromSource) chunk.fill(0, got, fromSource);
