@@ -30,7 +30,8 @@ export function inheritAttr(dir: Node, attr: NewEntryAttr, isDir: boolean): NewE
  * cached) and removed after it.
  */
 function createIn(ctx: CopyUpContext, dir: Node, name: string, make: (path: string) => void): string {
-  const d = copyUpDir(ctx, dir.path);
+  // A directory the caller just resolved to an upper one is there already: no walk from the root.
+  const d = dir.upper !== undefined ? dir : copyUpDir(ctx, dir.path);
   const path = childPath(d.path, name);
   const whitedOut = hasWhiteout(ctx.upper, d.path, name);
   make(path);

@@ -13,7 +13,7 @@ import { writeWhiteout } from "./whiteout.ts";
 /** Remove `node` (named `name` in directory `dir`); emptiness was checked by the caller. */
 export function removeAt(ctx: CopyUpContext & { hidden(path: string): void }, dir: Node, name: string, node: Node): void {
   const needWhiteout = lowerHas(ctx, dir, name) !== undefined;
-  const d = needWhiteout ? copyUpDir(ctx, dir.path) : dir;
+  const d = needWhiteout && dir.upper === undefined ? copyUpDir(ctx, dir.path) : dir;
   const us = node.upper;
   if (us !== undefined) {
     if (us.type === "dir") {
