@@ -69,6 +69,12 @@ export interface Layer {
   readlink(path: string): string;
   /** Open the regular file at `path` for reading; throws ENOENT/EISDIR. */
   open(path: string): LayerFile;
+  /**
+   * Optional: `stat` of several names in directory `dir` at once (the lower
+   * index stats a whole listing), element i for `names[i]`. Same answers as
+   * `stat(childPath(dir, name))`; lets a layer check the directory once.
+   */
+  statChildren?(dir: string, names: readonly string[]): (EntryStat | undefined)[];
 }
 
 /** Attribute changes accepted by WritableLayer.setattr. Absent fields stay as they are. */

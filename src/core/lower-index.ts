@@ -47,6 +47,8 @@ export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers:
     const names = layer.readdir(path);
     let opaque = false;
     const whiteouts: string[] = [];
+    // The names this layer adds to (what layers above left open), statted in one batch where the layer can.
+    const wanted: string[] = [];
     for (const name of names) {
       const kind = classifyRawName(name);
       if (kind === "opaque") opaque = true;
@@ -54,7 +56,13 @@ export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers:
       if (kind !== "entry" || sealed.has(name)) continue;
       const prev = entries.get(name);
       if (prev !== undefined && prev.stat.type !== "dir") continue;
-      const st = layer.stat(childPath(path, name));
+      wanted.push(name);
+    }
+    const stats = layer.statChildren !== undefined ? layer.statChildren(path, wanted) : wanted.map((n) => layer.stat(childPath(path, n)));
+    for (let i = 0; i < wanted.length; i++) {
+      const name = wanted[i]!;
+      const prev = entries.get(name);
+      const st = stats[i];
       if (st === undefined) throw new FsError(Errno.IO, "readdir", childPath(path, name), "layer listed a name it cannot stat");
       if (prev === undefined) {
         const dl = st.type === "dir" ? [li] : undefined;

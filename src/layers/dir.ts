@@ -297,6 +297,49 @@ export class DirLayer<W extends boolean = false> implements Layer {
     return wh ? this.entryOf(wh.st) : undefined;
   }
 
+  /**
+   * stat of many names in one directory (the lower index stats whole
+   * listings): the directory is validated and checked once, then one lstat per
+   * name. Same answers as `stat` for each (cached answers first).
+   */
+  statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
+    const out: (EntryStat | undefined)[] = new Array(names.length);
+    this.validate(dir, "stat");
+    let dirOk = dir === "" || this.dirs.has(dir);
+    if (!dirOk) {
+      const st = this.stat(dir); // checks the parents, answers from the caches where it can
+      // A "dir" stat comes only from an lstat of a real directory whose parents were checked.
+      dirOk = st !== undefined && st.type === "dir";
+      if (!dirOk) {
+        for (let i = 0; i < names.length; i++) out[i] = this.stat(childPath(dir, names[i]!));
+        return out;
+      }
+      // A real directory (lstat said so): its children's parent chain is checked.
+      this.dirs.add(dir);
+    }
+    const prefix = this.hostPath(dir) + (dir === "" && this.root.endsWith("/") ? "" : "/");
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      // Plain names only; anything else takes the careful path.
+      if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) {
+        out[i] = this.stat(childPath(dir, name));
+        continue;
+      }
+      const path = dir === "" ? name : dir + "/" + name;
+      const cached = this.dirStats.get(path);
+      if (cached !== undefined) { out[i] = cached; continue; }
+      if (this.absent.has(path)) continue;
+      const st = this.lstatOrUndefined(prefix + name, "stat", path);
+      if (st !== undefined) {
+        out[i] = isShown(st) ? this.entryOf(st) : undefined;
+        continue;
+      }
+      // Nothing there: `.wh.X` may stand for an overlayfs whiteout X (stat decides and caches).
+      out[i] = this.stat(path);
+    }
+    return out;
+  }
+
   readdir(path: string): string[] {
     this.dirStats.delete(path);
     const hp = this.resolve(path, "readdir");
