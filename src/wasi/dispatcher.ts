@@ -10,8 +10,8 @@
 import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import type { Stat, Union } from "../core/union.ts";
 import {
-  ADVICE_MAX, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL,
-  encodeDirent, readIovecs, writeFdstat, writeFilestat, writePrestat,
+  ADVICE_MAX, DIRENT_SIZE, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL,
+  encodeDirent, readIovecs, writeDirentHeader, writeFdstat, writeFilestat, writePrestat,
 } from "./abi.ts";
 import type { Iovec } from "./abi.ts";
 import { clockNow, clockResolution } from "./clocks.ts";
@@ -508,8 +508,16 @@ export class Dispatcher {
     h.listing = listingFor(c, h.listing, h);
     const entries = h.listing.entries;
     let used = 0;
+    const base = bufPtr >>> 0;
     for (let i = c > BigInt(entries.length) ? entries.length : Number(c); i < entries.length; i++) {
       const e = entries[i]!;
+      if (used + DIRENT_SIZE + e.name.length <= out.length) {
+        // Fits whole: write straight into guest memory (no temporary dirent buffer per entry).
+        writeDirentHeader(view, base + used, BigInt(i + 1), e.ino, e.name.length, e.type);
+        out.set(e.name, used + DIRENT_SIZE);
+        used += DIRENT_SIZE + e.name.length;
+        continue;
+      }
       const enc = encodeDirent(BigInt(i + 1), e.ino, e.name, e.type);
       const n = Math.min(enc.length, out.length - used);
       out.set(n === enc.length ? enc : enc.subarray(0, n), used);
