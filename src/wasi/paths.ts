@@ -14,8 +14,19 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Decode a path argument: NUL anywhere -> EINVAL, empty -> ENOENT, bad UTF-8 -> EILSEQ. */
 export function decodeGuestPath(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new FsError(Errno.NOENT);
-  if (bytes.length > PATH_MAX) throw new FsError(Errno.NAMETOOLONG);
+  const n = bytes.length;
+  if (n === 0) throw new FsError(Errno.NOENT);
+  if (n > PATH_MAX) throw new FsError(Errno.NAMETOOLONG);
+  if (n <= 255) {
+    // ASCII paths (nearly all): no copy, no TextDecoder call.
+    let i = 0;
+    for (; i < n; i++) {
+      const b = bytes[i]!;
+      if (b === 0) throw new FsError(Errno.INVAL);
+      if (b >= 0x80) break;
+    }
+    if (i === n) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
   if (bytes.indexOf(0) >= 0) throw new FsError(Errno.INVAL);
   try {
     // slice(): TextDecoder refuses views of shared memory.

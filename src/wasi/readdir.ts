@@ -22,6 +22,18 @@ export function listingFor(cookie: bigint, current: DirListing | undefined, dir:
   return cookie === 0n || current === undefined ? snapshotListing(dir) : current;
 }
 
+/** UTF-8 of a name; ASCII names (nearly all) without TextEncoder's per-call overhead. */
+function encodeName(name: string): Uint8Array {
+  const n = name.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(name);
+    out[i] = c;
+  }
+  return out;
+}
+
 /** ".", "..", then the merged sorted entries of `dir`. */
 export function snapshotListing(dir: ListedDir): DirListing {
   const self = dir.file !== undefined ? dir.file.stat() : dir.union.stat(dir.path);
@@ -38,7 +50,7 @@ export function snapshotListing(dir: ListedDir): DirListing {
     { name: encoder.encode(".."), type: FILETYPE.DIRECTORY, ino: BigInt(parentIno) },
   ];
   for (const e of dir.union.readdirEntries(dir.path)) {
-    entries.push({ name: encoder.encode(e.name), type: filetypeOf(e.type), ino: BigInt(e.ino) });
+    entries.push({ name: encodeName(e.name), type: filetypeOf(e.type), ino: BigInt(e.ino) });
   }
   return { entries };
 }
