@@ -48,6 +48,9 @@ export interface DirLayerOptions<W extends boolean = boolean> {
 }
 
 const COPY_CHUNK = 1 << 18;
+/** Bounds of the complete-listing cache (directories, names per directory). */
+const LISTINGS_MAX = 1024;
+const LISTING_NAMES_MAX = 16384;
 const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
 /** Bound of the absent-path cache (cleared when full). */
 const ABSENT_CACHE_MAX = 4096;
@@ -105,6 +108,16 @@ export class DirLayer<W extends boolean = false> implements Layer {
    * directory (the host may update atime).
    */
   private readonly dirStats = new Map<string, EntryStat>();
+  /**
+   * Complete listings (every host name) of directories of a writable layer
+   * that it created itself or has listed, kept current by its own mutations
+   * (bounded). A name missing from its parent's listing is absent without a
+   * host call: a union looks up each new name, and its `.wh.` sibling, before
+   * creating it. Same validity rule as `dirs`. Names are added before a
+   * creation is attempted and removed only after a removal succeeded, so a
+   * listing may hold a name too many (then the host is asked), never too few.
+   */
+  private readonly listings = new Map<string, Set<string>>();
   private workReady = false;
   private tmpCounter = 0;
 
@@ -219,6 +232,46 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.absent.delete(childPath(dir, WHITEOUT_PREFIX + baseName(path)));
   }
 
+  /** Is `path` absent according to its parent's complete listing? */
+  private unlisted(path: string): boolean {
+    if (path === "" || this.listings.size === 0) return false;
+    const slash = path.lastIndexOf("/");
+    const names = this.listings.get(slash < 0 ? "" : path.slice(0, slash));
+    if (names === undefined) return false;
+    const name = slash < 0 ? path : path.slice(slash + 1);
+    if (names.has(name)) return false;
+    // `.wh.X` is there when X is an overlayfs char-device whiteout.
+    const target = whiteoutTarget(name);
+    return target === undefined || !names.has(target);
+  }
+
+  private listAdd(path: string): void {
+    if (this.listings.size === 0) return;
+    const slash = path.lastIndexOf("/");
+    this.listings.get(slash < 0 ? "" : path.slice(0, slash))?.add(slash < 0 ? path : path.slice(slash + 1));
+  }
+
+  private listRemove(path: string): void {
+    if (this.listings.size === 0) return;
+    const slash = path.lastIndexOf("/");
+    this.listings.get(slash < 0 ? "" : path.slice(0, slash))?.delete(slash < 0 ? path : path.slice(slash + 1));
+  }
+
+  /** Start (or restart) the complete listing of directory `path` with `names`. */
+  private listStart(path: string, names: Iterable<string>): void {
+    if (!this.writable) return; // lowers are indexed by the union instead
+    if (this.listings.size >= LISTINGS_MAX) this.listings.clear();
+    const set = new Set(names);
+    if (set.size <= LISTING_NAMES_MAX) this.listings.set(path, set);
+  }
+
+  /** Listings at or below `path` (moved or removed) are no longer known. */
+  private forgetListings(path: string): void {
+    if (path === "") { this.listings.clear(); return; }
+    const prefix = path + "/";
+    for (const d of this.listings.keys()) if (d === path || d.startsWith(prefix)) this.listings.delete(d);
+  }
+
   /** Directories moved or removed: whole subtrees change, drop every cached stat. */
   private changedTree(): void {
     this.absent.clear();
@@ -269,6 +322,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (cached !== undefined) return cached;
     if (this.absent.has(path)) return undefined;
     this.validate(path, "stat");
+    if (this.unlisted(path)) return undefined;
     const found = this.statUncached(path);
     if (found === undefined) {
       if (this.absent.size >= ABSENT_CACHE_MAX) this.absent.clear();
@@ -332,6 +386,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       const st = this.lstatOrUndefined(prefix + name, "stat", path);
       if (st !== undefined) {
         out[i] = isShown(st) ? this.entryOf(st) : undefined;
+        if (st.kind === "dir") this.dirs.add(path); // a real directory under a checked one: readdir skips its lstat
         continue;
       }
       // Nothing there: `.wh.X` may stand for an overlayfs whiteout X (stat decides and caches).
@@ -355,6 +410,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     }
     let entries;
     try { entries = this.host.readdir(hp); } catch (e) { throw fail(e, "readdir", path); }
+    this.listStart(path, entries.map((e) => e.name));
     const names = new Set<string>();
     for (const e of entries) {
       if (e.kind === "file" || e.kind === "dir" || e.kind === "symlink") { names.add(e.name); continue; }
@@ -453,6 +509,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (path === "") { this.validate(path, syscall); throw new FsError(Errno.EXIST, syscall, path); }
     const hp = this.resolve(path, syscall);
     this.changed(path);
+    this.listAdd(path);
     const st = this.lstatOrUndefined(hp, syscall, path);
     if ((st && !isOverlayWhiteout(st)) || this.overlayWhiteout(path, syscall)) {
       throw new FsError(Errno.EXIST, syscall, path);
@@ -540,6 +597,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       this.applyNewAttr(tmp, attr, "dir");
       this.install(tmp, hp, "dir");
       tmp = undefined;
+      this.listStart(path, []); // we just made it: empty
     } catch (e) {
       if (tmp !== undefined) this.discard(tmp);
       throw fail(e, "mkdir", path);
@@ -570,6 +628,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     // `.wh.X` already exists (EEXIST) where X is an overlayfs char-device whiteout.
     if (this.overlayWhiteout(path, syscall) !== undefined) return undefined;
     let fd: number;
+    this.listAdd(path);
     try { fd = host.open(hp, { createNew: true, mode }); } catch (e) {
       if (errnoOf(e) === Errno.EXIST) return undefined; // EEXIST, or an overlayfs whiteout to replace: the full path decides
       throw fail(e, syscall, path);
@@ -694,6 +753,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       throw new FsError(Errno.ISDIR, "unlink", path);
     }
     try { this.host.unlink(victim); } catch (e) { throw fail(e, "unlink", path); }
+    this.listRemove(victim === hp ? path : childPath(parentPath(path), whiteoutTarget(baseName(path))!));
   }
 
   rmdir(path: string): void {
@@ -705,6 +765,8 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
     try { this.host.rmdir(hp); } catch (e) { throw fail(e, "rmdir", path); }
+    this.listRemove(path);
+    this.forgetListings(path);
     this.forgetDirs(path);
   }
 
@@ -724,6 +786,8 @@ export class DirLayer<W extends boolean = false> implements Layer {
     } catch (e) {
       throw fail(e, "removeTree", path);
     }
+    this.listRemove(path);
+    this.forgetListings(path);
     this.forgetDirs(path);
     this.discard(trash);
   }
@@ -737,7 +801,11 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const st = this.lstatOrUndefined(src, "rename", from);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
     // rename(2) is atomic: the target is the old or the new object, never a mix.
+    this.listAdd(to);
     try { this.host.rename(src, dst); } catch (e) { throw fail(e, "rename", from); }
+    if (from !== to) this.listRemove(from);
+    this.forgetListings(from);
+    this.forgetListings(to);
     this.forgetDirs(from);
     this.forgetDirs(to);
   }
