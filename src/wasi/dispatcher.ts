@@ -17,7 +17,7 @@ import type { Iovec } from "./abi.ts";
 import { clockNow, clockResolution } from "./clocks.ts";
 import { FdTable } from "./fd-table.ts";
 import type { DirHandle, FileHandle, Handle, StdioHandle } from "./fd-table.ts";
-import { CHARACTER_DEVICE_FILESTAT, statToFilestat } from "./filestat.ts";
+import { CHARACTER_DEVICE_FILESTAT, filetypeOf } from "./filestat.ts";
 import { allocateEnd, seekDelta, seekTarget, toSafe } from "./offsets.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "./open.ts";
 import { decodeGuestPath, lastComponent, refuseDotLast, resolveUnder } from "./paths.ts";
@@ -356,7 +356,7 @@ export class Dispatcher {
       writeFilestat(view, ptr >>> 0, CHARACTER_DEVICE_FILESTAT);
     } else {
       view.getUint8((ptr >>> 0) + FILESTAT_SIZE - 1);
-      writeFilestat(view, ptr >>> 0, statToFilestat(this.statOf(h)));
+      writeStat(view, ptr >>> 0, this.statOf(h));
     }
     return Errno.SUCCESS;
   }
@@ -571,7 +571,7 @@ export class Dispatcher {
     const view = this.view();
     view.getUint8((bufPtr >>> 0) + FILESTAT_SIZE - 1);
     const st = flags & LOOKUPFLAGS.SYMLINK_FOLLOW ? dir.union.stat(full) : dir.union.lstat(full);
-    writeFilestat(view, bufPtr >>> 0, statToFilestat(st));
+    writeStat(view, bufPtr >>> 0, st);
     return Errno.SUCCESS;
   }
 
@@ -719,4 +719,27 @@ export class Dispatcher {
   sock_shutdown(fd: number, _how: number): number {
     return this.notSocket(fd);
   }
+}
+
+/** A u64 field from a non-negative safe integer, without a BigInt. */
+function setU64(view: DataView, ptr: number, n: number): void {
+  view.setUint32(ptr, n % 4294967296, true);
+  view.setUint32(ptr + 4, Math.floor(n / 4294967296), true);
+}
+
+/**
+ * writeFilestat(statToFilestat(st)) without the intermediate object and its
+ * four BigInts (path_filestat_get runs once per entry of a tree walk).
+ */
+function writeStat(view: DataView, ptr: number, st: Stat): void {
+  view.getBigUint64(ptr + 56, true); // bounds check before any byte is written
+  setU64(view, ptr, st.dev);
+  setU64(view, ptr + 8, st.ino);
+  view.setUint8(ptr + 16, filetypeOf(st.type));
+  for (let i = 17; i < 24; i++) view.setUint8(ptr + i, 0);
+  setU64(view, ptr + 24, st.nlink);
+  setU64(view, ptr + 32, st.size);
+  view.setBigUint64(ptr + 40, st.atimeNs, true);
+  view.setBigUint64(ptr + 48, st.mtimeNs, true);
+  view.setBigUint64(ptr + 56, st.ctimeNs, true);
 }
