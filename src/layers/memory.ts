@@ -226,6 +226,15 @@ export class MemoryLayer implements WritableLayer {
     this.#insert(dir, name, this.#newFile(new ChunkedContent(this.chunkSize), attr, t), t);
   }
 
+  /** createFile, then open the new file (WritableLayer.createAndOpen): no second path walk. */
+  createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
+    const { dir, name } = this.#creatable("open", path);
+    const t = nowNs();
+    const node = this.#newFile(new ChunkedContent(this.chunkSize), attr, t);
+    this.#insert(dir, name, node, t);
+    return new MemoryFile(this, node, write);
+  }
+
   /**
    * Copy-up without copying: the new file references `source` and stores only
    * chunks written later. The layer may read `source` at any later time, so
