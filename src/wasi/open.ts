@@ -66,6 +66,15 @@ export interface OpenDir {
 }
 
 /**
+ * Rights asked beyond what the directory hands down (for the kind opened).
+ * A module function, not a closure per call (under tsx, esbuild's keepNames
+ * wraps every closure created in a hot path in an Object.defineProperty call).
+ */
+function beyond(base: number, inheriting: number, dirInheriting: number, kindRights: number): boolean {
+  return (base & kindRights & ~dirInheriting) !== 0 || (inheriting & ~dirInheriting) !== 0;
+}
+
+/**
  * Open union path `full` (`rel` as the guest wrote it) from directory `dir`.
  * A directory hands down at most its inheriting rights: asking for more is
  * ENOTCAPABLE (wasi-libc masks its request with them first, so it never asks
@@ -81,9 +90,7 @@ export function openAt(
   const union = dir.union;
   const base = rightsFromU64(rightsBase);
   const inheriting = rightsFromU64(rightsInheriting);
-  const beyond = (kindRights: number): boolean =>
-    (base & kindRights & ~dir.rightsInheriting) !== 0 || (inheriting & ~dir.rightsInheriting) !== 0;
-  if (beyond(f.directory ? DIR_RIGHTS : FILE_RIGHTS)) throw new FsError(Errno.NOTCAPABLE);
+  if (beyond(base, inheriting, dir.rightsInheriting, f.directory ? DIR_RIGHTS : FILE_RIGHTS)) throw new FsError(Errno.NOTCAPABLE);
   if (f.create && rel.charCodeAt(rel.length - 1) === 47) {
     // Linux: O_CREAT with a trailing slash is EISDIR once the parent resolves.
     let end = full.length;
@@ -107,7 +114,7 @@ export function openAt(
   const file = union.open(full, {
     write, create: f.create, exclusive: f.exclusive, truncate: f.truncate, directory: f.directory, follow: f.follow,
   });
-  if (file.type === "dir" && (f.create || (!f.directory && beyond(DIR_RIGHTS)))) {
+  if (file.type === "dir" && (f.create || (!f.directory && beyond(base, inheriting, dir.rightsInheriting, DIR_RIGHTS)))) {
     file.close();
     throw new FsError(f.create ? Errno.ISDIR : Errno.NOTCAPABLE); // Linux: O_CREAT on an existing directory is EISDIR
   }
