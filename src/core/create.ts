@@ -23,25 +23,34 @@ export function inheritAttr(dir: Node, attr: NewEntryAttr, isDir: boolean): NewE
   return { ...attr, gid: ds.gid, mode: isDir ? attr.mode | S_ISGID : attr.mode };
 }
 
-/**
- * Create a name in `dir` with `make(path)`; returns the layer path. A whiteout
- * of the name is looked for before the entry exists (the lookup that found the
- * name free has usually just asked the layer about it, so that answer is
- * cached) and removed after it.
- */
-function createIn(ctx: CopyUpContext, dir: Node, name: string, make: (path: string) => void): string {
-  // A directory the caller just resolved to an upper one is there already: no walk from the root.
-  const d = dir.upper !== undefined ? dir : copyUpDir(ctx, dir.path);
-  const path = childPath(d.path, name);
-  const whitedOut = hasWhiteout(ctx.upper, d.path, name);
-  make(path);
-  if (whitedOut) removeWhiteout(ctx.upper, d.path, name);
-  return path;
+/** Where a new name goes: its upper directory (copied up first), its layer path, and whether a whiteout of it is there. */
+interface Target {
+  readonly dir: string;
+  readonly path: string;
+  readonly whitedOut: boolean;
 }
 
-export function createFileAt(ctx: CopyUpContext, dir: Node, name: string, attr: NewEntryAttr): string {
-  const a = inheritAttr(dir, attr, false);
-  return createIn(ctx, dir, name, (p) => ctx.upper.createFile(p, a));
+/**
+ * The whiteout of the name is looked for before the entry exists (the lookup
+ * that found the name free has usually just asked the layer about it, so that
+ * answer is cached) and removed after it (`finish`).
+ */
+function placeFor(ctx: CopyUpContext, dir: Node, name: string): Target {
+  // A directory the caller just resolved to an upper one is there already: no walk from the root.
+  const d = dir.upper !== undefined ? dir : copyUpDir(ctx, dir.path);
+  return { dir: d.path, path: childPath(d.path, name), whitedOut: hasWhiteout(ctx.upper, d.path, name) };
+}
+
+function finish(ctx: CopyUpContext, t: Target, name: string): void {
+  if (t.whitedOut) removeWhiteout(ctx.upper, t.dir, name);
+}
+
+/** Create a name in `dir` with `make(path)`; returns the layer path. */
+function createIn(ctx: CopyUpContext, dir: Node, name: string, make: (path: string) => void): string {
+  const t = placeFor(ctx, dir, name);
+  make(t.path);
+  finish(ctx, t, name);
+  return t.path;
 }
 
 /**
@@ -53,13 +62,14 @@ export function createOpenFileAt(
 ): { path: string; file: LayerFile | WritableLayerFile } {
   const a = inheritAttr(dir, attr, false);
   const up = ctx.upper;
+  const t = placeFor(ctx, dir, name);
   let file: LayerFile | WritableLayerFile | undefined;
   try {
-    const path = createIn(ctx, dir, name, (p) => {
-      file = up.createAndOpen !== undefined ? up.createAndOpen(p, a, write) : (up.createFile(p, a), undefined);
-    });
-    file ??= write ? up.openWrite(path) : up.open(path);
-    return { path, file };
+    if (up.createAndOpen !== undefined) file = up.createAndOpen(t.path, a, write);
+    else up.createFile(t.path, a);
+    finish(ctx, t, name);
+    file ??= write ? up.openWrite(t.path) : up.open(t.path);
+    return { path: t.path, file };
   } catch (e) {
     file?.close();
     throw e;
