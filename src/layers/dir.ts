@@ -354,7 +354,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
   /**
    * stat of many names in one directory (the lower index stats whole
    * listings): the directory is validated and checked once, then one lstat per
-   * name. Same answers as `stat` for each (cached answers first).
+   * name. Same answers as `stat` for each.
    */
   statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
     const out: (EntryStat | undefined)[] = new Array(names.length);
@@ -379,18 +379,17 @@ export class DirLayer<W extends boolean = false> implements Layer {
         out[i] = this.stat(childPath(dir, name));
         continue;
       }
-      const path = dir === "" ? name : dir + "/" + name;
-      const cached = this.dirStats.get(path);
-      if (cached !== undefined) { out[i] = cached; continue; }
-      if (this.absent.has(path)) continue;
-      const st = this.lstatOrUndefined(prefix + name, "stat", path);
+      // Names just listed: straight to the host (the caches would rarely answer).
+      let st: HostStat | undefined;
+      try { st = this.lstatOrUndefined(prefix + name, "stat", name); } catch (e) { throw fail(e, "stat", childPath(dir, name)); }
       if (st !== undefined) {
         out[i] = isShown(st) ? this.entryOf(st) : undefined;
-        if (st.kind === "dir") this.dirs.add(path); // a real directory under a checked one: readdir skips its lstat
+        // A real directory under a checked one: readdir skips its lstat.
+        if (st.kind === "dir") this.dirs.add(dir === "" ? name : dir + "/" + name);
         continue;
       }
       // Nothing there: `.wh.X` may stand for an overlayfs whiteout X (stat decides and caches).
-      out[i] = this.stat(path);
+      out[i] = this.stat(childPath(dir, name));
     }
     return out;
   }
