@@ -118,6 +118,12 @@ export class DirLayer<W extends boolean = false> implements Layer {
    * listing may hold a name too many (then the host is asked), never too few.
    */
   private readonly listings = new Map<string, Set<string>>();
+  /**
+   * Paths of a writable layer that `stat` found to be a regular file or a
+   * symlink (bounded), under the same rule as the other caches and dropped
+   * by `changed`: unlink of such a path needs no lstat first.
+   */
+  private readonly nonDirs = new Set<string>();
   private workReady = false;
   private tmpCounter = 0;
 
@@ -226,6 +232,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
   private changed(path: string): void {
     this.absent.delete(path);
     this.dirStats.delete(path);
+    this.nonDirs.delete(path);
     if (path === "") return;
     const dir = parentPath(path);
     this.dirStats.delete(dir);
@@ -276,6 +283,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
   private changedTree(): void {
     this.absent.clear();
     this.dirStats.clear();
+    this.nonDirs.clear();
   }
 
   private forgetDirs(path: string): void {
@@ -345,7 +353,14 @@ export class DirLayer<W extends boolean = false> implements Layer {
       throw e;
     }
     const st = this.lstatOrUndefined(this.hostPath(path), "stat", path);
-    if (st) return isShown(st) ? this.entryOf(st) : undefined;
+    if (st) {
+      if (!isShown(st)) return undefined;
+      if (this.writable && st.kind !== "dir") {
+        if (this.nonDirs.size >= ABSENT_CACHE_MAX) this.nonDirs.clear();
+        this.nonDirs.add(path);
+      }
+      return this.entryOf(st);
+    }
     this.hostAbsent = true;
     const wh = this.overlayWhiteout(path, "stat");
     return wh ? this.entryOf(wh.st) : undefined;
@@ -480,6 +495,8 @@ export class DirLayer<W extends boolean = false> implements Layer {
       // ELOOP: a symlink; ENXIO: a socket or device without driver (not shown: ENOENT).
       throw new FsError(errno === Errno.NXIO || errno === Errno.NOTDIR ? Errno.NOENT : errno, syscall, path);
     }
+    // `stat` saw a file or symlink here and nothing changed since: an O_NOFOLLOW open that worked opened that file.
+    if (this.nonDirs.has(path)) return new DirFile(this, fd, hp, write, undefined);
     let st: HostStat;
     try { st = this.host.fstat(fd); } catch (e) {
       this.closeQuietly(fd);
@@ -740,10 +757,14 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.requireWritable("unlink", path);
     if (path === "") { this.validate(path, "unlink"); throw new FsError(Errno.ISDIR, "unlink", path); }
     const hp = this.resolve(path, "unlink");
+    // A file or symlink `stat` saw (and nothing changed since): no lstat needed.
+    const known = this.nonDirs.has(path);
     this.changed(path);
-    const st = this.lstatOrUndefined(hp, "unlink", path);
+    const st = known ? undefined : this.lstatOrUndefined(hp, "unlink", path);
     let victim = hp;
-    if (!st || !isShown(st)) {
+    if (known) {
+      // unlink(2) itself is the check.
+    } else if (!st || !isShown(st)) {
       // `.wh.X` may be an overlayfs char-device whiteout named X.
       const wh = this.overlayWhiteout(path, "unlink");
       if (!wh) throw new FsError(Errno.NOENT, "unlink", path);
