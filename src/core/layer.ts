@@ -165,6 +165,9 @@ export function baseName(path: string): string {
 }
 
 let lastNs = 0n;
+// BigInt(ms) * 1e6 of the last millisecond seen: most calls fall in the same one.
+let msSeen = -1;
+let msSeenNs = 0n;
 
 /**
  * Current time in nanoseconds since the epoch. Strictly increasing within this
@@ -173,8 +176,12 @@ let lastNs = 0n;
  */
 export function nowNs(): bigint {
   const ms = Date.now();
+  if (ms !== msSeen) {
+    msSeen = ms;
+    msSeenNs = BigInt(ms) * 1_000_000n;
+  }
   const frac = typeof performance !== "undefined" ? Math.floor((performance.now() % 1) * 1e6) : 0;
-  let ns = BigInt(ms) * 1_000_000n + BigInt(frac);
+  let ns = msSeenNs + BigInt(frac);
   if (ns <= lastNs) ns = lastNs + 1n;
   lastNs = ns;
   return ns;
