@@ -22,7 +22,9 @@
  *
  * Atomicity: every new entry (file, copied-up file, directory, symlink) is
  * built in a work directory outside the layer tree and renamed into place, so
- * a failing write or a crash never leaves a partial entry visible; copy-up
+ * a failing write or a crash never leaves a partial entry visible (except an
+ * empty file whose attributes one open(O_CREAT|O_EXCL) already gets exactly:
+ * that is created in place, which is just as atomic); copy-up
  * uses a reflink when the source is another DirLayer's file and the host
  * filesystem can clone, and fsyncs before the rename (option `durable`).
  * removeTree first renames the directory into the work directory.
