@@ -14,6 +14,10 @@ import { writeWhiteout } from "./whiteout.ts";
 export function removeAt(ctx: CopyUpContext & { hidden(path: string): void }, dir: Node, name: string, node: Node): void {
   const needWhiteout = lowerHas(ctx, dir, name) !== undefined;
   const d = needWhiteout && dir.upper === undefined ? copyUpDir(ctx, dir.path) : dir;
+  // Whiteout first: a whiteout never hides an entry of its own layer, so until the
+  // upper object goes the view is unchanged, and a failure in between (a full disk)
+  // can never let the lower copy resurface.
+  if (needWhiteout) writeWhiteout(ctx.upper, d.path, name);
   const us = node.upper;
   if (us !== undefined) {
     if (us.type === "dir") {
@@ -24,6 +28,5 @@ export function removeAt(ctx: CopyUpContext & { hidden(path: string): void }, di
       if (us.nlink <= 1) ctx.inodes.forget(us.id);
     }
   }
-  if (needWhiteout) writeWhiteout(ctx.upper, d.path, name);
   ctx.hidden(node.path);
 }

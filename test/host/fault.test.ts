@@ -215,10 +215,6 @@ const UNION_CASES: UnionCase[] = [
   {
     name: "unlink of a file in both layers",
     op: (u) => u.unlink("/both.txt"),
-    // src/core/remove.ts unlinks the upper file before writing the whiteout, so a failure
-    // in between shows the lower file. Writing the whiteout first (a same-layer whiteout
-    // never hides its own layer's entry) would make the change one atomic step.
-    knownIssue: "union unlink writes the whiteout after removing the upper file (lower copy resurfaces on failure)",
   },
   { name: "rmdir of a lower directory", op: (u) => u.rmdir("/emptydir") },
   { name: "creation of a new file", op: (u) => u.open("/new.txt", { create: true, write: true, mode: 0o600 }).close() },
