@@ -85,6 +85,10 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   }
   if (dst !== undefined) ctx.hidden(dst.path);
   const moved = srcType === "dir" && srcHasLower ? copyUpTree(ctx, src) : copyUp(ctx, src);
+  // The old name's whiteout goes in before the move: beside the copied-up object it hides
+  // nothing yet (a whiteout never hides its own layer's entry), so a failure at any step
+  // leaves either the old view or the new one, never both names visible.
+  if (whiteoutOld) writeWhiteout(ctx.upper, parentPath(src.path), rf.name);
   ctx.upper.rename(moved.path, toPath);
   if (srcType === "dir") ctx.moved(moved.path, toPath);
   removeWhiteout(ctx.upper, dd.path, rt.name);
@@ -96,7 +100,6 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
     if (srcHasLower) stripWhiteouts(ctx, toPath);
     ctx.upper.setattr(toPath, { atimeNs: times.atimeNs, mtimeNs: times.mtimeNs });
   }
-  if (whiteoutOld) writeWhiteout(ctx.upper, parentPath(src.path), rf.name);
 }
 
 /** Remove whiteouts below an opaque upper directory: nothing lower is left for them to hide. */
