@@ -67,6 +67,13 @@ type Fn = (...args: never[]) => number;
 
 const encoder = new TextEncoder();
 
+/** Most iovecs one call accepts (Linux IOV_MAX; more is EINVAL). */
+const IOV_MAX = 1024;
+/** Most bytes one read/write moves (Linux MAX_RW_COUNT); more is a short count. */
+const MAX_RW_COUNT = 0x7ffff000;
+/** Most bytes one stdout/stderr write copies for its sink. */
+const MAX_STDIO_WRITE = 16 * 1024 * 1024;
+
 function fail(errno: number): never {
   throw new FsError(errno);
 }
@@ -385,7 +392,21 @@ export class Dispatcher {
   private iovecs(ptr: number, count: number, resultPtr: number): Iovec[] {
     const view = this.view();
     view.getUint32(resultPtr >>> 0, true);
-    return readIovecs(view, ptr >>> 0, count >>> 0);
+    if (count >>> 0 > IOV_MAX) fail(Errno.INVAL);
+    const iovs = readIovecs(view, ptr >>> 0, count >>> 0);
+    // Linux clamps one read/write to MAX_RW_COUNT bytes (a short count), so the
+    // u32 result never wraps and a guest cannot make one call move terabytes.
+    let room = MAX_RW_COUNT;
+    for (let i = 0; i < iovs.length; i++) {
+      const iov = iovs[i]!;
+      if (iov.len > room) {
+        iovs[i] = { ptr: iov.ptr, len: room };
+        iovs.length = i + 1;
+        break;
+      }
+      room -= iov.len;
+    }
+    return iovs;
   }
 
   private readInto(h: Handle, iovs: Iovec[], position: number | undefined): number {
@@ -427,11 +448,15 @@ export class Dispatcher {
       if (h.output === undefined) fail(Errno.BADF);
       let total = 0;
       for (const iov of iovs) total += iov.len;
+      // The sink keeps a copy, so bound it: a larger write is short (wasi-libc loops).
+      total = Math.min(total, MAX_STDIO_WRITE);
       const out = new Uint8Array(total); // the sink keeps it: a copy, not a view of memory
       let off = 0;
       for (const iov of iovs) {
-        out.set(new Uint8Array(buffer, iov.ptr, iov.len), off);
-        off += iov.len;
+        if (off >= total) break;
+        const len = Math.min(iov.len, total - off);
+        out.set(new Uint8Array(buffer, iov.ptr, len), off);
+        off += len;
       }
       if (total > 0) h.output.write(out);
       return total;
