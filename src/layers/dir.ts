@@ -896,6 +896,8 @@ class DirFile implements WritableLayerFile {
   write(data: Uint8Array, position: number): number {
     this.check("write", true);
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "write");
+    // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
+    if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
     try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw fail(e, "write", ""); }
     return data.length;
   }
