@@ -45,10 +45,15 @@ export function requireDir(rt: CliRuntime, path: string, what: string): void {
  * change a layer that is meant to be immutable (overlayfs refuses such mounts too).
  */
 function checkNoOverlap(rt: CliRuntime, upper: string, layers: readonly string[]): void {
-  const u = rt.resolve(upper);
-  const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith("/") ? b : b + "/");
   for (const layer of layers) {
-    const l = rt.resolve(layer);
-    if (inside(u, l) || inside(l, u)) throw new CliError(`upper '${upper}' overlaps layer '${layer}'`);
+    if (overlaps(rt, upper, layer)) throw new CliError(`upper '${upper}' overlaps layer '${layer}'`);
   }
+}
+
+/** Is one host directory the other, or inside it (compared canonically: symlinked spellings too)? */
+export function overlaps(rt: CliRuntime, a: string, b: string): boolean {
+  const x = rt.resolve(a);
+  const y = rt.resolve(b);
+  const inside = (p: string, q: string) => p === q || p.startsWith(q.endsWith("/") ? q : q + "/");
+  return inside(x, y) || inside(y, x);
 }

@@ -9,6 +9,7 @@ interface DenoApi {
   version: { deno: string };
   exit(code: number): never;
   cwd(): string;
+  realPathSync(path: string): string;
   statSync(path: string): { isFile: boolean; isDirectory: boolean };
   readFileSync(path: string): Uint8Array;
   mkdirSync(path: string, options: { recursive: boolean }): void;
@@ -35,7 +36,7 @@ export function denoRuntime(): ProcessRuntime {
     stdout: writer(Deno.stdout),
     stderr: writer(Deno.stderr),
     programStdio: {},
-    resolve: (p) => resolvePath(Deno.cwd(), p),
+    resolve: (p) => canonicalPath(resolvePath(Deno.cwd(), p), (q) => Deno.realPathSync(q)),
     kind: (p): HostKind | undefined => {
       try {
         const s = Deno.statSync(p);
@@ -52,6 +53,21 @@ export function denoRuntime(): ProcessRuntime {
     args: () => [...Deno.args],
     exit: (code) => Deno.exit(code),
   };
+}
+
+/** Realpath of the longest existing prefix of absolute `abs`, plus the rest (which may not exist yet). */
+export function canonicalPath(abs: string, realpath: (p: string) => string): string {
+  const parts = abs.split("/").filter((x) => x !== "");
+  for (let n = parts.length; n >= 0; n--) {
+    try {
+      const head = realpath("/" + parts.slice(0, n).join("/"));
+      const rest = parts.slice(n).join("/");
+      return rest === "" ? head : head === "/" ? "/" + rest : `${head}/${rest}`;
+    } catch {
+      // this prefix does not exist: try a shorter one
+    }
+  }
+  return abs;
 }
 
 /** POSIX path.resolve(cwd, p) without node:path. */

@@ -22,7 +22,7 @@ export function nodeRuntime(): ProcessRuntime {
     stdout: (data) => void process.stdout.write(data),
     stderr: (data) => void process.stderr.write(data),
     programStdio: {},
-    resolve: (p) => path.resolve(p),
+    resolve: (p) => canonicalPath(p),
     kind: (p) => hostKind(p),
     readFile: (p) => new Uint8Array(fs.readFileSync(p)),
     mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
@@ -35,6 +35,20 @@ export function nodeRuntime(): ProcessRuntime {
       process.exitCode = code;
     },
   };
+}
+
+/** path.resolve, then realpath of the longest existing prefix (the rest may not exist yet). */
+function canonicalPath(p: string): string {
+  const abs = path.resolve(p);
+  const tail: string[] = [];
+  for (let head = abs; ; head = path.dirname(head)) {
+    try {
+      return path.join(fs.realpathSync(head), ...tail);
+    } catch {
+      if (path.dirname(head) === head) return abs;
+      tail.unshift(path.basename(head));
+    }
+  }
 }
 
 function hostKind(p: string): HostKind | undefined {

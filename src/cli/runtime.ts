@@ -18,7 +18,11 @@ export interface CliRuntime {
   stderr(data: string | Uint8Array): void;
   /** stdio handed to a wasm program run by `layerfs run`. */
   readonly programStdio: ProgramStdio;
-  /** Absolute host path of `path` (relative to the process's cwd). */
+  /**
+   * Canonical absolute host path of `path` (relative to the process's cwd):
+   * symlinks resolved as far as the path exists, so two spellings of one
+   * directory (an alias symlink) compare equal in the overlap checks.
+   */
   resolve(path: string): string;
   /** What is at a host path (following symlinks), or undefined if nothing. */
   kind(path: string): HostKind | undefined;

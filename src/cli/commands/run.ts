@@ -5,7 +5,7 @@ import { run } from "../../wasi/run.ts";
 import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
-import { openUnion, requireDir } from "../open-union.ts";
+import { openUnion, overlaps, requireDir } from "../open-union.ts";
 import type { CliRuntime } from "../runtime.ts";
 
 const OPTIONS = {
@@ -29,17 +29,28 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   if (programPath === undefined) throw new UsageError("missing PROGRAM.wasm", "run");
   const env = Object.fromEntries(parsePairs("run", "--env", values.env));
   const dirs = parsePairs("run", "--dir", values.dir);
+  const guests = new Set<string>();
   for (const [guest] of dirs) {
-    if (!guest.startsWith("/") || guest === "/") {
-      throw new UsageError(`--dir guest path must be absolute and not /, got '${guest}'`, "run");
+    // Absolute and canonical: no empty, "." or ".." components, no trailing slash.
+    const parts = guest.split("/").slice(1);
+    if (!guest.startsWith("/") || guest === "/" || parts.some((p) => p === "" || p === "." || p === "..")) {
+      throw new UsageError(`--dir guest path must be absolute and not / (no empty, '.' or '..' parts), got '${guest}'`, "run");
     }
+    if (guests.has(guest)) throw new UsageError(`--dir guest path '${guest}' given more than once`, "run");
+    guests.add(guest);
   }
   if (values.cwd !== undefined && !values.cwd.startsWith("/")) {
     throw new UsageError(`--cwd must be an absolute path in the union, got '${values.cwd}'`, "run");
   }
 
   const module = await loadModule(rt, programPath);
-  for (const [, host] of dirs) requireDir(rt, host, "--dir");
+  for (const [guest, host] of dirs) {
+    requireDir(rt, host, "--dir");
+    // Writes through a --dir go straight to the host: never into a layer or the upper.
+    for (const [what, dir] of [...(values.layer ?? []).map((l) => ["layer", l]), ...(values.upper === undefined ? [] : [["upper", values.upper]])]) {
+      if (overlaps(rt, host, dir!)) throw new CliError(`--dir ${guest}='${host}' overlaps ${what} '${dir}'`);
+    }
+  }
   const union = openUnion(rt, values, true);
   const preopens: Record<string, Union> = {};
   for (const [guest, host] of dirs) {
