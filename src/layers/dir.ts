@@ -698,6 +698,9 @@ export class DirLayer<W extends boolean = false> implements Layer {
   }
 
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
+    // A (sparse) layer file past the safe-integer range cannot be copied exactly, and
+    // copying exabytes of holes would never end: refuse it like a write there (EFBIG).
+    if (!Number.isSafeInteger(source.stat().size)) throw new FsError(Errno.FBIG, "createFileFrom", path);
     const hp = this.prepareCreate(path, "createFileFrom");
     let tmp: string | undefined;
     let fd = -1;
