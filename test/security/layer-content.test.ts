@@ -68,3 +68,32 @@ describe("a lower layer with sparse files past 2**53 bytes", () => {
     });
   }
 });
+
+describe("a lower layer with a file name that is not UTF-8", () => {
+  it("answers EIO for that directory (never a half listing a rename could lose names from) and writes nothing", () => {
+    const root = tempDir("layerfs-sec-", true);
+    try {
+      makeTree(`${root}/lower`, { "d/ok.txt": "ok", "other.txt": "other" });
+      fs.writeFileSync(Buffer.concat([Buffer.from(`${root}/lower/d/bad`), Buffer.from([0xff])]), "latin-1 name");
+      fs.mkdirSync(`${root}/upper`);
+      const host = new NodeFs();
+      const u = new Union(new Image([new DirLayer(host, `${root}/lower`)]), new DirLayer(host, `${root}/upper`, { writable: true }));
+      expect(errno(() => u.readdir("/d"))).toBe(Errno.IO);
+      expect(errno(() => u.rename("/d", "/e"))).toBe(Errno.IO);
+      expect(errno(() => u.rmdir("/d"))).toBe(Errno.IO);
+      expect(u.readFile("/other.txt", "utf8")).toBe("other");
+      const x = harness({ union: u });
+      const [p, l] = x.str("d");
+      const [q, ql] = x.str("e");
+      expect(x.sys.path_rename!(3, p, l, 3, q, ql)).toBe(Errno.IO);
+      // At most a transparent copy of directory d (a failed rename copies its parent chain up
+      // first): no whiteout, no opaque marker, so the merged view is unchanged.
+      expect(fs.readdirSync(`${root}/upper`, { recursive: true }).filter((n) => n !== "d")).toEqual([]);
+      expect(errno(() => u.readdir("/d"))).toBe(Errno.IO);
+      expect(u.readdir("/").sort()).toEqual(["d", "other.txt"]);
+      expect(fs.readdirSync(`${root}/lower/d`, { encoding: "buffer" })).toHaveLength(2);
+    } finally {
+      cleanup(root);
+    }
+  });
+});
