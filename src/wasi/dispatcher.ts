@@ -633,6 +633,7 @@ export class Dispatcher {
     const rel = this.path(ptr, len);
     const full = resolveUnder(dir.path, rel, this.escapeErrno);
     this.view().getUint32(fdPtr >>> 0, true); // EFAULT before anything is created
+    this.fds.checkRoom();
     const o = openAt(dir, full, rel, f, rightsBase, rightsInheriting);
     const h: Handle = o.kind === "dir"
       ? {

@@ -50,6 +50,13 @@ export type Handle = FileHandle | DirHandle | StdioHandle;
 
 export type { DirEntry };
 
+/**
+ * Most descriptors one guest may hold (its RLIMIT_NOFILE): each open DirLayer
+ * file pins a host descriptor, so a guest that never closes must hit EMFILE
+ * long before the host process runs out of descriptors or memory.
+ */
+export const MAX_OPEN_FDS = 8192;
+
 /** fd numbers -> handles. New descriptors take the lowest free number (POSIX). */
 export class FdTable {
   private readonly map = new Map<number, Handle>();
@@ -73,6 +80,11 @@ export class FdTable {
 
   has(fd: number): boolean {
     return this.map.has(fd);
+  }
+
+  /** EMFILE when the table is full (checked before a path_open opens anything). */
+  checkRoom(): void {
+    if (this.map.size >= MAX_OPEN_FDS) throw new FsError(Errno.MFILE);
   }
 
   /** Give `h` the lowest free descriptor number. */

@@ -224,6 +224,28 @@ describe("hostile guest memory", () => {
     expect(h.union.readFile("/grow.txt")).toEqual(new TextEncoder().encode("after grow"));
   });
 
+  it("answers EMFILE once a guest holds 8192 descriptors, and opens again after a close", async () => {
+    // MemoryLayer only: 8188 DirLayer opens would need as many host descriptors (the point of the cap).
+    for (const [, makeUnion] of kinds.slice(0, 1)) {
+      const h = harness({ union: await makeUnion() });
+      h.union.writeFile("/many.txt", "m");
+      const [p, l] = h.str("many.txt");
+      const fdp = h.alloc(4);
+      let last = 0;
+      for (let i = 0; i < 8192 - 4; i++) {
+        const e = h.sys.path_open!(ROOT, 1, p, l, 0, 2n, 0n, 0, fdp);
+        if (e !== Errno.SUCCESS) expect(e).toBe(Errno.SUCCESS);
+        last = h.u32(fdp);
+      }
+      expect(h.open("many.txt", { rights: 2n })[0]).toBe(Errno.MFILE);
+      expect(h.open("new.txt", { oflags: 1 })[0]).toBe(Errno.MFILE);
+      expect(h.union.exists("/new.txt")).toBe(false); // refused before anything was created
+      expect(call(h, "fd_close", last)).toBe(Errno.SUCCESS);
+      expect(h.open("many.txt", { rights: 2n })).toEqual([Errno.SUCCESS, last]);
+      for (let fd = 4; fd <= last; fd++) h.sys.fd_close!(fd);
+    }
+  });
+
   it("rejects invalid fds, flags and whence values with an errno", () => {
     const h = harness();
     const np = h.alloc(8);
