@@ -32,17 +32,6 @@ function attrsOf(st: EntryStat): NewEntryAttr {
   return { mode: st.mode, uid: st.uid, gid: st.gid, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs };
 }
 
-/** Node at a canonical layer path (no symlinks in it), or undefined. */
-export function nodeAt(u: Layers, path: string): Node | undefined {
-  let n: Node | undefined = rootNode(u);
-  if (path === "") return n;
-  for (const name of path.split("/")) {
-    if (n === undefined || nodeType(n) !== "dir") return undefined;
-    n = lookupChild(u, n, name);
-  }
-  return n;
-}
-
 /** Run `create` in upper directory `dir` without changing the directory's visible times. */
 function invisibly(ctx: CopyUpContext, dir: string, create: () => void): void {
   const before = ctx.upper.stat(dir);

@@ -63,11 +63,6 @@ export function parsePath(path: string, syscall?: string): ParsedPath {
   };
 }
 
-/** Union path ("/a/b") of a layer-relative path ("a/b"). */
-export function unionPath(layerPath: string): string {
-  return "/" + layerPath;
-}
-
 /** Order names by UTF-8 bytes (= code point order), not UTF-16 units. */
 export function compareNames(a: string, b: string): number {
   const n = Math.min(a.length, b.length);

@@ -11,11 +11,6 @@ export function isReservedName(name: string): boolean {
   return name.startsWith(WHITEOUT_PREFIX);
 }
 
-/** The whiteout file name for `name`. */
-export function whiteoutName(name: string): string {
-  return WHITEOUT_PREFIX + name;
-}
-
 /**
  * What a raw layer directory entry means: a visible entry, a whiteout of
  * another name, the opaque marker, or an ignored aufs internal (`.wh..wh.*`).

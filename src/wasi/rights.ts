@@ -87,10 +87,6 @@ export function rightsToU64(v: number): bigint {
   return BigInt(v >>> 0);
 }
 
-export function hasRights(held: number, wanted: number): boolean {
-  return (held & wanted) === wanted;
-}
-
 /** Throw unless `held` includes all of `wanted` (EBADF for read/write-like rights, ENOTCAPABLE otherwise). */
 export function requireRights(held: number, wanted: number, syscall?: string): void {
   const missing = wanted & ~held;
