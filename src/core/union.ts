@@ -104,6 +104,8 @@ export interface Change {
 
 const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep" });
 const encoder = new TextEncoder();
+/** Largest file readFile() reads whole (2 GiB - 1, node:fs's limit). */
+const MAX_READ_FILE = 2 ** 31 - 1;
 const decoder = new TextDecoder();
 
 /**
@@ -254,7 +256,10 @@ export class Union {
     const f = this.open(path);
     try {
       if (f.type === "dir") throw new FsError(Errno.ISDIR, "read", path);
-      let buf = new Uint8Array(Math.max(f.stat().size, 0));
+      const size = f.stat().size;
+      // A (sparse) host file can be far larger than any buffer: EFBIG, not a RangeError.
+      if (size > MAX_READ_FILE) throw new FsError(Errno.FBIG, "read", path, "too large to read whole");
+      let buf = new Uint8Array(Math.max(size, 0));
       let len = 0;
       for (;;) {
         if (len === buf.length) {
@@ -416,7 +421,12 @@ export class Union {
 
 /** node:fs time argument (seconds or Date) to nanoseconds. */
 function toNs(t: number | Date): bigint {
-  if (t instanceof Date) return BigInt(t.getTime()) * 1_000_000n;
+  // An invalid Date has NaN time: EINVAL, not BigInt's RangeError.
+  if (t instanceof Date) {
+    const ms = t.getTime();
+    if (!Number.isFinite(ms)) throw new FsError(Errno.INVAL, "utimes");
+    return BigInt(ms) * 1_000_000n;
+  }
   if (typeof t !== "number" || !Number.isFinite(t)) throw new FsError(Errno.INVAL, "utimes");
   return BigInt(Math.round(t * 1e6)) * 1000n;
 }

@@ -107,6 +107,7 @@ describe("bad operations change nothing", () => {
     ["negative truncate", (u) => u.truncate("/file", -1), "EINVAL"],
     ["creating a .wh. name", (u) => u.writeFile("/d/.wh.f", ""), "EPERM"],
     ["utimes with a non-finite time", (u) => u.utimes("/file", NaN, 1), "EINVAL"],
+    ["utimes with an invalid Date", (u) => u.utimes("/file", new Date(NaN), 1), "EINVAL"],
   ];
   it.each(cases)("%s", (_what, op, want) => {
     const { u, upper } = setup();
@@ -120,6 +121,12 @@ describe("bad operations change nothing", () => {
     expect(rawLayer(upper)).toEqual([]);
     u.mkdir("/d/s/a/b", { recursive: true, mode: 0o700 });
     expect(u.stat("/d/s/a/b").mode).toBe(0o700);
+  });
+
+  it("readFile of a file too large for one buffer fails with EFBIG", () => {
+    const lower = MemoryLayer.from({ huge: { file: { size: 2 ** 40 } } });
+    const u = new Union(new Image([lower]), new MemoryLayer());
+    expect(code(() => u.readFile("/huge"))).toBe("EFBIG");
   });
 
   it("a bad option value is rejected", () => {
