@@ -50,12 +50,14 @@ export interface Stat {
   ctimeNs: bigint;
 }
 
+/** One entry of a merged directory listing (readdirEntries). */
 export interface DirEntry {
   name: string;
   type: EntryType;
   ino: number;
 }
 
+/** Options of `new Union(image, upper, options)`. */
 export interface UnionOptions {
   /**
    * "deep" (default): a directory with lower content can be renamed; the moved
@@ -65,6 +67,7 @@ export interface UnionOptions {
   renameDir?: "deep" | "exdev";
 }
 
+/** Options of `Union.open` (node:fs open flags as booleans). */
 export interface OpenOptions {
   /** Open for writing: triggers copy-up of a lower file (even if nothing is written). */
   write?: boolean;
@@ -96,6 +99,7 @@ export interface UnionFile {
   close(): void;
 }
 
+/** One entry of `Union.changes()`. */
 export interface Change {
   /** docker diff: A added, C changed, D deleted. */
   kind: "A" | "C" | "D";
@@ -121,8 +125,11 @@ const decoder = new TextDecoder();
  * ```
  */
 export class Union {
+  /** The read-only lower layers. */
   readonly image: Image;
+  /** The writable layer every change lands in (aufs/OCI form). */
   readonly upper: WritableLayer;
+  /** The options in effect (defaults filled in). */
   readonly options: Readonly<Required<UnionOptions>>;
   // Everything else is allocated on first use (keeps construction O(1) and tiny).
   #state: UnionState | undefined;
@@ -229,14 +236,17 @@ export class Union {
 
   // ---- node:fs-style sync API ----
 
+  /** Stat of `path`, following symlinks. */
   stat(path: string): Stat {
     return this.#stat(resolveNode(this, path, true, "stat"));
   }
 
+  /** Stat of `path`; a final symlink is reported itself. */
   lstat(path: string): Stat {
     return this.#stat(resolveNode(this, path, false, "lstat"));
   }
 
+  /** Does `path` name something (following symlinks)? Never throws. */
   exists(path: string): boolean {
     try {
       this.stat(path);
@@ -246,10 +256,12 @@ export class Union {
     }
   }
 
+  /** Names in directory `path`, sorted by name bytes, without "." and "..". */
   readdir(path: string): string[] {
     return this.readdirEntries(path).map((e) => e.name);
   }
 
+  /** Whole content of a file (`"utf8"`: as a string). EFBIG past 2 GiB. */
   readFile(path: string): Uint8Array;
   readFile(path: string, encoding: "utf8"): string;
   readFile(path: string, encoding?: "utf8"): Uint8Array | string {
@@ -278,6 +290,7 @@ export class Union {
     }
   }
 
+  /** Create or truncate `path` and write `data` (copies a lower file up). */
   writeFile(path: string, data: string | Uint8Array, options?: { mode?: number }): void {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     const f = this.open(path, { write: true, create: true, truncate: true, mode: options?.mode ?? 0o644 });
@@ -288,6 +301,7 @@ export class Union {
     }
   }
 
+  /** Create a directory (default mode 0o755); `recursive` creates missing parents and accepts an existing directory. */
   mkdir(path: string, options?: number | { mode?: number; recursive?: boolean }): void {
     const mode = (typeof options === "number" ? options : options?.mode ?? 0o755) & 0o7777;
     const recursive = typeof options === "object" && options !== null && options.recursive === true;
@@ -313,6 +327,7 @@ export class Union {
     mkdirAt(this.#s, r.dir, r.name, { mode });
   }
 
+  /** Remove an empty directory (a whiteout hides a lower one). */
   rmdir(path: string): void {
     const sys = "rmdir";
     const r = resolve(this, path, "raw", sys);
@@ -324,6 +339,7 @@ export class Union {
     removeAt(this.#s, r.dir, r.name, node);
   }
 
+  /** Remove a non-directory (a whiteout hides a lower one). */
   unlink(path: string): void {
     const sys = "unlink";
     const r = resolve(this, path, "raw", sys);
@@ -335,6 +351,7 @@ export class Union {
     removeAt(this.#s, r.dir, r.name, node);
   }
 
+  /** Atomic rename; directories with lower content follow `options.renameDir`. */
   rename(from: string, to: string): void {
     renamePaths(this.#s, from, to, this.options.renameDir);
   }
@@ -352,6 +369,7 @@ export class Union {
     symlinkAt(this.#s, r.dir, r.name, target);
   }
 
+  /** Target of the symlink `path`. */
   readlink(path: string): string {
     const node = resolveNode(this, path, false, "readlink");
     if (nodeType(node) !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
@@ -372,10 +390,12 @@ export class Union {
     linkAt(s, up.path, r.dir, r.name);
   }
 
+  /** Set permission bits (following symlinks). Copy-up trigger. */
   chmod(path: string, mode: number): void {
     this.#setattr(path, true, "chmod", { mode: mode & 0o7777 });
   }
 
+  /** Set owner and group (-1 leaves one unchanged), following symlinks. Copy-up trigger. */
   chown(path: string, uid: number, gid: number): void {
     const attr: SetAttr = {};
     if (uid !== -1) attr.uid = uid;
@@ -396,10 +416,12 @@ export class Union {
     this.setTimes(path, toNs(atime), toNs(mtime), true);
   }
 
+  /** utimes on a symlink itself. */
   lutimes(path: string, atime: number | Date, mtime: number | Date): void {
     this.setTimes(path, toNs(atime), toNs(mtime), false);
   }
 
+  /** Set the size of a file (following symlinks). Copy-up trigger. */
   truncate(path: string, length = 0): void {
     if (!Number.isSafeInteger(length) || length < 0) throw new FsError(Errno.INVAL, "truncate", path);
     const node = resolveNode(this, path, true, "truncate");
