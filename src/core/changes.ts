@@ -11,7 +11,7 @@ import type { Image } from "./image.ts";
 import { childPath, parentPath } from "./layer.ts";
 import type { Layer } from "./layer.ts";
 import { compareNames } from "./path.ts";
-import { classifyRawName } from "./whiteout.ts";
+import { classifyRawName, whitedOutName } from "./whiteout.ts";
 import type { Change } from "./union.ts";
 
 export function computeChanges(image: Image, upper: Layer): Change[] {
@@ -38,8 +38,9 @@ export function computeChanges(image: Image, upper: Layer): Change[] {
     for (const raw of raws) {
       const kind = classifyRawName(raw);
       if (kind === "whiteout") {
-        const path = childPath(dir, raw.slice(4));
-        if (!present.has(raw.slice(4)) && image.lookup(path) !== undefined) note(path, "D");
+        const name = whitedOutName(raw);
+        const path = childPath(dir, name);
+        if (!present.has(name) && image.lookup(path) !== undefined) note(path, "D");
         continue;
       }
       if (kind !== "entry") continue;

@@ -8,7 +8,7 @@ import type { Layers, Node } from "./lookup.ts";
 import type { Inodes } from "./inode.ts";
 import { lowerIno } from "./lower-index.ts";
 import { compareNames } from "./path.ts";
-import { classifyRawName } from "./whiteout.ts";
+import { classifyRawName, whitedOutName } from "./whiteout.ts";
 import type { DirEntry } from "./union.ts";
 
 /** Visible names of directory `dir`, unsorted. */
@@ -20,7 +20,7 @@ export function mergedNames(u: Layers, dir: Node): string[] {
   for (const raw of u.upper.readdir(dir.path)) {
     const kind = classifyRawName(raw);
     if (kind === "entry") names.push(raw);
-    if (kind === "entry" || kind === "whiteout") seen.add(kind === "entry" ? raw : raw.slice(4));
+    if (kind === "entry" || kind === "whiteout") seen.add(kind === "entry" ? raw : whitedOutName(raw));
   }
   if (lower !== undefined) for (const name of lower.entries.keys()) if (!seen.has(name)) names.push(name);
   return names;

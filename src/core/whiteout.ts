@@ -11,6 +11,11 @@ export function isReservedName(name: string): boolean {
   return name.startsWith(WHITEOUT_PREFIX);
 }
 
+/** The name a whiteout entry `.wh.NAME` hides (NAME). */
+export function whitedOutName(whiteout: string): string {
+  return whiteout.slice(WHITEOUT_PREFIX.length);
+}
+
 /**
  * What a raw layer directory entry means: a visible entry, a whiteout of
  * another name, the opaque marker, or an ignored aufs internal (`.wh..wh.*`).
