@@ -45,7 +45,8 @@ export function computeChanges(image: Image, upper: Layer): Change[] {
       }
       if (kind !== "entry") continue;
       const path = childPath(dir, raw);
-      const st = upper.stat(path)!;
+      const st = upper.stat(path);
+      if (st === undefined) continue; // gone since readdir (a host directory changed underneath)
       const lower = image.lookup(path);
       if (st.type === "dir") stack.push([path, cut]);
       if (lower === undefined) {

@@ -129,7 +129,8 @@ function breakAlias(ctx: CopyUpContext, node: Node, origin: SharedOrigin): Node 
     ctx.upper.createFileFrom(tmp, ctx.image.layers[origin.layer]!.open(origin.path), attrsOf(us));
     ctx.upper.rename(tmp, path);
   });
-  const fresh = ctx.upper.stat(path)!;
+  const fresh = ctx.upper.stat(path);
+  if (fresh === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
   ctx.copiedUp(path);
   return { path, upper: fresh, lower: undefined };
 }

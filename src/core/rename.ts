@@ -13,10 +13,11 @@
  */
 import { Errno, FsError } from "./errno.ts";
 import { childPath, parentPath } from "./layer.ts";
+import type { EntryStat } from "./layer.ts";
 import { copyUp, copyUpDir, copyUpTree } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerDirOf, lowerHas, nodeType } from "./lookup.ts";
-import type { Layers, Node } from "./lookup.ts";
+import type { Node } from "./lookup.ts";
 import { isWithin } from "./path.ts";
 import { isEmptyDir } from "./readdir-merge.ts";
 import { resolve } from "./resolve.ts";
@@ -95,19 +96,26 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   if (srcType === "dir") {
     // The marker and the cleanup are bookkeeping, not visible changes: keep the directory's times
     // (the kernel sets an xattr, which leaves mtime alone).
-    const times = ctx.upper.stat(toPath)!;
+    const times = upperStat(ctx, toPath);
     if (srcHasLower || dstParentMerged || dstWhitedOut || dstLowerName) makeOpaque(ctx.upper, toPath);
     if (srcHasLower) stripWhiteouts(ctx, toPath);
     ctx.upper.setattr(toPath, { atimeNs: times.atimeNs, mtimeNs: times.mtimeNs });
   }
 }
 
+/** Stat of an upper object just written (EIO, not a TypeError, if the layer lost it). */
+function upperStat(ctx: CopyUpContext, path: string): EntryStat {
+  const st = ctx.upper.stat(path);
+  if (st === undefined) throw new FsError(Errno.IO, "rename", "/" + path);
+  return st;
+}
+
 /** Remove whiteouts below an opaque upper directory: nothing lower is left for them to hide. */
-function stripWhiteouts(u: Layers & CopyUpContext, top: string): void {
+function stripWhiteouts(u: CopyUpContext, top: string): void {
   const stack = [top];
   while (stack.length > 0) {
     const dir = stack.pop()!;
-    const times = u.upper.stat(dir)!;
+    const times = upperStat(u, dir);
     let removed = false;
     for (const raw of u.upper.readdir(dir)) {
       const p = childPath(dir, raw);
