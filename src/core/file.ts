@@ -32,6 +32,7 @@ function setTimesOn(host: FileHost, file: LayerFile, path: string, atimeNs: bigi
   else host.setTimesAt(path, atimeNs, mtimeNs);
 }
 
+/** A layer stat as the union reports it (union device, synthetic inode). */
 export function toStat(st: EntryStat, ino: number): Stat {
   return {
     type: st.type,
@@ -246,17 +247,17 @@ export class DirHandle implements UnionFile {
 
   read(_into: Uint8Array, _position: number): number {
     this.#check("read");
-    throw new FsError(Errno.ISDIR, "read", this.#path);
+    throw new FsError(Errno.ISDIR, "read", this.path);
   }
 
   write(_data: Uint8Array, _position: number): number {
     this.#check("write");
-    throw new FsError(Errno.BADF, "write", this.#path);
+    throw new FsError(Errno.BADF, "write", this.path);
   }
 
   truncate(_size: number): void {
     this.#check("ftruncate");
-    throw new FsError(Errno.INVAL, "ftruncate", this.#path);
+    throw new FsError(Errno.INVAL, "ftruncate", this.path);
   }
 
   stat(): Stat {
