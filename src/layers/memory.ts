@@ -128,6 +128,8 @@ export class MemoryLayer implements WritableLayer {
   #frozen = false;
 
   constructor(options: MemoryLayerOptions = {}) {
+    // A bad chunk size fails here (EINVAL from ChunkedContent), not at the first file.
+    if (options.chunkSize !== undefined) new ChunkedContent(options.chunkSize);
     this.chunkSize = options.chunkSize;
     const t = nowNs();
     this.#root = this.#newDir({ mode: 0o755 }, t);

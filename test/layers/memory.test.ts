@@ -86,6 +86,10 @@ describe("MemoryLayer passes checkLayer", () => {
   it("checkLayer passes on a layer with a small chunk size", () => {
     checkLayer(new MemoryLayer({ chunkSize: 16 }));
   });
+
+  it("a chunk size that is not a power of two is refused at construction with EINVAL", () => {
+    expect(codeOf(() => new MemoryLayer({ chunkSize: 3 }))).toBe("EINVAL");
+  });
 });
 
 describe("MemoryLayer.from", () => {
