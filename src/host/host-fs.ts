@@ -14,6 +14,7 @@
  */
 import { Errno, FsError, isFsError } from "../core/errno.ts";
 
+/** What kind of object a host path names. */
 export type HostFileKind = "file" | "dir" | "symlink" | "char" | "block" | "fifo" | "socket";
 
 /** Result of lstat/fstat. Times are nanoseconds since the epoch (as precise as the host gives). */
@@ -34,12 +35,14 @@ export interface HostStat {
   ctimeNs: bigint;
 }
 
+/** One entry of `HostFs.readdir`. */
 export interface HostDirent {
   name: string;
   /** Kind as reported by the directory listing (no extra stat); "unknown" if the host did not say. */
   kind: HostFileKind | "unknown";
 }
 
+/** Options of `HostFs.open`. */
 export interface HostOpenOptions {
   /** Open read-write (default: read-only). */
   write?: boolean;
@@ -49,6 +52,7 @@ export interface HostOpenOptions {
   mode?: number;
 }
 
+/** The host filesystem a DirLayer works on (contract: this module's header). */
 export interface HostFs {
   /** A name for messages ("node", "deno", "faulty(node)"). */
   readonly name: string;
@@ -119,8 +123,6 @@ const CODE_ALIASES: Record<string, number> = {
   EDEADLOCK: Errno.DEADLK,
   ENOTBLK: Errno.INVAL,
   EUSERS: Errno.DQUOT,
-  EROFS: Errno.ROFS,
-  ENOTCAPABLE: Errno.NOTCAPABLE,
   ERR_FS_FILE_TOO_LARGE: Errno.FBIG,
   ERR_OUT_OF_RANGE: Errno.INVAL,
   ERR_INVALID_ARG_VALUE: Errno.INVAL,
@@ -161,7 +163,7 @@ export function errnoForCode(code: string): number | undefined {
 
 /** Turn anything a host call threw into an FsError (unknown errors become EIO). */
 export function toFsError(e: unknown, syscall: string, path?: string): FsError {
-  if (isFsError(e)) return e as FsError;
+  if (isFsError(e)) return e;
   let errno: number | undefined;
   let detail: string | undefined;
   if (typeof e === "object" && e !== null) {
