@@ -464,7 +464,8 @@ export class UnionDirFd extends UnionFdBase {
         if (!allowDir) fail(Errno.INVAL);
         const full = this.resolve(path, RIGHTS.PATH_RENAME_TARGET);
         if (full === inode.path) return Errno.SUCCESS; // the shim "relinking" after a failed rename
-        this.renameFrom(inode.path, path, full);
+        refuseDotLast(path, Errno.BUSY);
+        this.union.rename(inode.path, full); // one atomic union rename
         return Errno.SUCCESS;
       }
       const full = this.resolve(path, RIGHTS.PATH_LINK_TARGET);
@@ -482,12 +483,6 @@ export class UnionDirFd extends UnionFdBase {
       const st = this.union.lstat(full);
       return { ret: Errno.SUCCESS, inode_obj: new PendingRename(this.union, full, st.ino) };
     }, (ret) => ({ ret, inode_obj: null }));
-  }
-
-  /** Rename union path `from` to `rel` in this directory, atomically (one union.rename). */
-  renameFrom(from: string, rel: string, full = this.resolve(rel, RIGHTS.PATH_RENAME_TARGET)): void {
-    refuseDotLast(rel, Errno.BUSY);
-    this.union.rename(from, full);
   }
 
   /**
