@@ -12,6 +12,7 @@
  * Every method that fails throws an FsError (errno.ts) and changes nothing.
  */
 
+/** The object kinds a layer holds (no devices, FIFOs or sockets). */
 export type EntryType = "file" | "dir" | "symlink";
 
 /** Attributes of one entry in one layer. Times are nanoseconds since the epoch. */
@@ -138,6 +139,7 @@ export interface WritableLayer extends Layer {
   openWrite(path: string): WritableLayerFile;
 }
 
+/** Is `layer` writable (can it be a union's upper)? */
 export function isWritableLayer(layer: Layer): layer is WritableLayer {
   return (layer as Partial<WritableLayer>).writable === true;
 }
