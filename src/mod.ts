@@ -8,7 +8,7 @@ export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOp
 export { checkLayer, layerProblems, LayerCheckError } from "./core/check-layer.ts";
 export type { CheckLayerOptions } from "./core/check-layer.ts";
 export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS } from "./wasi/mod.ts";
-export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption } from "./wasi/mod.ts";
+export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption, WritableStreamLike, WriterLike } from "./wasi/mod.ts";
 // Host-directory layers (platform-neutral part; node:fs and Deno hosts: src/host/node.ts, src/host/deno.ts).
 export { DirLayer } from "./layers/dir.ts";
 export type { DirLayerOptions } from "./layers/dir.ts";

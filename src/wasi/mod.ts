@@ -6,4 +6,4 @@ export type { PreopenTarget, WasiOptions } from "./host.ts";
 export { Dispatcher } from "./dispatcher.ts";
 export type { DispatcherOptions, Preopen } from "./dispatcher.ts";
 export { PREVIEW1_FUNCTIONS } from "./abi.ts";
-export type { InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption } from "./stdio.ts";
+export type { InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption, WritableStreamLike, WriterLike } from "./stdio.ts";

@@ -30,6 +30,7 @@ export interface WriterLike {
   write(chunk: Uint8Array): unknown;
 }
 
+/** What fd 0 reads: bytes or a string (then end of input), a callback, an InputSource, the process's stdin ("inherit") or nothing ("ignore"). */
 export type StdinOption =
   | Uint8Array
   | string
@@ -45,6 +46,7 @@ export type StdinOption =
  */
 export type StdinCallback = (into: Uint8Array) => number | Uint8Array | string | null | undefined;
 
+/** Where fd 1 / fd 2 go: a callback, a WritableStream, a Node-style writer, the process's own ("inherit") or nowhere ("ignore"). */
 export type StdoutOption = ((bytes: Uint8Array) => void) | WritableStreamLike | WriterLike | "inherit" | "ignore";
 
 const encoder = new TextEncoder();
