@@ -25,5 +25,5 @@ export function dirLayer<W extends boolean = false>(path: string, options: DirLa
   return new DirLayer<W>(nodeFs(), path, options);
 }
 
-/** Alias of dirLayer (the CLI's name for it). */
+/** Alias of dirLayer, for code that imports both the Node and the Deno entry. */
 export const nodeDirLayer = dirLayer;
