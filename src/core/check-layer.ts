@@ -29,6 +29,7 @@ import { Errno, ERRNO_CODES, isFsError } from "./errno.ts";
 import { childPath, isWritableLayer } from "./layer.ts";
 import type { EntryStat, Layer, LayerFile, WritableLayer, WritableLayerFile } from "./layer.ts";
 
+/** Options of `checkLayer` / `layerProblems`. */
 export interface CheckLayerOptions {
   /** Paths (layer-relative) that must exist; a trailing "/" requires a directory. */
   expected?: readonly string[];

@@ -7,6 +7,15 @@ import type { Layer } from "./layer.ts";
 import { buildLowerDir, lowerRoot } from "./lower-index.ts";
 import type { LowerDir, LowerEntry } from "./lower-index.ts";
 
+/**
+ * An immutable stack of read-only layers, bottom first.
+ *
+ * @example
+ * ```ts
+ * const image = new Image([MemoryLayer.from({ "etc/hostname": "base\n" }), MemoryLayer.from({ "etc/.wh.hostname": "" })]);
+ * new Union(image, new MemoryLayer()).exists("/etc/hostname"); // false: the top layer whites it out
+ * ```
+ */
 export class Image {
   /** Bottom first. */
   readonly layers: readonly Layer[];

@@ -118,6 +118,7 @@ function denoNamespace(): DenoNamespace {
   return d;
 }
 
+/** HostFs over Deno's sync file APIs (see this module's header for what Deno lacks). */
 export class DenoFs implements HostFs {
   readonly name = "deno";
   private readonly D: DenoNamespace;

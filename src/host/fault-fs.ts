@@ -13,6 +13,7 @@
 import { Errno, FsError } from "../core/errno.ts";
 import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
 
+/** Which write-type call fails, and how. */
 export interface FaultPlan {
   /** 1-based index of the write-type call to fail (0 or undefined: never fail). */
   failAt?: number;
@@ -22,6 +23,12 @@ export interface FaultPlan {
   sticky?: boolean;
 }
 
+/**
+ * A HostFs that forwards to `inner` and fails the write-type call `plan.failAt`.
+ *
+ * @example
+ * const upper = new DirLayer(new FaultFs(nodeFs(), { failAt: 3, errno: Errno.NOSPC }), dir, { writable: true });
+ */
 export class FaultFs implements HostFs {
   readonly name: string;
   /** Write-type calls seen so far. */

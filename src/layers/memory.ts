@@ -93,6 +93,7 @@ export type MemorySpecEntry =
  */
 export type MemorySpec = Record<string, MemorySpecEntry>;
 
+/** Options of `MemoryLayer.from`. */
 export interface MemoryLayerFromOptions {
   /** Time for every entry without its own mtimeNs (default: now). Makes fixtures deterministic. */
   timeNs?: bigint;

@@ -12,6 +12,7 @@ import type { OutputSink, StdinOption, StdoutOption } from "./stdio.ts";
 /** A preopen target: a union (its root) or a directory inside one. */
 export type PreopenTarget = Union | { union: Union; path?: string };
 
+/** Options of `createWasi` / `new WasiHost` (and, with `union` required, of `run`). */
 export interface WasiOptions {
   /** The union the guest sees as "/" (preopened at fd 3 under the name "/"). */
   union?: Union;

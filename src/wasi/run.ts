@@ -13,6 +13,7 @@ import type { WasiOptions } from "./host.ts";
 /** A compiled module, its bytes, or a fetch() Response (or a promise of one). */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response>;
 
+/** Options of `run`: WasiOptions with a required union, plus extra imports. */
 export interface RunOptions extends WasiOptions {
   /** The union the program sees as "/" (fd 3). */
   union: Union;

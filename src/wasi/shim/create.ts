@@ -20,6 +20,7 @@ export type ShimWasiConstructor<W extends WASI = WASI> = new (
   args: string[], env: string[], fds: Fd[], options?: { debug?: boolean },
 ) => W;
 
+/** Options of `createShimWasi`. */
 export interface ShimWasiOptions {
   /** The union the guest sees as "/" (fd 3). */
   union?: Union;
