@@ -172,8 +172,10 @@ export class FsError extends Error {
   readonly syscall: string | undefined;
   readonly path: string | undefined;
 
+  /** An `errno` outside the WASI set (or SUCCESS) becomes EIO, in `errno` and `code` alike. */
   constructor(errno: number, syscall?: string, path?: string, detail?: string) {
-    const code = ERRNO_CODES[errno] ?? "EIO";
+    if (errno === Errno.SUCCESS || ERRNO_CODES[errno] === undefined) errno = Errno.IO;
+    const code = ERRNO_CODES[errno]!;
     let message = code;
     if (syscall) message += `: ${syscall}`;
     if (path !== undefined) message += ` '${path}'`;

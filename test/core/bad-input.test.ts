@@ -1,5 +1,6 @@
 // Bad input: every invalid request gives the right errno and changes nothing.
 import { describe, expect, it } from "vitest";
+import { Errno, FsError } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
@@ -127,6 +128,11 @@ describe("bad operations change nothing", () => {
     const lower = MemoryLayer.from({ huge: { file: { size: 2 ** 40 } } });
     const u = new Union(new Image([lower]), new MemoryLayer());
     expect(code(() => u.readFile("/huge"))).toBe("EFBIG");
+  });
+
+  it("an FsError with an errno outside the WASI set is EIO in both errno and code", () => {
+    const e = new FsError(1000, "x");
+    expect([e.errno, e.code]).toEqual([Errno.IO, "EIO"]);
   });
 
   it("a bad option value is rejected", () => {
