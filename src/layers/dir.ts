@@ -54,6 +54,8 @@ const COPY_CHUNK = 1 << 18;
 const LISTINGS_MAX = 1024;
 const LISTING_NAMES_MAX = 16384;
 const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
+/** Inodes 1 .. 2**31-1 on the layer root's device are used as ids directly; other objects get ids above. */
+const DIRECT_ID_LIMIT = 2n ** 31n;
 /** Bound of the absent-path cache (cleared when full). */
 const ABSENT_CACHE_MAX = 4096;
 
@@ -86,12 +88,14 @@ export class DirLayer<W extends boolean = false> implements Layer {
   readonly workDir: string | undefined;
   private readonly durable: boolean;
   /**
-   * Host identity -> layer id; keyed by the inode alone (as a number: Map
-   * lookups by BigInt are slow) on the root's device, by a string elsewhere.
+   * Host identity -> layer id for objects whose inode is not their id (see
+   * idOf); keyed by the inode alone (as a number: Map lookups by BigInt are
+   * slow) on the root's device, by a string elsewhere.
    */
   private readonly ids = new Map<number | string, number>();
   private readonly rootDev: bigint;
-  private nextId = 1;
+  /** Ids of objects not named by their inode (see idOf) count up from DIRECT_ID_LIMIT. */
+  private nextId = Number(DIRECT_ID_LIMIT);
   /** Layer-relative directories already checked to be real directories (not symlinks). */
   private readonly dirs = new Set<string>();
   /**
@@ -298,7 +302,10 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   private idOf(st: HostStat): number {
     const ino = st.ino;
-    const key = st.dev === this.rootDev && ino <= MAX_SAFE_INO ? Number(ino) : `${st.dev}:${ino}`;
+    const rootDev = st.dev === this.rootDev;
+    // Small inodes on the root's device are their own id: no table entry per object.
+    if (rootDev && ino > 0n && ino < DIRECT_ID_LIMIT) return Number(ino);
+    const key = rootDev && ino <= MAX_SAFE_INO ? Number(ino) : `${st.dev}:${ino}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.nextId++;
