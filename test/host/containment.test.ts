@@ -2,7 +2,8 @@
 // and no layer path or union path reaches outside the layer directories.
 // Runs in Node (node:fs HostFs) and in Deno (Deno HostFs).
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { Errno, isFsError } from "../../src/core/errno.ts";
+import { Errno } from "../../src/core/errno.ts";
+import { thrownErrno } from "../support/index.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { DirLayer } from "../../src/layers/dir.ts";
@@ -11,14 +12,6 @@ import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, snapshot, tempDir
 const bases: string[] = [];
 afterAll(() => bases.forEach(cleanup));
 
-function errnoOf(fn: () => unknown): number | string {
-  try {
-    fn();
-  } catch (e) {
-    return isFsError(e) ? e.errno : `not an FsError: ${String(e)}`;
-  }
-  return "no error";
-}
 
 interface World {
   base: string;
@@ -86,18 +79,18 @@ describe(`DirLayer containment (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
     const l = new DirLayer(hostFs(), w.lower);
     for (const p of ["to-etc/passwd", "to-outside/secret.txt", "d/deep-out/secret.txt", "to-outside/dir/inner.txt"]) {
       expect(l.stat(p), p).toBeUndefined();
-      expect(errnoOf(() => l.open(p)), p).toBe(Errno.NOTDIR);
-      expect(errnoOf(() => l.readlink(p)), p).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.open(p)), p).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.readlink(p)), p).toBe(Errno.NOTDIR);
     }
-    expect(errnoOf(() => l.readdir("to-etc"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.readdir("to-outside"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.readdir("d/deep-out"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.readdir("to-etc"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.readdir("to-outside"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.readdir("d/deep-out"))).toBe(Errno.NOTDIR);
   });
 
   it("does not open a symlink's target as the file's content", () => {
     const l = new DirLayer(hostFs(), w.lower);
-    expect(errnoOf(() => l.open("to-secret"))).toBe(Errno.LOOP);
-    expect(errnoOf(() => l.open("to-passwd"))).toBe(Errno.LOOP);
+    expect(thrownErrno(() => l.open("to-secret"))).toBe(Errno.LOOP);
+    expect(thrownErrno(() => l.open("to-passwd"))).toBe(Errno.LOOP);
   });
 
   it("refuses '..', absolute and NUL paths on every operation", () => {
@@ -108,21 +101,21 @@ describe(`DirLayer containment (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
       ["/etc/passwd", Errno.NOTCAPABLE], ["mine.txt\0x", Errno.INVAL], ["./mine.txt", Errno.INVAL], ["a//b", Errno.INVAL],
     ];
     for (const [p, errno] of bad) {
-      expect(errnoOf(() => l.stat(p)), p).toBe(errno);
-      expect(errnoOf(() => l.readdir(p)), p).toBe(errno);
-      expect(errnoOf(() => l.open(p)), p).toBe(errno);
-      expect(errnoOf(() => l.readlink(p)), p).toBe(errno);
-      expect(errnoOf(() => l.createFile(p, attr)), p).toBe(errno);
-      expect(errnoOf(() => l.mkdir(p, { mode: 0o755 })), p).toBe(errno);
-      expect(errnoOf(() => l.symlink(p, "x")), p).toBe(errno);
-      expect(errnoOf(() => l.unlink(p)), p).toBe(errno);
-      expect(errnoOf(() => l.rmdir(p)), p).toBe(errno);
-      expect(errnoOf(() => l.removeTree(p)), p).toBe(errno);
-      expect(errnoOf(() => l.rename("mine.txt", p)), p).toBe(errno);
-      expect(errnoOf(() => l.rename(p, "x")), p).toBe(errno);
-      expect(errnoOf(() => l.link("mine.txt", p)), p).toBe(errno);
-      expect(errnoOf(() => l.setattr(p, { mode: 0o777 })), p).toBe(errno);
-      expect(errnoOf(() => l.openWrite(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.stat(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.readdir(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.open(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.readlink(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.createFile(p, attr)), p).toBe(errno);
+      expect(thrownErrno(() => l.mkdir(p, { mode: 0o755 })), p).toBe(errno);
+      expect(thrownErrno(() => l.symlink(p, "x")), p).toBe(errno);
+      expect(thrownErrno(() => l.unlink(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.rmdir(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.removeTree(p)), p).toBe(errno);
+      expect(thrownErrno(() => l.rename("mine.txt", p)), p).toBe(errno);
+      expect(thrownErrno(() => l.rename(p, "x")), p).toBe(errno);
+      expect(thrownErrno(() => l.link("mine.txt", p)), p).toBe(errno);
+      expect(thrownErrno(() => l.setattr(p, { mode: 0o777 })), p).toBe(errno);
+      expect(thrownErrno(() => l.openWrite(p)), p).toBe(errno);
     }
     expect(fs.readFileSync(`${w.upper}/mine.txt`, "utf8")).toBe("mine");
     assertOutsideUntouched();
@@ -133,25 +126,25 @@ describe(`DirLayer containment (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
     const attr = { mode: 0o644 };
     const src = new DirLayer(hostFs(), w.lower).open("plain.txt");
     for (const dir of ["up-out", "up-etc"]) {
-      expect(errnoOf(() => l.createFile(`${dir}/layerfs-pwned`, attr))).toBe(Errno.NOTDIR);
-      expect(errnoOf(() => l.createFileFrom(`${dir}/layerfs-pwned`, src, attr))).toBe(Errno.NOTDIR);
-      expect(errnoOf(() => l.mkdir(`${dir}/layerfs-pwned`, { mode: 0o755 }))).toBe(Errno.NOTDIR);
-      expect(errnoOf(() => l.symlink(`${dir}/layerfs-pwned`, "x"))).toBe(Errno.NOTDIR);
-      expect(errnoOf(() => l.link("mine.txt", `${dir}/layerfs-pwned`))).toBe(Errno.NOTDIR);
-      expect(errnoOf(() => l.rename("mine.txt", `${dir}/layerfs-pwned`))).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.createFile(`${dir}/layerfs-pwned`, attr))).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.createFileFrom(`${dir}/layerfs-pwned`, src, attr))).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.mkdir(`${dir}/layerfs-pwned`, { mode: 0o755 }))).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.symlink(`${dir}/layerfs-pwned`, "x"))).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.link("mine.txt", `${dir}/layerfs-pwned`))).toBe(Errno.NOTDIR);
+      expect(thrownErrno(() => l.rename("mine.txt", `${dir}/layerfs-pwned`))).toBe(Errno.NOTDIR);
     }
     src.close();
-    expect(errnoOf(() => l.unlink("up-out/secret.txt"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.rename("up-out/secret.txt", "stolen"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.link("up-out/secret.txt", "stolen"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.openWrite("up-out/secret.txt"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.setattr("up-out/secret.txt", { mode: 0o777 }))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.rmdir("up-out/dir"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.removeTree("up-out/dir"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.removeTree("up-out"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.rmdir("up-etc"))).toBe(Errno.NOTDIR);
-    expect(errnoOf(() => l.openWrite("up-secret"))).toBe(Errno.LOOP);
-    expect(errnoOf(() => l.readdir("up-etc"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.unlink("up-out/secret.txt"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.rename("up-out/secret.txt", "stolen"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.link("up-out/secret.txt", "stolen"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.openWrite("up-out/secret.txt"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.setattr("up-out/secret.txt", { mode: 0o777 }))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.rmdir("up-out/dir"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.removeTree("up-out/dir"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.removeTree("up-out"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.rmdir("up-etc"))).toBe(Errno.NOTDIR);
+    expect(thrownErrno(() => l.openWrite("up-secret"))).toBe(Errno.LOOP);
+    expect(thrownErrno(() => l.readdir("up-etc"))).toBe(Errno.NOTDIR);
     assertOutsideUntouched();
   });
 
@@ -174,24 +167,24 @@ describe(`DirLayer containment (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
     const union = new Union(new Image([new DirLayer(hostFs(), w.lower)]), new DirLayer(hostFs(), w.upper, { writable: true }));
     // /to-etc -> /etc is the union's /etc (the layer's), not the host's.
     expect(union.readFile("/to-etc/hostname", "utf8")).toBe("layer-host\n");
-    expect(errnoOf(() => union.readFile("/to-passwd"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.readFile("/to-etc/passwd"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.readFile("/to-passwd"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.readFile("/to-etc/passwd"))).toBe(Errno.NOENT);
     // ../outside from the root stays at the root: /outside does not exist in the union.
-    expect(errnoOf(() => union.readFile("/to-secret"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.readdir("/to-outside"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.readdir("/d/deep-out"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.readFile("/up-out/secret.txt"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.readFile("/to-secret"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.readdir("/to-outside"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.readdir("/d/deep-out"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.readFile("/up-out/secret.txt"))).toBe(Errno.NOENT);
     // Writes through the links land inside the upper layer, or fail.
     union.writeFile("/to-passwd", "pwned");
     union.writeFile("/to-etc/layerfs-pwned", "pwned");
     union.writeFile("/up-etc/layerfs-pwned2", "pwned");
-    expect(errnoOf(() => union.writeFile("/to-secret", "pwned"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.writeFile("/to-outside/new.txt", "pwned"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.mkdir("/d/deep-out/newdir"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.unlink("/up-out/secret.txt"))).toBe(Errno.NOENT);
-    expect(errnoOf(() => union.rename("/up-out/secret.txt", "/stolen"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.writeFile("/to-secret", "pwned"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.writeFile("/to-outside/new.txt", "pwned"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.mkdir("/d/deep-out/newdir"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.unlink("/up-out/secret.txt"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.rename("/up-out/secret.txt", "/stolen"))).toBe(Errno.NOENT);
     union.chmod("/to-etc", 0o700); // follows to the union's /etc (copy-up), not the host's
-    expect(errnoOf(() => union.utimes("/up-secret", 1, 1))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => union.utimes("/up-secret", 1, 1))).toBe(Errno.NOENT);
     union.lutimes("/up-secret", 1, 1); // the link itself
     expect(fs.lstatSync(`${w.upper}/up-secret`).mtimeMs).toBe(1000);
     expect(fs.readFileSync(`${w.upper}/etc/passwd`, "utf8")).toBe("pwned");
@@ -202,7 +195,7 @@ describe(`DirLayer containment (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
   });
 
   it("rejects a work directory inside the layer directory", () => {
-    expect(errnoOf(() => new DirLayer(hostFs(), w.upper, { writable: true, workDir: `${w.upper}/.work` }))).toBe(Errno.INVAL);
-    expect(errnoOf(() => new DirLayer(hostFs(), w.upper, { writable: true, workDir: w.upper }))).toBe(Errno.INVAL);
+    expect(thrownErrno(() => new DirLayer(hostFs(), w.upper, { writable: true, workDir: `${w.upper}/.work` }))).toBe(Errno.INVAL);
+    expect(thrownErrno(() => new DirLayer(hostFs(), w.upper, { writable: true, workDir: w.upper }))).toBe(Errno.INVAL);
   });
 });

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { layerProblems } from "../../src/core/check-layer.ts";
-import { Errno, isFsError } from "../../src/core/errno.ts";
+import { Errno } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { isWritableLayer } from "../../src/core/layer.ts";
 import { Union } from "../../src/core/union.ts";
@@ -13,7 +13,7 @@ import { FaultFs } from "../../src/host/fault-fs.ts";
 import { dirLayer as nodeDirLayer } from "../../src/host/node.ts";
 import { DirLayer } from "../../src/layers/dir.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
-import { skipReason } from "../support/index.ts";
+import { skipReason, thrownErrno } from "../support/index.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, listTree, makeTree, snapshot, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
@@ -25,10 +25,6 @@ function base(onDisk = false): string {
   return b;
 }
 
-function errnoOf(fn: () => unknown): number | string {
-  try { fn(); } catch (e) { return isFsError(e) ? e.errno : `not an FsError: ${String(e)}`; }
-  return "no error";
-}
 
 /** mknod as root; undefined when not allowed here. */
 function mknod(path: string, major: number, minor: number): boolean {
@@ -77,16 +73,16 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     const l = new DirLayer(hostFs(), `${b}/l`) as unknown as DirLayer<true>;
     expect(isWritableLayer(l)).toBe(false);
     const before = snapshot(`${b}/l`);
-    expect(errnoOf(() => l.createFile("g", { mode: 0o644 }))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.mkdir("e", { mode: 0o755 }))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.unlink("f"))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.rmdir("d"))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.rename("f", "g"))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.setattr("f", { mode: 0o600 }))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.openWrite("f"))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.symlink("s", "f"))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.link("f", "h"))).toBe(Errno.ROFS);
-    expect(errnoOf(() => l.removeTree("d"))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.createFile("g", { mode: 0o644 }))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.mkdir("e", { mode: 0o755 }))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.unlink("f"))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.rmdir("d"))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.rename("f", "g"))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.setattr("f", { mode: 0o600 }))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.openWrite("f"))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.symlink("s", "f"))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.link("f", "h"))).toBe(Errno.ROFS);
+    expect(thrownErrno(() => l.removeTree("d"))).toBe(Errno.ROFS);
     expect(snapshot(`${b}/l`)).toEqual(before);
     expect(fs.readdirSync(b)).toEqual(["l"]); // no work directory for a read-only layer
   });
@@ -163,7 +159,7 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     if (otherFs) {
       try {
         const far = new DirLayer(hostFs(), `${b}/upper`, { writable: true, workDir: otherFs });
-        expect(errnoOf(() => far.createFile("y", { mode: 0o644 }))).toBe(Errno.XDEV);
+        expect(thrownErrno(() => far.createFile("y", { mode: 0o644 }))).toBe(Errno.XDEV);
         expect(fs.existsSync(`${b}/upper/y`)).toBe(false);
       } finally {
         cleanup(otherFs);
@@ -219,7 +215,7 @@ describe.skipIf(skipReason(canMknod ? undefined : "mknod of a char device 0:0 is
       );
       expect(u.readdir("/").sort()).toEqual(["dir", "keep"]);
       expect(u.readdir("/dir").sort()).toEqual(["inner", "stays"]);
-      expect(errnoOf(() => u.readFile("/gone"))).toBe(Errno.NOENT);
+      expect(thrownErrno(() => u.readFile("/gone"))).toBe(Errno.NOENT);
     });
 
     it("a writable upper in overlayfs format: creating over a char-device whiteout removes it", () => {

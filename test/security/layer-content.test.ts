@@ -6,7 +6,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { Errno, isFsError } from "../../src/core/errno.ts";
+import { Errno } from "../../src/core/errno.ts";
+import { thrownErrno } from "../support/index.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { NodeFs } from "../../src/host/node-fs.ts";
@@ -30,15 +31,6 @@ for (const [name, size] of [["p16", 2n ** 54n], ["e1", 2n ** 60n]] as const) {
 }
 if (!sparseOk) console.log("test/security/layer-content: skipped: this filesystem refuses files of 16 PiB and 1 EiB");
 
-function errno(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (e) {
-    if (isFsError(e)) return e.errno;
-    throw e;
-  }
-  return 0;
-}
 
 describe("a lower layer with sparse files past 2**53 bytes", () => {
   for (const upperKind of ["DirLayer", "MemoryLayer"] as const) {
@@ -54,7 +46,7 @@ describe("a lower layer with sparse files past 2**53 bytes", () => {
         expect(f.read(new Uint8Array(4), 0)).toBe(4);
         f.close();
         const t0 = Date.now();
-        expect([Errno.FBIG, Errno.INVAL]).toContain(errno(() => u.open(name, { write: true })));
+        expect([Errno.FBIG, Errno.INVAL]).toContain(thrownErrno(() => u.open(name, { write: true })));
         expect(Date.now() - t0).toBeLessThan(2000);
         // through WASI too: an errno, the file still the lower's
         const x = harness({ union: u });
@@ -78,9 +70,9 @@ describe("a lower layer with a file name that is not UTF-8", () => {
       fs.mkdirSync(`${root}/upper`);
       const host = new NodeFs();
       const u = new Union(new Image([new DirLayer(host, `${root}/lower`)]), new DirLayer(host, `${root}/upper`, { writable: true }));
-      expect(errno(() => u.readdir("/d"))).toBe(Errno.IO);
-      expect(errno(() => u.rename("/d", "/e"))).toBe(Errno.IO);
-      expect(errno(() => u.rmdir("/d"))).toBe(Errno.IO);
+      expect(thrownErrno(() => u.readdir("/d"))).toBe(Errno.IO);
+      expect(thrownErrno(() => u.rename("/d", "/e"))).toBe(Errno.IO);
+      expect(thrownErrno(() => u.rmdir("/d"))).toBe(Errno.IO);
       expect(u.readFile("/other.txt", "utf8")).toBe("other");
       const x = harness({ union: u });
       const [p, l] = x.str("d");
@@ -89,7 +81,7 @@ describe("a lower layer with a file name that is not UTF-8", () => {
       // At most a transparent copy of directory d (a failed rename copies its parent chain up
       // first): no whiteout, no opaque marker, so the merged view is unchanged.
       expect(fs.readdirSync(`${root}/upper`, { recursive: true }).filter((n) => n !== "d")).toEqual([]);
-      expect(errno(() => u.readdir("/d"))).toBe(Errno.IO);
+      expect(thrownErrno(() => u.readdir("/d"))).toBe(Errno.IO);
       expect(u.readdir("/").sort()).toEqual(["d", "other.txt"]);
       expect(fs.readdirSync(`${root}/lower/d`, { encoding: "buffer" })).toHaveLength(2);
     } finally {

@@ -3,3 +3,4 @@ export { env, runtime } from "./runtime.ts";
 export type { Runtime } from "./runtime.ts";
 export { loadFixtureBytes, loadFixtureText, packageFileUrl } from "./fixtures.ts";
 export { onlyIn, skipReason } from "./skip.ts";
+export { thrownErrno } from "./errno.ts";
