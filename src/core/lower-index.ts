@@ -11,7 +11,7 @@
 import { Errno, FsError } from "./errno.ts";
 import { childPath } from "./layer.ts";
 import type { EntryStat, Layer } from "./layer.ts";
-import { classifyRawName } from "./whiteout.ts";
+import { classifyRawName, whitedOutName } from "./whiteout.ts";
 
 /** One visible name of the lower view. */
 export interface LowerEntry {
@@ -52,7 +52,7 @@ export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers:
     for (const name of names) {
       const kind = classifyRawName(name);
       if (kind === "opaque") opaque = true;
-      else if (kind === "whiteout") whiteouts.push(name.slice(4));
+      else if (kind === "whiteout") whiteouts.push(whitedOutName(name));
       if (kind !== "entry" || sealed.has(name)) continue;
       const prev = entries.get(name);
       if (prev !== undefined && prev.stat.type !== "dir") continue;

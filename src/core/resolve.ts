@@ -9,7 +9,7 @@ import { lookupChild, nodeType, rootNode } from "./lookup.ts";
 import type { Layers, Node } from "./lookup.ts";
 import { parsePath } from "./path.ts";
 
-export const MAX_SYMLINK_HOPS = 40;
+const MAX_SYMLINK_HOPS = 40;
 
 /** The outcome of resolving a path: the final name and the directory holding it. */
 export interface Lookup {

@@ -86,7 +86,6 @@ export class Dispatcher {
   private memory: WebAssembly.Memory | undefined;
   private buffer: ArrayBufferLike | undefined;
   private dv: DataView = new DataView(new ArrayBuffer(0));
-  private u8: Uint8Array = new Uint8Array(0);
   private readonly argBytes: Uint8Array[];
   private readonly envBytes: Uint8Array[];
   private readonly escapeErrno: number;
@@ -126,7 +125,6 @@ export class Dispatcher {
     if (m.buffer !== this.buffer) {
       this.buffer = m.buffer;
       this.dv = new DataView(m.buffer);
-      this.u8 = new Uint8Array(m.buffer);
     }
     return this.dv;
   }
