@@ -278,24 +278,22 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (set.size <= LISTING_NAMES_MAX) this.listings.set(path, set);
   }
 
-  /** Listings at or below `path` (moved or removed) are no longer known. */
-  private forgetListings(path: string): void {
-    if (path === "") { this.listings.clear(); return; }
-    const prefix = path + "/";
-    for (const d of this.listings.keys()) if (d === path || d.startsWith(prefix)) this.listings.delete(d);
-  }
-
-  /** Directories moved or removed: whole subtrees change, drop every cached stat. */
-  private changedTree(): void {
+  /**
+   * Directories at `paths` are about to be moved or removed: whole subtrees
+   * change, so drop every cached stat and every listing and checked directory
+   * at or below them. Forgetting is always safe, so this runs before the host
+   * call (a failed call only costs the caches).
+   */
+  private changedSubtrees(...paths: string[]): void {
     this.absent.clear();
     this.dirStats.clear();
     this.nonDirs.clear();
-  }
-
-  private forgetDirs(path: string): void {
-    if (path === "") { this.dirs.clear(); return; }
-    const prefix = path + "/";
-    for (const d of this.dirs) if (d === path || d.startsWith(prefix)) this.dirs.delete(d);
+    for (const path of paths) {
+      if (path === "") { this.listings.clear(); this.dirs.clear(); continue; }
+      const prefix = path + "/";
+      for (const d of this.listings.keys()) if (d === path || d.startsWith(prefix)) this.listings.delete(d);
+      for (const d of this.dirs) if (d === path || d.startsWith(prefix)) this.dirs.delete(d);
+    }
   }
 
   // ---------------------------------------------------------------- stats
@@ -792,21 +790,19 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.requireWritable("rmdir", path);
     if (path === "") { this.validate(path, "rmdir"); throw new FsError(Errno.BUSY, "rmdir", path); }
     const hp = this.resolve(path, "rmdir");
-    this.changedTree();
+    this.changedSubtrees(path);
     const st = this.lstatOrUndefined(hp, "rmdir", path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
     try { this.host.rmdir(hp); } catch (e) { throw fail(e, "rmdir", path); }
     this.listRemove(path);
-    this.forgetListings(path);
-    this.forgetDirs(path);
   }
 
   removeTree(path: string): void {
     this.requireWritable("removeTree", path);
     if (path === "") { this.validate(path, "removeTree"); throw new FsError(Errno.BUSY, "removeTree", path); }
     const hp = this.resolve(path, "removeTree");
-    this.changedTree();
+    this.changedSubtrees(path);
     const st = this.lstatOrUndefined(hp, "removeTree", path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "removeTree", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "removeTree", path);
@@ -819,8 +815,6 @@ export class DirLayer<W extends boolean = false> implements Layer {
       throw fail(e, "removeTree", path);
     }
     this.listRemove(path);
-    this.forgetListings(path);
-    this.forgetDirs(path);
     this.discard(trash);
   }
 
@@ -829,17 +823,13 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const src = this.resolve(from, "rename");
     const dst = this.resolve(to, "rename");
     if (from === "" || to === "") throw new FsError(Errno.BUSY, "rename", from === "" ? from : to);
-    this.changedTree();
+    this.changedSubtrees(from, to);
     const st = this.lstatOrUndefined(src, "rename", from);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
     // rename(2) is atomic: the target is the old or the new object, never a mix.
     this.listAdd(to);
     try { this.host.rename(src, dst); } catch (e) { throw fail(e, "rename", from); }
     if (from !== to) this.listRemove(from);
-    this.forgetListings(from);
-    this.forgetListings(to);
-    this.forgetDirs(from);
-    this.forgetDirs(to);
   }
 
   setattr(path: string, attr: SetAttr): void {
