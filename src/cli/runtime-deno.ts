@@ -1,6 +1,5 @@
 /** The CLI's runtime on Deno: Deno.args/stdio/exit and DirLayers over Deno's own file APIs. */
 import { dirLayer } from "../host/deno.ts";
-import { tidyWorkDir } from "./runtime.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 /** The part of the Deno namespace used here (no Deno types in this project's tsconfig). */
@@ -49,7 +48,6 @@ export function denoRuntime(): ProcessRuntime {
     mkdirp: (p) => Deno.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p) => dirLayer(p, { writable: true }),
-    tidyUpper: (layer) => tidyWorkDir(layer, (p) => Deno.removeSync(p)), // not recursive: only when empty
     args: () => [...Deno.args],
     exit: (code) => Deno.exit(code),
   };

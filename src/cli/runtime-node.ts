@@ -2,7 +2,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dirLayer } from "../host/node.ts";
-import { tidyWorkDir } from "./runtime.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 let pipeHandlersInstalled = false;
@@ -28,7 +27,6 @@ export function nodeRuntime(): ProcessRuntime {
     mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p) => dirLayer(p, { writable: true }),
-    tidyUpper: (layer) => tidyWorkDir(layer, (p) => fs.rmdirSync(p)),
     args: () => process.argv.slice(2),
     exit: (code) => {
       // exitCode (not exit()) so piped output drains before the process ends.

@@ -33,8 +33,6 @@ export interface CliRuntime {
   lowerLayer(path: string): Layer;
   /** A host directory as the writable upper layer. */
   upperLayer(path: string): WritableLayer;
-  /** Done with a writable layer: remove the work directory it made beside itself, if empty. */
-  tidyUpper(layer: WritableLayer): void;
 }
 
 /** A runtime bound to a real process: its argv and its exit. */
@@ -43,19 +41,4 @@ export interface ProcessRuntime extends CliRuntime {
   args(): string[];
   /** Set the process exit status and finish (lets buffered output drain where it can). */
   exit(code: number): void;
-}
-
-/**
- * CliRuntime.tidyUpper for a host whose `rmdir` removes only an empty
- * directory: a DirLayer's work directory goes when empty, and nothing is lost
- * when it is not (or was never made).
- */
-export function tidyWorkDir(layer: WritableLayer, rmdir: (path: string) => void): void {
-  const workDir = (layer as { workDir?: unknown }).workDir;
-  if (typeof workDir !== "string") return;
-  try {
-    rmdir(workDir);
-  } catch {
-    // not empty, or never created
-  }
 }

@@ -569,6 +569,21 @@ export class DirLayer<W extends boolean = false> implements Layer {
     }
   }
 
+  /**
+   * Done with this layer: remove its work directory if it is empty (one that
+   * still holds something, junk from a failed step, stays for inspection).
+   * The layer stays usable: the work directory is made again when needed.
+   */
+  releaseWorkDir(): void {
+    if (this.workDir === undefined) return;
+    try {
+      this.host.rmdir(this.workDir);
+    } catch {
+      return; // not empty, or never made
+    }
+    this.workReady = false;
+  }
+
   private closeQuietly(fd: number): void {
     if (fd < 0) return;
     try { this.host.close(fd); } catch { /* already failing */ }

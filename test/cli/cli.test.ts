@@ -1,7 +1,7 @@
 // The layerfs CLI run in-process (main() with captured stdio): every command and flag,
 // help, usage errors, runtime errors, and what `run --upper` leaves on disk.
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/cli/version.ts";
 import { DEMO_DIR, DEMO_WASM, demoCopy, readTree, removeDir, ROOT, runCli, tempDir, writeTree } from "./helpers.ts";
@@ -237,6 +237,8 @@ describe("layerfs run", () => {
     expect((await runCli(["ls", "--layer", bbb, "--upper", aaa])).stdout).toBe("file1\nfile2\n");
     // file1 exists only in aaa/ (the upper): added relative to bbb/.
     expect((await runCli(["diff", "--layer", bbb, "--upper", aaa])).stdout).toBe("A /file1\nC /file2\nD /file3\n");
+    // The copy-up's staging directory beside the upper is gone once it is empty again.
+    expect(existsSync(join(dirname(aaa), `.${basename(aaa)}.layerfs-work`))).toBe(false);
   });
 
   it("keeps writes in memory without --upper: every host directory stays unchanged", async () => {

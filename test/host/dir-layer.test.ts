@@ -67,6 +67,21 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     expect(listTree(`${b}/aaa`).some((n) => n.includes("tmp"))).toBe(false);
   });
 
+  it("releaseWorkDir removes an empty work directory, keeps a non-empty one, and the layer stays usable", () => {
+    const b = base();
+    makeTree(`${b}/up`, { "f": "f\n" });
+    const upper = new DirLayer(hostFs(), `${b}/up`, { writable: true });
+    upper.createFileFrom("g", upper.open("f"), { mode: 0o644 }); // a copy is staged in the work directory
+    expect(fs.existsSync(upper.workDir!)).toBe(true);
+    upper.releaseWorkDir();
+    expect(fs.existsSync(upper.workDir!)).toBe(false);
+    upper.createFileFrom("h", upper.open("g"), { mode: 0o644 }); // staged in a new work directory
+    expect(fs.readFileSync(`${b}/up/h`, "utf8")).toBe("f\n");
+    fs.writeFileSync(`${upper.workDir!}/junk`, "x");
+    upper.releaseWorkDir();
+    expect(fs.readdirSync(upper.workDir!)).toEqual(["junk"]);
+  });
+
   it("a read-only DirLayer is not writable and refuses every mutation with EROFS", () => {
     const b = base();
     makeTree(`${b}/l`, { "f": "x", "d/": "" });

@@ -2,6 +2,7 @@
 import { Image } from "../../core/image.ts";
 import { Union } from "../../core/union.ts";
 import { run } from "../../wasi/run.ts";
+import { DirLayer } from "../../layers/dir.ts";
 import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
@@ -73,7 +74,8 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
     if (e instanceof Error && e.message.startsWith("layerfs run: ")) throw new CliError(e.message.slice(13));
     throw e;
   } finally {
-    for (const u of [union, ...Object.values(preopens)]) rt.tidyUpper(u.upper);
+    // The DirLayer uppers' work directories (beside each upper) go when empty.
+    for (const u of [union, ...Object.values(preopens)]) if (u.upper instanceof DirLayer) u.upper.releaseWorkDir();
   }
 }
 
