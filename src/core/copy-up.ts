@@ -45,7 +45,7 @@ function invisibly(ctx: CopyUpContext, dir: string, create: () => void): void {
  * a hard-linked lower file keeps sharing its number with its aliases until it
  * is changed (as under a kernel redirect, where it stays a lower file).
  */
-function copyOne(ctx: CopyUpContext, node: Node, moving = false): Node {
+function copyOne(ctx: CopyUpContext, node: Node, moving = false, emptied = false): Node {
   const le = node.lower!;
   const st = le.stat;
   const path = node.path;
@@ -57,7 +57,12 @@ function copyOne(ctx: CopyUpContext, node: Node, moving = false): Node {
     if (st.type === "dir") ctx.upper.mkdir(path, attrsOf(st));
     else if (st.type === "symlink") ctx.upper.symlink(path, ctx.image.layers[le.layer]!.readlink(path), attrsOf(st));
     else if (linkTo !== undefined) ctx.upper.link(linkTo, path);
-    else ctx.upper.createFileFrom(path, ctx.image.layers[le.layer]!.open(path), attrsOf(st));
+    else if (emptied && st.size > 0) {
+      // About to be truncated to nothing: copying the data would be wasted I/O (a
+      // whole file on a host upper). The emptied copy's mtime is now, as truncation's.
+      const { mtimeNs: _discarded, ...kept } = attrsOf(st);
+      ctx.upper.createFile(path, kept);
+    } else ctx.upper.createFileFrom(path, ctx.image.layers[le.layer]!.open(path), attrsOf(st));
   });
   const us = ctx.upper.stat(path);
   if (us === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
@@ -94,9 +99,10 @@ export function copyUpDir(ctx: CopyUpContext, path: string): Node {
 /**
  * Copy `node` (and its parent chain) up before it changes; returns its fresh
  * node (itself if already upper, where a still-shared hard-link number is
- * given up: the change breaks the link, rule 13).
+ * given up: the change breaks the link, rule 13). `emptied`: the caller is
+ * about to truncate the file to 0 bytes, so a lower file's data is not copied.
  */
-export function copyUp(ctx: CopyUpContext, node: Node): Node {
+export function copyUp(ctx: CopyUpContext, node: Node, emptied = false): Node {
   if (node.upper !== undefined) {
     const origin = ctx.inodes.sharedOrigin(node.upper.id);
     if (origin === undefined) return node;
@@ -107,7 +113,7 @@ export function copyUp(ctx: CopyUpContext, node: Node): Node {
     return breakAlias(ctx, node, origin);
   }
   copyUpDir(ctx, parentPath(node.path));
-  return copyOne(ctx, node);
+  return copyOne(ctx, node, false, emptied);
 }
 
 /** Name for a copy being built next to its final name (an aufs-internal name: never visible). */

@@ -30,12 +30,14 @@ export interface Node {
   readonly lower: LowerEntry | undefined;
 }
 
+/** Attributes of the visible object (the upper one, else the lower one). */
 export function nodeStat(n: Node): EntryStat {
   return n.upper ?? n.lower!.stat;
 }
 
+/** Type of the visible object. */
 export function nodeType(n: Node): EntryType {
-  return (n.upper ?? n.lower!.stat).type;
+  return nodeStat(n).type;
 }
 
 /** The root directory of the union. */

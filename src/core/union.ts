@@ -189,7 +189,7 @@ export class Union {
       });
     }
     if (write || truncate) {
-      node = copyUp(s, node);
+      node = copyUp(s, node, truncate);
       if (truncate && nodeStat(node).size > 0) {
         const t = this.upper.openWrite(node.path);
         try {
@@ -426,7 +426,7 @@ export class Union {
     if (!Number.isSafeInteger(length) || length < 0) throw new FsError(Errno.INVAL, "truncate", path);
     const node = resolveNode(this, path, true, "truncate");
     if (nodeType(node) === "dir") throw new FsError(Errno.ISDIR, "truncate", path);
-    const up = copyUp(this.#s, node);
+    const up = copyUp(this.#s, node, length === 0);
     const f = this.upper.openWrite(up.path);
     try {
       f.truncate(length);

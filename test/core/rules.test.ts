@@ -238,6 +238,20 @@ describe("rule 8: copy-up triggers", () => {
     r.read(b, (4 << 20) - 1);
     expect([...b]).toEqual([7, 1, 2, 3]);
   });
+  it.each([
+    ["O_TRUNC", (u: Union) => u.open("/big", { write: true, truncate: true }).close()],
+    ["truncate to 0", (u: Union) => u.truncate("/big", 0)],
+  ])("%s copies a lower file up without its data, keeping mode and owner, mtime now", (_name, op) => {
+    const x = mk([{ "big": { file: { size: 8 << 20, fill: 7 }, mode: 0o640, uid: 7, gid: 8, mtimeNs: 42n } } as MemorySpec]);
+    const reader = x.u.open("/big");
+    op(x.u);
+    expect(x.upper.contentUsage("big")).toMatchObject({ size: 0, bytes: 0, referencesSource: false });
+    const st = x.u.stat("/big");
+    expect([st.size, st.mode, st.uid, st.gid]).toEqual([0, 0o640, 7, 8]);
+    expect(st.mtimeNs).toBeGreaterThan(T0);
+    expect(reader.read(new Uint8Array(4), 0)).toBe(0); // rule 9: the earlier handle sees the emptied file
+    expect(x.u.readFile("/big").length).toBe(0);
+  });
 });
 
 describe("rule 9: open handles follow copy-up", () => {

@@ -67,6 +67,20 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     expect(listTree(`${b}/aaa`).some((n) => n.includes("tmp"))).toBe(false);
   });
 
+  it("O_TRUNC on a lower file copies it up without copying its data", () => {
+    const b = base();
+    makeTree(`${b}/lower`, { "big.bin": new Uint8Array(1 << 20).fill(9) });
+    fs.chmodSync(`${b}/lower/big.bin`, 0o640);
+    makeTree(`${b}/upper`, {});
+    const host = new FaultFs(hostFs());
+    const u = new Union(new Image([new DirLayer(hostFs(), `${b}/lower`)]), new DirLayer(host, `${b}/upper`, { writable: true }));
+    u.open("/big.bin", { write: true, truncate: true }).close();
+    expect(host.log.filter((c) => c === "copyFile" || c === "pwrite")).toEqual([]);
+    expect(fs.statSync(`${b}/upper/big.bin`).size).toBe(0);
+    expect(fs.statSync(`${b}/upper/big.bin`).mode & 0o7777).toBe(0o640);
+    expect(fs.statSync(`${b}/lower/big.bin`).size).toBe(1 << 20);
+  });
+
   it("releaseWorkDir removes an empty work directory, keeps a non-empty one, and the layer stays usable", () => {
     const b = base();
     makeTree(`${b}/up`, { "f": "f\n" });
