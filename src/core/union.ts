@@ -190,15 +190,17 @@ export class Union {
     }
     if (write || truncate) {
       node = copyUp(s, node, truncate);
+      // One layer handle serves both the truncation and the caller (UpperFile enforces `write`).
+      const file = this.upper.openWrite(node.path);
       if (truncate && nodeStat(node).size > 0) {
-        const t = this.upper.openWrite(node.path);
         try {
-          t.truncate(0);
-        } finally {
-          t.close();
+          file.truncate(0);
+        } catch (e) {
+          file.close();
+          throw e;
         }
       }
-      return new UpperFile(s, node.path, write ? this.upper.openWrite(node.path) : this.upper.open(node.path), write);
+      return new UpperFile(s, node.path, file, write);
     }
     if (node.upper !== undefined) {
       if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new UpperFile(s, node.path, this.upper.open(node.path), false);
