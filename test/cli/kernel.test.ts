@@ -1,5 +1,5 @@
 // Issue 4 item 7: the same wasm program under Node's node:wasi on a kernel overlayfs
-// mount (overlay-oracle.sh) and under `layerfs run` with DirLayers on the same host
+// mount (test/oracle/overlay-oracle.py) and under `layerfs run` with DirLayers on the same host
 // directories must leave the same merged tree and the same upper layer (OCI form).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openUnion } from "../../src/cli/open-union.ts";
 import { nodeRuntime } from "../../src/cli/runtime-node.ts";
-import { dropNoOpOpaques, lowerDirectories, oracleUnavailable, ORACLE } from "../oracle/harness.ts";
+import { dropNoOpOpaques, lowerDirectories, oracleUnavailable, runOracleSync } from "../oracle/harness.ts";
 import { renderUnion } from "../support/oracle-format.ts";
 import { skipReason } from "../support/index.ts";
 import { DEMO_WASM, demoCopy, removeDir, ROOT, runCli, tempDir, writeTree } from "./helpers.ts";
@@ -45,7 +45,7 @@ async function bothSides(c: Case) {
   const cmd = ["node", NODE_WASI, "--root", ".", c.wasm, ...c.args].map(sh).join(" ");
   const lowersTopFirst = [...c.lowers].reverse().join(":");
   const opts = c.mountOptions ? ["-o", c.mountOptions] : [];
-  const k = spawnSync("bash", [ORACLE, ...opts, lowersTopFirst, join(work, "kernel-upper"), cmd], { encoding: "utf8" });
+  const k = runOracleSync([...opts, lowersTopFirst, join(work, "kernel-upper"), cmd]);
   expect(k.status, k.stderr).toBe(0);
   expect(oracleSection(k.stdout, "check")[0]).toMatch(/^OK /);
 

@@ -1,5 +1,5 @@
 // The layerfs upper directory on disk, read with plain node:fs (not through DirLayer),
-// rendered in overlay-oracle.sh's canonical `## upper-oci` listing format by the shared
+// rendered in the kernel oracle's canonical `## upper-oci` listing format by the common
 // formatter in test/support/oracle-format.ts. Reading the host directory directly checks
 // what layerfs really left on disk.
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";

@@ -1,6 +1,6 @@
 // The scenario set of the kernel differential tests: curated (scenarios.ts) and
-// reproducible generated ones (random.ts), 30 generated at scale 1 (each oracle run
-// costs ~0.2 s of CPU). No node:* imports.
+// reproducible generated ones (random.ts), 36 generated at scale 1 (6 of them with
+// root-level opaque markers; each oracle run costs ~0.3 s of CPU). No node:* imports.
 import type { Scenario } from "./dsl.ts";
 import { randomScenarios } from "./random.ts";
 import { scenarios as curated } from "./scenarios.ts";
@@ -27,5 +27,7 @@ export function allScenarios(scale = 1): Scenario[] {
     ...strictTwins(curated),
     ...randomScenarios(12 * scale), ...randomScenarios(8 * scale, 5000, "deep"),
     ...randomScenarios(6 * scale, 300000, "strict", true), ...randomScenarios(4 * scale, 400000, "deep", true),
+    ...randomScenarios(4 * scale, 500000, "strict", true, { rootOpaque: true, maxLayers: 4 }),
+    ...randomScenarios(2 * scale, 600000, "deep", true, { rootOpaque: true, maxLayers: 4 }),
   ];
 }

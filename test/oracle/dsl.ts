@@ -1,5 +1,5 @@
 // The scenario DSL of the kernel differential tests: each step has a shell form (run by
-// overlay-oracle.sh in the kernel's merged directory) and a Union form (run through the
+// overlay-oracle.py in the kernel's merged directory) and a Union form (run through the
 // layerfs fs-style API). Paths are relative to the union root ("a/b"); the Union form
 // prefixes "/". No node:* imports here: the Union side is portable.
 import { isFsError } from "../../src/core/errno.ts";
@@ -51,7 +51,11 @@ export type Step =
 
 export interface Scenario {
   name: string;
-  /** Lower layers, bottom first (MemoryLayer.from specs). */
+  /**
+   * Lower layers, bottom first (MemoryLayer.from specs). A `.wh..wh..opq` at a layer's
+   * root hides every layer below it (SEMANTICS); the kernel, which ignores it there, is
+   * given only the layers from the topmost such one up (harness.ts kernelBottom).
+   */
   lowers: LayerSpec[];
   steps: Step[];
   /** Mount the kernel with redirect_dir=on (directory renames; SEMANTICS.md rule 11). */
@@ -183,7 +187,7 @@ for i, s in enumerate(json.loads(sys.argv[1])):
 
 /** The steps as one python process making the system calls (runner "syscalls"). */
 export function syscallScript(steps: readonly Step[]): string {
-  return `/usr/bin/python3 -c ${shellQuote(PY_RUNNER)} ${shellQuote(JSON.stringify(steps))}`;
+  return `/usr/bin/python3 -I -S -c ${shellQuote(PY_RUNNER)} ${shellQuote(JSON.stringify(steps))}`;
 }
 
 /**

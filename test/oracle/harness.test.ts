@@ -1,10 +1,13 @@
 // Unit tests of the differential-test machinery itself (no root needed): the listing
-// format, the oracle output parser, the errno mapping and the lower-layer model.
+// format, the oracle output parser, the errno mapping, the lower-layer model and the
+// scenario generator. The oracle script itself: oracle-script.test.ts (root).
 import { describe, expect, it } from "vitest";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { compareBytes, escapeName, formatListing, renderLayer } from "../support/oracle-format.ts";
 import { errnoFromMessage, shellQuote, shellScript } from "./dsl.ts";
-import { dropNoOpOpaques, lowerDirectories, noOpWhiteouts, normalize, parseOracleOutput } from "./harness.ts";
+import { dropNoOpOpaques, kernelBottom, lowerDirectories, noOpWhiteouts, normalize, parseOracleOutput } from "./harness.ts";
+import { allScenarios } from "./all.ts";
+import { randomScenarios } from "./random.ts";
 
 describe("the oracle listing format", () => {
   it("escapes paths as the oracle does: printable ASCII kept, backslash doubled, other bytes as \\xNN", () => {
@@ -50,7 +53,7 @@ describe("the oracle listing format", () => {
 
 describe("the oracle output parser", () => {
   const output = [
-    "# overlay-oracle.sh  kernel=6.18",
+    "# overlay-oracle.py  kernel=6.18",
     "## command (exit status 0): umask 022",
     "| @@STEP\t0\t0\t",
     "| @@STEP\t1\t1\trmdir: failed to remove 'd': Directory not empty",
@@ -116,5 +119,35 @@ describe("normalisations", () => {
     expect([...dirs].sort()).toEqual(["d"]);
     const upper = ["d/.wh..wh..opq\topq\t-", "f/.wh..wh..opq\topq\t-", "n/.wh..wh..opq\topq\t-", "n\td\t0755"];
     expect(dropNoOpOpaques(upper, dirs)).toEqual(["d/.wh..wh..opq\topq\t-", "n\td\t0755"]);
+  });
+});
+
+describe("root-level opaque markers (the kernel ignores them, OCI hides every layer below)", () => {
+  const layer = (spec: Record<string, string>) => MemoryLayer.from(spec);
+
+  it("gives the kernel the layers from the topmost root-level marker up", () => {
+    expect(kernelBottom([layer({ a: "1" }), layer({ b: "2" })])).toBe(0);
+    expect(kernelBottom([layer({ a: "1" }), layer({ ".wh..wh..opq": "", b: "2" }), layer({ c: "3" })])).toBe(1);
+    expect(kernelBottom([layer({ ".wh..wh..opq": "" }), layer({ ".wh..wh..opq": "" }), layer({ "d/.wh..wh..opq": "" })])).toBe(1);
+  });
+
+  it("makes whiteouts in a marked layer no-ops: everything they would hide is hidden already", () => {
+    const lowers = [layer({ a: "1", b: "2" }), layer({ ".wh..wh..opq": "", ".wh.a": "", c: "3" })];
+    expect(noOpWhiteouts(lowers).map((s) => [...s])).toEqual([[], [".wh.a"]]);
+    expect([...lowerDirectories([layer({ "d/x": "1" }), layer({ ".wh..wh..opq": "", "e/y": "2" })])]).toEqual(["e"]);
+  });
+
+  it("generates them above the bottom layer in every rootOpaque scenario, reproducibly", () => {
+    const scns = randomScenarios(20, 500000, "strict", true, { rootOpaque: true, maxLayers: 4 });
+    expect(JSON.stringify(randomScenarios(20, 500000, "strict", true, { rootOpaque: true, maxLayers: 4 })))
+      .toBe(JSON.stringify(scns));
+    for (const s of scns) {
+      const marked = s.lowers.flatMap((l, i) => (".wh..wh..opq" in l ? [i] : []));
+      expect(marked.length).toBeGreaterThanOrEqual(1);
+      expect(Math.max(...marked)).toBeGreaterThanOrEqual(1);
+      expect(s.lowers.length).toBeLessThanOrEqual(4);
+    }
+    expect(scns.some((s) => s.lowers.filter((l) => ".wh..wh..opq" in l).length === 2)).toBe(true);
+    expect(allScenarios().filter((s) => s.name.includes("root-level opaque marker")).length).toBeGreaterThanOrEqual(6);
   });
 });

@@ -1,6 +1,6 @@
 // Node-only harness of the kernel differential tests: runs one scenario on real kernel
-// overlayfs (through /work/shared/tools/overlay-oracle/overlay-oracle.sh) and on a
-// layerfs Union, and renders both in the oracle's canonical listing format.
+// overlayfs (through the repository's own oracle, overlay-oracle.py beside this file) and
+// on a layerfs Union, and renders both in the oracle's canonical listing format.
 //
 // Compared columns (see test/support/oracle-format.ts for the format):
 //   path, type, mode, uid:gid, size (files: bytes, symlinks: target length; directories
@@ -15,10 +15,11 @@
 // Also compared: each step's outcome ("ok" or the errno, from the command's message or
 // the syscalls runner), and the oracle's own check (its upper-oci reproduces its merged).
 // Normalisations, each explained where it is done: no-op lower whiteouts are not given
-// to the kernel (writeLowers), a root-level opaque marker is emulated (writeLowers), and
-// in redirect_dir=on scenarios opaque markers that hide nothing are dropped on both
-// sides (dropNoOpOpaques).
-import { spawn } from "node:child_process";
+// to the kernel (writeLowers), a root-level opaque marker is emulated for the kernel
+// (kernelLowers: the kernel ignores it, OCI hides every layer below it), and in
+// redirect_dir=on scenarios opaque markers that hide nothing are dropped on both sides
+// (dropNoOpOpaques).
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, symlinkSync, linkSync, lchownSync, chmodSync, lutimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -39,13 +40,15 @@ export const LOWER_TIME_S = 1_000_000_000;
 const LOWER_TIME_NS = BigInt(LOWER_TIME_S) * 1_000_000_000n;
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The oracle script: $LAYERFS_ORACLE, else ../shared/tools/overlay-oracle/ beside the repo. */
-export const ORACLE = process.env.LAYERFS_ORACLE ??
-  resolve(here, "../../../shared/tools/overlay-oracle/overlay-oracle.sh");
+/**
+ * The oracle: overlay-oracle.py beside this file (python3, stdlib only). LAYERFS_ORACLE
+ * may name another executable with the same command line and output, to compare oracles.
+ */
+export const ORACLE = process.env.LAYERFS_ORACLE ?? resolve(here, "overlay-oracle.py");
 
 /** What the kernel made of a scenario. */
 export interface KernelResult {
-  /** Exit status of overlay-oracle.sh (0 ok, 3 upper not representable in OCI, 2 error). */
+  /** Exit status of the oracle (0 ok, 3 upper not representable in OCI, 2 error). */
   status: number;
   /** Per step: "ok" or the errno code derived from the command's message. */
   steps: StepResult[];
@@ -66,16 +69,16 @@ export interface UnionResult {
   union: Union;
 }
 
-interface Exec {
+export interface Exec {
   status: number;
   stdout: string;
   stderr: string;
 }
 
-function run(cmd: string, args: string[]): Promise<Exec> {
+function run(cmd: string, args: string[], timeoutMs: number): Promise<Exec> {
   return new Promise((res) => {
-    // A stuck mount or command must not hang the suite: SIGKILL after two minutes.
-    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000, killSignal: "SIGKILL" });
+    // A stuck mount or command must not hang the suite: SIGKILL after the timeout.
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout.on("data", (b: Buffer) => out.push(b));
@@ -86,6 +89,17 @@ function run(cmd: string, args: string[]): Promise<Exec> {
   });
 }
 
+/** Run the oracle with `args`: one spawn, killed (SIGKILL) if it is still running after `timeoutMs`. */
+export function runOracle(args: readonly string[], timeoutMs = 120_000): Promise<Exec> {
+  return run(ORACLE, [...args], timeoutMs);
+}
+
+/** The same, synchronously (for tests that run one oracle command at a time). */
+export function runOracleSync(args: readonly string[], timeoutMs = 120_000): Exec {
+  const r = spawnSync(ORACLE, args, { encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" });
+  return { status: r.status ?? 128, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+
 /**
  * Why the kernel oracle cannot run here, or undefined when it can. Probes a real
  * mount (one empty lower, command `true`).
@@ -94,13 +108,14 @@ export async function oracleUnavailable(): Promise<string | undefined> {
   if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return "the kernel oracle runs only under Node";
   if (process.platform !== "linux") return `overlayfs needs Linux, this is ${process.platform}`;
   if (process.getuid?.() !== 0) return "the kernel oracle needs root (unshare -m + mount -t overlay)";
-  if (!existsSync(ORACLE)) return `overlay-oracle.sh not found at ${ORACLE} (set LAYERFS_ORACLE)`;
-  if (!existsSync(process.env.PYTHON ?? "/usr/bin/python3")) return "overlay-oracle.sh needs /usr/bin/python3";
+  if (!existsSync(ORACLE)) return `the kernel oracle ${ORACLE} is missing`;
+  // The oracle and the scenarios' syscalls runner (dsl.ts) are python3 programs.
+  if (!existsSync("/usr/bin/python3")) return "the kernel oracle needs /usr/bin/python3";
   const dir = mkdtempSync(join(tmpdir(), "layerfs-oracle-probe-"));
   try {
     mkdirSync(join(dir, "lower"));
-    const r = await run("bash", [ORACLE, "--no-cmd-output", join(dir, "lower"), join(dir, "upper"), "true"]);
-    if (r.status !== 0) return `overlay mount not allowed here: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
+    const r = await runOracle(["--no-cmd-output", join(dir, "lower"), join(dir, "upper"), "true"], 30_000);
+    if (r.status !== 0) return `overlay mount not possible here: ${(r.stderr || r.stdout).trim().split("\n")[0]}`;
     return undefined;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -148,29 +163,40 @@ export function writeLayerDir(layer: Layer, dir: string, skip: ReadonlySet<strin
   for (const [p, a, m] of times.reverse()) lutimesSync(p, Number(a) / 1e9, Number(m) / 1e9);
 }
 
+/** Whether `layer` has an opaque marker at its root (in OCI form: it hides every layer below). */
+export function hasRootOpaque(layer: Layer): boolean {
+  return layer.readdir("").includes(OPAQUE_MARKER);
+}
+
 /**
- * Write the lowers (bottom first) as directories under `base`; returns the paths the
- * oracle should mount, TOP FIRST. Two adaptations keep the kernel's view equal to the
- * OCI meaning of the layers:
- * - the kernel ignores the opaque xattr on a layer root, so a root-level
- *   `.wh..wh..opq` is emulated here: the marker is left out and the layers below it
- *   are not mounted (the oracle's own emulation of this needs getfattr, absent here);
- * - whiteouts that hide nothing (see noOpWhiteouts) are left out: in a lower directory
- *   that merges with nothing the kernel lists them in readdir but cannot look them up,
- *   which breaks the oracle's listing. Leaving them out changes no merged view.
+ * The one place kernel overlayfs and OCI disagree: the kernel ignores the opaque xattr
+ * on a layer root, where a root-level `.wh..wh..opq` hides every layer below (SEMANTICS).
+ * So the kernel is given the layers from the topmost one with such a marker up, that
+ * marker left out, while layerfs gets the whole stack: both must show the same.
+ * Returns the index (bottom first) of the lowest layer the kernel mounts.
+ */
+export function kernelBottom(lowers: readonly Layer[]): number {
+  for (let i = lowers.length - 1; i >= 0; i--) if (hasRootOpaque(lowers[i]!)) return i;
+  return 0;
+}
+
+/**
+ * Write the lowers (bottom first) the kernel mounts as directories under `base`
+ * (see kernelBottom); returns their paths TOP FIRST, the order the oracle takes.
+ * Whiteouts that hide nothing (see noOpWhiteouts) are left out too: in a lower directory
+ * that merges with nothing the kernel lists them in readdir but cannot look them up,
+ * which breaks the oracle's listing. Leaving them out changes no merged view.
  */
 export function writeLowers(lowers: readonly Layer[], base: string): string[] {
   const skips = noOpWhiteouts(lowers);
+  const bottom = kernelBottom(lowers);
   const paths: string[] = [];
-  lowers.forEach((layer, i) => {
-    if (layer.readdir("").includes(OPAQUE_MARKER)) {
-      paths.length = 0;
-      skips[i]!.add(OPAQUE_MARKER);
-    }
+  for (let i = bottom; i < lowers.length; i++) {
     const p = join(base, `L${i}`);
-    writeLayerDir(layer, p, skips[i]);
+    const rootMarker = i === bottom && hasRootOpaque(lowers[i]!);
+    writeLayerDir(lowers[i]!, p, rootMarker ? new Set([...skips[i]!, OPAQUE_MARKER]) : skips[i]);
     paths.push(p);
-  });
+  }
   return paths.reverse();
 }
 
@@ -281,11 +307,12 @@ export async function runKernel(scn: Scenario, lowers: readonly Layer[]): Promis
   const base = mkdtempSync(join(tmpdir(), "layerfs-oracle-"));
   try {
     const lowerDirs = writeLowers(lowers, join(base, "lowers"));
-    const args = [ORACLE, "--mtime"];
+    // The command's own limit (the oracle kills its process group) is below the spawn's.
+    const args = ["--mtime", "--timeout", "100"];
     if (scn.redirectDir) args.push("-o", "redirect_dir=on");
     const cmd = scn.runner === "syscalls" ? syscallScript(scn.steps) : shellScript(scn.steps);
     args.push(lowerDirs.join(":"), join(base, "upper"), cmd);
-    const r = await run("bash", args);
+    const r = await runOracle(args);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, ...parseOracleOutput(r.stdout, scn.steps) };
   } finally {
     rmSync(base, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // Differential tests against real kernel overlayfs (issue 2 item 7): every scenario runs
-// on the kernel (overlay-oracle.sh, in a private mount namespace) and on a layerfs Union,
+// on the kernel (overlay-oracle.py, in a private mount namespace) and on a layerfs Union,
 // and the merged trees and upper layers must match line for line. Node only; skips with a
 // printed reason where root, `unshare -m` or overlay mounts are not available.
 // Compared columns and the mtime normalisation: see harness.ts.

@@ -3,6 +3,9 @@
 // operation sequences run as bare system calls (runner "syscalls"). A fixed seed keeps
 // them reproducible. Directory renames run in strict mode on both sides (kernel
 // redirect_dir=off, union renameDir "exdev"), so every column compares exactly.
+// With `rootOpaque`, a layer above the bottom one (sometimes two) carries a root-level
+// `.wh..wh..opq`, which hides every layer below it: the one place kernel overlayfs and
+// OCI disagree (see harness.ts kernelBottom).
 // Not generated (covered by curated scenarios, or known kernel/layerfs decisions):
 // lower hard links, `..` or absolute symlink targets (layerfs resolves them inside the
 // union root, the kernel against the process root), set-ID bits, `.wh.` names.
@@ -53,10 +56,10 @@ function generator(seed: number, rich = false, links = false, maxDepth = 2) {
   const dirs: string[] = [];
   /** Directories of the last generated layer (visible: nothing sits above it). */
   let topDirs: string[] = [];
-  const layer = (): LayerSpec => {
+  const layer = (rootOpaque = false): LayerSpec => {
     topDirs = [];
     const files: string[] = [];
-    const spec: LayerSpec = {};
+    const spec: LayerSpec = rootOpaque ? { ".wh..wh..opq": "" } : {};
     const entry = (p: string, kinds: Record<string, number>, depth: number): void => {
       const kind = choose(kinds);
       if (kind !== "none" && kind !== "whiteout") known.push(p);
@@ -82,7 +85,11 @@ function generator(seed: number, rich = false, links = false, maxDepth = 2) {
           break;
       }
     };
-    for (const n of NAMES) entry(n, { none: 30, file: 25, dir: 30, symlink: 5, whiteout: 10 }, 1);
+    // A layer with a root-level opaque marker is sparser, so that more of what it hides
+    // would show if the marker were ignored: the steps then meet names only hidden layers hold.
+    const top = rootOpaque ? { none: 55, file: 15, dir: 20, symlink: 5, whiteout: 5 }
+      : { none: 30, file: 25, dir: 30, symlink: 5, whiteout: 10 };
+    for (const n of NAMES) entry(n, top, 1);
     return spec;
   };
 
@@ -148,19 +155,26 @@ export interface RandomShape {
   spreadSteps?: number;
   /** Depth of generated layer trees (default 2). */
   maxDepth?: number;
+  /**
+   * Give every scenario a root-level opaque marker in a layer above the bottom one (at
+   * least two layers, then), and half the time a second one further down (the topmost
+   * hides it with the rest), so steps meet names that only hidden layers hold.
+   */
+  rootOpaque?: boolean;
 }
 
 export function randomScenarios(
   count: number, seed = 20261127, mode: "strict" | "deep" = "strict", rich = false, shape: RandomShape = {},
 ): Scenario[] {
-  const { maxLayers = 3, minSteps = 8, spreadSteps = 8, maxDepth = 2 } = shape;
+  const { maxLayers = 3, minSteps = 8, spreadSteps = 8, maxDepth = 2, rootOpaque = false } = shape;
   const out: Scenario[] = [];
   for (let i = 0; i < count; i++) {
     // No lower hard links in deep mode: when a deep rename moves one alias of a lower
     // hard link, the kernel keeps it linked to the alias left in the lower, which an OCI
     // upper cannot express (the oracle exits 3); see the curated hard-link scenarios.
     const g = generator(seed + i, rich, rich && mode === "strict", maxDepth);
-    const lowers = Array.from({ length: 1 + Math.floor(g.r() * maxLayers) }, () => g.layer());
+    const lowers = rootOpaque ? rootOpaqueLayers(g, Math.max(2, maxLayers))
+      : Array.from({ length: 1 + Math.floor(g.r() * maxLayers) }, () => g.layer());
     const steps = Array.from({ length: minSteps + Math.floor(g.r() * spreadSteps) }, () => g.step());
     if (mode === "deep") {
       // Start with a directory rename that must succeed, and put another one midway.
@@ -169,11 +183,24 @@ export function randomScenarios(
         if (mv) steps.splice(at, 0, mv);
       }
     }
+    const markers = lowers.filter((l) => ".wh..wh..opq" in l).length;
     const name = `generated ${rich ? "rich " : ""}${mode === "deep" ? "deep-rename " : ""}scenario ${i + 1} (seed ${seed + i}): ` +
-      `${steps.length} random system calls on ${lowers.length} random layers`;
+      `${steps.length} random system calls on ${lowers.length} random layers` +
+      (markers > 0 ? `, ${markers} with a root-level opaque marker` : "");
     out.push(mode === "deep"
       ? { name, lowers, steps, runner: "syscalls", redirectDir: true }
       : { name, lowers, steps, runner: "syscalls", unionOptions: { renameDir: "exdev" } });
   }
   return out;
+}
+
+/**
+ * 2..maxLayers layers, bottom first: the topmost root-level opaque marker sits on layer
+ * `top` >= 1, and half the time another one on a layer below it.
+ */
+function rootOpaqueLayers(g: ReturnType<typeof generator>, maxLayers: number): LayerSpec[] {
+  const count = 2 + Math.floor(g.r() * (maxLayers - 1));
+  const top = 1 + Math.floor(g.r() * (count - 1));
+  const second = g.r() < 0.5 ? Math.floor(g.r() * top) : -1;
+  return Array.from({ length: count }, (_, i) => g.layer(i === top || i === second));
 }

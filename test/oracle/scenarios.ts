@@ -47,6 +47,48 @@ export const scenarios: Scenario[] = [
     ],
     steps: [],
   },
+  // A root-level opaque marker is where the kernel and OCI disagree: the kernel side
+  // mounts only the layers from the topmost marker up (harness.ts kernelBottom), layerfs
+  // gets the whole stack, and both must agree on what is (not) there.
+  {
+    name: "names only a layer below a root-level opaque marker holds do not exist for any operation",
+    lowers: [
+      { a: "hidden", "d/x": "hidden x", "e/y": "hidden y", h: "h" },
+      { ".wh..wh..opq": "", "d/z": "z", f: "f", ".wh.h": "" },
+      { g: "g" },
+    ],
+    steps: [
+      { op: "read", path: "a" }, { op: "rm", path: "d/x" }, { op: "rmdir", path: "e" },
+      { op: "chmod", path: "e/y", mode: 0o600 }, { op: "link", from: "a", to: "a2" },
+      { op: "mv", from: "e", to: "e2", raw: true }, { op: "rm", path: "h" },
+      { op: "mkdir", path: "e" }, { op: "write", path: "a", data: "new a" }, { op: "write", path: "d/x", data: "new x" },
+      { op: "append", path: "d/z", data: "+" }, { op: "rm", path: "f" }, { op: "link", from: "g", to: "g2" },
+    ],
+  },
+  {
+    name: "two root-level opaque markers: the topmost hides the other with everything below it",
+    lowers: [
+      { a: "0", "d/a": "0" },
+      { ".wh..wh..opq": "", b: "1", "d/b": "1" },
+      { ".wh..wh..opq": "", c: "2", "d/c": "2", ".wh.b": "" },
+      { e: "3", "d/e": "3" },
+    ],
+    steps: [{ op: "rm", path: "c" }, { op: "write", path: "b", data: "b" }, { op: "rmr", path: "d" }, { op: "mkdir", path: "d" }],
+  },
+  {
+    name: "a root-level opaque marker in the bottom layer hides nothing",
+    lowers: [{ ".wh..wh..opq": "", a: "1", "d/x": "x" }, { b: "2" }],
+    steps: [{ op: "rm", path: "a" }, { op: "chmod", path: "d", mode: 0o700 }],
+  },
+  {
+    name: "a deep rename above a root-level opaque marker moves only the visible subtree (rule 11, redirect_dir=on)",
+    lowers: [
+      { "d/hidden": "h", "d/sub/x": "x", "other/q": "q" },
+      { ".wh..wh..opq": "", "d/vis": "v", "d/sub/y": "y", "other/": {} },
+    ],
+    steps: [{ op: "mv", from: "d", to: "e" }, { op: "mv", from: "e/sub", to: "other/sub" }, { op: "rmdir", path: "other/sub" }],
+    redirectDir: true,
+  },
   {
     name: "a whiteout and a file of the same name in one layer: the file survives (rule 3)",
     lowers: [{ f: "old", g: "g" }, { ".wh.f": "", f: "new" }],

@@ -1,5 +1,5 @@
 // Renders a union's merged tree, or one raw layer, in the canonical listing format of
-// /work/shared/tools/overlay-oracle/overlay-oracle.sh, so layerfs and kernel overlayfs can
+// the kernel oracle (test/oracle/overlay-oracle.py), so layerfs and kernel overlayfs can
 // be compared line by line. Portable (no node:* imports): usable by any test.
 //
 // One line per entry, TAB separated, sorted by the path's UTF-8 bytes, root not listed:

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Materialises test/wasm/fixture.ts's lower layers as aufs/OCI-form directories
 // (`.wh.NAME` empty files, `.wh..wh..opq` markers, real symlinks and hard links,
-// modes and the fixture mtime), for the kernel oracle (overlay-oracle.sh).
+// modes and the fixture mtime), for the kernel oracle (test/oracle/overlay-oracle.py).
 // Node-only. Needs tsx to load the .ts fixture:
 //   npx tsx test/wasm/fixture-to-dirs.mjs OUTDIR
 // Writes OUTDIR/L0 (bottom), OUTDIR/L1, ... and prints "OUTDIR/L1:OUTDIR/L0"
-// (top first, the order overlay-oracle.sh takes). OUTDIR must not exist or be empty.
+// (top first, the order the oracle takes). OUTDIR must not exist or be empty.
 import { mkdirSync, writeFileSync, symlinkSync, linkSync, chmodSync, lutimesSync, readdirSync, existsSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";
 import { lowerLayers, fixtureTimeNs } from "./fixture.ts";

@@ -1,6 +1,6 @@
 // union_ops.wasm on real kernel overlayfs (Node-only): the fixture (fixture.ts) is
 // materialised as aufs-form directories by fixture-to-dirs.mjs, mounted by
-// overlay-oracle.sh, and the program runs under Node's own node:wasi on the merged
+// test/oracle/overlay-oracle.py, and the program runs under Node's own node:wasi on the merged
 // directory. Checks: the kernel passes every shared check (dir rename: EXDEV by default,
 // deep rename with redirect_dir=on), and `mutate` gives the same merged tree and upper
 // layer as layerfs (modulo opaque markers that hide nothing, see dropNoOpOpaques).
@@ -17,7 +17,7 @@ import { MemoryLayer } from "../../src/layers/memory.ts";
 import { run } from "../../src/wasi/run.ts";
 import { skipReason } from "../support/skip.ts";
 import { renderLayer, renderUnion } from "../support/oracle-format.ts";
-import { dropNoOpOpaques, lowerDirectories, ORACLE, oracleUnavailable } from "../oracle/harness.ts";
+import { dropNoOpOpaques, lowerDirectories, oracleUnavailable, runOracleSync } from "../oracle/harness.ts";
 import { fixtureTimeNs, lowerLayers } from "./fixture.ts";
 import { loadFixtureBytes } from "../support/fixtures.ts";
 
@@ -41,13 +41,13 @@ function kernel(opts: string, args: string): { status: number; out: string; sect
   const upper = join(work, `upper${runs++}`);
   const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(here("./run-node-wasi.mjs"))} --root . ` +
     `${JSON.stringify(here("./union_ops.wasm"))} ${args}`;
-  const r = spawnSync("bash", [ORACLE, "-o", opts, lowersOnDisk(), upper, cmd], { encoding: "utf8", timeout: 120_000 });
-  const out = r.stdout ?? "";
+  const r = runOracleSync(["-o", opts, lowersOnDisk(), upper, cmd]);
+  const out = r.stdout;
   const section = (name: string) => {
     const m = new RegExp(`^## ${name}\\n([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, "m").exec(out);
     return m ? m[1]!.split("\n").filter((l) => l !== "") : [];
   };
-  return { status: r.status ?? -1, out, section };
+  return { status: r.status, out, section };
 }
 
 describe.skipIf(skipReason(unavailable))("union_ops.wasm on kernel overlayfs", () => {
