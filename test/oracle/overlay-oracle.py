@@ -11,11 +11,6 @@ usage: overlay-oracle.py [-o OPTS] [--mtime] [--no-cmd-output] [--timeout S] LOW
            namespace (unshare(CLONE_NEWNS), as `unshare -m --propagation private`): nothing
            outside sees the mount, and it is gone when the oracle ends.
 
-  -o OPTS        overlay mount options, merged key by key over index=off,metacopy=off,redirect_dir=off
-  --mtime        add an mtime column (whole seconds) to the listings
-  --no-cmd-output  do not echo the command's output
-  --timeout S    kill the command (its whole process group) after S seconds (default 300)
-
 Output (stdout), one section per `## ` line:
   ## command (exit status N)   the command ("$ " lines) and its output ("| " lines)
   ## merged                    the merged tree
@@ -388,12 +383,15 @@ def run_command(command, merged, timeout, warn):
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n", 1)[0],
+    title, _, rest = __doc__.partition("\n")
+    p = argparse.ArgumentParser(prog=PROG, description=title, epilog=rest.split("\n", 3)[3],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("-o", dest="options", default="", help="overlay mount options")
-    p.add_argument("--mtime", action="store_true", help="add an mtime column")
+    p.add_argument("-o", dest="options", metavar="OPTS", default="",
+                   help="overlay mount options, merged key by key over index=off,metacopy=off,redirect_dir=off")
+    p.add_argument("--mtime", action="store_true", help="add an mtime column (whole seconds) to the listings")
     p.add_argument("--no-cmd-output", action="store_true", help="do not echo the command's output")
-    p.add_argument("--timeout", type=float, default=300, help="seconds before the command is killed")
+    p.add_argument("--timeout", type=float, default=300, metavar="S",
+                   help="kill the command (its whole process group) after S seconds (default 300)")
     p.add_argument("lowers", help="lower layers, top first, colon-separated")
     p.add_argument("upper", help="empty upper directory")
     p.add_argument("command", help="bash command run in the merged directory")
