@@ -16,7 +16,7 @@
 // the syscalls runner), and the oracle's own check (its upper-oci reproduces its merged).
 // Normalisations, each explained where it is done: no-op lower whiteouts are not given
 // to the kernel (writeLowers), a root-level opaque marker is emulated for the kernel
-// (kernelLowers: the kernel ignores it, OCI hides every layer below it), and in
+// (kernelBottom: the kernel ignores it, OCI hides every layer below it), and in
 // redirect_dir=on scenarios opaque markers that hide nothing are dropped on both sides
 // (dropNoOpOpaques).
 import { spawn, spawnSync } from "node:child_process";
@@ -41,7 +41,7 @@ const LOWER_TIME_NS = BigInt(LOWER_TIME_S) * 1_000_000_000n;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /**
- * The oracle: overlay-oracle.py beside this file (python3, stdlib only). LAYERFS_ORACLE
+ * The oracle: overlay-oracle.py beside this file (/usr/bin/python3, stdlib only). LAYERFS_ORACLE
  * may name another executable with the same command line and output, to compare oracles.
  */
 export const ORACLE = process.env.LAYERFS_ORACLE ?? resolve(here, "overlay-oracle.py");

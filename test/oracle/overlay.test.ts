@@ -8,7 +8,7 @@ import { runtime, skipReason } from "../support/index.ts";
 import type { Scenario } from "./dsl.ts";
 import { allScenarios, reservedNameScenarios } from "./all.ts";
 
-/** LAYERFS_ORACLE_RANDOM=N runs N times more generated scenarios (default 30). */
+/** LAYERFS_ORACLE_RANDOM=N runs N times more generated scenarios (default 1: 36 of them, see all.ts). */
 const scale = Math.max(1, Number((globalThis as { process?: { env: Record<string, string | undefined> } })
   .process?.env.LAYERFS_ORACLE_RANDOM ?? 1) || 1);
 const scenarios = allScenarios(scale);
@@ -67,7 +67,7 @@ describe.skipIf(skipReason(unavailable))("kernel overlayfs differential tests", 
       }
     });
     console.log(`oracle: ${all.length} scenarios on kernel overlayfs and layerfs in ${Math.round(performance.now() - started)} ms`);
-  }, 300_000); // ~10 s on an idle 2-CPU machine; generous for loaded CI runners
+  }, 300_000); // ~30 s on an idle 2-CPU machine; generous for loaded CI runners
 
   const kernelOf = (scn: Scenario) => {
     const o = outcomes.get(scn)!;
