@@ -34,6 +34,11 @@ interface Case {
   args: string[];
   /** Extra overlay mount options for the kernel side (e.g. redirect_dir=on). */
   mountOptions?: string;
+  /**
+   * What the kernel mounts instead of `lowers` (bottom first), for a root-level opaque
+   * marker: the kernel ignores it, so it gets only the layers above, without the marker.
+   */
+  kernelLowers?: string[];
 }
 
 /** Run `c` on both sides; returns merged trees, uppers and the program's output of each. */
@@ -43,7 +48,7 @@ async function bothSides(c: Case) {
 
   // Kernel: lowers top first; the program runs in the merged dir with "/" preopened on ".".
   const cmd = ["node", NODE_WASI, "--root", ".", c.wasm, ...c.args].map(sh).join(" ");
-  const lowersTopFirst = [...c.lowers].reverse().join(":");
+  const lowersTopFirst = [...(c.kernelLowers ?? c.lowers)].reverse().join(":");
   const opts = c.mountOptions ? ["-o", c.mountOptions] : [];
   const k = runOracleSync([...opts, lowersTopFirst, join(work, "kernel-upper"), cmd]);
   expect(k.status, k.stderr).toBe(0);
@@ -124,6 +129,31 @@ describe("layerfs run against kernel overlayfs (node:wasi on the merged mount)",
     expect(layerfs).toEqual(kernel);
     expect(kernel.output).toContain("rmdir /old: Directory not empty\nrm /old/z: ok\nrmdir /old: ok\n");
     expect(kernel.upper.some((l) => l.startsWith("old/.wh..wh..opq\topq"))).toBe(true);
+  });
+
+  it("agrees on a --layer with a root-level opaque marker, which hides every layer below it", async (ctx) => {
+    if (skip()) return ctx.skip();
+    const base = tempDir("layerfs-kernel-root-opaque-");
+    dirs.push(base);
+    const hidden = writeTree(join(base, "hidden"), { "file3": "hidden 3\n", "etc/a": "a\n", "old/x": "x\n" });
+    const visible = { "file1": "top 1\n", "etc/b": "b\n", "etc/.wh.a": "" };
+    const top = writeTree(join(base, "top"), { ...visible, ".wh..wh..opq": "" });
+    const topForKernel = writeTree(join(base, "top-for-kernel"), { "file1": "top 1\n", "etc/b": "b\n" });
+    const ops = [
+      "rm", "/etc/a", // hidden: ENOENT
+      "rmdir", "/old", // hidden: ENOENT
+      "append", "/file3", "new\n", // a new file, not a copy-up of the hidden one
+      "append", "/file1", "more\n",
+      "rm", "/etc/b",
+      "mkdir", "/old", // a plain directory: nothing visible below to hide
+      "write", "/old/new", "n\n",
+    ];
+    const { kernel, layerfs } = await bothSides({
+      lowers: [hidden, top], kernelLowers: [topForKernel], wasm: PROBE, args: ["ops", ...ops],
+    });
+    expect(layerfs).toEqual(kernel);
+    expect(kernel.output).toContain("rm /etc/a: No such file or directory\nrmdir /old: No such file or directory\n");
+    expect(kernel.upper.some((l) => l.includes("opq"))).toBe(false);
   });
 
   it("runs union_ops.wasm mutate (test/wasm's fixture, redirect_dir=on) to the same result", async (ctx) => {
