@@ -9,6 +9,10 @@
  * are never failed. A failing close still closes the descriptor (as the
  * kernel does); a failing copyFile may leave a partial copy behind (as a real
  * disk-full copy does).
+ *
+ * It also counts open descriptors (`openCount`, `openPaths`), so a test can
+ * check that a layer or union gives back every descriptor it takes: e.g.
+ * `checkLayer(layer, { openDescriptors: () => faulty.openCount })`.
  */
 import { Errno, FsError } from "../core/errno.ts";
 import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
@@ -39,6 +43,8 @@ export class FaultFs implements HostFs {
   fired = false;
   private plan: FaultPlan = {};
   private readonly writableFds = new Set<number>();
+  /** Open descriptors -> the path each was opened with. */
+  private readonly openFds = new Map<number, string>();
 
   readonly openNoFollow: boolean | undefined;
   readonly umask: (() => number) | undefined;
@@ -76,11 +82,22 @@ export class FaultFs implements HostFs {
   readlink(path: string): string { return this.inner.readlink(path); }
   realpath(path: string): string { return this.inner.realpath(path); }
 
+  /** Descriptors opened through this wrapper and not closed yet. */
+  get openCount(): number {
+    return this.openFds.size;
+  }
+
+  /** Paths of the descriptors still open (what a leak report shows). */
+  openPaths(): string[] {
+    return [...this.openFds.values()];
+  }
+
   open(path: string, options: HostOpenOptions = {}): number {
     const writing = !!(options.write || options.createNew);
     if (writing) this.tick("open", path);
     const fd = this.inner.open(path, options);
     if (writing) this.writableFds.add(fd);
+    this.openFds.set(fd, path);
     return fd;
   }
   pread(fd: number, buf: Uint8Array, position: number): number { return this.inner.pread(fd, buf, position); }
@@ -99,6 +116,7 @@ export class FaultFs implements HostFs {
     this.inner.futimes(fd, atimeNs, mtimeNs);
   }
   close(fd: number): void {
+    this.openFds.delete(fd);
     if (this.writableFds.delete(fd)) {
       try { this.tick("close"); } catch (e) {
         this.inner.close(fd);

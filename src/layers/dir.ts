@@ -31,7 +31,7 @@
  */
 import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import type {
-  EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
+  ContentSource, EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../core/layer.ts";
 import { WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseName, childPath, nowNs, parentPath } from "../core/layer.ts";
 import type { HostFs, HostStat } from "../host/host-fs.ts";
@@ -58,6 +58,8 @@ const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
 const DIRECT_ID_LIMIT = 2n ** 31n;
 /** Bound of the absent-path cache (cleared when full). */
 const ABSENT_CACHE_MAX = 4096;
+/** Descriptors a read-only layer keeps open for contentSource reads (least recently used closed first). */
+const SOURCE_POOL_MAX = 16;
 
 function isOverlayWhiteout(st: HostStat): boolean {
   return st.kind === "char" && st.rdev === 0n;
@@ -132,6 +134,13 @@ export class DirLayer<W extends boolean = false> implements Layer {
   private readonly nonDirs = new Set<string>();
   private workReady = false;
   private tmpCounter = 0;
+  /**
+   * Read-only descriptors behind contentSource() reads, by host path, least
+   * recently used first (bounded: SOURCE_POOL_MAX). A memory upper over this
+   * lower keeps one source per copied-up file; they share these few descriptors.
+   */
+  private readonly sourcePool = new Map<string, { fd: number; dev: bigint; ino: bigint }>();
+  private closed = false;
 
   constructor(host: HostFs, rootDir: string, options: DirLayerOptions<W> = {}) {
     this.host = host;
@@ -520,6 +529,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   private requireWritable(syscall: string, path: string): void {
     if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
+    if (this.closed) throw new FsError(Errno.BADF, syscall, path, "layer closed");
   }
 
   /**
@@ -582,6 +592,56 @@ export class DirLayer<W extends boolean = false> implements Layer {
       return; // not empty, or never made
     }
     this.workReady = false;
+  }
+
+  /**
+   * Release what the layer holds beyond its open files (Layer.close): the
+   * pooled source descriptors, and for a writable layer its empty work
+   * directory. A read-only layer stays readable (sources reopen on demand);
+   * a writable one refuses changes from now on (EBADF). Idempotent.
+   */
+  close(): void {
+    for (const { fd } of this.sourcePool.values()) this.closeQuietly(fd);
+    this.sourcePool.clear();
+    if (!this.writable || this.closed) return;
+    this.closed = true;
+    this.releaseWorkDir();
+  }
+
+  /** Descriptors held in the source pool (for tests and diagnostics). */
+  get pooledDescriptors(): number {
+    return this.sourcePool.size;
+  }
+
+  /**
+   * @internal Read from the lower file `hostPath` that was opened as object
+   * (dev, ino), through the pool: a pooled descriptor, or a fresh no-follow
+   * open checked to be that same object (a read-only layer never changes
+   * while mounted; if it did, EIO rather than other bytes).
+   */
+  readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
+    const pool = this.sourcePool;
+    let entry = pool.get(hostPath);
+    if (entry !== undefined) {
+      pool.delete(hostPath); // re-inserted below: most recently used last
+    } else {
+      let fd: number;
+      try { fd = this.host.open(hostPath); } catch (e) { throw fail(e, "read", ""); }
+      let st: HostStat;
+      try { st = this.host.fstat(fd); } catch (e) { this.closeQuietly(fd); throw fail(e, "read", ""); }
+      if (st.dev !== dev || st.ino !== ino || st.kind !== "file") {
+        this.closeQuietly(fd);
+        throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
+      }
+      if (pool.size >= SOURCE_POOL_MAX) {
+        const [oldest, victim] = pool.entries().next().value!;
+        pool.delete(oldest);
+        this.closeQuietly(victim.fd);
+      }
+      entry = { fd, dev, ino };
+    }
+    pool.set(hostPath, entry);
+    try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
   }
 
   private closeQuietly(fd: number): void {
@@ -897,15 +957,7 @@ class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
-    let n = 0;
-    try {
-      while (n < into.length) {
-        const r = this.layer.host.pread(this.fd, into.subarray(n), position + n);
-        if (r <= 0) break;
-        n += r;
-      }
-    } catch (e) { throw fail(e, "read", ""); }
-    return n;
+    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
   }
 
   write(data: Uint8Array, position: number): number {
@@ -953,6 +1005,20 @@ class DirFile implements WritableLayerFile {
   }
 
   /**
+   * The content, readable after close (LayerFile.contentSource): only for a
+   * read-only layer, whose files do not change while mounted. Reads go
+   * through the layer's descriptor pool, so no descriptor is kept per source.
+   */
+  contentSource(): ContentSource | undefined {
+    this.check("read");
+    if (this.layer.writable) return undefined;
+    if (this.fd < 0) return EMPTY_SOURCE;
+    const { layer, hostPath } = this;
+    const { dev, ino } = this.opened ?? layer.host.fstat(this.fd);
+    return { read: (into, position) => (into.length === 0 ? 0 : layer.readSource(hostPath, dev, ino, into, position)) };
+  }
+
+  /**
    * Host path to clone this file from, if the path still names the very object
    * this descriptor has open (lower layers are immutable, so it normally does).
    */
@@ -966,6 +1032,20 @@ class DirFile implements WritableLayerFile {
       return undefined;
     }
   }
+}
+
+/** The content of an overlayfs whiteout's stand-in file: nothing. */
+const EMPTY_SOURCE: ContentSource = { read: () => 0 };
+
+/** pread until `into` is full or EOF; returns the count. */
+function preadFully(host: HostFs, fd: number, into: Uint8Array, position: number): number {
+  let n = 0;
+  while (n < into.length) {
+    const r = host.pread(fd, into.subarray(n), position + n);
+    if (r <= 0) break;
+    n += r;
+  }
+  return n;
 }
 
 function writeAll(host: HostFs, fd: number, data: Uint8Array, position: number): void {
