@@ -35,6 +35,8 @@ import type {
 } from "../core/layer.ts";
 import { WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseName, childPath, nowNs, parentPath } from "../core/layer.ts";
 import type { HostFs, HostStat } from "../host/host-fs.ts";
+import { defaultLockDir, lockLayer } from "./dir-lock.ts";
+import type { LayerLock } from "./dir-lock.ts";
 
 export interface DirLayerOptions<W extends boolean = boolean> {
   /** Accept writes (default false: a read-only lower layer; mutations throw EROFS). */
@@ -47,6 +49,13 @@ export interface DirLayerOptions<W extends boolean = boolean> {
   workDir?: string;
   /** fsync copied-up files before renaming them into place (default true). */
   durable?: boolean;
+  /**
+   * A writable layer locks its directory while open (default true), so a
+   * second opener, in this process or another (Node or Deno), fails with a
+   * LayerInUseError naming the holder's pid until `close()` or process exit
+   * (dir-lock.ts). False: no lock, for a directory shared on purpose.
+   */
+  lock?: boolean;
 }
 
 const COPY_CHUNK = 1 << 18;
@@ -141,6 +150,8 @@ export class DirLayer<W extends boolean = false> implements Layer {
    */
   private readonly sourcePool = new Map<string, { fd: number; dev: bigint; ino: bigint }>();
   private closed = false;
+  /** Held while a writable layer is open (DirLayerOptions.lock). */
+  private lock: LayerLock | undefined;
 
   constructor(host: HostFs, rootDir: string, options: DirLayerOptions<W> = {}) {
     this.host = host;
@@ -158,6 +169,10 @@ export class DirLayer<W extends boolean = false> implements Layer {
         throw new FsError(Errno.INVAL, "DirLayer", wd, "the work directory must be outside the layer directory");
       }
       this.workDir = canon;
+      // Last: nothing after it may throw and leave the lock held.
+      if (options.lock !== false && host.processes !== undefined) {
+        this.lock = lockLayer(host, host.processes, this.root, defaultLockDir(this.root, canon));
+      }
     }
   }
 
@@ -597,8 +612,8 @@ export class DirLayer<W extends boolean = false> implements Layer {
   /**
    * Release what the layer holds beyond its open files (Layer.close): the
    * pooled source descriptors, and for a writable layer its empty work
-   * directory. A read-only layer stays readable (sources reopen on demand);
-   * a writable one refuses changes from now on (EBADF). Idempotent.
+   * directory and its lock. A read-only layer stays readable (sources reopen
+   * on demand); a writable one refuses changes from now on (EBADF). Idempotent.
    */
   close(): void {
     for (const { fd } of this.sourcePool.values()) this.closeQuietly(fd);
@@ -606,6 +621,8 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (!this.writable || this.closed) return;
     this.closed = true;
     this.releaseWorkDir();
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   /** Descriptors held in the source pool (for tests and diagnostics). */
