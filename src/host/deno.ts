@@ -12,8 +12,9 @@ import { DenoFs } from "./deno-fs.ts";
 
 export { DirLayer } from "../layers/dir.ts";
 export type { DirLayerOptions } from "../layers/dir.ts";
+export { LayerInUseError } from "../layers/dir-lock.ts";
 export { DenoFs } from "./deno-fs.ts";
-export type { HostFs, HostStat, HostDirent, HostOpenOptions } from "./host-fs.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "./host-fs.ts";
 
 let shared: DenoFs | undefined;
 

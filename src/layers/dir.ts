@@ -28,6 +28,18 @@
  * uses a reflink when the source is another DirLayer's file and the host
  * filesystem can clone, and fsyncs before the rename (option `durable`).
  * removeTree first renames the directory into the work directory.
+ *
+ * Exclusive use: a writable layer holds a lock beside its directory while open
+ * (dir-lock.ts), so a second opener in any process fails with LayerInUseError.
+ *
+ * Descriptors (the ownership rule of core/layer.ts): a DirFile owns one host
+ * descriptor until closed. A read-only layer's files also offer a
+ * contentSource() that a memory upper keeps for lazy copy-up; those reopen
+ * the file by path on demand through a pool of at most SOURCE_POOL_MAX
+ * descriptors (least recently used closed first), each reopen checked to be
+ * the same (dev, ino) object: a lower is immutable while mounted. `close()`
+ * empties the pool, so a memory upper over this lower never pins one
+ * descriptor per copied-up file.
  */
 import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import type {
