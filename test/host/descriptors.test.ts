@@ -13,18 +13,21 @@ import { Union } from "../../src/core/union.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
 import { DirLayer } from "../../src/layers/dir.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
-import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, tempDir } from "./helpers.ts";
+import { run } from "../../src/wasi/run.ts";
+import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
 afterAll(() => bases.forEach(cleanup));
 
 const FILES = 200; // more than the source pool holds (16)
+const COPYUP_MANY = path.join(import.meta.dirname ?? ".", "../wasm/copyup_many.wasm");
 
 function world(kind: "host" | "memory") {
   const base = tempDir("layerfs-fds-", true);
   bases.push(base);
   const spec: Record<string, string | Uint8Array> = { "dir/": "", "big.bin": new Uint8Array(300_000).fill(7) };
   for (let i = 0; i < FILES; i++) spec[`many/f${i}`] = `lower ${i}\n`;
+  for (let i = 0; i < 50; i++) spec[`pad/f${String(i).padStart(5, "0")}`] = `lower ${i}\n`; // copyup_many's names
   makeTree(`${base}/lower`, spec);
   makeTree(`${base}/lower`, { "many/h1": "hard\n" });
   fs.linkSync(`${base}/lower/many/h1`, `${base}/lower/many/h2`); // a hard-linked lower pair
@@ -121,4 +124,20 @@ describe(`host descriptors through a union (${IN_DENO ? "Deno" : "Node"} HostFs)
     lower.close();
     expect(faulty.openCount).toBe(0);
   });
+
+  for (const kind of ["host", "memory"] as const) {
+    it(`${kind} upper: a WASI guest that exits with files still open leaves no descriptor behind`, async () => {
+      const { faulty, lower, union } = world(kind);
+      const out: Uint8Array[] = [];
+      const code = await run(fs.readFileSync(COPYUP_MANY), {
+        union, args: ["copyup_many", "/pad", "50", "+guest\n", "keep-open"], stdout: (b) => out.push(b.slice()), stderr: "ignore",
+      });
+      expect(code).toBe(0);
+      expect(new TextDecoder().decode(out[0])).toBe("appended 50\n");
+      expect(faulty.openCount).toBeLessThanOrEqual(kind === "memory" ? 16 : 0);
+      union.close();
+      lower.close();
+      expect(faulty.openPaths()).toEqual([]);
+    });
+  }
 });
