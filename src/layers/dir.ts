@@ -652,6 +652,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const pool = this.sourcePool;
     let entry = pool.get(hostPath);
     if (entry !== undefined) {
+      if (entry.dev !== dev || entry.ino !== ino) throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
       pool.delete(hostPath); // re-inserted below: most recently used last
     } else {
       let fd: number;
