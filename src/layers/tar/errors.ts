@@ -7,13 +7,16 @@ export class TarError extends Error {
   /** The entry's name as far as it was decoded ("" when unknown). */
   readonly entry: string;
   readonly reason: string;
+  /** The archive (path or label) when known. */
+  readonly archive: string | undefined;
 
-  constructor(offset: number, entry: string, reason: string) {
-    super(`tar: ${reason} at offset ${offset}${entry ? ` (entry ${JSON.stringify(entry)})` : ""}`);
+  constructor(offset: number, entry: string, reason: string, archive?: string) {
+    super(`${archive ?? "tar"}: ${reason} at offset ${offset}${entry ? ` (entry ${JSON.stringify(entry)})` : ""}`);
     this.name = "TarError";
     this.offset = offset;
     this.entry = entry;
     this.reason = reason;
+    this.archive = archive;
   }
 }
 

@@ -42,7 +42,12 @@ export function checksumOk(b: Uint8Array, offset: number): boolean {
     unsigned += v;
     signed += v > 127 ? v - 256 : v;
   }
-  const want = parseNumber(b, 148, 8, offset, "checksum");
+  let want: number;
+  try {
+    want = parseNumber(b, 148, 8, offset, "checksum");
+  } catch {
+    return false; // not even a number: not a header
+  }
   return want === unsigned || want === signed;
 }
 

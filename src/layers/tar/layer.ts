@@ -12,6 +12,7 @@ import { MemorySource } from "../../sources/byte-source.ts";
 import type { ByteSource } from "../../sources/byte-source.ts";
 import { indexTar, KIND_DIR, KIND_FILE, KIND_SYMLINK, TarIndex } from "./index.ts";
 import type { IndexTarOptions } from "./index.ts";
+import { TarError } from "./errors.ts";
 
 /** Options of the TarLayer constructor. */
 export interface TarLayerOptions extends IndexTarOptions {
@@ -32,7 +33,12 @@ export class TarLayer implements Layer {
   constructor(source: ByteSource, options: TarLayerOptions = {}) {
     this.source = source;
     this.name = options.name;
-    this.index = options.index ?? indexTar(source, options);
+    try {
+      this.index = options.index ?? indexTar(source, options);
+    } catch (e) {
+      if (options.name !== undefined && e instanceof TarError && e.archive === undefined) throw new TarError(e.offset, e.entry, e.reason, options.name);
+      throw e;
+    }
   }
 
   /** A TarLayer over tar bytes in memory (zero-copy: the layer keeps a reference to `bytes`). */
