@@ -220,8 +220,13 @@ class Builder {
   parentDir(dir: string, mtime: bigint, offset: number, entry: string): number {
     if (dir === this.lastDir && this.lastDirGen === this.gen) return this.lastDirNode;
     let node = 0;
+    let start = 0;
+    // Deeper than the cached directory (a tree listed depth-first): walk on from it.
+    if (this.lastDirGen === this.gen && this.lastDir !== "" && dir.length > this.lastDir.length && dir.charCodeAt(this.lastDir.length) === 0x2f && dir.startsWith(this.lastDir)) {
+      node = this.lastDirNode;
+      start = this.lastDir.length + 1;
+    }
     if (dir !== "") {
-      let start = 0;
       for (;;) {
         const slash = dir.indexOf("/", start);
         const name = slash < 0 ? dir.slice(start) : dir.slice(start, slash);
@@ -254,8 +259,14 @@ interface CleanPath {
   escaped: boolean;
 }
 
+const DOT_COMPONENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /** Lexical clean, clamped at the root (as `path.Clean("/" + name)`), without a leading slash. */
 export function cleanTarPath(name: string): CleanPath {
+  const bare = name.endsWith("/") ? name.slice(0, -1) : name; // directories often end with "/"
+  if (bare !== "" && !bare.startsWith("/") && !bare.endsWith("/") && !bare.includes("//") && !DOT_COMPONENT.test(bare)) {
+    return { path: bare, escaped: false }; // already clean (nearly every entry): no split and join
+  }
   const out: string[] = [];
   let escaped = false;
   let start = 0;
