@@ -15,3 +15,6 @@ export type { DirLayerOptions } from "./layers/dir.ts";
 export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind } from "./host/host-fs.ts";
 export { FaultFs } from "./host/fault-fs.ts";
 export type { FaultPlan } from "./host/fault-fs.ts";
+// OCI images (platform-neutral: bytes, Blob, Response, ImageSourceFiles; host paths: src/host/node.ts, src/host/deno.ts).
+export { loadImage, loadArchive, loadFromFiles, MemoryLayerCache, ImageError, isImageError, parseImageRef, parseDigest, archiveFiles, memoryFiles } from "./oci/mod.ts";
+export type { ImageFormat, ImageConfig, LayerDescriptor, LoadedImage, LoadImageOptions, LoadProgress, LayerCache, LayerCacheWriter, ImageSourceFiles, ImageErrorCode, HasherFactory } from "./oci/mod.ts";

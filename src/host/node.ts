@@ -27,3 +27,9 @@ export function dirLayer<W extends boolean = false>(path: string, options: DirLa
 
 /** Alias of dirLayer, for code that imports both the Node and the Deno entry. */
 export const nodeDirLayer = dirLayer;
+
+// OCI images from host paths (layout directory or archive file) with the file layer cache.
+export { loadImage, defaultCacheDir, FileLayerCache, layoutDirFiles, nodeHasher, parseHostImageRef, PreadSource } from "./image-host.ts";
+export type { HostLoadImageOptions } from "./image-host.ts";
+export { parseImageRef, ImageError, isImageError, MemoryLayerCache } from "../oci/mod.ts";
+export type { LoadedImage, LoadImageOptions, ImageConfig, ImageFormat, LayerDescriptor, LayerCache, LayerCacheWriter, LoadProgress, ImageSourceFiles } from "../oci/mod.ts";
