@@ -4,12 +4,12 @@
  * content), the file layer cache, and node:crypto hashing.
  */
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
 import { open as openAsync, lstat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import type { ByteSource } from "../oci/deps.ts";
+import type { ByteSource } from "../sources/byte-source.ts";
 import type { LayerCache, LayerCacheWriter } from "../oci/cache.ts";
 import type { HasherFactory } from "../oci/digest.ts";
 import { parseDigest } from "../oci/digest.ts";
@@ -21,24 +21,8 @@ import type { LoadedImage, LoadImageOptions } from "../oci/load.ts";
 import { parseImageRef } from "../oci/image-ref.ts";
 import type { ImageRef } from "../oci/image-ref.ts";
 
-/** pread over one open file (INTERIM until the tar branch's FileSource lands). */
-export class PreadSource implements ByteSource {
-  readonly size: number;
-  #fd: number | undefined;
-  constructor(path: string) {
-    this.#fd = openSync(path, "r");
-    this.size = fstatSync(this.#fd).size;
-  }
-  read(into: Uint8Array, position: number): number {
-    if (this.#fd === undefined) throw new Error("source is closed");
-    if (position >= this.size) return 0;
-    return readSync(this.#fd, into, 0, Math.min(into.length, this.size - position), position);
-  }
-  close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
-  }
-}
+/** Opens a host file as a pread ByteSource (NodeFileSource or DenoFileSource). */
+export type OpenFileSource = (path: string) => ByteSource;
 
 /** node:crypto hashes (native; faster than the wasm default). */
 export const nodeHasher: HasherFactory = async (algorithm) => {
@@ -64,9 +48,11 @@ export function defaultCacheDir(): string {
 export class FileLayerCache implements LayerCache {
   readonly name: string;
   readonly root: string;
-  constructor(root: string = defaultCacheDir()) {
+  readonly #open: OpenFileSource;
+  constructor(root: string, openSource: OpenFileSource) {
     this.root = root;
     this.name = root;
+    this.#open = openSource;
   }
 
   #path(kind: "layers" | "links", digest: string): string {
@@ -77,7 +63,7 @@ export class FileLayerCache implements LayerCache {
 
   get(diffID: string): ByteSource | undefined {
     try {
-      return new PreadSource(this.#path("layers", diffID));
+      return this.#open(this.#path("layers", diffID));
     } catch (e) {
       if ((e as { code?: string }).code === "ENOENT") return undefined;
       throw e;
@@ -123,7 +109,7 @@ export class FileLayerCache implements LayerCache {
           writeFileSync(t, diffID + "\n");
           renameSync(t, link);
         }
-        return new PreadSource(final);
+        return this.#open(final);
       },
       abort: () => {
         closeFd();
@@ -138,7 +124,7 @@ export class FileLayerCache implements LayerCache {
 }
 
 /** A layout directory's files: lstat for sizes (only regular files count), async reads for streams, pread for in-place use. */
-export function layoutDirFiles(dir: string): ImageSourceFiles {
+export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSourceFiles {
   const full = (path: string): string => join(dir, path);
   return {
     name: dir,
@@ -165,7 +151,7 @@ export function layoutDirFiles(dir: string): ImageSourceFiles {
     },
     source(path) {
       try {
-        return new PreadSource(full(path));
+        return openSource(full(path));
       } catch {
         return undefined;
       }
@@ -190,19 +176,19 @@ export interface HostLoadImageOptions extends LoadImageOptions {
  * const union = new Union(img.image, new MemoryLayer());
  * ```
  */
-export async function loadImage(path: string, options: HostLoadImageOptions = {}): Promise<LoadedImage> {
-  const opts: LoadImageOptions = { hasher: nodeHasher, ...options, cache: options.cache ?? new FileLayerCache(options.cacheDir ?? defaultCacheDir()) };
+export async function loadHostImage(path: string, options: HostLoadImageOptions, openSource: OpenFileSource): Promise<LoadedImage> {
+  const opts: LoadImageOptions = { hasher: nodeHasher, ...options, cache: options.cache ?? new FileLayerCache(options.cacheDir ?? defaultCacheDir(), openSource) };
   let st;
   try {
     st = statSync(path);
   } catch (e) {
     throw new ImageError("EMISSING", path, undefined, `no such image file or directory (${(e as { code?: string }).code ?? messageOf(e)})`, { cause: e });
   }
-  if (st.isDirectory()) return loadFromFiles(layoutDirFiles(path), false, opts);
+  if (st.isDirectory()) return loadFromFiles(layoutDirFiles(path, openSource), false, opts);
   if (!st.isFile()) throw new ImageError("EFORMAT", path, undefined, "neither a directory nor a regular file");
-  let source: PreadSource;
+  let source: ByteSource;
   try {
-    source = new PreadSource(path);
+    source = openSource(path);
   } catch (e) {
     throw new ImageError("EMISSING", path, undefined, `cannot open: ${messageOf(e)}`, { cause: e });
   }

@@ -10,7 +10,7 @@
  * `stream` from GET (or ranged GETs), no `source`.
  */
 import type { ByteSource } from "./deps.ts";
-import { listTar } from "./deps.ts";
+import { indexTar, KIND_FILE } from "./deps.ts";
 
 /** Where an image's files come from (see the module comment). */
 export interface ImageSourceFiles {
@@ -83,25 +83,25 @@ export class SliceSource implements ByteSource {
 /**
  * The files of an image archive (a tar of an OCI layout, or a docker save),
  * read in place: one header scan, then every member is a slice of `archive`.
- * Later members win, as in extraction; "./" prefixes are dropped.
+ * Later members win, as in extraction; "./" prefixes are dropped (indexTar).
  */
 export function archiveFiles(archive: ByteSource, name: string): ImageSourceFiles {
-  const members = new Map<string, { offset: number; size: number }>();
-  for (const m of listTar(archive)) {
-    const path = m.name.replace(/\/+$/, "");
-    if (m.type === "0" || m.type === "\0" || m.type === "7") members.set(path, { offset: m.offset, size: m.size });
-    else members.delete(path);
-  }
+  const index = indexTar(archive, { onWarning: () => {} });
+  const member = (path: string): { offset: number; size: number } | undefined => {
+    const node = index.lookup(path);
+    if (node < 0 || index.kind[node] !== KIND_FILE) return undefined;
+    return { offset: index.offset[node]!, size: index.size[node]! };
+  };
   return {
     name,
-    size: (path) => members.get(path)?.size,
+    size: (path) => member(path)?.size,
     stream(path) {
-      const m = members.get(path);
+      const m = member(path);
       if (m === undefined) throw new Error(`${path}: not in the archive`);
       return streamSource(archive, m.offset, m.size);
     },
     source(path) {
-      const m = members.get(path);
+      const m = member(path);
       return m === undefined ? undefined : new SliceSource(archive, m.offset, m.size);
     },
     close: () => archive.close?.(),
