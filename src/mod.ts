@@ -20,3 +20,7 @@ export { TarLayer, TarFile, TarIndex, indexTar, TarError, isTarError } from "./l
 export type { TarLayerOptions, IndexTarOptions } from "./layers/tar/mod.ts";
 export { MemorySource } from "./sources/byte-source.ts";
 export type { ByteSource } from "./sources/byte-source.ts";
+
+// OCI images (platform-neutral: bytes, Blob, Response, ImageSourceFiles; host paths: src/host/node.ts, src/host/deno.ts).
+export { loadImage, loadArchive, loadFromFiles, MemoryLayerCache, ImageError, isImageError, parseImageRef, parseDigest, archiveFiles, memoryFiles } from "./oci/mod.ts";
+export type { ImageFormat, ImageConfig, LayerDescriptor, LoadedImage, LoadImageOptions, LoadProgress, LayerCache, LayerCacheWriter, ImageSourceFiles, ImageErrorCode, HasherFactory } from "./oci/mod.ts";

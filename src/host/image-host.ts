@@ -1,0 +1,208 @@
+/**
+ * Images from the host filesystem (Node and Deno, both through node:fs):
+ * `loadImage(path)` for a layout directory or an archive file (kind told by
+ * content), the file layer cache, and node:crypto hashing.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
+import { open as openAsync, lstat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import type { ByteSource } from "../sources/byte-source.ts";
+import type { LayerCache, LayerCacheWriter } from "../oci/cache.ts";
+import type { HasherFactory } from "../oci/digest.ts";
+import { parseDigest } from "../oci/digest.ts";
+import { ImageError, messageOf } from "../oci/errors.ts";
+import { STREAM_CHUNK } from "../oci/files.ts";
+import type { ImageSourceFiles } from "../oci/files.ts";
+import { loadArchive, loadFromFiles } from "../oci/load.ts";
+import type { LoadedImage, LoadImageOptions } from "../oci/load.ts";
+import { parseImageRef } from "../oci/image-ref.ts";
+import type { ImageRef } from "../oci/image-ref.ts";
+
+/** Opens a host file as a pread ByteSource (NodeFileSource or DenoFileSource). */
+export type OpenFileSource = (path: string) => ByteSource;
+
+/** node:crypto hashes (native; faster than the wasm default). */
+export const nodeHasher: HasherFactory = async (algorithm) => {
+  const h = createHash(algorithm);
+  return { update: (b) => void h.update(b), digestHex: () => h.digest("hex") };
+};
+
+/** The cache directory: $LAYERFS_CACHE, else $XDG_CACHE_HOME/layerfs, else ~/.cache/layerfs. */
+export function defaultCacheDir(): string {
+  const env = process.env;
+  if (env.LAYERFS_CACHE) return env.LAYERFS_CACHE;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "layerfs");
+  return join(homedir(), ".cache", "layerfs");
+}
+
+/**
+ * Decompressed layers on disk, one file per diffID, served by pread (memory
+ * stays bounded whatever the layer size). Layout under the root:
+ *   layers/sha256/<hex>   the uncompressed layer tar whose sha256 is <hex>
+ *   links/sha256/<hex>    text: the diffID the compressed blob sha256:<hex> decompressed to
+ *   tmp/                  entries being written (renamed into layers/ once verified)
+ */
+export class FileLayerCache implements LayerCache {
+  readonly name: string;
+  readonly root: string;
+  readonly #open: OpenFileSource;
+  constructor(root: string, openSource: OpenFileSource) {
+    this.root = root;
+    this.name = root;
+    this.#open = openSource;
+  }
+
+  #path(kind: "layers" | "links", digest: string): string {
+    const d = parseDigest(digest);
+    if (typeof d === "string") throw new Error(d); // never a path from an unchecked string
+    return join(this.root, kind, d.algorithm, d.hex);
+  }
+
+  get(diffID: string): ByteSource | undefined {
+    try {
+      return this.#open(this.#path("layers", diffID));
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT") return undefined;
+      throw e;
+    }
+  }
+
+  diffIDOf(blobDigest: string): string | undefined {
+    try {
+      const text = readFileSync(this.#path("links", blobDigest), "utf8").trim();
+      return typeof parseDigest(text) === "string" ? undefined : text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  create(diffID: string): LayerCacheWriter {
+    const final = this.#path("layers", diffID);
+    const tmpDir = join(this.root, "tmp");
+    try {
+      mkdirSync(tmpDir, { recursive: true });
+      mkdirSync(join(final, ".."), { recursive: true });
+    } catch (e) {
+      throw new Error(`layer cache ${this.root}: ${messageOf(e)}`, { cause: e });
+    }
+    const temp = join(tmpDir, `${final.slice(final.lastIndexOf("/") + 1)}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    let fd: number | undefined = openSync(temp, "wx", 0o644);
+    const closeFd = (): void => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    };
+    return {
+      write: (chunk) => {
+        for (let at = 0; at < chunk.length; ) at += writeSync(fd!, chunk, at, chunk.length - at);
+      },
+      commit: (blobDigest) => {
+        fsyncSync(fd!);
+        closeFd();
+        renameSync(temp, final);
+        if (blobDigest !== undefined && blobDigest !== diffID) {
+          const link = this.#path("links", blobDigest);
+          mkdirSync(join(link, ".."), { recursive: true });
+          const t = `${temp}.link`;
+          writeFileSync(t, diffID + "\n");
+          renameSync(t, link);
+        }
+        return this.#open(final);
+      },
+      abort: () => {
+        closeFd();
+        try {
+          unlinkSync(temp);
+        } catch {
+          // already gone
+        }
+      },
+    };
+  }
+}
+
+/** A layout directory's files: lstat for sizes (only regular files count), async reads for streams, pread for in-place use. */
+export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSourceFiles {
+  const full = (path: string): string => join(dir, path);
+  return {
+    name: dir,
+    async size(path) {
+      try {
+        const st = await lstat(full(path));
+        return st.isFile() ? st.size : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async *stream(path) {
+      const fh = await openAsync(full(path), "r");
+      try {
+        for (;;) {
+          const buf = new Uint8Array(STREAM_CHUNK);
+          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+          if (bytesRead === 0) return;
+          yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        }
+      } finally {
+        await fh.close();
+      }
+    },
+    source(path) {
+      try {
+        return openSource(full(path));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Options of the host `loadImage(path)`: also where the file cache lives. */
+export interface HostLoadImageOptions extends LoadImageOptions {
+  /** Cache directory (default defaultCacheDir()); ignored when `cache` is given. */
+  cacheDir?: string;
+}
+
+/**
+ * Load an image from a path: an OCI layout directory, or an OCI / docker-save
+ * archive file (told apart by content). Layers are decompressed once into the
+ * file cache and served from there by pread.
+ *
+ * @example
+ * ```ts
+ * const img = await loadImage("hello.tar", { tag: "hello:latest" });
+ * const union = new Union(img.image, new MemoryLayer());
+ * ```
+ */
+export async function loadHostImage(path: string, options: HostLoadImageOptions, openSource: OpenFileSource): Promise<LoadedImage> {
+  const opts: LoadImageOptions = { hasher: nodeHasher, ...options, cache: options.cache ?? new FileLayerCache(options.cacheDir ?? defaultCacheDir(), openSource) };
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new ImageError("EMISSING", path, undefined, `no such image file or directory (${(e as { code?: string }).code ?? messageOf(e)})`, { cause: e });
+  }
+  if (st.isDirectory()) return loadFromFiles(layoutDirFiles(path, openSource), false, opts);
+  if (!st.isFile()) throw new ImageError("EFORMAT", path, undefined, "neither a directory nor a regular file");
+  let source: ByteSource;
+  try {
+    source = openSource(path);
+  } catch (e) {
+    throw new ImageError("EMISSING", path, undefined, `cannot open: ${messageOf(e)}`, { cause: e });
+  }
+  return loadArchive(source, path, opts);
+}
+
+/** Split a CLI IMAGE string (`DIR[:TAG]`, `FILE.tar[:TAG]`, `FILE.tar[:REPO:TAG]`) against the host filesystem. */
+export function parseHostImageRef(text: string): ImageRef | undefined {
+  return parseImageRef(text, (p) => {
+    try {
+      statSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
