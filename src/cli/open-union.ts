@@ -21,16 +21,16 @@ export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false):
     requireDir(rt, path, "layer");
     return rt.lowerLayer(rt.resolve(path));
   });
-  let upper: WritableLayer;
-  if (args.upper === undefined) {
-    upper = new MemoryLayer();
-  } else {
-    checkNoOverlap(rt, args.upper, args.layer ?? []);
-    if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
-    requireDir(rt, args.upper, "upper");
-    upper = rt.upperLayer(rt.resolve(args.upper));
-  }
-  return new Union(new Image(lowers), upper);
+  return new Union(new Image(lowers), openUpper(rt, args, createUpper));
+}
+
+/** The writable layer: --upper's DirLayer (not overlapping a --layer), else an empty MemoryLayer. */
+export function openUpper(rt: CliRuntime, args: LayerArgs, createUpper = false): WritableLayer {
+  if (args.upper === undefined) return new MemoryLayer();
+  checkNoOverlap(rt, args.upper, args.layer ?? []);
+  if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
+  requireDir(rt, args.upper, "upper");
+  return rt.upperLayer(rt.resolve(args.upper));
 }
 
 /** A host directory argument must exist and be a directory. */

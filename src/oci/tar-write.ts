@@ -15,9 +15,9 @@ import type { TarHeader } from "modern-tar";
 /** One entry to write. Paths are archive-relative, without a leading "/" or "./". */
 export type TarItem =
   | { type: "dir" | "symlink" | "link"; path: string; mode: number; uid: number; gid: number; mtimeNs: bigint; linkname?: string }
-  | { type: "file"; path: string; mode: number; uid: number; gid: number; mtimeNs: bigint; size: number; body: FileBody };
+  | { type: "file"; path: string; mode: number; uid: number; gid: number; mtimeNs: bigint; size: number; body: FileBody | ReadableStream<Uint8Array> };
 
-/** Where a file's bytes come from: `read(into, position)` preads (0 at EOF); `close` when done. */
+/** Where a file's bytes come from (or a ReadableStream): `read(into, position)` preads (0 at EOF); `close` when done. */
 export interface FileBody {
   read(into: Uint8Array, position: number): number;
   close?(): void;
@@ -68,42 +68,89 @@ function paxTime(sec: bigint, frac: bigint): string {
 }
 
 /**
- * A tar of `items` (taken in order, pulled as the stream is read). A file body
- * that yields fewer or more bytes than its declared size fails the stream with
- * an error naming the entry (a file changed while being archived).
+ * A tar written entry by entry: `add` resolves once the entry is handed to the
+ * packer (backpressure: it waits while the reader is behind). File bodies are
+ * preads (FileBody) or a stream; one that yields fewer or more bytes than the
+ * declared size fails with an error naming the entry (it changed while being
+ * archived).
  */
-export function tarStream(items: Iterable<TarItem> | AsyncIterable<TarItem>): ReadableStream<Uint8Array> {
-  const { readable, controller } = createTarPacker();
-  const pump = async (): Promise<void> => {
-    for await (const item of items) {
-      const entry = controller.add(tarHeader(item));
-      const writer = entry.getWriter();
-      if (item.type === "file") {
+export class TarWriter {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly #controller: ReturnType<typeof createTarPacker>["controller"];
+
+  constructor() {
+    const { readable, controller } = createTarPacker();
+    this.readable = readable;
+    this.#controller = controller;
+  }
+
+  async add(item: TarItem): Promise<void> {
+    const writer = this.#controller.add(tarHeader(item)).getWriter();
+    if (item.type === "file") {
+      const body = item.body;
+      if (body instanceof ReadableStream) await writeStreamBody(writer, item.path, item.size, body);
+      else {
         try {
-          await writeBody(writer, item);
+          await writeBody(writer, item.path, item.size, body);
         } finally {
-          item.body.close?.();
+          body.close?.();
         }
       }
-      await writer.close();
     }
-    controller.finalize();
-  };
-  pump().catch((e: unknown) => controller.error(e));
-  return readable;
+    await writer.close();
+  }
+
+  /** Write the end-of-archive marker and end the stream. */
+  finish(): void {
+    this.#controller.finalize();
+  }
+
+  /** End the stream with an error. */
+  error(e: unknown): void {
+    this.#controller.error(e);
+  }
 }
 
-async function writeBody(writer: WritableStreamDefaultWriter<Uint8Array>, item: Extract<TarItem, { type: "file" }>): Promise<void> {
+/** A tar of `items`, pulled as the stream is read. */
+export function tarStream(items: Iterable<TarItem> | AsyncIterable<TarItem>): ReadableStream<Uint8Array> {
+  const tar = new TarWriter();
+  const pump = async (): Promise<void> => {
+    for await (const item of items) await tar.add(item);
+    tar.finish();
+  };
+  pump().catch((e: unknown) => tar.error(e));
+  return tar.readable;
+}
+
+async function writeBody(writer: WritableStreamDefaultWriter<Uint8Array>, path: string, size: number, body: FileBody): Promise<void> {
   let pos = 0;
-  while (pos < item.size) {
-    const buf = new Uint8Array(Math.min(BODY_CHUNK, item.size - pos));
-    const n = item.body.read(buf, pos);
-    if (n <= 0) throw new Error(`${item.path}: file shrank while being archived (${pos} of ${item.size} bytes)`);
+  while (pos < size) {
+    const buf = new Uint8Array(Math.min(BODY_CHUNK, size - pos));
+    const n = body.read(buf, pos);
+    if (n <= 0) throw new Error(`${path}: file shrank while being archived (${pos} of ${size} bytes)`);
     pos += n;
     await writer.write(n === buf.length ? buf : buf.subarray(0, n));
   }
   const probe = new Uint8Array(1);
-  if (item.body.read(probe, pos) > 0) throw new Error(`${item.path}: file grew while being archived (more than ${item.size} bytes)`);
+  if (body.read(probe, pos) > 0) throw new Error(`${path}: file grew while being archived (more than ${size} bytes)`);
+}
+
+async function writeStreamBody(writer: WritableStreamDefaultWriter<Uint8Array>, path: string, size: number, body: ReadableStream<Uint8Array>): Promise<void> {
+  let pos = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      pos += r.value.length;
+      if (pos > size) throw new Error(`${path}: more than the expected ${size} bytes`);
+      await writer.write(r.value);
+    }
+  } catch (e) {
+    await reader.cancel(e).catch(() => {});
+    throw e;
+  }
+  if (pos !== size) throw new Error(`${path}: ${pos} bytes, expected ${size}`);
 }
 
 /** All of a stream's bytes (small archives, tests). */
