@@ -205,9 +205,10 @@ class Builder {
     this.mtime = g(this.mtime, (k) => new BigInt64Array(k));
   }
 
-  warn(offset: number, entry: string, message: string): void {
-    if (this.opts.strict) throw new TarError(offset, entry, message);
-    const text = `offset ${offset}${entry ? ` (${JSON.stringify(entry)})` : ""}: ${message}`;
+  /** A contained oddity: `problem` is what is wrong, `outcome` what the index did about it (strict: a TarError instead). */
+  warn(offset: number, entry: string, problem: string, outcome: string): void {
+    if (this.opts.strict) throw new TarError(offset, entry, problem);
+    const text = `offset ${offset}${entry ? ` (${JSON.stringify(entry)})` : ""}: ${problem}; ${outcome}`;
     this.warningCount++;
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(text);
     this.opts.onWarning?.(text);
@@ -233,7 +234,7 @@ class Builder {
         const kids = this.children[node]!;
         let next = kids.get(name);
         if (next === undefined || this.kind[next] !== KIND_DIR) {
-          if (next !== undefined) this.warn(offset, entry, `parent ${JSON.stringify(dir.slice(0, slash < 0 ? dir.length : slash))} is not a directory; replaced by a directory`);
+          if (next !== undefined) this.warn(offset, entry, `parent ${JSON.stringify(dir.slice(0, slash < 0 ? dir.length : slash))} is not a directory`, "replaced by a directory");
           next = this.alloc(KIND_DIR, 0o755, 0, 0, mtime);
           kids.set(name, next);
         }
@@ -419,7 +420,7 @@ function addEntry(
 ): void {
   const isDir = t === "5" || t === "D" || ((t === "0" || t === "\0") && name.endsWith("/"));
   const clean = cleanTarPath(name);
-  if (clean.escaped) b.warn(pos, name, `path climbs out of the archive root; contained as ${JSON.stringify(clean.path)}`);
+  if (clean.escaped) b.warn(pos, name, "path climbs out of the archive root", `contained as ${JSON.stringify(clean.path)}`);
   const path = clean.path;
 
   const hasPax = fields.pax !== undefined || fields.global.size > 0;
@@ -433,17 +434,17 @@ function addEntry(
 
   if (path === "") {
     if (isDir) setAttrs(b, 0, raw.mode, uid, gid, mtime, fields);
-    else b.warn(pos, name, "a non-directory entry names the archive root; dropped");
+    else b.warn(pos, name, "a non-directory entry names the archive root", "dropped");
     return;
   }
   // A hard link names the object its target path holds at this point of the archive.
   let linked = -1;
   if (t === "1") {
     const target = cleanTarPath(linkname);
-    if (target.escaped) b.warn(pos, name, `hard link target ${JSON.stringify(linkname)} climbs out of the archive root; contained as ${JSON.stringify(target.path)}`);
+    if (target.escaped) b.warn(pos, name, `hard link target ${JSON.stringify(linkname)} climbs out of the archive root`, `contained as ${JSON.stringify(target.path)}`);
     linked = target.path === "" ? 0 : lookupBuilding(b, target.path);
-    if (linked < 0) return b.warn(pos, name, `hard link to ${JSON.stringify(linkname)}, which is not an earlier entry; dropped`);
-    if (b.kind[linked] === KIND_DIR) return b.warn(pos, name, `hard link to the directory ${JSON.stringify(linkname)}; dropped`);
+    if (linked < 0) return b.warn(pos, name, `hard link to ${JSON.stringify(linkname)}, which is not an earlier entry`, "dropped");
+    if (b.kind[linked] === KIND_DIR) return b.warn(pos, name, `hard link to the directory ${JSON.stringify(linkname)}`, "dropped");
   }
   const slash = path.lastIndexOf("/");
   const dirPath = slash < 0 ? "" : path.slice(0, slash);
@@ -464,7 +465,7 @@ function addEntry(
     return;
   }
   if (t === "2") {
-    if (linkname === "") return b.warn(pos, name, "symlink with an empty target; dropped");
+    if (linkname === "") return b.warn(pos, name, "symlink with an empty target", "dropped");
     const node = b.alloc(KIND_SYMLINK, raw.mode, uid, gid, mtime);
     b.targets.set(node, linkname);
     b.size[node] = utf8Length(linkname);
