@@ -6,12 +6,12 @@ import { MemoryLayer } from "../../src/layers/memory.ts";
 import { loadImage, MemoryLayerCache, memoryFiles, parseDigest, parseImageRef, isImageError } from "../../src/oci/mod.ts";
 import type { LoadProgress } from "../../src/oci/mod.ts";
 import { archive, dockerArchive, ociLayout } from "./corpus.ts";
-import type { Compression } from "./corpus.ts";
+import type { Compression, ImageSpec } from "./corpus.ts";
 
 const dec = new TextDecoder();
 const read = (u: Union, p: string): string => dec.decode(u.readFile(p));
 
-const twoLayers = (c: Compression) => ({
+const twoLayers = (c: Compression): ImageSpec => ({
   tag: "v1",
   layers: [
     { files: { "etc/": "", "etc/hostname": "base\n", "etc/gone": "x", "bin/": "", "bin/app.wasm": "\0asm", "data/": "", "data/old": "o" }, compression: c },
