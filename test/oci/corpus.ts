@@ -157,7 +157,7 @@ export async function ociLayout(...images: ImageSpec[]): Promise<BuiltImage> {
 }
 
 /** A tar of files (an OCI archive of a layout, or a docker-save archive). */
-export async function archive(files: Record<string, Uint8Array>): Promise<Uint8Array> {
+export async function archive(files: Record<string, Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
   return packTar(Object.entries(files).map(([name, body]) => ({ header: { name, size: body.length, type: "file", mode: 0o644, mtime: MTIME }, body })));
 }
 
