@@ -25,7 +25,12 @@ export class DecompressError extends Error {
   }
 }
 
+/** A streaming gzip decoder: compressed chunks in, uncompressed chunks out (a host may supply a faster one than DecompressionStream). */
+export type StreamDecoder = (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+
 export interface PassOptions {
+  /** gzip decoder (default: DecompressionStream). */
+  gunzip?: StreamDecoder;
   compression: Compression;
   blobAlgorithm: DigestAlgorithm;
   diffAlgorithm: DigestAlgorithm;
@@ -70,6 +75,7 @@ export async function decompressPass(input: AsyncIterable<Uint8Array>, o: PassOp
     return o.sink(chunk);
   };
   if (o.compression === "none") for await (const chunk of counted()) await emit(chunk);
+  else if (o.compression === "gzip" && o.gunzip !== undefined) await decodeWith(o.gunzip, counted(), emit);
   else if (o.compression === "gzip") await gunzip(counted(), emit);
   else await unzstd(counted(), emit);
   const blobHex = blobHash.digestHex();
@@ -82,6 +88,32 @@ export async function decompressPass(input: AsyncIterable<Uint8Array>, o: PassOp
 }
 
 type Emit = (chunk: Uint8Array) => Promise<void> | void;
+
+/** Run a host decoder; its own errors become "corrupt", those of the input or the sink pass through. */
+async function decodeWith(decode: StreamDecoder, input: AsyncIterable<Uint8Array>, emit: Emit): Promise<void> {
+  const passThrough = new Set<unknown>();
+  const tracked = async function* (): AsyncIterable<Uint8Array> {
+    try {
+      yield* input;
+    } catch (e) {
+      passThrough.add(e);
+      throw e;
+    }
+  };
+  try {
+    for await (const chunk of decode(tracked())) {
+      try {
+        await emit(chunk);
+      } catch (e) {
+        passThrough.add(e);
+        throw e;
+      }
+    }
+  } catch (e) {
+    if (passThrough.has(e) || e instanceof DecompressError) throw e;
+    throw new DecompressError("corrupt", `corrupt gzip stream: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
 
 async function gunzip(input: AsyncIterable<Uint8Array>, emit: Emit): Promise<void> {
   const ds = new DecompressionStream("gzip");

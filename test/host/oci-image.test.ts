@@ -9,8 +9,9 @@ import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import * as denoEntry from "../../src/host/deno.ts";
 import * as nodeEntry from "../../src/host/node.ts";
+import { ImageError } from "../../src/oci/mod.ts";
 import type { LoadProgress } from "../../src/oci/mod.ts";
-import { archive, dockerArchive, ociLayout } from "../oci/corpus.ts";
+import { archive, dockerArchive, HOSTILE, ociLayout } from "../oci/corpus.ts";
 import type { ImageSpec } from "../oci/corpus.ts";
 import { cleanup, IN_DENO, tempDir } from "./helpers.ts";
 
@@ -136,4 +137,26 @@ describe("loadImage(path) with the file cache", () => {
     expect(entry.parseHostImageRef(`${root}/d:ir:v2`)).toEqual({ path: `${root}/d:ir`, tag: "v2" });
     expect(entry.parseHostImageRef(`${root}/none:v1`)).toBeUndefined();
   });
+});
+
+describe("the hostile corpus through loadImage(path) (node:zlib gzip, node:crypto, file cache)", () => {
+  for (const c of HOSTILE) {
+    it(`refuses: ${c.name} (${c.expect})`, async () => {
+      const root = temp();
+      const built = await c.build();
+      const p = `${root}/image`;
+      if (built instanceof Uint8Array) fs.writeFileSync(p, built);
+      else writeFiles(p, built);
+      const error = await entry.loadImage(p, { cacheDir: `${root}/cache`, ...c.options }).then(
+        (img) => img.close(),
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ImageError);
+      expect((error as ImageError).code, (error as Error).message).toBe(c.expect);
+      expect((error as Error).message.startsWith(`${p}: `)).toBe(true);
+      if (c.message !== undefined) expect((error as Error).message).toMatch(c.message);
+      // Only verified content is ever cached (an unreadable tar can be verified content).
+      if (c.expect !== "ELAYER") expect(listTree(`${root}/cache`)).toEqual([]);
+    });
+  }
 });
