@@ -4,6 +4,8 @@
  * content), the file layer cache, and node:crypto hashing.
  */
 import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { createGunzip } from "node:zlib";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
 import { open as openAsync, lstat } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -29,6 +31,32 @@ export const nodeHasher: HasherFactory = async (algorithm) => {
   const h = createHash(algorithm);
   return { update: (b) => void h.update(b), digestHex: () => h.digest("hex") };
 };
+
+/**
+ * gzip through node:zlib with 1 MiB output chunks: about 2× DecompressionStream
+ * (which hands out 16 KiB chunks, each a promise) and faster than gzip -dc here.
+ */
+export async function* nodeGunzip(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const z = createGunzip({ chunkSize: 1 << 20 });
+  const stop = new AbortController();
+  const feeding = (async () => {
+    try {
+      for await (const chunk of input) {
+        if (!z.write(chunk)) await once(z, "drain", { signal: stop.signal });
+      }
+      z.end();
+    } catch (e) {
+      if (!stop.signal.aborted) z.destroy(e as Error);
+    }
+  })();
+  try {
+    for await (const out of z) yield out as Uint8Array;
+  } finally {
+    stop.abort();
+    z.destroy();
+    await feeding;
+  }
+}
 
 /** The cache directory: $LAYERFS_CACHE, else $XDG_CACHE_HOME/layerfs, else ~/.cache/layerfs. */
 export function defaultCacheDir(): string {
@@ -177,7 +205,7 @@ export interface HostLoadImageOptions extends LoadImageOptions {
  * ```
  */
 export async function loadHostImage(path: string, options: HostLoadImageOptions, openSource: OpenFileSource): Promise<LoadedImage> {
-  const opts: LoadImageOptions = { hasher: nodeHasher, ...options, cache: options.cache ?? new FileLayerCache(options.cacheDir ?? defaultCacheDir(), openSource) };
+  const opts: LoadImageOptions = { hasher: nodeHasher, gunzip: nodeGunzip, ...options, cache: options.cache ?? new FileLayerCache(options.cacheDir ?? defaultCacheDir(), openSource) };
   let st;
   try {
     st = statSync(path);

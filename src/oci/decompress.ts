@@ -25,7 +25,12 @@ export class DecompressError extends Error {
   }
 }
 
+/** A streaming gzip decoder: compressed chunks in, uncompressed chunks out (a host may supply a faster one than DecompressionStream). */
+export type StreamDecoder = (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+
 export interface PassOptions {
+  /** gzip decoder (default: DecompressionStream). */
+  gunzip?: StreamDecoder;
   compression: Compression;
   blobAlgorithm: DigestAlgorithm;
   diffAlgorithm: DigestAlgorithm;
@@ -70,17 +75,45 @@ export async function decompressPass(input: AsyncIterable<Uint8Array>, o: PassOp
     return o.sink(chunk);
   };
   if (o.compression === "none") for await (const chunk of counted()) await emit(chunk);
+  else if (o.compression === "gzip" && o.gunzip !== undefined) await decodeWith(o.gunzip, counted(), emit);
   else if (o.compression === "gzip") await gunzip(counted(), emit);
   else await unzstd(counted(), emit);
+  const blobHex = blobHash.digestHex();
   return {
-    blobDigest: `${o.blobAlgorithm}:${blobHash.digestHex()}`,
-    diffID: `${o.diffAlgorithm}:${sameHash ? blobHash.digestHex() : diffHash.digestHex()}`,
+    blobDigest: `${o.blobAlgorithm}:${blobHex}`,
+    diffID: `${o.diffAlgorithm}:${sameHash ? blobHex : diffHash.digestHex()}`,
     compressedBytes,
     uncompressedBytes,
   };
 }
 
 type Emit = (chunk: Uint8Array) => Promise<void> | void;
+
+/** Run a host decoder; its own errors become "corrupt", those of the input or the sink pass through. */
+async function decodeWith(decode: StreamDecoder, input: AsyncIterable<Uint8Array>, emit: Emit): Promise<void> {
+  const passThrough = new Set<unknown>();
+  const tracked = async function* (): AsyncIterable<Uint8Array> {
+    try {
+      yield* input;
+    } catch (e) {
+      passThrough.add(e);
+      throw e;
+    }
+  };
+  try {
+    for await (const chunk of decode(tracked())) {
+      try {
+        await emit(chunk);
+      } catch (e) {
+        passThrough.add(e);
+        throw e;
+      }
+    }
+  } catch (e) {
+    if (passThrough.has(e) || e instanceof DecompressError) throw e;
+    throw new DecompressError("corrupt", `corrupt gzip stream: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
 
 async function gunzip(input: AsyncIterable<Uint8Array>, emit: Emit): Promise<void> {
   const ds = new DecompressionStream("gzip");
@@ -117,6 +150,34 @@ async function gunzip(input: AsyncIterable<Uint8Array>, emit: Emit): Promise<voi
   if (inputError !== undefined) throw inputError;
 }
 
+/**
+ * Largest zstd window accepted: fzstd allocates the whole window up front (up to
+ * 2 GiB as the frame header claims), so a hostile header is refused here first.
+ * 128 MiB covers `zstd --ultra -22` and `--long=27`.
+ */
+export const MAX_ZSTD_WINDOW = 128 * 2 ** 20;
+
+/** The window a zstd frame header (at the start of `head`) asks for, or undefined if `head` is too short. */
+export function zstdWindowSize(head: Uint8Array): number | undefined {
+  if (head.length < 6) return undefined;
+  const fhd = head[4]!;
+  const singleSegment = (fhd & 0x20) !== 0;
+  if (!singleSegment) {
+    const wd = head[5]!;
+    const base = 2 ** (10 + (wd >> 3));
+    return base + (base / 8) * (wd & 7);
+  }
+  // Single segment: the window is the frame content size.
+  const fcsFlag = fhd >> 6;
+  const dictBytes = [0, 1, 2, 4][fhd & 3]!;
+  const fcsBytes = [1, 2, 4, 8][fcsFlag]!;
+  const at = 5 + dictBytes;
+  if (head.length < at + fcsBytes) return undefined;
+  let v = 0;
+  for (let i = fcsBytes - 1; i >= 0; i--) v = v * 256 + head[at + i]!;
+  return fcsBytes === 2 ? v + 256 : v;
+}
+
 /** zstd input is fed in slices: one RLE block turns 4 bytes into 128 KiB, so a slice bounds what one push can produce. */
 const ZSTD_SLICE = 64 * 1024;
 
@@ -141,7 +202,7 @@ async function unzstd(input: AsyncIterable<Uint8Array>, emit: Emit): Promise<voi
       const code = (e as { code?: number }).code;
       const why =
         code === 1
-          ? "its window is larger than the 32 MiB the zstd decoder (fzstd) supports; recompress with a smaller window (no --long)"
+          ? "its window is larger than the zstd decoder (fzstd) supports; recompress with a smaller window"
           : e instanceof Error
             ? e.message
             : String(e);
@@ -151,6 +212,12 @@ async function unzstd(input: AsyncIterable<Uint8Array>, emit: Emit): Promise<voi
   };
   let any = false;
   for await (const chunk of input) {
+    if (!any) {
+      const window = zstdWindowSize(chunk);
+      if (window !== undefined && window > MAX_ZSTD_WINDOW) {
+        throw new DecompressError("corrupt", `zstd frame asks for a ${Math.round(window / 2 ** 20)} MiB window, more than the ${MAX_ZSTD_WINDOW / 2 ** 20} MiB layerfs accepts (fzstd allocates it whole); recompress with a smaller window`);
+      }
+    }
     any = true;
     for (let at = 0; at < chunk.length; at += ZSTD_SLICE) {
       push(chunk.subarray(at, at + ZSTD_SLICE), false);

@@ -43,7 +43,8 @@ export class MemorySource implements ByteSource {
 
   constructor(bytes: Uint8Array) {
     if (!(bytes instanceof Uint8Array)) throw new TypeError("MemorySource: bytes must be a Uint8Array");
-    this.#bytes = bytes;
+    // A plain Uint8Array view (a Node Buffer's subarray is several times slower), same memory.
+    this.#bytes = Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.size = bytes.byteLength;
   }
 

@@ -27,6 +27,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Is the block all zeros (end-of-archive marker)? */
 export function isZeroBlock(b: Uint8Array): boolean {
+  if (b[0] !== 0 || b[148] !== 0) return false; // a real header has a name or at least a checksum
   for (let i = 0; i < BLOCK; i += 8) {
     if ((b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]! | b[i + 4]! | b[i + 5]! | b[i + 6]! | b[i + 7]!) !== 0) return false;
   }
@@ -35,13 +36,19 @@ export function isZeroBlock(b: Uint8Array): boolean {
 
 /** Does the checksum field match (unsigned sum, or the signed sum some old tars wrote)? */
 export function checksumOk(b: Uint8Array, offset: number): boolean {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const v = i >= 148 && i < 156 ? 0x20 : b[i]!;
+  let unsigned = 8 * 0x20; // the checksum field counts as spaces
+  let high = 0; // bytes > 127, for the signed sum
+  for (let i = 0; i < 148; i++) {
+    const v = b[i]!;
     unsigned += v;
-    signed += v > 127 ? v - 256 : v;
+    if (v > 127) high++;
   }
+  for (let i = 156; i < BLOCK; i++) {
+    const v = b[i]!;
+    unsigned += v;
+    if (v > 127) high++;
+  }
+  const signed = unsigned - 256 * high;
   let want: number;
   try {
     want = parseNumber(b, 148, 8, offset, "checksum");
@@ -126,24 +133,21 @@ export function parseHeader(b: Uint8Array, offset: number): RawHeader {
     const prefix = textField(b, 345, 155, offset, "name prefix");
     if (prefix !== "") name = prefix + "/" + name;
   }
-  const at = (what: string, s: number, l: number): number => {
-    try {
-      return parseNumber(b, s, l, offset, what);
-    } catch (e) {
-      if (e instanceof TarError) throw new TarError(offset, name, e.reason);
-      throw e;
-    }
-  };
-  return {
-    type,
-    name,
-    linkname: textField(b, 157, 100, offset, "link name"),
-    mode: at("mode", 100, 8),
-    uid: at("uid", 108, 8),
-    gid: at("gid", 116, 8),
-    size: at("size", 124, 12),
-    mtimeSec: at("mtime", 136, 12),
-  };
+  try {
+    return {
+      type,
+      name,
+      linkname: textField(b, 157, 100, offset, "link name"),
+      mode: parseNumber(b, 100, 8, offset, "mode"),
+      uid: parseNumber(b, 108, 8, offset, "uid"),
+      gid: parseNumber(b, 116, 8, offset, "gid"),
+      size: parseNumber(b, 124, 12, offset, "size"),
+      mtimeSec: parseNumber(b, 136, 12, offset, "mtime"),
+    };
+  } catch (e) {
+    if (e instanceof TarError && e.entry === "") throw new TarError(offset, name, e.reason);
+    throw e;
+  }
 }
 
 /** PAX keys the indexer understands (others are ignored, as POSIX says). */

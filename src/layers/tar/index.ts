@@ -205,9 +205,10 @@ class Builder {
     this.mtime = g(this.mtime, (k) => new BigInt64Array(k));
   }
 
-  warn(offset: number, entry: string, message: string): void {
-    if (this.opts.strict) throw new TarError(offset, entry, message);
-    const text = `offset ${offset}${entry ? ` (${JSON.stringify(entry)})` : ""}: ${message}`;
+  /** A contained oddity: `problem` is what is wrong, `outcome` what the index did about it (strict: a TarError instead). */
+  warn(offset: number, entry: string, problem: string, outcome: string): void {
+    if (this.opts.strict) throw new TarError(offset, entry, problem);
+    const text = `offset ${offset}${entry ? ` (${JSON.stringify(entry)})` : ""}: ${problem}; ${outcome}`;
     this.warningCount++;
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(text);
     this.opts.onWarning?.(text);
@@ -233,7 +234,7 @@ class Builder {
         const kids = this.children[node]!;
         let next = kids.get(name);
         if (next === undefined || this.kind[next] !== KIND_DIR) {
-          if (next !== undefined) this.warn(offset, entry, `parent ${JSON.stringify(dir.slice(0, slash < 0 ? dir.length : slash))} is not a directory; replaced by a directory`);
+          if (next !== undefined) this.warn(offset, entry, `parent ${JSON.stringify(dir.slice(0, slash < 0 ? dir.length : slash))} is not a directory`, "replaced by a directory");
           next = this.alloc(KIND_DIR, 0o755, 0, 0, mtime);
           kids.set(name, next);
         }
@@ -284,6 +285,16 @@ export function cleanTarPath(name: string): CleanPath {
     start = slash + 1;
   }
   return { path: out.join("/"), escaped };
+}
+
+/** The PAX records in force for one entry: its own, then the global ones. */
+interface Fields {
+  pax: PaxRecords | undefined;
+  global: PaxRecords;
+}
+
+function field(f: Fields, key: string): string | undefined {
+  return f.pax?.get(key) ?? f.global.get(key);
 }
 
 interface Pending {
@@ -367,16 +378,16 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     const name = pending?.longName ?? pax?.get("path") ?? global.get("path") ?? raw.name;
     const linkname = pending?.longLink ?? pax?.get("linkpath") ?? global.get("linkpath") ?? raw.linkname;
     pending = undefined;
-    const field = (key: string): string | undefined => pax?.get(key) ?? global.get(key);
+    const fields: Fields = { pax, global };
 
     let size = raw.size;
-    const paxSize = field("size");
+    const paxSize = field(fields, "size");
     if (paxSize !== undefined) {
       const n = paxInteger(paxSize);
       if (n === undefined) throw new TarError(pos, name, `PAX size ${JSON.stringify(paxSize)} is not a valid size`);
       size = n;
     }
-    if (field("GNU.sparse.major") !== undefined || field("GNU.sparse.map") !== undefined || field("GNU.sparse.size") !== undefined || t === "S") {
+    if (t === "S" || (pax !== undefined || global.size > 0) && (field(fields, "GNU.sparse.major") !== undefined || field(fields, "GNU.sparse.map") !== undefined || field(fields, "GNU.sparse.size") !== undefined)) {
       throw new TarError(pos, name, "sparse files are not supported");
     }
     if (t === "M") throw new TarError(pos, name, "multi-volume archives are not supported");
@@ -389,7 +400,7 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     const next = dataAt + roundUp(dataSize);
     b.headers++;
 
-    if (t !== "V") addEntry(b, raw, t, name, linkname, dataSize, dataAt, field, pos);
+    if (t !== "V") addEntry(b, raw, t, name, linkname, dataSize, dataAt, fields, pos);
     pos = next;
     opts.onProgress?.(Math.min(pos, total), total);
   }
@@ -404,35 +415,36 @@ function addEntry(
   linkname: string,
   size: number,
   dataAt: number,
-  field: (key: string) => string | undefined,
+  fields: Fields,
   pos: number,
 ): void {
   const isDir = t === "5" || t === "D" || ((t === "0" || t === "\0") && name.endsWith("/"));
   const clean = cleanTarPath(name);
-  if (clean.escaped) b.warn(pos, name, `path climbs out of the archive root; contained as ${JSON.stringify(clean.path)}`);
+  if (clean.escaped) b.warn(pos, name, "path climbs out of the archive root", `contained as ${JSON.stringify(clean.path)}`);
   const path = clean.path;
 
-  const uid = clampU32(numField(field("uid"), raw.uid));
-  const gid = clampU32(numField(field("gid"), raw.gid));
+  const hasPax = fields.pax !== undefined || fields.global.size > 0;
+  const uid = hasPax ? clampU32(numField(field(fields, "uid"), raw.uid)) : raw.uid;
+  const gid = hasPax ? clampU32(numField(field(fields, "gid"), raw.gid)) : raw.gid;
   let mtime = BigInt(raw.mtimeSec) * 1_000_000_000n;
-  const pm = field("mtime");
+  const pm = hasPax ? field(fields, "mtime") : undefined;
   if (pm !== undefined) mtime = paxTimeNs(pm) ?? mtime;
   if (mtime < MTIME_MIN) mtime = MTIME_MIN;
   if (mtime > MTIME_MAX) mtime = MTIME_MAX;
 
   if (path === "") {
-    if (isDir) setAttrs(b, 0, raw.mode, uid, gid, mtime, field);
-    else b.warn(pos, name, "a non-directory entry names the archive root; dropped");
+    if (isDir) setAttrs(b, 0, raw.mode, uid, gid, mtime, fields);
+    else b.warn(pos, name, "a non-directory entry names the archive root", "dropped");
     return;
   }
   // A hard link names the object its target path holds at this point of the archive.
   let linked = -1;
   if (t === "1") {
     const target = cleanTarPath(linkname);
-    if (target.escaped) b.warn(pos, name, `hard link target ${JSON.stringify(linkname)} climbs out of the archive root; contained as ${JSON.stringify(target.path)}`);
+    if (target.escaped) b.warn(pos, name, `hard link target ${JSON.stringify(linkname)} climbs out of the archive root`, `contained as ${JSON.stringify(target.path)}`);
     linked = target.path === "" ? 0 : lookupBuilding(b, target.path);
-    if (linked < 0) return b.warn(pos, name, `hard link to ${JSON.stringify(linkname)}, which is not an earlier entry; dropped`);
-    if (b.kind[linked] === KIND_DIR) return b.warn(pos, name, `hard link to the directory ${JSON.stringify(linkname)}; dropped`);
+    if (linked < 0) return b.warn(pos, name, `hard link to ${JSON.stringify(linkname)}, which is not an earlier entry`, "dropped");
+    if (b.kind[linked] === KIND_DIR) return b.warn(pos, name, `hard link to the directory ${JSON.stringify(linkname)}`, "dropped");
   }
   const slash = path.lastIndexOf("/");
   const dirPath = slash < 0 ? "" : path.slice(0, slash);
@@ -444,20 +456,20 @@ function addEntry(
   if (linked >= 0) return replace(b, kids, base, existing, linked);
   if (isDir) {
     if (existing !== undefined && b.kind[existing] === KIND_DIR) {
-      setAttrs(b, existing, raw.mode, uid, gid, mtime, field);
+      setAttrs(b, existing, raw.mode, uid, gid, mtime, fields);
       return;
     }
     const node = b.alloc(KIND_DIR, raw.mode, uid, gid, mtime);
-    setTimes(b, node, field);
+    setTimes(b, node, fields);
     replace(b, kids, base, existing, node);
     return;
   }
   if (t === "2") {
-    if (linkname === "") return b.warn(pos, name, "symlink with an empty target; dropped");
+    if (linkname === "") return b.warn(pos, name, "symlink with an empty target", "dropped");
     const node = b.alloc(KIND_SYMLINK, raw.mode, uid, gid, mtime);
     b.targets.set(node, linkname);
     b.size[node] = utf8Length(linkname);
-    setTimes(b, node, field);
+    setTimes(b, node, fields);
     replace(b, kids, base, existing, node);
     return;
   }
@@ -467,7 +479,7 @@ function addEntry(
   const node = b.alloc(KIND_FILE, raw.mode, uid, gid, mtime);
   b.size[node] = device ? 0 : size;
   b.offset[node] = dataAt;
-  setTimes(b, node, field);
+  setTimes(b, node, fields);
   replace(b, kids, base, existing, node);
 }
 
@@ -476,17 +488,21 @@ function replace(b: Builder, kids: Map<string, number>, base: string, existing: 
   kids.set(base, node);
 }
 
-function setAttrs(b: Builder, node: number, mode: number, uid: number, gid: number, mtime: bigint, field: (key: string) => string | undefined): void {
+function setAttrs(b: Builder, node: number, mode: number, uid: number, gid: number, mtime: bigint, fields: Fields): void {
   b.mode[node] = mode & 0o7777;
   b.uid[node] = uid;
   b.gid[node] = gid;
   b.mtime[node] = mtime;
-  setTimes(b, node, field);
+  setTimes(b, node, fields);
 }
 
-function setTimes(b: Builder, node: number, field: (key: string) => string | undefined): void {
-  const a = field("atime");
-  const c = field("ctime");
+function setTimes(b: Builder, node: number, fields: Fields): void {
+  if (fields.pax === undefined && fields.global.size === 0) {
+    if (b.times.size > 0) b.times.delete(node);
+    return;
+  }
+  const a = field(fields, "atime");
+  const c = field(fields, "ctime");
   if (a === undefined && c === undefined) {
     b.times.delete(node);
     return;
