@@ -11,6 +11,7 @@ import { Image } from "../core/image.ts";
 import type { Layer } from "../core/layer.ts";
 import { Union } from "../core/union.ts";
 import { defaultCacheDir, FileLayerCache, loadHostImage, nodeHasher, parseHostImageRef } from "../host/image-host.ts";
+import { isImageError, messageOf } from "../oci/errors.ts";
 import { openLayerTarball } from "../oci/layer-tarball.ts";
 import type { LoadedImage } from "../oci/load.ts";
 import { CliError } from "./errors.ts";
@@ -49,7 +50,7 @@ export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper 
     }
     for (const path of args.layer ?? []) {
       const kind = rt.kind(path);
-      if (kind === undefined) throw new CliError(`layer '${path}': no such file or directory`);
+      if (kind === undefined) throw new CliError(`layer '${path}': no such directory`);
       if (kind === "dir") {
         extra.push(rt.lowerLayer(rt.resolve(path)));
       } else if (kind === "file") {
@@ -60,6 +61,10 @@ export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper 
             onProgress: (done, total, phase) => bar.update({ layer: 0, layers: 1, digest: "", done, total, phase }),
           });
           extra.push(layer);
+        } catch (e) {
+          // A file that is no tar at all: say both things it is not.
+          if (isImageError(e, "ELAYER")) throw new CliError(`layer '${path}': not a directory, and not a layer tarball (${messageOf(e.cause ?? e)})`);
+          throw e;
         } finally {
           bar.stop();
         }
