@@ -1,9 +1,11 @@
 // `layerfs run --image` and the reading commands over an image made in-process (no
 // external tools): Entrypoint + Cmd + Env + WorkingDir, PROGRAM read from the image
 // (never the host), paths that try to leave the image, and the one-line errors.
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { skipReason } from "../support/index.ts";
 import { removeDir, ROOT, runCli, tempDir } from "./helpers.ts";
 import { layerTar, writeLayout } from "./image-fixture.ts";
 
@@ -93,4 +95,22 @@ describe("ls, cat, tree --image", () => {
     }
     expect((await runCli(["export", "--image", img("app")])).stderr).toMatch(/^layerfs: export: -o OUT.tar is required \(see 'layerfs export --help'\)\n$/);
   });
+});
+
+describe("under Deno (deno run -A src/cli/main.ts)", () => {
+  const DENO = join(ROOT, "node_modules/.bin/deno");
+  const noDeno = existsSync(DENO) ? undefined : "deno is not installed (node_modules/.bin/deno missing)";
+  it.skipIf(skipReason(noDeno))("runs an image's entrypoint, then commits its upper to a layout that loads back", async () => {
+    const deno = (args: string[]) => {
+      const r = spawnSync(DENO, ["run", "-A", "--node-modules-dir=manual", join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const upper = join(work, "deno-upper");
+    const dcache = ["--cache", join(work, "deno-cache")];
+    expect(deno(["run", "--image", img("app"), "--upper", upper, ...dcache, "--", "/bin/probe.wasm", "write", "/data/by-deno", "hi"])).toMatchObject({ status: 0, stderr: "" });
+    const commit = deno(["commit", "--image", img("app"), "--upper", upper, ...dcache, "-o", join(work, "deno-out"), "--gzip", "--tag", "d"]);
+    expect(commit.stderr).toBe("");
+    expect(commit.stdout).toMatch(/^wrote .*deno-out \(oci-layout, tag d\)$/m);
+    expect((await runCli(["cat", "--image", `${join(work, "deno-out")}:d`, ...cache(), "/data/by-deno"])).stdout).toBe("hi");
+  }, 60_000);
 });
