@@ -16,8 +16,8 @@ const scaled = (name: string, full: number, min = 1): number => Math.max(min, Ma
 
 export const config = {
   scale,
-  /** Sections to run (comma list of union, wasi, host, tar, oci). */
-  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci").split(",").map((s) => s.trim())),
+  /** Sections to run (comma list of union, wasi, host, tar, oci, run). */
+  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run").split(",").map((s) => s.trim())),
   /** Timed runs per figure (the median is reported), after untimed warm-up runs. */
   runs: Math.round(num("LAYERFS_BENCH_RUNS", 9)),
   /** Timed runs of the 256 MiB workloads. */
@@ -46,6 +46,8 @@ export const config = {
   /** Issue 7 (images): uncompressed size of the image's gzip layer (MiB), and cold-load runs. */
   imageMiB: scaled("LAYERFS_BENCH_IMAGE_MIB", 512),
   imageRuns: Math.round(num("LAYERFS_BENCH_IMAGE_RUNS", 3)),
+  /** Issue 7 (run --image): uncompressed size of the image whose time to first instruction is measured (MiB). */
+  runImageMiB: scaled("LAYERFS_BENCH_RUN_IMAGE_MIB", 500),
   /** Layers of the deep image (issue 3) and the layer counts of the stat benchmark (issue 2). */
   deepLayers: Math.round(num("LAYERFS_BENCH_DEEP_LAYERS", 16)),
   /** Scratch directory for host trees (tmpfs by default). */
