@@ -45,7 +45,7 @@ export const config = {
   tarRuns: Math.round(num("LAYERFS_BENCH_TAR_RUNS", 5)),
   /** Issue 7 (images): uncompressed size of the image's gzip layer (MiB), and cold-load runs. */
   imageMiB: scaled("LAYERFS_BENCH_IMAGE_MIB", 512),
-  imageRuns: Math.round(num("LAYERFS_BENCH_IMAGE_RUNS", 3)),
+  imageRuns: Math.round(num("LAYERFS_BENCH_IMAGE_RUNS", 5)),
   /** Layers of the deep image (issue 3) and the layer counts of the stat benchmark (issue 2). */
   deepLayers: Math.round(num("LAYERFS_BENCH_DEEP_LAYERS", 16)),
   /** Scratch directory for host trees (tmpfs by default). */

@@ -71,6 +71,7 @@ export function defaultCacheDir(): string {
  * stays bounded whatever the layer size). Layout under the root:
  *   layers/sha256/<hex>   the uncompressed layer tar whose sha256 is <hex>
  *   links/sha256/<hex>    text: the diffID the compressed blob sha256:<hex> decompressed to
+ *   verified/sha256/<hex> identities (dev:ino:size:mtime) of uncompressed blobs used in place that hashed to <hex>
  *   tmp/                  entries being written (renamed into layers/ once verified)
  */
 export class FileLayerCache implements LayerCache {
@@ -83,7 +84,7 @@ export class FileLayerCache implements LayerCache {
     this.#open = openSource;
   }
 
-  #path(kind: "layers" | "links", digest: string): string {
+  #path(kind: "layers" | "links" | "verified", digest: string): string {
     const d = parseDigest(digest);
     if (typeof d === "string") throw new Error(d); // never a path from an unchecked string
     return join(this.root, kind, d.algorithm, d.hex);
@@ -105,6 +106,28 @@ export class FileLayerCache implements LayerCache {
     } catch {
       return undefined;
     }
+  }
+
+  /** verified/sha256/<hex>: identities (dev:ino:size:mtime) of uncompressed blobs that hashed to <hex>; the last 16 kept. */
+  verifiedInPlace(diffID: string, identity: string, record: boolean): boolean {
+    const file = this.#path("verified", diffID);
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+    } catch {
+      // none yet
+    }
+    if (!record) return lines.includes(identity);
+    if (lines.includes(identity)) return true;
+    try {
+      mkdirSync(join(file, ".."), { recursive: true });
+      const t = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+      writeFileSync(t, [...lines.slice(-15), identity].join("\n") + "\n");
+      renameSync(t, file);
+    } catch {
+      // a read-only cache only costs a re-hash next time
+    }
+    return true;
   }
 
   create(diffID: string): LayerCacheWriter {
@@ -184,7 +207,18 @@ export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSo
         return undefined;
       }
     },
+    identity: (path) => fileIdentity(full(path)),
   };
+}
+
+/** dev:ino:size:mtime of a regular file (undefined if absent): changes whenever its bytes may have. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of the host `loadImage(path)`: also where the file cache lives. */
@@ -220,7 +254,7 @@ export async function loadHostImage(path: string, options: HostLoadImageOptions,
   } catch (e) {
     throw new ImageError("EMISSING", path, undefined, `cannot open: ${messageOf(e)}`, { cause: e });
   }
-  return loadArchive(source, path, opts);
+  return loadArchive(source, path, opts, fileIdentity(path));
 }
 
 /** Split a CLI IMAGE string (`DIR[:TAG]`, `FILE.tar[:TAG]`, `FILE.tar[:REPO:TAG]`) against the host filesystem. */

@@ -24,6 +24,12 @@ export interface LayerCache {
   create(diffID: string): Promise<LayerCacheWriter> | LayerCacheWriter;
   /** Optional: the diffID a compressed blob (digest) decompressed to, recorded at commit. */
   diffIDOf?(blobDigest: string): Promise<string | undefined> | string | undefined;
+  /**
+   * Optional: remember that the uncompressed blob with `identity` (ImageSourceFiles.identity)
+   * hashed to `diffID` (`record`), or ask whether it did (`check`), so an image whose
+   * layers are used in place is not re-hashed on every load.
+   */
+  verifiedInPlace?(diffID: string, identity: string, record: boolean): Promise<boolean> | boolean;
 }
 
 /** An entry being written. */
@@ -55,6 +61,14 @@ export class MemoryLayerCache implements LayerCache {
 
   diffIDOf(blobDigest: string): string | undefined {
     return this.#links.get(blobDigest);
+  }
+
+  readonly #verified = new Set<string>();
+
+  verifiedInPlace(diffID: string, identity: string, record: boolean): boolean {
+    const key = `${diffID} ${identity}`;
+    if (record) this.#verified.add(key);
+    return this.#verified.has(key);
   }
 
   /** Number of cached layers. */

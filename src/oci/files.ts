@@ -22,6 +22,12 @@ export interface ImageSourceFiles {
   stream(path: string): AsyncIterable<Uint8Array>;
   /** Optional: random access to the file (local bytes only). The caller closes it. */
   source?(path: string): ByteSource | undefined;
+  /**
+   * Optional: a string that changes whenever the file's bytes may have (device,
+   * inode, size, mtime), so a cache can remember an uncompressed blob it verified
+   * in place (`LayerCache.verifiedInPlace`) and skip hashing it next time.
+   */
+  identity?(path: string): string | undefined;
   /** Release whatever the files hold (file handles). */
   close?(): void;
 }
@@ -84,8 +90,9 @@ export class SliceSource implements ByteSource {
  * The files of an image archive (a tar of an OCI layout, or a docker save),
  * read in place: one header scan, then every member is a slice of `archive`.
  * Later members win, as in extraction; "./" prefixes are dropped (indexTar).
+ * `archiveIdentity` (the archive file's identity) lets members be remembered as verified.
  */
-export function archiveFiles(archive: ByteSource, name: string): ImageSourceFiles {
+export function archiveFiles(archive: ByteSource, name: string, archiveIdentity?: string): ImageSourceFiles {
   const index = indexTar(archive, { onWarning: () => {} });
   const member = (path: string): { offset: number; size: number } | undefined => {
     const node = index.lookup(path);
@@ -104,6 +111,14 @@ export function archiveFiles(archive: ByteSource, name: string): ImageSourceFile
       const m = member(path);
       return m === undefined ? undefined : new SliceSource(archive, m.offset, m.size);
     },
+    ...(archiveIdentity !== undefined
+      ? {
+          identity(path: string) {
+            const m = member(path);
+            return m === undefined ? undefined : `${archiveIdentity}@${m.offset}+${m.size}`;
+          },
+        }
+      : {}),
     close: () => archive.close?.(),
   };
 }

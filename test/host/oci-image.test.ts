@@ -94,9 +94,20 @@ describe("loadImage(path) with the file cache", () => {
     const phases: string[] = [];
     const img = await entry.loadImage(`${root}/img`, { cacheDir: `${root}/cache`, onProgress: (p) => phases.push(p.phase) });
     expect(new Set(phases)).toEqual(new Set(["verify"]));
-    expect(listTree(`${root}/cache`)).toEqual([]);
+    expect(listTree(`${root}/cache`).filter((p) => p.startsWith("layers/"))).toEqual([]);
     expect(text(new Union(img.image, new MemoryLayer()), "/etc/hostname")).toBe("top\n");
     img.close();
+    // Remembered as verified (by dev:ino:size:mtime:ctime): the next load hashes nothing...
+    const again: string[] = [];
+    (await entry.loadImage(`${root}/img`, { cacheDir: `${root}/cache`, onProgress: (p) => again.push(p.phase) })).close();
+    expect(again).toEqual(["cached", "cached"]);
+    // ...until the blob changes: then it is hashed again and refused.
+    const blob = (await ociLayout(spec("none"))).layerDigests[1]!;
+    const p = `${root}/img/blobs/sha256/${blob.slice(7)}`;
+    const bytes = fs.readFileSync(p);
+    bytes[600] = bytes[600]! ^ 1;
+    fs.writeFileSync(p, bytes);
+    await expect(entry.loadImage(`${root}/img`, { cacheDir: `${root}/cache` })).rejects.toThrow(/layer 1 .*blob digest is sha256:/);
   });
 
   it("leaves no cache entry and no temporary file when verification fails", async () => {
