@@ -34,6 +34,8 @@
  *   permission bits: the guest sees the name (so it still shadows lower
  *   layers, as the node would) but no device; WASI programs cannot use
  *   device nodes of an image anyway. Counted in `devices`.
+ * - Global PAX headers (type g) set defaults for the attributes of every
+ *   later entry (mtime, uid, gid, atime, ctime), never its path, link or size.
  * - Refused with a TarError (offset, entry, reason): bad checksum, truncated
  *   header or content, garbage or >2**53 numbers, negative base-256, a zero
  *   block followed by data (Go's archive/tar does the same), PAX records with
@@ -375,13 +377,15 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     }
 
     const pax = pending?.pax;
-    const name = pending?.longName ?? pax?.get("path") ?? global.get("path") ?? raw.name;
-    const linkname = pending?.longLink ?? pax?.get("linkpath") ?? global.get("linkpath") ?? raw.linkname;
+    // path, linkpath and size come from the entry's own records only: a global
+    // one would give every later entry the same name or size (GNU tar and Go ignore them too).
+    const name = pending?.longName ?? pax?.get("path") ?? raw.name;
+    const linkname = pending?.longLink ?? pax?.get("linkpath") ?? raw.linkname;
     pending = undefined;
     const fields: Fields = { pax, global };
 
     let size = raw.size;
-    const paxSize = field(fields, "size");
+    const paxSize = pax?.get("size");
     if (paxSize !== undefined) {
       const n = paxInteger(paxSize);
       if (n === undefined) throw new TarError(pos, name, `PAX size ${JSON.stringify(paxSize)} is not a valid size`);
