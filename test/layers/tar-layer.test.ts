@@ -92,9 +92,13 @@ describe("TarLayer", () => {
       },
     };
     const layer = new TarLayer(source, { name: "pread" });
+    // 14 headers in a 200 KB archive: the read-ahead window serves several headers per read.
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(layer.index.headers);
+    reads = 0;
     expect(layer.open("big.bin").view()).toBeUndefined();
     expect(readAll(layer, "etc/hostname")).toBe("box\n");
-    expect(reads).toBeGreaterThan(10);
+    expect(reads).toBe(1);
     expect(layerProblems(layer)).toEqual([]);
   });
 

@@ -315,25 +315,10 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
   const b = new Builder(opts);
   b.alloc(KIND_DIR, 0o755, 0, 0, 0n); // the root
   const total = source.size;
-  const scratch = new Uint8Array(BLOCK);
   const global: PaxRecords = new Map();
   let pending: Pending | undefined;
   let pos = 0;
-
-  const block = (at: number): Uint8Array | undefined => {
-    const v = source.view?.(at, BLOCK);
-    if (v !== undefined) return v;
-    return readFully(source, scratch, at) === BLOCK ? scratch : undefined;
-  };
-  const payload = (at: number, size: number, what: string, hdrAt: number): Uint8Array => {
-    if (size > MAX_META_BYTES) throw new TarError(hdrAt, "", `${what} of ${size} bytes exceeds the ${MAX_META_BYTES}-byte limit`);
-    if (at + size > total) throw new TarError(hdrAt, "", `truncated ${what}: ${size} bytes past the end of the archive`);
-    const v = source.view?.(at, size);
-    if (v !== undefined) return v;
-    const buf = new Uint8Array(size);
-    if (readFully(source, buf, at) !== size) throw new TarError(hdrAt, "", `truncated ${what}`);
-    return buf;
-  };
+  const reader = new HeaderReader(source);
 
   for (;;) {
     if (pos + BLOCK > total) {
@@ -342,12 +327,12 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
       b.archiveSize = total;
       break;
     }
-    const h = block(pos);
+    const h = reader.block(pos);
     if (h === undefined) throw new TarError(pos, "", "truncated header");
     if (isZeroBlock(h)) {
       if (pending) throw new TarError(pending.start, "", "end-of-archive marker right after an extended header");
       // End of archive. A zero block followed by a non-zero block is refused (Go's archive/tar does the same).
-      const next = pos + BLOCK + BLOCK <= total ? block(pos + BLOCK) : undefined;
+      const next = pos + BLOCK + BLOCK <= total ? reader.block(pos + BLOCK) : undefined;
       if (next !== undefined && !isZeroBlock(next)) throw new TarError(pos + BLOCK, "", "data after a zero block (a zero block inside the archive)");
       b.archiveSize = Math.min(total, pos + 2 * BLOCK);
       break;
@@ -359,7 +344,7 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
 
     // Extended headers: their payload applies to the next real entry.
     if (t === "x" || t === "g" || t === "L" || t === "K") {
-      const data = payload(dataAt, raw.size, t === "x" || t === "g" ? "PAX header" : "GNU long name", pos);
+      const data = reader.payload(dataAt, raw.size, t === "x" || t === "g" ? "PAX header" : "GNU long name", pos);
       if (t === "g") {
         parsePax(data, pos, global);
       } else {
@@ -409,6 +394,59 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     opts.onProgress?.(Math.min(pos, total), total);
   }
   return finish(b);
+}
+
+/**
+ * Header blocks and extended-header payloads of the source. In memory: views.
+ * Otherwise through a read-ahead window: archives of small files hold many
+ * headers per 64 KiB, so one pread serves them all; after a big file the next
+ * header is read alone (a window there would mostly read content).
+ */
+class HeaderReader {
+  static readonly WINDOW = 64 * 1024;
+  readonly #source: ByteSource;
+  readonly #window = new Uint8Array(HeaderReader.WINDOW);
+  #start = 0;
+  #length = 0;
+  #last = 0;
+
+  constructor(source: ByteSource) {
+    this.#source = source;
+  }
+
+  /** The 512-byte block at `at`, or undefined past the end (the returned bytes are valid until the next call). */
+  block(at: number): Uint8Array | undefined {
+    return this.bytes(at, BLOCK);
+  }
+
+  /** `size` bytes of an extended header's data at `at` (TarError when over the limit or truncated). */
+  payload(at: number, size: number, what: string, hdrAt: number): Uint8Array {
+    if (size > MAX_META_BYTES) throw new TarError(hdrAt, "", `${what} of ${size} bytes exceeds the ${MAX_META_BYTES}-byte limit`);
+    if (at + size > this.#source.size) throw new TarError(hdrAt, "", `truncated ${what}: ${size} bytes past the end of the archive`);
+    const got = this.bytes(at, size);
+    if (got === undefined) throw new TarError(hdrAt, "", `truncated ${what}`);
+    return got;
+  }
+
+  bytes(at: number, n: number): Uint8Array | undefined {
+    const v = this.#source.view?.(at, n);
+    if (v !== undefined) return v;
+    const hop = at - this.#last;
+    this.#last = at;
+    if (at >= this.#start && at + n <= this.#start + this.#length) return this.#window.subarray(at - this.#start, at - this.#start + n);
+    if (n > HeaderReader.WINDOW) {
+      const buf = new Uint8Array(n);
+      return readFully(this.#source, buf, at) === n ? buf : undefined;
+    }
+    // Read ahead after a short hop from the previous header (small files); read little after a long one.
+    const want = hop >= 0 && hop < HeaderReader.WINDOW / 2 ? HeaderReader.WINDOW : Math.max(n, 4096);
+    const len = Math.min(want, this.#source.size - at);
+    if (len < n) return undefined;
+    const got = readFully(this.#source, this.#window.subarray(0, len), at);
+    this.#start = at;
+    this.#length = got;
+    return got >= n ? this.#window.subarray(0, n) : undefined;
+  }
 }
 
 function addEntry(
