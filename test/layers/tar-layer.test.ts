@@ -102,6 +102,24 @@ describe("TarLayer", () => {
     expect(layerProblems(layer)).toEqual([]);
   });
 
+  it("the read-ahead window gives the same index as views, across window boundaries", () => {
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < 600; i++) {
+      const name = `d${i % 7}/` + "n".repeat(90 + (i % 40)) + i; // > 100 bytes: a PAX header before every entry
+      parts.push(paxEntry({ path: name }), rawEntry({ name: "x", data: "c".repeat((i * 397) % 3000) + i }));
+    }
+    const bytes = tar(...parts);
+    const memory = TarLayer.fromBytes(bytes);
+    const src = new MemorySource(bytes);
+    const pread = new TarLayer({ size: src.size, read: (into, pos) => src.read(into, pos) });
+    expect(pread.index.entries).toBe(608);
+    for (let d = 0; d < 7; d++) {
+      const names = memory.readdir(`d${d}`).sort();
+      expect(pread.readdir(`d${d}`).sort()).toEqual(names);
+      for (const n of names) expect(readAll(pread, `d${d}/${n}`)).toBe(readAll(memory, `d${d}/${n}`));
+    }
+  });
+
   it.skipIf(skipReason(typeof SharedArrayBuffer === "undefined" && "no SharedArrayBuffer here (a page that is not cross-origin isolated)"))("reads over a SharedArrayBuffer-backed MemorySource", async () => {
     const bytes = await modernTar();
     const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
