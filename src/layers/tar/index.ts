@@ -6,11 +6,16 @@
  *
  * The index
  * - Objects ("nodes") live in typed arrays, one slot each: kind, mode, uid,
- *   gid, size, data offset, mtime (ns), nlink. About 44 bytes per node. Node
- *   i has the id i + 1 (stable, shared by hard-link aliases).
+ *   gid, nlink, size, data offset, mtime (ns): 39 bytes per node, plus a slot
+ *   in the per-node children array. Node i has the id i + 1 (stable, shared
+ *   by hard-link aliases).
  * - Each directory node has a Map of child name -> node. Names are stored
  *   once, per directory, never as full paths.
  * - Rare attributes sit in sparse maps: symlink targets, PAX atime/ctime.
+ * - Measured: about 150 bytes of heap per entry (0.28% of a 1 GiB tar of
+ *   20,000 files; `npm run bench`, section 7).
+ * - Sources without `view` are read through a 64 KiB read-ahead window, so a
+ *   tar of small files costs one pread per many headers.
  *
  * Semantics (as tar extraction, containerd's and GNU tar's; see README):
  * - Later entries win. A directory entry over a directory updates its
