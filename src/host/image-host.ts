@@ -130,16 +130,15 @@ export class FileLayerCache implements LayerCache {
     return true;
   }
 
-  create(diffID: string): LayerCacheWriter {
-    const final = this.#path("layers", diffID);
+  create(diffID: string | undefined): LayerCacheWriter {
     const tmpDir = join(this.root, "tmp");
     try {
       mkdirSync(tmpDir, { recursive: true });
-      mkdirSync(join(final, ".."), { recursive: true });
     } catch (e) {
       throw new Error(`layer cache ${this.root}: ${messageOf(e)}`, { cause: e });
     }
-    const temp = join(tmpDir, `${final.slice(final.lastIndexOf("/") + 1)}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    if (diffID !== undefined) this.#path("layers", diffID); // refuse a malformed key now, not at commit
+    const temp = join(tmpDir, `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}`);
     let fd: number | undefined = openSync(temp, "wx", 0o644);
     const closeFd = (): void => {
       if (fd !== undefined) closeSync(fd);
@@ -149,15 +148,19 @@ export class FileLayerCache implements LayerCache {
       write: (chunk) => {
         for (let at = 0; at < chunk.length; ) at += writeSync(fd!, chunk, at, chunk.length - at);
       },
-      commit: (blobDigest) => {
+      commit: (blobDigest, named) => {
+        const key = diffID ?? named;
+        if (key === undefined) throw new TypeError("commit of an entry created without a diffID needs one");
+        const final = this.#path("layers", key);
         fsyncSync(fd!);
         closeFd();
+        mkdirSync(join(final, ".."), { recursive: true });
         renameSync(temp, final);
-        if (blobDigest !== undefined && blobDigest !== diffID) {
+        if (blobDigest !== undefined && blobDigest !== key) {
           const link = this.#path("links", blobDigest);
           mkdirSync(join(link, ".."), { recursive: true });
           const t = `${temp}.link`;
-          writeFileSync(t, diffID + "\n");
+          writeFileSync(t, key + "\n");
           renameSync(t, link);
         }
         return this.#open(final);

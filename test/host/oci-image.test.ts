@@ -117,6 +117,21 @@ describe("loadImage(path) with the file cache", () => {
     expect(listTree(`${root}/cache`)).toEqual([]);
   });
 
+  it("file cache entries can be named at commit (a tarball whose diffID is learnt while writing)", () => {
+    const root = temp();
+    const cache = entry.fileLayerCache(`${root}/cache`);
+    const w = cache.create(undefined);
+    w.write(new TextEncoder().encode("tar bytes"));
+    const diffID = "sha256:" + "7".repeat(64);
+    const src = w.commit("sha256:" + "8".repeat(64), diffID);
+    expect(src.size).toBe(9);
+    src.close?.();
+    expect(cache.diffIDOf("sha256:" + "8".repeat(64))).toBe(diffID);
+    expect(cache.get(diffID)?.size).toBe(9);
+    expect(listTree(`${root}/cache/tmp`)).toEqual([]);
+    expect(() => cache.create("sha256:../../etc")).toThrow(/not well formed/);
+  });
+
   it("names a missing image path in one line", async () => {
     await expect(entry.loadImage("/nonexistent/image.tar")).rejects.toThrow(/^\/nonexistent\/image\.tar: no such image file or directory \(ENOENT\)$/);
   });
