@@ -286,10 +286,12 @@ async function loadLayers(ctx: LoadContext, sel: Selected, o: LoadImageOptions, 
       if (r.inPlace && identity !== undefined) await cache.verifiedInPlace?.(L.diffID.text, identity, true);
     }
     opened.push(source);
+    const layerName = `${ctx.files.name} ${where}`;
     try {
-      layers.push(new TarLayer(source, { name: `${ctx.files.name} ${where}` }));
+      layers.push(new TarLayer(source, { name: layerName }));
     } catch (e) {
-      ctx.fail("ELAYER", where, `layer tar is unreadable: ${messageOf(e)}`, e);
+      const m = messageOf(e);
+      ctx.fail("ELAYER", where, `layer tar is unreadable: ${m.startsWith(layerName + ": ") ? m.slice(layerName.length + 2) : m}`, e);
     }
     const mediaType = L.mediaType ?? ociLayerType(compression);
     // A docker-save layer without a digest in its path: the uncompressed blob's digest is its diffID.
