@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createGunzip } from "node:zlib";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
 import { open as openAsync, lstat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -134,6 +134,7 @@ export class FileLayerCache implements LayerCache {
     const tmpDir = join(this.root, "tmp");
     try {
       mkdirSync(tmpDir, { recursive: true });
+      sweepStale(tmpDir);
     } catch (e) {
       throw new Error(`layer cache ${this.root}: ${messageOf(e)}`, { cause: e });
     }
@@ -174,6 +175,19 @@ export class FileLayerCache implements LayerCache {
         }
       },
     };
+  }
+}
+
+/** Entries left in tmp/ by a process that died mid-write (older than a day) are removed. */
+function sweepStale(tmpDir: string): void {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(tmpDir)) {
+    try {
+      const p = join(tmpDir, name);
+      if (statSync(p).mtimeMs < dayAgo) unlinkSync(p);
+    } catch {
+      // raced with another process: fine
+    }
   }
 }
 

@@ -10,7 +10,7 @@
  * `stream` from GET (or ranged GETs), no `source`.
  */
 import type { ByteSource } from "./deps.ts";
-import { indexTar, KIND_FILE } from "./deps.ts";
+import { indexTar, KIND_FILE, MemorySource } from "./deps.ts";
 
 /** Where an image's files come from (see the module comment). */
 export interface ImageSourceFiles {
@@ -134,6 +134,10 @@ export function memoryFiles(entries: Record<string, Uint8Array | string>, name =
       const b = map.get(path);
       if (b === undefined) throw new Error(`${path}: no such file`);
       yield b;
+    },
+    source(path) {
+      const b = map.get(path);
+      return b === undefined ? undefined : new MemorySource(b);
     },
   };
 }

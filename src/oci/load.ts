@@ -17,7 +17,7 @@ import type { Digest, HasherFactory } from "./digest.ts";
 import { ImageError, messageOf } from "./errors.ts";
 import { archiveFiles, readAll } from "./files.ts";
 import type { ImageSourceFiles } from "./files.ts";
-import { layerKind, ociLayerType } from "./media-types.ts";
+import { ociLayerType } from "./media-types.ts";
 import { selectDocker, selectOci } from "./select.ts";
 import type { Selected } from "./select.ts";
 
@@ -442,5 +442,3 @@ function toReadableStream(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uin
     },
   });
 }
-
-export { layerKind };

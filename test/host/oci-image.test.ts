@@ -117,13 +117,13 @@ describe("loadImage(path) with the file cache", () => {
     expect(listTree(`${root}/cache`)).toEqual([]);
   });
 
-  it("file cache entries can be named at commit (a tarball whose diffID is learnt while writing)", () => {
+  it("file cache entries can be named at commit (a tarball whose diffID is learnt while writing)", async () => {
     const root = temp();
     const cache = entry.fileLayerCache(`${root}/cache`);
     const w = cache.create(undefined);
     w.write(new TextEncoder().encode("tar bytes"));
     const diffID = "sha256:" + "7".repeat(64);
-    const src = w.commit("sha256:" + "8".repeat(64), diffID);
+    const src = await w.commit("sha256:" + "8".repeat(64), diffID);
     expect(src.size).toBe(9);
     src.close?.();
     expect(cache.diffIDOf("sha256:" + "8".repeat(64))).toBe(diffID);
