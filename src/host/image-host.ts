@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createGunzip } from "node:zlib";
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
-import { open as openAsync, lstat } from "node:fs/promises";
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
+import { open as openAsync } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -196,9 +196,9 @@ export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSo
   const full = (path: string): string => join(dir, path);
   return {
     name: dir,
-    async size(path) {
+    size(path) {
       try {
-        const st = await lstat(full(path));
+        const st = lstatSync(full(path));
         return st.isFile() ? st.size : undefined;
       } catch {
         return undefined;
