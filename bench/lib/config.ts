@@ -45,7 +45,7 @@ export const config = {
   tarRuns: Math.round(num("LAYERFS_BENCH_TAR_RUNS", 5)),
   /** Issue 7 (images): uncompressed size of the image's gzip layer (MiB), and cold-load runs. */
   imageMiB: scaled("LAYERFS_BENCH_IMAGE_MIB", 512),
-  imageRuns: Math.round(num("LAYERFS_BENCH_IMAGE_RUNS", 3)),
+  imageRuns: Math.round(num("LAYERFS_BENCH_IMAGE_RUNS", 5)),
   /** Issue 7 (run --image): uncompressed size of the image whose time to first instruction is measured (MiB). */
   runImageMiB: scaled("LAYERFS_BENCH_RUN_IMAGE_MIB", 500),
   /** Layers of the deep image (issue 3) and the layer counts of the stat benchmark (issue 2). */

@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createGunzip } from "node:zlib";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
-import { open as openAsync, lstat } from "node:fs/promises";
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
+import { open as openAsync } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -71,6 +71,7 @@ export function defaultCacheDir(): string {
  * stays bounded whatever the layer size). Layout under the root:
  *   layers/sha256/<hex>   the uncompressed layer tar whose sha256 is <hex>
  *   links/sha256/<hex>    text: the diffID the compressed blob sha256:<hex> decompressed to
+ *   verified/sha256/<hex> identities (dev:ino:size:mtime) of uncompressed blobs used in place that hashed to <hex>
  *   tmp/                  entries being written (renamed into layers/ once verified)
  */
 export class FileLayerCache implements LayerCache {
@@ -83,7 +84,7 @@ export class FileLayerCache implements LayerCache {
     this.#open = openSource;
   }
 
-  #path(kind: "layers" | "links", digest: string): string {
+  #path(kind: "layers" | "links" | "verified", digest: string): string {
     const d = parseDigest(digest);
     if (typeof d === "string") throw new Error(d); // never a path from an unchecked string
     return join(this.root, kind, d.algorithm, d.hex);
@@ -107,16 +108,38 @@ export class FileLayerCache implements LayerCache {
     }
   }
 
-  create(diffID: string): LayerCacheWriter {
-    const final = this.#path("layers", diffID);
+  /** verified/sha256/<hex>: identities (dev:ino:size:mtime) of uncompressed blobs that hashed to <hex>; the last 16 kept. */
+  verifiedInPlace(diffID: string, identity: string, record: boolean): boolean {
+    const file = this.#path("verified", diffID);
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+    } catch {
+      // none yet
+    }
+    if (!record) return lines.includes(identity);
+    if (lines.includes(identity)) return true;
+    try {
+      mkdirSync(join(file, ".."), { recursive: true });
+      const t = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+      writeFileSync(t, [...lines.slice(-15), identity].join("\n") + "\n");
+      renameSync(t, file);
+    } catch {
+      // a read-only cache only costs a re-hash next time
+    }
+    return true;
+  }
+
+  create(diffID: string | undefined): LayerCacheWriter {
     const tmpDir = join(this.root, "tmp");
     try {
       mkdirSync(tmpDir, { recursive: true });
-      mkdirSync(join(final, ".."), { recursive: true });
+      sweepStale(tmpDir);
     } catch (e) {
       throw new Error(`layer cache ${this.root}: ${messageOf(e)}`, { cause: e });
     }
-    const temp = join(tmpDir, `${final.slice(final.lastIndexOf("/") + 1)}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    if (diffID !== undefined) this.#path("layers", diffID); // refuse a malformed key now, not at commit
+    const temp = join(tmpDir, `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}`);
     let fd: number | undefined = openSync(temp, "wx", 0o644);
     const closeFd = (): void => {
       if (fd !== undefined) closeSync(fd);
@@ -126,15 +149,19 @@ export class FileLayerCache implements LayerCache {
       write: (chunk) => {
         for (let at = 0; at < chunk.length; ) at += writeSync(fd!, chunk, at, chunk.length - at);
       },
-      commit: (blobDigest) => {
+      commit: (blobDigest, named) => {
+        const key = diffID ?? named;
+        if (key === undefined) throw new TypeError("commit of an entry created without a diffID needs one");
+        const final = this.#path("layers", key);
         fsyncSync(fd!);
         closeFd();
+        mkdirSync(join(final, ".."), { recursive: true });
         renameSync(temp, final);
-        if (blobDigest !== undefined && blobDigest !== diffID) {
+        if (blobDigest !== undefined && blobDigest !== key) {
           const link = this.#path("links", blobDigest);
           mkdirSync(join(link, ".."), { recursive: true });
           const t = `${temp}.link`;
-          writeFileSync(t, diffID + "\n");
+          writeFileSync(t, key + "\n");
           renameSync(t, link);
         }
         return this.#open(final);
@@ -151,14 +178,27 @@ export class FileLayerCache implements LayerCache {
   }
 }
 
+/** Entries left in tmp/ by a process that died mid-write (older than a day) are removed. */
+function sweepStale(tmpDir: string): void {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(tmpDir)) {
+    try {
+      const p = join(tmpDir, name);
+      if (statSync(p).mtimeMs < dayAgo) unlinkSync(p);
+    } catch {
+      // raced with another process: fine
+    }
+  }
+}
+
 /** A layout directory's files: lstat for sizes (only regular files count), async reads for streams, pread for in-place use. */
 export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSourceFiles {
   const full = (path: string): string => join(dir, path);
   return {
     name: dir,
-    async size(path) {
+    size(path) {
       try {
-        const st = await lstat(full(path));
+        const st = lstatSync(full(path));
         return st.isFile() ? st.size : undefined;
       } catch {
         return undefined;
@@ -184,7 +224,18 @@ export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSo
         return undefined;
       }
     },
+    identity: (path) => fileIdentity(full(path)),
   };
+}
+
+/** dev:ino:size:mtime of a regular file (undefined if absent): changes whenever its bytes may have. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of the host `loadImage(path)`: also where the file cache lives. */
@@ -220,7 +271,7 @@ export async function loadHostImage(path: string, options: HostLoadImageOptions,
   } catch (e) {
     throw new ImageError("EMISSING", path, undefined, `cannot open: ${messageOf(e)}`, { cause: e });
   }
-  return loadArchive(source, path, opts);
+  return loadArchive(source, path, opts, fileIdentity(path));
 }
 
 /** Split a CLI IMAGE string (`DIR[:TAG]`, `FILE.tar[:TAG]`, `FILE.tar[:REPO:TAG]`) against the host filesystem. */

@@ -20,18 +20,30 @@ export interface LayerCache {
   readonly name: string;
   /** The cached tar for `diffID` (validated `sha256:<hex>`), or undefined. The caller closes it. */
   get(diffID: string): Promise<ByteSource | undefined> | ByteSource | undefined;
-  /** Start an entry for `diffID`. Nothing is visible until `commit`. */
-  create(diffID: string): Promise<LayerCacheWriter> | LayerCacheWriter;
+  /**
+   * Start an entry for `diffID`, or for a diffID learnt only at the end (undefined:
+   * then `commit` names it), e.g. a standalone layer tarball. Nothing is visible until `commit`.
+   */
+  create(diffID: string | undefined): Promise<LayerCacheWriter> | LayerCacheWriter;
   /** Optional: the diffID a compressed blob (digest) decompressed to, recorded at commit. */
   diffIDOf?(blobDigest: string): Promise<string | undefined> | string | undefined;
+  /**
+   * Optional: remember that the uncompressed blob with `identity` (ImageSourceFiles.identity)
+   * hashed to `diffID` (`record`), or ask whether it did (`check`), so an image whose
+   * layers are used in place is not re-hashed on every load.
+   */
+  verifiedInPlace?(diffID: string, identity: string, record: boolean): Promise<boolean> | boolean;
 }
 
 /** An entry being written. */
 export interface LayerCacheWriter {
   /** Append bytes (the chunk may be reused by the caller after the returned promise settles). */
   write(chunk: Uint8Array): Promise<void> | void;
-  /** Publish the entry atomically (after verification) and return a source over it. */
-  commit(blobDigest?: string): Promise<ByteSource> | ByteSource;
+  /**
+   * Publish the entry atomically (after verification) and return a source over it;
+   * `blobDigest` records the compressed blob it came from, `diffID` names an entry created without one.
+   */
+  commit(blobDigest?: string, diffID?: string): Promise<ByteSource> | ByteSource;
   /** Drop the entry (verification failed or the load was abandoned). */
   abort(): Promise<void> | void;
 }
@@ -57,12 +69,20 @@ export class MemoryLayerCache implements LayerCache {
     return this.#links.get(blobDigest);
   }
 
+  readonly #verified = new Set<string>();
+
+  verifiedInPlace(diffID: string, identity: string, record: boolean): boolean {
+    const key = `${diffID} ${identity}`;
+    if (record) this.#verified.add(key);
+    return this.#verified.has(key);
+  }
+
   /** Number of cached layers. */
   get entries(): number {
     return this.#tars.size;
   }
 
-  create(diffID: string): LayerCacheWriter {
+  create(diffID: string | undefined): LayerCacheWriter {
     const chunks: Uint8Array[] = [];
     let total = 0;
     return {
@@ -71,7 +91,9 @@ export class MemoryLayerCache implements LayerCache {
         if (total > this.maxEntryBytes) throw new RangeError(`layer is larger than the memory cache's limit of ${this.maxEntryBytes} bytes`);
         chunks.push(chunk.slice());
       },
-      commit: (blobDigest) => {
+      commit: (blobDigest, named) => {
+        const key = diffID ?? named;
+        if (key === undefined) throw new TypeError("commit of an entry created without a diffID needs one");
         const all = new Uint8Array(total);
         let at = 0;
         for (const c of chunks) {
@@ -79,8 +101,8 @@ export class MemoryLayerCache implements LayerCache {
           at += c.length;
         }
         chunks.length = 0;
-        this.#tars.set(diffID, all);
-        if (blobDigest !== undefined) this.#links.set(blobDigest, diffID);
+        this.#tars.set(key, all);
+        if (blobDigest !== undefined) this.#links.set(blobDigest, key);
         return new MemorySource(all);
       },
       abort: () => {

@@ -10,7 +10,7 @@
  * `stream` from GET (or ranged GETs), no `source`.
  */
 import type { ByteSource } from "./deps.ts";
-import { indexTar, KIND_FILE } from "./deps.ts";
+import { indexTar, KIND_FILE, MemorySource } from "./deps.ts";
 
 /** Where an image's files come from (see the module comment). */
 export interface ImageSourceFiles {
@@ -22,6 +22,12 @@ export interface ImageSourceFiles {
   stream(path: string): AsyncIterable<Uint8Array>;
   /** Optional: random access to the file (local bytes only). The caller closes it. */
   source?(path: string): ByteSource | undefined;
+  /**
+   * Optional: a string that changes whenever the file's bytes may have (device,
+   * inode, size, mtime), so a cache can remember an uncompressed blob it verified
+   * in place (`LayerCache.verifiedInPlace`) and skip hashing it next time.
+   */
+  identity?(path: string): string | undefined;
   /** Release whatever the files hold (file handles). */
   close?(): void;
 }
@@ -46,9 +52,23 @@ export async function* streamSource(source: ByteSource, start = 0, length = sour
   }
 }
 
-/** Read a whole (small) file; the caller has checked its size. */
+/** Read a whole (small) file; the caller has checked its size. Random access (one pread) when the files offer it. */
 export async function readAll(files: ImageSourceFiles, path: string, size: number): Promise<Uint8Array> {
   const out = new Uint8Array(size);
+  const src = files.source?.(path);
+  if (src !== undefined) {
+    try {
+      if (src.size !== size) throw new Error(`${path} changed size while being read`);
+      for (let at = 0; at < size; ) {
+        const n = src.read(out.subarray(at), at);
+        if (n <= 0) throw new Error(`${path} shrank while being read`);
+        at += n;
+      }
+      return out;
+    } finally {
+      src.close?.();
+    }
+  }
   let at = 0;
   for await (const chunk of files.stream(path)) {
     if (at + chunk.length > size) throw new Error(`${path} grew while being read`);
@@ -84,8 +104,9 @@ export class SliceSource implements ByteSource {
  * The files of an image archive (a tar of an OCI layout, or a docker save),
  * read in place: one header scan, then every member is a slice of `archive`.
  * Later members win, as in extraction; "./" prefixes are dropped (indexTar).
+ * `archiveIdentity` (the archive file's identity) lets members be remembered as verified.
  */
-export function archiveFiles(archive: ByteSource, name: string): ImageSourceFiles {
+export function archiveFiles(archive: ByteSource, name: string, archiveIdentity?: string): ImageSourceFiles {
   const index = indexTar(archive, { onWarning: () => {} });
   const member = (path: string): { offset: number; size: number } | undefined => {
     const node = index.lookup(path);
@@ -104,6 +125,14 @@ export function archiveFiles(archive: ByteSource, name: string): ImageSourceFile
       const m = member(path);
       return m === undefined ? undefined : new SliceSource(archive, m.offset, m.size);
     },
+    ...(archiveIdentity !== undefined
+      ? {
+          identity(path: string) {
+            const m = member(path);
+            return m === undefined ? undefined : `${archiveIdentity}@${m.offset}+${m.size}`;
+          },
+        }
+      : {}),
     close: () => archive.close?.(),
   };
 }
@@ -119,6 +148,10 @@ export function memoryFiles(entries: Record<string, Uint8Array | string>, name =
       const b = map.get(path);
       if (b === undefined) throw new Error(`${path}: no such file`);
       yield b;
+    },
+    source(path) {
+      const b = map.get(path);
+      return b === undefined ? undefined : new MemorySource(b);
     },
   };
 }

@@ -17,7 +17,7 @@ import type { Digest, HasherFactory } from "./digest.ts";
 import { ImageError, messageOf } from "./errors.ts";
 import { archiveFiles, readAll } from "./files.ts";
 import type { ImageSourceFiles } from "./files.ts";
-import { layerKind, ociLayerType } from "./media-types.ts";
+import { ociLayerType } from "./media-types.ts";
 import { selectDocker, selectOci } from "./select.ts";
 import type { Selected } from "./select.ts";
 
@@ -145,14 +145,14 @@ export async function loadImage(source: Uint8Array | Blob | Response | ImageSour
 }
 
 /** Load an OCI or docker-save archive held by `archive` (members read in place). */
-export async function loadArchive(archive: ByteSource, name: string, options: LoadImageOptions = {}): Promise<LoadedImage> {
+export async function loadArchive(archive: ByteSource, name: string, options: LoadImageOptions = {}, archiveIdentity?: string): Promise<LoadedImage> {
   const head = new Uint8Array(Math.min(4, archive.size));
   archive.read(head, 0);
   const c = sniffCompression(head);
   if (c !== "none") throw new ImageError("EFORMAT", name, undefined, `the archive itself is ${c}-compressed; decompress it first (an image archive is a plain tar)`);
   let files: ImageSourceFiles;
   try {
-    files = archiveFiles(archive, name);
+    files = archiveFiles(archive, name, archiveIdentity);
   } catch (e) {
     throw new ImageError("EFORMAT", name, undefined, `not a readable tar archive: ${messageOf(e)}`, { cause: e });
   }
@@ -269,6 +269,12 @@ async function loadLayers(ctx: LoadContext, sel: Selected, o: LoadImageOptions, 
     let source: ByteSource | undefined = await cache.get(L.diffID.text);
     let compression = L.compression;
     let blobDigest = L.digest?.text;
+    const identity = ctx.files.identity?.(L.path);
+    if (source === undefined && identity !== undefined && (await cache.verifiedInPlace?.(L.diffID.text, identity, false)) === true) {
+      // An uncompressed blob verified in place before, unchanged since: used again without hashing.
+      source = ctx.files.source?.(L.path);
+      compression = "none";
+    }
     if (source !== undefined) {
       progress("cached", size);
       compression ??= await sniffBlob(ctx.files, L.path);
@@ -277,12 +283,15 @@ async function loadLayers(ctx: LoadContext, sel: Selected, o: LoadImageOptions, 
       source = r.source;
       compression = r.compression;
       blobDigest = r.blobDigest;
+      if (r.inPlace && identity !== undefined) await cache.verifiedInPlace?.(L.diffID.text, identity, true);
     }
     opened.push(source);
+    const layerName = `${ctx.files.name} ${where}`;
     try {
-      layers.push(new TarLayer(source, { name: `${ctx.files.name} ${where}` }));
+      layers.push(new TarLayer(source, { name: layerName }));
     } catch (e) {
-      ctx.fail("ELAYER", where, `layer tar is unreadable: ${messageOf(e)}`, e);
+      const m = messageOf(e);
+      ctx.fail("ELAYER", where, `layer tar is unreadable: ${m.startsWith(layerName + ": ") ? m.slice(layerName.length + 2) : m}`, e);
     }
     const mediaType = L.mediaType ?? ociLayerType(compression);
     // A docker-save layer without a digest in its path: the uncompressed blob's digest is its diffID.
@@ -313,7 +322,7 @@ async function verifyAndCache(
   where: string,
   cache: LayerCache,
   progress: (phase: LoadProgress["phase"], done: number) => void,
-): Promise<{ source: ByteSource; compression: Compression; blobDigest: string }> {
+): Promise<{ source: ByteSource; compression: Compression; blobDigest: string; inPlace: boolean }> {
   // Peek at the first chunk to tell the compression by its magic bytes.
   const it = ctx.files.stream(L.path)[Symbol.asyncIterator]();
   const first = await it.next();
@@ -343,7 +352,7 @@ async function verifyAndCache(
     try {
       const r = await pass(ctx, input, "none", blobAlgorithm, L, where, () => {}, (d) => progress("verify", d));
       check(r);
-      return { source: inPlace, compression: "none", blobDigest: r.blobDigest };
+      return { source: inPlace, compression: "none", blobDigest: r.blobDigest, inPlace: true };
     } catch (e) {
       inPlace.close?.();
       throw e;
@@ -353,7 +362,7 @@ async function verifyAndCache(
   try {
     const r = await pass(ctx, input, sniffed, blobAlgorithm, L, where, (c) => writer.write(c), (d) => progress("decompress", d));
     check(r);
-    return { source: await writer.commit(r.blobDigest), compression: sniffed, blobDigest: r.blobDigest };
+    return { source: await writer.commit(r.blobDigest), compression: sniffed, blobDigest: r.blobDigest, inPlace: false };
   } catch (e) {
     await writer.abort();
     throw e;
@@ -433,5 +442,3 @@ function toReadableStream(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uin
     },
   });
 }
-
-export { layerKind };

@@ -8,7 +8,7 @@ import type { Compression } from "./decompress.ts";
 import { parseDigest } from "./digest.ts";
 import type { Digest } from "./digest.ts";
 import type { ImageFormat, LoadContext, Platform, SelectedLayer } from "./load.ts";
-import { DOCKER_MANIFEST, INDEX_TYPES, layerKind, MANIFEST_TYPES } from "./media-types.ts";
+import { INDEX_TYPES, layerKind, MANIFEST_TYPES } from "./media-types.ts";
 
 /** What a loader picked: documents, layers, and the blob paths by digest (for openBlob). */
 export interface Selected {
@@ -287,5 +287,3 @@ export async function selectDocker(ctx: LoadContext, hasLayout: boolean): Promis
     blobPaths,
   };
 }
-
-export { DOCKER_MANIFEST };

@@ -94,9 +94,20 @@ describe("loadImage(path) with the file cache", () => {
     const phases: string[] = [];
     const img = await entry.loadImage(`${root}/img`, { cacheDir: `${root}/cache`, onProgress: (p) => phases.push(p.phase) });
     expect(new Set(phases)).toEqual(new Set(["verify"]));
-    expect(listTree(`${root}/cache`)).toEqual([]);
+    expect(listTree(`${root}/cache`).filter((p) => p.startsWith("layers/"))).toEqual([]);
     expect(text(new Union(img.image, new MemoryLayer()), "/etc/hostname")).toBe("top\n");
     img.close();
+    // Remembered as verified (by dev:ino:size:mtime:ctime): the next load hashes nothing...
+    const again: string[] = [];
+    (await entry.loadImage(`${root}/img`, { cacheDir: `${root}/cache`, onProgress: (p) => again.push(p.phase) })).close();
+    expect(again).toEqual(["cached", "cached"]);
+    // ...until the blob changes: then it is hashed again and refused.
+    const blob = (await ociLayout(spec("none"))).layerDigests[1]!;
+    const p = `${root}/img/blobs/sha256/${blob.slice(7)}`;
+    const bytes = fs.readFileSync(p);
+    bytes[600] = bytes[600]! ^ 1;
+    fs.writeFileSync(p, bytes);
+    await expect(entry.loadImage(`${root}/img`, { cacheDir: `${root}/cache` })).rejects.toThrow(/layer 1 .*blob digest is sha256:/);
   });
 
   it("leaves no cache entry and no temporary file when verification fails", async () => {
@@ -104,6 +115,21 @@ describe("loadImage(path) with the file cache", () => {
     writeFiles(`${root}/img`, (await ociLayout({ layers: [{ files: { a: "a" }, diffID: "sha256:" + "5".repeat(64) }] })).files);
     await expect(entry.loadImage(`${root}/img`, { cacheDir: `${root}/cache` })).rejects.toThrow(/uncompressed content digest is sha256:[0-9a-f]{64}, the config's diff_id is sha256:5{64}/);
     expect(listTree(`${root}/cache`)).toEqual([]);
+  });
+
+  it("file cache entries can be named at commit (a tarball whose diffID is learnt while writing)", async () => {
+    const root = temp();
+    const cache = entry.fileLayerCache(`${root}/cache`);
+    const w = cache.create(undefined);
+    w.write(new TextEncoder().encode("tar bytes"));
+    const diffID = "sha256:" + "7".repeat(64);
+    const src = await w.commit("sha256:" + "8".repeat(64), diffID);
+    expect(src.size).toBe(9);
+    src.close?.();
+    expect(cache.diffIDOf("sha256:" + "8".repeat(64))).toBe(diffID);
+    expect(cache.get(diffID)?.size).toBe(9);
+    expect(listTree(`${root}/cache/tmp`)).toEqual([]);
+    expect(() => cache.create("sha256:../../etc")).toThrow(/not well formed/);
   });
 
   it("names a missing image path in one line", async () => {

@@ -4,7 +4,7 @@
 // damage, checked by `check` (plus checkLayer by the runner).
 import { expect } from "vitest";
 import type { TarIndex, TarLayer } from "../../src/mod.ts";
-import { base256, concat, END, gnuLong, paxEntry, rawEntry, tar } from "./tar-builder.ts";
+import { base256, concat, END, gnuLong, paxEntry, paxRecords, rawEntry, tar } from "./tar-builder.ts";
 
 export interface TarCase {
   name: string;
@@ -178,8 +178,8 @@ export const TAR_CORPUS: TarCase[] = [
   { name: "PAX record without =", bytes: () => tar(paxEntry(enc.encode("9 pathxx\n")), rawEntry({ name: "x", data: "" })), error: /has no key=value/ },
   { name: "PAX record without its newline", bytes: () => tar(paxEntry(enc.encode("10 path=xy")), rawEntry({ name: "x", data: "" })), error: /does not end with a newline/ },
   {
-    name: "malformed PAX times and ids are ignored, unknown keys too",
-    bytes: () => tar(paxEntry({ mtime: "soon", uid: "-1", "LIBARCHIVE.creationtime": "1", "SCHILY.xattr.security.capability": "\u0001" }), rawEntry({ name: "x", data: "x", uid: 5, mtime: 100 })),
+    name: "malformed PAX times and ids are ignored, unknown keys too (binary xattr values included)",
+    bytes: () => tar(paxEntry(concat([paxRecords({ mtime: "soon", uid: "-1", "LIBARCHIVE.creationtime": "1" }), paxRaw("SCHILY.xattr.security.capability", Uint8Array.of(1, 0, 0, 2, 0xff, 0x20, 0x80, 0xc3))])), rawEntry({ name: "x", data: "x", uid: 5, mtime: 100 })),
     check: (l) => expect(l.stat("x")).toMatchObject({ uid: 5, mtimeNs: 100_000_000_000n }),
   },
   // ---- unsupported entry kinds ----

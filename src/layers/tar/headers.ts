@@ -24,6 +24,10 @@ export interface RawHeader {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder("utf-8");
+
+/** The PAX keys the indexer reads (plus GNU.sparse.*, to refuse sparse files). */
+const PAX_KEYS = new Set(["path", "linkpath", "size", "mtime", "atime", "ctime", "uid", "gid"]);
 
 /** Is the block all zeros (end-of-archive marker)? */
 export function isZeroBlock(b: Uint8Array): boolean {
@@ -150,7 +154,7 @@ export function parseHeader(b: Uint8Array, offset: number): RawHeader {
   }
 }
 
-/** PAX keys the indexer understands (others are ignored, as POSIX says). */
+/** PAX records by key (only the keys in PAX_KEYS; others are ignored, as POSIX says). */
 export type PaxRecords = Map<string, string>;
 
 /**
@@ -176,10 +180,13 @@ export function parsePax(data: Uint8Array, offset: number, into: PaxRecords): vo
     const rec = data.subarray(i + 1, end - 1);
     const eq = rec.indexOf(0x3d);
     if (eq <= 0) throw new TarError(offset, "", `PAX record at byte ${pos} has no key=value`);
-    const key = decodeUtf8(rec.subarray(0, eq), offset, "PAX key");
-    const value = decodeUtf8(rec.subarray(eq + 1), offset, `PAX ${key}`);
-    if (value === "") into.delete(key);
-    else into.set(key, value);
+    const key = lenient.decode(rec.subarray(0, eq));
+    // Only keys the indexer uses are decoded: others (SCHILY.xattr.* values are raw bytes) are skipped.
+    if (PAX_KEYS.has(key) || key.startsWith("GNU.sparse.")) {
+      const value = decodeUtf8(rec.subarray(eq + 1), offset, `PAX ${key}`);
+      if (value === "") into.delete(key);
+      else into.set(key, value);
+    }
     pos = end;
   }
 }

@@ -6,11 +6,16 @@
  *
  * The index
  * - Objects ("nodes") live in typed arrays, one slot each: kind, mode, uid,
- *   gid, size, data offset, mtime (ns), nlink. About 44 bytes per node. Node
- *   i has the id i + 1 (stable, shared by hard-link aliases).
+ *   gid, nlink, size, data offset, mtime (ns): 39 bytes per node, plus a slot
+ *   in the per-node children array. Node i has the id i + 1 (stable, shared
+ *   by hard-link aliases).
  * - Each directory node has a Map of child name -> node. Names are stored
  *   once, per directory, never as full paths.
  * - Rare attributes sit in sparse maps: symlink targets, PAX atime/ctime.
+ * - Measured: about 150 bytes of heap per entry (0.28% of a 1 GiB tar of
+ *   20,000 files; `npm run bench`, section 7).
+ * - Sources without `view` are read through a 64 KiB read-ahead window, so a
+ *   tar of small files costs one pread per many headers.
  *
  * Semantics (as tar extraction, containerd's and GNU tar's; see README):
  * - Later entries win. A directory entry over a directory updates its
@@ -34,6 +39,8 @@
  *   permission bits: the guest sees the name (so it still shadows lower
  *   layers, as the node would) but no device; WASI programs cannot use
  *   device nodes of an image anyway. Counted in `devices`.
+ * - Global PAX headers (type g) set defaults for the attributes of every
+ *   later entry (mtime, uid, gid, atime, ctime), never its path, link or size.
  * - Refused with a TarError (offset, entry, reason): bad checksum, truncated
  *   header or content, garbage or >2**53 numbers, negative base-256, a zero
  *   block followed by data (Go's archive/tar does the same), PAX records with
@@ -313,25 +320,10 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
   const b = new Builder(opts);
   b.alloc(KIND_DIR, 0o755, 0, 0, 0n); // the root
   const total = source.size;
-  const scratch = new Uint8Array(BLOCK);
   const global: PaxRecords = new Map();
   let pending: Pending | undefined;
   let pos = 0;
-
-  const block = (at: number): Uint8Array | undefined => {
-    const v = source.view?.(at, BLOCK);
-    if (v !== undefined) return v;
-    return readFully(source, scratch, at) === BLOCK ? scratch : undefined;
-  };
-  const payload = (at: number, size: number, what: string, hdrAt: number): Uint8Array => {
-    if (size > MAX_META_BYTES) throw new TarError(hdrAt, "", `${what} of ${size} bytes exceeds the ${MAX_META_BYTES}-byte limit`);
-    if (at + size > total) throw new TarError(hdrAt, "", `truncated ${what}: ${size} bytes past the end of the archive`);
-    const v = source.view?.(at, size);
-    if (v !== undefined) return v;
-    const buf = new Uint8Array(size);
-    if (readFully(source, buf, at) !== size) throw new TarError(hdrAt, "", `truncated ${what}`);
-    return buf;
-  };
+  const reader = new HeaderReader(source);
 
   for (;;) {
     if (pos + BLOCK > total) {
@@ -340,12 +332,12 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
       b.archiveSize = total;
       break;
     }
-    const h = block(pos);
+    const h = reader.block(pos);
     if (h === undefined) throw new TarError(pos, "", "truncated header");
     if (isZeroBlock(h)) {
       if (pending) throw new TarError(pending.start, "", "end-of-archive marker right after an extended header");
       // End of archive. A zero block followed by a non-zero block is refused (Go's archive/tar does the same).
-      const next = pos + BLOCK + BLOCK <= total ? block(pos + BLOCK) : undefined;
+      const next = pos + BLOCK + BLOCK <= total ? reader.block(pos + BLOCK) : undefined;
       if (next !== undefined && !isZeroBlock(next)) throw new TarError(pos + BLOCK, "", "data after a zero block (a zero block inside the archive)");
       b.archiveSize = Math.min(total, pos + 2 * BLOCK);
       break;
@@ -357,7 +349,7 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
 
     // Extended headers: their payload applies to the next real entry.
     if (t === "x" || t === "g" || t === "L" || t === "K") {
-      const data = payload(dataAt, raw.size, t === "x" || t === "g" ? "PAX header" : "GNU long name", pos);
+      const data = reader.payload(dataAt, raw.size, t === "x" || t === "g" ? "PAX header" : "GNU long name", pos);
       if (t === "g") {
         parsePax(data, pos, global);
       } else {
@@ -375,13 +367,15 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     }
 
     const pax = pending?.pax;
-    const name = pending?.longName ?? pax?.get("path") ?? global.get("path") ?? raw.name;
-    const linkname = pending?.longLink ?? pax?.get("linkpath") ?? global.get("linkpath") ?? raw.linkname;
+    // path, linkpath and size come from the entry's own records only: a global
+    // one would give every later entry the same name or size (GNU tar and Go ignore them too).
+    const name = pending?.longName ?? pax?.get("path") ?? raw.name;
+    const linkname = pending?.longLink ?? pax?.get("linkpath") ?? raw.linkname;
     pending = undefined;
     const fields: Fields = { pax, global };
 
     let size = raw.size;
-    const paxSize = field(fields, "size");
+    const paxSize = pax?.get("size");
     if (paxSize !== undefined) {
       const n = paxInteger(paxSize);
       if (n === undefined) throw new TarError(pos, name, `PAX size ${JSON.stringify(paxSize)} is not a valid size`);
@@ -405,6 +399,59 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     opts.onProgress?.(Math.min(pos, total), total);
   }
   return finish(b);
+}
+
+/**
+ * Header blocks and extended-header payloads of the source. In memory: views.
+ * Otherwise through a read-ahead window: archives of small files hold many
+ * headers per 64 KiB, so one pread serves them all; after a big file the next
+ * header is read alone (a window there would mostly read content).
+ */
+class HeaderReader {
+  static readonly WINDOW = 64 * 1024;
+  readonly #source: ByteSource;
+  readonly #window = new Uint8Array(HeaderReader.WINDOW);
+  #start = 0;
+  #length = 0;
+  #last = 0;
+
+  constructor(source: ByteSource) {
+    this.#source = source;
+  }
+
+  /** The 512-byte block at `at`, or undefined past the end (the returned bytes are valid until the next call). */
+  block(at: number): Uint8Array | undefined {
+    return this.bytes(at, BLOCK);
+  }
+
+  /** `size` bytes of an extended header's data at `at` (TarError when over the limit or truncated). */
+  payload(at: number, size: number, what: string, hdrAt: number): Uint8Array {
+    if (size > MAX_META_BYTES) throw new TarError(hdrAt, "", `${what} of ${size} bytes exceeds the ${MAX_META_BYTES}-byte limit`);
+    if (at + size > this.#source.size) throw new TarError(hdrAt, "", `truncated ${what}: ${size} bytes past the end of the archive`);
+    const got = this.bytes(at, size);
+    if (got === undefined) throw new TarError(hdrAt, "", `truncated ${what}`);
+    return got;
+  }
+
+  bytes(at: number, n: number): Uint8Array | undefined {
+    const v = this.#source.view?.(at, n);
+    if (v !== undefined) return v;
+    const hop = at - this.#last;
+    this.#last = at;
+    if (at >= this.#start && at + n <= this.#start + this.#length) return this.#window.subarray(at - this.#start, at - this.#start + n);
+    if (n > HeaderReader.WINDOW) {
+      const buf = new Uint8Array(n);
+      return readFully(this.#source, buf, at) === n ? buf : undefined;
+    }
+    // Read ahead after a short hop from the previous header (small files); read little after a long one.
+    const want = hop >= 0 && hop < HeaderReader.WINDOW / 2 ? HeaderReader.WINDOW : Math.max(n, 4096);
+    const len = Math.min(want, this.#source.size - at);
+    if (len < n) return undefined;
+    const got = readFully(this.#source, this.#window.subarray(0, len), at);
+    this.#start = at;
+    this.#length = got;
+    return got >= n ? this.#window.subarray(0, n) : undefined;
+  }
 }
 
 function addEntry(
