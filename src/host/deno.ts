@@ -80,3 +80,5 @@ export function fileLayerCache(root: string = defaultCacheDir()): FileLayerCache
 export { FileLayerCache };
 export { parseImageRef, ImageError, isImageError, MemoryLayerCache } from "../oci/mod.ts";
 export type { LoadedImage, LoadImageOptions, ImageConfig, ImageFormat, LayerDescriptor, LayerCache, LayerCacheWriter, LoadProgress, ImageSourceFiles } from "../oci/mod.ts";
+// Committed images as a layout directory or an archive file (written beside OUT, renamed into place).
+export { commitHostImage, layoutDirOutput, archiveFileOutput } from "./image-output.ts";

@@ -12,7 +12,7 @@ import process from "node:process";
 import type { Union } from "../core/union.ts";
 import { archiveOutput, commitImage } from "../oci/commit-image.ts";
 import type { CommitImageOptions, CommitImageResult, ImageOutput, LayerSpool } from "../oci/commit-image.ts";
-import { ImageError } from "../oci/errors.ts";
+import { Errno, FsError } from "../core/errno.ts";
 import type { LoadedImage } from "../oci/load.ts";
 import { nodeHasher } from "./image-host.ts";
 
@@ -130,7 +130,7 @@ export function archiveFileOutput(file: string): ImageOutput {
  * `out` must not exist: nothing is ever overwritten.
  */
 export async function commitHostImage(loaded: LoadedImage, union: Union, out: string, options: CommitImageOptions = {}): Promise<CommitImageResult> {
-  if (existsSync(out)) throw new ImageError("EFORMAT", out, undefined, "already exists (layerfs commit never overwrites; remove it or pick another -o)");
+  if (existsSync(out)) throw new FsError(Errno.EXIST, "commit", out, "the output already exists (never overwritten)");
   const output = loaded.format === "oci-layout" ? layoutDirOutput(out) : archiveFileOutput(out);
   return commitImage(loaded, union, output, { hasher: nodeHasher, ...options });
 }

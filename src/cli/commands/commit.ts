@@ -1,7 +1,7 @@
 /** `layerfs commit`: a new image = the input image + the upper as one more layer, in the input's format. */
 import { commitHostImage } from "../../host/image-output.ts";
 import { LAYER_OPTIONS, parseCommand } from "../args.ts";
-import { UsageError } from "../errors.ts";
+import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
 import { openCliUnion } from "../image-source.ts";
 import type { CliRuntime } from "../runtime.ts";
@@ -25,6 +25,7 @@ export async function commitCommand(args: string[], rt: CliRuntime): Promise<num
   if (values.layer !== undefined) throw new UsageError("--layer cannot be committed (only the upper becomes the new layer)", "commit");
   if (values.gzip && values.zstd) throw new UsageError("--gzip and --zstd are exclusive", "commit");
   if (values.zstd) throw new UsageError("--zstd: writing zstd layers is not supported (no streaming zstd encoder that runs in Node, Deno and browsers); use --gzip", "commit");
+  if (rt.kind(values.output) !== undefined) throw new CliError(`${values.output}: already exists (layerfs commit never overwrites; remove it or pick another -o)`);
   const opened = await openCliUnion(rt, values);
   try {
     const r = await commitHostImage(opened.loaded!, opened.union, values.output, {
