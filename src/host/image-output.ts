@@ -96,10 +96,7 @@ export function layoutDirOutput(dir: string): ImageOutput {
         if (data instanceof ReadableStream) await data.cancel();
         return;
       }
-      const sink = fileSink(full);
-      const stream = data instanceof Uint8Array ? new Blob([data as Uint8Array<ArrayBuffer>]).stream() : data;
-      let n = 0;
-      await stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (c, ctl) => { n += c.length; ctl.enqueue(c); } })).pipeTo(sink);
+      const n = await pipeToFile(data instanceof Uint8Array ? new Blob([data as Uint8Array<ArrayBuffer>]).stream() : data, full);
       if (n !== size) throw new Error(`${path}: wrote ${n} bytes, expected ${size}`);
     },
     async finish() {
@@ -138,13 +135,19 @@ export async function commitHostImage(loaded: LoadedImage, union: Union, out: st
 /** Write a stream to a new host file (temporary name, renamed when complete); returns the byte count. */
 export async function writeHostStream(path: string, stream: ReadableStream<Uint8Array>): Promise<number> {
   const tmp = tempName(path);
-  let n = 0;
   try {
-    await stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (c, ctl) => { n += c.length; ctl.enqueue(c); } })).pipeTo(fileSink(tmp));
+    const n = await pipeToFile(stream, tmp);
     renameSync(tmp, path);
     return n;
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/** Write a stream into a new file; returns the byte count. */
+async function pipeToFile(stream: ReadableStream<Uint8Array>, path: string): Promise<number> {
+  let n = 0;
+  await stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (c, ctl) => { n += c.length; ctl.enqueue(c); } })).pipeTo(fileSink(path));
+  return n;
 }

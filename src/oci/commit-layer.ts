@@ -20,7 +20,7 @@ import { childPath, OPAQUE_MARKER, WHITEOUT_PREFIX } from "../core/layer.ts";
 import type { EntryStat, Layer } from "../core/layer.ts";
 import { compareNames } from "../core/path.ts";
 import type { Union } from "../core/union.ts";
-import { classifyRawName, whitedOutName } from "../core/whiteout.ts";
+import { classifyRawName, rawListing, whitedOutName } from "../core/whiteout.ts";
 import { wasmHasher } from "./digest.ts";
 import type { HasherFactory } from "./digest.ts";
 import { ImageError } from "./errors.ts";
@@ -150,14 +150,7 @@ export function digestedBlob(tar: ReadableStream<Uint8Array>, compression: "none
 function* upperItems(image: Image, upper: Layer): Generator<TarItem> {
   const firstPath = new Map<number, string>(); // hard-link object id -> first archived name
   function* walk(dir: string, cut: boolean): Generator<TarItem> {
-    const raws = upper.readdir(dir).sort(compareNames);
-    const present = new Set<string>();
-    let opaque = false;
-    for (const raw of raws) {
-      const kind = classifyRawName(raw);
-      if (kind === "opaque") opaque = true;
-      else if (kind === "entry") present.add(raw);
-    }
+    const { raws, present, opaque } = rawListing(upper, dir, compareNames);
     const below = opaque || cut;
     if (opaque) yield marker(dir, upper, OPAQUE_MARKER);
     for (const raw of raws) {
