@@ -17,7 +17,7 @@ import type { LoadedImage } from "../oci/load.ts";
 import { CliError } from "./errors.ts";
 import { openUpper } from "./open-union.ts";
 import type { LayerArgs } from "./open-union.ts";
-import { loadBar } from "./progress.ts";
+import { loadStep, progressBar } from "./progress.ts";
 import type { CliRuntime } from "./runtime.ts";
 
 export interface ImageArgs extends LayerArgs {
@@ -54,11 +54,11 @@ export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper 
       if (kind === "dir") {
         extra.push(rt.lowerLayer(rt.resolve(path)));
       } else if (kind === "file") {
-        const bar = await loadBar(rt, path);
+        const bar = await progressBar(rt, path);
         try {
           const layer = await openLayerTarball(rt.fileSource(path), path, {
             cache, hasher: nodeHasher,
-            onProgress: (done, total, phase) => bar.update({ layer: 0, layers: 1, digest: "", done, total, phase }),
+            onProgress: (done, total, phase) => bar.update(phase, done, total),
           });
           extra.push(layer);
         } catch (e) {
@@ -85,9 +85,9 @@ export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper 
 async function loadCliImage(rt: CliRuntime, text: string, cache: FileLayerCache): Promise<LoadedImage> {
   const ref = parseHostImageRef(text);
   if (ref === undefined) throw new CliError(`image '${text}': no such file or directory`);
-  const bar = await loadBar(rt, ref.path);
+  const bar = await progressBar(rt, ref.path);
   try {
-    return await loadHostImage(ref.path, { cache, ...(ref.tag !== undefined ? { tag: ref.tag } : {}), onProgress: (p) => bar.update(p) }, (p) => rt.fileSource(p));
+    return await loadHostImage(ref.path, { cache, ...(ref.tag !== undefined ? { tag: ref.tag } : {}), onProgress: (p) => loadStep(bar, p) }, (p) => rt.fileSource(p));
   } finally {
     bar.stop();
   }

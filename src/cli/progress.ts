@@ -1,47 +1,53 @@
 /**
- * A progress bar for long image loads (cli-progress, on stderr), shown only
- * when stderr is a terminal and only once real work starts (a cache hit shows
- * nothing). Non-terminal runs print nothing.
+ * A progress bar for long work (image loads, layer copies; cli-progress, on
+ * stderr), shown only when stderr is a terminal and only for steps big enough
+ * to take a while (a cache hit shows nothing). Non-terminal runs print nothing.
  */
 import type { LoadProgress } from "../oci/load.ts";
 import type { CliRuntime } from "./runtime.ts";
 
-export interface LoadBar {
-  update(p: LoadProgress): void;
+export interface ProgressBar {
+  /** `step` names what is being done ("layer 2/3 decompress"); bytes done of total. */
+  update(step: string, done: number, total: number): void;
   stop(): void;
 }
 
 const MiB = 2 ** 20;
-/** Layers smaller than this never show a bar (they take well under a second). */
+/** Steps smaller than this never show a bar (they take well under a second). */
 const MIN_BYTES = 16 * MiB;
 
-export async function loadBar(rt: CliRuntime, what: string): Promise<LoadBar> {
+export async function progressBar(rt: CliRuntime, what: string): Promise<ProgressBar> {
   if (!rt.stderrIsTTY) return { update: () => {}, stop: () => {} };
   const { default: progress } = await import("cli-progress");
   const { default: process } = await import("node:process");
   let bar: InstanceType<typeof progress.SingleBar> | undefined;
-  let current = -1;
+  let current = "";
   return {
-    update(p) {
-      if (p.phase === "cached" || p.total < MIN_BYTES) return;
-      const payload = { what, layer: p.layer + 1, layers: p.layers, phase: p.phase, doneMiB: (p.done / MiB).toFixed(0), totalMiB: (p.total / MiB).toFixed(0) };
+    update(step, done, total) {
+      if (total < MIN_BYTES) return;
+      const payload = { what, step, doneMiB: (done / MiB).toFixed(0), totalMiB: (total / MiB).toFixed(0) };
       if (bar === undefined) {
         bar = new progress.SingleBar({
           stream: process.stderr,
-          format: "{what} layer {layer}/{layers} {phase} [{bar}] {percentage}% {doneMiB}/{totalMiB} MiB",
+          format: "{what} {step} [{bar}] {percentage}% {doneMiB}/{totalMiB} MiB",
           hideCursor: true,
           clearOnComplete: true,
         }, progress.Presets.shades_classic);
-        bar.start(p.total, p.done, payload);
-        current = p.layer;
-      } else if (current !== p.layer) {
-        bar.setTotal(p.total);
-        current = p.layer;
+        bar.start(total, done, payload);
+      } else if (current !== step) {
+        bar.setTotal(total);
       }
-      bar.update(p.done, payload);
+      current = step;
+      bar.update(done, payload);
     },
     stop() {
       bar?.stop();
+      bar = undefined;
     },
   };
+}
+
+/** An image load's progress as bar steps (cached layers show nothing). */
+export function loadStep(bar: ProgressBar, p: LoadProgress): void {
+  if (p.phase !== "cached") bar.update(`layer ${p.layer + 1}/${p.layers} ${p.phase}`, p.done, p.total);
 }

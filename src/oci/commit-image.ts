@@ -51,6 +51,8 @@ export interface CommitImageOptions {
   /** history[].comment. */
   comment?: string;
   hasher?: HasherFactory;
+  /** Bytes of the existing layer blobs copied so far, of `total` (the new layer is spooled first). */
+  onProgress?(p: { phase: "copy"; done: number; total: number }): void;
 }
 
 export interface BlobRef {
@@ -115,10 +117,19 @@ export async function commitImage(loaded: LoadedImage, union: Union, out: ImageO
       const layerRefs: BlobRef[] = loaded.layers.map((l) => ({ digest: l.digest, size: l.size }));
       const layerName = (d: string): string => (docker ? `${hexOf(d)}.tar` : blobPath(d));
       const seen = new Set<string>();
+      const total = layerRefs.reduce((n, l) => n + l.size, 0);
+      let copied = 0;
+      const counting = () => new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          copied += chunk.length;
+          options.onProgress?.({ phase: "copy", done: copied, total });
+          controller.enqueue(chunk);
+        },
+      });
       for (const l of layerRefs) {
         if (seen.has(l.digest)) continue;
         seen.add(l.digest);
-        await out.put(layerName(l.digest), await loaded.openBlob(l.digest), l.size);
+        await out.put(layerName(l.digest), (await loaded.openBlob(l.digest)).pipeThrough(counting()), l.size);
       }
       if (!seen.has(layer.digest)) await out.put(layerName(layer.digest), spool.open(), layer.size);
       await out.put(docker ? `${hexOf(configRef.digest)}.json` : blobPath(configRef.digest), configBytes, configBytes.length);

@@ -4,6 +4,7 @@ import { LAYER_OPTIONS, parseCommand } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
 import { openCliUnion } from "../image-source.ts";
+import { progressBar } from "../progress.ts";
 import type { CliRuntime } from "../runtime.ts";
 
 const OPTIONS = {
@@ -27,8 +28,10 @@ export async function commitCommand(args: string[], rt: CliRuntime): Promise<num
   if (values.zstd) throw new UsageError("--zstd: writing zstd layers is not supported (no streaming zstd encoder that runs in Node, Deno and browsers); use --gzip", "commit");
   if (rt.kind(values.output) !== undefined) throw new CliError(`${values.output}: already exists (layerfs commit never overwrites; remove it or pick another -o)`);
   const opened = await openCliUnion(rt, values);
+  const bar = await progressBar(rt, values.output);
   try {
     const r = await commitHostImage(opened.loaded!, opened.union, values.output, {
+      onProgress: (p) => bar.update("copying layers", p.done, p.total),
       compression: values.gzip ? "gzip" : "none",
       ...(values.tag !== undefined ? { tag: values.tag } : {}),
       ...(values.message !== undefined ? { comment: values.message } : {}),
@@ -41,8 +44,10 @@ export async function commitCommand(args: string[], rt: CliRuntime): Promise<num
       ...(r.index !== undefined ? [`index     ${r.index.digest}`] : []),
       `wrote ${values.output} (${r.format}${r.tag !== undefined ? `, tag ${r.tag}` : ""})`,
     ];
+    bar.stop();
     rt.stdout(lines.join("\n") + "\n");
   } finally {
+    bar.stop();
     opened.close();
   }
   return 0;
