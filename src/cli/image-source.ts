@@ -61,6 +61,7 @@ export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper 
             onProgress: (done, total, phase) => bar.update(phase, done, total),
           });
           extra.push(layer);
+          closers.push(() => layer.close());
         } catch (e) {
           // A file that is no tar at all: say both things it is not.
           if (isImageError(e, "ELAYER")) throw new CliError(`layer '${path}': not a directory, and not a layer tarball (${messageOf(e.cause ?? e)})`);

@@ -137,7 +137,8 @@ export async function commitImage(loaded: LoadedImage, union: Union, out: ImageO
       let result: CommitImageResult;
       if (docker) {
         // 4a. docker save: manifest.json names the config and the layer files.
-        const tags = options.tag !== undefined ? [options.tag.includes(":") && !options.tag.endsWith("]") ? options.tag : `${options.tag}:latest`]
+        // "repo" means "repo:latest" (a ":" before the last "/" is a registry port, not a tag).
+        const tags = options.tag !== undefined ? [/:[^/]*$/.test(options.tag) ? options.tag : `${options.tag}:latest`]
           : Array.isArray(loaded.manifestJson.RepoTags) ? (loaded.manifestJson.RepoTags as string[]) : [];
         const manifest = [{ Config: `${hexOf(configRef.digest)}.json`, RepoTags: tags, Layers: [...layerRefs, layer].map((l) => layerName(l.digest)) }];
         const bytes = json(manifest);

@@ -77,7 +77,7 @@ export async function commitLayer(union: Union, options: CommitOptions = {}): Pr
   return { ...(await s.digests), bytes };
 }
 
-/** The merged tree (what the union shows) as one tar, streamed; deterministic. */
+/** The merged tree (what the union shows) as one tar, streamed; deterministic. The root itself is not an entry. */
 export function exportTar(union: Union): ReadableStream<Uint8Array> {
   return tarStream(mergedItems(union));
 }
@@ -86,7 +86,7 @@ export function exportTar(union: Union): ReadableStream<Uint8Array> {
  * Hash the tar (diffID), compress it, hash the blob (digest) and count it, all
  * as the returned stream is read.
  */
-export function digestedBlob(tar: ReadableStream<Uint8Array>, compression: "none" | "gzip", hasher: HasherFactory): LayerStream {
+function digestedBlob(tar: ReadableStream<Uint8Array>, compression: "none" | "gzip", hasher: HasherFactory): LayerStream {
   let resolve!: (d: LayerDigests) => void;
   let reject!: (e: unknown) => void;
   const digests = new Promise<LayerDigests>((res, rej) => {
