@@ -16,8 +16,8 @@ const scaled = (name: string, full: number, min = 1): number => Math.max(min, Ma
 
 export const config = {
   scale,
-  /** Sections to run (comma list of union, wasi, host, tar, oci, run). */
-  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run").split(",").map((s) => s.trim())),
+  /** Sections to run (comma list of union, wasi, host, tar, oci, run, tarw). */
+  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run,tarw").split(",").map((s) => s.trim())),
   /** Timed runs per figure (the median is reported), after untimed warm-up runs. */
   runs: Math.round(num("LAYERFS_BENCH_RUNS", 9)),
   /** Timed runs of the 256 MiB workloads. */
