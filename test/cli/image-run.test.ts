@@ -2,7 +2,7 @@
 // external tools): Entrypoint + Cmd + Env + WorkingDir, PROGRAM read from the image
 // (never the host), paths that try to leave the image, and the one-line errors.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { skipReason } from "../support/index.ts";
@@ -85,6 +85,18 @@ describe("ls, cat, tree --image", () => {
     expect((await runCli(["cat", "--image", `${img("app")}:v1`, ...cache(), "/etc/motd"])).stdout).toBe("top layer\n");
     const tree = await runCli(["tree", "--image", img("app"), ...cache(), "/usr"]);
     expect(tree.stdout).toBe("/usr\n└── bin\n    └── tool.wasm\n\n1 directory, 1 file\n");
+  });
+
+  it("stack --layer directories and tarballs above the image", async () => {
+    const dir = join(work, "above");
+    mkdirSync(join(dir, "etc"), { recursive: true });
+    writeFileSync(join(dir, "etc/motd"), "from the dir layer\n");
+    const tarball = join(work, "above.tar");
+    writeFileSync(tarball, await layerTar({ "etc/extra": "from the tarball\n" }));
+    const r = await runCli(["cat", "--image", img("app"), "--layer", dir, "--layer", tarball, ...cache(), "/etc/motd", "/etc/extra"]);
+    expect(r).toEqual({ status: 0, stdout: "from the dir layer\nfrom the tarball\n", stderr: "" });
+    const run = await runCli(["run", "--image", img("app"), "--layer", tarball, ...cache(), "--", "/bin/probe.wasm", "cat", "/etc/extra"]);
+    expect(run).toEqual({ status: 0, stdout: "from the tarball\n", stderr: "" });
   });
 
   it("have --help for export and commit", async () => {
