@@ -45,7 +45,8 @@
  *   header or content, garbage or >2**53 numbers, negative base-256, a zero
  *   block followed by data (Go's archive/tar does the same), PAX records with
  *   bad lengths, oversized (>1 MiB) metadata records, names that are not
- *   UTF-8 or contain NUL, sparse and multi-volume entries.
+ *   UTF-8 or contain NUL, sparse and multi-volume entries. An archive that
+ *   ends at an entry boundary without its end marker is read, with a warning.
  */
 import { BLOCK, checksumOk, decodeUtf8, isZeroBlock, MAX_META_BYTES, parseHeader, parsePax, paxInteger, paxTimeNs } from "./headers.ts";
 import type { PaxRecords, RawHeader } from "./headers.ts";
@@ -358,6 +359,7 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     if (pos + BLOCK > total) {
       if (pending) throw new TarError(pending.start, pending.longName ?? pending.pax?.get("path") ?? "", "archive ends after an extended header, before its entry");
       if (pos < total && !allZero(source, pos, total)) throw new TarError(pos, "", `truncated header: ${total - pos} bytes left`);
+      if (pos === total && total > 0) b.warn(pos, "", "no end-of-archive marker (the archive may be cut short)", "read up to here");
       b.archiveSize = total;
       break;
     }
