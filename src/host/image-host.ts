@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createGunzip } from "node:zlib";
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
-import { open as openAsync } from "node:fs/promises";
+import type { ZlibOptions } from "node:zlib";
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -37,7 +37,8 @@ export const nodeHasher: HasherFactory = async (algorithm) => {
  * (which hands out 16 KiB chunks, each a promise) and faster than gzip -dc here.
  */
 export async function* nodeGunzip(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const z = createGunzip({ chunkSize: 1 << 20 });
+  // Large high-water marks let zlib (thread pool) run ahead while this thread hashes and writes.
+  const z = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20, writableHighWaterMark: 4 << 20 } as ZlibOptions);
   const stop = new AbortController();
   const feeding = (async () => {
     try {
@@ -205,16 +206,18 @@ export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSo
       }
     },
     async *stream(path) {
-      const fh = await openAsync(full(path), "r");
+      // Synchronous preads: page-cache reads of 1 MiB take well under a millisecond, and a
+      // thread-pool hop per chunk would compete with zlib for the pool.
+      const fd = openSync(full(path), "r");
       try {
         for (;;) {
           const buf = new Uint8Array(STREAM_CHUNK);
-          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-          if (bytesRead === 0) return;
-          yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+          const n = readSync(fd, buf, 0, buf.length, null);
+          if (n === 0) return;
+          yield n === buf.length ? buf : buf.subarray(0, n);
         }
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     },
     source(path) {
