@@ -23,6 +23,15 @@ const hasTar = (() => {
   }
 })();
 
+const hasPython = (() => {
+  try {
+    execFileSync("python3", ["-c", "import tarfile"]);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 function tree(): string {
   const base = tempDir("layerfs-tarsrc-");
   dirs.push(base);
@@ -112,6 +121,48 @@ describe(`FileSource and TarLayer over host files (${IN_DENO ? "Deno" : "Node"})
       }
     });
   }
+
+  it.skipIf(!hasPython)("a TarLayer over Python tarfile archives (pax with binary xattrs, gnu with devices)", () => {
+    if (!hasPython) console.log("skipped: python3 not on PATH");
+    const base = tempDir("layerfs-pytar-");
+    dirs.push(base);
+    // Python's tarfile writes device nodes and xattr records without root, unlike GNU tar.
+    const script = `
+import io, sys, tarfile
+def add(t, name, kind=tarfile.REGTYPE, data=b"", **kw):
+    ti = tarfile.TarInfo(name); ti.type = kind; ti.size = len(data); ti.mtime = 1700000000
+    for k, v in kw.items(): setattr(ti, k, v)
+    t.addfile(ti, io.BytesIO(data) if data else None)
+for fmt, out in ((tarfile.PAX_FORMAT, "pax.tar"), (tarfile.GNU_FORMAT, "gnu.tar")):
+    with tarfile.open(sys.argv[1] + "/" + out, "w", format=fmt) as t:
+        cap = bytes([1, 0, 0, 2, 255, 32]).decode("utf-8", "surrogateescape")  # raw bytes: hdrcharset=BINARY
+        add(t, "bin/ping", data=b"wasm!", mode=0o4755,
+            pax_headers={"SCHILY.xattr.security.capability": cap} if fmt == tarfile.PAX_FORMAT else {})
+        add(t, "dev/null", tarfile.CHRTYPE, mode=0o666, devmajor=1, devminor=3)
+        add(t, "dev/sda", tarfile.BLKTYPE, mode=0o660, devmajor=8, devminor=0)
+        add(t, "run/initctl", tarfile.FIFOTYPE, mode=0o600)
+        add(t, "l/" + "long-" * 40 + "name", data=b"long")
+        add(t, "l/link", tarfile.SYMTYPE, linkname="target-" * 30)
+        add(t, "l/hard", tarfile.LNKTYPE, linkname="l/" + "long-" * 40 + "name")
+        add(t, "big-uid", data=b"u", uid=3000000000, gid=70000)
+`;
+    execFileSync("python3", ["-c", script, base]);
+    for (const name of ["pax.tar", "gnu.tar"]) {
+      const layer = entry.tarLayer(`${base}/${name}`);
+      try {
+        expect(layerProblems(layer), name).toEqual([]);
+        expect(layer.stat("bin/ping"), name).toMatchObject({ type: "file", mode: 0o4755, size: 5 });
+        expect(layer.stat("dev/null"), name).toMatchObject({ type: "file", mode: 0o666, size: 0 });
+        expect(layer.stat("run/initctl"), name).toMatchObject({ type: "file", size: 0 });
+        expect(layer.index.devices, name).toBe(3);
+        expect(layer.readlink("l/link"), name).toBe("target-".repeat(30));
+        expect(layer.stat("l/hard")!.id, name).toBe(layer.stat("l/" + "long-".repeat(40) + "name")!.id);
+        expect(layer.stat("big-uid"), name).toMatchObject({ uid: 3000000000, gid: 70000 });
+      } finally {
+        layer.close();
+      }
+    }
+  });
 
   it("tarLayer names the file in a TarError", () => {
     const base = tempDir("layerfs-badtar-");

@@ -144,6 +144,15 @@ export const TAR_CORPUS: TarCase[] = [
   },
   // ---- truncation and corruption ----
   { name: "truncated in a header", bytes: () => tar(rawEntry({ name: "a", data: "x" }), rawEntry({ name: "b", data: "y" })).subarray(0, 1024 + 300), error: /truncated header: 300 bytes left at offset 1024/ },
+  {
+    name: "cut at an entry boundary (no end-of-archive marker)",
+    bytes: () => concat([rawEntry({ name: "a", data: "1" }), rawEntry({ name: "b", data: "2" })]),
+    check: (l, ix) => {
+      expect(names(l)).toEqual(["a", "b"]);
+      expect(ix.warnings).toEqual(['offset 2048: no end-of-archive marker (the archive may be cut short); read up to here']);
+    },
+    strictError: /no end-of-archive marker \(the archive may be cut short\) at offset 2048/,
+  },
   { name: "truncated in the content", bytes: () => rawEntry({ name: "big", data: new Uint8Array(10_000) }).subarray(0, 4096), error: /truncated content: entry size 10000 runs past the end of the archive \(4096 bytes\) at offset 0 \(entry "big"\)/ },
   { name: "archive ends after a PAX header", bytes: () => paxEntry({ path: "x" }), error: /archive ends after an extended header, before its entry/ },
   { name: "end marker right after a GNU long name", bytes: () => concat([gnuLong("L", "x"), END]), error: /end-of-archive marker right after an extended header/ },

@@ -14,6 +14,7 @@ import { loadFixtureBytes } from "../support/fixtures.ts";
 import { renderLayer } from "../support/oracle-format.ts";
 import { fixtureTimeNs, lowerLayers } from "../wasm/fixture.ts";
 import { layerToTar } from "./layer-to-tar.ts";
+import { rawEntry, tar } from "./tar-builder.ts";
 
 const asTar = (spec: MemorySpec): TarLayer => TarLayer.fromBytes(layerToTar(MemoryLayer.from(spec, { timeNs: fixtureTimeNs })));
 
@@ -64,6 +65,28 @@ describe("Union over TarLayers", () => {
     expect(overTar.readFile("/keep", "utf8")).toBe("now a file");
     expect(overTar.readdir("/nothing")).toEqual([]);
     expect(overTar.stat("/hl/one").nlink).toBe(2);
+  });
+
+  it("links in a hostile tar resolve inside the union root, never outside", () => {
+    const layer = TarLayer.fromBytes(tar(
+      rawEntry({ name: "etc/passwd", data: "layer passwd" }),
+      rawEntry({ name: "abs", type: "2", linkname: "/etc/passwd" }),
+      rawEntry({ name: "up", type: "2", linkname: "../../../../../etc/passwd" }),
+      rawEntry({ name: "deep/up", type: "2", linkname: "../../../etc" }),
+      rawEntry({ name: "hard", type: "1", linkname: "../../../etc/passwd" }),
+      rawEntry({ name: "a", type: "2", linkname: "/etc" }),
+      rawEntry({ name: "a/passwd", data: "under a" }),
+    ));
+    const union = new Union(new Image([layer]), new MemoryLayer());
+    expect(union.readFile("/abs", "utf8")).toBe("layer passwd");
+    expect(union.readFile("/up", "utf8")).toBe("layer passwd");
+    expect(union.readFile("/deep/up/passwd", "utf8")).toBe("layer passwd");
+    expect(union.readFile("/hard", "utf8")).toBe("layer passwd");
+    expect(union.lstat("/a").type).toBe("dir");
+    expect(union.readFile("/a/passwd", "utf8")).toBe("under a");
+    union.writeFile("/abs", "written through the link");
+    expect(union.readFile("/etc/passwd", "utf8")).toBe("written through the link"); // the union's own /etc, in its upper
+    expect(union.readFile("/hard", "utf8")).toBe("layer passwd"); // a copy-up breaks the layer's hard link, as overlayfs does
   });
 
   it("copy-up from a TarLayer: writes land in the upper, the tar bytes stay as they were", () => {

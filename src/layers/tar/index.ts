@@ -45,7 +45,8 @@
  *   header or content, garbage or >2**53 numbers, negative base-256, a zero
  *   block followed by data (Go's archive/tar does the same), PAX records with
  *   bad lengths, oversized (>1 MiB) metadata records, names that are not
- *   UTF-8 or contain NUL, sparse and multi-volume entries.
+ *   UTF-8 or contain NUL, sparse and multi-volume entries. An archive that
+ *   ends at an entry boundary without its end marker is read, with a warning.
  */
 import { BLOCK, checksumOk, decodeUtf8, isZeroBlock, MAX_META_BYTES, parseHeader, parsePax, paxInteger, paxTimeNs } from "./headers.ts";
 import type { PaxRecords, RawHeader } from "./headers.ts";
@@ -53,9 +54,11 @@ import { TarError } from "./errors.ts";
 import { readFully } from "../../sources/byte-source.ts";
 import type { ByteSource } from "../../sources/byte-source.ts";
 
-export const KIND_FILE = 1;
-export const KIND_DIR = 2;
-export const KIND_SYMLINK = 3;
+import { KIND_DIR, KIND_FILE, KIND_SYMLINK } from "./kinds.ts";
+import { decodeIndex, encodeIndex } from "./index-codec.ts";
+import type { IndexParts } from "./index-codec.ts";
+
+export { KIND_DIR, KIND_FILE, KIND_SYMLINK };
 
 /** Options of indexTar. */
 export interface IndexTarOptions {
@@ -83,6 +86,8 @@ export class TarIndex {
   readonly devices: number;
   /** Bytes of the archive up to and including its end marker. */
   readonly archiveSize: number;
+  /** Size of the source the index was built from (a TarLayer checks it). */
+  readonly sourceSize: number;
   /** The first warnings (contained oddities), and how many there were. */
   readonly warnings: readonly string[];
   readonly warningCount: number;
@@ -100,27 +105,49 @@ export class TarIndex {
   /** @internal */ readonly times: Map<number, { atime?: bigint; ctime?: bigint }>;
 
   /** @internal */
-  constructor(b: Builder, entries: number) {
+  constructor(b: IndexParts) {
     const n = b.count;
     this.nodes = n;
-    this.entries = entries;
+    this.entries = b.entries;
     this.headers = b.headers;
     this.devices = b.devices;
     this.archiveSize = b.archiveSize;
+    this.sourceSize = b.sourceSize;
     this.warnings = b.warnings;
     this.warningCount = b.warningCount;
-    this.kind = b.kind.slice(0, n);
-    this.mode = b.mode.slice(0, n);
-    this.uid = b.uid.slice(0, n);
-    this.gid = b.gid.slice(0, n);
-    this.nlink = b.nlink.slice(0, n);
-    this.size = b.size.slice(0, n);
-    this.offset = b.offset.slice(0, n);
-    this.mtime = b.mtime.slice(0, n);
+    this.kind = b.kind.length === n ? b.kind : b.kind.slice(0, n);
+    this.mode = b.mode.length === n ? b.mode : b.mode.slice(0, n);
+    this.uid = b.uid.length === n ? b.uid : b.uid.slice(0, n);
+    this.gid = b.gid.length === n ? b.gid : b.gid.slice(0, n);
+    this.nlink = b.nlink.length === n ? b.nlink : b.nlink.slice(0, n);
+    this.size = b.size.length === n ? b.size : b.size.slice(0, n);
+    this.offset = b.offset.length === n ? b.offset : b.offset.slice(0, n);
+    this.mtime = b.mtime.length === n ? b.mtime : b.mtime.slice(0, n);
     this.children = b.children;
     this.children.length = n;
     this.targets = b.targets;
     this.times = b.times;
+  }
+
+  /**
+   * The index as bytes, to keep beside the blob (a cache of indexed layers):
+   * `TarIndex.fromBytes` restores it without scanning the tar again.
+   */
+  toBytes(): Uint8Array {
+    return encodeIndex(this);
+  }
+
+  /**
+   * An index saved by `toBytes`. Validated (a corrupt or foreign file gives an
+   * Error "corrupt tar index ..."; rebuild with indexTar then); `sourceSize`,
+   * when given, must match the size the index was built for.
+   */
+  static fromBytes(bytes: Uint8Array, sourceSize?: number): TarIndex {
+    const parts = decodeIndex(bytes);
+    if (sourceSize !== undefined && parts.sourceSize !== sourceSize) {
+      throw new Error(`corrupt tar index: built for a ${parts.sourceSize}-byte tar, this one has ${sourceSize} bytes`);
+    }
+    return new TarIndex(parts);
   }
 
   /** Estimated bytes of memory the index holds (typed arrays, maps, names, targets). */
@@ -156,8 +183,10 @@ export class TarIndex {
 }
 
 /** Growable columns plus the scan state. */
-class Builder {
+class Builder implements IndexParts {
   count = 0;
+  entries = 0;
+  sourceSize = 0;
   headers = 0;
   devices = 0;
   archiveSize = 0;
@@ -320,6 +349,7 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
   const b = new Builder(opts);
   b.alloc(KIND_DIR, 0o755, 0, 0, 0n); // the root
   const total = source.size;
+  b.sourceSize = total;
   const global: PaxRecords = new Map();
   let pending: Pending | undefined;
   let pos = 0;
@@ -329,6 +359,7 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
     if (pos + BLOCK > total) {
       if (pending) throw new TarError(pending.start, pending.longName ?? pending.pax?.get("path") ?? "", "archive ends after an extended header, before its entry");
       if (pos < total && !allZero(source, pos, total)) throw new TarError(pos, "", `truncated header: ${total - pos} bytes left`);
+      if (pos === total && total > 0) b.warn(pos, "", "no end-of-archive marker (the archive may be cut short)", "read up to here");
       b.archiveSize = total;
       break;
     }
@@ -592,7 +623,8 @@ function finish(b: Builder): TarIndex {
   }
   // Replaced directories are unreachable: drop their maps so they cost nothing.
   for (let i = 1; i < b.count; i++) if (b.kind[i] === KIND_DIR && b.nlink[i] === 0) b.children[i] = undefined;
-  return new TarIndex(b, entries);
+  b.entries = entries;
+  return new TarIndex(b);
 }
 
 function gnuText(data: Uint8Array, pos: number, what: string): string {

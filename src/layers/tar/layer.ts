@@ -16,7 +16,7 @@ import { TarError } from "./errors.ts";
 
 /** Options of the TarLayer constructor. */
 export interface TarLayerOptions extends IndexTarOptions {
-  /** A ready index of this same source (from `indexTar`), e.g. one cached alongside the blob. */
+  /** A ready index of this same source (from `indexTar`, or `TarIndex.fromBytes` of a cached one). */
   index?: TarIndex;
   /** A label for messages (the blob's path or digest). */
   name?: string;
@@ -33,6 +33,9 @@ export class TarLayer implements Layer {
   constructor(source: ByteSource, options: TarLayerOptions = {}) {
     this.source = source;
     this.name = options.name;
+    if (options.index !== undefined && options.index.sourceSize !== source.size) {
+      throw new TarError(0, "", `the index given was built for a ${options.index.sourceSize}-byte tar, this source has ${source.size} bytes`, options.name);
+    }
     try {
       this.index = options.index ?? indexTar(source, options);
     } catch (e) {
