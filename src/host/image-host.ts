@@ -72,6 +72,7 @@ export function defaultCacheDir(): string {
  * stays bounded whatever the layer size). Layout under the root:
  *   layers/sha256/<hex>   the uncompressed layer tar whose sha256 is <hex>
  *   links/sha256/<hex>    text: the diffID the compressed blob sha256:<hex> decompressed to
+ *   index/sha256/<hex>    the saved TarIndex of that tar (TarIndex.toBytes), so warm loads skip the header scan
  *   verified/sha256/<hex> identities (dev:ino:size:mtime) of uncompressed blobs used in place that hashed to <hex>
  *   tmp/                  entries being written (renamed into layers/ once verified)
  */
@@ -85,7 +86,7 @@ export class FileLayerCache implements LayerCache {
     this.#open = openSource;
   }
 
-  #path(kind: "layers" | "links" | "verified", digest: string): string {
+  #path(kind: "layers" | "links" | "verified" | "index", digest: string): string {
     const d = parseDigest(digest);
     if (typeof d === "string") throw new Error(d); // never a path from an unchecked string
     return join(this.root, kind, d.algorithm, d.hex);
@@ -106,6 +107,27 @@ export class FileLayerCache implements LayerCache {
       return typeof parseDigest(text) === "string" ? undefined : text;
     } catch {
       return undefined;
+    }
+  }
+
+  /** index/sha256/<hex>: the saved TarIndex of layer <hex>. */
+  getIndex(diffID: string): Uint8Array | undefined {
+    try {
+      return readFileSync(this.#path("index", diffID));
+    } catch {
+      return undefined;
+    }
+  }
+
+  putIndex(diffID: string, bytes: Uint8Array): void {
+    const file = this.#path("index", diffID);
+    try {
+      mkdirSync(join(file, ".."), { recursive: true });
+      const t = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+      writeFileSync(t, bytes);
+      renameSync(t, file);
+    } catch {
+      // a read-only cache only costs a header scan next time
     }
   }
 
