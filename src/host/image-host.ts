@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createGunzip } from "node:zlib";
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
-import { open as openAsync } from "node:fs/promises";
+import type { ZlibOptions } from "node:zlib";
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -37,7 +37,8 @@ export const nodeHasher: HasherFactory = async (algorithm) => {
  * (which hands out 16 KiB chunks, each a promise) and faster than gzip -dc here.
  */
 export async function* nodeGunzip(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const z = createGunzip({ chunkSize: 1 << 20 });
+  // Large high-water marks let zlib (thread pool) run ahead while this thread hashes and writes.
+  const z = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20, writableHighWaterMark: 4 << 20 } as ZlibOptions);
   const stop = new AbortController();
   const feeding = (async () => {
     try {
@@ -71,6 +72,7 @@ export function defaultCacheDir(): string {
  * stays bounded whatever the layer size). Layout under the root:
  *   layers/sha256/<hex>   the uncompressed layer tar whose sha256 is <hex>
  *   links/sha256/<hex>    text: the diffID the compressed blob sha256:<hex> decompressed to
+ *   index/sha256/<hex>    the saved TarIndex of that tar (TarIndex.toBytes), so warm loads skip the header scan
  *   verified/sha256/<hex> identities (dev:ino:size:mtime) of uncompressed blobs used in place that hashed to <hex>
  *   tmp/                  entries being written (renamed into layers/ once verified)
  */
@@ -84,7 +86,7 @@ export class FileLayerCache implements LayerCache {
     this.#open = openSource;
   }
 
-  #path(kind: "layers" | "links" | "verified", digest: string): string {
+  #path(kind: "layers" | "links" | "verified" | "index", digest: string): string {
     const d = parseDigest(digest);
     if (typeof d === "string") throw new Error(d); // never a path from an unchecked string
     return join(this.root, kind, d.algorithm, d.hex);
@@ -105,6 +107,27 @@ export class FileLayerCache implements LayerCache {
       return typeof parseDigest(text) === "string" ? undefined : text;
     } catch {
       return undefined;
+    }
+  }
+
+  /** index/sha256/<hex>: the saved TarIndex of layer <hex>. */
+  getIndex(diffID: string): Uint8Array | undefined {
+    try {
+      return readFileSync(this.#path("index", diffID));
+    } catch {
+      return undefined;
+    }
+  }
+
+  putIndex(diffID: string, bytes: Uint8Array): void {
+    const file = this.#path("index", diffID);
+    try {
+      mkdirSync(join(file, ".."), { recursive: true });
+      const t = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+      writeFileSync(t, bytes);
+      renameSync(t, file);
+    } catch {
+      // a read-only cache only costs a header scan next time
     }
   }
 
@@ -205,16 +228,18 @@ export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSo
       }
     },
     async *stream(path) {
-      const fh = await openAsync(full(path), "r");
+      // Synchronous preads: page-cache reads of 1 MiB take well under a millisecond, and a
+      // thread-pool hop per chunk would compete with zlib for the pool.
+      const fd = openSync(full(path), "r");
       try {
         for (;;) {
           const buf = new Uint8Array(STREAM_CHUNK);
-          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-          if (bytesRead === 0) return;
-          yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+          const n = readSync(fd, buf, 0, buf.length, null);
+          if (n === 0) return;
+          yield n === buf.length ? buf : buf.subarray(0, n);
         }
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     },
     source(path) {

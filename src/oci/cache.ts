@@ -33,6 +33,12 @@ export interface LayerCache {
    * layers are used in place is not re-hashed on every load.
    */
   verifiedInPlace?(diffID: string, identity: string, record: boolean): Promise<boolean> | boolean;
+  /**
+   * Optional: a saved tar index (`TarIndex.toBytes`) of the layer `diffID`, so a warm
+   * load does not scan the tar's headers again. A bad one is ignored and replaced.
+   */
+  getIndex?(diffID: string): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  putIndex?(diffID: string, bytes: Uint8Array): Promise<void> | void;
 }
 
 /** An entry being written. */

@@ -10,7 +10,7 @@ import { MemoryLayerCache } from "./cache.ts";
 import type { LayerCache } from "./cache.ts";
 import { decompressPass, DecompressError, sniffCompression } from "./decompress.ts";
 import type { Compression, StreamDecoder } from "./decompress.ts";
-import { MemorySource, TarLayer } from "./deps.ts";
+import { MemorySource, TarIndex, TarLayer } from "./deps.ts";
 import type { ByteSource } from "./deps.ts";
 import { parseDigest, wasmHasher } from "./digest.ts";
 import type { Digest, HasherFactory } from "./digest.ts";
@@ -250,7 +250,7 @@ function context(files: ImageSourceFiles, archive: boolean, o: LoadImageOptions)
 }
 
 async function loadLayers(ctx: LoadContext, sel: Selected, o: LoadImageOptions, opened: ByteSource[]): Promise<{ layers: Layer[]; descriptors: LayerDescriptor[] }> {
-  const cache = o.cache ?? new MemoryLayerCache();
+  const cache: LayerCache = o.cache ?? new MemoryLayerCache();
   const layers: Layer[] = [];
   const descriptors: LayerDescriptor[] = [];
   const count = sel.layers.length;
@@ -288,7 +288,19 @@ async function loadLayers(ctx: LoadContext, sel: Selected, o: LoadImageOptions, 
     opened.push(source);
     const layerName = `${ctx.files.name} ${where}`;
     try {
-      layers.push(new TarLayer(source, { name: layerName }));
+      // A saved index (content-addressed by diffID, like the tar) spares the header scan.
+      let index: TarIndex | undefined;
+      const saved = await cache.getIndex?.(L.diffID.text);
+      if (saved !== undefined) {
+        try {
+          index = TarIndex.fromBytes(saved, source.size);
+        } catch {
+          index = undefined; // corrupt or stale: rebuilt below
+        }
+      }
+      const layer = new TarLayer(source, { name: layerName, ...(index !== undefined ? { index } : {}) });
+      if (index === undefined && cache.putIndex !== undefined) await cache.putIndex(L.diffID.text, layer.index.toBytes());
+      layers.push(layer);
     } catch (e) {
       const m = messageOf(e);
       ctx.fail("ELAYER", where, `layer tar is unreadable: ${m.startsWith(layerName + ": ") ? m.slice(layerName.length + 2) : m}`, e);

@@ -60,7 +60,11 @@ describe("loadImage(path) with the file cache", () => {
     a.close();
     expect(first.some((p) => p.phase === "decompress")).toBe(true);
     expect(listTree(cacheDir)).toEqual(
-      [...built.diffIDs.map((d) => `layers/sha256/${d.slice(7)}`), ...built.layerDigests.map((d) => `links/sha256/${d.slice(7)}`)].sort(),
+      [
+        ...built.diffIDs.map((d) => `layers/sha256/${d.slice(7)}`),
+        ...built.diffIDs.map((d) => `index/sha256/${d.slice(7)}`),
+        ...built.layerDigests.map((d) => `links/sha256/${d.slice(7)}`),
+      ].sort(),
     );
     expect(fs.readFileSync(`${cacheDir}/links/sha256/${built.layerDigests[0]!.slice(7)}`, "utf8").trim()).toBe(built.diffIDs[0]);
     // Corrupt the stored gzip blobs (same size): a warm load must not even read them.
@@ -73,6 +77,12 @@ describe("loadImage(path) with the file cache", () => {
     expect(second.map((p) => p.phase)).toEqual(["cached", "cached"]);
     expect(text(new Union(b.image, new MemoryLayer()), "/bin/app.wasm")).toBe("\0asm");
     b.close();
+    // A damaged saved index is ignored and rebuilt from the tar.
+    fs.writeFileSync(`${cacheDir}/index/sha256/${built.diffIDs[1]!.slice(7)}`, "garbage");
+    const c = await entry.loadImage(`${root}/img`, { cacheDir });
+    expect(text(new Union(c.image, new MemoryLayer()), "/etc/hostname")).toBe("top\n");
+    c.close();
+    expect(fs.readFileSync(`${cacheDir}/index/sha256/${built.diffIDs[1]!.slice(7)}`).length).toBeGreaterThan(7);
   });
 
   it("tells an OCI archive from a docker-save archive by content, whatever the file name", async () => {

@@ -162,6 +162,13 @@ describe("loadImage", () => {
     await expect(img.openBlob("sha256:" + "9".repeat(64))).rejects.toSatisfy((e: unknown) => isImageError(e, "EMISSING"));
   });
 
+  it("uses a non-distributable layer whose blob is in the image", async () => {
+    const b = await ociLayout({ layers: [{ files: { f: "foreign" }, mediaType: "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" }] });
+    const img = await loadImage(memoryFiles(b.files));
+    expect(img.layers[0]!.mediaType).toBe("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip");
+    expect(read(new Union(img.image, new MemoryLayer()), "/f")).toBe("foreign");
+  });
+
   it("loads an image without layers and layers that are empty blobs", async () => {
     const none = await loadImage(memoryFiles((await ociLayout({ layers: [] })).files));
     expect(none.image.layers).toHaveLength(0);
