@@ -23,24 +23,27 @@ export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false, 
     requireDir(rt, path, "layer");
     return rt.lowerLayer(rt.resolve(path));
   });
-  let upper: WritableLayer;
-  if (args.upper === undefined) {
-    upper = new MemoryLayer();
-  } else {
-    checkNoOverlap(rt, args.upper, args.layer ?? []);
-    if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
-    requireDir(rt, args.upper, "upper");
-    try {
-      upper = rt.upperLayer(rt.resolve(args.upper), lock);
-    } catch (e) {
-      if (e instanceof LayerInUseError) {
-        const on = e.holder.host ? ` on ${e.holder.host}` : "";
-        throw new CliError(`upper '${args.upper}' is in use by pid ${e.holder.pid}${on} (lock ${e.lockDir})`);
-      }
-      throw e;
+  return new Union(new Image(lowers), openUpper(rt, args, createUpper, lock));
+}
+
+/**
+ * The writable layer: --upper's DirLayer (not overlapping a --layer), else an
+ * empty MemoryLayer. `lock` takes the upper's lock (a second runner gets one line).
+ */
+export function openUpper(rt: CliRuntime, args: LayerArgs, createUpper = false, lock = false): WritableLayer {
+  if (args.upper === undefined) return new MemoryLayer();
+  checkNoOverlap(rt, args.upper, args.layer ?? []);
+  if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
+  requireDir(rt, args.upper, "upper");
+  try {
+    return rt.upperLayer(rt.resolve(args.upper), lock);
+  } catch (e) {
+    if (e instanceof LayerInUseError) {
+      const on = e.holder.host ? ` on ${e.holder.host}` : "";
+      throw new CliError(`upper '${args.upper}' is in use by pid ${e.holder.pid}${on} (lock ${e.lockDir})`);
     }
+    throw e;
   }
-  return new Union(new Image(lowers), upper);
 }
 
 /** A host directory argument must exist and be a directory. */
