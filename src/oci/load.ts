@@ -396,6 +396,7 @@ async function pass(
   } catch (e) {
     if (e instanceof DecompressError) ctx.fail(e.kind === "limit" ? "ELIMIT" : "ECORRUPT", where, e.message, e);
     if (e instanceof ImageError) throw e;
+    if (e instanceof RangeError) ctx.fail("ELIMIT", where, e.message, e); // the memory cache's entry limit
     ctx.fail("ECORRUPT", where, messageOf(e), e);
   }
 }

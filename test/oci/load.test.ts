@@ -133,6 +133,13 @@ describe("loadImage", () => {
     check(new Union(img.image, new MemoryLayer()));
   });
 
+  it("refuses a layer larger than the memory cache's entry limit (ELIMIT), caching nothing", async () => {
+    const cache = new MemoryLayerCache({ maxEntryBytes: 4096 });
+    const files = memoryFiles((await ociLayout({ layers: [{ files: { big: "x".repeat(10_000) } }] })).files, "img");
+    await expect(loadImage(files, { cache })).rejects.toSatisfy((e: unknown) => isImageError(e, "ELIMIT") && /memory cache's limit of 4096 bytes/.test((e as Error).message));
+    expect(cache.entries).toBe(0);
+  });
+
   it("reports progress per layer up to the blob size", async () => {
     const b = await ociLayout(twoLayers("gzip"));
     const seen: LoadProgress[] = [];
