@@ -69,7 +69,12 @@ async function layerfsTree(image: string, upper?: string): Promise<string[]> {
   const loaded = await loadImage(ref.path, { ...(ref.tag !== undefined ? { tag: ref.tag } : {}), cacheDir: join(work, "cache") });
   try {
     const { dirLayer } = await import("../../src/host/node.ts");
-    return unionTree(new Union(loaded.image, upper !== undefined ? dirLayer(upper, { writable: true }) : new MemoryLayer()));
+    const union = new Union(loaded.image, upper !== undefined ? dirLayer(upper, { writable: true }) : new MemoryLayer());
+    try {
+      return unionTree(union);
+    } finally {
+      union.close(); // gives back the upper's lock
+    }
   } finally {
     loaded.close();
   }

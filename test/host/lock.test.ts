@@ -153,7 +153,7 @@ describe(`writable DirLayer lock (opener: ${IN_DENO ? "Deno" : "Node"})`, () => 
 
   it("of openers racing for one upper, exactly one gets it", async () => {
     const upper = upperDir();
-    const at = Date.now() + 2500; // after every runtime has started
+    const at = Date.now() + 4000; // after every runtime has started (the winner holds 8 s)
     const lines = await Promise.all((["node", "deno", "node", "deno"] as const).map((k) => tryOpen(k, upper, at)));
     expect(lines.filter((l) => l.startsWith("got")), lines.join(", ")).toHaveLength(1);
     expect(fs.existsSync(lockDir(upper))).toBe(false);
