@@ -21,7 +21,7 @@ import { CHARACTER_DEVICE_FILESTAT, filetypeOf } from "./filestat.ts";
 import { toSafe } from "./offsets.ts";
 import { fdAllocate, fdReadv, fdSeek, fdSetSize, fdTell, fdWritev, gatherIovecs, guestOffset, readableBytes } from "./fd-io.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "./open.ts";
-import { decodeGuestPath, lastComponent, refuseDotLast, resolveUnder } from "./paths.ts";
+import { decodeGuestPath, lastComponent, refuseAbsoluteTarget, refuseDotLast, resolveUnder } from "./paths.ts";
 import { pollOneoff } from "./poll.ts";
 import type { FdReadiness } from "./poll.ts";
 import { listingFor } from "./readdir.ts";
@@ -62,6 +62,8 @@ export interface DispatcherOptions {
   preopens: readonly Preopen[];
   /** Errno for a path argument that leaves its directory fd (default ENOTCAPABLE; the official suite also accepts EPERM). */
   escapeErrno?: number;
+  /** Let path_symlink store absolute targets (default false: EPERM, the WASI filesystem spec's answer). */
+  allowAbsoluteSymlinks?: boolean;
 }
 
 type Fn = (...args: never[]) => number;
@@ -86,11 +88,13 @@ export class Dispatcher {
   private readonly argBytes: Uint8Array[];
   private readonly envBytes: Uint8Array[];
   private readonly escapeErrno: number;
+  private readonly allowAbsoluteSymlinks: boolean;
 
   constructor(options: DispatcherOptions) {
     this.argBytes = options.args.map((a) => encoder.encode(a + "\0"));
     this.envBytes = options.env.map((e) => encoder.encode(e + "\0"));
     this.escapeErrno = options.escapeErrno ?? Errno.NOTCAPABLE;
+    this.allowAbsoluteSymlinks = options.allowAbsoluteSymlinks === true;
     const stdio = (input: InputSource | undefined, output: OutputSink | undefined, rights: number): StdioHandle =>
       ({ kind: "stdio", input, output, rightsBase: rights, rightsInheriting: 0, fdflags: 0 });
     this.fds.set(0, stdio(options.stdin, undefined, STDIN_RIGHTS));
@@ -637,6 +641,7 @@ export class Dispatcher {
   path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {
     const target = this.path(oldPtr, oldLen); // stored verbatim; resolved inside the union when followed
     const { dir, rel, full } = this.at(fd, newPtr, newLen, RIGHTS.PATH_SYMLINK);
+    refuseAbsoluteTarget(target, this.allowAbsoluteSymlinks);
     refuseDotLast(rel, Errno.EXIST);
     dir.union.symlink(target, full);
     return Errno.SUCCESS;

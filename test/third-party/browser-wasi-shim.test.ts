@@ -55,11 +55,17 @@ function shimWith(union: Union, more: Fd[] = []): WASI {
 }
 
 describe("C test programs through the shim with a union preopen", () => {
-  for (const name of ["wasi_files", "wasi_dirs", "wasi_rights", "wasi_symlinks", "wasi_times"]) {
-    it(`${name}.wasm passes every check under browser_wasi_shim 0.4.2 + createShimWasi`, async () => {
+  const programs: [string, ...string[]][] = [
+    ["wasi_files"], ["wasi_dirs"], ["wasi_rights"], ["wasi_symlinks"], ["wasi_symlinks", "--allow-absolute-symlinks"], ["wasi_times"],
+  ];
+  for (const [name, ...args] of programs) {
+    it(`${[name + ".wasm", ...args].join(" ")} passes every check under browser_wasi_shim 0.4.2 + createShimWasi`, async () => {
       const union = freshUnion();
       const out = new TextSink();
-      const w = createShimWasi(WASI, { union, args: [`${name}.wasm`], stdout: out.write, stderr: out.write });
+      const allowAbsoluteSymlinks = args.includes("--allow-absolute-symlinks");
+      const w = createShimWasi(WASI, {
+        union, args: [`${name}.wasm`, ...args], stdout: out.write, stderr: out.write, allowAbsoluteSymlinks,
+      });
       const instance = await WebAssembly.instantiate(await compileTestProgram(name), {
         wasi_snapshot_preview1: w.wasiImport as WebAssembly.ModuleImports,
       });

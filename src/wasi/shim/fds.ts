@@ -21,7 +21,7 @@ import type { DirListing } from "../fd-table.ts";
 import { fdAllocate, fdRead, fdSeek, fdSetSize, fdTell, fdWrite, guestOffset, readableBytes } from "../fd-io.ts";
 import type { DirFdState, FdState, FileFdState } from "../fd-io.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
-import { lastComponent, PATH_MAX, refuseDotLast, resolveUnder } from "../paths.ts";
+import { lastComponent, PATH_MAX, refuseAbsoluteTarget, refuseDotLast, resolveUnder } from "../paths.ts";
 import { listingFor } from "../readdir.ts";
 import { afterMove, renameTracked } from "../rename.ts";
 import { DIR_INHERITING, DIR_RIGHTS, RIGHTS, narrowRights, requireRights, rightsToU64 } from "../rights.ts";
@@ -305,17 +305,21 @@ export class UnionDirFd extends UnionFdBase implements DirFdState {
   readonly file: UnionFile | undefined;
   /** Errno for path arguments that leave this directory (absolute or too many ".."). */
   readonly escapeErrno: number;
+  /** path_symlink may store an absolute target (default false: EPERM, as the WASI filesystem spec says). */
+  readonly allowAbsoluteSymlinks: boolean;
   #listing: DirListing | undefined;
 
   constructor(
     union: Union, path: string, file: UnionFile | undefined,
     rightsBase = DIR_RIGHTS, rightsInheriting = DIR_INHERITING, escapeErrno: number = Errno.NOTCAPABLE,
+    allowAbsoluteSymlinks = false,
   ) {
     super(rightsBase, rightsInheriting);
     this.union = union;
     this.path = path;
     this.file = file;
     this.escapeErrno = escapeErrno;
+    this.allowAbsoluteSymlinks = allowAbsoluteSymlinks;
   }
 
   /** The union path `rel` names, after checking `rights` on this directory. */
@@ -495,6 +499,7 @@ export class UnionDirFd extends UnionFdBase implements DirFdState {
     return guard(() => {
       if (target.indexOf("\0") >= 0) fail(Errno.INVAL);
       const full = this.resolve(path, RIGHTS.PATH_SYMLINK);
+      refuseAbsoluteTarget(target, this.allowAbsoluteSymlinks);
       refuseDotLast(path, Errno.EXIST);
       this.union.symlink(target, full);
       return Errno.SUCCESS;
@@ -515,7 +520,8 @@ export class UnionDirFd extends UnionFdBase implements DirFdState {
     // FD_WRITE asked with O_DIRECTORY is one of the rights meaningless for a directory: dropped.
     const o = openAt(this, full, rel, f, rightsBase, rightsInheriting, true);
     if (o.kind === "dir") {
-      const d = new UnionDirFd(this.union, o.path, o.file, o.rightsBase, o.rightsInheriting, this.escapeErrno);
+      const d = new UnionDirFd(
+        this.union, o.path, o.file, o.rightsBase, o.rightsInheriting, this.escapeErrno, this.allowAbsoluteSymlinks);
       d.fdflags = f.fdflags;
       return d;
     }
@@ -550,6 +556,16 @@ export class UnionDirFd extends UnionFdBase implements DirFdState {
   }
 }
 
+/** Options of `new UnionPreopen(union, name, options)`. */
+export interface UnionPreopenOptions {
+  /** The directory of the union to preopen (default "/"). */
+  path?: string;
+  /** Errno for path arguments that leave the directory (default ENOTCAPABLE). */
+  escapeErrno?: number;
+  /** Let path_symlink store absolute targets, container-style (default false: EPERM). */
+  allowAbsoluteSymlinks?: boolean;
+}
+
 /**
  * A union (or a directory inside one) preopened under `name`: hand it to the
  * shim's WASI in the fd list, as one would a PreopenDirectory.
@@ -561,9 +577,12 @@ export class UnionDirFd extends UnionFdBase implements DirFdState {
 export class UnionPreopen extends UnionDirFd {
   readonly prestatName: string;
 
-  constructor(union: Union, name = "/", options: { path?: string; escapeErrno?: number } = {}) {
+  constructor(union: Union, name = "/", options: UnionPreopenOptions = {}) {
     const path = options.path === undefined || options.path === "/" ? "/" : union.realpath(options.path);
-    super(union, path, undefined, DIR_RIGHTS, DIR_INHERITING, options.escapeErrno ?? Errno.NOTCAPABLE);
+    super(
+      union, path, undefined, DIR_RIGHTS, DIR_INHERITING, options.escapeErrno ?? Errno.NOTCAPABLE,
+      options.allowAbsoluteSymlinks === true,
+    );
     this.prestatName = name;
   }
 
