@@ -11,6 +11,22 @@ export interface LayerArgs {
   upper?: string | undefined;
 }
 
+/** `run`'s arguments that decide whether the program gets a "/" at all. */
+export interface RootArgs extends LayerArgs {
+  scratch?: boolean | undefined;
+}
+
+/**
+ * The one place that decides whether `run` gives the program a root "/":
+ * only when a root was asked for (a layer, an upper, or --scratch for an
+ * empty in-memory one). Otherwise there is no "/" preopen at all, as with
+ * wasmtime without --dir (the program sees only its --dir preopens).
+ * A new root source (an --image) joins here.
+ */
+export function hasRoot(args: RootArgs): boolean {
+  return (args.layer ?? []).length > 0 || args.upper !== undefined || args.scratch === true;
+}
+
 /**
  * Lowers are opened bottom first as read-only DirLayers. Without an upper the
  * writable layer is an empty MemoryLayer (thrown away with the union).

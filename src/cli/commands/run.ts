@@ -6,7 +6,7 @@ import { DirLayer } from "../../layers/dir.ts";
 import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
-import { openUnion, overlaps, requireDir } from "../open-union.ts";
+import { hasRoot, openUnion, overlaps, requireDir } from "../open-union.ts";
 import type { CliRuntime } from "../runtime.ts";
 
 const OPTIONS = {
@@ -14,6 +14,8 @@ const OPTIONS = {
   env: { type: "string", multiple: true },
   cwd: { type: "string" },
   dir: { type: "string", multiple: true },
+  scratch: { type: "boolean" },
+  "allow-absolute-symlinks": { type: "boolean" },
 } as const;
 
 const VALUE_OPTIONS = new Set(["layer", "upper", "env", "cwd", "dir"]);
@@ -43,6 +45,13 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   if (values.cwd !== undefined && !values.cwd.startsWith("/")) {
     throw new UsageError(`--cwd must be an absolute path in the union, got '${values.cwd}'`, "run");
   }
+  if (values.scratch && (values.layer !== undefined || values.upper !== undefined)) {
+    throw new UsageError("--scratch is an empty root: it cannot be combined with --layer or --upper", "run");
+  }
+  const rooted = hasRoot(values);
+  if (values.cwd !== undefined && !rooted) {
+    throw new UsageError("--cwd needs a root: give --layer, --upper or --scratch", "run");
+  }
 
   const module = await loadModule(rt, programPath);
   for (const [guest, host] of dirs) {
@@ -52,7 +61,7 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
       if (overlaps(rt, host, dir!)) throw new CliError(`--dir ${guest}='${host}' overlaps ${what} '${dir}'`);
     }
   }
-  const union = openUnion(rt, values, true);
+  const union = rooted ? openUnion(rt, values, true) : undefined;
   const preopens: Record<string, Union> = {};
   for (const [guest, host] of dirs) {
     // A host directory shared with the program: a union of just that directory as
@@ -62,11 +71,12 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
 
   try {
     return await run(module, {
-      union,
+      ...(union !== undefined ? { union } : {}),
       args: [programPath, ...programArgs],
       env,
-      cwd: values.cwd ?? "/",
+      ...(values.cwd !== undefined ? { cwd: values.cwd } : {}),
       preopens,
+      allowAbsoluteSymlinks: values["allow-absolute-symlinks"] === true,
       ...rt.programStdio,
     });
   } catch (e) {
@@ -75,7 +85,9 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
     throw e;
   } finally {
     // The DirLayer uppers' work directories (beside each upper) go when empty.
-    for (const u of [union, ...Object.values(preopens)]) if (u.upper instanceof DirLayer) u.upper.releaseWorkDir();
+    for (const u of [...(union !== undefined ? [union] : []), ...Object.values(preopens)]) {
+      if (u.upper instanceof DirLayer) u.upper.releaseWorkDir();
+    }
   }
 }
 
