@@ -178,12 +178,56 @@ export abstract class UnionFdBase implements Fd {
   }
 }
 
+/**
+ * The fd-level I/O of union files and directories: fd-io.ts, the code the
+ * dispatcher runs too (a directory gets its errnos: EISDIR to read, EBADF to write...).
+ */
+abstract class UnionNodeFd extends UnionFdBase {
+  abstract readonly kind: "file" | "dir";
+
+  #state(): FdState {
+    return this as unknown as FdState;
+  }
+  override fd_read(size: number): { ret: number; data: Uint8Array } {
+    return guardWith(() => readInto(this.#state(), size, undefined), (ret) => ({ ret, data: EMPTY }));
+  }
+  override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
+    return guardWith(() => readInto(this.#state(), size, guestOffset(offset)), (ret) => ({ ret, data: EMPTY }));
+  }
+  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: fdWrite(this.#state(), data, undefined) }),
+      (ret) => ({ ret, nwritten: 0 }));
+  }
+  override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: fdWrite(this.#state(), data, guestOffset(offset)) }),
+      (ret) => ({ ret, nwritten: 0 }));
+  }
+  override fd_filestat_set_size(size: bigint): number {
+    return guard(() => {
+      fdSetSize(this.#state(), size);
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_allocate(offset: bigint, len: bigint): number {
+    return guard(() => {
+      fdAllocate(this.#state(), offset, len);
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdSeek(this.#state(), offset, whence) }), (ret) => ({ ret, offset: 0n }));
+  }
+  override fd_tell(): { ret: number; offset: bigint } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdTell(this.#state()) }), (ret) => ({ ret, offset: 0n }));
+  }
+}
+
 /** An open regular file of the union. */
-export class UnionFileFd extends UnionFdBase implements FileFdState {
+export class UnionFileFd extends UnionNodeFd implements FileFdState {
   readonly kind = "file";
   readonly union: Union;
   file: UnionFile;
-  /** Union path at open time (used to copy up a read-only handle that truncates). */
+  /** Union path at open time (for diagnostics: the file object is what counts). */
   readonly path: string;
   position = 0;
 
@@ -195,12 +239,6 @@ export class UnionFileFd extends UnionFdBase implements FileFdState {
     this.fdflags = fdflags;
   }
 
-  override fd_allocate(offset: bigint, len: bigint): number {
-    return guard(() => {
-      fdAllocate(this, offset, len);
-      return Errno.SUCCESS;
-    });
-  }
   override fd_close(): number {
     return guard(() => {
       this.file.close();
@@ -218,12 +256,6 @@ export class UnionFileFd extends UnionFdBase implements FileFdState {
       return { ret: Errno.SUCCESS, filestat: ShimFilestat.fromStat(this.file.stat()) };
     }, (ret) => ({ ret, filestat: null }));
   }
-  override fd_filestat_set_size(size: bigint): number {
-    return guard(() => {
-      fdSetSize(this, size);
-      return Errno.SUCCESS;
-    });
-  }
   override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
     return guard(() => {
       const [a, m] = requestedTimes(atim, mtim, fst);
@@ -231,25 +263,6 @@ export class UnionFileFd extends UnionFdBase implements FileFdState {
       if (a !== undefined || m !== undefined) this.file.setTimes(a, m);
       return Errno.SUCCESS;
     });
-  }
-  override fd_read(size: number): { ret: number; data: Uint8Array } {
-    return guardWith(() => readInto(this, size, undefined), (ret) => ({ ret, data: EMPTY }));
-  }
-  override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
-    return guardWith(() => readInto(this, size, guestOffset(offset)), (ret) => ({ ret, data: EMPTY }));
-  }
-  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: fdWrite(this, data, undefined) }), (ret) => ({ ret, nwritten: 0 }));
-  }
-  override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: fdWrite(this, data, guestOffset(offset)) }),
-      (ret) => ({ ret, nwritten: 0 }));
-  }
-  override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdSeek(this, offset, whence) }), (ret) => ({ ret, offset: 0n }));
-  }
-  override fd_tell(): { ret: number; offset: bigint } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdTell(this) }), (ret) => ({ ret, offset: 0n }));
   }
   /** For poll_oneoff: bytes a read would return now. */
   readableBytes(): bigint {
@@ -297,7 +310,7 @@ export class UnionInode implements Inode {
 export class PendingRename extends UnionInode {}
 
 /** A directory of the union, the base of UnionPreopen. */
-export class UnionDirFd extends UnionFdBase implements DirFdState {
+export class UnionDirFd extends UnionNodeFd implements DirFdState {
   readonly kind = "dir";
   readonly union: Union;
   /** Canonical absolute union path; path arguments resolve from here (follows renames made through fixShimWasi). */
@@ -359,35 +372,6 @@ export class UnionDirFd extends UnionFdBase implements DirFdState {
       return Errno.SUCCESS;
     });
   }
-  // The fd-level calls a directory refuses, with the errnos of the dispatcher (shared in fd-io.ts).
-  override fd_read(size: number): { ret: number; data: Uint8Array } {
-    return guardWith(() => readInto(this, size, undefined), (ret) => ({ ret, data: EMPTY }));
-  }
-  override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
-    return guardWith(() => readInto(this, size, guestOffset(offset)), (ret) => ({ ret, data: EMPTY }));
-  }
-  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: fdWrite(this, data, undefined) }), (ret) => ({ ret, nwritten: 0 }));
-  }
-  override fd_filestat_set_size(size: bigint): number {
-    return guard(() => {
-      fdSetSize(this, size);
-      return Errno.SUCCESS;
-    });
-  }
-  override fd_allocate(offset: bigint, len: bigint): number {
-    return guard(() => {
-      fdAllocate(this, offset, len);
-      return Errno.SUCCESS;
-    });
-  }
-  override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdSeek(this, offset, whence) }), (ret) => ({ ret, offset: 0n }));
-  }
-  override fd_tell(): { ret: number; offset: bigint } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdTell(this) }), (ret) => ({ ret, offset: 0n }));
-  }
-
   /**
    * One entry per call, as the shim's fd_readdir asks. Cookie 0 takes a
    * snapshot (".", "..", then the merged sorted entries), so deleting
