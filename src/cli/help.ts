@@ -43,16 +43,22 @@ With --image and no PROGRAM it runs the image's Entrypoint + Cmd with its Env an
 WorkingDir; a PROGRAM given then is a path inside the image (looked up in the
 image's PATH when it has no "/"), never a host file.
 Without --upper the writable layer lives in memory and is discarded at exit.
+Without --image, --layer, --upper or --scratch the program gets no "/" at all (only
+its --dir directories), as with wasmtime.
 stdin, stdout and stderr pass through; the exit status is the program's.
 Everything from PROGRAM.wasm on (or after "--") goes to the program.
 
 ${LAYER_HELP}
+  --scratch       an empty in-memory root "/" (discarded at exit), instead of layers
 
 Options:
-  --env NAME=VALUE   set an environment variable for the program (repeatable)
-  --cwd DIR          the program's working directory in the union, passed as PWD
-                     (default /; programs built with wasi-libc start at / whatever PWD says)
+  --env NAME=VALUE   set an environment variable; the program gets exactly these (repeatable)
+  --cwd DIR          the program's working directory in the union, passed as PWD (no PWD
+                     without it; programs built with wasi-libc start at / whatever PWD says)
   --dir GUEST=HOST   also give the program host directory HOST at GUEST (repeatable)
+  --allow-absolute-symlinks
+                     let the program create symlinks with an absolute target (container
+                     style; resolved inside the union). Default: EPERM, as in WASI runtimes
   -h, --help         show this help
 
 Example:

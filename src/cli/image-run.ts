@@ -16,7 +16,8 @@ export interface ImageProgram {
   /** argv: argv[0] as the image names it. */
   args: string[];
   env: Record<string, string>;
-  cwd: string;
+  /** PWD (--cwd or the config's WorkingDir); undefined: none given. */
+  cwd: string | undefined;
 }
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -32,7 +33,9 @@ export async function imageProgram(union: Union, image: string, config: ImageCon
     if (eq > 0) merged[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
   for (const [k, v] of env) merged[k] = v;
-  const dir = cwd ?? absolute(config.workingDir ?? "/");
+  // PWD only when asked for: --cwd, else the config's WorkingDir (lookups start at "/").
+  const wd = cwd ?? (config.workingDir ? absolute(config.workingDir) : undefined);
+  const dir = wd ?? "/";
   const name = argv[0]!;
   const path = findProgram(union, name, merged.PATH ?? DEFAULT_PATH, dir);
   if (path === undefined) throw new CliError(`${image}: ${name}: no such program in the image${name.includes("/") ? "" : ` (PATH=${merged.PATH ?? DEFAULT_PATH})`}`);
@@ -49,7 +52,7 @@ export async function imageProgram(union: Union, image: string, config: ImageCon
   } catch (e) {
     throw new CliError(`${image}: ${path}: invalid WebAssembly module: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { module, args: argv, env: merged, cwd: dir };
+  return { module, args: argv, env: merged, cwd: wd };
 }
 
 function absolute(p: string): string {

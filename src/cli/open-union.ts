@@ -12,6 +12,22 @@ export interface LayerArgs {
   upper?: string | undefined;
 }
 
+/** `run`'s arguments that decide whether the program gets a "/" at all. */
+export interface RootArgs extends LayerArgs {
+  image?: string | undefined;
+  scratch?: boolean | undefined;
+}
+
+/**
+ * The one place that decides whether `run` gives the program a root "/":
+ * only when a root was asked for (an image, a layer, an upper, or --scratch for an
+ * empty in-memory one). Otherwise there is no "/" preopen at all, as with
+ * wasmtime without --dir (the program sees only its --dir preopens).
+ */
+export function hasRoot(args: RootArgs): boolean {
+  return args.image !== undefined || (args.layer ?? []).length > 0 || args.upper !== undefined || args.scratch === true;
+}
+
 /**
  * Lowers are opened bottom first as read-only DirLayers. Without an upper the
  * writable layer is an empty MemoryLayer (thrown away with the union).

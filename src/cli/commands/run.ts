@@ -5,7 +5,7 @@ import { run } from "../../wasi/run.ts";
 import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
-import { overlaps, requireDir } from "../open-union.ts";
+import { hasRoot, overlaps, requireDir } from "../open-union.ts";
 import { openCliUnion } from "../image-source.ts";
 import { imageProgram } from "../image-run.ts";
 import type { CliRuntime } from "../runtime.ts";
@@ -15,6 +15,8 @@ const OPTIONS = {
   env: { type: "string", multiple: true },
   cwd: { type: "string" },
   dir: { type: "string", multiple: true },
+  scratch: { type: "boolean" },
+  "allow-absolute-symlinks": { type: "boolean" },
 } as const;
 
 const VALUE_OPTIONS = new Set(["image", "cache", "layer", "upper", "env", "cwd", "dir"]);
@@ -46,6 +48,16 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   if (values.cwd !== undefined && !values.cwd.startsWith("/")) {
     throw new UsageError(`--cwd must be an absolute path in the union, got '${values.cwd}'`, "run");
   }
+  if (values.scratch && (values.layer !== undefined || values.upper !== undefined)) {
+    throw new UsageError("--scratch is an empty root: it cannot be combined with --layer or --upper", "run");
+  }
+  if (values.scratch && values.image !== undefined) {
+    throw new UsageError("--scratch is an empty root: it cannot be combined with --image", "run");
+  }
+  const rooted = hasRoot(values);
+  if (values.cwd !== undefined && !rooted) {
+    throw new UsageError("--cwd needs a root: give --image, --layer, --upper or --scratch", "run");
+  }
 
   // Without --image PROGRAM is a host file; with it, a path inside the image (read later from the union).
   const hostModule = values.image === undefined ? await loadModule(rt, programPath!) : undefined;
@@ -56,8 +68,8 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
       if (overlaps(rt, host, dir!)) throw new CliError(`--dir ${guest}='${host}' overlaps ${what} '${dir}'`);
     }
   }
-  const opened = await openCliUnion(rt, values, true, true);
-  const union = opened.union;
+  const opened = rooted ? await openCliUnion(rt, values, true, true) : undefined;
+  const union = opened?.union;
   const preopens: Record<string, Union> = {};
   try {
     for (const [guest, host] of dirs) {
@@ -67,20 +79,23 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
       preopens[guest] = new Union(new Image([]), rt.upperLayer(rt.resolve(host), false));
     }
   } catch (e) {
-    union.close();
+    for (const u of Object.values(preopens)) u.close();
+    union?.close();
+    opened?.close();
     throw e;
   }
 
   try {
     const plan = hostModule !== undefined
-      ? { module: hostModule, args: [programPath!, ...programArgs], env, cwd: values.cwd ?? "/" }
-      : await imageProgram(union, values.image!, opened.loaded!.config, program, envPairs, values.cwd);
+      ? { module: hostModule, args: [programPath!, ...programArgs], env, cwd: values.cwd }
+      : await imageProgram(union!, values.image!, opened!.loaded!.config, program, envPairs, values.cwd);
     return await run(plan.module, {
-      union,
+      ...(union !== undefined ? { union } : {}),
       args: plan.args,
       env: plan.env,
-      cwd: plan.cwd,
+      ...(plan.cwd !== undefined ? { cwd: plan.cwd } : {}),
       preopens,
+      allowAbsoluteSymlinks: values["allow-absolute-symlinks"] === true,
       ...rt.programStdio,
     });
   } catch (e) {
@@ -90,9 +105,9 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   } finally {
     // Each upper's lock goes, and its work directory (beside it) when empty; lower
     // descriptors, the image's files and layer tarball sources too (closing is idempotent).
-    for (const u of [union, ...Object.values(preopens)]) u.close();
-    union.image.close();
-    opened.close();
+    for (const u of [...(union !== undefined ? [union] : []), ...Object.values(preopens)]) u.close();
+    union?.image.close();
+    opened?.close();
   }
 }
 
