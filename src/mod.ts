@@ -4,7 +4,7 @@ export { Image } from "./core/image.ts";
 export { Union } from "./core/union.ts";
 export type {
   Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
-} from "./core/union.ts";
+} from "./core/union-types.ts";
 export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOptions, GeneratedFileSpec, SpecAttrs } from "./layers/memory.ts";
 export { checkLayer, layerProblems, LayerCheckError } from "./core/check-layer.ts";
