@@ -27,6 +27,6 @@ export type { ByteSource } from "./sources/byte-source.ts";
 // OCI images (platform-neutral: bytes, Blob, Response, ImageSourceFiles; host paths: src/host/node.ts, src/host/deno.ts).
 export { loadImage, loadArchive, loadFromFiles, MemoryLayerCache, ImageError, isImageError, parseImageRef, parseDigest, archiveFiles, memoryFiles } from "./oci/mod.ts";
 export type { ImageFormat, ImageConfig, LayerDescriptor, LoadedImage, LoadImageOptions, LoadProgress, LayerCache, LayerCacheWriter, ImageSourceFiles, ImageErrorCode, HasherFactory } from "./oci/mod.ts";
-// Writing: union.commit() as a stream, the merged tree as a tar, whole images (host files: src/host/node.ts commitHostImage).
-export { commitStream, exportTar, commitImage, archiveOutput, memorySpool } from "./oci/mod.ts";
+// Writing: the upper as one OCI layer (commit, or commitStream), the merged tree as a tar, whole images (host files: src/host/node.ts commitHostImage).
+export { commit, commitStream, exportTar, commitImage, archiveOutput, memorySpool } from "./oci/mod.ts";
 export type { CommitCompression, CommitOptions, CommittedLayer, LayerDigests, LayerStream, CommitImageOptions, CommitImageResult, ImageOutput, LayerSpool } from "./oci/mod.ts";

@@ -507,17 +507,6 @@ export class Union {
   changes(): Change[] {
     return computeChanges(this.image, this.upper);
   }
-
-  /**
-   * The upper's changes as one OCI layer blob (in memory) with its digest,
-   * diffID and media type: whiteouts and opaque markers in OCI form, sorted,
-   * entries' own times. For big changes stream it: `commitStream` (layerfs/oci).
-   */
-  async commit(options?: import("../oci/commit-layer.ts").CommitOptions): Promise<import("../oci/commit-layer.ts").CommittedLayer> {
-    // Loaded on use: the tar writer stays out of programs that never commit.
-    const { commitLayer } = await import("../oci/commit-layer.ts");
-    return commitLayer(this, options);
-  }
 }
 
 /** node:fs time argument (seconds or Date) to nanoseconds. */
