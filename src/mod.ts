@@ -12,10 +12,10 @@ export type { CheckLayerOptions } from "./core/check-layer.ts";
 export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS } from "./wasi/mod.ts";
 export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption, WritableStreamLike, WriterLike } from "./wasi/mod.ts";
 // Host-directory layers (platform-neutral part; node:fs and Deno hosts: src/host/node.ts, src/host/deno.ts).
-export { DirLayer } from "./layers/dir.ts";
-export { LayerInUseError } from "./layers/dir-lock.ts";
-export type { DirLayerOptions } from "./layers/dir.ts";
-export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./host/host-fs.ts";
+export { DirLayer } from "./layers/dir/mod.ts";
+export { LayerInUseError } from "./layers/dir/mod.ts";
+export type { DirLayerOptions } from "./layers/dir/mod.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./layers/dir/mod.ts";
 export { FaultFs } from "./host/fault-fs.ts";
 export type { FaultPlan } from "./host/fault-fs.ts";
 // Layer tarballs over byte sources (file sources: src/host/node.ts, src/host/deno.ts).

@@ -11,7 +11,7 @@ import { Union } from "../../src/core/union.ts";
 import { dirLayer as denoDirLayer } from "../../src/host/deno.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
 import { dirLayer as nodeDirLayer } from "../../src/host/node.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { skipReason, thrownErrno } from "../support/index.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, listTree, makeTree, snapshot, tempDir } from "./helpers.ts";

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { layerProblems } from "../../src/core/check-layer.ts";
 import type { Layer } from "../../src/core/layer.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import * as denoEntry from "../../src/host/deno.ts";
 import * as nodeEntry from "../../src/host/node.ts";
 import { isFsError, isTarError } from "../../src/mod.ts";
