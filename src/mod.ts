@@ -7,8 +7,6 @@ export type {
 } from "./core/union-types.ts";
 export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOptions, GeneratedFileSpec, SpecAttrs } from "./layers/memory.ts";
-export { checkLayer, layerProblems, LayerCheckError } from "./core/check-layer.ts";
-export type { CheckLayerOptions } from "./core/check-layer.ts";
 export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS } from "./wasi/mod.ts";
 export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption, WritableStreamLike, WriterLike } from "./wasi/mod.ts";
 // Host-directory layers (platform-neutral part; node:fs and Deno hosts: src/host/node.ts, src/host/deno.ts).

@@ -3,7 +3,7 @@
 // read-only layers. Runs in Node (node:fs HostFs) and in Deno (Deno HostFs).
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import { Errno } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { isWritableLayer } from "../../src/core/layer.ts";
