@@ -7,15 +7,8 @@ import { fileURLToPath } from "node:url";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
-/**
- * Folder edges tolerated for now, each "from -> to" with the files it may join.
- * TODO(hostperf): src/layers/dir*.ts import the HostFs interface from
- * src/host/host-fs.ts while src/host imports DirLayer; the hostperf branch moves
- * HostFs to a port. Remove this exception when it merges.
- */
-const KNOWN_FOLDER_EDGES: ReadonlyArray<{ from: string; to: string; files: RegExp }> = [
-  { from: "layers", to: "host", files: /^layers\/dir(-lock)?\.ts -> host\/host-fs\.ts$/ },
-];
+/** Folder edges tolerated, each "from -> to" with the files it may join (none today). */
+const KNOWN_FOLDER_EDGES: ReadonlyArray<{ from: string; to: string; files: RegExp }> = [];
 
 describe("import-graph walk", () => {
   it("finds every kind of import and ignores comments", () => {
