@@ -45,7 +45,7 @@ import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import type {
   ContentSource, EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../core/layer.ts";
-import { WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseName, childPath, nowNs, parentPath } from "../core/layer.ts";
+import { WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseName, checkLayerPath, childPath, isPlainName, nowNs, parentPath } from "../core/layer.ts";
 import type { HostFs, HostStat } from "../host/host-fs.ts";
 import { defaultLockDir, lockLayer } from "./dir-lock.ts";
 import type { LayerLock } from "./dir-lock.ts";
@@ -192,20 +192,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   /** Defensive check of a layer-relative path (the union already normalises them). */
   private validate(path: string, syscall: string): void {
-    if (typeof path !== "string") throw new FsError(Errno.INVAL, syscall);
-    if (path === "") return;
-    if (path.includes("\0")) throw new FsError(Errno.INVAL, syscall, path);
-    if (path.startsWith("/")) throw new FsError(Errno.NOTCAPABLE, syscall, path);
-    // Component by component without allocating (this runs on every layer call).
-    let start = 0;
-    for (let i = 0; i <= path.length; i++) {
-      if (i < path.length && path.charCodeAt(i) !== 47 /* / */) continue;
-      const len = i - start;
-      const dot = len > 0 && path.charCodeAt(start) === 46; /* . */
-      if (len === 2 && dot && path.charCodeAt(start + 1) === 46) throw new FsError(Errno.NOTCAPABLE, syscall, path);
-      if (len === 0 || (len === 1 && dot)) throw new FsError(Errno.INVAL, syscall, path);
-      start = i + 1;
-    }
+    checkLayerPath(path, syscall, Errno.NOTCAPABLE);
   }
 
   private hostPath(path: string): string {
@@ -433,7 +420,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       // Plain names only; anything else takes the careful path.
-      if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) {
+      if (!isPlainName(name)) {
         out[i] = this.stat(childPath(dir, name));
         continue;
       }

@@ -8,6 +8,7 @@
  * kinds, child ids, names, that directories form a tree from the root (no
  * cycles, no directory twice), and that content lies inside the tar.
  */
+import { isPlainName } from "../../core/layer.ts";
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK } from "./kinds.ts";
 
 /** What a TarIndex is made of (the Builder of index.ts, or a decoded file). */
@@ -247,7 +248,7 @@ export function decodeIndex(bytes: Uint8Array): IndexParts {
     for (const name of names) {
       const child = r.u32();
       if (child >= count || child === 0) throw new CorruptIndex(`directory ${node}: bad child ${child}`);
-      if (name === "" || name === "." || name === ".." || name.includes("\0") || m.has(name)) throw new CorruptIndex(`directory ${node}: bad name ${JSON.stringify(name)}`);
+      if (!isPlainName(name) || m.has(name)) throw new CorruptIndex(`directory ${node}: bad name ${JSON.stringify(name)}`);
       m.set(name, child);
     }
     children[node] = m;
