@@ -17,7 +17,7 @@ const S_ISGID = 0o2000;
  * Owner of a new entry (Linux, as root): in a set-group-ID directory it takes
  * the directory's group, and a new directory also inherits the set-group-ID bit.
  */
-export function inheritAttr(dir: Node, attr: NewEntryAttr, isDir: boolean): NewEntryAttr {
+function inheritAttr(dir: Node, attr: NewEntryAttr, isDir: boolean): NewEntryAttr {
   const ds = nodeStat(dir);
   if ((ds.mode & S_ISGID) === 0) return attr;
   return { ...attr, gid: ds.gid, mode: isDir ? attr.mode | S_ISGID : attr.mode };

@@ -12,7 +12,7 @@ import { classifyRawName, whitedOutName } from "./whiteout.ts";
 import type { DirEntry } from "./union-types.ts";
 
 /** Visible names of directory `dir`, unsorted. */
-export function mergedNames(u: Layers, dir: Node): string[] {
+function mergedNames(u: Layers, dir: Node): string[] {
   const lower = lowerDirOf(u, dir);
   if (dir.upper === undefined) return lower === undefined ? [] : [...lower.entries.keys()];
   const names: string[] = [];
