@@ -12,11 +12,11 @@ import { childPath, parentPath } from "./layer.ts";
 import type { EntryStat, NewEntryAttr } from "./layer.ts";
 import type { Inodes, SharedOrigin } from "./inode.ts";
 import { lookupChild, lowerDirOf, nodeType, rootNode } from "./lookup.ts";
-import type { Layers, Node } from "./lookup.ts";
+import type { ImageAndUpper, Node } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
 import { classifyRawName } from "./whiteout.ts";
 
-export interface CopyUpContext extends Layers {
+export interface CopyUpContext extends ImageAndUpper {
   readonly inodes: Inodes;
   /** Called after the lower file at `path` was copied up (rule 9); `keep`: keep following it. */
   copiedUp(path: string, keep?: boolean): void;

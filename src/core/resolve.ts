@@ -11,7 +11,7 @@
  */
 import { Errno, FsError } from "./errno.ts";
 import { lookupChild, nodeType, rootNode } from "./lookup.ts";
-import type { Layers, Node } from "./lookup.ts";
+import type { ImageAndUpper, Node } from "./lookup.ts";
 import { parsePath } from "./path.ts";
 
 const MAX_SYMLINK_HOPS = 40;
@@ -31,7 +31,7 @@ export interface Lookup {
 }
 
 /** Target of the symlink `node`, verbatim. */
-export function readlinkNode(u: Layers, node: Node): string {
+export function readlinkNode(u: ImageAndUpper, node: Node): string {
   if (node.upper !== undefined) return u.upper.readlink(node.path);
   return u.image.layers[node.lower!.layer]!.readlink(node.path);
 }
@@ -43,7 +43,7 @@ export function readlinkNode(u: Layers, node: Node): string {
  * `follow = "raw"`: the last component is never followed and a trailing slash
  * is only reported (rename/link/symlink check it themselves, in Linux order).
  */
-export function resolve(u: Layers, path: string, follow: boolean | "raw", syscall?: string): Lookup {
+export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): Lookup {
   const raw = follow === "raw";
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
@@ -93,7 +93,7 @@ export function resolve(u: Layers, path: string, follow: boolean | "raw", syscal
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */
-export function resolveNode(u: Layers, path: string, follow: boolean | "raw", syscall?: string): Node {
+export function resolveNode(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): Node {
   const r = resolve(u, path, follow, syscall);
   if (r.node === undefined) throw new FsError(Errno.NOENT, syscall, path);
   return r.node;
