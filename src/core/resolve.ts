@@ -17,7 +17,7 @@ import { parsePath } from "./path.ts";
 const MAX_SYMLINK_HOPS = 40;
 
 /** The outcome of resolving a path: the final name and the directory holding it. */
-export interface Lookup {
+export interface Resolved {
   /** Directory holding the final name (for "/", "." or "..": the resolved directory itself). */
   readonly dir: Node;
   /** Final component ("" for the root, or "." / ".."). */
@@ -43,7 +43,7 @@ export function readlinkNode(u: ImageAndUpper, node: Node): string {
  * `follow = "raw"`: the last component is never followed and a trailing slash
  * is only reported (rename/link/symlink check it themselves, in Linux order).
  */
-export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): Lookup {
+export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): Resolved {
   const raw = follow === "raw";
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
