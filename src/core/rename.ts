@@ -46,7 +46,7 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   // Both parents resolve before the source is looked at.
   const rf = resolve(ctx, from, "raw", sys);
   const rt = resolve(ctx, to, "raw", sys);
-  if (rf.special || rt.special) throw new FsError(Errno.BUSY, sys, rf.special ? from : to);
+  if (rf.dotOrRoot || rt.dotOrRoot) throw new FsError(Errno.BUSY, sys, rf.dotOrRoot ? from : to);
   const src = rf.node;
   if (src === undefined) throw new FsError(Errno.NOENT, sys, from);
   const srcType = nodeType(src);

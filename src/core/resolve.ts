@@ -25,7 +25,7 @@ export interface Resolved {
   /** The object found, undefined if the final name does not exist. */
   readonly node: Node | undefined;
   /** The final component was the root, "." or "..": no (dir, name) to create or remove. */
-  readonly special: boolean;
+  readonly dotOrRoot: boolean;
   /** The path (or the last symlink target) ended in "/". */
   readonly trailingSlash: boolean;
 }
@@ -53,23 +53,23 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
   for (;;) {
     const cur = stack[stack.length - 1]!;
     const name = todo.pop();
-    if (name === undefined) return { dir: cur, name: "", node: cur, special: true, trailingSlash };
+    if (name === undefined) return { dir: cur, name: "", node: cur, dotOrRoot: true, trailingSlash };
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) return { dir: cur, name, node: cur, special: true, trailingSlash };
+      if (last) return { dir: cur, name, node: cur, dotOrRoot: true, trailingSlash };
       continue;
     }
     if (name === "..") {
       if (stack.length > 1) stack.pop();
       if (last) {
         const d = stack[stack.length - 1]!;
-        return { dir: d, name, node: d, special: true, trailingSlash };
+        return { dir: d, name, node: d, dotOrRoot: true, trailingSlash };
       }
       continue;
     }
     const child = lookupChild(u, cur, name);
     if (child === undefined) {
-      if (last) return { dir: cur, name, node: undefined, special: false, trailingSlash };
+      if (last) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash };
       throw new FsError(Errno.NOENT, syscall, path);
     }
     const type = nodeType(child);
@@ -85,7 +85,7 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
     }
     if (last) {
       if (trailingSlash && !raw && type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-      return { dir: cur, name, node: child, special: false, trailingSlash };
+      return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash };
     }
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
     stack.push(child);
