@@ -17,7 +17,7 @@ import type { EntryStat } from "./layer.ts";
 import { copyUp, copyUpDir, copyUpTree } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerDirOf, lowerHas, nodeType } from "./lookup.ts";
-import type { Node } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { isWithin } from "./path.ts";
 import { isEmptyDir } from "./readdir-merge.ts";
 import { resolve } from "./resolve.ts";
@@ -34,7 +34,7 @@ export interface RenameContext extends CopyUpContext {
  * separate inodes, as copy-up breaks the link), so renaming one onto the other
  * really moves it.
  */
-function sameObject(ctx: RenameContext, a: Node, b: Node): boolean {
+function sameObject(ctx: RenameContext, a: UnionNode, b: UnionNode): boolean {
   if (a.path === b.path) return true;
   // Relocated lower hard links share an upper file only as an optimisation: still separate objects.
   return a.upper !== undefined && b.upper !== undefined && a.upper.type !== "dir" && a.upper.id === b.upper.id &&

@@ -11,7 +11,7 @@
  */
 import { Errno, FsError } from "./errno.ts";
 import { lookupChild, nodeType, rootNode } from "./lookup.ts";
-import type { ImageAndUpper, Node } from "./lookup.ts";
+import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import { parsePath } from "./path.ts";
 
 const MAX_SYMLINK_HOPS = 40;
@@ -19,11 +19,11 @@ const MAX_SYMLINK_HOPS = 40;
 /** The outcome of resolving a path: the final name and the directory holding it. */
 export interface Resolved {
   /** Directory holding the final name (for "/", "." or "..": the resolved directory itself). */
-  readonly dir: Node;
+  readonly dir: UnionNode;
   /** Final component ("" for the root, or "." / ".."). */
   readonly name: string;
   /** The object found, undefined if the final name does not exist. */
-  readonly node: Node | undefined;
+  readonly node: UnionNode | undefined;
   /** The final component was the root, "." or "..": no (dir, name) to create or remove. */
   readonly dotOrRoot: boolean;
   /** The path (or the last symlink target) ended in "/". */
@@ -31,7 +31,7 @@ export interface Resolved {
 }
 
 /** Target of the symlink `node`, verbatim. */
-export function readlinkNode(u: ImageAndUpper, node: Node): string {
+export function readlinkNode(u: ImageAndUpper, node: UnionNode): string {
   if (node.upper !== undefined) return u.upper.readlink(node.path);
   return u.image.layers[node.lower!.layer]!.readlink(node.path);
 }
@@ -48,7 +48,7 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
   let trailingSlash = parsed.trailingSlash;
-  const stack: Node[] = [rootNode(u)];
+  const stack: UnionNode[] = [rootNode(u)];
   let hops = 0;
   for (;;) {
     const cur = stack[stack.length - 1]!;
@@ -93,7 +93,7 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */
-export function resolveNode(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): Node {
+export function resolveNode(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): UnionNode {
   const r = resolve(u, path, follow, syscall);
   if (r.node === undefined) throw new FsError(Errno.NOENT, syscall, path);
   return r.node;

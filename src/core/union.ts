@@ -23,7 +23,7 @@ import { createOpenFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
 import { DirHandle, FlaggedFile, LowerReadFile, toStat, UpperFile } from "./file.ts";
 import { boolOption, checkOptions, encodingOf, idOf, modeOf, parseFlag } from "./fs-options.ts";
 import { nodeStat, nodeType } from "./lookup.ts";
-import type { Node } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
 import { parsePath, PATH_MAX, utf8Length } from "./path.ts";
 import { isEmptyDir, mergedEntries } from "./readdir-merge.ts";
@@ -102,7 +102,7 @@ export class Union {
     return (this.#state ??= new UnionState(this.image, this.upper, (p, a, m) => this.setTimes(p, a, m, false)));
   }
 
-  #stat(node: Node): Stat {
+  #stat(node: UnionNode): Stat {
     return toStat(nodeStat(node), this.#s.inodes.of(node));
   }
 
