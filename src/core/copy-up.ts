@@ -19,7 +19,7 @@ import { classifyRawName } from "./whiteout.ts";
 export interface CopyUpContext extends ImageAndUpper {
   readonly inodes: Inodes;
   /** Called after the lower file at `path` was copied up (rule 9); `keep`: keep following it. */
-  copiedUp(path: string, keep?: boolean): void;
+  onCopiedUp(path: string, keep?: boolean): void;
   /**
    * Hard-linked lower files relocated by deep renames stay one upper inode per
    * lower inode (what the kernel's redirect leaves: one lower file). Lower
@@ -89,7 +89,7 @@ function copyOne(ctx: CopyUpContext, node: UnionNode, moving = false, emptied = 
     ctx.inodes.recordShared(us.id, ino, { layer: le.layer, path });
     if (linkTo === undefined) ctx.movedAliases.set(ino, { path, id: us.id });
   }
-  if (st.type === "file") ctx.copiedUp(path, shared);
+  if (st.type === "file") ctx.onCopiedUp(path, shared);
   // A fresh upper directory merges with the lower one it copies.
   return { path, upper: us, lower: st.type === "dir" ? le : undefined };
 }
@@ -151,7 +151,7 @@ function breakAlias(ctx: CopyUpContext, node: UnionNode, origin: SharedOrigin): 
   });
   const fresh = ctx.upper.stat(path);
   if (fresh === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
-  ctx.copiedUp(path);
+  ctx.onCopiedUp(path);
   return { path, upper: fresh, lower: undefined };
 }
 

@@ -77,7 +77,7 @@ export class UnionState implements CopyUpContext, FileHost {
    * The file at `path` now has a new upper object: move its readers there (rule 9).
    * `keep`: the new object may itself be replaced later (a relocated hard link).
    */
-  copiedUp(path: string, keep = false): void {
+  onCopiedUp(path: string, keep = false): void {
     const set = this.#readers?.get(path);
     if (set === undefined) return;
     if (!keep) this.#readers!.delete(path);
