@@ -24,7 +24,7 @@ import { resolve } from "./resolve.ts";
 import { classifyRawName, hasWhiteout, isReservedName, makeOpaque, removeWhiteout, writeWhiteout } from "./whiteout.ts";
 
 export interface RenameContext extends CopyUpContext {
-  hidden(path: string): void;
+  onHidden(path: string): void;
   moved(from: string, to: string): void;
 }
 
@@ -84,7 +84,7 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   if (dst !== undefined && dst.upper !== undefined && dst.upper.type !== "dir" && dst.upper.nlink <= 1) {
     ctx.inodes.forget(dst.upper.id);
   }
-  if (dst !== undefined) ctx.hidden(dst.path);
+  if (dst !== undefined) ctx.onHidden(dst.path);
   const moved = srcType === "dir" && srcHasLower ? copyUpTree(ctx, src) : copyUp(ctx, src);
   // The old name's whiteout goes in before the move: beside the copied-up object it hides
   // nothing yet (a whiteout never hides its own layer's entry), so a failure at any step

@@ -85,7 +85,7 @@ export class UnionState implements CopyUpContext, FileHost {
   }
 
   /** The objects at or below `path` are no longer visible: their handles stop following. */
-  hidden(path: string): void {
+  onHidden(path: string): void {
     if (this.#dirs !== undefined) {
       for (const d of this.#dirs) {
         if (isWithin(d.layerPath, path)) {
