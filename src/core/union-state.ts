@@ -31,7 +31,7 @@ export class UnionState implements CopyUpContext, FileHost {
   }
 
   /** Upper directory `from` was renamed to `to`: paths kept for later copy-ups move with it. */
-  moved(from: string, to: string): void {
+  onMoved(from: string, to: string): void {
     const rebase = (p: string): string => to + p.slice(from.length);
     if (this.#aliases !== undefined) {
       for (const a of this.#aliases.values()) if (isWithin(a.path, from)) a.path = rebase(a.path);
