@@ -4,13 +4,13 @@
  * read-only handles on lower files that must follow a copy-up (rule 9).
  */
 import type { CopyUpContext } from "./copy-up.ts";
-import type { DirHandle, FileHost, LowerReadFile } from "./file.ts";
+import type { DirHandle, HandleContext, LowerReadFile } from "./file.ts";
 import type { Image } from "./image.ts";
 import { Inodes } from "./inode.ts";
 import type { WritableLayer } from "./layer.ts";
 import { isWithin } from "./path.ts";
 
-export class UnionState implements CopyUpContext, FileHost {
+export class UnionState implements CopyUpContext, HandleContext {
   readonly image: Image;
   readonly upper: WritableLayer;
   readonly inodes = new Inodes();
