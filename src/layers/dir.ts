@@ -97,8 +97,8 @@ function whiteoutTarget(name: string): string | undefined {
   return target === "" ? undefined : target;
 }
 
-/** Rethrow as an FsError naming the layer path (never the host path). */
-function fail(e: unknown, syscall: string, path: string): FsError {
+/** A host error as an FsError naming the layer path (never the host path), for the caller to throw. */
+function layerError(e: unknown, syscall: string, path: string): FsError {
   return new FsError(errnoOf(e), syscall, path);
 }
 
@@ -214,7 +214,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
         try { st = this.host.lstat(this.hostPath(dir)); } catch (e) {
           // `.wh.X` standing for an overlayfs whiteout X is a file: ENOTDIR through it.
           if (errnoOf(e) === Errno.NOENT && this.overlayWhiteout(dir, syscall)) throw new FsError(Errno.NOTDIR, syscall, path);
-          throw fail(e, syscall, path);
+          throw layerError(e, syscall, path);
         }
         if (st.kind !== "dir") throw new FsError(isShown(st) ? Errno.NOTDIR : Errno.NOENT, syscall, path);
         this.dirs.add(dir);
@@ -232,12 +232,12 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   private lstatOrUndefined(hostPath: string, syscall: string, path: string): HostStat | undefined {
     if (this.host.lstatIfExists !== undefined) {
-      try { return this.host.lstatIfExists(hostPath); } catch (e) { throw fail(e, syscall, path); }
+      try { return this.host.lstatIfExists(hostPath); } catch (e) { throw layerError(e, syscall, path); }
     }
     try { return this.host.lstat(hostPath); } catch (e) {
       const errno = errnoOf(e);
       if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
-      throw fail(e, syscall, path);
+      throw layerError(e, syscall, path);
     }
   }
 
@@ -426,7 +426,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       }
       // Names just listed: straight to the host (the caches would rarely answer).
       let st: HostStat | undefined;
-      try { st = this.lstatOrUndefined(prefix + name, "stat", name); } catch (e) { throw fail(e, "stat", childPath(dir, name)); }
+      try { st = this.lstatOrUndefined(prefix + name, "stat", name); } catch (e) { throw layerError(e, "stat", childPath(dir, name)); }
       if (st !== undefined) {
         out[i] = isShown(st) ? this.entryOf(st) : undefined;
         // A real directory under a checked one: readdir skips its lstat.
@@ -453,7 +453,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       if (path !== "") this.dirs.add(path);
     }
     let entries;
-    try { entries = this.host.readdir(hp); } catch (e) { throw fail(e, "readdir", path); }
+    try { entries = this.host.readdir(hp); } catch (e) { throw layerError(e, "readdir", path); }
     this.listStart(path, entries.map((e) => e.name));
     const names = new Set<string>();
     for (const e of entries) {
@@ -475,7 +475,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       throw new FsError(errno, "readlink", path);
     }
     if (st.kind !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
-    try { return this.host.readlink(hp); } catch (e) { throw fail(e, "readlink", path); }
+    try { return this.host.readlink(hp); } catch (e) { throw layerError(e, "readlink", path); }
   }
 
   open(path: string): LayerFile {
@@ -495,7 +495,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (st.kind === "symlink") throw new FsError(Errno.LOOP, syscall, path);
     if (st.kind !== "file") throw new FsError(Errno.NOENT, syscall, path); // devices, FIFOs: not shown
     let fd: number;
-    try { fd = this.host.open(hp, { write }); } catch (e) { throw fail(e, syscall, path); }
+    try { fd = this.host.open(hp, { write }); } catch (e) { throw layerError(e, syscall, path); }
     try {
       // The descriptor must be the object lstat saw (no swap between the two calls).
       const now = this.host.fstat(fd);
@@ -504,7 +504,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       }
     } catch (e) {
       this.closeQuietly(fd);
-      throw fail(e, syscall, path);
+      throw layerError(e, syscall, path);
     }
     return new DirFile(this, fd, hp, write, st);
   }
@@ -530,7 +530,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     let st: HostStat;
     try { st = this.host.fstat(fd); } catch (e) {
       this.closeQuietly(fd);
-      throw fail(e, syscall, path);
+      throw layerError(e, syscall, path);
     }
     if (st.kind !== "file") {
       this.closeQuietly(fd);
@@ -643,9 +643,9 @@ export class DirLayer<W extends boolean = false> implements Layer {
       pool.delete(hostPath); // re-inserted below: most recently used last
     } else {
       let fd: number;
-      try { fd = this.host.open(hostPath); } catch (e) { throw fail(e, "read", ""); }
+      try { fd = this.host.open(hostPath); } catch (e) { throw layerError(e, "read", ""); }
       let st: HostStat;
-      try { st = this.host.fstat(fd); } catch (e) { this.closeQuietly(fd); throw fail(e, "read", ""); }
+      try { st = this.host.fstat(fd); } catch (e) { this.closeQuietly(fd); throw layerError(e, "read", ""); }
       if (st.dev !== dev || st.ino !== ino || st.kind !== "file") {
         this.closeQuietly(fd);
         throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
@@ -658,7 +658,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       entry = { fd, dev, ino };
     }
     pool.set(hostPath, entry);
-    try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
+    try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
   }
 
   private closeQuietly(fd: number): void {
@@ -715,10 +715,10 @@ export class DirLayer<W extends boolean = false> implements Layer {
       this.listStart(path, []); // we just made it: empty
     } catch (e) {
       if (tmp !== undefined) this.discard(tmp);
-      throw fail(e, "mkdir", path);
+      throw layerError(e, "mkdir", path);
     }
     if (!((attr.mode & 0o200) !== 0)) {
-      try { this.host.chmod(hp.hp, attr.mode & 0o7777); } catch (e) { throw fail(e, "mkdir", path); }
+      try { this.host.chmod(hp.hp, attr.mode & 0o7777); } catch (e) { throw layerError(e, "mkdir", path); }
     }
   }
 
@@ -746,7 +746,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     this.listAdd(path);
     try { fd = host.open(hp, { createNew: true, mode }); } catch (e) {
       if (errnoOf(e) === Errno.EXIST) return undefined; // EEXIST, or an overlayfs whiteout to replace: the full path decides
-      throw fail(e, syscall, path);
+      throw layerError(e, syscall, path);
     }
     return { fd, hp };
   }
@@ -790,7 +790,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     } catch (e) {
       this.closeQuietly(fd);
       if (tmp !== undefined) this.discard(tmp);
-      throw fail(e, "createFile", path);
+      throw layerError(e, "createFile", path);
     }
   }
 
@@ -820,7 +820,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     } catch (e) {
       this.closeQuietly(fd);
       if (tmp !== undefined) this.discard(tmp);
-      throw fail(e, "createFileFrom", path);
+      throw layerError(e, "createFileFrom", path);
     }
   }
 
@@ -836,7 +836,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       tmp = undefined;
     } catch (e) {
       if (tmp !== undefined) this.discard(tmp);
-      throw fail(e, "symlink", path);
+      throw layerError(e, "symlink", path);
     }
   }
 
@@ -852,7 +852,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     try {
       if (target.overWhiteout) this.host.unlink(target.hp);
       this.host.link(from, target.hp);
-    } catch (e) { throw fail(e, "link", newPath); }
+    } catch (e) { throw layerError(e, "link", newPath); }
   }
 
   unlink(path: string): void {
@@ -874,7 +874,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     } else if (st.kind === "dir") {
       throw new FsError(Errno.ISDIR, "unlink", path);
     }
-    try { this.host.unlink(victim); } catch (e) { throw fail(e, "unlink", path); }
+    try { this.host.unlink(victim); } catch (e) { throw layerError(e, "unlink", path); }
     this.listRemove(victim === hp ? path : childPath(parentPath(path), whiteoutTarget(baseName(path))!));
   }
 
@@ -886,7 +886,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     const st = this.lstatOrUndefined(hp, "rmdir", path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
-    try { this.host.rmdir(hp); } catch (e) { throw fail(e, "rmdir", path); }
+    try { this.host.rmdir(hp); } catch (e) { throw layerError(e, "rmdir", path); }
     this.listRemove(path);
   }
 
@@ -904,7 +904,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
       trash = this.tempPath();
       this.host.rename(hp, trash);
     } catch (e) {
-      throw fail(e, "removeTree", path);
+      throw layerError(e, "removeTree", path);
     }
     this.listRemove(path);
     this.discard(trash);
@@ -920,7 +920,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
     // rename(2) is atomic: the target is the old or the new object, never a mix.
     this.listAdd(to);
-    try { this.host.rename(src, dst); } catch (e) { throw fail(e, "rename", from); }
+    try { this.host.rename(src, dst); } catch (e) { throw layerError(e, "rename", from); }
     if (from !== to) this.listRemove(from);
   }
 
@@ -942,7 +942,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
         this.host.lutimes(hp, attr.atimeNs ?? st.atimeNs, attr.mtimeNs ?? st.mtimeNs);
       }
     } catch (e) {
-      throw fail(e, "setattr", path);
+      throw layerError(e, "setattr", path);
     }
   }
 
@@ -974,7 +974,7 @@ class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
-    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
+    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
   }
 
   write(data: Uint8Array, position: number): number {
@@ -982,26 +982,26 @@ class DirFile implements WritableLayerFile {
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "write");
     // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
     if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
-    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw fail(e, "write", ""); }
+    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw layerError(e, "write", ""); }
     return data.length;
   }
 
   truncate(size: number): void {
     this.check("truncate", true);
     if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
-    try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw fail(e, "truncate", ""); }
+    try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw layerError(e, "truncate", ""); }
   }
 
   sync(): void {
     this.check("sync");
     if (this.fd < 0) return;
-    try { this.layer.host.fsync(this.fd); } catch (e) { throw fail(e, "sync", ""); }
+    try { this.layer.host.fsync(this.fd); } catch (e) { throw layerError(e, "sync", ""); }
   }
 
   stat(): EntryStat {
     this.check("stat");
     if (this.fd < 0) return this.layer.entryOf(this.opened!);
-    try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw fail(e, "stat", ""); }
+    try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw layerError(e, "stat", ""); }
   }
 
   /** futimens on the descriptor: the open object, whatever its names are now. */
@@ -1011,14 +1011,14 @@ class DirFile implements WritableLayerFile {
     try {
       const cur = atimeNs === undefined || mtimeNs === undefined ? this.layer.host.fstat(this.fd) : undefined;
       this.layer.host.futimes(this.fd, atimeNs ?? cur!.atimeNs, mtimeNs ?? cur!.mtimeNs);
-    } catch (e) { throw fail(e, "futimens", ""); }
+    } catch (e) { throw layerError(e, "futimens", ""); }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.fd < 0) return;
-    try { this.layer.host.close(this.fd); } catch (e) { throw fail(e, "close", ""); }
+    try { this.layer.host.close(this.fd); } catch (e) { throw layerError(e, "close", ""); }
   }
 
   /**
