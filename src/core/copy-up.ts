@@ -12,14 +12,14 @@ import { childPath, parentPath } from "./layer.ts";
 import type { EntryStat, NewEntryAttr } from "./layer.ts";
 import type { Inodes, SharedOrigin } from "./inode.ts";
 import { lookupChild, lowerDirOf, nodeType, rootNode } from "./lookup.ts";
-import type { Layers, Node } from "./lookup.ts";
+import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
 import { classifyRawName } from "./whiteout.ts";
 
-export interface CopyUpContext extends Layers {
+export interface CopyUpContext extends ImageAndUpper {
   readonly inodes: Inodes;
   /** Called after the lower file at `path` was copied up (rule 9); `keep`: keep following it. */
-  copiedUp(path: string, keep?: boolean): void;
+  onCopiedUp(path: string, keep?: boolean): void;
   /**
    * Hard-linked lower files relocated by deep renames stay one upper inode per
    * lower inode (what the kernel's redirect leaves: one lower file). Lower
@@ -59,7 +59,7 @@ function copyFileFrom(ctx: CopyUpContext, layer: number, from: string, path: str
  * a hard-linked lower file keeps sharing its number with its aliases until it
  * is changed (as under a kernel redirect, where it stays a lower file).
  */
-function copyOne(ctx: CopyUpContext, node: Node, moving = false, emptied = false): Node {
+function copyOne(ctx: CopyUpContext, node: UnionNode, moving = false, emptied = false): UnionNode {
   const le = node.lower!;
   const st = le.stat;
   const path = node.path;
@@ -89,13 +89,13 @@ function copyOne(ctx: CopyUpContext, node: Node, moving = false, emptied = false
     ctx.inodes.recordShared(us.id, ino, { layer: le.layer, path });
     if (linkTo === undefined) ctx.movedAliases.set(ino, { path, id: us.id });
   }
-  if (st.type === "file") ctx.copiedUp(path, shared);
+  if (st.type === "file") ctx.onCopiedUp(path, shared);
   // A fresh upper directory merges with the lower one it copies.
   return { path, upper: us, lower: st.type === "dir" ? le : undefined };
 }
 
 /** Make sure directory `path` (canonical, visible) exists in the upper; returns its fresh node. */
-export function copyUpDir(ctx: CopyUpContext, path: string): Node {
+export function copyUpDir(ctx: CopyUpContext, path: string): UnionNode {
   let n = rootNode(ctx);
   if (n.upper === undefined) throw new FsError(Errno.IO, "copyup", "/", "upper layer without a root");
   if (path === "") return n;
@@ -116,7 +116,7 @@ export function copyUpDir(ctx: CopyUpContext, path: string): Node {
  * given up: the change breaks the link, rule 13). `emptied`: the caller is
  * about to truncate the file to 0 bytes, so a lower file's data is not copied.
  */
-export function copyUp(ctx: CopyUpContext, node: Node, emptied = false): Node {
+export function copyUp(ctx: CopyUpContext, node: UnionNode, emptied = false): UnionNode {
   if (node.upper !== undefined) {
     const origin = ctx.inodes.sharedOrigin(node.upper.id);
     if (origin === undefined) return node;
@@ -138,7 +138,7 @@ const TEMP_NAME = ".wh..wh.layerfs.copy";
  * this alias gets an object (and number) of its own; the other aliases keep
  * the old data. Built beside it by reference, then renamed over it.
  */
-function breakAlias(ctx: CopyUpContext, node: Node, origin: SharedOrigin): Node {
+function breakAlias(ctx: CopyUpContext, node: UnionNode, origin: SharedOrigin): UnionNode {
   const us = node.upper!;
   const path = node.path;
   const dir = parentPath(path);
@@ -151,7 +151,7 @@ function breakAlias(ctx: CopyUpContext, node: Node, origin: SharedOrigin): Node 
   });
   const fresh = ctx.upper.stat(path);
   if (fresh === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
-  ctx.copiedUp(path);
+  ctx.onCopiedUp(path);
   return { path, upper: fresh, lower: undefined };
 }
 
@@ -160,7 +160,7 @@ function breakAlias(ctx: CopyUpContext, node: Node, origin: SharedOrigin): Node 
  * Objects already in the upper keep their inode numbers (pinned) even after
  * their lower part is cut off.
  */
-export function copyUpTree(ctx: CopyUpContext, node: Node): Node {
+export function copyUpTree(ctx: CopyUpContext, node: UnionNode): UnionNode {
   let top = node;
   if (top.upper === undefined) {
     copyUpDir(ctx, parentPath(node.path));
@@ -168,7 +168,7 @@ export function copyUpTree(ctx: CopyUpContext, node: Node): Node {
   }
   ctx.inodes.pin(top);
   if (nodeType(top) !== "dir") return top;
-  const stack: Node[] = [top];
+  const stack: UnionNode[] = [top];
   while (stack.length > 0) {
     const dir = stack.pop()!;
     const names = new Set<string>();
@@ -178,7 +178,7 @@ export function copyUpTree(ctx: CopyUpContext, node: Node): Node {
     for (const name of names) {
       const c = lookupChild(ctx, dir, name);
       if (c === undefined) continue;
-      let up: Node;
+      let up: UnionNode;
       if (c.upper !== undefined) {
         ctx.inodes.pin(c);
         up = c;

@@ -8,7 +8,7 @@ import type { LayerFile, NewEntryAttr, WritableLayerFile } from "./layer.ts";
 import { copyUpDir } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerHas, nodeStat } from "./lookup.ts";
-import type { Node } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { hasWhiteout, makeOpaque, removeWhiteout } from "./whiteout.ts";
 
 const S_ISGID = 0o2000;
@@ -17,7 +17,7 @@ const S_ISGID = 0o2000;
  * Owner of a new entry (Linux, as root): in a set-group-ID directory it takes
  * the directory's group, and a new directory also inherits the set-group-ID bit.
  */
-export function inheritAttr(dir: Node, attr: NewEntryAttr, isDir: boolean): NewEntryAttr {
+function inheritAttr(dir: UnionNode, attr: NewEntryAttr, isDir: boolean): NewEntryAttr {
   const ds = nodeStat(dir);
   if ((ds.mode & S_ISGID) === 0) return attr;
   return { ...attr, gid: ds.gid, mode: isDir ? attr.mode | S_ISGID : attr.mode };
@@ -35,7 +35,7 @@ interface Target {
  * that found the name free has usually just asked the layer about it, so that
  * answer is cached) and removed after it (`finish`).
  */
-function placeFor(ctx: CopyUpContext, dir: Node, name: string): Target {
+function placeFor(ctx: CopyUpContext, dir: UnionNode, name: string): Target {
   // A directory the caller just resolved to an upper one is there already: no walk from the root.
   const d = dir.upper !== undefined ? dir : copyUpDir(ctx, dir.path);
   return { dir: d.path, path: childPath(d.path, name), whitedOut: hasWhiteout(ctx.upper, d.path, name) };
@@ -46,7 +46,7 @@ function finish(ctx: CopyUpContext, t: Target, name: string): void {
 }
 
 /** Create a name in `dir` with `make(path)`; returns the layer path. */
-function createIn(ctx: CopyUpContext, dir: Node, name: string, make: (path: string) => void): string {
+function createIn(ctx: CopyUpContext, dir: UnionNode, name: string, make: (path: string) => void): string {
   const t = placeFor(ctx, dir, name);
   make(t.path);
   finish(ctx, t, name);
@@ -58,7 +58,7 @@ function createIn(ctx: CopyUpContext, dir: Node, name: string, make: (path: stri
  * where the upper offers createAndOpen. Returns the layer path and the open file.
  */
 export function createOpenFileAt(
-  ctx: CopyUpContext, dir: Node, name: string, attr: NewEntryAttr, write: boolean,
+  ctx: CopyUpContext, dir: UnionNode, name: string, attr: NewEntryAttr, write: boolean,
 ): { path: string; file: LayerFile | WritableLayerFile } {
   const a = inheritAttr(dir, attr, false);
   const up = ctx.upper;
@@ -76,17 +76,17 @@ export function createOpenFileAt(
   }
 }
 
-export function symlinkAt(ctx: CopyUpContext, dir: Node, name: string, target: string): string {
+export function symlinkAt(ctx: CopyUpContext, dir: UnionNode, name: string, target: string): string {
   const a = inheritAttr(dir, { mode: 0o777 }, false);
   return createIn(ctx, dir, name, (p) => ctx.upper.symlink(p, target, a));
 }
 
 /** Hard link: `existing` is a layer path already in the upper. */
-export function linkAt(ctx: CopyUpContext, existing: string, dir: Node, name: string): string {
+export function linkAt(ctx: CopyUpContext, existing: string, dir: UnionNode, name: string): string {
   return createIn(ctx, dir, name, (p) => ctx.upper.link(existing, p));
 }
 
-export function mkdirAt(ctx: CopyUpContext, dir: Node, name: string, attr: NewEntryAttr): string {
+export function mkdirAt(ctx: CopyUpContext, dir: UnionNode, name: string, attr: NewEntryAttr): string {
   const opaque = lowerHas(ctx, dir, name) !== undefined ||
     (dir.upper !== undefined && hasWhiteout(ctx.upper, dir.path, name));
   const a = inheritAttr(dir, attr, true);

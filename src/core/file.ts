@@ -10,7 +10,7 @@ import { UNION_DEV } from "./inode.ts";
 import type { Stat, UnionFile } from "./union-types.ts";
 
 /** What a handle needs back from its union. */
-export interface FileHost {
+export interface HandleContext {
   /** Inode number of an upper object by id. */
   upperIno(id: number): number;
   /** Set times on the object at union path `path` (no follow). */
@@ -27,9 +27,9 @@ export interface FileHost {
  * (its names may have changed since it was opened), through the layer file;
  * a layer file without setTimes falls back to the path it was opened under.
  */
-function setTimesOn(host: FileHost, file: LayerFile, path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
+function setTimesOn(ctx: HandleContext, file: LayerFile, path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
   if (file.setTimes !== undefined) file.setTimes(atimeNs, mtimeNs);
-  else host.setTimesAt(path, atimeNs, mtimeNs);
+  else ctx.setTimesAt(path, atimeNs, mtimeNs);
 }
 
 /** A layer stat as the union reports it (union device, synthetic inode). */
@@ -58,11 +58,11 @@ export class UpperFile implements UnionFile {
   readonly type: EntryType = "file";
   readonly writable: boolean;
   #file: LayerFile | WritableLayerFile | undefined;
-  readonly #host: FileHost;
+  readonly #ctx: HandleContext;
   readonly #path: string;
 
-  constructor(host: FileHost, path: string, file: LayerFile | WritableLayerFile, writable: boolean) {
-    this.#host = host;
+  constructor(ctx: HandleContext, path: string, file: LayerFile | WritableLayerFile, writable: boolean) {
+    this.#ctx = ctx;
     this.#path = path;
     this.#file = file;
     this.writable = writable;
@@ -92,11 +92,11 @@ export class UpperFile implements UnionFile {
 
   stat(): Stat {
     const st = this.#f("fstat").stat();
-    return toStat(st, this.#host.upperIno(st.id));
+    return toStat(st, this.#ctx.upperIno(st.id));
   }
 
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
-    setTimesOn(this.#host, this.#f("futimens"), this.#path, atimeNs, mtimeNs);
+    setTimesOn(this.#ctx, this.#f("futimens"), this.#path, atimeNs, mtimeNs);
   }
 
   sync(): void {
@@ -119,9 +119,9 @@ export class LowerReadFile implements UnionFile {
   readonly type: EntryType = "file";
   readonly writable = false;
   #file: LayerFile | undefined;
-  /** Inode of the lower object; undefined: ask the host by upper id. */
+  /** Inode of the lower object; undefined: ask the union by upper id. */
   #ino: number | undefined;
-  readonly #host: FileHost;
+  readonly #ctx: HandleContext;
   #path: string;
   /**
    * "following": a lower (or still shared) object, registered under #path,
@@ -131,8 +131,8 @@ export class LowerReadFile implements UnionFile {
    */
   #state: "following" | "upper" | "gone" = "following";
 
-  constructor(host: FileHost, path: string, file: LayerFile, ino: number | undefined) {
-    this.#host = host;
+  constructor(ctx: HandleContext, path: string, file: LayerFile, ino: number | undefined) {
+    this.#ctx = ctx;
     this.#path = path;
     this.#file = file;
     this.#ino = ino;
@@ -181,16 +181,16 @@ export class LowerReadFile implements UnionFile {
 
   stat(): Stat {
     const st = this.#f("fstat").stat();
-    return toStat(st, this.#ino ?? this.#host.upperIno(st.id));
+    return toStat(st, this.#ino ?? this.#ctx.upperIno(st.id));
   }
 
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
     const f = this.#f("futimens");
-    if (this.#state === "upper") return setTimesOn(this.#host, f, this.#path, atimeNs, mtimeNs);
+    if (this.#state === "upper") return setTimesOn(this.#ctx, f, this.#path, atimeNs, mtimeNs);
     // An object no longer visible under any name: the change cannot be seen (the kernel's copy-up goes to its work dir).
     if (this.#state === "gone") return;
     // Still the object at #path (kept current): the copy-up trigger, which retargets this handle.
-    this.#host.setTimesAt(this.#path, atimeNs, mtimeNs);
+    this.#ctx.setTimesAt(this.#path, atimeNs, mtimeNs);
   }
 
   sync(): void {
@@ -201,7 +201,7 @@ export class LowerReadFile implements UnionFile {
     if (this.#file === undefined) return;
     this.#file.close();
     this.#file = undefined;
-    if (this.#state !== "upper") this.#host.unregister(this.#path, this);
+    if (this.#state !== "upper") this.#ctx.unregister(this.#path, this);
   }
 }
 
@@ -214,14 +214,14 @@ export class DirHandle implements UnionFile {
   /** Removed (or replaced by a rename): no longer visible under any name. */
   #gone = false;
   readonly #statNow: (path: string | undefined) => Stat;
-  readonly #host: FileHost;
+  readonly #ctx: HandleContext;
 
   /** `statNow(path)`: stat of the directory now at `path`; undefined: of the directory as opened. */
-  constructor(host: FileHost, path: string, statNow: (path: string | undefined) => Stat) {
-    this.#host = host;
+  constructor(ctx: HandleContext, path: string, statNow: (path: string | undefined) => Stat) {
+    this.#ctx = ctx;
     this.#path = path;
     this.#statNow = statNow;
-    host.registerDir(this);
+    ctx.registerDir(this);
   }
 
   /** Union path of the directory (current: follows renames of it and of its parents). */
@@ -271,7 +271,7 @@ export class DirHandle implements UnionFile {
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
     this.#check("futimens");
     if (this.#gone) return; // no longer visible: nothing anyone could see changes
-    this.#host.setTimesAt(this.#path, atimeNs, mtimeNs);
+    this.#ctx.setTimesAt(this.#path, atimeNs, mtimeNs);
   }
 
   sync(): void {
@@ -281,7 +281,7 @@ export class DirHandle implements UnionFile {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    this.#host.unregisterDir(this);
+    this.#ctx.unregisterDir(this);
   }
 }
 

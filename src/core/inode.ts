@@ -10,7 +10,7 @@
  *   directory's number.
  * - One constant device number for the whole union.
  */
-import type { Node } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
 
 /** A lower file: layer index (bottom first) and layer path. */
@@ -65,7 +65,7 @@ export class Inodes {
   }
 
   /** Inode number of a visible object. */
-  of(node: Node): number {
+  of(node: UnionNode): number {
     if (node.upper === undefined) return lowerIno(node.lower!);
     const recorded = this.#origin?.get(node.upper.id);
     if (recorded !== undefined) return recorded;
@@ -73,7 +73,7 @@ export class Inodes {
   }
 
   /** Make the current number of `node` survive a change of its merge state (deep rename). */
-  pin(node: Node): void {
+  pin(node: UnionNode): void {
     if (node.upper !== undefined && this.#origin?.get(node.upper.id) === undefined) this.record(node.upper.id, this.of(node));
   }
 }

@@ -25,6 +25,8 @@
  *   idle. Lower layers are immutable while mounted, which is what makes such
  *   a late read valid.
  */
+import { Errno, FsError } from "./errno.ts";
+import type { ErrnoValue } from "./errno.ts";
 
 /** Read-only bytes a layer may keep to read a copied-up file's content later. */
 export interface ContentSource {
@@ -188,6 +190,35 @@ export const WHITEOUT_PREFIX = ".wh.";
 export const OPAQUE_MARKER = ".wh..wh..opq";
 /** Names starting with this are aufs internals: ignored, never shown. */
 export const WHITEOUT_META_PREFIX = ".wh..wh.";
+
+/** Is `name` one plain component of a layer path: not "", "." or "..", no "/" and no NUL? */
+export function isPlainName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !name.includes("/") && !name.includes("\0");
+}
+
+/**
+ * A layer's own check of a layer-relative path (the union hands layers only
+ * normalised ones; this guards other callers). "" (the root) is fine; a
+ * leading "/" or a ".." component would leave the layer (`escapeErrno`: a
+ * host directory says ENOTCAPABLE, a memory layer EINVAL); NUL, "." or an
+ * empty component is not normalised (EINVAL).
+ */
+export function checkLayerPath(path: string, syscall: string, escapeErrno: ErrnoValue = Errno.INVAL): void {
+  if (typeof path !== "string") throw new FsError(Errno.INVAL, syscall);
+  if (path === "") return;
+  if (path.includes("\0")) throw new FsError(Errno.INVAL, syscall, path);
+  if (path.startsWith("/")) throw new FsError(escapeErrno, syscall, path);
+  // Component by component without allocating (this runs on every layer call).
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 47 /* / */) continue;
+    const len = i - start;
+    const dot = len > 0 && path.charCodeAt(start) === 46; /* . */
+    if (len === 2 && dot && path.charCodeAt(start + 1) === 46) throw new FsError(escapeErrno, syscall, path);
+    if (len === 0 || (len === 1 && dot)) throw new FsError(Errno.INVAL, syscall, path, "not a normalised layer path");
+    start = i + 1;
+  }
+}
 
 /** Layer-relative path of `name` inside directory `dir`. */
 export function childPath(dir: string, name: string): string {

@@ -8,8 +8,8 @@ import type { Image } from "./image.ts";
 import type { LowerDir, LowerEntry } from "./lower-index.ts";
 import { hasWhiteout, isOpaque, isReservedName } from "./whiteout.ts";
 
-/** What lookup needs from a union. */
-export interface Layers {
+/** A union's layers as lookup sees them: the read-only image plus the writable upper. */
+export interface ImageAndUpper {
   readonly image: Image;
   readonly upper: WritableLayer;
 }
@@ -18,7 +18,7 @@ export interface Layers {
  * One visible object of the union, as seen at the moment of lookup (a
  * snapshot: look it up again after changing the upper).
  */
-export interface Node {
+export interface UnionNode {
   /** Canonical layer path ("" is the root). */
   readonly path: string;
   /** The upper object at `path`, if there is one (it is then the visible object). */
@@ -31,17 +31,17 @@ export interface Node {
 }
 
 /** Attributes of the visible object (the upper one, else the lower one). */
-export function nodeStat(n: Node): EntryStat {
+export function nodeStat(n: UnionNode): EntryStat {
   return n.upper ?? n.lower!.stat;
 }
 
 /** Type of the visible object. */
-export function nodeType(n: Node): EntryType {
+export function nodeType(n: UnionNode): EntryType {
   return nodeStat(n).type;
 }
 
 /** The root directory of the union. */
-export function rootNode(u: Layers): Node {
+export function rootNode(u: ImageAndUpper): UnionNode {
   const upper = u.upper.stat("");
   const lowerRoot = u.image.rootEntry();
   const lower = upper !== undefined && lowerRoot !== undefined && isOpaque(u.upper, "") ? undefined : lowerRoot;
@@ -49,13 +49,13 @@ export function rootNode(u: Layers): Node {
 }
 
 /** The lower directory merging into directory node `dir`, if any. */
-export function lowerDirOf(u: Layers, dir: Node): LowerDir | undefined {
+export function lowerDirOf(u: ImageAndUpper, dir: UnionNode): LowerDir | undefined {
   const l = dir.lower;
   return l !== undefined && l.dirLayers !== undefined ? u.image.dir(l, dir.path) : undefined;
 }
 
 /** Look up `name` (a plain name: no "/", ".", "..") in directory node `dir`. */
-export function lookupChild(u: Layers, dir: Node, name: string): Node | undefined {
+export function lookupChild(u: ImageAndUpper, dir: UnionNode, name: string): UnionNode | undefined {
   if (isReservedName(name)) return undefined; // rule 4: `.wh.*` never visible
   const path = childPath(dir.path, name);
   const lowerDir = lowerDirOf(u, dir);
@@ -77,6 +77,6 @@ export function lookupChild(u: Layers, dir: Node, name: string): Node | undefine
 }
 
 /** Does a lower layer show `name` in directory `dir` (before the upper's whiteouts)? */
-export function lowerHas(u: Layers, dir: Node, name: string): LowerEntry | undefined {
+export function lowerHas(u: ImageAndUpper, dir: UnionNode, name: string): LowerEntry | undefined {
   return lowerDirOf(u, dir)?.entries.get(name);
 }

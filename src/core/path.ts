@@ -4,7 +4,7 @@
  */
 import { Errno, FsError } from "./errno.ts";
 
-export const NAME_MAX = 255;
+const NAME_MAX = 255;
 export const PATH_MAX = 4096;
 
 /** A validated path: its components (may contain "." and "..") and whether it ended in "/". */

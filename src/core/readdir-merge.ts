@@ -4,7 +4,7 @@
  * dropped, sorted by name bytes.
  */
 import { lookupChild, lowerDirOf, nodeType } from "./lookup.ts";
-import type { Layers, Node } from "./lookup.ts";
+import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import type { Inodes } from "./inode.ts";
 import { lowerIno } from "./lower-index.ts";
 import { compareNames } from "./path.ts";
@@ -12,7 +12,7 @@ import { classifyRawName, whitedOutName } from "./whiteout.ts";
 import type { DirEntry } from "./union-types.ts";
 
 /** Visible names of directory `dir`, unsorted. */
-export function mergedNames(u: Layers, dir: Node): string[] {
+function mergedNames(u: ImageAndUpper, dir: UnionNode): string[] {
   const lower = lowerDirOf(u, dir);
   if (dir.upper === undefined) return lower === undefined ? [] : [...lower.entries.keys()];
   const names: string[] = [];
@@ -27,12 +27,12 @@ export function mergedNames(u: Layers, dir: Node): string[] {
 }
 
 /** Is the merged directory empty (whiteouts do not count)? */
-export function isEmptyDir(u: Layers, dir: Node): boolean {
+export function isEmptyDir(u: ImageAndUpper, dir: UnionNode): boolean {
   return mergedNames(u, dir).length === 0;
 }
 
 /** Sorted entries of directory `dir`, with their inode numbers. */
-export function mergedEntries(u: Layers, inodes: Inodes, dir: Node): DirEntry[] {
+export function mergedEntries(u: ImageAndUpper, inodes: Inodes, dir: UnionNode): DirEntry[] {
   const names = mergedNames(u, dir).sort(compareNames);
   const out: DirEntry[] = [];
   const lower = dir.upper === undefined ? lowerDirOf(u, dir) : undefined;

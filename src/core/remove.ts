@@ -7,11 +7,11 @@
 import { copyUpDir } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerHas } from "./lookup.ts";
-import type { Node } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { writeWhiteout } from "./whiteout.ts";
 
 /** Remove `node` (named `name` in directory `dir`); emptiness was checked by the caller. */
-export function removeAt(ctx: CopyUpContext & { hidden(path: string): void }, dir: Node, name: string, node: Node): void {
+export function removeAt(ctx: CopyUpContext & { onHidden(path: string): void }, dir: UnionNode, name: string, node: UnionNode): void {
   const needWhiteout = lowerHas(ctx, dir, name) !== undefined;
   const d = needWhiteout && dir.upper === undefined ? copyUpDir(ctx, dir.path) : dir;
   // Whiteout first: a whiteout never hides an entry of its own layer, so until the
@@ -28,5 +28,5 @@ export function removeAt(ctx: CopyUpContext & { hidden(path: string): void }, di
       if (us.nlink <= 1) ctx.inodes.forget(us.id);
     }
   }
-  ctx.hidden(node.path);
+  ctx.onHidden(node.path);
 }

@@ -17,15 +17,15 @@ import type { EntryStat } from "./layer.ts";
 import { copyUp, copyUpDir, copyUpTree } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerDirOf, lowerHas, nodeType } from "./lookup.ts";
-import type { Node } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { isWithin } from "./path.ts";
 import { isEmptyDir } from "./readdir-merge.ts";
 import { resolve } from "./resolve.ts";
 import { classifyRawName, hasWhiteout, isReservedName, makeOpaque, removeWhiteout, writeWhiteout } from "./whiteout.ts";
 
 export interface RenameContext extends CopyUpContext {
-  hidden(path: string): void;
-  moved(from: string, to: string): void;
+  onHidden(path: string): void;
+  onMoved(from: string, to: string): void;
 }
 
 /**
@@ -34,7 +34,7 @@ export interface RenameContext extends CopyUpContext {
  * separate inodes, as copy-up breaks the link), so renaming one onto the other
  * really moves it.
  */
-function sameObject(ctx: RenameContext, a: Node, b: Node): boolean {
+function sameObject(ctx: RenameContext, a: UnionNode, b: UnionNode): boolean {
   if (a.path === b.path) return true;
   // Relocated lower hard links share an upper file only as an optimisation: still separate objects.
   return a.upper !== undefined && b.upper !== undefined && a.upper.type !== "dir" && a.upper.id === b.upper.id &&
@@ -46,7 +46,7 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   // Both parents resolve before the source is looked at.
   const rf = resolve(ctx, from, "raw", sys);
   const rt = resolve(ctx, to, "raw", sys);
-  if (rf.special || rt.special) throw new FsError(Errno.BUSY, sys, rf.special ? from : to);
+  if (rf.dotOrRoot || rt.dotOrRoot) throw new FsError(Errno.BUSY, sys, rf.dotOrRoot ? from : to);
   const src = rf.node;
   if (src === undefined) throw new FsError(Errno.NOENT, sys, from);
   const srcType = nodeType(src);
@@ -84,14 +84,14 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   if (dst !== undefined && dst.upper !== undefined && dst.upper.type !== "dir" && dst.upper.nlink <= 1) {
     ctx.inodes.forget(dst.upper.id);
   }
-  if (dst !== undefined) ctx.hidden(dst.path);
+  if (dst !== undefined) ctx.onHidden(dst.path);
   const moved = srcType === "dir" && srcHasLower ? copyUpTree(ctx, src) : copyUp(ctx, src);
   // The old name's whiteout goes in before the move: beside the copied-up object it hides
   // nothing yet (a whiteout never hides its own layer's entry), so a failure at any step
   // leaves either the old view or the new one, never both names visible.
   if (whiteoutOld) writeWhiteout(ctx.upper, parentPath(src.path), rf.name);
   ctx.upper.rename(moved.path, toPath);
-  if (srcType === "dir") ctx.moved(moved.path, toPath);
+  if (srcType === "dir") ctx.onMoved(moved.path, toPath);
   removeWhiteout(ctx.upper, dd.path, rt.name);
   if (srcType === "dir") {
     // The marker and the cleanup are bookkeeping, not visible changes: keep the directory's times

@@ -11,27 +11,27 @@
  */
 import { Errno, FsError } from "./errno.ts";
 import { lookupChild, nodeType, rootNode } from "./lookup.ts";
-import type { Layers, Node } from "./lookup.ts";
+import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import { parsePath } from "./path.ts";
 
 const MAX_SYMLINK_HOPS = 40;
 
 /** The outcome of resolving a path: the final name and the directory holding it. */
-export interface Lookup {
+export interface Resolved {
   /** Directory holding the final name (for "/", "." or "..": the resolved directory itself). */
-  readonly dir: Node;
+  readonly dir: UnionNode;
   /** Final component ("" for the root, or "." / ".."). */
   readonly name: string;
   /** The object found, undefined if the final name does not exist. */
-  readonly node: Node | undefined;
+  readonly node: UnionNode | undefined;
   /** The final component was the root, "." or "..": no (dir, name) to create or remove. */
-  readonly special: boolean;
+  readonly dotOrRoot: boolean;
   /** The path (or the last symlink target) ended in "/". */
   readonly trailingSlash: boolean;
 }
 
 /** Target of the symlink `node`, verbatim. */
-export function readlinkNode(u: Layers, node: Node): string {
+export function readlinkNode(u: ImageAndUpper, node: UnionNode): string {
   if (node.upper !== undefined) return u.upper.readlink(node.path);
   return u.image.layers[node.lower!.layer]!.readlink(node.path);
 }
@@ -43,33 +43,33 @@ export function readlinkNode(u: Layers, node: Node): string {
  * `follow = "raw"`: the last component is never followed and a trailing slash
  * is only reported (rename/link/symlink check it themselves, in Linux order).
  */
-export function resolve(u: Layers, path: string, follow: boolean | "raw", syscall?: string): Lookup {
+export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): Resolved {
   const raw = follow === "raw";
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
   let trailingSlash = parsed.trailingSlash;
-  const stack: Node[] = [rootNode(u)];
+  const stack: UnionNode[] = [rootNode(u)];
   let hops = 0;
   for (;;) {
     const cur = stack[stack.length - 1]!;
     const name = todo.pop();
-    if (name === undefined) return { dir: cur, name: "", node: cur, special: true, trailingSlash };
+    if (name === undefined) return { dir: cur, name: "", node: cur, dotOrRoot: true, trailingSlash };
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) return { dir: cur, name, node: cur, special: true, trailingSlash };
+      if (last) return { dir: cur, name, node: cur, dotOrRoot: true, trailingSlash };
       continue;
     }
     if (name === "..") {
       if (stack.length > 1) stack.pop();
       if (last) {
         const d = stack[stack.length - 1]!;
-        return { dir: d, name, node: d, special: true, trailingSlash };
+        return { dir: d, name, node: d, dotOrRoot: true, trailingSlash };
       }
       continue;
     }
     const child = lookupChild(u, cur, name);
     if (child === undefined) {
-      if (last) return { dir: cur, name, node: undefined, special: false, trailingSlash };
+      if (last) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash };
       throw new FsError(Errno.NOENT, syscall, path);
     }
     const type = nodeType(child);
@@ -85,7 +85,7 @@ export function resolve(u: Layers, path: string, follow: boolean | "raw", syscal
     }
     if (last) {
       if (trailingSlash && !raw && type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-      return { dir: cur, name, node: child, special: false, trailingSlash };
+      return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash };
     }
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
     stack.push(child);
@@ -93,7 +93,7 @@ export function resolve(u: Layers, path: string, follow: boolean | "raw", syscal
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */
-export function resolveNode(u: Layers, path: string, follow: boolean | "raw", syscall?: string): Node {
+export function resolveNode(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): UnionNode {
   const r = resolve(u, path, follow, syscall);
   if (r.node === undefined) throw new FsError(Errno.NOENT, syscall, path);
   return r.node;

@@ -4,13 +4,13 @@
  * read-only handles on lower files that must follow a copy-up (rule 9).
  */
 import type { CopyUpContext } from "./copy-up.ts";
-import type { DirHandle, FileHost, LowerReadFile } from "./file.ts";
+import type { DirHandle, HandleContext, LowerReadFile } from "./file.ts";
 import type { Image } from "./image.ts";
 import { Inodes } from "./inode.ts";
 import type { WritableLayer } from "./layer.ts";
 import { isWithin } from "./path.ts";
 
-export class UnionState implements CopyUpContext, FileHost {
+export class UnionState implements CopyUpContext, HandleContext {
   readonly image: Image;
   readonly upper: WritableLayer;
   readonly inodes = new Inodes();
@@ -31,7 +31,7 @@ export class UnionState implements CopyUpContext, FileHost {
   }
 
   /** Upper directory `from` was renamed to `to`: paths kept for later copy-ups move with it. */
-  moved(from: string, to: string): void {
+  onMoved(from: string, to: string): void {
     const rebase = (p: string): string => to + p.slice(from.length);
     if (this.#aliases !== undefined) {
       for (const a of this.#aliases.values()) if (isWithin(a.path, from)) a.path = rebase(a.path);
@@ -77,7 +77,7 @@ export class UnionState implements CopyUpContext, FileHost {
    * The file at `path` now has a new upper object: move its readers there (rule 9).
    * `keep`: the new object may itself be replaced later (a relocated hard link).
    */
-  copiedUp(path: string, keep = false): void {
+  onCopiedUp(path: string, keep = false): void {
     const set = this.#readers?.get(path);
     if (set === undefined) return;
     if (!keep) this.#readers!.delete(path);
@@ -85,7 +85,7 @@ export class UnionState implements CopyUpContext, FileHost {
   }
 
   /** The objects at or below `path` are no longer visible: their handles stop following. */
-  hidden(path: string): void {
+  onHidden(path: string): void {
     if (this.#dirs !== undefined) {
       for (const d of this.#dirs) {
         if (isWithin(d.layerPath, path)) {

@@ -23,7 +23,7 @@ import { createOpenFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
 import { DirHandle, FlaggedFile, LowerReadFile, toStat, UpperFile } from "./file.ts";
 import { boolOption, checkOptions, encodingOf, idOf, modeOf, parseFlag } from "./fs-options.ts";
 import { nodeStat, nodeType } from "./lookup.ts";
-import type { Node } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
 import { parsePath, PATH_MAX, utf8Length } from "./path.ts";
 import { isEmptyDir, mergedEntries } from "./readdir-merge.ts";
@@ -102,7 +102,7 @@ export class Union {
     return (this.#state ??= new UnionState(this.image, this.upper, (p, a, m) => this.setTimes(p, a, m, false)));
   }
 
-  #stat(node: Node): Stat {
+  #stat(node: UnionNode): Stat {
     return toStat(nodeStat(node), this.#s.inodes.of(node));
   }
 
@@ -365,7 +365,7 @@ export class Union {
 
   #mkdirOne(path: string, mode: number): void {
     const r = resolve(this, path, false, "mkdir");
-    if (r.node !== undefined || r.special) throw new FsError(Errno.EXIST, "mkdir", path);
+    if (r.node !== undefined || r.dotOrRoot) throw new FsError(Errno.EXIST, "mkdir", path);
     if (isReservedName(r.name)) throw new FsError(Errno.PERM, "mkdir", path, "reserved whiteout name");
     mkdirAt(this.#s, r.dir, r.name, { mode });
   }
@@ -375,7 +375,7 @@ export class Union {
     const sys = "rmdir";
     checkOptions(options, [], sys, path);
     const r = resolve(this, path, "raw", sys);
-    if (r.special) throw new FsError(r.name === "." ? Errno.INVAL : r.name === ".." ? Errno.NOTEMPTY : Errno.BUSY, sys, path);
+    if (r.dotOrRoot) throw new FsError(r.name === "." ? Errno.INVAL : r.name === ".." ? Errno.NOTEMPTY : Errno.BUSY, sys, path);
     const node = r.node;
     if (node === undefined) throw new FsError(Errno.NOENT, sys, path);
     if (nodeType(node) !== "dir") throw new FsError(Errno.NOTDIR, sys, path);
@@ -387,7 +387,7 @@ export class Union {
   unlink(path: string): void {
     const sys = "unlink";
     const r = resolve(this, path, "raw", sys);
-    if (r.special) throw new FsError(Errno.ISDIR, sys, path);
+    if (r.dotOrRoot) throw new FsError(Errno.ISDIR, sys, path);
     const node = r.node;
     if (node === undefined) throw new FsError(Errno.NOENT, sys, path);
     if (nodeType(node) === "dir") throw new FsError(Errno.ISDIR, sys, path);
@@ -415,7 +415,7 @@ export class Union {
     if (target.indexOf("\0") >= 0) throw new FsError(Errno.INVAL, sys, path);
     if (utf8Length(target) >= PATH_MAX) throw new FsError(Errno.NAMETOOLONG, sys, path);
     const r = resolve(this, path, "raw", sys);
-    if (r.node !== undefined || r.special) throw new FsError(Errno.EXIST, sys, path);
+    if (r.node !== undefined || r.dotOrRoot) throw new FsError(Errno.EXIST, sys, path);
     if (r.trailingSlash) throw new FsError(Errno.NOENT, sys, path);
     if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
     symlinkAt(this.#s, r.dir, r.name, target);
@@ -437,7 +437,7 @@ export class Union {
     const sys = "link";
     const src = resolveNode(this, existing, false, sys);
     const r = resolve(this, newPath, "raw", sys);
-    if (r.node !== undefined || r.special) throw new FsError(Errno.EXIST, sys, newPath);
+    if (r.node !== undefined || r.dotOrRoot) throw new FsError(Errno.EXIST, sys, newPath);
     if (r.trailingSlash) throw new FsError(Errno.NOENT, sys, newPath);
     if (nodeType(src) === "dir") throw new FsError(Errno.PERM, sys, existing);
     if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, newPath, "reserved whiteout name");

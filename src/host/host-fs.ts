@@ -47,7 +47,7 @@ const CODE_INDEX: Map<string, number> = (() => {
 })();
 
 /** WASI errno for a host error code string ("ENOENT"), or undefined if unknown. */
-export function errnoForCode(code: string): number | undefined {
+function errnoForCode(code: string): number | undefined {
   return CODE_INDEX.get(code) ?? CODE_ALIASES[code];
 }
 

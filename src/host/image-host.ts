@@ -36,7 +36,7 @@ export const nodeHasher: HasherFactory = async (algorithm) => {
  * gzip through node:zlib with 1 MiB output chunks: about 2× DecompressionStream
  * (which hands out 16 KiB chunks, each a promise) and faster than gzip -dc here.
  */
-export async function* nodeGunzip(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+async function* nodeGunzip(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   // Large high-water marks let zlib (thread pool) run ahead while this thread hashes and writes.
   const z = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20, writableHighWaterMark: 4 << 20 } as ZlibOptions);
   const stop = new AbortController();
@@ -215,7 +215,7 @@ function sweepStale(tmpDir: string): void {
 }
 
 /** A layout directory's files: lstat for sizes (only regular files count), async reads for streams, pread for in-place use. */
-export function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSourceFiles {
+function layoutDirFiles(dir: string, openSource: OpenFileSource): ImageSourceFiles {
   const full = (path: string): string => join(dir, path);
   return {
     name: dir,

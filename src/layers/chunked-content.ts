@@ -25,7 +25,7 @@ import type { ContentSource } from "../core/layer.ts";
 export const CHUNK_SIZE = 65536;
 
 /** Largest supported file size: positions stay exact doubles. */
-export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Small chunk buffers (up to SLAB_MAX bytes) are views into shared 64 KiB

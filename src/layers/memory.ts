@@ -11,7 +11,7 @@
  * Open handles hold the node, so they survive rename and unlink.
  */
 import { Errno, FsError } from "../core/errno.ts";
-import { nowNs as clockNs } from "../core/layer.ts";
+import { checkLayerPath, nowNs as clockNs } from "../core/layer.ts";
 import type {
   EntryStat,
   EntryType,
@@ -442,12 +442,12 @@ export class MemoryLayer implements WritableLayer {
   /** Walk `path` one name at a time; a missing name or non-directory parent throws when `strict`, else gives undefined. */
   #lookup(path: string, syscall: string, strict: boolean): Node | undefined {
     if (path === "") return this.#root;
+    checkLayerPath(path, syscall);
     let node: Node = this.#root;
     let start = 0;
     for (;;) {
       const slash = path.indexOf("/", start);
       const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
-      checkName(name, syscall, path);
       if (node.kind !== "dir") {
         if (strict) throw new FsError(Errno.NOTDIR, syscall, path);
         return undefined;
@@ -466,9 +466,9 @@ export class MemoryLayer implements WritableLayer {
   /** Parent directory and last name of `path`; the root itself gives EBUSY. */
   #parent(path: string, syscall: string): { dir: DirNode; name: string } {
     if (path === "") throw new FsError(Errno.BUSY, syscall, path);
+    checkLayerPath(path, syscall);
     const slash = path.lastIndexOf("/");
     const name = path.slice(slash + 1);
-    checkName(name, syscall, path);
     const dir = slash < 0 ? this.#root : this.#walk(path.slice(0, slash), syscall);
     if (dir.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
     return { dir, name };
@@ -510,8 +510,8 @@ export class MemoryLayer implements WritableLayer {
       if (path === "") return root;
       if (path === cacheKey) return cacheDir;
       let dir = root;
+      checkLayerPath(path, "mkdir");
       for (const name of path.split("/")) {
-        checkName(name, "mkdir", path);
         let next = dir.entries.get(name);
         if (next === undefined) {
           next = this.#newDir({ mode: 0o755, ...defaults }, t);
@@ -527,10 +527,11 @@ export class MemoryLayer implements WritableLayer {
       return dir;
     };
     const put = (path: string, make: () => Node): void => {
+      if (path === "") throw new FsError(Errno.INVAL, "open", path, "the root is a directory");
+      checkLayerPath(path, "open");
       const slash = path.lastIndexOf("/");
       const dir = ensureDir(slash < 0 ? "" : path.slice(0, slash));
       const name = path.slice(slash + 1);
-      checkName(name, "open", path);
       if (dir.entries.has(name)) throw new FsError(Errno.EXIST, "open", path, "duplicate spec entry");
       dir.entries.set(name, make());
     };
@@ -705,11 +706,6 @@ function statOf(node: Node): EntryStat {
     mtimeNs: node.mtimeNs,
     ctimeNs: node.ctimeNs,
   };
-}
-
-/** Layer paths are pre-normalised by the union; anything else is EINVAL, never a silent alias. */
-function checkName(name: string, syscall: string, path: string): void {
-  if (name === "" || name === "." || name === "..") throw new FsError(Errno.INVAL, syscall, path, "not a normalised layer path");
 }
 
 function trimSlashes(key: string): string {

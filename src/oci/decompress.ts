@@ -155,10 +155,10 @@ async function gunzip(input: AsyncIterable<Uint8Array>, emit: Emit): Promise<voi
  * 2 GiB as the frame header claims), so a hostile header is refused here first.
  * 128 MiB covers `zstd --ultra -22` and `--long=27`.
  */
-export const MAX_ZSTD_WINDOW = 128 * 2 ** 20;
+const MAX_ZSTD_WINDOW = 128 * 2 ** 20;
 
 /** The window a zstd frame header (at the start of `head`) asks for, or undefined if `head` is too short. */
-export function zstdWindowSize(head: Uint8Array): number | undefined {
+function zstdWindowSize(head: Uint8Array): number | undefined {
   if (head.length < 6) return undefined;
   const fhd = head[4]!;
   const singleSegment = (fhd & 0x20) !== 0;

@@ -4,9 +4,8 @@ import type { Compression } from "./decompress.ts";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
-export const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-export const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
 
 export const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST]);
 export const MANIFEST_TYPES = new Set([OCI_MANIFEST, DOCKER_MANIFEST]);

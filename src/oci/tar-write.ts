@@ -24,7 +24,7 @@ export interface FileBody {
 }
 
 /** Bytes read per chunk from a file body. */
-export const BODY_CHUNK = 256 * 1024;
+const BODY_CHUNK = 256 * 1024;
 
 /** A body over bytes in memory. */
 export function bytesBody(bytes: Uint8Array): FileBody {
@@ -38,7 +38,7 @@ export function bytesBody(bytes: Uint8Array): FileBody {
 }
 
 /** The modern-tar header of an item (mode bits, ids, PAX mtime when it has a fraction of a second). */
-export function tarHeader(item: TarItem): TarHeader {
+function tarHeader(item: TarItem): TarHeader {
   const sec = floorDiv(item.mtimeNs, 1_000_000_000n);
   const frac = item.mtimeNs - sec * 1_000_000_000n;
   const header: TarHeader = {

@@ -6,9 +6,10 @@
  * and the preview1 capability model expect.
  */
 import { Errno, FsError } from "../core/errno.ts";
+import { PATH_MAX } from "../core/path.ts";
 
-/** Longest path argument accepted (Linux PATH_MAX). */
-export const PATH_MAX = 4096;
+/** Longest path argument accepted: the union's (Linux PATH_MAX). */
+export { PATH_MAX };
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 

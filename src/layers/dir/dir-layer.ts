@@ -39,10 +39,10 @@ import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type {
   EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../../core/layer.ts";
-import { childPath } from "../../core/layer.ts";
+import { childPath, isPlainName } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
-import { EntryIds, fail } from "./entries.ts";
+import { EntryIds, layerError } from "./entries.ts";
 import { DirFile, closeQuietly, copyContent } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
@@ -191,13 +191,13 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       // Plain names only; anything else takes the careful path.
-      if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) {
+      if (!isPlainName(name)) {
         out[i] = this.stat(childPath(dir, name));
         continue;
       }
       // Names just listed: straight to the host (the caches would rarely answer).
       let st: HostStat | undefined;
-      try { st = this.tree.lstatOrUndefined(prefix + name, "stat", name); } catch (e) { throw fail(e, "stat", childPath(dir, name)); }
+      try { st = this.tree.lstatOrUndefined(prefix + name, "stat", name); } catch (e) { throw layerError(e, "stat", childPath(dir, name)); }
       if (st !== undefined) {
         out[i] = isShown(st) ? this.entryOf(st) : undefined;
         // A real directory under a checked one: readdir skips its lstat.
@@ -224,7 +224,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       if (path !== "") this.caches.dirs.add(path);
     }
     let entries;
-    try { entries = this.host.readdir(hp); } catch (e) { throw fail(e, "readdir", path); }
+    try { entries = this.host.readdir(hp); } catch (e) { throw layerError(e, "readdir", path); }
     this.caches.listStart(path, entries.map((e) => e.name));
     const names = new Set<string>();
     for (const e of entries) {
@@ -245,7 +245,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       throw new FsError(errno, "readlink", path);
     }
     if (st.kind !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
-    try { return this.host.readlink(hp); } catch (e) { throw fail(e, "readlink", path); }
+    try { return this.host.readlink(hp); } catch (e) { throw layerError(e, "readlink", path); }
   }
 
   open(path: string): LayerFile {
@@ -335,10 +335,10 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       this.caches.listStart(path, []); // we just made it: empty
     } catch (e) {
       if (tmp !== undefined) this.work!.discard(tmp);
-      throw fail(e, "mkdir", path);
+      throw layerError(e, "mkdir", path);
     }
     if (!((attr.mode & 0o200) !== 0)) {
-      try { this.host.chmod(hp.hp, attr.mode & 0o7777); } catch (e) { throw fail(e, "mkdir", path); }
+      try { this.host.chmod(hp.hp, attr.mode & 0o7777); } catch (e) { throw layerError(e, "mkdir", path); }
     }
   }
 
@@ -366,7 +366,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.caches.listAdd(path);
     try { fd = host.open(hp, { createNew: true, mode }); } catch (e) {
       if (errnoOf(e) === Errno.EXIST) return undefined; // EEXIST, or an overlayfs whiteout to replace: the full path decides
-      throw fail(e, syscall, path);
+      throw layerError(e, syscall, path);
     }
     return { fd, hp };
   }
@@ -410,7 +410,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     } catch (e) {
       closeQuietly(this.host, fd);
       if (tmp !== undefined) this.work!.discard(tmp);
-      throw fail(e, "createFile", path);
+      throw layerError(e, "createFile", path);
     }
   }
 
@@ -440,7 +440,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     } catch (e) {
       closeQuietly(this.host, fd);
       if (tmp !== undefined) this.work!.discard(tmp);
-      throw fail(e, "createFileFrom", path);
+      throw layerError(e, "createFileFrom", path);
     }
   }
 
@@ -456,7 +456,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       tmp = undefined;
     } catch (e) {
       if (tmp !== undefined) this.work!.discard(tmp);
-      throw fail(e, "symlink", path);
+      throw layerError(e, "symlink", path);
     }
   }
 
@@ -472,7 +472,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     try {
       if (target.overWhiteout) this.host.unlink(target.hp);
       this.host.link(from, target.hp);
-    } catch (e) { throw fail(e, "link", newPath); }
+    } catch (e) { throw layerError(e, "link", newPath); }
   }
 
   unlink(path: string): void {
@@ -494,7 +494,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     } else if (st.kind === "dir") {
       throw new FsError(Errno.ISDIR, "unlink", path);
     }
-    try { this.host.unlink(victim); } catch (e) { throw fail(e, "unlink", path); }
+    try { this.host.unlink(victim); } catch (e) { throw layerError(e, "unlink", path); }
     this.caches.listRemove(victim === hp ? path : overlayWhiteoutPath(path)!);
   }
 
@@ -506,7 +506,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     const st = this.tree.lstatOrUndefined(hp, "rmdir", path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
-    try { this.host.rmdir(hp); } catch (e) { throw fail(e, "rmdir", path); }
+    try { this.host.rmdir(hp); } catch (e) { throw layerError(e, "rmdir", path); }
     this.caches.listRemove(path);
   }
 
@@ -524,7 +524,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       trash = this.tempPath();
       this.host.rename(hp, trash);
     } catch (e) {
-      throw fail(e, "removeTree", path);
+      throw layerError(e, "removeTree", path);
     }
     this.caches.listRemove(path);
     this.work!.discard(trash);
@@ -540,7 +540,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
     // rename(2) is atomic: the target is the old or the new object, never a mix.
     this.caches.listAdd(to);
-    try { this.host.rename(src, dst); } catch (e) { throw fail(e, "rename", from); }
+    try { this.host.rename(src, dst); } catch (e) { throw layerError(e, "rename", from); }
     if (from !== to) this.caches.listRemove(from);
   }
 
@@ -562,7 +562,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
         this.host.lutimes(hp, attr.atimeNs ?? st.atimeNs, attr.mtimeNs ?? st.mtimeNs);
       }
     } catch (e) {
-      throw fail(e, "setattr", path);
+      throw layerError(e, "setattr", path);
     }
   }
 

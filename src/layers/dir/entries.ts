@@ -11,8 +11,8 @@ const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
 /** Inodes 1 .. 2**31-1 on the layer root's device are used as ids directly; other objects get ids above. */
 const DIRECT_ID_LIMIT = 2n ** 31n;
 
-/** Rethrow as an FsError naming the layer path (never the host path). */
-export function fail(e: unknown, syscall: string, path: string): FsError {
+/** A host error as an FsError naming the layer path (never the host path), for the caller to throw. */
+export function layerError(e: unknown, syscall: string, path: string): FsError {
   return new FsError(errnoOf(e), syscall, path);
 }
 

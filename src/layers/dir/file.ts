@@ -6,7 +6,7 @@
  */
 import { Errno, FsError } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, LayerFile, WritableLayerFile } from "../../core/layer.ts";
-import { fail } from "./entries.ts";
+import { layerError } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
 const COPY_CHUNK = 1 << 18;
@@ -42,7 +42,7 @@ export class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
-    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
+    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
   }
 
   write(data: Uint8Array, position: number): number {
@@ -50,26 +50,26 @@ export class DirFile implements WritableLayerFile {
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "write");
     // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
     if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
-    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw fail(e, "write", ""); }
+    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw layerError(e, "write", ""); }
     return data.length;
   }
 
   truncate(size: number): void {
     this.check("truncate", true);
     if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
-    try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw fail(e, "truncate", ""); }
+    try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw layerError(e, "truncate", ""); }
   }
 
   sync(): void {
     this.check("sync");
     if (this.fd < 0) return;
-    try { this.layer.host.fsync(this.fd); } catch (e) { throw fail(e, "sync", ""); }
+    try { this.layer.host.fsync(this.fd); } catch (e) { throw layerError(e, "sync", ""); }
   }
 
   stat(): EntryStat {
     this.check("stat");
     if (this.fd < 0) return this.layer.entryOf(this.opened!);
-    try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw fail(e, "stat", ""); }
+    try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw layerError(e, "stat", ""); }
   }
 
   /** futimens on the descriptor: the open object, whatever its names are now. */
@@ -79,14 +79,14 @@ export class DirFile implements WritableLayerFile {
     try {
       const cur = atimeNs === undefined || mtimeNs === undefined ? this.layer.host.fstat(this.fd) : undefined;
       this.layer.host.futimes(this.fd, atimeNs ?? cur!.atimeNs, mtimeNs ?? cur!.mtimeNs);
-    } catch (e) { throw fail(e, "futimens", ""); }
+    } catch (e) { throw layerError(e, "futimens", ""); }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.fd < 0) return;
-    try { this.layer.host.close(this.fd); } catch (e) { throw fail(e, "close", ""); }
+    try { this.layer.host.close(this.fd); } catch (e) { throw layerError(e, "close", ""); }
   }
 
   /**

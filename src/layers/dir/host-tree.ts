@@ -6,8 +6,9 @@
  * with no-follow calls by the caller.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
+import { checkLayerPath } from "../../core/layer.ts";
 import type { DirCaches } from "./caches.ts";
-import { fail } from "./entries.ts";
+import { layerError } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown, overlayWhiteoutPath } from "./overlay.ts";
 
@@ -16,20 +17,7 @@ export class HostTree {
 
   /** Defensive check of a layer-relative path (the union already normalises them). */
   validate(path: string, syscall: string): void {
-    if (typeof path !== "string") throw new FsError(Errno.INVAL, syscall);
-    if (path === "") return;
-    if (path.includes("\0")) throw new FsError(Errno.INVAL, syscall, path);
-    if (path.startsWith("/")) throw new FsError(Errno.NOTCAPABLE, syscall, path);
-    // Component by component without allocating (this runs on every layer call).
-    let start = 0;
-    for (let i = 0; i <= path.length; i++) {
-      if (i < path.length && path.charCodeAt(i) !== 47 /* / */) continue;
-      const len = i - start;
-      const dot = len > 0 && path.charCodeAt(start) === 46; /* . */
-      if (len === 2 && dot && path.charCodeAt(start + 1) === 46) throw new FsError(Errno.NOTCAPABLE, syscall, path);
-      if (len === 0 || (len === 1 && dot)) throw new FsError(Errno.INVAL, syscall, path);
-      start = i + 1;
-    }
+    checkLayerPath(path, syscall, Errno.NOTCAPABLE);
   }
 
   hostPath(path: string): string {
@@ -51,7 +39,7 @@ export class HostTree {
         try { st = this.host.lstat(this.hostPath(dir)); } catch (e) {
           // `.wh.X` standing for an overlayfs whiteout X is a file: ENOTDIR through it.
           if (errnoOf(e) === Errno.NOENT && this.overlayWhiteout(dir, syscall)) throw new FsError(Errno.NOTDIR, syscall, path);
-          throw fail(e, syscall, path);
+          throw layerError(e, syscall, path);
         }
         if (st.kind !== "dir") throw new FsError(isShown(st) ? Errno.NOTDIR : Errno.NOENT, syscall, path);
         this.caches.dirs.add(dir);
@@ -69,12 +57,12 @@ export class HostTree {
 
   lstatOrUndefined(hostPath: string, syscall: string, path: string): HostStat | undefined {
     if (this.host.lstatIfExists !== undefined) {
-      try { return this.host.lstatIfExists(hostPath); } catch (e) { throw fail(e, syscall, path); }
+      try { return this.host.lstatIfExists(hostPath); } catch (e) { throw layerError(e, syscall, path); }
     }
     try { return this.host.lstat(hostPath); } catch (e) {
       const errno = errnoOf(e);
       if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
-      throw fail(e, syscall, path);
+      throw layerError(e, syscall, path);
     }
   }
 

@@ -7,7 +7,7 @@
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { DirCaches } from "./caches.ts";
-import { fail } from "./entries.ts";
+import { layerError } from "./entries.ts";
 import { DirFile, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostStat } from "./host-fs.ts";
@@ -27,7 +27,7 @@ export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCach
   if (st.kind === "symlink") throw new FsError(Errno.LOOP, syscall, path);
   if (st.kind !== "file") throw new FsError(Errno.NOENT, syscall, path); // devices, FIFOs: not shown
   let fd: number;
-  try { fd = layer.host.open(hp, { write }); } catch (e) { throw fail(e, syscall, path); }
+  try { fd = layer.host.open(hp, { write }); } catch (e) { throw layerError(e, syscall, path); }
   try {
     // The descriptor must be the object lstat saw (no swap between the two calls).
     const now = layer.host.fstat(fd);
@@ -36,7 +36,7 @@ export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCach
     }
   } catch (e) {
     closeQuietly(layer.host, fd);
-    throw fail(e, syscall, path);
+    throw layerError(e, syscall, path);
   }
   return new DirFile(layer, fd, hp, write, st);
 }
@@ -62,7 +62,7 @@ function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, pa
   let st: HostStat;
   try { st = layer.host.fstat(fd); } catch (e) {
     closeQuietly(layer.host, fd);
-    throw fail(e, syscall, path);
+    throw layerError(e, syscall, path);
   }
   if (st.kind !== "file") {
     closeQuietly(layer.host, fd);

@@ -8,7 +8,7 @@
  * rather than return other bytes.
  */
 import { Errno, FsError } from "../../core/errno.ts";
-import { fail } from "./entries.ts";
+import { layerError } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { closeQuietly, preadFully } from "./file.ts";
 
@@ -33,9 +33,9 @@ export class SourcePool {
       pool.delete(hostPath); // re-inserted below: most recently used last
     } else {
       let fd: number;
-      try { fd = this.host.open(hostPath); } catch (e) { throw fail(e, "read", ""); }
+      try { fd = this.host.open(hostPath); } catch (e) { throw layerError(e, "read", ""); }
       let st: HostStat;
-      try { st = this.host.fstat(fd); } catch (e) { closeQuietly(this.host, fd); throw fail(e, "read", ""); }
+      try { st = this.host.fstat(fd); } catch (e) { closeQuietly(this.host, fd); throw layerError(e, "read", ""); }
       if (st.dev !== dev || st.ino !== ino || st.kind !== "file") {
         closeQuietly(this.host, fd);
         throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
@@ -48,7 +48,7 @@ export class SourcePool {
       entry = { fd, dev, ino };
     }
     pool.set(hostPath, entry);
-    try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
+    try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
   }
 
   /** Close every pooled descriptor (sources reopen on demand). */

@@ -63,7 +63,7 @@ export function checksumOk(b: Uint8Array, offset: number): boolean {
 }
 
 /** Decode a NUL-terminated text field as UTF-8 (TarError on invalid UTF-8). */
-export function textField(b: Uint8Array, start: number, len: number, offset: number, what: string): string {
+function textField(b: Uint8Array, start: number, len: number, offset: number, what: string): string {
   let end = start;
   const stop = start + len;
   let ascii = true;
@@ -96,7 +96,7 @@ function latin1Preview(bytes: Uint8Array): string {
  * the first byte set). TarError for garbage, negative base-256 values and
  * values past 2**53 (no exact JS number).
  */
-export function parseNumber(b: Uint8Array, start: number, len: number, offset: number, what: string): number {
+function parseNumber(b: Uint8Array, start: number, len: number, offset: number, what: string): number {
   const first = b[start]!;
   if (first & 0x80) {
     if (first === 0xff) throw new TarError(offset, "", `negative base-256 ${what}`);

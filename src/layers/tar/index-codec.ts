@@ -8,52 +8,61 @@
  * kinds, child ids, names, that directories form a tree from the root (no
  * cycles, no directory twice), and that content lies inside the tar.
  */
+import { isPlainName } from "../../core/layer.ts";
+import { COLUMN_NAMES, COLUMNS, newColumn } from "./columns.ts";
+import type { Columns } from "./columns.ts";
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK } from "./kinds.ts";
 
-/** What a TarIndex is made of (the Builder of index.ts, or a decoded file). */
-export interface IndexParts {
-  count: number;
+/** The scalar facts of an index (TarIndex's public counters). */
+export interface IndexFacts {
   entries: number;
   headers: number;
   devices: number;
   archiveSize: number;
   sourceSize: number;
-  warnings: string[];
+  warnings: readonly string[];
   warningCount: number;
-  kind: Uint8Array;
-  mode: Uint16Array;
-  uid: Uint32Array;
-  gid: Uint32Array;
-  nlink: Uint32Array;
-  size: Float64Array;
-  offset: Float64Array;
-  mtime: BigInt64Array;
+}
+
+/** The sparse per-node maps: directory listings, symlink targets, PAX atime/ctime. */
+export interface IndexMaps {
   children: (Map<string, number> | undefined)[];
   targets: Map<number, string>;
   times: Map<number, { atime?: bigint; ctime?: bigint }>;
 }
 
-/** What encodeIndex reads (a TarIndex). */
-export interface IndexView {
+/** What a TarIndex is made of (the Builder of index.ts, or a decoded file): `count` nodes. */
+export interface IndexParts extends IndexFacts, Columns, IndexMaps {
+  count: number;
+}
+
+/** What encodeIndex reads (a TarIndex, whose node count is `nodes`). */
+export interface IndexView extends Readonly<IndexFacts>, Readonly<Columns>, Readonly<IndexMaps> {
   readonly nodes: number;
-  readonly entries: number;
-  readonly headers: number;
-  readonly devices: number;
-  readonly archiveSize: number;
-  readonly sourceSize: number;
-  readonly warnings: readonly string[];
-  readonly warningCount: number;
-  readonly kind: Uint8Array;
-  readonly mode: Uint16Array;
-  readonly uid: Uint32Array;
-  readonly gid: Uint32Array;
-  readonly nlink: Uint32Array;
-  readonly size: Float64Array;
-  readonly offset: Float64Array;
-  readonly mtime: BigInt64Array;
-  readonly children: readonly (Map<string, number> | undefined)[];
-  readonly targets: ReadonlyMap<number, string>;
-  readonly times: ReadonlyMap<number, { atime?: bigint; ctime?: bigint }>;
+}
+
+/**
+ * Visit every name of the tree from the root, as (directory, child), depth
+ * first and iteratively (depth is unbounded). Gives what is wrong when the
+ * directories do not form a tree (only a decoded file can be so), else undefined.
+ */
+export function walkTree(children: readonly (Map<string, number> | undefined)[], kind: Uint8Array, visit: (dir: number, child: number) => void): string | undefined {
+  const seen = new Uint8Array(kind.length);
+  seen[0] = 1;
+  const stack = [0];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    const m = children[dir];
+    if (m === undefined) return "a live directory has no listing";
+    for (const child of m.values()) {
+      visit(dir, child);
+      if (kind[child] !== KIND_DIR) continue;
+      if (seen[child]) return `directory ${child} is reached twice`;
+      seen[child] = 1;
+      stack.push(child);
+    }
+  }
+  return undefined;
 }
 
 const MAGIC = 0x4954464c; // "LFTI"
@@ -115,14 +124,7 @@ export function encodeIndex(ix: IndexView): Uint8Array {
   w.u32(ix.warningCount);
   w.u32(ix.warnings.length);
   for (const m of ix.warnings) w.text(m);
-  w.column(ix.kind);
-  w.column(ix.mode);
-  w.column(ix.uid);
-  w.column(ix.gid);
-  w.column(ix.nlink);
-  w.column(ix.size);
-  w.column(ix.offset);
-  w.column(ix.mtime);
+  for (const c of COLUMN_NAMES) w.column(ix[c]);
   let dirs = 0;
   for (const m of ix.children) if (m !== undefined) dirs++;
   w.u32(dirs);
@@ -214,14 +216,9 @@ export function decodeIndex(bytes: Uint8Array): IndexParts {
   if (nWarnings > 100) throw new CorruptIndex("bad warning count");
   const warnings: string[] = [];
   for (let i = 0; i < nWarnings; i++) warnings.push(r.text());
-  const kind = new Uint8Array(r.column(count));
-  const mode = new Uint16Array(r.column(count * 2));
-  const uid = new Uint32Array(r.column(count * 4));
-  const gid = new Uint32Array(r.column(count * 4));
-  const nlink = new Uint32Array(r.column(count * 4));
-  const size = new Float64Array(r.column(count * 8));
-  const offset = new Float64Array(r.column(count * 8));
-  const mtime = new BigInt64Array(r.column(count * 8));
+  const cols = {} as Record<keyof Columns, Columns[keyof Columns]>;
+  for (const c of COLUMN_NAMES) cols[c] = newColumn(c, r.column(count * COLUMNS[c].BYTES_PER_ELEMENT));
+  const { kind, mode, size, offset } = cols as Columns;
   for (let i = 0; i < count; i++) {
     const k = kind[i]!;
     if (k !== KIND_FILE && k !== KIND_DIR && k !== KIND_SYMLINK) throw new CorruptIndex(`node ${i} has kind ${k}`);
@@ -247,25 +244,14 @@ export function decodeIndex(bytes: Uint8Array): IndexParts {
     for (const name of names) {
       const child = r.u32();
       if (child >= count || child === 0) throw new CorruptIndex(`directory ${node}: bad child ${child}`);
-      if (name === "" || name === "." || name === ".." || name.includes("\0") || m.has(name)) throw new CorruptIndex(`directory ${node}: bad name ${JSON.stringify(name)}`);
+      if (!isPlainName(name) || m.has(name)) throw new CorruptIndex(`directory ${node}: bad name ${JSON.stringify(name)}`);
       m.set(name, child);
     }
     children[node] = m;
   }
   // The directories must form a tree from the root: each reached once, no cycles.
-  const seen = new Uint8Array(count);
-  seen[0] = 1;
-  const stack = [0];
-  while (stack.length > 0) {
-    const m = children[stack.pop()!];
-    if (m === undefined) throw new CorruptIndex("a live directory has no listing");
-    for (const child of m.values()) {
-      if (kind[child] !== KIND_DIR) continue;
-      if (seen[child]) throw new CorruptIndex(`directory ${child} is reached twice`);
-      seen[child] = 1;
-      stack.push(child);
-    }
-  }
+  const notTree = walkTree(children, kind, () => {});
+  if (notTree !== undefined) throw new CorruptIndex(notTree);
 
   const targets = new Map<number, string>();
   const nTargets = r.u32();
@@ -291,5 +277,5 @@ export function decodeIndex(bytes: Uint8Array): IndexParts {
     times.set(node, { atime: flags & 1 ? v[0] : undefined, ctime: flags & 2 ? v[1] : undefined });
   }
   if (r.at !== bytes.length) throw new CorruptIndex("trailing bytes");
-  return { count, entries, headers, devices, archiveSize, sourceSize, warnings, warningCount, kind, mode, uid, gid, nlink, size, offset, mtime, children, targets, times };
+  return { count, entries, headers, devices, archiveSize, sourceSize, warnings, warningCount, ...(cols as Columns), children, targets, times };
 }

@@ -1,21 +1,8 @@
 /**
  * indexTar: one synchronous scan of a tar's header blocks, building the
- * in-memory index a TarLayer serves from. File content is never read here:
- * only headers (and PAX / GNU long-name records), so indexing a file source
- * costs one pread per entry.
- *
- * The index
- * - Objects ("nodes") live in typed arrays, one slot each: kind, mode, uid,
- *   gid, nlink, size, data offset, mtime (ns): 39 bytes per node, plus a slot
- *   in the per-node children array. Node i has the id i + 1 (stable, shared
- *   by hard-link aliases).
- * - Each directory node has a Map of child name -> node. Names are stored
- *   once, per directory, never as full paths.
- * - Rare attributes sit in sparse maps: symlink targets, PAX atime/ctime.
- * - Measured: about 150 bytes of heap per entry (0.28% of a 1 GiB tar of
- *   20,000 files; `npm run bench`, section 7).
- * - Sources without `view` are read through a 64 KiB read-ahead window, so a
- *   tar of small files costs one pread per many headers.
+ * in-memory index a TarLayer serves from (its layout: tar-index.ts). File
+ * content is never read here: only headers (and PAX / GNU long-name records),
+ * so indexing a file source costs one pread per entry.
  *
  * Semantics (as tar extraction, containerd's and GNU tar's; see README):
  * - Later entries win. A directory entry over a directory updates its
@@ -48,17 +35,21 @@
  *   UTF-8 or contain NUL, sparse and multi-volume entries. An archive that
  *   ends at an entry boundary without its end marker is read, with a warning.
  */
-import { BLOCK, checksumOk, decodeUtf8, isZeroBlock, MAX_META_BYTES, parseHeader, parsePax, paxInteger, paxTimeNs } from "./headers.ts";
+import { BLOCK, checksumOk, decodeUtf8, isZeroBlock, parseHeader, parsePax, paxInteger, paxTimeNs } from "./headers.ts";
 import type { PaxRecords, RawHeader } from "./headers.ts";
 import { TarError } from "./errors.ts";
 import { readFully } from "../../sources/byte-source.ts";
 import type { ByteSource } from "../../sources/byte-source.ts";
 
-import { KIND_DIR, KIND_FILE, KIND_SYMLINK } from "./kinds.ts";
-import { decodeIndex, encodeIndex } from "./index-codec.ts";
+import { allocColumns, resizeColumns } from "./columns.ts";
+import { HeaderReader } from "./header-reader.ts";
+import { walkTree } from "./index-codec.ts";
 import type { IndexParts } from "./index-codec.ts";
+import { KIND_DIR, KIND_FILE, KIND_SYMLINK } from "./kinds.ts";
+import { lookupPath, TarIndex } from "./tar-index.ts";
 
 export { KIND_DIR, KIND_FILE, KIND_SYMLINK };
+export { TarIndex };
 
 /** Options of indexTar. */
 export interface IndexTarOptions {
@@ -74,114 +65,6 @@ const MAX_WARNINGS = 100;
 const MTIME_MIN = -(2n ** 63n);
 const MTIME_MAX = 2n ** 63n - 1n;
 
-/** The result of indexTar: what a TarLayer serves. Immutable once built. */
-export class TarIndex {
-  /** Number of live names (paths) in the tree, the root included. */
-  readonly entries: number;
-  /** Number of node slots (objects) allocated. */
-  readonly nodes: number;
-  /** Tar entries scanned (headers of real entries, not PAX/GNU records). */
-  readonly headers: number;
-  /** Device and FIFO entries exposed as empty files. */
-  readonly devices: number;
-  /** Bytes of the archive up to and including its end marker. */
-  readonly archiveSize: number;
-  /** Size of the source the index was built from (a TarLayer checks it). */
-  readonly sourceSize: number;
-  /** The first warnings (contained oddities), and how many there were. */
-  readonly warnings: readonly string[];
-  readonly warningCount: number;
-
-  /** @internal */ readonly kind: Uint8Array;
-  /** @internal */ readonly mode: Uint16Array;
-  /** @internal */ readonly uid: Uint32Array;
-  /** @internal */ readonly gid: Uint32Array;
-  /** @internal */ readonly nlink: Uint32Array;
-  /** @internal */ readonly size: Float64Array;
-  /** @internal */ readonly offset: Float64Array;
-  /** @internal */ readonly mtime: BigInt64Array;
-  /** @internal */ readonly children: (Map<string, number> | undefined)[];
-  /** @internal */ readonly targets: Map<number, string>;
-  /** @internal */ readonly times: Map<number, { atime?: bigint; ctime?: bigint }>;
-
-  /** @internal */
-  constructor(b: IndexParts) {
-    const n = b.count;
-    this.nodes = n;
-    this.entries = b.entries;
-    this.headers = b.headers;
-    this.devices = b.devices;
-    this.archiveSize = b.archiveSize;
-    this.sourceSize = b.sourceSize;
-    this.warnings = b.warnings;
-    this.warningCount = b.warningCount;
-    this.kind = b.kind.length === n ? b.kind : b.kind.slice(0, n);
-    this.mode = b.mode.length === n ? b.mode : b.mode.slice(0, n);
-    this.uid = b.uid.length === n ? b.uid : b.uid.slice(0, n);
-    this.gid = b.gid.length === n ? b.gid : b.gid.slice(0, n);
-    this.nlink = b.nlink.length === n ? b.nlink : b.nlink.slice(0, n);
-    this.size = b.size.length === n ? b.size : b.size.slice(0, n);
-    this.offset = b.offset.length === n ? b.offset : b.offset.slice(0, n);
-    this.mtime = b.mtime.length === n ? b.mtime : b.mtime.slice(0, n);
-    this.children = b.children;
-    this.children.length = n;
-    this.targets = b.targets;
-    this.times = b.times;
-  }
-
-  /**
-   * The index as bytes, to keep beside the blob (a cache of indexed layers):
-   * `TarIndex.fromBytes` restores it without scanning the tar again.
-   */
-  toBytes(): Uint8Array {
-    return encodeIndex(this);
-  }
-
-  /**
-   * An index saved by `toBytes`. Validated (a corrupt or foreign file gives an
-   * Error "corrupt tar index ..."; rebuild with indexTar then); `sourceSize`,
-   * when given, must match the size the index was built for.
-   */
-  static fromBytes(bytes: Uint8Array, sourceSize?: number): TarIndex {
-    const parts = decodeIndex(bytes);
-    if (sourceSize !== undefined && parts.sourceSize !== sourceSize) {
-      throw new Error(`corrupt tar index: built for a ${parts.sourceSize}-byte tar, this one has ${sourceSize} bytes`);
-    }
-    return new TarIndex(parts);
-  }
-
-  /** Estimated bytes of memory the index holds (typed arrays, maps, names, targets). */
-  memoryBytes(): number {
-    let bytes = this.nodes * (1 + 2 + 4 + 4 + 4 + 8 + 8 + 8 + 8 /* children slot */);
-    for (const m of this.children) {
-      if (m === undefined) continue;
-      bytes += 64; // the Map object and its table header
-      for (const name of m.keys()) bytes += 32 + 16 + name.length; // table entry + string header + chars
-    }
-    for (const t of this.targets.values()) bytes += 32 + 16 + t.length;
-    bytes += this.times.size * 64;
-    return bytes;
-  }
-
-  /** Node of a layer-relative path: >= 0 found, -1 missing, -2 a non-directory on the way. */
-  lookup(path: string): number {
-    if (path === "") return 0;
-    let node = 0;
-    let start = 0;
-    for (;;) {
-      const slash = path.indexOf("/", start);
-      const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
-      const kids = this.children[node];
-      if (kids === undefined) return -2;
-      const next = kids.get(name);
-      if (next === undefined) return -1;
-      if (slash < 0) return next;
-      node = next;
-      start = slash + 1;
-    }
-  }
-}
-
 /** Growable columns plus the scan state. */
 class Builder implements IndexParts {
   count = 0;
@@ -192,14 +75,14 @@ class Builder implements IndexParts {
   archiveSize = 0;
   warnings: string[] = [];
   warningCount = 0;
-  kind = new Uint8Array(64);
-  mode = new Uint16Array(64);
-  uid = new Uint32Array(64);
-  gid = new Uint32Array(64);
-  nlink = new Uint32Array(64);
-  size = new Float64Array(64);
-  offset = new Float64Array(64);
-  mtime = new BigInt64Array(64);
+  declare kind: Uint8Array;
+  declare mode: Uint16Array;
+  declare uid: Uint32Array;
+  declare gid: Uint32Array;
+  declare nlink: Uint32Array;
+  declare size: Float64Array;
+  declare offset: Float64Array;
+  declare mtime: BigInt64Array;
   children: (Map<string, number> | undefined)[] = [];
   targets = new Map<number, string>();
   times = new Map<number, { atime?: bigint; ctime?: bigint }>();
@@ -208,7 +91,9 @@ class Builder implements IndexParts {
   lastDir = "";
   lastDirNode = 0;
 
-  constructor(readonly opts: IndexTarOptions) {}
+  constructor(readonly opts: IndexTarOptions) {
+    Object.assign(this, allocColumns(64));
+  }
 
   alloc(kind: number, mode: number, uid: number, gid: number, mtime: bigint): number {
     const i = this.count;
@@ -225,20 +110,7 @@ class Builder implements IndexParts {
   }
 
   grow(): void {
-    const n = this.kind.length * 2;
-    const g = <T extends { length: number; set(a: T): void }>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.kind = g(this.kind, (k) => new Uint8Array(k));
-    this.mode = g(this.mode, (k) => new Uint16Array(k));
-    this.uid = g(this.uid, (k) => new Uint32Array(k));
-    this.gid = g(this.gid, (k) => new Uint32Array(k));
-    this.nlink = g(this.nlink, (k) => new Uint32Array(k));
-    this.size = g(this.size, (k) => new Float64Array(k));
-    this.offset = g(this.offset, (k) => new Float64Array(k));
-    this.mtime = g(this.mtime, (k) => new BigInt64Array(k));
+    Object.assign(this, resizeColumns(this, this.kind.length * 2));
   }
 
   /** A contained oddity: `problem` is what is wrong, `outcome` what the index did about it (strict: a TarError instead). */
@@ -432,58 +304,6 @@ export function indexTar(source: ByteSource, opts: IndexTarOptions = {}): TarInd
   return finish(b);
 }
 
-/**
- * Header blocks and extended-header payloads of the source. In memory: views.
- * Otherwise through a read-ahead window: archives of small files hold many
- * headers per 64 KiB, so one pread serves them all; after a big file the next
- * header is read alone (a window there would mostly read content).
- */
-class HeaderReader {
-  static readonly WINDOW = 64 * 1024;
-  readonly #source: ByteSource;
-  readonly #window = new Uint8Array(HeaderReader.WINDOW);
-  #start = 0;
-  #length = 0;
-  #last = 0;
-
-  constructor(source: ByteSource) {
-    this.#source = source;
-  }
-
-  /** The 512-byte block at `at`, or undefined past the end (the returned bytes are valid until the next call). */
-  block(at: number): Uint8Array | undefined {
-    return this.bytes(at, BLOCK);
-  }
-
-  /** `size` bytes of an extended header's data at `at` (TarError when over the limit or truncated). */
-  payload(at: number, size: number, what: string, hdrAt: number): Uint8Array {
-    if (size > MAX_META_BYTES) throw new TarError(hdrAt, "", `${what} of ${size} bytes exceeds the ${MAX_META_BYTES}-byte limit`);
-    if (at + size > this.#source.size) throw new TarError(hdrAt, "", `truncated ${what}: ${size} bytes past the end of the archive`);
-    const got = this.bytes(at, size);
-    if (got === undefined) throw new TarError(hdrAt, "", `truncated ${what}`);
-    return got;
-  }
-
-  bytes(at: number, n: number): Uint8Array | undefined {
-    const v = this.#source.view?.(at, n);
-    if (v !== undefined) return v;
-    const hop = at - this.#last;
-    this.#last = at;
-    if (at >= this.#start && at + n <= this.#start + this.#length) return this.#window.subarray(at - this.#start, at - this.#start + n);
-    if (n > HeaderReader.WINDOW) {
-      const buf = new Uint8Array(n);
-      return readFully(this.#source, buf, at) === n ? buf : undefined;
-    }
-    // Read ahead after a short hop from the previous header (small files); read little after a long one.
-    const want = hop >= 0 && hop < HeaderReader.WINDOW / 2 ? HeaderReader.WINDOW : Math.max(n, 4096);
-    const len = Math.min(want, this.#source.size - at);
-    if (len < n) return undefined;
-    const got = readFully(this.#source, this.#window.subarray(0, len), at);
-    this.#start = at;
-    this.#length = got;
-    return got >= n ? this.#window.subarray(0, n) : undefined;
-  }
-}
 
 function addEntry(
   b: Builder,
@@ -520,7 +340,7 @@ function addEntry(
   if (t === "1") {
     const target = cleanTarPath(linkname);
     if (target.escaped) b.warn(pos, name, `hard link target ${JSON.stringify(linkname)} climbs out of the archive root`, `contained as ${JSON.stringify(target.path)}`);
-    linked = target.path === "" ? 0 : lookupBuilding(b, target.path);
+    linked = target.path === "" ? 0 : lookupPath(b.children, target.path);
     if (linked < 0) return b.warn(pos, name, `hard link to ${JSON.stringify(linkname)}, which is not an earlier entry`, "dropped");
     if (b.kind[linked] === KIND_DIR) return b.warn(pos, name, `hard link to the directory ${JSON.stringify(linkname)}`, "dropped");
   }
@@ -590,37 +410,20 @@ function setTimes(b: Builder, node: number, fields: Fields): void {
   if (atime !== undefined || ctime !== undefined) b.times.set(node, { atime, ctime });
 }
 
-function lookupBuilding(b: Builder, path: string): number {
-  let node = 0;
-  for (const name of path.split("/")) {
-    const kids = b.children[node];
-    if (kids === undefined) return -2;
-    const next = kids.get(name);
-    if (next === undefined) return -1;
-    node = next;
-  }
-  return node;
-}
-
 /** Count names per node over the live tree (iteratively: depth is unbounded) and freeze the index. */
 function finish(b: Builder): TarIndex {
   b.nlink.fill(0, 0, b.count);
   let entries = 1;
   b.nlink[0] = 2;
-  const stack: number[] = [0];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const child of b.children[dir]!.values()) {
-      entries++;
-      if (b.kind[child] === KIND_DIR) {
-        b.nlink[child] = 2;
-        b.nlink[dir]!++;
-        stack.push(child);
-      } else {
-        b.nlink[child]!++;
-      }
+  walkTree(b.children, b.kind, (dir, child) => {
+    entries++;
+    if (b.kind[child] === KIND_DIR) {
+      b.nlink[child] = 2;
+      b.nlink[dir]!++;
+    } else {
+      b.nlink[child]!++;
     }
-  }
+  });
   // Replaced directories are unreachable: drop their maps so they cost nothing.
   for (let i = 1; i < b.count; i++) if (b.kind[i] === KIND_DIR && b.nlink[i] === 0) b.children[i] = undefined;
   b.entries = entries;
