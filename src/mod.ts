@@ -16,3 +16,8 @@ export type { DirLayerOptions } from "./layers/dir.ts";
 export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./host/host-fs.ts";
 export { FaultFs } from "./host/fault-fs.ts";
 export type { FaultPlan } from "./host/fault-fs.ts";
+// Layer tarballs over byte sources (file sources: src/host/node.ts, src/host/deno.ts).
+export { TarLayer, TarFile, TarIndex, indexTar, TarError, isTarError } from "./layers/tar/mod.ts";
+export type { TarLayerOptions, IndexTarOptions } from "./layers/tar/mod.ts";
+export { MemorySource } from "./sources/byte-source.ts";
+export type { ByteSource } from "./sources/byte-source.ts";

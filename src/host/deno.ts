@@ -8,13 +8,23 @@ import { lchownSync, lutimesSync } from "node:fs";
 import process from "node:process";
 import { DirLayer } from "../layers/dir.ts";
 import type { DirLayerOptions } from "../layers/dir.ts";
+import { TarLayer } from "../layers/tar/layer.ts";
+import type { TarLayerOptions } from "../layers/tar/layer.ts";
+import { DenoFileSource } from "./deno-file-source.ts";
 import { DenoFs } from "./deno-fs.ts";
 
 export { DirLayer } from "../layers/dir.ts";
 export type { DirLayerOptions } from "../layers/dir.ts";
 export { LayerInUseError } from "../layers/dir-lock.ts";
 export { DenoFs } from "./deno-fs.ts";
+<<<<<<< HEAD
 export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "./host-fs.ts";
+=======
+export type { HostFs, HostStat, HostDirent, HostOpenOptions } from "./host-fs.ts";
+export { DenoFileSource, fileSource } from "./deno-file-source.ts";
+export { TarLayer } from "../layers/tar/layer.ts";
+export type { ByteSource } from "../sources/byte-source.ts";
+>>>>>>> tar
 
 let shared: DenoFs | undefined;
 
@@ -44,3 +54,18 @@ export function dirLayer<W extends boolean = false>(path: string, options: DirLa
 
 /** Alias of dirLayer, for code that imports both the Node and the Deno entry. */
 export const denoDirLayer = dirLayer;
+
+/**
+ * A layer tarball on the host as a TarLayer, read with pread (never loaded into memory).
+ * @example
+ *   const layer = tarLayer("layer.tar");
+ */
+export function tarLayer(path: string, options: TarLayerOptions = {}): TarLayer {
+  const source = new DenoFileSource(path);
+  try {
+    return new TarLayer(source, { name: path, ...options });
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
