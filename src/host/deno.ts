@@ -17,14 +17,10 @@ export { DirLayer } from "../layers/dir.ts";
 export type { DirLayerOptions } from "../layers/dir.ts";
 export { LayerInUseError } from "../layers/dir-lock.ts";
 export { DenoFs } from "./deno-fs.ts";
-<<<<<<< HEAD
 export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "./host-fs.ts";
-=======
-export type { HostFs, HostStat, HostDirent, HostOpenOptions } from "./host-fs.ts";
 export { DenoFileSource, fileSource } from "./deno-file-source.ts";
 export { TarLayer } from "../layers/tar/layer.ts";
 export type { ByteSource } from "../sources/byte-source.ts";
->>>>>>> tar
 
 let shared: DenoFs | undefined;
 
