@@ -21,3 +21,6 @@ export { TarLayer, TarFile, TarIndex, indexTar, TarError, isTarError } from "./l
 export type { TarLayerOptions, IndexTarOptions } from "./layers/tar/mod.ts";
 export { MemorySource } from "./sources/byte-source.ts";
 export type { ByteSource } from "./sources/byte-source.ts";
+// One image across workers (SharedArrayBuffer-backed layers).
+export { shareImage, imageFromShared, SHARED_IMAGE_FORMAT } from "./layers/shared.ts";
+export type { SharedImage, SharedLayer, SharedTarLayer, SharedTreeLayer } from "./layers/shared.ts";

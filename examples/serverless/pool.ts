@@ -1,0 +1,203 @@
+/**
+ * A pool of sandbox workers over one shared image: one request per worker at
+ * a time, a queue for the rest, a time limit per request (a guest past it is
+ * stopped by terminating its worker, which is then replaced).
+ * Node: worker_threads; Deno and browsers: Web Workers.
+ */
+import type { Change, SharedImage } from "../../src/mod.ts";
+import type { InitMessage, RunMessage, WorkerReply } from "./protocol.ts";
+
+/** What the pool needs of a worker, whatever the runtime. */
+interface PoolWorker {
+  post(m: InitMessage | RunMessage): void;
+  terminate(): void;
+}
+
+export interface RunRequest {
+  args: string[];
+  stdin?: string;
+  quota?: { bytes?: number; inodes?: number };
+  changes?: boolean;
+  /** Time limit in ms (default: the pool's). */
+  timeoutMs?: number;
+}
+
+export type RunResult =
+  | { status: "done"; exitCode: number; stdout: string; changes?: Change[]; usage?: { bytes: number; inodes: number }; ms: number }
+  | { status: "timeout"; ms: number }
+  | { status: "failed"; error: string; ms: number };
+
+export interface PoolOptions {
+  image: SharedImage;
+  module: WebAssembly.Module;
+  /** Workers (default: the number of cores). */
+  size?: number;
+  /** Default time limit per request, ms (default 5000). */
+  timeoutMs?: number;
+}
+
+/** Cores: os.availableParallelism in Node, navigator.hardwareConcurrency in Deno and browsers. */
+export async function cores(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (typeof (globalThis as { Deno?: unknown }).Deno === "undefined" && typeof (globalThis as { process?: unknown }).process !== "undefined") {
+    const os = await import("node:os");
+    return os.availableParallelism();
+  }
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
+
+const isNode = (): boolean => typeof (globalThis as { Deno?: unknown }).Deno === "undefined" && typeof (globalThis as { window?: unknown }).window === "undefined" && typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+
+async function spawn(onReply: (m: WorkerReply) => void, onError: (e: Error) => void): Promise<PoolWorker> {
+  if (isNode()) {
+    const { Worker } = await import("node:worker_threads");
+    const w = new Worker(new URL("./worker-boot.mjs", import.meta.url));
+    w.on("message", onReply);
+    w.on("error", onError);
+    return { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
+  }
+  const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  w.onmessage = (e: MessageEvent<WorkerReply>) => onReply(e.data);
+  w.onerror = (e) => {
+    e.preventDefault();
+    onError(new Error(e.message));
+  };
+  return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+}
+
+interface Job {
+  req: RunRequest;
+  resolve: (r: RunResult) => void;
+  start: number;
+}
+
+interface Slot {
+  worker: PoolWorker;
+  job?: Job & { id: number; timer: ReturnType<typeof setTimeout> };
+}
+
+export class Pool {
+  readonly size: number;
+  /** Whether the workers' Union enforces quotas (known once started). */
+  quotas = false;
+  /** Workers replaced after a time limit or a crash. */
+  replaced = 0;
+  readonly #opts: PoolOptions;
+  readonly #timeoutMs: number;
+  readonly #idle: Slot[] = [];
+  readonly #queue: Job[] = [];
+  readonly #slots = new Set<Slot>();
+  #nextId = 1;
+  #closed = false;
+
+  private constructor(opts: PoolOptions, size: number) {
+    this.#opts = opts;
+    this.size = size;
+    this.#timeoutMs = opts.timeoutMs ?? 5000;
+  }
+
+  /** Start `size` workers and wait until each has mounted the image. */
+  static async start(opts: PoolOptions): Promise<Pool> {
+    const size = opts.size ?? (await cores());
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`Pool: size must be a positive integer, got ${size}`);
+    const pool = new Pool(opts, size);
+    await Promise.all(Array.from({ length: size }, () => pool.#addWorker()));
+    return pool;
+  }
+
+  /** Run one request in a fresh sandbox (queued while every worker is busy). */
+  run(req: RunRequest): Promise<RunResult> {
+    if (this.#closed) return Promise.resolve({ status: "failed", error: "pool closed", ms: 0 });
+    return new Promise((resolve) => {
+      this.#queue.push({ req, resolve, start: performance.now() });
+      this.#pump();
+    });
+  }
+
+  /** Requests waiting for a worker. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const s of this.#slots) {
+      s.worker.terminate();
+      s.job?.resolve({ status: "failed", error: "pool closed", ms: performance.now() - s.job.start });
+    }
+    for (const j of this.#queue.splice(0)) j.resolve({ status: "failed", error: "pool closed", ms: 0 });
+    this.#slots.clear();
+  }
+
+  #addWorker(): Promise<void> {
+    return new Promise((ready, failed) => {
+      const slot = {} as Slot;
+      let started = false;
+      spawn(
+        (m) => {
+          if (m.type === "ready") {
+            started = true;
+            this.quotas = m.quotas;
+            this.#idle.push(slot);
+            ready();
+            this.#pump();
+            return;
+          }
+          const job = slot.job;
+          if (job === undefined || job.id !== m.id) return;
+          clearTimeout(job.timer);
+          slot.job = undefined;
+          const ms = performance.now() - job.start;
+          if (m.type === "done") {
+            const r: RunResult = { status: "done", exitCode: m.exitCode, stdout: m.stdout, ms };
+            if (m.changes !== undefined) r.changes = m.changes;
+            if (m.usage !== undefined) r.usage = m.usage;
+            job.resolve(r);
+          } else job.resolve({ status: "failed", error: m.error, ms });
+          this.#idle.push(slot);
+          this.#pump();
+        },
+        (e) => {
+          if (!started) return failed(e);
+          this.#retire(slot, { status: "failed", error: `worker crashed: ${e.message}` });
+        },
+      ).then((w) => {
+        slot.worker = w;
+        this.#slots.add(slot);
+        w.post({ type: "init", image: this.#opts.image, module: this.#opts.module });
+      }, failed);
+    });
+  }
+
+  /** Stop a worker (its job gets `result`) and start a replacement. */
+  #retire(slot: Slot, result: { status: "timeout" } | { status: "failed"; error: string }): void {
+    if (!this.#slots.delete(slot)) return;
+    slot.worker.terminate();
+    const job = slot.job;
+    slot.job = undefined;
+    const i = this.#idle.indexOf(slot);
+    if (i >= 0) this.#idle.splice(i, 1);
+    if (job !== undefined) {
+      clearTimeout(job.timer);
+      job.resolve({ ...result, ms: performance.now() - job.start });
+    }
+    if (this.#closed) return;
+    this.replaced++;
+    this.#addWorker().catch(() => {});
+  }
+
+  #pump(): void {
+    while (this.#idle.length > 0 && this.#queue.length > 0) {
+      const slot = this.#idle.pop()!;
+      const job = this.#queue.shift()!;
+      const id = this.#nextId++;
+      const timer = setTimeout(() => this.#retire(slot, { status: "timeout" }), job.req.timeoutMs ?? this.#timeoutMs);
+      slot.job = { ...job, id, timer };
+      const msg: RunMessage = { type: "run", id, args: job.req.args };
+      if (job.req.stdin !== undefined) msg.stdin = job.req.stdin;
+      if (job.req.quota !== undefined) msg.quota = job.req.quota;
+      if (job.req.changes) msg.changes = true;
+      slot.worker.post(msg);
+    }
+  }
+}

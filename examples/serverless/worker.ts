@@ -1,0 +1,62 @@
+/**
+ * A sandbox worker: mounts the shared image once, then runs one handler per
+ * request, each in a fresh Union with its own MemoryLayer upper (and quota).
+ * One request at a time: a guest runs synchronously on this thread, which is
+ * what lets the pool stop a runaway guest by terminating the whole worker.
+ */
+import { imageFromShared, MemoryLayer, run, Union } from "../../src/mod.ts";
+import type { Image } from "../../src/mod.ts";
+import type { InitMessage, RunMessage, WorkerReply } from "./protocol.ts";
+
+type Port = { post(m: WorkerReply): void; listen(f: (m: InitMessage | RunMessage) => void): void };
+
+async function port(): Promise<Port> {
+  const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: string } } };
+  if (g.Deno === undefined && g.process?.versions?.node !== undefined && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "undefined") {
+    const { parentPort } = await import("node:worker_threads");
+    return { post: (m) => parentPort!.postMessage(m), listen: (f) => parentPort!.on("message", f) };
+  }
+  const self = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent) => void) | null };
+  return { post: (m) => self.postMessage(m), listen: (f) => (self.onmessage = (e) => f(e.data)) };
+}
+
+let image: Image | undefined;
+let module: WebAssembly.Module | undefined;
+/** Whether Union enforces `{ quota }` (branch sandbox); feature-detected, once. */
+let quotas = false;
+
+const decoder = new TextDecoder();
+
+async function handle(m: RunMessage): Promise<WorkerReply> {
+  const opts = m.quota !== undefined ? { quota: m.quota } : {};
+  const union = new Union(image!, new MemoryLayer(), opts as ConstructorParameters<typeof Union>[2]);
+  const out: Uint8Array[] = [];
+  const exitCode = await run(module!, {
+    union,
+    args: ["handler", ...m.args],
+    stdin: m.stdin ?? "",
+    stdout: (b) => out.push(b.slice()),
+    stderr: (b) => out.push(b.slice()),
+  });
+  let stdout = "";
+  for (const b of out) stdout += decoder.decode(b, { stream: true });
+  stdout += decoder.decode();
+  const reply: WorkerReply = { type: "done", id: m.id, exitCode, stdout };
+  if (m.changes) reply.changes = union.changes();
+  const u = union as unknown as { usage?: () => { bytes: number; inodes: number } };
+  if (typeof u.usage === "function") reply.usage = u.usage();
+  union.close();
+  return reply;
+}
+
+const p = await port();
+p.listen((m) => {
+  if (m.type === "init") {
+    image = imageFromShared(m.image);
+    module = m.module;
+    quotas = typeof (Union.prototype as unknown as { usage?: unknown }).usage === "function";
+    p.post({ type: "ready", quotas });
+    return;
+  }
+  handle(m).then(p.post, (e: unknown) => p.post({ type: "failed", id: m.id, error: e instanceof Error ? e.message : String(e) }));
+});
