@@ -185,7 +185,8 @@ export function imageFromShared(shared: SharedImage): Image {
 function layerFromShared(l: SharedLayer, i: number): Layer {
   if (l?.kind === "tar" && l.tar instanceof Uint8Array && l.index instanceof Uint8Array) {
     const opts = l.name !== undefined ? { name: l.name } : {};
-    return new TarLayer(new MemorySource(l.tar), { ...opts, index: TarIndex.fromBytes(l.index, l.tar.byteLength) });
+    // Decoded from a private copy: browsers' TextDecoder refuses views of shared memory.
+    return new TarLayer(new MemorySource(l.tar), { ...opts, index: TarIndex.fromBytes(l.index.slice(), l.tar.byteLength) });
   }
   if (l?.kind === "tree" && l.tree instanceof Uint8Array && l.content instanceof Uint8Array) return treeLayer(l, i);
   throw new TypeError(`imageFromShared: layer ${i} is not a shared layer (kind "tar" or "tree")`);
