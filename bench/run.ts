@@ -9,6 +9,7 @@ import { config } from "./lib/config.ts";
 import { rows, summary, writeResults } from "./lib/report.ts";
 import { hostDirs } from "./sections/host-dirs.ts";
 import { unionCore } from "./sections/union-core.ts";
+import { serverless } from "./sections/serverless.ts";
 import { tarLayers } from "./sections/tar.ts";
 import { wasiWorkloads } from "./sections/wasi.ts";
 
@@ -21,6 +22,7 @@ if (config.only.has("union")) await unionCore(config);
 if (config.only.has("wasi")) await wasiWorkloads(config);
 if (config.only.has("host")) await hostDirs(config);
 if (config.only.has("tar")) await tarLayers(config);
+if (config.only.has("serverless")) await serverless(config);
 const { pass, miss } = summary();
 const seconds = (performance.now() - started) / 1000;
 console.log(`total ${seconds.toFixed(1)} s`);

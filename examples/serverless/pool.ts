@@ -34,6 +34,8 @@ export interface PoolOptions {
   size?: number;
   /** Default time limit per request, ms (default 5000). */
   timeoutMs?: number;
+  /** Another worker module speaking protocol.ts (default ./worker.ts), and what its init message carries. */
+  worker?: { url: URL; extra?: unknown };
 }
 
 /** Cores: os.availableParallelism in Node, navigator.hardwareConcurrency in Deno and browsers. */
@@ -48,15 +50,15 @@ export async function cores(): Promise<number> {
 
 const isNode = (): boolean => typeof (globalThis as { Deno?: unknown }).Deno === "undefined" && typeof (globalThis as { window?: unknown }).window === "undefined" && typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 
-async function spawn(onReply: (m: WorkerReply) => void, onError: (e: Error) => void): Promise<PoolWorker> {
+async function spawn(entry: URL | undefined, onReply: (m: WorkerReply) => void, onError: (e: Error) => void): Promise<PoolWorker> {
   if (isNode()) {
     const { Worker } = await import("node:worker_threads");
-    const w = new Worker(new URL("./worker-boot.mjs", import.meta.url));
+    const w = new Worker(new URL("./worker-boot.mjs", import.meta.url), entry !== undefined ? { workerData: { entry: entry.href } } : {});
     w.on("message", onReply);
     w.on("error", onError);
     return { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
   }
-  const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  const w = entry !== undefined ? new Worker(entry, { type: "module" }) : new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
   w.onmessage = (e: MessageEvent<WorkerReply>) => onReply(e.data);
   w.onerror = (e) => {
     e.preventDefault();
@@ -134,6 +136,7 @@ export class Pool {
       const slot = {} as Slot;
       let started = false;
       spawn(
+        this.#opts.worker?.url,
         (m) => {
           if (m.type === "ready") {
             started = true;
@@ -164,7 +167,9 @@ export class Pool {
       ).then((w) => {
         slot.worker = w;
         this.#slots.add(slot);
-        w.post({ type: "init", image: this.#opts.image, module: this.#opts.module });
+        const init: InitMessage = { type: "init", image: this.#opts.image, module: this.#opts.module };
+        if (this.#opts.worker?.extra !== undefined) init.extra = this.#opts.worker.extra;
+        w.post(init);
       }, failed);
     });
   }

@@ -6,6 +6,8 @@ export interface InitMessage {
   type: "init";
   image: SharedImage;
   module: WebAssembly.Module;
+  /** Whatever a custom worker (PoolOptions.worker) needs besides (the benchmark's peers). */
+  extra?: unknown;
 }
 
 /** Main -> worker, per request. */

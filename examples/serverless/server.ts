@@ -13,7 +13,7 @@
  * Environment: PORT (default 8787; 0 picks a free one), LAYERFS_SERVERLESS_WORKERS
  * (default: cores), LAYERFS_SERVERLESS_TIMEOUT_MS (2000), LAYERFS_SERVERLESS_QUOTA_BYTES
  * (1 MiB), LAYERFS_SERVERLESS_QUOTA_INODES (64), LAYERFS_SERVERLESS_TAR,
- * LAYERFS_SERVERLESS_BULK_MIB. Binds 127.0.0.1 only.
+ * LAYERFS_SERVERLESS_BULK_MIB, LAYERFS_SERVERLESS_FILES (see image.ts). Binds 127.0.0.1 only.
  */
 import { shareImage } from "../../src/mod.ts";
 import { demoImage } from "./image.ts";
@@ -46,6 +46,10 @@ export interface ServerConfig {
   quota: { bytes: number; inodes: number };
   tarPath?: string;
   bulkBytes: number;
+  /** Extra 1 KiB files in the image (/srv/lib/fN). */
+  files?: number;
+  /** A custom worker for the pool (the benchmark's peers). */
+  worker?: { url: URL; extra?: unknown };
 }
 
 export function configFromEnv(): ServerConfig {
@@ -55,6 +59,7 @@ export function configFromEnv(): ServerConfig {
     timeoutMs: intEnv("LAYERFS_SERVERLESS_TIMEOUT_MS", 2000),
     quota: { bytes: intEnv("LAYERFS_SERVERLESS_QUOTA_BYTES", 1 << 20), inodes: intEnv("LAYERFS_SERVERLESS_QUOTA_INODES", 64) },
     bulkBytes: intEnv("LAYERFS_SERVERLESS_BULK_MIB", 0) * 1024 * 1024,
+    files: intEnv("LAYERFS_SERVERLESS_FILES", 0),
   };
   if (workers > 0) cfg.workers = workers;
   const tar = env("LAYERFS_SERVERLESS_TAR");
@@ -90,9 +95,9 @@ export interface Running {
 
 export async function startServer(cfg: ServerConfig): Promise<Running> {
   const tar = cfg.tarPath !== undefined ? await readBytes(cfg.tarPath) : undefined;
-  const image = demoImage({ ...(tar !== undefined ? { tar } : {}), bulkBytes: cfg.bulkBytes });
+  const image = demoImage({ ...(tar !== undefined ? { tar } : {}), bulkBytes: cfg.bulkBytes, files: cfg.files ?? 0 });
   const module = await WebAssembly.compile((await readBytes(new URL("./handler.wasm", import.meta.url))) as Uint8Array<ArrayBuffer>);
-  const pool = await Pool.start({ image: shareImage(image), module, ...(cfg.workers !== undefined ? { size: cfg.workers } : {}), timeoutMs: cfg.timeoutMs });
+  const pool = await Pool.start({ image: shareImage(image), module, ...(cfg.workers !== undefined ? { size: cfg.workers } : {}), timeoutMs: cfg.timeoutMs, ...(cfg.worker !== undefined ? { worker: cfg.worker } : {}) });
 
   const handle = async (url: URL): Promise<{ status: number; type: string; body: string; exitCode?: number }> => {
     if (url.pathname === "/health") {

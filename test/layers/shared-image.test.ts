@@ -47,7 +47,7 @@ describe.skipIf(skipReason(noSab))("shareImage / imageFromShared", () => {
     const shared = shareImage(image);
     const tar = shared.layers[0] as SharedTarLayer;
     expect(tar.kind).toBe("tar");
-    expect(tar.tar.buffer).toBe((image.layers[0] as TarLayer).source.view!(0, 1).buffer);
+    expect(tar.tar.buffer).toBe((image.layers[0] as TarLayer).source.view!(0, 1)!.buffer);
     expect(tar.index.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(tar.name).toBe("base.tar");
     const tree = shared.layers[1] as SharedTreeLayer;
