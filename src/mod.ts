@@ -2,7 +2,9 @@ export { Errno, FsError, isFsError } from "./core/errno.ts";
 export type { ContentSource, EntryStat, EntryType, Layer, LayerFile, WritableLayer, WritableLayerFile } from "./core/layer.ts";
 export { Image } from "./core/image.ts";
 export { Union } from "./core/union.ts";
-export type { Change, DirEntry, OpenOptions, Stat, UnionFile, UnionOptions } from "./core/union.ts";
+export type {
+  Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
+} from "./core/union.ts";
 export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOptions, GeneratedFileSpec, SpecAttrs } from "./layers/memory.ts";
 export { checkLayer, layerProblems, LayerCheckError } from "./core/check-layer.ts";
@@ -21,6 +23,13 @@ export { TarLayer, TarFile, TarIndex, indexTar, TarError, isTarError } from "./l
 export type { TarLayerOptions, IndexTarOptions } from "./layers/tar/mod.ts";
 export { MemorySource } from "./sources/byte-source.ts";
 export type { ByteSource } from "./sources/byte-source.ts";
+
+// OCI images (platform-neutral: bytes, Blob, Response, ImageSourceFiles; host paths: src/host/node.ts, src/host/deno.ts).
+export { loadImage, loadArchive, loadFromFiles, MemoryLayerCache, ImageError, isImageError, parseImageRef, parseDigest, archiveFiles, memoryFiles } from "./oci/mod.ts";
+export type { ImageFormat, ImageConfig, LayerDescriptor, LoadedImage, LoadImageOptions, LoadProgress, LayerCache, LayerCacheWriter, ImageSourceFiles, ImageErrorCode, HasherFactory } from "./oci/mod.ts";
+// Writing: union.commit() as a stream, the merged tree as a tar, whole images (host files: src/host/node.ts commitHostImage).
+export { commitStream, exportTar, commitImage, archiveOutput, memorySpool } from "./oci/mod.ts";
+export type { CommitCompression, CommitOptions, CommittedLayer, LayerDigests, LayerStream, CommitImageOptions, CommitImageResult, ImageOutput, LayerSpool } from "./oci/mod.ts";
 // One image across workers (SharedArrayBuffer-backed layers).
 export { shareImage, imageFromShared, SHARED_IMAGE_FORMAT } from "./layers/shared.ts";
 export type { SharedImage, SharedLayer, SharedTarLayer, SharedTreeLayer } from "./layers/shared.ts";

@@ -16,8 +16,8 @@ const scaled = (name: string, full: number, min = 1): number => Math.max(min, Ma
 
 export const config = {
   scale,
-  /** Sections to run (comma list of union, wasi, host, tar, serverless). */
-  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,serverless").split(",").map((s) => s.trim())),
+  /** Sections to run (comma list of union, wasi, host, tar, oci, run, tarw, serverless). */
+  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run,tarw,serverless").split(",").map((s) => s.trim())),
   /** Timed runs per figure (the median is reported), after untimed warm-up runs. */
   runs: Math.round(num("LAYERFS_BENCH_RUNS", 9)),
   /** Timed runs of the 256 MiB workloads. */
@@ -43,6 +43,11 @@ export const config = {
   tarFiles: scaled("LAYERFS_BENCH_TAR_FILES", 20_000, 10),
   /** Timed index runs of that tar. */
   tarRuns: Math.round(num("LAYERFS_BENCH_TAR_RUNS", 5)),
+  /** Issue 7 (images): uncompressed size of the image's gzip layer (MiB), and cold-load runs. */
+  imageMiB: scaled("LAYERFS_BENCH_IMAGE_MIB", 512),
+  imageRuns: Math.round(num("LAYERFS_BENCH_IMAGE_RUNS", 5)),
+  /** Issue 7 (run --image): uncompressed size of the image whose time to first instruction is measured (MiB). */
+  runImageMiB: scaled("LAYERFS_BENCH_RUN_IMAGE_MIB", 500),
   /** Layers of the deep image (issue 3) and the layer counts of the stat benchmark (issue 2). */
   deepLayers: Math.round(num("LAYERFS_BENCH_DEEP_LAYERS", 16)),
   /** Issue 10: the image shared by workers (MiB), the serverless image's extra files, load-test requests. */

@@ -65,3 +65,32 @@ export function tarLayer(path: string, options: TarLayerOptions = {}): TarLayer 
     throw e;
   }
 }
+
+import { defaultCacheDir, FileLayerCache, loadHostImage } from "./image-host.ts";
+import type { HostLoadImageOptions } from "./image-host.ts";
+import type { LoadedImage } from "../oci/load.ts";
+// OCI images from host paths (layout directory or archive file) with the file layer cache.
+export { defaultCacheDir, nodeHasher, parseHostImageRef } from "./image-host.ts";
+export type { HostLoadImageOptions } from "./image-host.ts";
+
+/**
+ * Load an image from a path: an OCI layout directory, or an OCI or docker-save
+ * archive file (told apart by content). Layers are decompressed once into the
+ * file cache (`defaultCacheDir()`, or `cacheDir`) and read from there by pread.
+ * @example
+ *   const img = await loadImage("hello.tar", { tag: "hello:latest" });
+ *   const union = new Union(img.image, new MemoryLayer());
+ */
+export function loadImage(path: string, options: HostLoadImageOptions = {}): Promise<LoadedImage> {
+  return loadHostImage(path, options, (p) => new DenoFileSource(p));
+}
+
+/** The file layer cache at `root` (default defaultCacheDir()), files read by pread. */
+export function fileLayerCache(root: string = defaultCacheDir()): FileLayerCache {
+  return new FileLayerCache(root, (p) => new DenoFileSource(p));
+}
+export { FileLayerCache };
+export { parseImageRef, ImageError, isImageError, MemoryLayerCache } from "../oci/mod.ts";
+export type { LoadedImage, LoadImageOptions, ImageConfig, ImageFormat, LayerDescriptor, LayerCache, LayerCacheWriter, LoadProgress, ImageSourceFiles } from "../oci/mod.ts";
+// Committed images as a layout directory or an archive file (written beside OUT, renamed into place).
+export { commitHostImage, layoutDirOutput, archiveFileOutput } from "./image-output.ts";
