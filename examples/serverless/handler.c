@@ -9,6 +9,7 @@
  *   rm PATH               delete a file (an image file becomes a whiteout)
  *   ls DIR                print the names in DIR, one a line, sorted by the union
  *   fill PATH BYTES       write BYTES bytes in 64 KiB writes (past a quota: ENOSPC)
+ *   size PATH             print "PATH: N bytes" (stat)
  *   loop                  never return (the server's time limit ends it)
  *
  * Each failing operation prints "OP PATH: strerror" and the handler exits 1
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int failed;
@@ -96,6 +98,11 @@ int main(int argc, char **argv) {
       ls(a), i += 1;
     } else if (strcmp(op, "fill") == 0) {
       fill(a, atoll(b)), i += 2;
+    } else if (strcmp(op, "size") == 0) {
+      struct stat st;
+      if (stat(a, &st) != 0) fail("size", a);
+      else printf("%s: %lld bytes\n", a, (long long)st.st_size);
+      i += 1;
     } else if (strcmp(op, "loop") == 0) {
       volatile unsigned long n = 0;
       for (;;) n++;

@@ -8,10 +8,13 @@ import type { Change, SharedImage } from "../../src/mod.ts";
 import type { InitMessage, RunMessage, WorkerReply } from "./protocol.ts";
 
 /** What the pool needs of a worker, whatever the runtime. */
-interface PoolWorker {
+export interface PoolWorker {
   post(m: InitMessage | RunMessage): void;
   terminate(): void;
 }
+
+/** Start a worker running `entry` (default ./worker.ts). */
+export type SpawnWorker = (entry: URL | undefined, onReply: (m: WorkerReply) => void, onError: (e: Error) => void) => PoolWorker;
 
 export interface RunRequest {
   args: string[];
@@ -23,7 +26,7 @@ export interface RunRequest {
 }
 
 export type RunResult =
-  | { status: "done"; exitCode: number; stdout: string; changes?: Change[]; usage?: { bytes: number; inodes: number }; ms: number }
+  | { status: "done"; exitCode: number; stdout: string; changes?: Change[]; usage?: { bytes: number; inodes: number }; ms: number; worker: number }
   | { status: "timeout"; ms: number }
   | { status: "failed"; error: string; ms: number };
 
@@ -38,26 +41,25 @@ export interface PoolOptions {
   worker?: { url: URL; extra?: unknown };
 }
 
+const isNode = (): boolean => {
+  const g = globalThis as { Deno?: unknown; window?: unknown; process?: { versions?: { node?: string } } };
+  return g.Deno === undefined && g.window === undefined && typeof g.process?.versions?.node === "string";
+};
+
+// A specifier chosen at run time (and hidden from vite), so bundlers and
+// browsers never follow it into node:os / node:worker_threads.
+const NODE_WORKER = "./node-worker.ts";
+const nodeSide = (): Promise<typeof import("./node-worker.ts")> => import(/* @vite-ignore */ NODE_WORKER);
+
 /** Cores: os.availableParallelism in Node, navigator.hardwareConcurrency in Deno and browsers. */
 export async function cores(): Promise<number> {
+  if (isNode()) return (await nodeSide()).nodeCores();
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  if (typeof (globalThis as { Deno?: unknown }).Deno === "undefined" && typeof (globalThis as { process?: unknown }).process !== "undefined") {
-    const os = await import("node:os");
-    return os.availableParallelism();
-  }
   return Math.max(1, nav?.hardwareConcurrency ?? 1);
 }
 
-const isNode = (): boolean => typeof (globalThis as { Deno?: unknown }).Deno === "undefined" && typeof (globalThis as { window?: unknown }).window === "undefined" && typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
-
-async function spawn(entry: URL | undefined, onReply: (m: WorkerReply) => void, onError: (e: Error) => void): Promise<PoolWorker> {
-  if (isNode()) {
-    const { Worker } = await import("node:worker_threads");
-    const w = new Worker(new URL("./worker-boot.mjs", import.meta.url), entry !== undefined ? { workerData: { entry: entry.href } } : {});
-    w.on("message", onReply);
-    w.on("error", onError);
-    return { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
-  }
+/** Deno and browsers: a module Web Worker. */
+const spawnWebWorker: SpawnWorker = (entry, onReply, onError) => {
   const w = entry !== undefined ? new Worker(entry, { type: "module" }) : new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
   w.onmessage = (e: MessageEvent<WorkerReply>) => onReply(e.data);
   w.onerror = (e) => {
@@ -65,6 +67,11 @@ async function spawn(entry: URL | undefined, onReply: (m: WorkerReply) => void, 
     onError(new Error(e.message));
   };
   return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+};
+
+async function spawn(entry: URL | undefined, onReply: (m: WorkerReply) => void, onError: (e: Error) => void): Promise<PoolWorker> {
+  const make = isNode() ? (await nodeSide()).spawnNodeWorker : spawnWebWorker;
+  return make(entry, onReply, onError);
 }
 
 interface Job {
@@ -75,6 +82,8 @@ interface Job {
 
 interface Slot {
   worker: PoolWorker;
+  /** Which worker this is (1, 2, ... in start order; replacements get new numbers). */
+  n: number;
   job?: Job & { id: number; timer: ReturnType<typeof setTimeout> };
 }
 
@@ -90,6 +99,7 @@ export class Pool {
   readonly #queue: Job[] = [];
   readonly #slots = new Set<Slot>();
   #nextId = 1;
+  #nextWorker = 1;
   #closed = false;
 
   private constructor(opts: PoolOptions, size: number) {
@@ -133,7 +143,7 @@ export class Pool {
 
   #addWorker(): Promise<void> {
     return new Promise((ready, failed) => {
-      const slot = {} as Slot;
+      const slot = { n: this.#nextWorker++ } as Slot;
       let started = false;
       spawn(
         this.#opts.worker?.url,
@@ -152,7 +162,7 @@ export class Pool {
           slot.job = undefined;
           const ms = performance.now() - job.start;
           if (m.type === "done") {
-            const r: RunResult = { status: "done", exitCode: m.exitCode, stdout: m.stdout, ms };
+            const r: RunResult = { status: "done", exitCode: m.exitCode, stdout: m.stdout, ms, worker: slot.n };
             if (m.changes !== undefined) r.changes = m.changes;
             if (m.usage !== undefined) r.usage = m.usage;
             job.resolve(r);

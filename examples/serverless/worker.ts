@@ -10,10 +10,13 @@ import type { InitMessage, RunMessage, WorkerReply } from "./protocol.ts";
 
 type Port = { post(m: WorkerReply): void; listen(f: (m: InitMessage | RunMessage) => void): void };
 
+const NODE_THREADS = "node:worker_threads";
+
 async function port(): Promise<Port> {
   const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: string } } };
   if (g.Deno === undefined && g.process?.versions?.node !== undefined && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "undefined") {
-    const { parentPort } = await import("node:worker_threads");
+    // Hidden from vite: the browser build of this worker never follows it.
+    const { parentPort } = (await import(/* @vite-ignore */ NODE_THREADS)) as typeof import("node:worker_threads");
     return { post: (m) => parentPort!.postMessage(m), listen: (f) => parentPort!.on("message", f) };
   }
   const self = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent) => void) | null };
@@ -22,31 +25,47 @@ async function port(): Promise<Port> {
 
 let image: Image | undefined;
 let module: WebAssembly.Module | undefined;
-/** Whether Union enforces `{ quota }` (branch sandbox); feature-detected, once. */
+/** Whether this Union takes `{ quota }` and reports `usage()` (they arrive with Union quotas); probed once. */
 let quotas = false;
+
+type Usage = { bytes: number; inodes: number };
+type QuotaUnion = Union & { usage(): Usage };
+
+function supportsQuotas(img: Image): boolean {
+  try {
+    const u = new Union(img, new MemoryLayer(), { quota: { bytes: 1 } } as ConstructorParameters<typeof Union>[2]);
+    const ok = typeof (u as Partial<QuotaUnion>).usage === "function";
+    u.close();
+    return ok;
+  } catch {
+    return false; // EINVAL: unknown option 'quota'
+  }
+}
 
 const decoder = new TextDecoder();
 
 async function handle(m: RunMessage): Promise<WorkerReply> {
-  const opts = m.quota !== undefined ? { quota: m.quota } : {};
+  const opts = quotas && m.quota !== undefined ? { quota: m.quota } : {};
   const union = new Union(image!, new MemoryLayer(), opts as ConstructorParameters<typeof Union>[2]);
-  const out: Uint8Array[] = [];
-  const exitCode = await run(module!, {
-    union,
-    args: ["handler", ...m.args],
-    stdin: m.stdin ?? "",
-    stdout: (b) => out.push(b.slice()),
-    stderr: (b) => out.push(b.slice()),
-  });
-  let stdout = "";
-  for (const b of out) stdout += decoder.decode(b, { stream: true });
-  stdout += decoder.decode();
-  const reply: WorkerReply = { type: "done", id: m.id, exitCode, stdout };
-  if (m.changes) reply.changes = union.changes();
-  const u = union as unknown as { usage?: () => { bytes: number; inodes: number } };
-  if (typeof u.usage === "function") reply.usage = u.usage();
-  union.close();
-  return reply;
+  try {
+    const out: Uint8Array[] = [];
+    const exitCode = await run(module!, {
+      union,
+      args: ["handler", ...m.args],
+      stdin: m.stdin ?? "",
+      stdout: (b) => out.push(b.slice()),
+      stderr: (b) => out.push(b.slice()),
+    });
+    let stdout = "";
+    for (const b of out) stdout += decoder.decode(b, { stream: true });
+    stdout += decoder.decode();
+    const reply: WorkerReply = { type: "done", id: m.id, exitCode, stdout };
+    if (m.changes) reply.changes = union.changes();
+    if (quotas) reply.usage = (union as QuotaUnion).usage();
+    return reply;
+  } finally {
+    union.close();
+  }
 }
 
 const p = await port();
@@ -54,7 +73,7 @@ p.listen((m) => {
   if (m.type === "init") {
     image = imageFromShared(m.image);
     module = m.module;
-    quotas = typeof (Union.prototype as unknown as { usage?: unknown }).usage === "function";
+    quotas = supportsQuotas(image);
     p.post({ type: "ready", quotas });
     return;
   }

@@ -95,28 +95,34 @@ describe.skipIf(skipReason(noSab))("guests in several workers over one shared im
   });
   afterAll(() => pool?.close());
 
-  it("each guest sees the image and only its own writes", async () => {
+  it("each guest, on every worker, sees the image and only its own writes", async () => {
     const n = 9;
+    // All guests write the same path too: with 3 workers, 3 run at once.
     const results = await Promise.all(
       Array.from({ length: n }, (_, i) =>
         pool.run({
-          args: ["write", `/srv/data/mine-${i}`, `guest ${i}\n`, "rm", "/srv/data/a.txt", "append", "/etc/hostname", `+${i}\n`, "ls", "/srv/data", "cat", "/etc/hostname", "cat", "/srv/data/hard"],
+          args: ["write", `/srv/data/mine-${i}`, `guest ${i}\n`, "write", "/srv/data/same", `same ${i}\n`, "rm", "/srv/data/a.txt", "append", "/etc/hostname", `+${i}\n`,
+            "ls", "/srv/data", "cat", "/etc/hostname", "cat", "/srv/data/hard", "cat", "/srv/data/same"],
           changes: true,
         }),
       ),
     );
+    const workers = new Set<number>();
     results.forEach((r, i) => {
       expect(r.status).toBe("done");
       if (r.status !== "done") return;
+      workers.add(r.worker);
       expect(r.exitCode).toBe(0);
-      expect(r.stdout).toBe(`hard\nmine-${i}\napp\n+${i}\nalpha\n`);
+      expect(r.stdout).toBe(`hard\nmine-${i}\nsame\napp\n+${i}\nalpha\nsame ${i}\n`);
       expect(r.changes).toEqual([
         { kind: "C", path: "/etc/hostname" },
         { kind: "C", path: "/srv/data" },
         { kind: "D", path: "/srv/data/a.txt" },
         { kind: "A", path: `/srv/data/mine-${i}` },
+        { kind: "A", path: "/srv/data/same" },
       ]);
     });
+    expect(workers.size).toBe(3); // really spread over the workers, not one thread
     // The image itself is untouched, here and for the next guest.
     const u = new Union(image, new MemoryLayer());
     expect(u.readdir("/srv/data").sort()).toEqual(["a.txt", "hard"]);
