@@ -55,7 +55,7 @@ async function handle(m: RunMessage): Promise<WorkerReply> {
     const wasi = new ShimWasi(args, [], [new OpenFile(new File([])), sink, sink, shimTree(extra.files!)], { debug: false });
     const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
     const exitCode = wasi.start(instance as unknown as { exports: { memory: WebAssembly.Memory; _start: () => unknown } });
-    return { type: "done", id: m.id, exitCode, stdout };
+    return { type: "done", id: m.id, exitCode, stdout, truncated: false };
   }
   const dir = mkdtempSync(join(extra.scratch!, "req-"));
   const root = join(dir, "root");
@@ -71,7 +71,7 @@ async function handle(m: RunMessage): Promise<WorkerReply> {
     } finally {
       closeSync(fd);
     }
-    return { type: "done", id: m.id, exitCode, stdout: readFileSync(outPath, "utf8") };
+    return { type: "done", id: m.id, exitCode, stdout: readFileSync(outPath, "utf8"), truncated: false };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@
  *   ls DIR                print the names in DIR, one a line, sorted by the union
  *   fill PATH BYTES       write BYTES bytes in 64 KiB writes (past a quota: ENOSPC)
  *   size PATH             print "PATH: N bytes" (stat)
+ *   stdin                 copy stdin to stdout
  *   loop                  never return (the server's time limit ends it)
  *
  * Each failing operation prints "OP PATH: strerror" and the handler exits 1
@@ -98,6 +99,10 @@ int main(int argc, char **argv) {
       ls(a), i += 1;
     } else if (strcmp(op, "fill") == 0) {
       fill(a, atoll(b)), i += 2;
+    } else if (strcmp(op, "stdin") == 0) {
+      char buf[4096];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) fwrite(buf, 1, n, stdout);
     } else if (strcmp(op, "size") == 0) {
       struct stat st;
       if (stat(a, &st) != 0) fail("size", a);

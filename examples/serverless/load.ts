@@ -23,9 +23,27 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+/** Requests and concurrency a load run accepts (a load test, not a flood). */
+export const MAX_REQUESTS = 1_000_000;
+export const MAX_CONCURRENCY = 256;
+
+/** The load test only ever talks to this machine. */
+export function checkLoopback(url: string): void {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw new Error(`load: not a URL: ${JSON.stringify(url)}`);
+  }
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) throw new Error(`load: refusing a non-loopback URL ${url} (loopback only: 127.x.x.x, localhost, [::1])`);
+}
+
 /** Fire `requests` GETs of `path` at `url`, `concurrency` at a time; `check` says whether an answer is right. */
 export async function load(url: string, path: string, requests: number, concurrency: number, check: (status: number, body: string) => boolean): Promise<LoadResult> {
-  if (!new URL(url).hostname.match(/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/)) throw new Error(`load: refusing a non-loopback URL ${url}`);
+  checkLoopback(url);
+  for (const [name, v, max] of [["requests", requests, MAX_REQUESTS], ["concurrency", concurrency, MAX_CONCURRENCY]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1 || v > max) throw new RangeError(`load: ${name} must be an integer from 1 to ${max}, got ${v}`);
+  }
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
@@ -49,28 +67,36 @@ export function formatLoad(name: string, r: LoadResult): string {
   return `${name}: ${r.requests} requests, concurrency ${r.concurrency}: ${r.perSecond.toFixed(0)} requests/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${r.failures} failed`;
 }
 
-function intEnv(name: string, dflt: number): number {
+function intEnv(name: string, dflt: number, max: number): number {
   const v = process.env[name];
-  const n = v === undefined || v === "" ? dflt : Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${v}"`);
+  const n = v === undefined || v === "" ? dflt : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new Error(`${name}: expected an integer from 1 to ${max}, got "${v}"`);
   return n;
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1]).href;
 if (isMain) {
-  const requests = intEnv("LAYERFS_LOAD_REQUESTS", 1000);
-  const concurrency = intEnv("LAYERFS_LOAD_CONCURRENCY", 8);
-  const args = (process.env.LAYERFS_LOAD_ARGS ?? "hello").split(",");
-  const given = process.env.LAYERFS_SERVERLESS_URL;
-  const server = given === undefined ? await launchServer({}) : undefined;
-  const url = given ?? server!.url;
   try {
-    const probe = await get(url, runPath(args));
-    console.log(`${url}${runPath(args)} -> ${probe.status} ${JSON.stringify(probe.body.slice(0, 60))}`);
-    const r = await load(url, runPath(args), requests, concurrency, (s, b) => s === probe.status && b === probe.body);
-    console.log(formatLoad("layerfs serverless", r));
-    if (r.failures > 0) process.exitCode = 1;
-  } finally {
-    await server?.stop();
+    const requests = intEnv("LAYERFS_LOAD_REQUESTS", 1000, MAX_REQUESTS);
+    const concurrency = intEnv("LAYERFS_LOAD_CONCURRENCY", 8, MAX_CONCURRENCY);
+    const args = (process.env.LAYERFS_LOAD_ARGS ?? "hello").split(",");
+    const given = process.env.LAYERFS_SERVERLESS_URL;
+    if (given !== undefined) checkLoopback(given);
+    const server = given === undefined ? await launchServer({}) : undefined;
+    const url = given ?? server!.url;
+    try {
+      const probe = await get(url, runPath(args)).catch((e: unknown) => {
+        throw new Error(`cannot reach ${url}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
+      });
+      console.log(`${url}${runPath(args)} -> ${probe.status} ${JSON.stringify(probe.body.slice(0, 60))}`);
+      const r = await load(url, runPath(args), requests, concurrency, (s, b) => s === probe.status && b === probe.body);
+      console.log(formatLoad("layerfs serverless", r));
+      if (r.failures > 0) process.exitCode = 1;
+    } finally {
+      await server?.stop();
+    }
+  } catch (e) {
+    console.error(`layerfs serverless load: ${(e instanceof Error ? e.message : String(e)).replace(/^load: /, "")}`);
+    process.exitCode = 2;
   }
 }

@@ -14,5 +14,5 @@ export const spawnNodeWorker: SpawnWorker = (entry, onReply, onError): PoolWorke
   const w = new Worker(boot, entry !== undefined ? { workerData: { entry: entry.href } } : {});
   w.on("message", onReply);
   w.on("error", onError);
-  return { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
+  return { post: (m) => w.postMessage(m), terminate: async () => void (await w.terminate()) };
 };

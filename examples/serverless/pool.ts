@@ -10,7 +10,8 @@ import type { InitMessage, RunMessage, WorkerReply } from "./protocol.ts";
 /** What the pool needs of a worker, whatever the runtime. */
 export interface PoolWorker {
   post(m: InitMessage | RunMessage): void;
-  terminate(): void;
+  /** Stop it; settles once it is gone (Node's terminate is asynchronous). */
+  terminate(): Promise<void>;
 }
 
 /** Start a worker running `entry` (default ./worker.ts). */
@@ -23,11 +24,14 @@ export interface RunRequest {
   changes?: boolean;
   /** Time limit in ms (default: the pool's). */
   timeoutMs?: number;
+  /** Bytes of stdout+stderr kept (default: all). */
+  maxOutput?: number;
 }
 
 export type RunResult =
-  | { status: "done"; exitCode: number; stdout: string; changes?: Change[]; usage?: { bytes: number; inodes: number }; ms: number; worker: number }
+  | { status: "done"; exitCode: number; stdout: string; truncated: boolean; changes?: Change[]; usage?: { bytes: number; inodes: number }; ms: number; worker: number }
   | { status: "timeout"; ms: number }
+  | { status: "busy"; ms: number }
   | { status: "failed"; error: string; ms: number };
 
 export interface PoolOptions {
@@ -37,6 +41,8 @@ export interface PoolOptions {
   size?: number;
   /** Default time limit per request, ms (default 5000). */
   timeoutMs?: number;
+  /** Requests that may wait for a worker; past that `run` answers "busy" at once (default 1000). */
+  maxQueue?: number;
   /** Another worker module speaking protocol.ts (default ./worker.ts), and what its init message carries. */
   worker?: { url: URL; extra?: unknown };
 }
@@ -66,7 +72,7 @@ const spawnWebWorker: SpawnWorker = (entry, onReply, onError) => {
     e.preventDefault();
     onError(new Error(e.message));
   };
-  return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+  return { post: (m) => w.postMessage(m), terminate: async () => w.terminate() };
 };
 
 async function spawn(entry: URL | undefined, onReply: (m: WorkerReply) => void, onError: (e: Error) => void): Promise<PoolWorker> {
@@ -112,14 +118,23 @@ export class Pool {
   static async start(opts: PoolOptions): Promise<Pool> {
     const size = opts.size ?? (await cores());
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`Pool: size must be a positive integer, got ${size}`);
+    const t = opts.timeoutMs;
+    if (t !== undefined && !(Number.isSafeInteger(t) && t >= 1)) throw new RangeError(`Pool: timeoutMs must be a positive integer (ms), got ${t}`);
+    if (!(opts.module instanceof WebAssembly.Module)) throw new TypeError("Pool: module must be a compiled WebAssembly.Module");
     const pool = new Pool(opts, size);
-    await Promise.all(Array.from({ length: size }, () => pool.#addWorker()));
+    try {
+      await Promise.all(Array.from({ length: size }, () => pool.#addWorker()));
+    } catch (e) {
+      await pool.close(); // the workers that did start
+      throw new Error(`Pool: a worker failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    }
     return pool;
   }
 
   /** Run one request in a fresh sandbox (queued while every worker is busy). */
   run(req: RunRequest): Promise<RunResult> {
     if (this.#closed) return Promise.resolve({ status: "failed", error: "pool closed", ms: 0 });
+    if (this.#idle.length === 0 && this.#queue.length >= (this.#opts.maxQueue ?? 1000)) return Promise.resolve({ status: "busy", ms: 0 });
     return new Promise((resolve) => {
       this.#queue.push({ req, resolve, start: performance.now() });
       this.#pump();
@@ -131,14 +146,25 @@ export class Pool {
     return this.#queue.length;
   }
 
-  close(): void {
+  /** Stop every worker (running and queued requests get "pool closed"); settles once all are gone. */
+  async close(): Promise<void> {
     this.#closed = true;
     for (const s of this.#slots) {
-      s.worker.terminate();
+      this.#stop(s.worker);
+      if (s.job !== undefined) clearTimeout(s.job.timer);
       s.job?.resolve({ status: "failed", error: "pool closed", ms: performance.now() - s.job.start });
     }
     for (const j of this.#queue.splice(0)) j.resolve({ status: "failed", error: "pool closed", ms: 0 });
     this.#slots.clear();
+    this.#idle.length = 0;
+    await Promise.all(this.#stopping);
+  }
+
+  readonly #stopping = new Set<Promise<void>>();
+
+  #stop(w: PoolWorker): void {
+    const done = w.terminate().catch(() => {}).finally(() => this.#stopping.delete(done));
+    this.#stopping.add(done);
   }
 
   #addWorker(): Promise<void> {
@@ -162,7 +188,7 @@ export class Pool {
           slot.job = undefined;
           const ms = performance.now() - job.start;
           if (m.type === "done") {
-            const r: RunResult = { status: "done", exitCode: m.exitCode, stdout: m.stdout, ms, worker: slot.n };
+            const r: RunResult = { status: "done", exitCode: m.exitCode, stdout: m.stdout, truncated: m.truncated, ms, worker: slot.n };
             if (m.changes !== undefined) r.changes = m.changes;
             if (m.usage !== undefined) r.usage = m.usage;
             job.resolve(r);
@@ -187,7 +213,7 @@ export class Pool {
   /** Stop a worker (its job gets `result`) and start a replacement. */
   #retire(slot: Slot, result: { status: "timeout" } | { status: "failed"; error: string }): void {
     if (!this.#slots.delete(slot)) return;
-    slot.worker.terminate();
+    this.#stop(slot.worker);
     const job = slot.job;
     slot.job = undefined;
     const i = this.#idle.indexOf(slot);
@@ -212,6 +238,7 @@ export class Pool {
       if (job.req.stdin !== undefined) msg.stdin = job.req.stdin;
       if (job.req.quota !== undefined) msg.quota = job.req.quota;
       if (job.req.changes) msg.changes = true;
+      if (job.req.maxOutput !== undefined) msg.maxOutput = job.req.maxOutput;
       slot.worker.post(msg);
     }
   }

@@ -18,10 +18,12 @@ export interface RunMessage {
   stdin?: string;
   quota?: { bytes?: number; inodes?: number };
   changes?: boolean;
+  /** Bytes of stdout+stderr kept (the rest is dropped and the reply says `truncated`). */
+  maxOutput?: number;
 }
 
 /** Worker -> main. */
 export type WorkerReply =
   | { type: "ready"; quotas: boolean }
-  | { type: "done"; id: number; exitCode: number; stdout: string; changes?: Change[]; usage?: { bytes: number; inodes: number } }
+  | { type: "done"; id: number; exitCode: number; stdout: string; truncated: boolean; changes?: Change[]; usage?: { bytes: number; inodes: number } }
   | { type: "failed"; id: number; error: string };

@@ -49,17 +49,18 @@ async function handle(m: RunMessage): Promise<WorkerReply> {
   const union = new Union(image!, new MemoryLayer(), opts as ConstructorParameters<typeof Union>[2]);
   try {
     const out: Uint8Array[] = [];
-    const exitCode = await run(module!, {
-      union,
-      args: ["handler", ...m.args],
-      stdin: m.stdin ?? "",
-      stdout: (b) => out.push(b.slice()),
-      stderr: (b) => out.push(b.slice()),
-    });
+    let room = m.maxOutput ?? Infinity;
+    let truncated = false;
+    const keep = (b: Uint8Array): void => {
+      if (b.length > room) truncated = true;
+      if (room > 0) out.push(b.slice(0, Math.min(b.length, room)));
+      room -= Math.min(b.length, room);
+    };
+    const exitCode = await run(module!, { union, args: ["handler", ...m.args], stdin: m.stdin ?? "", stdout: keep, stderr: keep });
     let stdout = "";
     for (const b of out) stdout += decoder.decode(b, { stream: true });
     stdout += decoder.decode();
-    const reply: WorkerReply = { type: "done", id: m.id, exitCode, stdout };
+    const reply: WorkerReply = { type: "done", id: m.id, exitCode, stdout, truncated };
     if (m.changes) reply.changes = union.changes();
     if (quotas) reply.usage = (union as QuotaUnion).usage();
     return reply;

@@ -17,7 +17,7 @@ describe("examples/serverless (Node)", () => {
   let s: Launched;
   let quotas = false;
   beforeAll(async () => {
-    s = await launchServer({ LAYERFS_SERVERLESS_WORKERS: "2", LAYERFS_SERVERLESS_TIMEOUT_MS: "1500", LAYERFS_SERVERLESS_QUOTA_BYTES: String(QUOTA), LAYERFS_SERVERLESS_QUOTA_INODES: String(INODES) });
+    s = await launchServer({ LAYERFS_SERVERLESS_WORKERS: "2", LAYERFS_SERVERLESS_TIMEOUT_MS: "1500", LAYERFS_SERVERLESS_QUOTA_BYTES: String(QUOTA), LAYERFS_SERVERLESS_QUOTA_INODES: String(INODES), LAYERFS_SERVERLESS_MAX_OUTPUT: "200" });
     quotas = JSON.parse((await get(s.url, "/health")).body).quotas;
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -100,10 +100,26 @@ describe("examples/serverless (Node)", () => {
     expect(s.output()).not.toMatch(/quotas not enforced/);
   });
 
+  it("passes stdin, and keeps at most LAYERFS_SERVERLESS_MAX_OUTPUT bytes of output", async () => {
+    expect(await get(s.url, runPath(["stdin", "hello"], "&stdin=" + encodeURIComponent("from the query\n")))).toEqual({ status: 200, body: "from the query\nhello from layerfs\n", exitCode: "0" });
+    const res = await fetch(s.url + runPath(Array(8).fill(["cat", "/etc/motd"]).flat()));
+    expect(res.headers.get("x-output-truncated")).toBe("1");
+    expect(await res.text()).toBe("Welcome to a layerfs sandbox.\n".repeat(8).slice(0, 200));
+  });
+
   it("answers misuse with a clear error", async () => {
     expect(await get(s.url, "/run")).toMatchObject({ status: 400, body: expect.stringMatching(/^no handler arguments: use \/run\?a=hello/) });
+    expect(await get(s.url, runPath(["hello"], "&quota=9"))).toEqual({ status: 400, body: 'unknown query parameter "quota" (known: a, stdin, changes=1)\n', exitCode: null });
     expect(await get(s.url, "/nope")).toMatchObject({ status: 404 });
     expect(await get(s.url, runPath(["frobnicate"]))).toEqual({ status: 200, body: "unknown operation: frobnicate\n", exitCode: "2" });
+  });
+
+  it("refuses bad settings with one line and exit status 2", async () => {
+    await expect(launchServer({ PORT: "http" })).rejects.toThrow(/^server exited \(2\) before listening:\nlayerfs serverless: PORT: expected an integer from 0 to 65535, got "http"\n$/);
+    const port = new URL(s.url).port;
+    await expect(launchServer({ PORT: port, LAYERFS_SERVERLESS_WORKERS: "1" })).rejects.toThrow(
+      new RegExp(`^server exited \\(2\\) before listening:\\nlayerfs serverless: port ${port} on 127\\.0\\.0\\.1 is in use \\(set PORT, 0 picks a free one\\)\\n$`),
+    );
   });
 });
 

@@ -91,22 +91,23 @@ describe.skipIf(skipReason(noSab))("guests in several workers over one shared im
   beforeAll(async () => {
     image = buildImage();
     const wasm = await loadFixtureBytes(new URL("../../examples/serverless/handler.wasm", import.meta.url));
-    pool = await Pool.start({ image: shareImage(image), module: await WebAssembly.compile(wasm), size: 3, timeoutMs: 20_000 });
+    pool = await Pool.start({ image: shareImage(image), module: await WebAssembly.compile(wasm), size: 3, timeoutMs: 20_000, maxQueue: 6 });
   });
   afterAll(() => pool?.close());
 
   it("each guest, on every worker, sees the image and only its own writes", async () => {
     const n = 9;
     // All guests write the same path too: with 3 workers, 3 run at once.
-    const results = await Promise.all(
-      Array.from({ length: n }, (_, i) =>
+    const runs = Array.from({ length: n }, (_, i) =>
         pool.run({
           args: ["write", `/srv/data/mine-${i}`, `guest ${i}\n`, "write", "/srv/data/same", `same ${i}\n`, "rm", "/srv/data/a.txt", "append", "/etc/hostname", `+${i}\n`,
             "ls", "/srv/data", "cat", "/etc/hostname", "cat", "/srv/data/hard", "cat", "/srv/data/same"],
           changes: true,
         }),
-      ),
     );
+    // 3 running + 6 queued (maxQueue): a 10th is refused at once.
+    expect(await pool.run({ args: ["hello"] })).toEqual({ status: "busy", ms: 0 });
+    const results = await Promise.all(runs);
     const workers = new Set<number>();
     results.forEach((r, i) => {
       expect(r.status).toBe("done");
