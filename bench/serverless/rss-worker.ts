@@ -32,5 +32,6 @@ parentPort!.on("message", ({ image: shared, copy }: { image: SharedImage; copy: 
       f.close();
     }
   }
+  union.close();
   parentPort!.postMessage({ bytes, sum });
 });

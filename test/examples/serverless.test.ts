@@ -115,11 +115,13 @@ describe("examples/serverless (Node)", () => {
   });
 
   it("refuses bad settings with one line and exit status 2", async () => {
-    await expect(launchServer({ PORT: "http" })).rejects.toThrow(/^server exited \(2\) before listening:\nlayerfs serverless: PORT: expected an integer from 0 to 65535, got "http"\n$/);
     const port = new URL(s.url).port;
-    await expect(launchServer({ PORT: port, LAYERFS_SERVERLESS_WORKERS: "1" })).rejects.toThrow(
-      new RegExp(`^server exited \\(2\\) before listening:\\nlayerfs serverless: port ${port} on 127\\.0\\.0\\.1 is in use \\(set PORT, 0 picks a free one\\)\\n$`),
-    );
+    await Promise.all([
+      expect(launchServer({ PORT: "http" })).rejects.toThrow(/^server exited \(2\) before listening:\nlayerfs serverless: PORT: expected an integer from 0 to 65535, got "http"\n$/),
+      expect(launchServer({ PORT: port, LAYERFS_SERVERLESS_WORKERS: "1" })).rejects.toThrow(
+        new RegExp(`^server exited \\(2\\) before listening:\\nlayerfs serverless: port ${port} on 127\\.0\\.0\\.1 is in use \\(set PORT, 0 picks a free one\\)\\n$`),
+      ),
+    ]);
   });
 });
 
