@@ -4,7 +4,8 @@
 // shared image, each request in its own upper, none seeing another's writes.
 // Portable: Chromium runs it cross-origin isolated (vitest.browser.config.ts headers).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Image, imageFromShared, layerProblems, MemoryLayer, shareImage, TarLayer, Union } from "../../src/mod.ts";
+import { Image, imageFromShared, MemoryLayer, shareImage, TarLayer, Union } from "../../src/mod.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import type { SharedImage, SharedTarLayer, SharedTreeLayer } from "../../src/mod.ts";
 import { Pool } from "../../examples/serverless/pool.ts";
 import { loadFixtureBytes } from "../support/fixtures.ts";
