@@ -11,13 +11,14 @@ import { skipReason } from "../support/index.ts";
 const QUOTA = 256 * 1024;
 const INODES = 16;
 const BLOCK = 65536; // the handler's fill writes
+const MAX_OUTPUT = 800;
 const NO_QUOTAS = "this Union takes no { quota } yet (Union quotas come with the sandbox branch): ENOSPC not checked, unlimited writes checked instead";
 
 describe("examples/serverless (Node)", () => {
   let s: Launched;
   let quotas = false;
   beforeAll(async () => {
-    s = await launchServer({ LAYERFS_SERVERLESS_WORKERS: "2", LAYERFS_SERVERLESS_TIMEOUT_MS: "1500", LAYERFS_SERVERLESS_QUOTA_BYTES: String(QUOTA), LAYERFS_SERVERLESS_QUOTA_INODES: String(INODES), LAYERFS_SERVERLESS_MAX_OUTPUT: "200" });
+    s = await launchServer({ LAYERFS_SERVERLESS_WORKERS: "2", LAYERFS_SERVERLESS_TIMEOUT_MS: "1500", LAYERFS_SERVERLESS_QUOTA_BYTES: String(QUOTA), LAYERFS_SERVERLESS_QUOTA_INODES: String(INODES), LAYERFS_SERVERLESS_MAX_OUTPUT: String(MAX_OUTPUT) });
     quotas = JSON.parse((await get(s.url, "/health")).body).quotas;
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -102,9 +103,9 @@ describe("examples/serverless (Node)", () => {
 
   it("passes stdin, and keeps at most LAYERFS_SERVERLESS_MAX_OUTPUT bytes of output", async () => {
     expect(await get(s.url, runPath(["stdin", "hello"], "&stdin=" + encodeURIComponent("from the query\n")))).toEqual({ status: 200, body: "from the query\nhello from layerfs\n", exitCode: "0" });
-    const res = await fetch(s.url + runPath(Array(8).fill(["cat", "/etc/motd"]).flat()));
+    const res = await fetch(s.url + runPath(Array(30).fill(["cat", "/etc/motd"]).flat()));
     expect(res.headers.get("x-output-truncated")).toBe("1");
-    expect(await res.text()).toBe("Welcome to a layerfs sandbox.\n".repeat(8).slice(0, 200));
+    expect(await res.text()).toBe("Welcome to a layerfs sandbox.\n".repeat(30).slice(0, MAX_OUTPUT));
   });
 
   it("answers misuse with a clear error", async () => {
