@@ -12,6 +12,9 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export default defineConfig({
+  // Cross-origin isolation, so pages and their workers have SharedArrayBuffer
+  // (test/layers/shared-image.test.ts shares one image across Web Workers).
+  server: { headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } },
   // Pre-bundle browser deps up front: discovering them mid-run makes vite reload the page.
   optimizeDeps: { include: ["@bjorn3/browser_wasi_shim", "@ruby/wasm-wasi", "@ruby/wasm-wasi/dist/browser"] },
   test: {

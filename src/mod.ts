@@ -28,3 +28,6 @@ export type { ImageFormat, ImageConfig, LayerDescriptor, LoadedImage, LoadImageO
 // Writing: the upper as one OCI layer (commit, or commitStream), the merged tree as a tar, whole images (host files: src/host/node.ts commitHostImage).
 export { commit, commitStream, exportTar, commitImage, archiveOutput, memorySpool } from "./oci/mod.ts";
 export type { CommitCompression, CommitOptions, CommittedLayer, LayerDigests, LayerStream, CommitImageOptions, CommitImageResult, ImageOutput, LayerSpool } from "./oci/mod.ts";
+// One image across workers (SharedArrayBuffer-backed layers).
+export { shareImage, imageFromShared, SHARED_IMAGE_FORMAT } from "./layers/shared.ts";
+export type { SharedImage, SharedLayer, SharedTarLayer, SharedTreeLayer } from "./layers/shared.ts";

@@ -16,8 +16,8 @@ const scaled = (name: string, full: number, min = 1): number => Math.max(min, Ma
 
 export const config = {
   scale,
-  /** Sections to run (comma list of union, wasi, host, tar, oci, run, tarw). */
-  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run,tarw").split(",").map((s) => s.trim())),
+  /** Sections to run (comma list of union, wasi, host, tar, oci, run, tarw, serverless). */
+  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run,tarw,serverless").split(",").map((s) => s.trim())),
   /** Timed runs per figure (the median is reported), after untimed warm-up runs. */
   runs: Math.round(num("LAYERFS_BENCH_RUNS", 9)),
   /** Timed runs of the 256 MiB workloads. */
@@ -50,6 +50,10 @@ export const config = {
   runImageMiB: scaled("LAYERFS_BENCH_RUN_IMAGE_MIB", 500),
   /** Layers of the deep image (issue 3) and the layer counts of the stat benchmark (issue 2). */
   deepLayers: Math.round(num("LAYERFS_BENCH_DEEP_LAYERS", 16)),
+  /** Issue 10: the image shared by workers (MiB), the serverless image's extra files, load-test requests. */
+  shareMiB: scaled("LAYERFS_BENCH_SHARE_MIB", 256),
+  serverlessFiles: scaled("LAYERFS_BENCH_SERVERLESS_FILES", 1000, 0),
+  serverlessRequests: scaled("LAYERFS_BENCH_SERVERLESS_REQUESTS", 1000, 50),
   /** Scratch directory for host trees (tmpfs by default). */
   dir: process.env.LAYERFS_BENCH_DIR ?? "/dev/shm/layerfs-bench",
   /** Kernel overlayfs copy-up peer (needs root and overlay mounts); LAYERFS_BENCH_KERNEL=0 skips it. */

@@ -16,4 +16,5 @@ for src in test/wasm/src/*.c; do
   build "test/wasm/$name.wasm" "$src"
 done
 build examples/aufs-demo/demo.wasm examples/aufs-demo/demo.c
+build examples/serverless/handler.wasm examples/serverless/handler.c
 build bench/wasm/bench.wasm bench/wasm/bench.c

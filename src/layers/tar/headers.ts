@@ -25,6 +25,8 @@ export interface RawHeader {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder("utf-8");
+/** Browsers' TextDecoder refuses views of a SharedArrayBuffer (a shared tar): decode those from a copy. */
+const decodable = (b: Uint8Array): Uint8Array => (typeof SharedArrayBuffer !== "undefined" && b.buffer instanceof SharedArrayBuffer ? b.slice() : b);
 
 /** The PAX keys the indexer reads (plus GNU.sparse.*, to refuse sparse files). */
 const PAX_KEYS = new Set(["path", "linkpath", "size", "mtime", "atime", "ctime", "uid", "gid"]);
@@ -78,7 +80,7 @@ function textField(b: Uint8Array, start: number, len: number, offset: number, wh
 
 export function decodeUtf8(bytes: Uint8Array, offset: number, what: string): string {
   try {
-    return utf8.decode(bytes);
+    return utf8.decode(decodable(bytes));
   } catch {
     throw new TarError(offset, latin1Preview(bytes), `${what} is not valid UTF-8`);
   }
@@ -180,7 +182,7 @@ export function parsePax(data: Uint8Array, offset: number, into: PaxRecords): vo
     const rec = data.subarray(i + 1, end - 1);
     const eq = rec.indexOf(0x3d);
     if (eq <= 0) throw new TarError(offset, "", `PAX record at byte ${pos} has no key=value`);
-    const key = lenient.decode(rec.subarray(0, eq));
+    const key = lenient.decode(decodable(rec.subarray(0, eq)));
     // Only keys the indexer uses are decoded: others (SCHILY.xattr.* values are raw bytes) are skipped.
     if (PAX_KEYS.has(key) || key.startsWith("GNU.sparse.")) {
       const value = decodeUtf8(rec.subarray(eq + 1), offset, `PAX ${key}`);
