@@ -1,5 +1,5 @@
 export { Errno, FsError, isFsError } from "./core/errno.ts";
-export type { EntryStat, EntryType, Layer, LayerFile, WritableLayer, WritableLayerFile } from "./core/layer.ts";
+export type { ContentSource, EntryStat, EntryType, Layer, LayerFile, WritableLayer, WritableLayerFile } from "./core/layer.ts";
 export { Image } from "./core/image.ts";
 export { Union } from "./core/union.ts";
 export type { Change, DirEntry, OpenOptions, Stat, UnionFile, UnionOptions } from "./core/union.ts";
@@ -11,7 +11,8 @@ export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS }
 export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption, WritableStreamLike, WriterLike } from "./wasi/mod.ts";
 // Host-directory layers (platform-neutral part; node:fs and Deno hosts: src/host/node.ts, src/host/deno.ts).
 export { DirLayer } from "./layers/dir.ts";
+export { LayerInUseError } from "./layers/dir-lock.ts";
 export type { DirLayerOptions } from "./layers/dir.ts";
-export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind } from "./host/host-fs.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./host/host-fs.ts";
 export { FaultFs } from "./host/fault-fs.ts";
 export type { FaultPlan } from "./host/fault-fs.ts";

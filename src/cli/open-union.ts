@@ -2,6 +2,7 @@
 import { Image } from "../core/image.ts";
 import { Union } from "../core/union.ts";
 import type { WritableLayer } from "../core/layer.ts";
+import { LayerInUseError } from "../layers/dir-lock.ts";
 import { MemoryLayer } from "../layers/memory.ts";
 import { CliError } from "./errors.ts";
 import type { CliRuntime } from "./runtime.ts";
@@ -14,9 +15,10 @@ export interface LayerArgs {
 /**
  * Lowers are opened bottom first as read-only DirLayers. Without an upper the
  * writable layer is an empty MemoryLayer (thrown away with the union).
- * `createUpper` makes a missing upper directory (for `run`).
+ * `createUpper` makes a missing upper directory, and `lock` takes the upper's
+ * lock (both for `run`: the commands that only read an upper do not lock it).
  */
-export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false): Union {
+export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false, lock = false): Union {
   const lowers = (args.layer ?? []).map((path) => {
     requireDir(rt, path, "layer");
     return rt.lowerLayer(rt.resolve(path));
@@ -28,7 +30,15 @@ export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false):
     checkNoOverlap(rt, args.upper, args.layer ?? []);
     if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
     requireDir(rt, args.upper, "upper");
-    upper = rt.upperLayer(rt.resolve(args.upper));
+    try {
+      upper = rt.upperLayer(rt.resolve(args.upper), lock);
+    } catch (e) {
+      if (e instanceof LayerInUseError) {
+        const on = e.holder.host ? ` on ${e.holder.host}` : "";
+        throw new CliError(`upper '${args.upper}' is in use by pid ${e.holder.pid}${on} (lock ${e.lockDir})`);
+      }
+      throw e;
+    }
   }
   return new Union(new Image(lowers), upper);
 }

@@ -47,7 +47,7 @@ export function denoRuntime(): ProcessRuntime {
     readFile: (p) => Deno.readFileSync(p),
     mkdirp: (p) => Deno.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
-    upperLayer: (p) => dirLayer(p, { writable: true }),
+    upperLayer: (p, lock = true) => dirLayer(p, { writable: true, lock }),
     args: () => [...Deno.args],
     exit: (code) => Deno.exit(code),
   };

@@ -26,7 +26,7 @@ export function nodeRuntime(): ProcessRuntime {
     readFile: (p) => new Uint8Array(fs.readFileSync(p)),
     mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
-    upperLayer: (p) => dirLayer(p, { writable: true }),
+    upperLayer: (p, lock = true) => dirLayer(p, { writable: true, lock }),
     args: () => process.argv.slice(2),
     exit: (code) => {
       // exitCode (not exit()) so piped output drains before the process ends.

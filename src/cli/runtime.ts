@@ -31,8 +31,11 @@ export interface CliRuntime {
   mkdirp(path: string): void;
   /** A host directory as a read-only lower layer. */
   lowerLayer(path: string): Layer;
-  /** A host directory as the writable upper layer. */
-  upperLayer(path: string): WritableLayer;
+  /**
+   * A host directory as a writable layer. `lock` (default true): hold the
+   * layer's lock while open (a second opener fails with LayerInUseError).
+   */
+  upperLayer(path: string, lock?: boolean): WritableLayer;
 }
 
 /** A runtime bound to a real process: its argv and its exit. */

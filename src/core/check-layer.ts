@@ -20,14 +20,20 @@
  *   error cases), unlink, rmdir, removeTree, setattr, handles that survive
  *   rename and unlink, parent directory times, and that failing operations
  *   change nothing.
+ * - Ownership (core/layer.ts): createFileFrom neither closes its source nor
+ *   keeps it (the copy still reads right after the caller closed the source;
+ *   a source's contentSource may be kept instead). With
+ *   `options.openDescriptors` (a count of the host's open descriptors, e.g.
+ *   FaultFs's openCount), every step must give back what it took, and
+ *   `layer.close()` what the layer keeps.
  *
  * Reporting: every failure is collected. `layerProblems()` returns them as a
  * list of strings (empty when the layer conforms); `checkLayer()` throws one
  * LayerCheckError listing them all.
  */
-import { Errno, ERRNO_CODES, isFsError } from "./errno.ts";
+import { Errno, ERRNO_CODES, FsError, isFsError } from "./errno.ts";
 import { childPath, isWritableLayer } from "./layer.ts";
-import type { EntryStat, Layer, LayerFile, WritableLayer, WritableLayerFile } from "./layer.ts";
+import type { ContentSource, EntryStat, Layer, LayerFile, WritableLayer, WritableLayerFile } from "./layer.ts";
 
 /** Options of `checkLayer` / `layerProblems`. */
 export interface CheckLayerOptions {
@@ -41,6 +47,13 @@ export interface CheckLayerOptions {
   maxReadBytes?: number;
   /** Also check setattr of uid/gid (default true; host layers not running as root turn it off). */
   owners?: boolean;
+  /**
+   * How many host descriptors are open now (e.g. `() => faultFs.openCount`
+   * for a layer over a FaultFs). When given, the walk and every mutation step
+   * must leave the count where it was: a layer keeps no descriptor once its
+   * files are closed (beyond a bounded pool that `layer.close()` empties).
+   */
+  openDescriptors?: () => number;
 }
 
 const MAX_MESSAGE_LINES = 200;
@@ -100,7 +113,7 @@ class Checker {
   }
 
   run(): void {
-    const rootBefore = this.guard("walk", () => this.walk()) ?? [];
+    const rootBefore = this.keepsNoDescriptors("walk", () => this.guard("walk", () => this.walk())) ?? [];
     this.guard("expected", () => this.checkExpected());
     const writable = this.options.writable ?? isWritableLayer(this.layer);
     if (writable) {
@@ -118,6 +131,22 @@ class Checker {
 
   fail(path: string, message: string): void {
     this.failures.push(`${JSON.stringify(path)}: ${message}`);
+  }
+
+  /** Run `fn`; with options.openDescriptors, fail if it left more host descriptors open than before. */
+  keepsNoDescriptors<T>(what: string, fn: () => T): T {
+    const count = this.options.openDescriptors;
+    if (count === undefined) return fn();
+    const before = count();
+    const out = fn();
+    let after = count();
+    if (after > before && this.layer.close !== undefined) {
+      // A bounded pool of the layer's own is fine, as long as close() gives it back.
+      this.guard("close", () => this.layer.close!());
+      after = count();
+    }
+    if (after > before) this.fail("", `${what} left ${after - before} host descriptor(s) open`);
+    return out;
   }
 
   /** Run `fn`, turning an unexpected exception into a failure. */
@@ -421,7 +450,7 @@ class MutationSuite {
         c.fail(dir, `mkdir: unexpected ${describe(e)}`);
         continue;
       }
-      c.guard(name, fn, dir);
+      c.keepsNoDescriptors(name, () => c.guard(name, fn, dir));
     }
     this.removeTree();
     c.guard("removeTree of the scratch directory", () => l.removeTree(s), s);
@@ -628,6 +657,23 @@ class MutationSuite {
     const grown = new Uint8Array(100_000);
     grown.set(data.subarray(0, 1000));
     this.expectContent(f, grown, "truncate of a copied-up file (shrink then grow)");
+    // Ownership: the source stays the caller's. The layer must not close it,
+    // and must not keep it: after the caller closes it, the copy still reads.
+    const owned = new BufferSource(pattern(70_000, 5));
+    const g = this.p("copy-up/owned");
+    l.createFileFrom(g, owned, { mode: 0o644 });
+    if (owned.closed) c.fail(g, "createFileFrom closed its source (the caller owns it)");
+    owned.close();
+    this.expectContent(g, pattern(70_000, 5), "copy read after its source was closed (a layer must not keep the handle)");
+    // A source offering contentSource: kept instead of the handle (or copied), either way right after close.
+    const lazy = new BufferSource(pattern(90_000, 6), true);
+    const h2 = this.p("copy-up/lazy");
+    l.createFileFrom(h2, lazy, { mode: 0o644 });
+    lazy.close();
+    this.write(h2, bytes("x"), 89_999);
+    const lazyWant = pattern(90_000, 6);
+    lazyWant[89_999] = 120;
+    this.expectContent(h2, lazyWant, "copy of a contentSource after its handle was closed");
     // An empty source and EEXIST.
     l.createFileFrom(this.p("copy-up/empty"), new BufferSource(new Uint8Array(0)), { mode: 0o644 });
     if (l.stat(this.p("copy-up/empty"))?.size !== 0) c.fail(this.p("copy-up/empty"), "copy of an empty source is not empty");
@@ -880,25 +926,40 @@ class MutationSuite {
 
 // ------------------------------------------------------------------------
 
-/** A copy-up source over a buffer (the layer owns it after createFileFrom; close is harmless). */
+/**
+ * A copy-up source over a buffer. Like a real layer file it refuses reads
+ * once closed (EBADF), so a layer that kept the handle is caught; `lazy`
+ * offers a contentSource that stays readable after close.
+ */
 class BufferSource implements LayerFile {
   readonly data: Uint8Array;
   readonly #st: EntryStat;
-  constructor(data: Uint8Array) {
+  closed = false;
+  readonly contentSource: (() => ContentSource) | undefined;
+  constructor(data: Uint8Array, lazy = false) {
     this.data = data;
     const t = SET_TIME_M;
     this.#st = { type: "file", mode: 0o644, uid: 0, gid: 0, size: data.length, nlink: 1, id: 4242, atimeNs: t, mtimeNs: t, ctimeNs: t };
+    this.contentSource = lazy ? () => ({ read: (into, position) => readAt(data, into, position) }) : undefined;
   }
   read(into: Uint8Array, position: number): number {
-    if (position >= this.data.length) return 0;
-    const n = Math.min(into.length, this.data.length - position);
-    into.set(this.data.subarray(position, position + n));
-    return n;
+    if (this.closed) throw new FsError(Errno.BADF, "read", undefined, "copy-up source read after close");
+    return readAt(this.data, into, position);
   }
   stat(): EntryStat {
+    if (this.closed) throw new FsError(Errno.BADF, "fstat");
     return { ...this.#st };
   }
-  close(): void {}
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function readAt(data: Uint8Array, into: Uint8Array, position: number): number {
+  if (position >= data.length) return 0;
+  const n = Math.min(into.length, data.length - position);
+  into.set(data.subarray(position, position + n));
+  return n;
 }
 
 function hasWritableMethods(layer: Layer): boolean {

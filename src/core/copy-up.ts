@@ -40,6 +40,20 @@ function invisibly(ctx: CopyUpContext, dir: string, create: () => void): void {
 }
 
 /**
+ * Upper file `path` with the content of lower layer `layer`'s file `from`.
+ * The lower handle is ours (layer.ts ownership rule): closed here whatever
+ * happens; a lazy upper keeps the file's contentSource, not the handle.
+ */
+function copyFileFrom(ctx: CopyUpContext, layer: number, from: string, path: string, attr: NewEntryAttr): void {
+  const source = ctx.image.layers[layer]!.open(from);
+  try {
+    ctx.upper.createFileFrom(path, source, attr);
+  } finally {
+    source.close();
+  }
+}
+
+/**
  * Create the upper copy of lower object `node` whose parent is already in the
  * upper. `moving` (deep rename): the object is only relocated, not changed, so
  * a hard-linked lower file keeps sharing its number with its aliases until it
@@ -62,7 +76,7 @@ function copyOne(ctx: CopyUpContext, node: Node, moving = false, emptied = false
       // whole file on a host upper). The emptied copy's mtime is now, as truncation's.
       const { mtimeNs: _discarded, ...kept } = attrsOf(st);
       ctx.upper.createFile(path, kept);
-    } else ctx.upper.createFileFrom(path, ctx.image.layers[le.layer]!.open(path), attrsOf(st));
+    } else copyFileFrom(ctx, le.layer, path, path, attrsOf(st));
   });
   const us = ctx.upper.stat(path);
   if (us === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
@@ -132,7 +146,7 @@ function breakAlias(ctx: CopyUpContext, node: Node, origin: SharedOrigin): Node 
   invisibly(ctx, dir, () => {
     if (ctx.upper.stat(tmp) !== undefined) ctx.upper.unlink(tmp);
     // The shared copy is never changed, so its content is still the lower file's.
-    ctx.upper.createFileFrom(tmp, ctx.image.layers[origin.layer]!.open(origin.path), attrsOf(us));
+    copyFileFrom(ctx, origin.layer, origin.path, tmp, attrsOf(us));
     ctx.upper.rename(tmp, path);
   });
   const fresh = ctx.upper.stat(path);

@@ -145,7 +145,10 @@ export class LowerReadFile implements UnionFile {
 
   /** The file was copied up: read the upper copy from now on (`keep`: still registered, may be replaced again). */
   retarget(upperFile: LayerFile, keep = false): void {
-    if (this.#file === undefined) return;
+    if (this.#file === undefined) {
+      upperFile.close(); // closed meanwhile: the new handle is not needed
+      return;
+    }
     this.#file.close();
     this.#file = upperFile;
     this.#ino = undefined;

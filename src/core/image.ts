@@ -25,6 +25,14 @@ export class Image {
     this.layers = Object.freeze([...layers]);
   }
 
+  /**
+   * Release what the layers hold beyond open files (Layer.close: pooled host
+   * descriptors). The image stays usable: its layers reopen on demand.
+   */
+  close(): void {
+    for (const layer of this.layers) layer.close?.();
+  }
+
   /** The merged lower root directory (undefined for an image without layers). */
   rootEntry(): LowerEntry | undefined {
     if (this.#root === null) this.#root = lowerRoot(this.layers);

@@ -10,7 +10,27 @@
  * never resolve symlinks: a symlink is an entry like any other.
  *
  * Every method that fails throws an FsError (errno.ts) and changes nothing.
+ *
+ * Ownership of open files and host resources (the one rule every layer and
+ * the union follow):
+ * - Whoever opens a LayerFile closes it, on success and on error paths alike.
+ *   A layer never closes a LayerFile it was handed, and never keeps one past
+ *   the call it was handed to (see `createFileFrom`).
+ * - A layer holds host resources (descriptors) only for the LayerFiles it
+ *   returned that are still open, plus a bounded cache of its own, which
+ *   `Layer.close()` releases. So a union's descriptor count is bounded by its
+ *   open handles, never by how many files were copied up.
+ * - Lazy copy-up keeps a `ContentSource` (LayerFile.contentSource), not the
+ *   LayerFile: a source outlives the handle and holds no descriptor while
+ *   idle. Lower layers are immutable while mounted, which is what makes such
+ *   a late read valid.
  */
+
+/** Read-only bytes a layer may keep to read a copied-up file's content later. */
+export interface ContentSource {
+  /** Copy up to `into.length` bytes from `position`; returns the count (0 at EOF). */
+  read(into: Uint8Array, position: number): number;
+}
 
 /** The object kinds a layer holds (no devices, FIFOs or sockets). */
 export type EntryType = "file" | "dir" | "symlink";
@@ -48,6 +68,15 @@ export interface LayerFile {
    * union falls back to the path the file was opened under.
    */
   setTimes?(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void;
+  /**
+   * Optional (files of layers that do not change while mounted): this file's
+   * content as a ContentSource that stays readable after `close()` and holds
+   * no host descriptor while idle (a host layer reopens the file on demand
+   * through a bounded pool). What a lazily copying upper keeps instead of the
+   * handle. Undefined when the content may still change (a writable host layer).
+   */
+  contentSource?(): ContentSource | undefined;
+  /** Release the handle (and its descriptor). Idempotent. */
   close(): void;
 }
 
@@ -76,6 +105,13 @@ export interface Layer {
    * `stat(childPath(dir, name))`; lets a layer check the directory once.
    */
   statChildren?(dir: string, names: readonly string[]): (EntryStat | undefined)[];
+  /**
+   * Optional: release what the layer holds beyond its open files (pooled
+   * descriptors; for a writable host layer also its lock and empty work
+   * directory). Idempotent. A read-only layer stays readable (it reopens on
+   * demand); a writable one refuses changes afterwards (EBADF).
+   */
+  close?(): void;
 }
 
 /** Attribute changes accepted by WritableLayer.setattr. Absent fields stay as they are. */
@@ -117,10 +153,13 @@ export interface WritableLayer extends Layer {
   createAndOpen?(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile;
   /**
    * Create a regular file whose content is that of `source` (a lower layer's
-   * open file, immutable while mounted): the copy-up primitive. A memory layer
-   * keeps a reference and stores only chunks written later; a host layer copies
-   * atomically (temporary file + rename). EEXIST if the name is taken.
-   * The caller must keep `source` open: a memory layer goes on reading it.
+   * open file, immutable while mounted): the copy-up primitive. EEXIST if the
+   * name is taken.
+   * Ownership: the caller owns `source` and closes it once this returns or
+   * throws; the layer neither closes nor keeps it. A memory layer keeps
+   * `source.contentSource()` (no bytes copied, no descriptor held; without one
+   * it copies the bytes now) and stores only chunks written later; a host
+   * layer copies atomically (reflink or copy to a temporary file + rename).
    */
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void;
   symlink(path: string, target: string, attr?: Partial<NewEntryAttr>): void;

@@ -437,6 +437,16 @@ export class Union {
     }
   }
 
+  /**
+   * Done with this union: release its upper layer (Layer.close: a host
+   * upper's lock, pooled descriptors and empty work directory), after which
+   * changes fail with EBADF. Close open files first. The image may be shared
+   * by other unions, so its layers are left alone (`image.close()`). Idempotent.
+   */
+  close(): void {
+    this.upper.close?.();
+  }
+
   /** docker diff of the upper against the image, sorted by path. */
   changes(): Change[] {
     return computeChanges(this.image, this.upper);

@@ -11,8 +11,9 @@
  * millisecond precision (ctime in whole seconds: see ctimeNs).
  */
 import { Errno, FsError } from "../core/errno.ts";
-import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
+import type { HostDirent, HostFs, HostOpenOptions, HostProcesses, HostStat } from "./host-fs.ts";
 import { nsToSeconds, toFsError } from "./host-fs.ts";
+import { hostProcesses } from "./processes.ts";
 
 /** The slice of the Deno namespace used here (declared locally: no Deno type package needed). */
 interface DenoFileInfo {
@@ -63,12 +64,33 @@ interface DenoNamespace {
   utimeSync(path: string, atime: number | Date, mtime: number | Date): void;
   copyFileSync(from: string, to: string): void;
   makeTempDirSync(options?: { dir?: string; prefix?: string }): string;
+  readTextFileSync(path: string): string;
+  readonly pid: number;
+  hostname(): string;
 }
 
 /** Operations Deno lacks, supplied by the caller (deno.ts passes node:fs's lutimesSync/lchownSync). */
 export interface DenoFsFallback {
   lutimes?(path: string, atimeSeconds: number, mtimeSeconds: number): void;
   lchown?(path: string, uid: number, gid: number): void;
+  /** kill(pid, 0) (Deno.kill takes no signal 0): only needed where there is no /proc. */
+  processExists?(pid: number): boolean;
+}
+
+let processes: HostProcesses | undefined;
+
+/** This Deno process and its peers (one instance: one unload listener per process). */
+function denoProcesses(D: DenoNamespace, fallback: DenoFsFallback): HostProcesses {
+  return (processes ??= hostProcesses({
+    pid: D.pid,
+    hostname: () => D.hostname(),
+    readText: (path) => {
+      try { return D.readTextFileSync(path); } catch { return undefined; }
+    },
+    exists: (pid) => fallback.processExists?.(pid) ?? true,
+    // Deno dispatches "unload" on a normal end and on Deno.exit().
+    onExit: (fn) => globalThis.addEventListener("unload", fn),
+  }));
 }
 
 const SEEK_START = 0;
@@ -129,6 +151,10 @@ export class DenoFs implements HostFs {
   constructor(fallback: DenoFsFallback = {}) {
     this.D = denoNamespace();
     this.fallback = fallback;
+  }
+
+  get processes(): HostProcesses {
+    return denoProcesses(this.D, this.fallback);
   }
 
   private file(fd: number, syscall: string): DenoFsFile {

@@ -9,9 +9,21 @@
  * are never failed. A failing close still closes the descriptor (as the
  * kernel does); a failing copyFile may leave a partial copy behind (as a real
  * disk-full copy does).
+ *
+ * Calls on a layer's lock files (`*.layerfs-lock/`, beside the layer: see
+ * layers/dir-lock.ts) are never failed or counted as write-type calls: the
+ * faults target the layer's own data, and a sweep's indices stay those of
+ * the operation under test.
+ *
+ * It also counts open descriptors (`openCount`, `openPaths`), so a test can
+ * check that a layer or union gives back every descriptor it takes: e.g.
+ * `checkLayer(layer, { openDescriptors: () => faulty.openCount })`.
  */
 import { Errno, FsError } from "../core/errno.ts";
 import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
+
+/** Paths inside (or of) a layer's lock directory. */
+const LOCK_PATH = /\.layerfs-lock(\/|$)/;
 
 /** Which write-type call fails, and how. */
 export interface FaultPlan {
@@ -39,14 +51,20 @@ export class FaultFs implements HostFs {
   fired = false;
   private plan: FaultPlan = {};
   private readonly writableFds = new Set<number>();
+  /** Descriptors of lock files (never failed). */
+  private readonly lockFds = new Set<number>();
+  /** Open descriptors -> the path each was opened with. */
+  private readonly openFds = new Map<number, string>();
 
   readonly openNoFollow: boolean | undefined;
   readonly umask: (() => number) | undefined;
+  readonly processes: HostFs["processes"];
 
   constructor(readonly inner: HostFs, plan: FaultPlan = {}) {
     this.name = `faulty(${inner.name})`;
     // The optional capabilities are the inner host's (so faults hit the same code paths).
     this.openNoFollow = inner.openNoFollow;
+    this.processes = inner.processes;
     this.umask = inner.umask === undefined ? undefined : () => inner.umask!();
     this.arm(plan);
   }
@@ -59,7 +77,8 @@ export class FaultFs implements HostFs {
     this.fired = false;
   }
 
-  private tick(call: string, path?: string): void {
+  private tick(call: string, path?: string, fd?: number): void {
+    if ((path !== undefined && LOCK_PATH.test(path)) || (fd !== undefined && this.lockFds.has(fd))) return;
     this.writeCalls++;
     this.log.push(call);
     const { failAt, sticky } = this.plan;
@@ -76,16 +95,28 @@ export class FaultFs implements HostFs {
   readlink(path: string): string { return this.inner.readlink(path); }
   realpath(path: string): string { return this.inner.realpath(path); }
 
+  /** Descriptors opened through this wrapper and not closed yet. */
+  get openCount(): number {
+    return this.openFds.size;
+  }
+
+  /** Paths of the descriptors still open (what a leak report shows). */
+  openPaths(): string[] {
+    return [...this.openFds.values()];
+  }
+
   open(path: string, options: HostOpenOptions = {}): number {
     const writing = !!(options.write || options.createNew);
     if (writing) this.tick("open", path);
     const fd = this.inner.open(path, options);
     if (writing) this.writableFds.add(fd);
+    if (LOCK_PATH.test(path)) this.lockFds.add(fd);
+    this.openFds.set(fd, path);
     return fd;
   }
   pread(fd: number, buf: Uint8Array, position: number): number { return this.inner.pread(fd, buf, position); }
   pwrite(fd: number, buf: Uint8Array, position: number): number {
-    try { this.tick("pwrite"); } catch (e) {
+    try { this.tick("pwrite", undefined, fd); } catch (e) {
       // A disk filling up mid-write stores a prefix first: leave a torn write behind.
       if (buf.length > 1) this.inner.pwrite(fd, buf.subarray(0, buf.length >> 1), position);
       throw e;
@@ -99,7 +130,9 @@ export class FaultFs implements HostFs {
     this.inner.futimes(fd, atimeNs, mtimeNs);
   }
   close(fd: number): void {
-    if (this.writableFds.delete(fd)) {
+    this.openFds.delete(fd);
+    const lock = this.lockFds.delete(fd);
+    if (this.writableFds.delete(fd) && !lock) {
       try { this.tick("close"); } catch (e) {
         this.inner.close(fd);
         throw e;

@@ -52,10 +52,41 @@ export interface HostOpenOptions {
   mode?: number;
 }
 
+/** A process as a lock records its holder. */
+export interface ProcessIdentity {
+  pid: number;
+  /** Host name: whether a process still runs can only be told on its own host. */
+  host: string;
+  /**
+   * Tells this process apart from a later one given the same pid (Linux: boot
+   * id and start time from /proc); "" where the host cannot say.
+   */
+  start: string;
+}
+
+/** What a lock needs to know about processes (lock files of killed holders must not block forever). */
+export interface HostProcesses {
+  /** This process. */
+  self(): ProcessIdentity;
+  /**
+   * Is process `p` still running? False for a gone pid, a zombie, or a pid now
+   * used by another process (`start` differs). True when it cannot be told
+   * (another host): a lock is never broken on a guess.
+   */
+  alive(p: ProcessIdentity): boolean;
+  /** Call `fn` when the process exits (normally, or by process.exit / Deno.exit); returns the unregistering function. */
+  atExit(fn: () => void): () => void;
+}
+
 /** The host filesystem a DirLayer works on (contract: this module's header). */
 export interface HostFs {
   /** A name for messages ("node", "deno", "faulty(node)"). */
   readonly name: string;
+  /**
+   * Optional: processes of this host, for the lock a writable DirLayer holds
+   * (dir-lock.ts). Without it a DirLayer takes no lock.
+   */
+  readonly processes?: HostProcesses;
   lstat(path: string): HostStat;
   /**
    * Optional fast path: lstat, but undefined (no exception) when nothing is

@@ -1,9 +1,28 @@
 /** HostFs over node:fs (sync API). See host-fs.ts for the contract. */
 import * as fs from "node:fs";
 import type { BigIntStats } from "node:fs";
+import { hostname } from "node:os";
 import { Errno, FsError } from "../core/errno.ts";
-import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
+import type { HostDirent, HostFs, HostOpenOptions, HostProcesses, HostStat } from "./host-fs.ts";
 import { kindOfMode, nsToSeconds, toFsError } from "./host-fs.ts";
+import { hostProcesses } from "./processes.ts";
+
+let processes: HostProcesses | undefined;
+
+/** This Node process and its peers (one instance: one exit listener per process). */
+function nodeProcesses(): HostProcesses {
+  return (processes ??= hostProcesses({
+    pid: process.pid,
+    hostname,
+    readText: (path) => {
+      try { return fs.readFileSync(path, "utf8"); } catch { return undefined; }
+    },
+    exists: (pid) => {
+      try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === "EPERM"; }
+    },
+    onExit: (fn) => void process.on("exit", fn),
+  }));
+}
 
 /**
  * node:fs takes times as float seconds and libuv truncates them to whole
@@ -53,6 +72,9 @@ function direntKind(d: fs.Dirent): HostDirent["kind"] {
 export class NodeFs implements HostFs {
   readonly name = "node";
   readonly openNoFollow = C.O_NOFOLLOW !== undefined;
+  get processes(): HostProcesses {
+    return nodeProcesses();
+  }
 
   umask(): number {
     return process.umask();

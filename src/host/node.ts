@@ -5,8 +5,9 @@ import { NodeFs } from "./node-fs.ts";
 
 export { DirLayer } from "../layers/dir.ts";
 export type { DirLayerOptions } from "../layers/dir.ts";
+export { LayerInUseError } from "../layers/dir-lock.ts";
 export { NodeFs } from "./node-fs.ts";
-export type { HostFs, HostStat, HostDirent, HostOpenOptions } from "./host-fs.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "./host-fs.ts";
 
 let shared: NodeFs | undefined;
 

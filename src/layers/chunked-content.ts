@@ -19,6 +19,7 @@
  * size, so sequential appends never copy the whole file and small files stay small.
  */
 import { Errno, FsError } from "../core/errno.ts";
+import type { ContentSource } from "../core/layer.ts";
 
 /** Default chunk size: 64 KiB. */
 export const CHUNK_SIZE = 65536;
@@ -52,11 +53,12 @@ function newBuffer(n: number): Uint8Array {
   return view;
 }
 
-/** A read-only byte source content can reference. A lower layer's LayerFile fits. */
-export interface ContentSource {
-  /** Copy up to `into.length` bytes from `position`; returns the count (0 at EOF). */
-  read(into: Uint8Array, position: number): number;
-}
+/**
+ * A read-only byte source content can reference: a lower file's
+ * `LayerFile.contentSource()` (never the LayerFile itself: see the ownership
+ * rule in core/layer.ts), another content, a generated source.
+ */
+export type { ContentSource };
 
 /** A ContentSource that knows its size (what `MemoryLayer.from` accepts for generated files). */
 export interface SizedContentSource extends ContentSource {

@@ -28,13 +28,27 @@
  * uses a reflink when the source is another DirLayer's file and the host
  * filesystem can clone, and fsyncs before the rename (option `durable`).
  * removeTree first renames the directory into the work directory.
+ *
+ * Exclusive use: a writable layer holds a lock beside its directory while open
+ * (dir-lock.ts), so a second opener in any process fails with LayerInUseError.
+ *
+ * Descriptors (the ownership rule of core/layer.ts): a DirFile owns one host
+ * descriptor until closed. A read-only layer's files also offer a
+ * contentSource() that a memory upper keeps for lazy copy-up; those reopen
+ * the file by path on demand through a pool of at most SOURCE_POOL_MAX
+ * descriptors (least recently used closed first), each reopen checked to be
+ * the same (dev, ino) object: a lower is immutable while mounted. `close()`
+ * empties the pool, so a memory upper over this lower never pins one
+ * descriptor per copied-up file.
  */
 import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import type {
-  EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
+  ContentSource, EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../core/layer.ts";
 import { WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseName, childPath, nowNs, parentPath } from "../core/layer.ts";
 import type { HostFs, HostStat } from "../host/host-fs.ts";
+import { defaultLockDir, lockLayer } from "./dir-lock.ts";
+import type { LayerLock } from "./dir-lock.ts";
 
 export interface DirLayerOptions<W extends boolean = boolean> {
   /** Accept writes (default false: a read-only lower layer; mutations throw EROFS). */
@@ -47,6 +61,13 @@ export interface DirLayerOptions<W extends boolean = boolean> {
   workDir?: string;
   /** fsync copied-up files before renaming them into place (default true). */
   durable?: boolean;
+  /**
+   * A writable layer locks its directory while open (default true), so a
+   * second opener, in this process or another (Node or Deno), fails with a
+   * LayerInUseError naming the holder's pid until `close()` or process exit
+   * (dir-lock.ts). False: no lock, for a directory shared on purpose.
+   */
+  lock?: boolean;
 }
 
 const COPY_CHUNK = 1 << 18;
@@ -58,6 +79,8 @@ const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
 const DIRECT_ID_LIMIT = 2n ** 31n;
 /** Bound of the absent-path cache (cleared when full). */
 const ABSENT_CACHE_MAX = 4096;
+/** Descriptors a read-only layer keeps open for contentSource reads (least recently used closed first). */
+const SOURCE_POOL_MAX = 16;
 
 function isOverlayWhiteout(st: HostStat): boolean {
   return st.kind === "char" && st.rdev === 0n;
@@ -132,6 +155,15 @@ export class DirLayer<W extends boolean = false> implements Layer {
   private readonly nonDirs = new Set<string>();
   private workReady = false;
   private tmpCounter = 0;
+  /**
+   * Read-only descriptors behind contentSource() reads, by host path, least
+   * recently used first (bounded: SOURCE_POOL_MAX). A memory upper over this
+   * lower keeps one source per copied-up file; they share these few descriptors.
+   */
+  private readonly sourcePool = new Map<string, { fd: number; dev: bigint; ino: bigint }>();
+  private closed = false;
+  /** Held while a writable layer is open (DirLayerOptions.lock). */
+  private lock: LayerLock | undefined;
 
   constructor(host: HostFs, rootDir: string, options: DirLayerOptions<W> = {}) {
     this.host = host;
@@ -149,6 +181,10 @@ export class DirLayer<W extends boolean = false> implements Layer {
         throw new FsError(Errno.INVAL, "DirLayer", wd, "the work directory must be outside the layer directory");
       }
       this.workDir = canon;
+      // Last: nothing after it may throw and leave the lock held.
+      if (options.lock !== false && host.processes !== undefined) {
+        this.lock = lockLayer(host, host.processes, this.root, defaultLockDir(this.root, canon));
+      }
     }
   }
 
@@ -520,6 +556,7 @@ export class DirLayer<W extends boolean = false> implements Layer {
 
   private requireWritable(syscall: string, path: string): void {
     if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
+    if (this.closed) throw new FsError(Errno.BADF, syscall, path, "layer closed");
   }
 
   /**
@@ -582,6 +619,59 @@ export class DirLayer<W extends boolean = false> implements Layer {
       return; // not empty, or never made
     }
     this.workReady = false;
+  }
+
+  /**
+   * Release what the layer holds beyond its open files (Layer.close): the
+   * pooled source descriptors, and for a writable layer its empty work
+   * directory and its lock. A read-only layer stays readable (sources reopen
+   * on demand); a writable one refuses changes from now on (EBADF). Idempotent.
+   */
+  close(): void {
+    for (const { fd } of this.sourcePool.values()) this.closeQuietly(fd);
+    this.sourcePool.clear();
+    if (!this.writable || this.closed) return;
+    this.closed = true;
+    this.releaseWorkDir();
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  /** Descriptors held in the source pool (for tests and diagnostics). */
+  get pooledDescriptors(): number {
+    return this.sourcePool.size;
+  }
+
+  /**
+   * @internal Read from the lower file `hostPath` that was opened as object
+   * (dev, ino), through the pool: a pooled descriptor, or a fresh no-follow
+   * open checked to be that same object (a read-only layer never changes
+   * while mounted; if it did, EIO rather than other bytes).
+   */
+  readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
+    const pool = this.sourcePool;
+    let entry = pool.get(hostPath);
+    if (entry !== undefined) {
+      if (entry.dev !== dev || entry.ino !== ino) throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
+      pool.delete(hostPath); // re-inserted below: most recently used last
+    } else {
+      let fd: number;
+      try { fd = this.host.open(hostPath); } catch (e) { throw fail(e, "read", ""); }
+      let st: HostStat;
+      try { st = this.host.fstat(fd); } catch (e) { this.closeQuietly(fd); throw fail(e, "read", ""); }
+      if (st.dev !== dev || st.ino !== ino || st.kind !== "file") {
+        this.closeQuietly(fd);
+        throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
+      }
+      if (pool.size >= SOURCE_POOL_MAX) {
+        const [oldest, victim] = pool.entries().next().value!;
+        pool.delete(oldest);
+        this.closeQuietly(victim.fd);
+      }
+      entry = { fd, dev, ino };
+    }
+    pool.set(hostPath, entry);
+    try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
   }
 
   private closeQuietly(fd: number): void {
@@ -897,15 +987,7 @@ class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
-    let n = 0;
-    try {
-      while (n < into.length) {
-        const r = this.layer.host.pread(this.fd, into.subarray(n), position + n);
-        if (r <= 0) break;
-        n += r;
-      }
-    } catch (e) { throw fail(e, "read", ""); }
-    return n;
+    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
   }
 
   write(data: Uint8Array, position: number): number {
@@ -953,6 +1035,20 @@ class DirFile implements WritableLayerFile {
   }
 
   /**
+   * The content, readable after close (LayerFile.contentSource): only for a
+   * read-only layer, whose files do not change while mounted. Reads go
+   * through the layer's descriptor pool, so no descriptor is kept per source.
+   */
+  contentSource(): ContentSource | undefined {
+    this.check("read");
+    if (this.layer.writable) return undefined;
+    if (this.fd < 0) return EMPTY_SOURCE;
+    const { layer, hostPath } = this;
+    const { dev, ino } = this.opened ?? layer.host.fstat(this.fd);
+    return { read: (into, position) => (into.length === 0 ? 0 : layer.readSource(hostPath, dev, ino, into, position)) };
+  }
+
+  /**
    * Host path to clone this file from, if the path still names the very object
    * this descriptor has open (lower layers are immutable, so it normally does).
    */
@@ -966,6 +1062,20 @@ class DirFile implements WritableLayerFile {
       return undefined;
     }
   }
+}
+
+/** The content of an overlayfs whiteout's stand-in file: nothing. */
+const EMPTY_SOURCE: ContentSource = { read: () => 0 };
+
+/** pread until `into` is full or EOF; returns the count. */
+function preadFully(host: HostFs, fd: number, into: Uint8Array, position: number): number {
+  let n = 0;
+  while (n < into.length) {
+    const r = host.pread(fd, into.subarray(n), position + n);
+    if (r <= 0) break;
+    n += r;
+  }
+  return n;
 }
 
 function writeAll(host: HostFs, fd: number, data: Uint8Array, position: number): void {

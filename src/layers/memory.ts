@@ -239,22 +239,23 @@ export class MemoryLayer implements WritableLayer {
   }
 
   /**
-   * Copy-up without copying: the new file references `source` and stores only
-   * chunks written later. The layer may read `source` at any later time, so
-   * the caller hands it over and must not close it. A MemoryLayer source is
-   * referenced by its content, not by the handle, so closing that one is harmless.
+   * Copy-up without copying: the new file references the source's
+   * `contentSource()` (a MemoryLayer file's content itself) and stores only
+   * chunks written later. The handle is the caller's (layer.ts ownership
+   * rule): it is neither closed nor kept. A source without a contentSource
+   * is copied now.
    */
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
     const { dir, name } = this.#creatable("copyup", path);
     const size = source.stat().size;
     const t = nowNs();
     let content: ChunkedContent;
-    const lowerNode = source instanceof MemoryFile ? source.node() : undefined;
-    if (lowerNode !== undefined && source instanceof MemoryFile && source.layer === this) {
-      // A source in this very layer can still change: copy it (never happens in a union).
-      content = ChunkedContent.fromBytes(lowerNode.content.toBytes(), false, this.chunkSize);
+    const lazy = source instanceof MemoryFile && source.layer === this ? undefined : source.contentSource?.();
+    if (lazy !== undefined) {
+      content = ChunkedContent.fromSource(lazy, size, this.chunkSize);
     } else {
-      content = ChunkedContent.fromSource(lowerNode?.content ?? source, size, this.chunkSize);
+      // A source in this very layer can still change, and a handle is not ours to keep: copy the bytes.
+      content = copyOf(source, size, this.chunkSize);
     }
     this.#insert(dir, name, this.#newFile(content, attr, t), t);
   }
@@ -633,9 +634,9 @@ class MemoryFile implements WritableLayerFile {
     return statOf(this.#open("fstat"));
   }
 
-  /** @internal The open node (lets a MemoryLayer upper reference a MemoryLayer lower's content directly). */
-  node(): FileNode | undefined {
-    return this.#node;
+  /** The node's content: a MemoryLayer upper references it directly (no copy, nothing to release). */
+  contentSource(): ContentSource {
+    return this.#open("read").content;
   }
 
   sync(): void {
@@ -717,6 +718,21 @@ function trimSlashes(key: string): string {
   while (s < e && key.charCodeAt(s) === 47) s++;
   while (e > s && key.charCodeAt(e - 1) === 47) e--;
   return key.slice(s, e);
+}
+
+/** Content holding a copy of `source`'s `size` bytes, read in chunk-sized pieces. */
+function copyOf(source: LayerFile, size: number, chunkSize: number | undefined): ChunkedContent {
+  const content = new ChunkedContent(chunkSize);
+  const buf = new Uint8Array(Math.min(size, content.chunkSize));
+  let pos = 0;
+  while (pos < size) {
+    const n = source.read(buf.subarray(0, Math.min(buf.length, size - pos)), pos);
+    if (!(n > 0)) break;
+    content.write(buf.subarray(0, n), pos);
+    pos += n;
+  }
+  if (content.size < size) content.truncate(size);
+  return content;
 }
 
 function generatedSource(spec: GeneratedFileSpec): ContentSource {

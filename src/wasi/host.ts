@@ -120,6 +120,19 @@ export class WasiHost {
     }
   }
 
+  /**
+   * Close every file and directory the guest still has open, as a process's
+   * descriptors go at its exit (each open host file holds a host descriptor).
+   * `run()` does this when the program ends; call it after `start()` when
+   * instantiating yourself. The descriptor numbers stay taken (later calls: EBADF).
+   */
+  closeFiles(): void {
+    for (const [, h] of this.dispatcher.fds.entries()) {
+      if (h.kind === "stdio") continue;
+      try { h.file?.close(); } catch { /* closing anyway */ }
+    }
+  }
+
   /** Wait for output given to stream-like stdout/stderr to be delivered. */
   async flush(): Promise<void> {
     for (const s of this.sinks) await s.flush?.();

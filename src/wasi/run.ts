@@ -69,6 +69,7 @@ export async function run(source: WasmSource, options: RunOptions): Promise<numb
   try {
     return host.start(instance);
   } finally {
+    host.closeFiles(); // what the guest left open (a process's descriptors go at exit too)
     await host.flush();
   }
 }

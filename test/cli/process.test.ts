@@ -2,8 +2,10 @@
 // (what `npx layerfs` runs), and `deno run -A src/cli/main.ts` under Deno.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dirLayer } from "../../src/host/node.ts";
 import { skipReason } from "../support/index.ts";
 import { buildPackageCopy, DEMO_WASM, demoCopy, readTree, removeDir, ROOT, spawnCli as spawnBin } from "./helpers.ts";
 
@@ -103,6 +105,21 @@ describe("deno run -A src/cli/main.ts", () => {
       expect(bad.status).toBe(2);
       expect(bad.stderr).toBe("layerfs: ls: unknown option '--bogus' (see 'layerfs ls --help')\n");
     } finally {
+      removeDir(dir);
+    }
+  });
+
+  it.skipIf(skipReason(noDeno))("refuses an --upper held by a Node process with one line, and leaves no lock behind itself", () => {
+    const { dir, aaa, bbb } = demoCopy();
+    const holder = dirLayer(aaa, { writable: true }); // this (Node) process holds aaa
+    try {
+      const r = deno(["run", "--layer", bbb, "--upper", aaa, "--", DEMO_WASM, "modify"]);
+      expect(r).toEqual({ status: 1, stdout: "", stderr: `layerfs: run: upper '${aaa}' is in use by pid ${process.pid} on ${hostname()} (lock ${join(dir, ".aaa.layerfs-lock")})\n` });
+      holder.close();
+      expect(deno(["run", "--layer", bbb, "--upper", aaa, "--", DEMO_WASM, "modify"]).status).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(["aaa", "bbb"]); // its lock went with it
+    } finally {
+      holder.close();
       removeDir(dir);
     }
   });

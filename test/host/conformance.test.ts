@@ -1,6 +1,8 @@
 // checkLayer over DirLayers, in Node (node:fs HostFs) and in Deno (Deno HostFs).
 import { afterAll, describe, expect, it } from "vitest";
 import { layerProblems } from "../../src/core/check-layer.ts";
+import type { Layer, LayerFile } from "../../src/core/layer.ts";
+import { FaultFs } from "../../src/host/fault-fs.ts";
 import { DirLayer } from "../../src/layers/dir.ts";
 import { cleanup, hostFs, IN_DENO, makeTree, tempDir } from "./helpers.ts";
 
@@ -50,5 +52,32 @@ describe(`DirLayer conformance (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
     dirs.push(base);
     makeTree(`${base}/upper`, {});
     expect(layerProblems(new DirLayer(hostFs(), `${base}/upper`, { writable: true }))).toEqual([]);
+  });
+
+  it("read-only and writable DirLayers give back every host descriptor they take (checkLayer openDescriptors)", () => {
+    const faulty = new FaultFs(hostFs());
+    const lower = new DirLayer(faulty, fixture());
+    expect(layerProblems(lower, { openDescriptors: () => faulty.openCount })).toEqual([]);
+    const upper = new DirLayer(faulty, fixture(), { writable: true });
+    expect(layerProblems(upper, { openDescriptors: () => faulty.openCount })).toEqual([]);
+    upper.close?.();
+    expect(faulty.openPaths()).toEqual([]);
+  });
+
+  it("checkLayer reports a layer whose files keep their descriptor after close", () => {
+    const faulty = new FaultFs(hostFs());
+    const inner = new DirLayer(faulty, fixture());
+    // Broken on purpose: close() of a file forgets to close the host descriptor.
+    const leaky: Layer = {
+      stat: (p) => inner.stat(p),
+      readdir: (p) => inner.readdir(p),
+      readlink: (p) => inner.readlink(p),
+      open: (p): LayerFile => {
+        const f = inner.open(p);
+        return { read: (b, at) => f.read(b, at), stat: () => f.stat(), close: () => {} };
+      },
+    };
+    const problems = layerProblems(leaky, { openDescriptors: () => faulty.openCount });
+    expect(problems.some((m) => /walk left \d+ host descriptor\(s\) open/.test(m))).toBe(true);
   });
 });

@@ -180,6 +180,7 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     upper.createFile("x", { mode: 0o644 });
     expect(upper.workDir).toBe(`${b}/work`);
     expect(fs.existsSync(`${b}/.upper.layerfs-work`)).toBe(false);
+    upper.close();
     const shm = "/dev/shm";
     let otherFs: string | undefined;
     try {

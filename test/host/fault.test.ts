@@ -236,6 +236,7 @@ function sweepUnion(c: UnionCase): { checked: number; intermediate: string[] } {
   const oldView = unionState(refUnion);
   c.op(refUnion);
   const newView = unionState(refUnion);
+  refUnion.close();
   let checked = 0;
   const intermediate: string[] = [];
   for (const plan of UNION_PLANS) {
@@ -251,7 +252,10 @@ function sweepUnion(c: UnionCase): { checked: number; intermediate: string[] } {
       faulty.arm({});
       expect(snapshot(w.lower), where).toEqual(lowerBefore);
       // A fresh union over the same directories sees what a restarted program would.
-      const view = unionState(unionOver(new FaultFs(hostFs()), w));
+      u.close(); // the "program" ends, giving its lock back
+      const fresh = unionOver(new FaultFs(hostFs()), w);
+      const view = unionState(fresh);
+      fresh.close();
       if (!fired || err === undefined) {
         expect(err, where).toBeUndefined();
         expect(view, where).toEqual(newView);

@@ -21,7 +21,7 @@ const OLD = "bbb file3\n".repeat(5000);
 const NEW = "written by the guest";
 const MESSAGES: Record<number, string> = { [Errno.NOSPC]: "No space left on device", [Errno.IO]: "I/O error" };
 
-async function guestWrite(faulty: FaultFs, lower: string, upper: string, target: string): Promise<{ code: number; stderr: string }> {
+async function guestWrite(faulty: FaultFs, lower: string, upper: string, target: string): Promise<{ code: number; stderr: string; union: Union }> {
   const union = new Union(new Image([new DirLayer(faulty, lower)]), new DirLayer(faulty, upper, { writable: true, durable: false }));
   const err: Uint8Array[] = [];
   const code = await run(fs.readFileSync(PROBE), {
@@ -30,7 +30,7 @@ async function guestWrite(faulty: FaultFs, lower: string, upper: string, target:
     stdout: "ignore",
     stderr: (b) => err.push(b.slice()),
   });
-  return { code, stderr: err.map((b) => new TextDecoder().decode(b)).join("") };
+  return { code, stderr: err.map((b) => new TextDecoder().decode(b)).join(""), union };
 }
 
 describe(`fault injection seen by a WASI guest (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
@@ -46,13 +46,15 @@ describe(`fault injection seen by a WASI guest (${IN_DENO ? "Deno" : "Node"} Hos
           makeTree(`${b}/upper`, {});
           const before = snapshot(`${b}/lower`);
           const faulty = new FaultFs(hostFs(), { failAt: n, ...plan });
-          const { code, stderr } = await guestWrite(faulty, `${b}/lower`, `${b}/upper`, target);
+          const { code, stderr, union } = await guestWrite(faulty, `${b}/lower`, `${b}/upper`, target);
           const where = `${target} errno ${plan.errno} at write call ${n} (${faulty.log.join(",")}): ${stderr}`;
           const fired = faulty.fired;
           faulty.arm({});
+          union.close(); // the program ended: its lock goes
           expect(snapshot(`${b}/lower`), where).toEqual(before);
           const view = new Union(new Image([new DirLayer(hostFs(), `${b}/lower`)]), new DirLayer(hostFs(), `${b}/upper`, { writable: true }));
           const now = view.readFile(target, "utf8");
+          view.close();
           if (!fired) {
             expect(code, where).toBe(0);
             expect(now, where).toBe(NEW);

@@ -305,6 +305,24 @@ describe("checkLayer", () => {
     }), /truncate of a copied-up file \(shrink then grow\)/);
   });
 
+  it("checkLayer catches copy-up that keeps (reads) its source handle instead of a contentSource", () => {
+    const inner = fixture();
+    expectProblem(proxy(inner, {
+      // The pre-issue-11 bug: the handle itself kept as the lazy source, so it can never be closed.
+      createFileFrom: (p, s, a) => inner.createFileFrom(p, { read: (b, at) => s.read(b, at), stat: () => s.stat(), close: () => {}, contentSource: () => s }, a),
+    }), /copy read after its source was closed \(a layer must not keep the handle\)/);
+  });
+
+  it("checkLayer catches copy-up that closes the caller's source", () => {
+    const inner = fixture();
+    expectProblem(proxy(inner, {
+      createFileFrom: (p, s, a) => {
+        inner.createFileFrom(p, s, a);
+        s.close();
+      },
+    }), /createFileFrom closed its source/);
+  });
+
   it("checkLayer catches hard links that do not share the object", () => {
     const inner = fixture();
     expectProblem(proxy(inner, {

@@ -2,7 +2,6 @@
 import { Image } from "../../core/image.ts";
 import { Union } from "../../core/union.ts";
 import { run } from "../../wasi/run.ts";
-import { DirLayer } from "../../layers/dir.ts";
 import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
@@ -52,12 +51,18 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
       if (overlaps(rt, host, dir!)) throw new CliError(`--dir ${guest}='${host}' overlaps ${what} '${dir}'`);
     }
   }
-  const union = openUnion(rt, values, true);
+  const union = openUnion(rt, values, true, true);
   const preopens: Record<string, Union> = {};
-  for (const [guest, host] of dirs) {
-    // A host directory shared with the program: a union of just that directory as
-    // its writable layer (writes go straight to it; deletions of its files are real).
-    preopens[guest] = new Union(new Image([]), rt.upperLayer(rt.resolve(host)));
+  try {
+    for (const [guest, host] of dirs) {
+      // A host directory shared with the program: a union of just that directory as
+      // its writable layer (writes go straight to it; deletions of its files are real).
+      // Shared on purpose, like wasmtime's --dir: not locked.
+      preopens[guest] = new Union(new Image([]), rt.upperLayer(rt.resolve(host), false));
+    }
+  } catch (e) {
+    union.close();
+    throw e;
   }
 
   try {
@@ -74,8 +79,9 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
     if (e instanceof Error && e.message.startsWith("layerfs run: ")) throw new CliError(e.message.slice(13));
     throw e;
   } finally {
-    // The DirLayer uppers' work directories (beside each upper) go when empty.
-    for (const u of [union, ...Object.values(preopens)]) if (u.upper instanceof DirLayer) u.upper.releaseWorkDir();
+    // Each upper's lock goes, and its work directory (beside it) when empty; lower descriptors too.
+    for (const u of [union, ...Object.values(preopens)]) u.close();
+    union.image.close();
   }
 }
 
