@@ -3,6 +3,8 @@ export type { ContentSource, EntryStat, EntryType, Layer, LayerFile, WritableLay
 export { Image } from "./core/image.ts";
 export { Union } from "./core/union.ts";
 export type { Change, DirEntry, OpenOptions, Stat, UnionFile, UnionOptions } from "./core/union.ts";
+export type { Quota, Usage } from "./core/quota.ts";
+export { ENTRY_BYTES } from "./core/quota.ts";
 export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOptions, GeneratedFileSpec, SpecAttrs } from "./layers/memory.ts";
 export { checkLayer, layerProblems, LayerCheckError } from "./core/check-layer.ts";

@@ -20,6 +20,8 @@ export interface FileHost {
   /** Keep `dir`'s path current through renames of it or its parents, until it is removed. */
   registerDir(dir: DirHandle): void;
   unregisterDir(dir: DirHandle): void;
+  /** Track an open writable upper handle (Union.fork moves it), until it is closed. */
+  readonly writers: Set<UpperFile>;
 }
 
 /**
@@ -66,6 +68,23 @@ export class UpperFile implements UnionFile {
     this.#path = path;
     this.#file = file;
     this.writable = writable;
+    if (writable) host.writers.add(this);
+  }
+
+  /** @internal Layer path it was opened under (Union.fork). */
+  get layerPath(): string {
+    return this.#path;
+  }
+
+  /** @internal The open layer file (Union.fork). */
+  get layerFile(): LayerFile | undefined {
+    return this.#file;
+  }
+
+  /** @internal Union.fork: continue on `file` (the parent's copy of the object); the old one is closed. */
+  retarget(file: WritableLayerFile): void {
+    this.#file?.close();
+    this.#file = file;
   }
 
   #f(syscall: string): LayerFile | WritableLayerFile {
@@ -107,6 +126,7 @@ export class UpperFile implements UnionFile {
   close(): void {
     this.#file?.close();
     this.#file = undefined;
+    if (this.writable) this.#host.writers.delete(this);
   }
 }
 

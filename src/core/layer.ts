@@ -87,6 +87,14 @@ export interface WritableLayerFile extends LayerFile {
   truncate(size: number): void;
   /** Flush to durable storage where the layer has any. */
   sync(): void;
+  /**
+   * Optional (quota accounting, core/quota.ts): bytes this file's content
+   * really stores in the layer (a memory layer: its local chunk buffers).
+   * Without it the file's size is counted.
+   */
+  storedBytes?(): number;
+  /** Optional: how many stored bytes `write(data of length, position)` would add, computed without writing. */
+  writeGrowth?(length: number, position: number): number;
 }
 
 /** A read-only layer: the one-screen interface every layer kind implements. */
@@ -112,6 +120,12 @@ export interface Layer {
    * demand); a writable one refuses changes afterwards (EBADF).
    */
   close?(): void;
+  /**
+   * Optional (layers frozen by `Union.fork`): the union inode number the
+   * object with layer id `id` had in the union it was frozen from, so numbers
+   * stay stable across a fork. Undefined: the default lower numbering.
+   */
+  inoOf?(id: number): number | undefined;
 }
 
 /** Attribute changes accepted by WritableLayer.setattr. Absent fields stay as they are. */
@@ -176,6 +190,18 @@ export interface WritableLayer extends Layer {
   setattr(path: string, attr: SetAttr): void;
   /** Open a regular file for writing (and reading). */
   openWrite(path: string): WritableLayerFile;
+  /**
+   * Optional (Union.reset / Union.fork): a fresh, empty writable layer of the
+   * same kind and options, in O(1). Its ids continue after this layer's, so
+   * objects of the two never share an id.
+   */
+  successor?(): WritableLayer;
+  /**
+   * Optional (Union.fork): make this layer immutable in O(1) (later changes
+   * and writes through open handles throw EROFS) and return it as a read-only
+   * Layer. `inos`: union inode numbers of its objects by id (Layer.inoOf).
+   */
+  freezeAsLayer?(inos?: ReadonlyMap<number, number>): Layer;
 }
 
 /** Is `layer` writable (can it be a union's upper)? */

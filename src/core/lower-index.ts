@@ -19,6 +19,8 @@ export interface LowerEntry {
   readonly layer: number;
   /** Its attributes in that layer (layers are immutable while mounted). */
   readonly stat: EntryStat;
+  /** Its union inode number (see lowerIno). */
+  readonly ino: number;
   /** Directories: the layers, top first, whose copies merge into this one. */
   readonly dirLayers: readonly number[] | undefined;
   /** Cached index of this directory (built on first use). */
@@ -33,7 +35,12 @@ export interface LowerDir {
 
 /** Synthetic inode number of a lower object: unique per (layer, id), shared by hard links. */
 export function lowerIno(e: LowerEntry): number {
-  return (e.layer + 1) * 2 ** 32 + e.stat.id;
+  return e.ino;
+}
+
+/** (layer + 1) * 2**32 + id, or the number the layer keeps from the union it was forked from (Layer.inoOf). */
+function inoIn(layer: Layer, li: number, id: number): number {
+  return layer.inoOf?.(id) ?? (li + 1) * 2 ** 32 + id;
 }
 
 /** Build the merged index of directory `path` from `dirLayers` (top first). */
@@ -68,7 +75,7 @@ export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers:
         const dl = st.type === "dir" ? [li] : undefined;
         if (dl !== undefined) merging.set(name, dl);
         else sealed.add(name);
-        entries.set(name, { layer: li, stat: st, dirLayers: dl, dir: undefined });
+        entries.set(name, { layer: li, stat: st, ino: inoIn(layer, li, st.id), dirLayers: dl, dir: undefined });
       } else if (st.type === "dir") {
         merging.get(name)!.push(li); // a lower copy of the same directory merges
       } else {
@@ -89,5 +96,5 @@ export function lowerRoot(layers: readonly Layer[]): LowerEntry | undefined {
   if (st === undefined) throw new FsError(Errno.IO, "stat", "/", "layer without a root");
   const dirLayers: number[] = [];
   for (let i = top; i >= 0; i--) dirLayers.push(i);
-  return { layer: top, stat: st, dirLayers, dir: undefined };
+  return { layer: top, stat: st, ino: inoIn(layers[top]!, top, st.id), dirLayers, dir: undefined };
 }

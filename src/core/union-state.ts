@@ -4,26 +4,46 @@
  * read-only handles on lower files that must follow a copy-up (rule 9).
  */
 import type { CopyUpContext } from "./copy-up.ts";
-import type { DirHandle, FileHost, LowerReadFile } from "./file.ts";
+import type { DirHandle, FileHost, LowerReadFile, UpperFile } from "./file.ts";
 import type { Image } from "./image.ts";
 import { Inodes } from "./inode.ts";
 import type { WritableLayer } from "./layer.ts";
 import { isWithin } from "./path.ts";
+import { QuotaLayer } from "./quota.ts";
+import type { Quota } from "./quota.ts";
 
 export class UnionState implements CopyUpContext, FileHost {
-  readonly image: Image;
-  readonly upper: WritableLayer;
-  readonly inodes = new Inodes();
+  // image and upper change on Union.fork/reset (see rebase); handles keep this state.
+  image: Image;
+  /** The union's upper behind its quota accounting: every change goes through it. */
+  upper: QuotaLayer;
+  inodes = new Inodes();
+  readonly quota: Readonly<Quota>;
+  /** Open writable upper handles (Union.fork moves them onto the parent's new upper). */
+  readonly writers = new Set<UpperFile>();
   #readers: Map<string, Set<LowerReadFile>> | undefined;
   #aliases: Map<number, { path: string; id: number }> | undefined;
   /** Open directory handles, whose paths follow renames (allocated on first open). */
   #dirs: Set<DirHandle> | undefined;
   readonly #setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void;
 
-  constructor(image: Image, upper: WritableLayer, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
+  constructor(image: Image, upper: WritableLayer, quota: Readonly<Quota>, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
     this.image = image;
-    this.upper = upper;
+    this.quota = quota;
+    this.upper = new QuotaLayer(upper, quota);
     this.#setTimes = setTimes;
+  }
+
+  /**
+   * Union.fork/reset: continue over `image` with the fresh empty `upper`.
+   * Inode records survive (ids of a successor never collide with the old
+   * upper's), hard-link relocation bookkeeping does not (it named old paths).
+   */
+  rebase(image: Image, upper: WritableLayer, keepInodes: boolean): void {
+    this.image = image;
+    this.upper = new QuotaLayer(upper, this.quota);
+    this.#aliases = undefined;
+    if (!keepInodes) this.inodes = new Inodes();
   }
 
   get movedAliases(): Map<number, { path: string; id: number }> {

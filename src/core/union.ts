@@ -15,8 +15,8 @@
  * over 255 bytes or a path over 4096 bytes: ENAMETOOLONG.
  */
 import { Errno, FsError } from "./errno.ts";
-import type { EntryType, SetAttr, WritableLayer } from "./layer.ts";
-import type { Image } from "./image.ts";
+import type { EntryType, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
+import { Image } from "./image.ts";
 import { computeChanges } from "./changes.ts";
 import { copyUp } from "./copy-up.ts";
 import { createOpenFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
@@ -31,6 +31,8 @@ import { renamePaths } from "./rename.ts";
 import { readlinkNode, resolve, resolveNode } from "./resolve.ts";
 import { UnionState } from "./union-state.ts";
 import { isReservedName } from "./whiteout.ts";
+import { checkQuota } from "./quota.ts";
+import type { Quota, Usage } from "./quota.ts";
 
 /** What a program sees for one object of the union. Times in ns since the epoch. */
 export interface Stat {
@@ -65,6 +67,11 @@ export interface UnionOptions {
    * "exdev": strict kernel behaviour, EXDEV for such renames.
    */
   renameDir?: "deep" | "exdev";
+  /**
+   * Limits on what this union stores in its upper (core/quota.ts defines what
+   * counts). Past one, the change fails whole with ENOSPC.
+   */
+  quota?: Quota;
 }
 
 /** Options of `Union.open` (node:fs open flags as booleans). */
@@ -106,7 +113,8 @@ export interface Change {
   path: string;
 }
 
-const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep" });
+const NO_QUOTA: Readonly<Quota> = Object.freeze({});
+const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep", quota: NO_QUOTA });
 const encoder = new TextEncoder();
 /** Largest file readFile() reads whole (2 GiB - 1, node:fs's limit). */
 const MAX_READ_FILE = 2 ** 31 - 1;
@@ -125,10 +133,8 @@ const decoder = new TextDecoder();
  * ```
  */
 export class Union {
-  /** The read-only lower layers. */
-  readonly image: Image;
-  /** The writable layer every change lands in (aufs/OCI form). */
-  readonly upper: WritableLayer;
+  #image: Image;
+  #upper: WritableLayer;
   /** The options in effect (defaults filled in). */
   readonly options: Readonly<Required<UnionOptions>>;
   // Everything else is allocated on first use (keeps construction O(1) and tiny).
@@ -136,15 +142,105 @@ export class Union {
 
   /** O(1): no copying, no walk. */
   constructor(image: Image, upper: WritableLayer, options: UnionOptions = {}) {
-    this.image = image;
-    this.upper = upper;
+    this.#image = image;
+    this.#upper = upper;
     const rd = options.renameDir;
     if (rd !== undefined && rd !== "deep" && rd !== "exdev") throw new FsError(Errno.INVAL, "union", undefined, "renameDir must be deep or exdev");
-    this.options = rd === undefined || rd === "deep" ? DEFAULT_OPTIONS : Object.freeze({ renameDir: rd });
+    const quota = options.quota === undefined ? NO_QUOTA : checkQuota(options.quota);
+    this.options = (rd === undefined || rd === "deep") && quota === NO_QUOTA ? DEFAULT_OPTIONS : Object.freeze({ renameDir: rd ?? "deep", quota });
+  }
+
+  /** The read-only lower layers. After `fork()`, the image it was created with plus the frozen layers. */
+  get image(): Image {
+    return this.#image;
+  }
+
+  /** The writable layer every change lands in (aufs/OCI form). A fresh one after `fork()` and `reset()`. */
+  get upper(): WritableLayer {
+    return this.#upper;
   }
 
   get #s(): UnionState {
-    return (this.#state ??= new UnionState(this.image, this.upper, (p, a, m) => this.setTimes(p, a, m, false)));
+    return (this.#state ??= new UnionState(this.#image, this.#upper, this.options.quota, (p, a, m) => this.setTimes(p, a, m, false)));
+  }
+
+  /** What the upper stores through this union since it was created or last reset/forked (core/quota.ts). O(1). */
+  usage(): Usage {
+    const q = this.#state?.upper;
+    return { bytes: q?.bytes ?? 0, inodes: q?.inodes ?? 0 };
+  }
+
+  /**
+   * Discard every change in O(1): the union continues over its image with a
+   * fresh empty upper of the same kind (WritableLayer.successor; ENOTSUP for
+   * an upper without one, such as a host directory). Open descriptors keep
+   * the discarded objects, like unlinked files: reads and writes still work,
+   * nothing of it is visible in the union any more.
+   */
+  reset(): void {
+    const next = this.#freshUpper("reset");
+    this.#upper = next;
+    this.#state?.rebase(this.#image, next, false);
+  }
+
+  /**
+   * Checkpoint: freeze the upper in O(1) (no copy, no walk) into an immutable
+   * layer that becomes the top lower of a new Image shared by this union and
+   * the child returned. Each gets a fresh empty upper of the same kind; the
+   * child has this union's options (quota included). Inode numbers stay the
+   * same across the fork. This union's open writable descriptors move onto
+   * its new upper (the object is copied up by reference, O(open files)), so
+   * they keep writing this union's view and the child's snapshot never
+   * changes; read-only descriptors keep reading the frozen snapshot.
+   * ENOTSUP for an upper that cannot be frozen (a host directory).
+   */
+  fork(): Union {
+    const old = this.#upper;
+    if (old.freezeAsLayer === undefined || old.successor === undefined) {
+      throw new FsError(Errno.NOTSUP, "fork", undefined, "only a memory upper can be forked (a host directory upper cannot be frozen in O(1))");
+    }
+    const forParent = old.successor();
+    const forChild = old.successor();
+    const s = this.#state;
+    const frozen = old.freezeAsLayer(s?.inodes.recorded);
+    const image = new Image([...this.#image.layers, frozen]);
+    this.#image = image;
+    this.#upper = forParent;
+    if (s !== undefined) {
+      s.rebase(image, forParent, true);
+      this.#moveWriters(s);
+    }
+    return new Union(image, forChild, this.options);
+  }
+
+  #freshUpper(sys: string): WritableLayer {
+    const next = this.#upper.successor?.();
+    if (next === undefined) throw new FsError(Errno.NOTSUP, sys, undefined, "the upper cannot be replaced in O(1) (a host directory); only a memory upper can");
+    return next;
+  }
+
+  /** After a fork: each open writable handle continues on this union's own copy of its object. */
+  #moveWriters(s: UnionState): void {
+    for (const w of [...s.writers]) {
+      const old = w.layerFile;
+      if (old === undefined) continue;
+      const path = w.layerPath;
+      const st = old.stat();
+      let file: WritableLayerFile;
+      if (this.#image.layers.at(-1)!.stat(path)?.id === st.id) {
+        const node = resolve(this, "/" + path, false).node!;
+        // Moving an open descriptor is not the guest's change: never refused by the quota.
+        const up = s.upper.exempt(() => copyUp(s, node));
+        file = s.upper.openWrite(up.path);
+      } else {
+        // Unlinked or renamed away since it was opened: a private copy nobody else can see.
+        const own = this.#upper.successor!();
+        own.createFileFrom("f", old, { mode: st.mode, uid: st.uid, gid: st.gid, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs });
+        file = own.openWrite("f");
+        own.unlink("f");
+      }
+      w.retarget(file);
+    }
   }
 
   #stat(node: Node): Stat {
@@ -191,7 +287,7 @@ export class Union {
     if (write || truncate) {
       node = copyUp(s, node, truncate);
       // One layer handle serves both the truncation and the caller (UpperFile enforces `write`).
-      const file = this.upper.openWrite(node.path);
+      const file = s.upper.openWrite(node.path);
       if (truncate && nodeStat(node).size > 0) {
         try {
           file.truncate(0);
@@ -203,14 +299,14 @@ export class Union {
       return new UpperFile(s, node.path, file, write);
     }
     if (node.upper !== undefined) {
-      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new UpperFile(s, node.path, this.upper.open(node.path), false);
+      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new UpperFile(s, node.path, s.upper.open(node.path), false);
       // A relocated hard-linked lower file: a later change gives this name a new object (rule 13); follow it (rule 9).
-      const f = new LowerReadFile(s, node.path, this.upper.open(node.path), undefined);
+      const f = new LowerReadFile(s, node.path, s.upper.open(node.path), undefined);
       s.register(node.path, f);
       return f;
     }
     const le = node.lower!;
-    const f = new LowerReadFile(s, node.path, this.image.layers[le.layer]!.open(node.path), lowerIno(le));
+    const f = new LowerReadFile(s, node.path, this.#image.layers[le.layer]!.open(node.path), lowerIno(le));
     s.register(node.path, f);
     return f;
   }
@@ -232,8 +328,9 @@ export class Union {
 
   #setattr(path: string, follow: boolean, sys: string, attr: SetAttr): void {
     const node = resolveNode(this, path, follow, sys);
-    const up = copyUp(this.#s, node);
-    this.upper.setattr(up.path, attr);
+    const s = this.#s;
+    const up = copyUp(s, node);
+    s.upper.setattr(up.path, attr);
   }
 
   // ---- node:fs-style sync API ----
@@ -409,8 +506,9 @@ export class Union {
       const kill = 0o4000 | ((mode & 0o010) !== 0 ? 0o2000 : 0);
       if ((mode & kill) !== 0) attr.mode = mode & ~kill;
     }
-    const up = copyUp(this.#s, node);
-    this.upper.setattr(up.path, attr);
+    const s = this.#s;
+    const up = copyUp(s, node);
+    s.upper.setattr(up.path, attr);
   }
 
   /** Times in seconds (number) or Date, as node:fs. */
@@ -428,8 +526,9 @@ export class Union {
     if (!Number.isSafeInteger(length) || length < 0) throw new FsError(Errno.INVAL, "truncate", path);
     const node = resolveNode(this, path, true, "truncate");
     if (nodeType(node) === "dir") throw new FsError(Errno.ISDIR, "truncate", path);
-    const up = copyUp(this.#s, node, length === 0);
-    const f = this.upper.openWrite(up.path);
+    const s = this.#s;
+    const up = copyUp(s, node, length === 0);
+    const f = s.upper.openWrite(up.path);
     try {
       f.truncate(length);
     } finally {
@@ -444,12 +543,12 @@ export class Union {
    * by other unions, so its layers are left alone (`image.close()`). Idempotent.
    */
   close(): void {
-    this.upper.close?.();
+    this.#upper.close?.();
   }
 
   /** docker diff of the upper against the image, sorted by path. */
   changes(): Change[] {
-    return computeChanges(this.image, this.upper);
+    return computeChanges(this.#image, this.#upper);
   }
 }
 
