@@ -1,6 +1,6 @@
 // Which test files run in which runtime (shared by the three vitest configs).
 //
-//   test/{core,layers,wasi,support,third-party}/**/*.test.ts
+//   test/{core,layers,wasi,support,third-party,oci}/**/*.test.ts
 //                                  portable: Node, Deno and Chromium
 //   **/*.node.test.ts              Node only
 //   **/*.deno.test.ts              Deno only
@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const PORTABLE_DIRS = ["core", "layers", "wasi", "support", "third-party"];
+export const PORTABLE_DIRS = ["core", "layers", "wasi", "support", "third-party", "oci"];
 export const PORTABLE = PORTABLE_DIRS.map((d) => `test/${d}/**/*.test.ts`);
 export const ONLY_NODE = "**/*.node.test.ts";
 export const ONLY_DENO = "**/*.deno.test.ts";

@@ -9,6 +9,10 @@ import { config } from "./lib/config.ts";
 import { rows, summary, writeResults } from "./lib/report.ts";
 import { hostDirs } from "./sections/host-dirs.ts";
 import { unionCore } from "./sections/union-core.ts";
+import { tarLayers } from "./sections/tar.ts";
+import { images } from "./sections/images.ts";
+import { imageRun } from "./sections/image-run.ts";
+import { tarWrites } from "./sections/tar-writes.ts";
 import { wasiWorkloads } from "./sections/wasi.ts";
 
 const started = performance.now();
@@ -19,6 +23,10 @@ console.log(
 if (config.only.has("union")) await unionCore(config);
 if (config.only.has("wasi")) await wasiWorkloads(config);
 if (config.only.has("host")) await hostDirs(config);
+if (config.only.has("tar")) await tarLayers(config);
+if (config.only.has("oci")) await images(config);
+if (config.only.has("run")) await imageRun(config);
+if (config.only.has("tarw")) await tarWrites(config);
 const { pass, miss } = summary();
 const seconds = (performance.now() - started) / 1000;
 console.log(`total ${seconds.toFixed(1)} s`);

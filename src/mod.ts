@@ -2,7 +2,9 @@ export { Errno, FsError, isFsError } from "./core/errno.ts";
 export type { ContentSource, EntryStat, EntryType, Layer, LayerFile, WritableLayer, WritableLayerFile } from "./core/layer.ts";
 export { Image } from "./core/image.ts";
 export { Union } from "./core/union.ts";
-export type { Change, DirEntry, OpenOptions, Stat, UnionFile, UnionOptions } from "./core/union.ts";
+export type {
+  Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
+} from "./core/union.ts";
 export type { Quota, Usage } from "./core/quota.ts";
 export { ENTRY_BYTES } from "./core/quota.ts";
 export { MemoryLayer } from "./layers/memory.ts";
@@ -18,3 +20,15 @@ export type { DirLayerOptions } from "./layers/dir.ts";
 export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./host/host-fs.ts";
 export { FaultFs } from "./host/fault-fs.ts";
 export type { FaultPlan } from "./host/fault-fs.ts";
+// Layer tarballs over byte sources (file sources: src/host/node.ts, src/host/deno.ts).
+export { TarLayer, TarFile, TarIndex, indexTar, TarError, isTarError } from "./layers/tar/mod.ts";
+export type { TarLayerOptions, IndexTarOptions } from "./layers/tar/mod.ts";
+export { MemorySource } from "./sources/byte-source.ts";
+export type { ByteSource } from "./sources/byte-source.ts";
+
+// OCI images (platform-neutral: bytes, Blob, Response, ImageSourceFiles; host paths: src/host/node.ts, src/host/deno.ts).
+export { loadImage, loadArchive, loadFromFiles, MemoryLayerCache, ImageError, isImageError, parseImageRef, parseDigest, archiveFiles, memoryFiles } from "./oci/mod.ts";
+export type { ImageFormat, ImageConfig, LayerDescriptor, LoadedImage, LoadImageOptions, LoadProgress, LayerCache, LayerCacheWriter, ImageSourceFiles, ImageErrorCode, HasherFactory } from "./oci/mod.ts";
+// Writing: union.commit() as a stream, the merged tree as a tar, whole images (host files: src/host/node.ts commitHostImage).
+export { commitStream, exportTar, commitImage, archiveOutput, memorySpool } from "./oci/mod.ts";
+export type { CommitCompression, CommitOptions, CommittedLayer, LayerDigests, LayerStream, CommitImageOptions, CommitImageResult, ImageOutput, LayerSpool } from "./oci/mod.ts";

@@ -16,8 +16,8 @@ const scaled = (name: string, full: number, min = 1): number => Math.max(min, Ma
 
 export const config = {
   scale,
-  /** Sections to run (comma list of union, wasi, host). */
-  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host").split(",").map((s) => s.trim())),
+  /** Sections to run (comma list of union, wasi, host, tar, oci, run, tarw). */
+  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run,tarw").split(",").map((s) => s.trim())),
   /** Timed runs per figure (the median is reported), after untimed warm-up runs. */
   runs: Math.round(num("LAYERFS_BENCH_RUNS", 9)),
   /** Timed runs of the 256 MiB workloads. */
@@ -38,6 +38,16 @@ export const config = {
    * file on every write (quadratic: ~11 s for 32 MiB, ~45 s for 64 MiB here).
    */
   shimWriteMiB: scaled("LAYERFS_BENCH_SHIM_WRITE_MIB", 32),
+  /** Issue 7: the layer tar indexed (MiB) and its file count. */
+  tarMiB: scaled("LAYERFS_BENCH_TAR_MIB", 1024),
+  tarFiles: scaled("LAYERFS_BENCH_TAR_FILES", 20_000, 10),
+  /** Timed index runs of that tar. */
+  tarRuns: Math.round(num("LAYERFS_BENCH_TAR_RUNS", 5)),
+  /** Issue 7 (images): uncompressed size of the image's gzip layer (MiB), and cold-load runs. */
+  imageMiB: scaled("LAYERFS_BENCH_IMAGE_MIB", 512),
+  imageRuns: Math.round(num("LAYERFS_BENCH_IMAGE_RUNS", 5)),
+  /** Issue 7 (run --image): uncompressed size of the image whose time to first instruction is measured (MiB). */
+  runImageMiB: scaled("LAYERFS_BENCH_RUN_IMAGE_MIB", 500),
   /** Layers of the deep image (issue 3) and the layer counts of the stat benchmark (issue 2). */
   deepLayers: Math.round(num("LAYERFS_BENCH_DEEP_LAYERS", 16)),
   /** Scratch directory for host trees (tmpfs by default). */

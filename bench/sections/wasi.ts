@@ -18,14 +18,14 @@ const WORKLOADS: Workload[] = ["churn", "walk", "readbig", "writebig"];
 const METADATA = new Set<Workload>(["churn", "walk"]);
 
 /** Raw runs of the last roundRobin call, by runtime. */
-const samples = new Map<string, number[]>();
+export const samples = new Map<string, number[]>();
 
 /**
  * Median guest time per runtime. Runs are interleaved (one run of each runtime
  * per round, after `warmup` untimed rounds, order rotated every round) so that
  * load from other processes on the machine hits every runtime alike.
  */
-async function roundRobin(
+export async function roundRobin(
   runners: ReadonlyMap<string, () => Promise<GuestResult>>, runs: number, warmup: number,
 ): Promise<Map<string, number>> {
   const started = performance.now();

@@ -10,6 +10,8 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** Options every union-reading command takes: the layer stack. */
 export const LAYER_OPTIONS = {
+  image: { type: "string" },
+  cache: { type: "string" },
   layer: { type: "string", multiple: true },
   upper: { type: "string" },
   help: { type: "boolean", short: "h" },

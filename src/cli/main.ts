@@ -18,6 +18,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ls: async () => (await import("./commands/ls.ts")).lsCommand,
   cat: async () => (await import("./commands/cat.ts")).catCommand,
   tree: async () => (await import("./commands/tree.ts")).treeCommand,
+  export: async () => (await import("./commands/export.ts")).exportCommand,
+  commit: async () => (await import("./commands/commit.ts")).commitCommand,
 };
 
 /**

@@ -12,6 +12,22 @@ export interface LayerArgs {
   upper?: string | undefined;
 }
 
+/** `run`'s arguments that decide whether the program gets a "/" at all. */
+export interface RootArgs extends LayerArgs {
+  image?: string | undefined;
+  scratch?: boolean | undefined;
+}
+
+/**
+ * The one place that decides whether `run` gives the program a root "/":
+ * only when a root was asked for (an image, a layer, an upper, or --scratch for an
+ * empty in-memory one). Otherwise there is no "/" preopen at all, as with
+ * wasmtime without --dir (the program sees only its --dir preopens).
+ */
+export function hasRoot(args: RootArgs): boolean {
+  return args.image !== undefined || (args.layer ?? []).length > 0 || args.upper !== undefined || args.scratch === true;
+}
+
 /**
  * Lowers are opened bottom first as read-only DirLayers. Without an upper the
  * writable layer is an empty MemoryLayer (thrown away with the union).
@@ -23,24 +39,27 @@ export function openUnion(rt: CliRuntime, args: LayerArgs, createUpper = false, 
     requireDir(rt, path, "layer");
     return rt.lowerLayer(rt.resolve(path));
   });
-  let upper: WritableLayer;
-  if (args.upper === undefined) {
-    upper = new MemoryLayer();
-  } else {
-    checkNoOverlap(rt, args.upper, args.layer ?? []);
-    if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
-    requireDir(rt, args.upper, "upper");
-    try {
-      upper = rt.upperLayer(rt.resolve(args.upper), lock);
-    } catch (e) {
-      if (e instanceof LayerInUseError) {
-        const on = e.holder.host ? ` on ${e.holder.host}` : "";
-        throw new CliError(`upper '${args.upper}' is in use by pid ${e.holder.pid}${on} (lock ${e.lockDir})`);
-      }
-      throw e;
+  return new Union(new Image(lowers), openUpper(rt, args, createUpper, lock));
+}
+
+/**
+ * The writable layer: --upper's DirLayer (not overlapping a --layer), else an
+ * empty MemoryLayer. `lock` takes the upper's lock (a second runner gets one line).
+ */
+export function openUpper(rt: CliRuntime, args: LayerArgs, createUpper = false, lock = false): WritableLayer {
+  if (args.upper === undefined) return new MemoryLayer();
+  checkNoOverlap(rt, args.upper, args.layer ?? []);
+  if (createUpper && rt.kind(args.upper) === undefined) rt.mkdirp(args.upper);
+  requireDir(rt, args.upper, "upper");
+  try {
+    return rt.upperLayer(rt.resolve(args.upper), lock);
+  } catch (e) {
+    if (e instanceof LayerInUseError) {
+      const on = e.holder.host ? ` on ${e.holder.host}` : "";
+      throw new CliError(`upper '${args.upper}' is in use by pid ${e.holder.pid}${on} (lock ${e.lockDir})`);
     }
+    throw e;
   }
-  return new Union(new Image(lowers), upper);
 }
 
 /** A host directory argument must exist and be a directory. */

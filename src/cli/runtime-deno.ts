@@ -1,5 +1,5 @@
 /** The CLI's runtime on Deno: Deno.args/stdio/exit and DirLayers over Deno's own file APIs. */
-import { dirLayer } from "../host/deno.ts";
+import { dirLayer, DenoFileSource } from "../host/deno.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 /** The part of the Deno namespace used here (no Deno types in this project's tsconfig). */
@@ -14,7 +14,7 @@ interface DenoApi {
   mkdirSync(path: string, options: { recursive: boolean }): void;
   removeSync(path: string): void;
   stdout: { writeSync(data: Uint8Array): number };
-  stderr: { writeSync(data: Uint8Array): number };
+  stderr: { writeSync(data: Uint8Array): number; isTerminal(): boolean };
 }
 
 export function denoRuntime(): ProcessRuntime {
@@ -48,6 +48,8 @@ export function denoRuntime(): ProcessRuntime {
     mkdirp: (p) => Deno.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p, lock = true) => dirLayer(p, { writable: true, lock }),
+    fileSource: (p) => new DenoFileSource(p),
+    stderrIsTTY: Deno.stderr.isTerminal(),
     args: () => [...Deno.args],
     exit: (code) => Deno.exit(code),
   };

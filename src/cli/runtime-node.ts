@@ -1,7 +1,7 @@
 /** The CLI's runtime on Node: process argv/stdio/exit, node:fs, DirLayers over NodeFs. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dirLayer } from "../host/node.ts";
+import { dirLayer, NodeFileSource } from "../host/node.ts";
 import type { HostKind, ProcessRuntime } from "./runtime.ts";
 
 let pipeHandlersInstalled = false;
@@ -27,6 +27,8 @@ export function nodeRuntime(): ProcessRuntime {
     mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
     lowerLayer: (p) => dirLayer(p),
     upperLayer: (p, lock = true) => dirLayer(p, { writable: true, lock }),
+    fileSource: (p) => new NodeFileSource(p),
+    stderrIsTTY: process.stderr.isTTY === true,
     args: () => process.argv.slice(2),
     exit: (code) => {
       // exitCode (not exit()) so piped output drains before the process ends.

@@ -4,6 +4,7 @@
  */
 import type { Layer, WritableLayer } from "../core/layer.ts";
 import type { RunOptions } from "../wasi/run.ts";
+import type { ByteSource } from "../sources/byte-source.ts";
 
 /** Where a program's stdio goes (run()'s options); absent fields mean "the process's own". */
 export type ProgramStdio = Pick<RunOptions, "stdin" | "stdout" | "stderr">;
@@ -36,6 +37,10 @@ export interface CliRuntime {
    * layer's lock while open (a second opener fails with LayerInUseError).
    */
   upperLayer(path: string, lock?: boolean): WritableLayer;
+  /** A host file read by pread (image archives, layer tarballs, the layer cache). */
+  fileSource(path: string): ByteSource;
+  /** Is stderr a terminal (progress bars only then)? */
+  readonly stderrIsTTY: boolean;
 }
 
 /** A runtime bound to a real process: its argv and its exit. */

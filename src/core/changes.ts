@@ -11,7 +11,7 @@ import type { Image } from "./image.ts";
 import { childPath, parentPath } from "./layer.ts";
 import type { Layer } from "./layer.ts";
 import { compareNames } from "./path.ts";
-import { classifyRawName, whitedOutName } from "./whiteout.ts";
+import { classifyRawName, rawListing, whitedOutName } from "./whiteout.ts";
 import type { Change } from "./union.ts";
 
 export function computeChanges(image: Image, upper: Layer): Change[] {
@@ -26,14 +26,7 @@ export function computeChanges(image: Image, upper: Layer): Change[] {
   const stack: [string, boolean][] = [["", false]];
   while (stack.length > 0) {
     const [dir, cutAbove] = stack.pop()!;
-    const raws = upper.readdir(dir).sort(compareNames);
-    const present = new Set<string>();
-    let opaque = false;
-    for (const raw of raws) {
-      const kind = classifyRawName(raw);
-      if (kind === "opaque") opaque = true;
-      if (kind === "entry") present.add(raw);
-    }
+    const { raws, present, opaque } = rawListing(upper, dir, compareNames);
     const cut = opaque || cutAbove;
     for (const raw of raws) {
       const kind = classifyRawName(raw);

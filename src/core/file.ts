@@ -304,3 +304,60 @@ export class DirHandle implements UnionFile {
     this.#host.unregisterDir(this);
   }
 }
+
+/**
+ * A handle opened with a node flag that forbids reading ("w", "a": EBADF, as
+ * O_WRONLY) or appends ("a", "a+": every write lands at the end, as O_APPEND,
+ * whatever position it names). Wraps the union's own handle.
+ */
+export class FlaggedFile implements UnionFile {
+  readonly #inner: UnionFile;
+  readonly #read: boolean;
+  readonly #append: boolean;
+
+  constructor(inner: UnionFile, read: boolean, append: boolean) {
+    this.#inner = inner;
+    this.#read = read;
+    this.#append = append;
+  }
+
+  get type(): EntryType {
+    return this.#inner.type;
+  }
+
+  get writable(): boolean {
+    return this.#inner.writable;
+  }
+
+  read(into: Uint8Array, position: number): number {
+    if (!this.#read) {
+      this.#inner.stat(); // EBADF once closed, like every other call
+      throw new FsError(Errno.BADF, "read", undefined, "not open for reading");
+    }
+    return this.#inner.read(into, position);
+  }
+
+  write(data: Uint8Array, position: number): number {
+    return this.#inner.write(data, this.#append ? this.#inner.stat().size : position);
+  }
+
+  truncate(size: number): void {
+    this.#inner.truncate(size);
+  }
+
+  stat(): Stat {
+    return this.#inner.stat();
+  }
+
+  setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
+    this.#inner.setTimes(atimeNs, mtimeNs);
+  }
+
+  sync(): void {
+    this.#inner.sync();
+  }
+
+  close(): void {
+    this.#inner.close();
+  }
+}

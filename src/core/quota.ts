@@ -21,6 +21,7 @@ import { Errno, FsError } from "./errno.ts";
 import type { EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
 import { childPath } from "./layer.ts";
 import { utf8Length } from "./path.ts";
+import { checkOptions } from "./fs-options.ts";
 
 /** Limits on a union's writable layer (`new Union(image, upper, { quota })`). */
 export interface Quota {
@@ -40,7 +41,8 @@ export interface Usage {
 export const ENTRY_BYTES = 256;
 
 /** Validate a Quota option (EINVAL on anything but non-negative safe integers). */
-export function checkQuota(q: Quota): Readonly<Quota> {
+export function checkQuota(quota: unknown): Readonly<Quota> {
+  const q = checkOptions(quota, ["bytes", "inodes"], "union") as Quota;
   const out: Quota = {};
   for (const k of ["bytes", "inodes"] as const) {
     const v = q[k];

@@ -3,6 +3,11 @@
  * one component at a time with a stack of parent directories, so ".." at the
  * root stays at the root and an absolute symlink target restarts at the union
  * root. Symlink expansion has a budget of 40 hops (ELOOP).
+ *
+ * Creating absolute symlinks is a separate question: the union accepts them
+ * (layers and image building have them), while the WASI front-ends refuse a
+ * guest's path_symlink with an absolute target (EPERM, the WASI filesystem
+ * spec's answer) unless allowAbsoluteSymlinks (wasi/paths.ts, refuseAbsoluteTarget).
  */
 import { Errno, FsError } from "./errno.ts";
 import { lookupChild, nodeType, rootNode } from "./lookup.ts";

@@ -20,7 +20,8 @@ import { Image } from "./image.ts";
 import { computeChanges } from "./changes.ts";
 import { copyUp } from "./copy-up.ts";
 import { createOpenFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
-import { DirHandle, LowerReadFile, toStat, UpperFile } from "./file.ts";
+import { DirHandle, FlaggedFile, LowerReadFile, toStat, UpperFile } from "./file.ts";
+import { boolOption, checkOptions, encodingOf, idOf, modeOf, parseFlag } from "./fs-options.ts";
 import { nodeStat, nodeType } from "./lookup.ts";
 import type { Node } from "./lookup.ts";
 import { lowerIno } from "./lower-index.ts";
@@ -74,10 +75,17 @@ export interface UnionOptions {
   quota?: Quota;
 }
 
-/** Options of `Union.open` (node:fs open flags as booleans). */
+/**
+ * Options of `Union.open` (node:fs open flags as booleans; `open(path, "a+")`
+ * takes node's flag strings instead). Unknown keys are EINVAL.
+ */
 export interface OpenOptions {
+  /** Open for reading (default true); false: reads are EBADF, as with O_WRONLY. */
+  read?: boolean;
   /** Open for writing: triggers copy-up of a lower file (even if nothing is written). */
   write?: boolean;
+  /** Every write lands at the end of the file (O_APPEND), whatever position it names. */
+  append?: boolean;
   create?: boolean;
   exclusive?: boolean;
   truncate?: boolean;
@@ -87,6 +95,43 @@ export interface OpenOptions {
   follow?: boolean;
   /** Permission bits for a created file (default 0o644). */
   mode?: number;
+}
+
+const BOOLEAN_OPEN_OPTIONS: ReadonlySet<string> = new Set(["read", "write", "append", "create", "exclusive", "truncate", "directory", "follow"]);
+
+/** OpenOptions as given, checked in one pass (every path_open comes through here): booleans, a mode, nothing else. */
+function checkOpenOptions(options: OpenOptions, path: string): OpenOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new FsError(Errno.INVAL, "open", path, "options must be an object or a flag string");
+  }
+  let mode: number | undefined;
+  for (const key in options) {
+    const v = (options as Record<string, unknown>)[key];
+    if (key === "mode") {
+      if (v !== undefined) mode = modeOf(v, "open", path);
+    } else if (!BOOLEAN_OPEN_OPTIONS.has(key)) {
+      checkOptions(options, [...BOOLEAN_OPEN_OPTIONS, "mode"], "open", path); // throws, naming the key
+    } else if (v !== undefined && typeof v !== "boolean") {
+      boolOption(options as Record<string, unknown>, key, "open", path); // throws
+    }
+  }
+  return mode === undefined || mode === options.mode ? options : { ...options, mode };
+}
+
+/** Options of `readFile`: an encoding name, or node's `{ encoding, flag }` (default flag "r"). */
+export type ReadFileOptions = { encoding?: "utf8" | "utf-8" | null; flag?: string } | "utf8" | "utf-8";
+
+/** Options of `writeFile` / `appendFile`: an encoding name, or node's `{ encoding, mode, flag }`. */
+export type WriteFileOptions = { encoding?: "utf8" | "utf-8" | null; mode?: number | string; flag?: string } | "utf8" | "utf-8";
+
+/** Options of `readdir`: an encoding name, or `{ encoding, withFileTypes }`. */
+export type ReaddirOptions = { encoding?: "utf8" | "utf-8" | null; withFileTypes?: boolean } | "utf8" | "utf-8";
+
+/** Options of `stat` / `lstat` (node's; bigint stats are not supported). */
+export interface StatOptions {
+  bigint?: false;
+  /** false: a missing path gives undefined instead of ENOENT. */
+  throwIfNoEntry?: boolean;
 }
 
 /** An open regular file or directory of the union. */
@@ -144,9 +189,10 @@ export class Union {
   constructor(image: Image, upper: WritableLayer, options: UnionOptions = {}) {
     this.#image = image;
     this.#upper = upper;
-    const rd = options.renameDir;
+    const o = checkOptions(options, ["renameDir", "quota"], "union");
+    const rd = o.renameDir;
     if (rd !== undefined && rd !== "deep" && rd !== "exdev") throw new FsError(Errno.INVAL, "union", undefined, "renameDir must be deep or exdev");
-    const quota = options.quota === undefined ? NO_QUOTA : checkQuota(options.quota);
+    const quota = o.quota === undefined ? NO_QUOTA : checkQuota(o.quota);
     this.options = (rd === undefined || rd === "deep") && quota === NO_QUOTA ? DEFAULT_OPTIONS : Object.freeze({ renameDir: rd ?? "deep", quota });
   }
 
@@ -251,15 +297,34 @@ export class Union {
 
   /** Canonical absolute path of `path` (symlinks resolved; `follow` for the last component). */
   realpath(path: string, follow = true): string {
+    if (typeof follow !== "boolean") throw new FsError(Errno.INVAL, "realpath", path, "follow must be a boolean");
     return "/" + resolveNode(this, path, follow, "realpath").path;
   }
 
-  /** Open a file or directory (directories read-only). */
-  open(path: string, options: OpenOptions = {}): UnionFile {
+  /**
+   * Open a file or directory (directories read-only). `options`: OpenOptions,
+   * or one of node's flag strings ("r", "r+", "w", "wx", "w+", "a", "ax",
+   * "a+", ...) with `mode` for a created file. Unknown options or flags: EINVAL.
+   */
+  open(path: string, options: OpenOptions | string = {}, mode?: number | string): UnionFile {
+    const sys = "open";
+    let o: OpenOptions;
+    if (typeof options === "string") {
+      o = parseFlag(options, sys, path);
+      if (mode !== undefined) o = { ...o, mode: modeOf(mode, sys, path) };
+    } else {
+      if (mode !== undefined) throw new FsError(Errno.INVAL, sys, path, "a mode argument goes with a flag string; use options.mode");
+      o = checkOpenOptions(options, path);
+    }
+    const file = this.#open(path, o);
+    return o.read === false || o.append === true ? new FlaggedFile(file, o.read !== false, o.append === true) : file;
+  }
+
+  #open(path: string, options: OpenOptions): UnionFile {
     const sys = "open";
     const create = options.create === true;
     const exclusive = create && options.exclusive === true;
-    const write = options.write === true;
+    const write = options.write === true || options.append === true;
     const truncate = options.truncate === true;
     // O_CREAT|O_EXCL never follows a final symlink (EEXIST instead).
     const r = resolve(this, path, exclusive ? false : options.follow ?? true, sys);
@@ -335,14 +400,31 @@ export class Union {
 
   // ---- node:fs-style sync API ----
 
-  /** Stat of `path`, following symlinks. */
-  stat(path: string): Stat {
-    return this.#stat(resolveNode(this, path, true, "stat"));
+  /** Stat of `path`, following symlinks (`{ throwIfNoEntry: false }`: undefined when missing). */
+  stat(path: string, options?: StatOptions & { throwIfNoEntry?: true }): Stat;
+  stat(path: string, options: StatOptions): Stat | undefined;
+  stat(path: string, options?: StatOptions): Stat | undefined {
+    return this.#statWith(path, true, "stat", options);
   }
 
   /** Stat of `path`; a final symlink is reported itself. */
-  lstat(path: string): Stat {
-    return this.#stat(resolveNode(this, path, false, "lstat"));
+  lstat(path: string, options?: StatOptions & { throwIfNoEntry?: true }): Stat;
+  lstat(path: string, options: StatOptions): Stat | undefined;
+  lstat(path: string, options?: StatOptions): Stat | undefined {
+    return this.#statWith(path, false, "lstat", options);
+  }
+
+  #statWith(path: string, follow: boolean, sys: string, options: StatOptions | undefined): Stat | undefined {
+    if (options === undefined) return this.#stat(resolveNode(this, path, follow, sys));
+    const o = checkOptions(options, ["bigint", "throwIfNoEntry"], sys, path);
+    if (boolOption(o, "bigint", sys, path) === true) throw new FsError(Errno.INVAL, sys, path, "bigint stats are not supported");
+    const must = boolOption(o, "throwIfNoEntry", sys, path) !== false;
+    try {
+      return this.#stat(resolveNode(this, path, follow, sys));
+    } catch (e) {
+      if (!must && e instanceof FsError && e.errno === Errno.NOENT) return undefined; // node: ENOENT only
+      throw e;
+    }
   }
 
   /** Does `path` name something (following symlinks)? Never throws. */
@@ -355,16 +437,29 @@ export class Union {
     }
   }
 
-  /** Names in directory `path`, sorted by name bytes, without "." and "..". */
-  readdir(path: string): string[] {
-    return this.readdirEntries(path).map((e) => e.name);
+  /** Names in directory `path`, sorted by name bytes, without "." and ".." (`withFileTypes`: DirEntry objects). */
+  readdir(path: string, options?: ReaddirOptions & { withFileTypes?: false }): string[];
+  readdir(path: string, options: ReaddirOptions & { withFileTypes: true }): DirEntry[];
+  readdir(path: string, options?: ReaddirOptions): string[] | DirEntry[] {
+    const sys = "readdir";
+    const o = typeof options === "string" ? { encoding: options } : checkOptions(options, ["encoding", "withFileTypes"], sys, path);
+    encodingOf(o.encoding, sys, path);
+    const entries = this.readdirEntries(path);
+    return boolOption(o, "withFileTypes", sys, path) === true ? entries : entries.map((e) => e.name);
   }
 
-  /** Whole content of a file (`"utf8"`: as a string). EFBIG past 2 GiB. */
-  readFile(path: string): Uint8Array;
-  readFile(path: string, encoding: "utf8"): string;
-  readFile(path: string, encoding?: "utf8"): Uint8Array | string {
-    const f = this.open(path);
+  /**
+   * Whole content of a file (`"utf8"` or `{ encoding: "utf8" }`: as a string).
+   * `flag` (default "r") is node's: "a+" creates a missing file. EFBIG past 2 GiB.
+   */
+  readFile(path: string, options?: { encoding?: null; flag?: string }): Uint8Array;
+  readFile(path: string, options: "utf8" | "utf-8" | { encoding: "utf8" | "utf-8"; flag?: string }): string;
+  readFile(path: string, options?: ReadFileOptions): Uint8Array | string;
+  readFile(path: string, options?: ReadFileOptions): Uint8Array | string {
+    const sys = "readFile";
+    const o = typeof options === "string" ? { encoding: options } : checkOptions(options, ["encoding", "flag"], sys, path);
+    const encoding = encodingOf(o.encoding, sys, path);
+    const f = this.open(path, o.flag === undefined ? {} : parseFlag(o.flag, sys, path));
     try {
       if (f.type === "dir") throw new FsError(Errno.ISDIR, "read", path);
       const size = f.stat().size;
@@ -389,21 +484,58 @@ export class Union {
     }
   }
 
-  /** Create or truncate `path` and write `data` (copies a lower file up). */
-  writeFile(path: string, data: string | Uint8Array, options?: { mode?: number }): void {
-    const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    const f = this.open(path, { write: true, create: true, truncate: true, mode: options?.mode ?? 0o644 });
+  /**
+   * Write `data` to `path`. `flag` is node's (default "w": create or truncate;
+   * "a" appends, "wx" refuses an existing file, "r+" overwrites in place);
+   * `mode` is for a created file. A lower file is copied up.
+   */
+  writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): void {
+    this.#writeWith("writeFile", path, data, options, "w");
+  }
+
+  /** Append `data` to `path`, creating it (node's appendFile; default flag "a"). */
+  appendFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): void {
+    this.#writeWith("appendFile", path, data, options, "a");
+  }
+
+  #writeWith(sys: string, path: string, data: string | Uint8Array, options: WriteFileOptions | undefined, defaultFlag: string): void {
+    const o = typeof options === "string" ? { encoding: options } : checkOptions(options, ["encoding", "mode", "flag"], sys, path);
+    encodingOf(o.encoding, sys, path);
+    let bytes: Uint8Array;
+    if (typeof data === "string") bytes = encoder.encode(data);
+    else if (data instanceof Uint8Array) bytes = data;
+    else throw new FsError(Errno.INVAL, sys, path, "data must be a string or a Uint8Array");
+    const flags = parseFlag(o.flag ?? defaultFlag, sys, path);
+    if (!flags.write) throw new FsError(Errno.BADF, sys, path, `flag '${String(o.flag)}' does not open for writing`);
+    const mode = o.mode === undefined ? 0o644 : modeOf(o.mode, sys, path);
+    const f = this.open(path, { ...flags, mode });
     try {
-      if (bytes.length > 0) f.write(bytes, 0);
+      for (let off = 0; off < bytes.length;) {
+        const n = f.write(off === 0 ? bytes : bytes.subarray(off), off);
+        if (n <= 0) throw new FsError(Errno.IO, "write", path, "short write");
+        off += n;
+      }
     } finally {
       f.close();
     }
   }
 
-  /** Create a directory (default mode 0o755); `recursive` creates missing parents and accepts an existing directory. */
-  mkdir(path: string, options?: number | { mode?: number; recursive?: boolean }): void {
-    const mode = (typeof options === "number" ? options : options?.mode ?? 0o755) & 0o7777;
-    const recursive = typeof options === "object" && options !== null && options.recursive === true;
+  /**
+   * Create a directory (default mode 0o755): `mkdir(path, mode)` or
+   * `mkdir(path, { mode, recursive })`; `recursive` creates missing parents and
+   * accepts an existing directory.
+   */
+  mkdir(path: string, options?: number | string | { mode?: number | string; recursive?: boolean }): void {
+    const sys = "mkdir";
+    let mode = 0o755;
+    let recursive = false;
+    if (typeof options === "number" || typeof options === "string") {
+      mode = modeOf(options, sys, path);
+    } else {
+      const o = checkOptions(options, ["mode", "recursive"], sys, path);
+      if (o.mode !== undefined) mode = modeOf(o.mode, sys, path);
+      recursive = boolOption(o, "recursive", sys, path) === true;
+    }
     if (!recursive) return this.#mkdirOne(path, mode);
     const parsed = parsePath(path, "mkdir");
     const abs = parsed.components;
@@ -426,9 +558,10 @@ export class Union {
     mkdirAt(this.#s, r.dir, r.name, { mode });
   }
 
-  /** Remove an empty directory (a whiteout hides a lower one). */
-  rmdir(path: string): void {
+  /** Remove an empty directory (a whiteout hides a lower one). Takes no options (node's `recursive` is EINVAL: use a tree walk). */
+  rmdir(path: string, options?: Record<string, never>): void {
     const sys = "rmdir";
+    checkOptions(options, [], sys, path);
     const r = resolve(this, path, "raw", sys);
     if (r.special) throw new FsError(r.name === "." ? Errno.INVAL : r.name === ".." ? Errno.NOTEMPTY : Errno.BUSY, sys, path);
     const node = r.node;
@@ -455,9 +588,17 @@ export class Union {
     renamePaths(this.#s, from, to, this.options.renameDir);
   }
 
-  /** node order: symlink(target, path). */
-  symlink(target: string, path: string): void {
+  /**
+   * node order: symlink(target, path). Absolute targets are stored as given and
+   * resolve inside the union (image building needs them; the WASI front-ends
+   * refuse them from a guest unless allowAbsoluteSymlinks). `type` (node's
+   * Windows hint) may be "file", "dir" or "junction" and changes nothing.
+   */
+  symlink(target: string, path: string, type?: "file" | "dir" | "junction" | null): void {
     const sys = "symlink";
+    if (type !== undefined && type !== null && type !== "file" && type !== "dir" && type !== "junction") {
+      throw new FsError(Errno.INVAL, sys, path, `type must be "file", "dir" or "junction", got ${String(type)}`);
+    }
     if (typeof target !== "string" || target === "") throw new FsError(Errno.NOENT, sys, path);
     if (target.indexOf("\0") >= 0) throw new FsError(Errno.INVAL, sys, path);
     if (utf8Length(target) >= PATH_MAX) throw new FsError(Errno.NAMETOOLONG, sys, path);
@@ -468,8 +609,12 @@ export class Union {
     symlinkAt(this.#s, r.dir, r.name, target);
   }
 
-  /** Target of the symlink `path`. */
-  readlink(path: string): string {
+  /** Target of the symlink `path` (as a string: `options` may only name the utf8 encoding). */
+  readlink(path: string, options?: "utf8" | "utf-8" | { encoding?: "utf8" | "utf-8" | null }): string {
+    const o = typeof options === "string" ? { encoding: options } : checkOptions(options, ["encoding"], "readlink", path);
+    if (o.encoding !== undefined && o.encoding !== null && encodingOf(o.encoding, "readlink", path) !== "utf8") {
+      throw new FsError(Errno.INVAL, "readlink", path, "readlink returns a string: utf8 only");
+    }
     const node = resolveNode(this, path, false, "readlink");
     if (nodeType(node) !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
     return readlinkNode(this, node);
@@ -489,13 +634,15 @@ export class Union {
     linkAt(s, up.path, r.dir, r.name);
   }
 
-  /** Set permission bits (following symlinks). Copy-up trigger. */
-  chmod(path: string, mode: number): void {
-    this.#setattr(path, true, "chmod", { mode: mode & 0o7777 });
+  /** Set permission bits (following symlinks; an integer or an octal string). Copy-up trigger. */
+  chmod(path: string, mode: number | string): void {
+    this.#setattr(path, true, "chmod", { mode: modeOf(mode, "chmod", path) });
   }
 
   /** Set owner and group (-1 leaves one unchanged), following symlinks. Copy-up trigger. */
   chown(path: string, uid: number, gid: number): void {
+    idOf(uid, "uid", "chown", path);
+    idOf(gid, "gid", "chown", path);
     const attr: SetAttr = {};
     if (uid !== -1) attr.uid = uid;
     if (gid !== -1) attr.gid = gid;
@@ -549,6 +696,17 @@ export class Union {
   /** docker diff of the upper against the image, sorted by path. */
   changes(): Change[] {
     return computeChanges(this.#image, this.#upper);
+  }
+
+  /**
+   * The upper's changes as one OCI layer blob (in memory) with its digest,
+   * diffID and media type: whiteouts and opaque markers in OCI form, sorted,
+   * entries' own times. For big changes stream it: `commitStream` (layerfs/oci).
+   */
+  async commit(options?: import("../oci/commit-layer.ts").CommitOptions): Promise<import("../oci/commit-layer.ts").CommittedLayer> {
+    // Loaded on use: the tar writer stays out of programs that never commit.
+    const { commitLayer } = await import("../oci/commit-layer.ts");
+    return commitLayer(this, options);
   }
 }
 

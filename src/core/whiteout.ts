@@ -56,3 +56,23 @@ export function makeOpaque(upper: WritableLayer, dir: string): void {
   const p = childPath(dir, OPAQUE_MARKER);
   if (upper.stat(p) === undefined) upper.createFile(p, { mode: 0o644 });
 }
+
+/** One raw layer directory read for diffing: names sorted by bytes, the visible ones, and whether it is opaque. */
+export interface RawListing {
+  raws: string[];
+  present: Set<string>;
+  opaque: boolean;
+}
+
+/** Read directory `dir` of `layer` raw (whiteouts included) and classify it (changes(), commit). */
+export function rawListing(layer: Layer, dir: string, compare: (a: string, b: string) => number): RawListing {
+  const raws = layer.readdir(dir).sort(compare);
+  const present = new Set<string>();
+  let opaque = false;
+  for (const raw of raws) {
+    const kind = classifyRawName(raw);
+    if (kind === "opaque") opaque = true;
+    else if (kind === "entry") present.add(raw);
+  }
+  return { raws, present, opaque };
+}

@@ -8,6 +8,9 @@ import { lchownSync, lutimesSync } from "node:fs";
 import process from "node:process";
 import { DirLayer } from "../layers/dir.ts";
 import type { DirLayerOptions } from "../layers/dir.ts";
+import { TarLayer } from "../layers/tar/layer.ts";
+import type { TarLayerOptions } from "../layers/tar/layer.ts";
+import { DenoFileSource } from "./deno-file-source.ts";
 import { DenoFs } from "./deno-fs.ts";
 
 export { DirLayer } from "../layers/dir.ts";
@@ -15,6 +18,9 @@ export type { DirLayerOptions } from "../layers/dir.ts";
 export { LayerInUseError } from "../layers/dir-lock.ts";
 export { DenoFs } from "./deno-fs.ts";
 export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "./host-fs.ts";
+export { DenoFileSource, fileSource } from "./deno-file-source.ts";
+export { TarLayer } from "../layers/tar/layer.ts";
+export type { ByteSource } from "../sources/byte-source.ts";
 
 let shared: DenoFs | undefined;
 
@@ -44,3 +50,47 @@ export function dirLayer<W extends boolean = false>(path: string, options: DirLa
 
 /** Alias of dirLayer, for code that imports both the Node and the Deno entry. */
 export const denoDirLayer = dirLayer;
+
+/**
+ * A layer tarball on the host as a TarLayer, read with pread (never loaded into memory).
+ * @example
+ *   const layer = tarLayer("layer.tar");
+ */
+export function tarLayer(path: string, options: TarLayerOptions = {}): TarLayer {
+  const source = new DenoFileSource(path);
+  try {
+    return new TarLayer(source, { name: path, ...options });
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
+
+import { defaultCacheDir, FileLayerCache, loadHostImage } from "./image-host.ts";
+import type { HostLoadImageOptions } from "./image-host.ts";
+import type { LoadedImage } from "../oci/load.ts";
+// OCI images from host paths (layout directory or archive file) with the file layer cache.
+export { defaultCacheDir, nodeHasher, parseHostImageRef } from "./image-host.ts";
+export type { HostLoadImageOptions } from "./image-host.ts";
+
+/**
+ * Load an image from a path: an OCI layout directory, or an OCI or docker-save
+ * archive file (told apart by content). Layers are decompressed once into the
+ * file cache (`defaultCacheDir()`, or `cacheDir`) and read from there by pread.
+ * @example
+ *   const img = await loadImage("hello.tar", { tag: "hello:latest" });
+ *   const union = new Union(img.image, new MemoryLayer());
+ */
+export function loadImage(path: string, options: HostLoadImageOptions = {}): Promise<LoadedImage> {
+  return loadHostImage(path, options, (p) => new DenoFileSource(p));
+}
+
+/** The file layer cache at `root` (default defaultCacheDir()), files read by pread. */
+export function fileLayerCache(root: string = defaultCacheDir()): FileLayerCache {
+  return new FileLayerCache(root, (p) => new DenoFileSource(p));
+}
+export { FileLayerCache };
+export { parseImageRef, ImageError, isImageError, MemoryLayerCache } from "../oci/mod.ts";
+export type { LoadedImage, LoadImageOptions, ImageConfig, ImageFormat, LayerDescriptor, LayerCache, LayerCacheWriter, LoadProgress, ImageSourceFiles } from "../oci/mod.ts";
+// Committed images as a layout directory or an archive file (written beside OUT, renamed into place).
+export { commitHostImage, layoutDirOutput, archiveFileOutput } from "./image-output.ts";

@@ -10,17 +10,18 @@
 import { Errno, FsError, errnoOf } from "../core/errno.ts";
 import type { Stat, Union } from "../core/union.ts";
 import {
-  ADVICE_MAX, DIRENT_SIZE, EVENTTYPE, FDFLAGS, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL,
-  encodeDirent, readIovecs, writeDirentHeader, writeFdstat, writeFilestat, writePrestat,
+  ADVICE_MAX, DIRENT_SIZE, EVENTTYPE, FDFLAGS_ALL, FILESTAT_SIZE, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL,
+  encodeDirent, writeDirentHeader, writeFdstat, writeFilestat, writePrestat,
 } from "./abi.ts";
 import type { Iovec } from "./abi.ts";
 import { clockNow, clockResolution } from "./clocks.ts";
 import { FdTable } from "./fd-table.ts";
 import type { DirHandle, FileHandle, Handle, StdioHandle } from "./fd-table.ts";
 import { CHARACTER_DEVICE_FILESTAT, filetypeOf } from "./filestat.ts";
-import { allocateEnd, seekDelta, seekTarget, toSafe } from "./offsets.ts";
+import { toSafe } from "./offsets.ts";
+import { fdAllocate, fdReadv, fdSeek, fdSetSize, fdTell, fdWritev, gatherIovecs, guestOffset, readableBytes } from "./fd-io.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "./open.ts";
-import { decodeGuestPath, lastComponent, refuseDotLast, resolveUnder } from "./paths.ts";
+import { decodeGuestPath, lastComponent, refuseAbsoluteTarget, refuseDotLast, resolveUnder } from "./paths.ts";
 import { pollOneoff } from "./poll.ts";
 import type { FdReadiness } from "./poll.ts";
 import { listingFor } from "./readdir.ts";
@@ -61,16 +62,14 @@ export interface DispatcherOptions {
   preopens: readonly Preopen[];
   /** Errno for a path argument that leaves its directory fd (default ENOTCAPABLE; the official suite also accepts EPERM). */
   escapeErrno?: number;
+  /** Let path_symlink store absolute targets (default false: EPERM, the WASI filesystem spec's answer). */
+  allowAbsoluteSymlinks?: boolean;
 }
 
 type Fn = (...args: never[]) => number;
 
 const encoder = new TextEncoder();
 
-/** Most iovecs one call accepts (Linux IOV_MAX; more is EINVAL). */
-const IOV_MAX = 1024;
-/** Most bytes one read/write moves (Linux MAX_RW_COUNT); more is a short count. */
-const MAX_RW_COUNT = 0x7ffff000;
 /** Most bytes one stdout/stderr write copies for its sink. */
 const MAX_STDIO_WRITE = 16 * 1024 * 1024;
 
@@ -89,11 +88,13 @@ export class Dispatcher {
   private readonly argBytes: Uint8Array[];
   private readonly envBytes: Uint8Array[];
   private readonly escapeErrno: number;
+  private readonly allowAbsoluteSymlinks: boolean;
 
   constructor(options: DispatcherOptions) {
     this.argBytes = options.args.map((a) => encoder.encode(a + "\0"));
     this.envBytes = options.env.map((e) => encoder.encode(e + "\0"));
     this.escapeErrno = options.escapeErrno ?? Errno.NOTCAPABLE;
+    this.allowAbsoluteSymlinks = options.allowAbsoluteSymlinks === true;
     const stdio = (input: InputSource | undefined, output: OutputSink | undefined, rights: number): StdioHandle =>
       ({ kind: "stdio", input, output, rightsBase: rights, rightsInheriting: 0, fdflags: 0 });
     this.fds.set(0, stdio(options.stdin, undefined, STDIN_RIGHTS));
@@ -302,10 +303,7 @@ export class Dispatcher {
   fd_allocate(fd: number, offset: bigint, len: bigint): number {
     const h = this.fds.get(fd >>> 0);
     if (h.kind === "stdio") fail(Errno.SPIPE);
-    requireRights(h.rightsBase, RIGHTS.FD_ALLOCATE);
-    if (h.kind !== "file") fail(Errno.BADF);
-    const end = allocateEnd(offset, len);
-    if (end > h.file.stat().size) h.file.truncate(end);
+    fdAllocate(h, offset, len);
     return Errno.SUCCESS;
   }
 
@@ -368,10 +366,11 @@ export class Dispatcher {
 
   fd_filestat_set_size(fd: number, size: bigint): number {
     const h = this.fds.get(fd >>> 0);
-    if (h.kind === "dir") fail(Errno.ISDIR);
-    requireRights(h.rightsBase, RIGHTS.FD_FILESTAT_SET_SIZE);
-    if (h.kind !== "file") fail(Errno.INVAL);
-    h.file.truncate(toSafe(size));
+    if (h.kind === "stdio") {
+      requireRights(h.rightsBase, RIGHTS.FD_FILESTAT_SET_SIZE);
+      fail(Errno.INVAL); // ftruncate on a character device
+    }
+    fdSetSize(h, size);
     return Errno.SUCCESS;
   }
 
@@ -390,85 +389,45 @@ export class Dispatcher {
   private iovecs(ptr: number, count: number, resultPtr: number): Iovec[] {
     const view = this.view();
     view.getUint32(resultPtr >>> 0, true);
-    if (count >>> 0 > IOV_MAX) fail(Errno.INVAL);
-    const iovs = readIovecs(view, ptr >>> 0, count >>> 0);
-    // Linux clamps one read/write to MAX_RW_COUNT bytes (a short count), so the
-    // u32 result never wraps and a guest cannot make one call move terabytes.
-    let room = MAX_RW_COUNT;
-    for (let i = 0; i < iovs.length; i++) {
-      const iov = iovs[i]!;
-      if (iov.len > room) {
-        iovs[i] = { ptr: iov.ptr, len: room };
-        iovs.length = i + 1;
-        break;
-      }
-      room -= iov.len;
-    }
-    return iovs;
+    return gatherIovecs(view, ptr, count);
   }
 
   private readInto(h: Handle, iovs: Iovec[], position: number | undefined): number {
     const buffer = this.buffer as ArrayBuffer;
-    if (h.kind === "dir") fail(Errno.ISDIR);
-    if (h.kind === "stdio") {
-      if (position !== undefined) fail(Errno.SPIPE);
-      requireRights(h.rightsBase, RIGHTS.FD_READ);
-      if (h.input === undefined) fail(Errno.BADF);
-      // One short read ends the call: another read might block for more input.
-      let total = 0;
-      for (const iov of iovs) {
-        if (iov.len === 0) continue;
-        const got = h.input.read(new Uint8Array(buffer, iov.ptr, iov.len));
-        total += got;
-        if (got < iov.len) break;
-      }
-      return total;
-    }
+    if (h.kind !== "stdio") return fdReadv(h, buffer, iovs, position);
+    if (position !== undefined) fail(Errno.SPIPE);
     requireRights(h.rightsBase, RIGHTS.FD_READ);
-    const start = position ?? h.position;
+    if (h.input === undefined) fail(Errno.BADF);
+    // One short read ends the call: another read might block for more input.
     let total = 0;
     for (const iov of iovs) {
       if (iov.len === 0) continue;
-      const got = h.file.read(new Uint8Array(buffer, iov.ptr, iov.len), start + total);
+      const got = h.input.read(new Uint8Array(buffer, iov.ptr, iov.len));
       total += got;
       if (got < iov.len) break;
     }
-    if (position === undefined) h.position = start + total;
     return total;
   }
 
   private writeFrom(h: Handle, iovs: Iovec[], position: number | undefined): number {
     const buffer = this.buffer as ArrayBuffer;
-    if (h.kind === "dir") fail(Errno.BADF);
+    if (h.kind !== "stdio") return fdWritev(h, buffer, iovs, position);
     requireRights(h.rightsBase, RIGHTS.FD_WRITE);
-    if (h.kind === "stdio") {
-      if (position !== undefined) fail(Errno.SPIPE);
-      if (h.output === undefined) fail(Errno.BADF);
-      let total = 0;
-      for (const iov of iovs) total += iov.len;
-      // The sink keeps a copy, so bound it: a larger write is short (wasi-libc loops).
-      total = Math.min(total, MAX_STDIO_WRITE);
-      const out = new Uint8Array(total); // the sink keeps it: a copy, not a view of memory
-      let off = 0;
-      for (const iov of iovs) {
-        if (off >= total) break;
-        const len = Math.min(iov.len, total - off);
-        out.set(new Uint8Array(buffer, iov.ptr, len), off);
-        off += len;
-      }
-      if (total > 0) h.output.write(out);
-      return total;
-    }
-    const append = (h.fdflags & FDFLAGS.APPEND) !== 0;
-    // O_APPEND writes at the end; pwrite on an O_APPEND fd also lands at the end (Linux) but never moves the offset.
-    const start = append ? h.file.stat().size : position ?? h.position;
+    if (position !== undefined) fail(Errno.SPIPE);
+    if (h.output === undefined) fail(Errno.BADF);
     let total = 0;
+    for (const iov of iovs) total += iov.len;
+    // The sink keeps a copy, so bound it: a larger write is short (wasi-libc loops).
+    total = Math.min(total, MAX_STDIO_WRITE);
+    const out = new Uint8Array(total); // the sink keeps it: a copy, not a view of memory
+    let off = 0;
     for (const iov of iovs) {
-      if (iov.len === 0) continue;
-      total += h.file.write(new Uint8Array(buffer, iov.ptr, iov.len), start + total);
+      if (off >= total) break;
+      const len = Math.min(iov.len, total - off);
+      out.set(new Uint8Array(buffer, iov.ptr, len), off);
+      off += len;
     }
-    if (position === undefined) h.position = start + total;
-    if (h.fdflags & (FDFLAGS.SYNC | FDFLAGS.DSYNC)) h.file.sync();
+    if (total > 0) h.output.write(out);
     return total;
   }
 
@@ -483,7 +442,7 @@ export class Dispatcher {
   fd_pread(fd: number, iovsPtr: number, iovsLen: number, offset: bigint, nreadPtr: number): number {
     const h = this.fds.get(fd >>> 0);
     const iovs = this.iovecs(iovsPtr, iovsLen, nreadPtr);
-    const n = this.readInto(h, iovs, toSafe(offset, Errno.INVAL));
+    const n = this.readInto(h, iovs, guestOffset(offset));
     this.view().setUint32(nreadPtr >>> 0, n, true);
     return Errno.SUCCESS;
   }
@@ -499,7 +458,7 @@ export class Dispatcher {
   fd_pwrite(fd: number, iovsPtr: number, iovsLen: number, offset: bigint, nwrittenPtr: number): number {
     const h = this.fds.get(fd >>> 0);
     const iovs = this.iovecs(iovsPtr, iovsLen, nwrittenPtr);
-    const n = this.writeFrom(h, iovs, toSafe(offset, Errno.INVAL));
+    const n = this.writeFrom(h, iovs, guestOffset(offset));
     this.view().setUint32(nwrittenPtr >>> 0, n, true);
     return Errno.SUCCESS;
   }
@@ -560,22 +519,17 @@ export class Dispatcher {
   fd_seek(fd: number, offset: bigint, whence: number, newOffsetPtr: number): number {
     const h = this.fds.get(fd >>> 0);
     if (h.kind === "stdio") fail(Errno.SPIPE);
-    const delta = seekDelta(h.rightsBase, offset, whence);
-    if (h.kind !== "file") fail(Errno.BADF);
     const view = this.view();
     view.getBigUint64(newOffsetPtr >>> 0, true);
-    const next = seekTarget(delta, whence, h.position, () => h.file.stat().size);
-    h.position = Number(next);
-    view.setBigUint64(newOffsetPtr >>> 0, next, true);
+    view.setBigUint64(newOffsetPtr >>> 0, fdSeek(h, offset, whence), true);
     return Errno.SUCCESS;
   }
 
   fd_tell(fd: number, ptr: number): number {
     const h = this.fds.get(fd >>> 0);
     if (h.kind === "stdio") fail(Errno.SPIPE);
-    requireRights(h.rightsBase, RIGHTS.FD_TELL);
-    if (h.kind !== "file") fail(Errno.BADF);
-    this.view().setBigUint64(ptr >>> 0, BigInt(h.position), true);
+    const pos = fdTell(h);
+    this.view().setBigUint64(ptr >>> 0, pos, true);
     return Errno.SUCCESS;
   }
 
@@ -687,6 +641,7 @@ export class Dispatcher {
   path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number): number {
     const target = this.path(oldPtr, oldLen); // stored verbatim; resolved inside the union when followed
     const { dir, rel, full } = this.at(fd, newPtr, newLen, RIGHTS.PATH_SYMLINK);
+    refuseAbsoluteTarget(target, this.allowAbsoluteSymlinks);
     refuseDotLast(rel, Errno.EXIST);
     dir.union.symlink(target, full);
     return Errno.SUCCESS;
@@ -717,8 +672,7 @@ export class Dispatcher {
         if (h.input === undefined) return ev(Errno.BADF);
         return ev(0, BigInt(h.input.available() ?? 0));
       }
-      const size = h.file.stat().size;
-      return ev(0, BigInt(Math.max(0, size - h.position)));
+      return ev(0, readableBytes(h));
     }
     if (h.kind === "stdio" && h.output === undefined) return ev(Errno.BADF);
     return ev(0);

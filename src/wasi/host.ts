@@ -14,15 +14,20 @@ export type PreopenTarget = Union | { union: Union; path?: string };
 
 /** Options of `createWasi` / `new WasiHost` (and, with `union` required, of `run`). */
 export interface WasiOptions {
-  /** The union the guest sees as "/" (preopened at fd 3 under the name "/"). */
+  /**
+   * The union the guest sees as "/" (preopened at fd 3 under the name "/").
+   * Without one the guest gets no "/" preopen (only `preopens`, if any), as
+   * wasmtime without --dir: fd 3 is then EBADF.
+   */
   union?: Union;
   /** argv, including argv[0] (default ["main.wasm"]). */
   args?: readonly string[];
-  /** Environment variables. */
+  /** Environment variables: the guest's whole environment (nothing is added, except PWD from `cwd`). */
   env?: Readonly<Record<string, string | undefined>>;
   /**
    * Guest working directory, given to the program as PWD (wasi-libc starts at
    * "/"; Go and others read PWD). Relative paths resolve through the "/" preopen.
+   * Without it no PWD is added.
    */
   cwd?: string;
   /** Default "inherit": the process's stdin in Node/Deno, empty in browsers. */
@@ -35,6 +40,13 @@ export interface WasiOptions {
   preopens?: Readonly<Record<string, PreopenTarget>>;
   /** Errno for path arguments that leave their directory fd (default ENOTCAPABLE; EPERM is the other common choice). */
   escapeErrno?: number;
+  /**
+   * Let path_symlink create symlinks with an absolute target (container-style).
+   * Default false: EPERM, as the WASI filesystem spec says for symlink-at and
+   * conforming runtimes do. Absolute symlinks already in a layer always
+   * resolve inside the union (SEMANTICS.md rule 14), and Union.symlink accepts them.
+   */
+  allowAbsoluteSymlinks?: boolean;
 }
 
 interface InstanceLike {
@@ -52,8 +64,6 @@ function envList(options: WasiOptions): string[] {
   if (options.cwd !== undefined) {
     if (!options.cwd.startsWith("/")) throw new TypeError(`cwd must be an absolute guest path, got ${options.cwd}`);
     env.PWD = options.cwd;
-  } else if (env.PWD === undefined && options.union !== undefined) {
-    env.PWD = "/";
   }
   return Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
 }
@@ -81,6 +91,7 @@ export class WasiHost {
       stderr,
       preopens,
       ...(options.escapeErrno !== undefined ? { escapeErrno: options.escapeErrno } : {}),
+      allowAbsoluteSymlinks: options.allowAbsoluteSymlinks === true,
     });
     this.imports = { wasi_snapshot_preview1: this.dispatcher.imports };
   }

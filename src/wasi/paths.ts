@@ -79,3 +79,15 @@ export function refuseDotLast(rel: string, errno: number): void {
   const last = lastComponent(rel);
   if (last === "." || last === "..") throw new FsError(errno);
 }
+
+/**
+ * path_symlink's old path: an absolute target is EPERM unless `allow` (the
+ * WASI filesystem spec: symlink-at with an absolute old path is
+ * not-permitted). Container-style hosts allow it; the union resolves such a
+ * link inside its root either way (SEMANTICS.md rule 14).
+ */
+export function refuseAbsoluteTarget(target: string, allow: boolean): void {
+  if (!allow && target.charCodeAt(0) === 47 /* / */) {
+    throw new FsError(Errno.PERM, "symlink", target, "absolute symlink target (allowAbsoluteSymlinks permits it)");
+  }
+}

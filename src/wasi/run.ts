@@ -13,10 +13,10 @@ import type { WasiOptions } from "./host.ts";
 /** A compiled module, its bytes, or a fetch() Response (or a promise of one). */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response>;
 
-/** Options of `run`: WasiOptions with a required union, plus extra imports. */
+/** Options of `run`: WasiOptions plus extra imports. */
 export interface RunOptions extends WasiOptions {
-  /** The union the program sees as "/" (fd 3). */
-  union: Union;
+  /** The union the program sees as "/" (fd 3); without one the program gets no "/" preopen. */
+  union?: Union;
   /** Extra import modules (anything other than wasi_snapshot_preview1 the program needs). */
   imports?: WebAssembly.Imports;
 }

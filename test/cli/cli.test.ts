@@ -1,6 +1,6 @@
 // The layerfs CLI run in-process (main() with captured stdio): every command and flag,
 // help, usage errors, runtime errors, and what `run --upper` leaves on disk.
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/cli/version.ts";
@@ -283,10 +283,11 @@ describe("layerfs run", () => {
     expect(e).toEqual({ status: 0, stdout: "", stderr: "to stderr\n" });
   });
 
-  it("gives the program exactly the --env variables, plus PWD", async () => {
-    expect((await runCli(["run", PROBE, "env"])).stdout).toBe("PWD=/\n");
-    const r = await runCli(["run", "--env", "A=1", "--env", "B=x=y", "--env", "EMPTY=", PROBE, "env"]);
-    expect(r.stdout.split("\n").sort()).toEqual(["", "A=1", "B=x=y", "EMPTY=", "PWD=/"]);
+  it("gives the program exactly the --env variables (PWD only with --cwd)", async () => {
+    expect(await runCli(["run", "--scratch", PROBE, "env"])).toEqual({ status: 0, stdout: "", stderr: "" });
+    const r = await runCli(["run", "--scratch", "--env", "A=1", "--env", "B=x=y", "--env", "EMPTY=", PROBE, "env"]);
+    expect(r.stdout.split("\n").sort()).toEqual(["", "A=1", "B=x=y", "EMPTY="]);
+    expect((await runCli(["run", PROBE, "env"])).stdout).toBe("");
   });
 
   it("passes --cwd to the program as PWD (wasi-libc programs still start at /)", async () => {
@@ -294,6 +295,45 @@ describe("layerfs run", () => {
     expect((await runCli(["run", "--layer", dir, "--cwd", "/work", PROBE, "env"])).stdout).toBe("PWD=/work\n");
     expect((await runCli(["run", "--layer", dir, "--cwd", "/work", PROBE, "cat", "/work/rel.txt"])).stdout).toBe("relative\n");
     expect((await runCli(["run", "--layer", dir, PROBE, "cwd"])).stdout).toBe("/\n");
+    expectOneLineError(await runCli(["run", "--cwd", "/work", PROBE, "env"]), 2, /--cwd needs a root/);
+  });
+
+  it("gives no preopen at all without --layer, --upper or --scratch (fd 3 is EBADF), as wasmtime without --dir", async () => {
+    expect(await runCli(["run", PROBE, "preopens"])).toEqual({ status: 0, stdout: "fd 3: EBADF\n", stderr: "" });
+    expect((await runCli(["run", PROBE, "cat", "/etc/hostname"])).status).toBe(1);
+    expect((await runCli(["run", "--scratch", PROBE, "preopens"])).stdout).toBe("fd 3: /\nfd 4: EBADF\n");
+    const dir = writeTree(join(temp(), "l"), { "a.txt": "a" });
+    expect((await runCli(["run", "--layer", dir, PROBE, "preopens"])).stdout).toBe("fd 3: /\nfd 4: EBADF\n");
+    expect((await runCli(["run", "--upper", join(temp(), "up"), PROBE, "preopens"])).stdout).toBe("fd 3: /\nfd 4: EBADF\n");
+    // --dir alone: only that directory.
+    const host = writeTree(join(temp(), "host"), { "in.txt": "x" });
+    expect((await runCli(["run", "--dir", `/mnt=${host}`, PROBE, "preopens"])).stdout).toBe("fd 3: /mnt\nfd 4: EBADF\n");
+    expect((await runCli(["run", "--scratch", "--dir", `/mnt=${host}`, PROBE, "preopens"])).stdout)
+      .toBe("fd 3: /\nfd 4: /mnt\nfd 5: EBADF\n");
+    expectOneLineError(await runCli(["run", "--scratch", "--layer", dir, PROBE, "env"]), 2, /--scratch .* cannot be combined/);
+  });
+
+  it("--scratch is an empty writable root, thrown away at exit", async () => {
+    const r = await runCli(["run", "--scratch", PROBE, "ops", "mkdir", "/d", "write", "/d/f", "hi"]);
+    expect(r).toEqual({ status: 0, stdout: "mkdir /d: ok\nwrite /d/f hi: ok\n", stderr: "" });
+    expect((await runCli(["run", "--scratch", PROBE, "ops", "rmdir", "/d"])).stdout).toBe("rmdir /d: No such file or directory\n");
+  });
+
+  it("refuses symlinks with an absolute target (EPERM) unless --allow-absolute-symlinks", async () => {
+    const lower = writeTree(join(temp(), "l"), { "etc/hostname": "box\n" });
+    symlinkSync("/etc/hostname", join(lower, "abs"));
+    const upper = join(temp(), "up");
+    const r = await runCli(["run", "--layer", lower, "--upper", upper, PROBE, "ops", "symlink", "/etc/hostname", "/mine", "symlink", "etc/hostname", "/rel"]);
+    expect(r.stdout).toBe("symlink /etc/hostname /mine: Operation not permitted\nsymlink etc/hostname /rel: ok\n");
+    expect(existsSync(join(upper, "mine"))).toBe(false);
+    // A layer's own absolute link still resolves inside the union.
+    expect((await runCli(["run", "--layer", lower, PROBE, "cat", "/abs"])).stdout).toBe("box\n");
+    const allowed = await runCli([
+      "run", "--layer", lower, "--upper", upper, "--allow-absolute-symlinks", PROBE, "ops", "symlink", "/etc/hostname", "/mine",
+    ]);
+    expect(allowed.stdout).toBe("symlink /etc/hostname /mine: ok\n");
+    expect(readlinkSync(join(upper, "mine"))).toBe("/etc/hostname");
+    expect((await runCli(["run", "--layer", lower, "--upper", upper, PROBE, "cat", "/mine"])).stdout).toBe("box\n");
   });
 
   it("gives the program extra host directories with --dir GUEST=HOST", async () => {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Errno } from "../../src/core/errno.ts";
 import { DirLayer } from "../../src/layers/dir.ts";
 import { LayerInUseError } from "../../src/layers/dir-lock.ts";
+import { skipReason } from "../support/index.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, pathForSetup as path, tempDir } from "./helpers.ts";
 
 const ROOT = path.resolve(import.meta.dirname ?? ".", "../..");
@@ -129,12 +130,19 @@ describe(`writable DirLayer lock (opener: ${IN_DENO ? "Deno" : "Node"})`, () => 
     new DirLayer(hostFs(), upper, { writable: true }).close();
   });
 
-  it("a lock of a pid now used by another process (a different start time) is stale", () => {
+  it.skipIf(skipReason(fs.existsSync("/proc/1/stat") ? undefined : "no /proc (start times are Linux-only)"))("a lock of a pid now used by another process (a different start time) is stale", () => {
     const upper = upperDir();
     fs.mkdirSync(lockDir(upper));
     const self = hostFs().processes!.self();
-    // pid 1 is alive, but it is not the process that wrote this (its start time differs).
-    fs.writeFileSync(`${lockDir(upper)}/1.reused`, JSON.stringify({ pid: 1, host: self.host, start: `${self.start}-not-pid-1` }));
+    // pid 1 as it is (its real boot id and start time, field 22 of /proc/1/stat): a live holder.
+    const bootId = self.start.slice(0, self.start.lastIndexOf(":"));
+    const stat = fs.readFileSync("/proc/1/stat", "utf8");
+    const pid1Start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    fs.writeFileSync(`${lockDir(upper)}/1.real`, JSON.stringify({ pid: 1, host: self.host, start: `${bootId}:${pid1Start}` }));
+    expect(openerError(upper).holder.pid).toBe(1);
+    // The same pid with another start time: a process that ended, its pid since reused. Stale.
+    fs.rmSync(`${lockDir(upper)}/1.real`);
+    fs.writeFileSync(`${lockDir(upper)}/1.reused`, JSON.stringify({ pid: 1, host: self.host, start: `${bootId}:${Number(pid1Start) + 1}` }));
     // A live process on another host is never judged dead.
     const layer = new DirLayer(hostFs(), upper, { writable: true });
     layer.close();
@@ -145,7 +153,7 @@ describe(`writable DirLayer lock (opener: ${IN_DENO ? "Deno" : "Node"})`, () => 
 
   it("of openers racing for one upper, exactly one gets it", async () => {
     const upper = upperDir();
-    const at = Date.now() + 2500; // after every runtime has started
+    const at = Date.now() + 4000; // after every runtime has started (the winner holds 8 s)
     const lines = await Promise.all((["node", "deno", "node", "deno"] as const).map((k) => tryOpen(k, upper, at)));
     expect(lines.filter((l) => l.startsWith("got")), lines.join(", ")).toHaveLength(1);
     expect(fs.existsSync(lockDir(upper))).toBe(false);

@@ -138,8 +138,22 @@ describe("escapes through lower-layer symlinks (WASI)", () => {
     untouched();
   });
 
-  it("guest-made symlinks to absolute and '..' targets stay inside the union for every operation", () => {
+  it("a guest cannot make absolute symlinks by default (EPERM); '..' ones it can", () => {
     const x = h();
+    for (const [target, name, errno] of [
+      ["/etc/passwd", "d-pw", Errno.PERM], [`${w.base}/outside/secret.txt`, "d-abs", Errno.PERM], ["../../../..", "d-up", Errno.SUCCESS],
+    ] as const) {
+      const [t, tl] = x.str(target);
+      const [n, nl] = x.str(name);
+      expect(x.sys.path_symlink!(t, tl, ROOT, n, nl), name).toBe(errno);
+    }
+    expect(w.union.exists("/d-pw") || w.union.exists("/d-abs")).toBe(false);
+    expect(pathCall(x, "path_unlink_file", ROOT, "d-up")).toBe(Errno.SUCCESS);
+    untouched();
+  });
+
+  it("guest-made symlinks to absolute and '..' targets stay inside the union for every operation (allowAbsoluteSymlinks)", () => {
+    const x = harness({ union: w.union, allowAbsoluteSymlinks: true });
     const mk = (target: string, name: string): void => {
       const [t, tl] = x.str(target);
       const [n, nl] = x.str(name);

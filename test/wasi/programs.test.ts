@@ -11,11 +11,12 @@ import { loadFixtureBytes } from "../support/fixtures.ts";
 import { fixtureTimeNs, lowerLayers } from "../wasm/fixture.ts";
 
 /** Programs that need only a fresh writable "/" (they work in their own directory), with their argv tail and env. */
-const PROGRAMS: { name: string; args?: string[]; env?: Record<string, string> }[] = [
+const PROGRAMS: { name: string; args?: string[]; env?: Record<string, string>; allowAbsoluteSymlinks?: boolean }[] = [
   { name: "wasi_files" },
   { name: "wasi_dirs" },
   { name: "wasi_rights" },
-  { name: "wasi_symlinks" },
+  { name: "wasi_symlinks" }, // absolute targets: EPERM
+  { name: "wasi_symlinks", args: ["--allow-absolute-symlinks"], allowAbsoluteSymlinks: true },
   { name: "wasi_times" },
   { name: "wasi_readdir" },
   { name: "wasi_misc", args: ["alpha", "beta gamma", ""], env: { WASI_MISC: "x=y" } },
@@ -28,12 +29,15 @@ function lowers(): MemoryLayer[] {
 
 async function runProgram(
   name: string, union: Union, args: string[] = [], env: Record<string, string> = {}, stdin: StdinOption = "ignore",
+  allowAbsoluteSymlinks = false,
 ): Promise<{ code: number; out: string }> {
   const bytes = await loadFixtureBytes(new URL(`../wasm/${name}.wasm`, import.meta.url));
   const dec = new TextDecoder();
   let out = "";
   const sink = (b: Uint8Array) => { out += dec.decode(b, { stream: true }); };
-  const code = await run(bytes, { union, args: [`${name}.wasm`, ...args], env, stdin, stdout: sink, stderr: sink });
+  const code = await run(bytes, {
+    union, args: [`${name}.wasm`, ...args], env, stdin, stdout: sink, stderr: sink, allowAbsoluteSymlinks,
+  });
   return { code, out };
 }
 
@@ -43,10 +47,10 @@ function summary(out: string): { failed: string[]; last: string } {
 }
 
 describe("C test programs under run()", () => {
-  for (const { name, args, env } of PROGRAMS) {
-    it(`${name}.wasm passes every check over a memory upper on the fixture's two lower layers`, async () => {
+  for (const { name, args, env, allowAbsoluteSymlinks } of PROGRAMS) {
+    it(`${[name + ".wasm", ...args ?? []].join(" ")} passes every check over a memory upper on the fixture's two lower layers`, async () => {
       const union = new Union(new Image(lowers()), new MemoryLayer());
-      const { code, out } = await runProgram(name, union, args, env);
+      const { code, out } = await runProgram(name, union, args, env, "ignore", allowAbsoluteSymlinks);
       const { failed, last } = summary(out);
       expect(failed, failed.join("\n")).toEqual([]);
       expect(last).toMatch(/^# passed \d+ failed 0$/);

@@ -2,22 +2,21 @@
 import type { Union } from "../../core/union.ts";
 import { LAYER_OPTIONS, parseCommand } from "../args.ts";
 import { help } from "../help.ts";
-import { openUnion } from "../open-union.ts";
+import { withCliUnion } from "../image-source.ts";
 import type { CliRuntime } from "../runtime.ts";
 import { alignColumns, joinPath, modeString, timeString } from "./format.ts";
 
 const OPTIONS = { ...LAYER_OPTIONS, long: { type: "boolean", short: "l" } } as const;
 
-export function lsCommand(args: string[], rt: CliRuntime): number {
+export async function lsCommand(args: string[], rt: CliRuntime): Promise<number> {
   const { values, positionals } = parseCommand("ls", args, OPTIONS);
   if (values.help) return help(rt, "ls");
-  const union = openUnion(rt, values);
   const paths = positionals.length > 0 ? positionals : ["/"];
   const out: string[] = [];
-  paths.forEach((path, i) => {
+  await withCliUnion(rt, values, (union) => paths.forEach((path, i) => {
     if (paths.length > 1) out.push(`${i > 0 ? "\n" : ""}${path}:`);
     out.push(...listing(union, path, values.long === true));
-  });
+  }));
   rt.stdout(out.map((l) => l + "\n").join(""));
   return 0;
 }

@@ -5,7 +5,9 @@ import { run } from "../../wasi/run.ts";
 import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
-import { openUnion, overlaps, requireDir } from "../open-union.ts";
+import { hasRoot, overlaps, requireDir } from "../open-union.ts";
+import { openCliUnion } from "../image-source.ts";
+import { imageProgram } from "../image-run.ts";
 import type { CliRuntime } from "../runtime.ts";
 
 const OPTIONS = {
@@ -13,9 +15,11 @@ const OPTIONS = {
   env: { type: "string", multiple: true },
   cwd: { type: "string" },
   dir: { type: "string", multiple: true },
+  scratch: { type: "boolean" },
+  "allow-absolute-symlinks": { type: "boolean" },
 } as const;
 
-const VALUE_OPTIONS = new Set(["layer", "upper", "env", "cwd", "dir"]);
+const VALUE_OPTIONS = new Set(["image", "cache", "layer", "upper", "env", "cwd", "dir"]);
 
 /** The four bytes every WebAssembly binary starts with: "\0asm". */
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -26,8 +30,10 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   if (values.help) return help(rt, "run");
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, "run");
   const [programPath, ...programArgs] = program;
-  if (programPath === undefined) throw new UsageError("missing PROGRAM.wasm", "run");
-  const env = Object.fromEntries(parsePairs("run", "--env", values.env));
+  // With --image, no PROGRAM runs the image's Entrypoint + Cmd.
+  if (programPath === undefined && values.image === undefined) throw new UsageError("missing PROGRAM.wasm", "run");
+  const envPairs = parsePairs("run", "--env", values.env);
+  const env = Object.fromEntries(envPairs);
   const dirs = parsePairs("run", "--dir", values.dir);
   const guests = new Set<string>();
   for (const [guest] of dirs) {
@@ -42,8 +48,19 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   if (values.cwd !== undefined && !values.cwd.startsWith("/")) {
     throw new UsageError(`--cwd must be an absolute path in the union, got '${values.cwd}'`, "run");
   }
+  if (values.scratch && (values.layer !== undefined || values.upper !== undefined)) {
+    throw new UsageError("--scratch is an empty root: it cannot be combined with --layer or --upper", "run");
+  }
+  if (values.scratch && values.image !== undefined) {
+    throw new UsageError("--scratch is an empty root: it cannot be combined with --image", "run");
+  }
+  const rooted = hasRoot(values);
+  if (values.cwd !== undefined && !rooted) {
+    throw new UsageError("--cwd needs a root: give --image, --layer, --upper or --scratch", "run");
+  }
 
-  const module = await loadModule(rt, programPath);
+  // Without --image PROGRAM is a host file; with it, a path inside the image (read later from the union).
+  const hostModule = values.image === undefined ? await loadModule(rt, programPath!) : undefined;
   for (const [guest, host] of dirs) {
     requireDir(rt, host, "--dir");
     // Writes through a --dir go straight to the host: never into a layer or the upper.
@@ -51,7 +68,8 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
       if (overlaps(rt, host, dir!)) throw new CliError(`--dir ${guest}='${host}' overlaps ${what} '${dir}'`);
     }
   }
-  const union = openUnion(rt, values, true, true);
+  const opened = rooted ? await openCliUnion(rt, values, true, true) : undefined;
+  const union = opened?.union;
   const preopens: Record<string, Union> = {};
   try {
     for (const [guest, host] of dirs) {
@@ -61,27 +79,35 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
       preopens[guest] = new Union(new Image([]), rt.upperLayer(rt.resolve(host), false));
     }
   } catch (e) {
-    union.close();
+    for (const u of Object.values(preopens)) u.close();
+    union?.close();
+    opened?.close();
     throw e;
   }
 
   try {
-    return await run(module, {
-      union,
-      args: [programPath, ...programArgs],
-      env,
-      cwd: values.cwd ?? "/",
+    const plan = hostModule !== undefined
+      ? { module: hostModule, args: [programPath!, ...programArgs], env, cwd: values.cwd }
+      : await imageProgram(union!, values.image!, opened!.loaded!.config, program, envPairs, values.cwd);
+    return await run(plan.module, {
+      ...(union !== undefined ? { union } : {}),
+      args: plan.args,
+      env: plan.env,
+      ...(plan.cwd !== undefined ? { cwd: plan.cwd } : {}),
       preopens,
+      allowAbsoluteSymlinks: values["allow-absolute-symlinks"] === true,
       ...rt.programStdio,
     });
   } catch (e) {
-    if (e instanceof WebAssembly.RuntimeError) throw new CliError(`${programPath}: the program trapped: ${e.message}`);
+    if (e instanceof WebAssembly.RuntimeError) throw new CliError(`${programPath ?? values.image}: the program trapped: ${e.message}`);
     if (e instanceof Error && e.message.startsWith("layerfs run: ")) throw new CliError(e.message.slice(13));
     throw e;
   } finally {
-    // Each upper's lock goes, and its work directory (beside it) when empty; lower descriptors too.
-    for (const u of [union, ...Object.values(preopens)]) u.close();
-    union.image.close();
+    // Each upper's lock goes, and its work directory (beside it) when empty; lower
+    // descriptors, the image's files and layer tarball sources too (closing is idempotent).
+    for (const u of [...(union !== undefined ? [union] : []), ...Object.values(preopens)]) u.close();
+    union?.image.close();
+    opened?.close();
   }
 }
 

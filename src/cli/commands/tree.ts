@@ -3,17 +3,16 @@ import type { Union } from "../../core/union.ts";
 import { LAYER_OPTIONS, parseCommand } from "../args.ts";
 import { UsageError } from "../errors.ts";
 import { help } from "../help.ts";
-import { openUnion } from "../open-union.ts";
+import { withCliUnion } from "../image-source.ts";
 import type { CliRuntime } from "../runtime.ts";
 import { joinPath } from "./format.ts";
 
-export function treeCommand(args: string[], rt: CliRuntime): number {
+export async function treeCommand(args: string[], rt: CliRuntime): Promise<number> {
   const { values, positionals } = parseCommand("tree", args, LAYER_OPTIONS);
   if (values.help) return help(rt, "tree");
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`, "tree");
-  const union = openUnion(rt, values);
   const root = positionals[0] ?? "/";
-  rt.stdout(renderTree(union, root));
+  rt.stdout(await withCliUnion(rt, values, (union) => renderTree(union, root)));
   return 0;
 }
 

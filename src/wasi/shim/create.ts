@@ -26,8 +26,10 @@ export interface ShimWasiOptions {
   union?: Union;
   /** argv including argv[0] (default ["main.wasm"]). */
   args?: readonly string[];
-  /** Environment; PWD defaults to "/" when a union is given (Go programs such as esbuild need it). */
+  /** The guest's whole environment (nothing is added except PWD from `cwd`; Go programs such as esbuild need PWD). */
   env?: Readonly<Record<string, string | undefined>> | readonly string[];
+  /** Guest working directory, given as PWD (an absolute guest path). Without it no PWD is added. */
+  cwd?: string;
   /** stdin bytes (default: empty). */
   stdin?: Uint8Array | string;
   /** Default: discard. */
@@ -36,22 +38,32 @@ export interface ShimWasiOptions {
   stderr?: (bytes: Uint8Array) => void;
   /** More preopens after "/", by guest path: `{ "/data": union }` or `{ "/etc": { union, path: "/etc" } }`. */
   preopens?: Readonly<Record<string, Union | { union: Union; path?: string }>>;
+  /**
+   * Let path_symlink store absolute targets (container-style). Default false:
+   * EPERM, as the WASI filesystem spec says; absolute links already in a layer
+   * still resolve inside the union.
+   */
+  allowAbsoluteSymlinks?: boolean;
   /** Apply fixShimWasi (default true). */
   fix?: boolean;
   /** Passed to the shim (default false: 0.4.2 turns debug logging on when the options object is missing). */
   debug?: boolean;
 }
 
-function envList(env: ShimWasiOptions["env"], hasRoot: boolean): string[] {
-  if (Array.isArray(env)) return [...(env as readonly string[])];
+function envList(env: ShimWasiOptions["env"], cwd: string | undefined): string[] {
+  if (cwd !== undefined && !cwd.startsWith("/")) throw new TypeError(`cwd must be an absolute guest path, got ${cwd}`);
+  if (Array.isArray(env)) {
+    const list = [...(env as readonly string[])];
+    return cwd === undefined ? list : [...list.filter((v) => !v.startsWith("PWD=")), `PWD=${cwd}`];
+  }
   const e: Record<string, string | undefined> = { ...(env as Record<string, string | undefined> | undefined) };
-  if (hasRoot && e.PWD === undefined) e.PWD = "/";
+  if (cwd !== undefined) e.PWD = cwd;
   return Object.entries(e).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
 }
 
 /**
  * A shim WASI instance over `options.union` (stdio on fds 0-2, "/" on fd 3, extra
- * preopens after), with fixShimWasi applied.
+ * preopens after; no union: no "/" preopen), with fixShimWasi applied.
  *
  * @example
  * import { WASI } from "@bjorn3/browser_wasi_shim";
@@ -67,12 +79,14 @@ export function createShimWasi<W extends WASI>(WASIClass: ShimWasiConstructor<W>
     new CallbackOutputFd(options.stdout ?? (() => {})),
     new CallbackOutputFd(options.stderr ?? (() => {})),
   ];
-  if (options.union !== undefined) fds.push(new UnionPreopen(options.union, "/"));
+  const allowAbsoluteSymlinks = options.allowAbsoluteSymlinks === true;
+  if (options.union !== undefined) fds.push(new UnionPreopen(options.union, "/", { allowAbsoluteSymlinks }));
   for (const [name, t] of Object.entries(options.preopens ?? {})) {
-    fds.push(t instanceof Union ? new UnionPreopen(t, name) : new UnionPreopen(t.union, name, { path: t.path ?? "/" }));
+    const [union, path] = t instanceof Union ? [t, "/"] : [t.union, t.path ?? "/"];
+    fds.push(new UnionPreopen(union, name, { path, allowAbsoluteSymlinks }));
   }
   const wasi = new WASIClass(
-    [...(options.args ?? ["main.wasm"])], envList(options.env, options.union !== undefined), fds,
+    [...(options.args ?? ["main.wasm"])], envList(options.env, options.cwd), fds,
     { debug: options.debug ?? false },
   );
   return options.fix === false ? wasi : fixShimWasi(wasi);

@@ -7,7 +7,7 @@
  * import the shim at runtime (its dispatcher only calls Fd methods), so
  * layerfs has no runtime dependency on it. Semantics are those of layerfs's
  * own dispatcher (src/wasi/dispatcher.ts), through the modules both use
- * (open.ts, readdir.ts, rename.ts, offsets.ts, times.ts, rights.ts,
+ * (fd-io.ts, open.ts, readdir.ts, rename.ts, offsets.ts, times.ts, rights.ts,
  * paths.ts): rights as wasi-libc expects them, copy-up on an open with write
  * rights or O_TRUNC (SEMANTICS.md rule 8), "." and ".." in readdir, a listing
  * snapshot per cookie-0 pass, paths confined to their directory fd. Every
@@ -16,11 +16,12 @@
 import type { Fd, Inode, wasi } from "@bjorn3/browser_wasi_shim";
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { Stat, Union, UnionFile } from "../../core/union.ts";
-import { FDFLAGS, FDFLAGS_ALL, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL } from "../abi.ts";
+import { FDFLAGS_ALL, FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL } from "../abi.ts";
 import type { DirListing } from "../fd-table.ts";
-import { allocateEnd, seekDelta, seekTarget, toSafe } from "../offsets.ts";
+import { fdAllocate, fdRead, fdSeek, fdSetSize, fdTell, fdWrite, guestOffset, readableBytes } from "../fd-io.ts";
+import type { DirFdState, FdState, FileFdState } from "../fd-io.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
-import { lastComponent, PATH_MAX, refuseDotLast, resolveUnder } from "../paths.ts";
+import { lastComponent, PATH_MAX, refuseAbsoluteTarget, refuseDotLast, resolveUnder } from "../paths.ts";
 import { listingFor } from "../readdir.ts";
 import { afterMove, renameTracked } from "../rename.ts";
 import { DIR_INHERITING, DIR_RIGHTS, RIGHTS, narrowRights, requireRights, rightsToU64 } from "../rights.ts";
@@ -40,6 +41,13 @@ function checkPath(p: string): string {
   if (p.indexOf("\0") >= 0) fail(Errno.INVAL);
   if (p.length > PATH_MAX && encoder.encode(p).length > PATH_MAX) fail(Errno.NAMETOOLONG);
   return p;
+}
+
+/** The shim's Fd.fd_read(size): a fresh buffer of at most `size` bytes read through fd-io.ts. */
+function readInto(h: FdState, size: number, position: number | undefined): { ret: number; data: Uint8Array } {
+  const buf = new Uint8Array(h.kind === "dir" ? 0 : size);
+  const n = fdRead(h, buf, position);
+  return { ret: Errno.SUCCESS, data: n === size ? buf : buf.subarray(0, n) };
 }
 
 /** Run `f`, turning any exception into an errno (the shim has no try/catch of its own). */
@@ -170,11 +178,56 @@ export abstract class UnionFdBase implements Fd {
   }
 }
 
+/**
+ * The fd-level I/O of union files and directories: fd-io.ts, the code the
+ * dispatcher runs too (a directory gets its errnos: EISDIR to read, EBADF to write...).
+ */
+abstract class UnionNodeFd extends UnionFdBase {
+  abstract readonly kind: "file" | "dir";
+
+  #state(): FdState {
+    return this as unknown as FdState;
+  }
+  override fd_read(size: number): { ret: number; data: Uint8Array } {
+    return guardWith(() => readInto(this.#state(), size, undefined), (ret) => ({ ret, data: EMPTY }));
+  }
+  override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
+    return guardWith(() => readInto(this.#state(), size, guestOffset(offset)), (ret) => ({ ret, data: EMPTY }));
+  }
+  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: fdWrite(this.#state(), data, undefined) }),
+      (ret) => ({ ret, nwritten: 0 }));
+  }
+  override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: fdWrite(this.#state(), data, guestOffset(offset)) }),
+      (ret) => ({ ret, nwritten: 0 }));
+  }
+  override fd_filestat_set_size(size: bigint): number {
+    return guard(() => {
+      fdSetSize(this.#state(), size);
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_allocate(offset: bigint, len: bigint): number {
+    return guard(() => {
+      fdAllocate(this.#state(), offset, len);
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdSeek(this.#state(), offset, whence) }), (ret) => ({ ret, offset: 0n }));
+  }
+  override fd_tell(): { ret: number; offset: bigint } {
+    return guardWith(() => ({ ret: Errno.SUCCESS, offset: fdTell(this.#state()) }), (ret) => ({ ret, offset: 0n }));
+  }
+}
+
 /** An open regular file of the union. */
-export class UnionFileFd extends UnionFdBase {
+export class UnionFileFd extends UnionNodeFd implements FileFdState {
+  readonly kind = "file";
   readonly union: Union;
   file: UnionFile;
-  /** Union path at open time (used to copy up a read-only handle that truncates). */
+  /** Union path at open time (for diagnostics: the file object is what counts). */
   readonly path: string;
   position = 0;
 
@@ -186,23 +239,6 @@ export class UnionFileFd extends UnionFdBase {
     this.fdflags = fdflags;
   }
 
-  /** The file, writable: a handle opened without FD_WRITE copies up on its first size change (rule 8). */
-  #writable(): UnionFile {
-    if (!this.file.writable) {
-      const w = this.union.open(this.path, { write: true });
-      this.file.close();
-      this.file = w;
-    }
-    return this.file;
-  }
-  override fd_allocate(offset: bigint, len: bigint): number {
-    return guard(() => {
-      requireRights(this.rightsBase, RIGHTS.FD_ALLOCATE);
-      const end = allocateEnd(offset, len);
-      if (end > this.file.stat().size) this.#writable().truncate(end);
-      return Errno.SUCCESS;
-    });
-  }
   override fd_close(): number {
     return guard(() => {
       this.file.close();
@@ -220,13 +256,6 @@ export class UnionFileFd extends UnionFdBase {
       return { ret: Errno.SUCCESS, filestat: ShimFilestat.fromStat(this.file.stat()) };
     }, (ret) => ({ ret, filestat: null }));
   }
-  override fd_filestat_set_size(size: bigint): number {
-    return guard(() => {
-      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_SET_SIZE);
-      this.#writable().truncate(toSafe(size));
-      return Errno.SUCCESS;
-    });
-  }
   override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
     return guard(() => {
       const [a, m] = requestedTimes(atim, mtim, fst);
@@ -235,64 +264,10 @@ export class UnionFileFd extends UnionFdBase {
       return Errno.SUCCESS;
     });
   }
-  #read(size: number, position: number): Uint8Array {
-    requireRights(this.rightsBase, RIGHTS.FD_READ);
-    const buf = new Uint8Array(size);
-    let got = 0;
-    while (got < size) {
-      const n = this.file.read(buf.subarray(got), position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === size ? buf : buf.subarray(0, got);
-  }
-  override fd_read(size: number): { ret: number; data: Uint8Array } {
-    return guardWith(() => {
-      const data = this.#read(size, this.position);
-      this.position += data.length;
-      return { ret: Errno.SUCCESS, data };
-    }, (ret) => ({ ret, data: EMPTY }));
-  }
-  override fd_pread(size: number, offset: bigint): { ret: number; data: Uint8Array } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, data: this.#read(size, toSafe(offset, Errno.INVAL)) }),
-      (ret) => ({ ret, data: EMPTY }));
-  }
-  #write(data: Uint8Array, position: number | undefined): number {
-    requireRights(this.rightsBase, RIGHTS.FD_WRITE);
-    // O_APPEND writes land at the end; pwrite on an O_APPEND fd also does (Linux) but never moves the offset.
-    const append = (this.fdflags & FDFLAGS.APPEND) !== 0;
-    const start = append ? this.file.stat().size : position ?? this.position;
-    const n = data.length > 0 ? this.file.write(data, start) : 0;
-    if (position === undefined) this.position = start + n;
-    if (this.fdflags & (FDFLAGS.SYNC | FDFLAGS.DSYNC)) this.file.sync();
-    return n;
-  }
-  override fd_write(data: Uint8Array): { ret: number; nwritten: number } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: this.#write(data, undefined) }),
-      (ret) => ({ ret, nwritten: 0 }));
-  }
-  override fd_pwrite(data: Uint8Array, offset: bigint): { ret: number; nwritten: number } {
-    return guardWith(() => ({ ret: Errno.SUCCESS, nwritten: this.#write(data, toSafe(offset, Errno.INVAL)) }),
-      (ret) => ({ ret, nwritten: 0 }));
-  }
-  override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
-    return guardWith(() => {
-      const delta = seekDelta(this.rightsBase, offset, whence);
-      const next = seekTarget(delta, whence, this.position, () => this.file.stat().size);
-      this.position = Number(next);
-      return { ret: Errno.SUCCESS, offset: next };
-    }, (ret) => ({ ret, offset: 0n }));
-  }
-  override fd_tell(): { ret: number; offset: bigint } {
-    return guardWith(() => {
-      requireRights(this.rightsBase, RIGHTS.FD_TELL);
-      return { ret: Errno.SUCCESS, offset: BigInt(this.position) };
-    }, (ret) => ({ ret, offset: 0n }));
-  }
   /** For poll_oneoff: bytes a read would return now. */
   readableBytes(): bigint {
     try {
-      return BigInt(Math.max(0, this.file.stat().size - this.position));
+      return readableBytes(this);
     } catch {
       return 0n;
     }
@@ -335,24 +310,29 @@ export class UnionInode implements Inode {
 export class PendingRename extends UnionInode {}
 
 /** A directory of the union, the base of UnionPreopen. */
-export class UnionDirFd extends UnionFdBase {
+export class UnionDirFd extends UnionNodeFd implements DirFdState {
+  readonly kind = "dir";
   readonly union: Union;
   /** Canonical absolute union path; path arguments resolve from here (follows renames made through fixShimWasi). */
   path: string;
   readonly file: UnionFile | undefined;
   /** Errno for path arguments that leave this directory (absolute or too many ".."). */
   readonly escapeErrno: number;
+  /** path_symlink may store an absolute target (default false: EPERM, as the WASI filesystem spec says). */
+  readonly allowAbsoluteSymlinks: boolean;
   #listing: DirListing | undefined;
 
   constructor(
     union: Union, path: string, file: UnionFile | undefined,
     rightsBase = DIR_RIGHTS, rightsInheriting = DIR_INHERITING, escapeErrno: number = Errno.NOTCAPABLE,
+    allowAbsoluteSymlinks = false,
   ) {
     super(rightsBase, rightsInheriting);
     this.union = union;
     this.path = path;
     this.file = file;
     this.escapeErrno = escapeErrno;
+    this.allowAbsoluteSymlinks = allowAbsoluteSymlinks;
   }
 
   /** The union path `rel` names, after checking `rights` on this directory. */
@@ -392,13 +372,6 @@ export class UnionDirFd extends UnionFdBase {
       return Errno.SUCCESS;
     });
   }
-  override fd_read(_size: number): { ret: number; data: Uint8Array } {
-    return { ret: Errno.ISDIR, data: EMPTY };
-  }
-  override fd_pread(_size: number, _offset: bigint): { ret: number; data: Uint8Array } {
-    return { ret: Errno.ISDIR, data: EMPTY };
-  }
-
   /**
    * One entry per call, as the shim's fd_readdir asks. Cookie 0 takes a
    * snapshot (".", "..", then the merged sorted entries), so deleting
@@ -510,6 +483,7 @@ export class UnionDirFd extends UnionFdBase {
     return guard(() => {
       if (target.indexOf("\0") >= 0) fail(Errno.INVAL);
       const full = this.resolve(path, RIGHTS.PATH_SYMLINK);
+      refuseAbsoluteTarget(target, this.allowAbsoluteSymlinks);
       refuseDotLast(path, Errno.EXIST);
       this.union.symlink(target, full);
       return Errno.SUCCESS;
@@ -530,7 +504,8 @@ export class UnionDirFd extends UnionFdBase {
     // FD_WRITE asked with O_DIRECTORY is one of the rights meaningless for a directory: dropped.
     const o = openAt(this, full, rel, f, rightsBase, rightsInheriting, true);
     if (o.kind === "dir") {
-      const d = new UnionDirFd(this.union, o.path, o.file, o.rightsBase, o.rightsInheriting, this.escapeErrno);
+      const d = new UnionDirFd(
+        this.union, o.path, o.file, o.rightsBase, o.rightsInheriting, this.escapeErrno, this.allowAbsoluteSymlinks);
       d.fdflags = f.fdflags;
       return d;
     }
@@ -565,6 +540,16 @@ export class UnionDirFd extends UnionFdBase {
   }
 }
 
+/** Options of `new UnionPreopen(union, name, options)`. */
+export interface UnionPreopenOptions {
+  /** The directory of the union to preopen (default "/"). */
+  path?: string;
+  /** Errno for path arguments that leave the directory (default ENOTCAPABLE). */
+  escapeErrno?: number;
+  /** Let path_symlink store absolute targets, container-style (default false: EPERM). */
+  allowAbsoluteSymlinks?: boolean;
+}
+
 /**
  * A union (or a directory inside one) preopened under `name`: hand it to the
  * shim's WASI in the fd list, as one would a PreopenDirectory.
@@ -576,9 +561,12 @@ export class UnionDirFd extends UnionFdBase {
 export class UnionPreopen extends UnionDirFd {
   readonly prestatName: string;
 
-  constructor(union: Union, name = "/", options: { path?: string; escapeErrno?: number } = {}) {
+  constructor(union: Union, name = "/", options: UnionPreopenOptions = {}) {
     const path = options.path === undefined || options.path === "/" ? "/" : union.realpath(options.path);
-    super(union, path, undefined, DIR_RIGHTS, DIR_INHERITING, options.escapeErrno ?? Errno.NOTCAPABLE);
+    super(
+      union, path, undefined, DIR_RIGHTS, DIR_INHERITING, options.escapeErrno ?? Errno.NOTCAPABLE,
+      options.allowAbsoluteSymlinks === true,
+    );
     this.prestatName = name;
   }
 

@@ -14,6 +14,10 @@
  *   truncates; patched to truncate.
  * - path_link between a union and another filesystem: 0.4.2 hands the union's
  *   object to the other directory, which files it; patched to EXDEV.
+ * - fd_read / fd_pread / fd_write / fd_pwrite on a union Fd: 0.4.2 copies
+ *   every iovec through a fresh buffer and has no IOV_MAX or MAX_RW_COUNT;
+ *   patched to layerfs's iovec gathering and read/write loops (fd-io.ts,
+ *   the same code as its own dispatcher), straight into guest memory.
  * - poll_oneoff: 0.4.2 takes one clock subscription only, never writes the
  *   event count and spins for the whole wait; replaced (see poll.ts).
  * - sock_*: 0.4.2 throws a string into the guest; patched to EBADF for a bad fd
@@ -30,7 +34,8 @@
 import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
 import { Errno, errnoOf } from "../../core/errno.ts";
 import { writeFilestat } from "../abi.ts";
-import { UnionDirFd } from "./fds.ts";
+import { fdReadv, fdWritev, gatherIovecs, guestOffset } from "../fd-io.ts";
+import { UnionDirFd, UnionFileFd } from "./fds.ts";
 import { pollOneoff } from "./poll.ts";
 
 type Fn = (...args: never[]) => unknown;
@@ -44,7 +49,7 @@ const encoder = new TextEncoder();
 /** The functions fixShimWasi replaces, for documentation and tests. */
 export const SHIM_PATCHED_FUNCTIONS = [
   "path_symlink", "path_rename", "fd_filestat_get", "path_filestat_get", "path_readlink", "path_link",
-  "poll_oneoff", "proc_raise", "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
+  "fd_read", "fd_pread", "fd_write", "fd_pwrite", "poll_oneoff", "proc_raise", "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
 ] as const;
 
 /**
@@ -131,6 +136,28 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     if ((a instanceof UnionDirFd) !== (b instanceof UnionDirFd)) return Errno.XDEV;
     return original.path_link!(...([oldFd, flags, oldPtr, oldLen, newFd, newPtr, newLen] as never[])) as number;
   });
+
+  // Union Fds: iovecs gathered and moved as the dispatcher does (fd-io.ts); other Fds keep the shim's path.
+  const io = (name: "fd_read" | "fd_pread" | "fd_write" | "fd_pwrite", positioned: boolean, write: boolean) =>
+    safe((n: number, iovsPtr: number, iovsLen: number, a: number | bigint, b?: number): number => {
+      const f = fd(n);
+      if (!(f instanceof UnionFileFd || f instanceof UnionDirFd)) {
+        return original[name]!(...([n, iovsPtr, iovsLen, a, b] as never[])) as number;
+      }
+      const resultPtr = (positioned ? b : a) as number;
+      const buffer = memory();
+      const view = new DataView(buffer);
+      view.getUint32(resultPtr >>> 0, true); // EFAULT before anything moves
+      const iovs = gatherIovecs(view, iovsPtr, iovsLen);
+      const position = positioned ? guestOffset(a as bigint) : undefined;
+      const done = write ? fdWritev(f, buffer, iovs, position) : fdReadv(f, buffer, iovs, position);
+      view.setUint32(resultPtr >>> 0, done, true);
+      return Errno.SUCCESS;
+    });
+  imp.fd_read = io("fd_read", false, false);
+  imp.fd_pread = io("fd_pread", true, false);
+  imp.fd_write = io("fd_write", false, true);
+  imp.fd_pwrite = io("fd_pwrite", true, true);
 
   imp.poll_oneoff = safe((inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number =>
     pollOneoff(memory(), wasi.fds, inPtr, outPtr, nsubs, neventsPtr));

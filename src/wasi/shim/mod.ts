@@ -4,6 +4,7 @@
  * for types only: bring your own copy (a peer / dev dependency).
  */
 export { UnionPreopen, UnionDirFd, UnionFileFd, UnionFdBase, UnionInode } from "./fds.ts";
+export type { UnionPreopenOptions } from "./fds.ts";
 export { fixShimWasi, SHIM_PATCHED_FUNCTIONS } from "./fix.ts";
 export type { ShimWasiLike } from "./fix.ts";
 export { createShimWasi } from "./create.ts";

@@ -3,7 +3,8 @@
  * no-follow, dangling links, loops (ELOOP), O_NOFOLLOW on file and directory links,
  * trailing slashes, absolute targets and `..` chains resolved inside the root
  * (layerfs's chroot rule: SEMANTICS.md 14), link/rename/unlink of links, libc calls.
- * CLI: wasi_symlinks.wasm  (needs a fresh writable root preopen "/"; works in /sym)
+ * Absolute targets: EPERM by default; pass --allow-absolute-symlinks when the host allows them.
+ * CLI: wasi_symlinks.wasm [--allow-absolute-symlinks]  (needs a fresh writable root preopen "/"; works in /sym)
  */
 #include "tap.h"
 #include <errno.h>
@@ -132,6 +133,19 @@ static void test_dangling_and_loops(void) {
   check_err("mkdir through a loop is ELOOP", __wasi_path_create_directory(root, "sym/ping/d"), __WASI_ERRNO_LOOP);
 }
 
+/* Default: the WASI filesystem spec's answer (symlink-at with an absolute old path is EPERM). */
+static void test_absolute_refused(void) {
+  __wasi_filestat_t st;
+  check_err("a symlink with an absolute target is EPERM", __wasi_path_symlink("/sym/target.txt", root, "sym/abs"),
+            __WASI_ERRNO_PERM);
+  check_err("nothing was created", stat_at(root, "sym/abs", 0, &st), __WASI_ERRNO_NOENT);
+  check_err("a symlink to / is EPERM", __wasi_path_symlink("/", root, "sym/rootlink"), __WASI_ERRNO_PERM);
+  check_true("libc symlink with an absolute target gives EPERM", symlink("/sym/target.txt", "/sym/abs") != 0 && errno == EPERM,
+             "EPERM", strerror(errno));
+  check_err("a relative target is still fine", __wasi_path_symlink("target.txt", root, "sym/rel"), 0);
+}
+
+/* With --allow-absolute-symlinks (the host's allowAbsoluteSymlinks): container-style, resolved inside the root. */
 static void test_inside_root(void) {
   __wasi_fd_t fd;
   __wasi_filestat_t st;
@@ -188,13 +202,14 @@ static void test_libc(void) {
              strerror(errno));
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   root = find_root();
   make_workdir(root, "sym");
   test_basic();
   test_dir_links();
   test_dangling_and_loops();
-  test_inside_root();
+  if (is_arg(argc, argv, "--allow-absolute-symlinks")) test_inside_root();
+  else test_absolute_refused();
   test_link_rename_unlink();
   test_libc();
   return tap_finish();
