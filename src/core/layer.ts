@@ -121,11 +121,13 @@ export interface Layer {
    */
   close?(): void;
   /**
-   * Optional (layers frozen by `Union.fork`): the union inode number the
-   * object with layer id `id` had in the union it was frozen from, so numbers
-   * stay stable across a fork. Undefined: the default lower numbering.
+   * Optional, set on a layer frozen by `Union.fork` (core/lower-index.ts
+   * numbers its objects): the union inode numbers recorded for its objects by
+   * id; any other object kept its id as number (a directory merging a lower
+   * one: that one's number), as the union showed them, so numbers stay stable
+   * across a fork. Absent: the default lower numbering.
    */
-  inoOf?(id: number): number | undefined;
+  readonly unionInodes?: ReadonlyMap<number, number>;
 }
 
 /** Attribute changes accepted by WritableLayer.setattr. Absent fields stay as they are. */
@@ -199,7 +201,7 @@ export interface WritableLayer extends Layer {
   /**
    * Optional (Union.fork): make this layer immutable in O(1) (later changes
    * and writes through open handles throw EROFS) and return it as a read-only
-   * Layer. `inos`: union inode numbers of its objects by id (Layer.inoOf).
+   * Layer. `inos`: union inode numbers of its objects by id (Layer.unionInodes).
    */
   freezeAsLayer?(inos?: ReadonlyMap<number, number>): Layer;
 }

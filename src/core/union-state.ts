@@ -21,6 +21,8 @@ export class UnionState implements CopyUpContext, FileHost {
   readonly quota: Readonly<Quota>;
   /** Open writable upper handles (Union.fork moves them onto the parent's new upper). */
   readonly writers = new Set<UpperFile>();
+  /** Open read-only handles on upper objects (Union.fork makes them follow the parent's copy-ups). */
+  readonly upperReaders = new Set<LowerReadFile>();
   #readers: Map<string, Set<LowerReadFile>> | undefined;
   #aliases: Map<number, { path: string; id: number }> | undefined;
   /** Open directory handles, whose paths follow renames (allocated on first open). */
@@ -36,14 +38,22 @@ export class UnionState implements CopyUpContext, FileHost {
 
   /**
    * Union.fork/reset: continue over `image` with the fresh empty `upper`.
-   * Inode records survive (ids of a successor never collide with the old
-   * upper's), hard-link relocation bookkeeping does not (it named old paths).
+   * The inode records and hard-link bookkeeping were about objects of the old
+   * upper: a fork hands the records to the frozen layer (Layer.inoOf), open
+   * handles keep the ones they were opened under, the union starts anew.
    */
-  rebase(image: Image, upper: WritableLayer, keepInodes: boolean): void {
+  rebase(image: Image, upper: WritableLayer): void {
     this.image = image;
     this.upper = new QuotaLayer(upper, this.quota);
     this.#aliases = undefined;
-    if (!keepInodes) this.inodes = new Inodes();
+    this.inodes = new Inodes();
+  }
+
+  /** Union.reset: every open handle keeps its object, which is no longer part of the union; nothing follows any more. */
+  orphanHandles(): void {
+    this.hidden("");
+    for (const r of [...this.upperReaders]) r.orphan();
+    this.writers.clear();
   }
 
   get movedAliases(): Map<number, { path: string; id: number }> {
@@ -57,6 +67,8 @@ export class UnionState implements CopyUpContext, FileHost {
       for (const a of this.#aliases.values()) if (isWithin(a.path, from)) a.path = rebase(a.path);
     }
     if (this.#dirs !== undefined) for (const d of this.#dirs) if (isWithin(d.layerPath, from)) d.rebase(rebase(d.layerPath));
+    for (const h of this.writers) if (isWithin(h.layerPath, from)) h.rebase(rebase(h.layerPath));
+    for (const h of this.upperReaders) if (isWithin(h.layerPath, from)) h.rebase(rebase(h.layerPath));
     const m = this.#readers;
     if (m === undefined || m.size === 0) return;
     for (const [key, set] of [...m]) {
@@ -121,10 +133,6 @@ export class UnionState implements CopyUpContext, FileHost {
       m.delete(key);
       for (const f of set) f.detach();
     }
-  }
-
-  upperIno(id: number): number {
-    return this.inodes.ofUpperId(id);
   }
 
   setTimesAt(path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {

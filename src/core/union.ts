@@ -15,7 +15,7 @@
  * over 255 bytes or a path over 4096 bytes: ENAMETOOLONG.
  */
 import { Errno, FsError } from "./errno.ts";
-import type { EntryType, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
+import type { EntryType, Layer, LayerFile, SetAttr, WritableLayer } from "./layer.ts";
 import { Image } from "./image.ts";
 import { computeChanges } from "./changes.ts";
 import { copyUp } from "./copy-up.ts";
@@ -219,26 +219,37 @@ export class Union {
   /**
    * Discard every change in O(1): the union continues over its image with a
    * fresh empty upper of the same kind (WritableLayer.successor; ENOTSUP for
-   * an upper without one, such as a host directory). Open descriptors keep
-   * the discarded objects, like unlinked files: reads and writes still work,
-   * nothing of it is visible in the union any more.
+   * an upper without one, such as a host directory), and usage() starts at 0.
+   * Open descriptors keep the objects they had open, which are no longer part
+   * of the union (as files of a removed container): reads, writes and fstat
+   * still work (same inode numbers), nothing they do is visible in the union,
+   * and they no longer follow copy-ups.
    */
   reset(): void {
     const next = this.#freshUpper("reset");
     this.#upper = next;
-    this.#state?.rebase(this.#image, next, false);
+    const s = this.#state;
+    if (s === undefined) return;
+    s.orphanHandles();
+    s.rebase(this.#image, next);
   }
 
   /**
    * Checkpoint: freeze the upper in O(1) (no copy, no walk) into an immutable
    * layer that becomes the top lower of a new Image shared by this union and
    * the child returned. Each gets a fresh empty upper of the same kind; the
-   * child has this union's options (quota included). Inode numbers stay the
-   * same across the fork. This union's open writable descriptors move onto
-   * its new upper (the object is copied up by reference, O(open files)), so
-   * they keep writing this union's view and the child's snapshot never
-   * changes; read-only descriptors keep reading the frozen snapshot.
-   * ENOTSUP for an upper that cannot be frozen (a host directory).
+   * child has this union's options (quota included: each side's usage()
+   * starts at 0 and counts only its own later changes). Inode numbers stay
+   * what they were on both sides; changes() is from then on relative to the
+   * new image (the snapshot), as for a container started from a committed image.
+   *
+   * The fork is invisible to this union's open descriptors: each continues
+   * on this union's view exactly as without the fork (a writer's object is
+   * copied up by reference into the new upper, O(open descriptors); a reader
+   * follows this union's later changes of its file, rule 9). The child starts
+   * with no descriptors, and its snapshot never changes. A descriptor whose
+   * object had no name in the union any more (unlinked while open) keeps a
+   * private copy. ENOTSUP for an upper that cannot be frozen (a host directory).
    */
   fork(): Union {
     const old = this.#upper;
@@ -253,8 +264,8 @@ export class Union {
     this.#image = image;
     this.#upper = forParent;
     if (s !== undefined) {
-      s.rebase(image, forParent, true);
-      this.#moveWriters(s);
+      s.rebase(image, forParent);
+      this.#carryHandles(s, frozen);
     }
     return new Union(image, forChild, this.options);
   }
@@ -265,27 +276,46 @@ export class Union {
     return next;
   }
 
-  /** After a fork: each open writable handle continues on this union's own copy of its object. */
-  #moveWriters(s: UnionState): void {
-    for (const w of [...s.writers]) {
-      const old = w.layerFile;
-      if (old === undefined) continue;
-      const path = w.layerPath;
-      const st = old.stat();
-      let file: WritableLayerFile;
-      if (this.#image.layers.at(-1)!.stat(path)?.id === st.id) {
-        const node = resolve(this, "/" + path, false).node!;
-        // Moving an open descriptor is not the guest's change: never refused by the quota.
-        const up = s.upper.exempt(() => copyUp(s, node));
-        file = s.upper.openWrite(up.path);
-      } else {
-        // Unlinked or renamed away since it was opened: a private copy nobody else can see.
-        const own = this.#upper.successor!();
-        own.createFileFrom("f", old, { mode: st.mode, uid: st.uid, gid: st.gid, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs });
-        file = own.openWrite("f");
-        own.unlink("f");
+  /**
+   * After a fork: the handles on objects of the frozen upper continue in this
+   * union's view. Readers follow their path first, so the writers' copy-ups
+   * below retarget them onto the same copy.
+   */
+  #carryHandles(s: UnionState, frozen: Layer): void {
+    const visible = (path: string, file: LayerFile): boolean => frozen.stat(path)?.id === file.stat().id;
+    // Objects without a name: one private copy per object, shared by its handles.
+    const privates = new Map<number, { layer: WritableLayer; readers: LowerReadFile[] }>();
+    const privateOf = (file: LayerFile): { layer: WritableLayer; readers: LowerReadFile[] } => {
+      const st = file.stat();
+      let p = privates.get(st.id);
+      if (p === undefined) {
+        const layer = this.#upper.successor!();
+        layer.createFileFrom("f", file, { mode: st.mode, uid: st.uid, gid: st.gid, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs });
+        privates.set(st.id, (p = { layer, readers: [] }));
       }
-      w.retarget(file);
+      return p;
+    };
+    for (const r of [...s.upperReaders]) {
+      const file = r.layerFile;
+      if (file === undefined) continue;
+      if (visible(r.layerPath, file)) r.follow(r.layerPath);
+      else privateOf(file).readers.push(r);
+    }
+    for (const w of [...s.writers]) {
+      const file = w.layerFile;
+      if (file === undefined) continue;
+      if (visible(w.layerPath, file)) {
+        const node = resolve(this, "/" + w.layerPath, false).node!;
+        // Carrying an open descriptor over is not the guest's change: never refused by the quota.
+        const up = s.upper.exempt(() => copyUp(s, node));
+        w.retarget(s.upper.openWrite(up.path), up.path);
+      } else {
+        w.retarget(privateOf(file).layer.openWrite("f"), w.layerPath);
+      }
+    }
+    for (const p of privates.values()) {
+      for (const r of p.readers) r.replaceFile(p.layer.open("f"));
+      p.layer.unlink("f"); // open handles keep it
     }
   }
 
@@ -335,7 +365,7 @@ export class Union {
       if (r.trailingSlash) throw new FsError(Errno.ISDIR, sys, path);
       if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
       const made = createOpenFileAt(s, r.dir, r.name, { mode: (options.mode ?? 0o644) & 0o7777 }, write);
-      return new UpperFile(s, made.path, made.file, write);
+      return write ? new UpperFile(s, made.path, made.file, true) : new LowerReadFile(s, made.path, made.file, undefined, false);
     }
     if (exclusive) throw new FsError(Errno.EXIST, sys, path);
     const type = nodeType(node);
@@ -361,10 +391,10 @@ export class Union {
           throw e;
         }
       }
-      return new UpperFile(s, node.path, file, write);
+      return write ? new UpperFile(s, node.path, file, true) : new LowerReadFile(s, node.path, file, undefined, false);
     }
     if (node.upper !== undefined) {
-      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new UpperFile(s, node.path, s.upper.open(node.path), false);
+      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new LowerReadFile(s, node.path, s.upper.open(node.path), undefined, false);
       // A relocated hard-linked lower file: a later change gives this name a new object (rule 13); follow it (rule 9).
       const f = new LowerReadFile(s, node.path, s.upper.open(node.path), undefined);
       s.register(node.path, f);

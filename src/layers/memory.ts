@@ -127,7 +127,7 @@ export class MemoryLayer implements WritableLayer {
   #root: DirNode;
   #nextId = 1;
   #frozen = false;
-  /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.inoOf). */
+  /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.unionInodes). */
   #inos: ReadonlyMap<number, number> | undefined;
 
   constructor(options: MemoryLayerOptions = {}) {
@@ -160,14 +160,14 @@ export class MemoryLayer implements WritableLayer {
    * Union.fork: freeze in O(1) (the chunks become immutable and are shared by
    * every union stacked on it) and keep the union's inode numbers of its objects.
    */
-  freezeAsLayer(inos?: ReadonlyMap<number, number>): this {
+  freezeAsLayer(inos: ReadonlyMap<number, number> = new Map()): this {
     this.#inos = inos;
     return this.freeze();
   }
 
-  /** Layer.inoOf: set only on a layer frozen by Union.fork; objects without a recorded number kept their id. */
-  inoOf(id: number): number | undefined {
-    return this.#inos === undefined ? undefined : this.#inos.get(id) ?? id;
+  /** Layer.unionInodes: set only on a layer frozen by Union.fork. */
+  get unionInodes(): ReadonlyMap<number, number> | undefined {
+    return this.#inos;
   }
 
   /** A fresh empty layer with the same chunk size whose ids continue after this one's (Union.reset / fork). O(1). */
