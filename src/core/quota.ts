@@ -42,6 +42,7 @@ export const ENTRY_BYTES = 256;
 
 /** Validate a Quota option (EINVAL on anything but non-negative safe integers). */
 export function checkQuota(quota: unknown): Readonly<Quota> {
+  if (typeof quota !== "object" || quota === null) throw new FsError(Errno.INVAL, "union", undefined, "quota must be an object { bytes?, inodes? }");
   const q = checkOptions(quota, ["bytes", "inodes"], "union") as Quota;
   const out: Quota = {};
   for (const k of ["bytes", "inodes"] as const) {

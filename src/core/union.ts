@@ -538,6 +538,8 @@ export class Union {
     const flags = parseFlag(o.flag ?? defaultFlag, sys, path);
     if (!flags.write) throw new FsError(Errno.BADF, sys, path, `flag '${String(o.flag)}' does not open for writing`);
     const mode = o.mode === undefined ? 0o644 : modeOf(o.mode, sys, path);
+    // Under a quota, a file this call creates goes again if its data does not fit: all or nothing.
+    const creating = this.options.quota !== NO_QUOTA && flags.create === true && this.lstat(path, { throwIfNoEntry: false }) === undefined;
     const f = this.open(path, { ...flags, mode });
     try {
       for (let off = 0; off < bytes.length;) {
@@ -545,6 +547,12 @@ export class Union {
         if (n <= 0) throw new FsError(Errno.IO, "write", path, "short write");
         off += n;
       }
+    } catch (e) {
+      if (creating && e instanceof FsError && e.errno === Errno.NOSPC) {
+        f.close();
+        this.unlink(path);
+      }
+      throw e;
     } finally {
       f.close();
     }
