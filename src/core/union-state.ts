@@ -49,6 +49,11 @@ export class UnionState implements CopyUpContext, FileHost {
     this.inodes = new Inodes();
   }
 
+  /** No open handle refers to this state (Union.fork/reset can then drop it: the next use starts a fresh one). */
+  get idle(): boolean {
+    return this.writers.size === 0 && this.upperReaders.size === 0 && (this.#readers?.size ?? 0) === 0 && (this.#dirs?.size ?? 0) === 0;
+  }
+
   /** Union.reset: every open handle keeps its object, which is no longer part of the union; nothing follows any more. */
   orphanHandles(): void {
     this.hidden("");

@@ -230,6 +230,10 @@ export class Union {
     this.#upper = next;
     const s = this.#state;
     if (s === undefined) return;
+    if (s.idle) {
+      this.#state = undefined; // nothing refers to it: the next use starts afresh (O(1), nothing to allocate now)
+      return;
+    }
     s.orphanHandles();
     s.rebase(this.#image, next);
   }
@@ -263,7 +267,8 @@ export class Union {
     const image = new Image([...this.#image.layers, frozen]);
     this.#image = image;
     this.#upper = forParent;
-    if (s !== undefined) {
+    if (s !== undefined && s.idle) this.#state = undefined; // as in reset()
+    else if (s !== undefined) {
       s.rebase(image, forParent);
       this.#carryHandles(s, frozen);
     }
