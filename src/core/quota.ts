@@ -16,6 +16,11 @@
  * last reset/fork) count: what a pre-populated upper already held does not.
  * Space of a removed file is given back when its name goes, even if a
  * descriptor still holds it.
+ *
+ * Past a limit: ENOSPC (the guest sees a full disk; EDQUOT would need a notion
+ * of users). Each layer call is checked before it changes anything, so it
+ * happens whole or not at all; directories copied up on the way to a refused
+ * change (invisible) stay and count.
  */
 import { Errno, FsError } from "./errno.ts";
 import type { EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
@@ -55,7 +60,7 @@ export function checkQuota(quota: unknown): Readonly<Quota> {
 }
 
 function noSpace(syscall: string, path: string | undefined, what: string): FsError {
-  return new FsError(Errno.NOSPC, syscall, path === undefined ? undefined : "/" + path, `quota exceeded (${what})`);
+  return new FsError(Errno.NOSPC, syscall, path === undefined ? undefined : "/" + path, `quota exceeded: ${what}`);
 }
 
 /** The accounting upper of one union (one per upper; a reset or fork starts a new one). */
