@@ -236,6 +236,11 @@ export class QuotaLayer implements WritableLayer {
   openWrite(path: string): WritableLayerFile {
     return new QuotaFile(this, this.inner.openWrite(path), path);
   }
+
+  /** @internal Charge writes through `file` (an object outside this layer: Union.fork's private copies) to this quota. */
+  adopt(file: WritableLayerFile, path: string): WritableLayerFile {
+    return new QuotaFile(this, file, path);
+  }
 }
 
 /** Bytes the file at `path` stores in `layer` (its size where the layer cannot tell). */

@@ -317,7 +317,8 @@ export class Union {
         const up = s.upper.exempt(() => copyUp(s, node));
         w.retarget(s.upper.openWrite(up.path), up.path);
       } else {
-        w.retarget(privateOf(file).layer.openWrite("f"), w.layerPath);
+        // Still this union's to pay for: its writes stay under the quota.
+        w.retarget(s.upper.adopt(privateOf(file).layer.openWrite("f"), w.layerPath), w.layerPath);
       }
     }
     for (const p of privates.values()) {

@@ -107,6 +107,24 @@ describe("quota", () => {
     expect(u.usage().inodes).toBe(2);
   });
 
+  it("descriptors carried across a fork stay under the quota (a full quota does not stop the fork)", () => {
+    const { u } = box({ bytes: 64 * 1024, inodes: 3 });
+    const w = u.open("/open", { write: true, create: true });
+    const gone = u.open("/gone", { write: true, create: true });
+    u.unlink("/gone");
+    u.writeFile("/x", "x");
+    u.writeFile("/y", "y"); // 3 inodes: full
+    u.fork(); // carrying /open over needs a copy-up in the new upper: done, though counted
+    expect(u.usage().inodes).toBe(1);
+    for (const f of [w, gone]) {
+      expect(thrownErrno(() => f.write(new Uint8Array(MiB), 0))).toBe(Errno.NOSPC);
+      expect(f.write(new Uint8Array(10), 0)).toBe(10);
+    }
+    expect(u.stat("/open").size).toBe(10);
+    w.close();
+    gone.close();
+  });
+
   it("gives back a removed tree and what a rename replaces, and starts from 0 on reset and in a fork", () => {
     const { u } = box({ bytes: 10 * MiB, inodes: 100 });
     u.mkdir("/t");
