@@ -4,20 +4,18 @@ export { Image } from "./core/image.ts";
 export { Union } from "./core/union.ts";
 export type {
   Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
-} from "./core/union.ts";
+} from "./core/union-types.ts";
 export type { Quota, Usage } from "./core/quota.ts";
 export { ENTRY_BYTES } from "./core/quota.ts";
 export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOptions, GeneratedFileSpec, SpecAttrs } from "./layers/memory.ts";
-export { checkLayer, layerProblems, LayerCheckError } from "./core/check-layer.ts";
-export type { CheckLayerOptions } from "./core/check-layer.ts";
 export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS } from "./wasi/mod.ts";
 export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption, WritableStreamLike, WriterLike } from "./wasi/mod.ts";
 // Host-directory layers (platform-neutral part; node:fs and Deno hosts: src/host/node.ts, src/host/deno.ts).
-export { DirLayer } from "./layers/dir.ts";
-export { LayerInUseError } from "./layers/dir-lock.ts";
-export type { DirLayerOptions } from "./layers/dir.ts";
-export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./host/host-fs.ts";
+export { DirLayer } from "./layers/dir/mod.ts";
+export { LayerInUseError } from "./layers/dir/mod.ts";
+export type { DirLayerOptions } from "./layers/dir/mod.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./layers/dir/mod.ts";
 export { FaultFs } from "./host/fault-fs.ts";
 export type { FaultPlan } from "./host/fault-fs.ts";
 // Layer tarballs over byte sources (file sources: src/host/node.ts, src/host/deno.ts).
@@ -29,6 +27,6 @@ export type { ByteSource } from "./sources/byte-source.ts";
 // OCI images (platform-neutral: bytes, Blob, Response, ImageSourceFiles; host paths: src/host/node.ts, src/host/deno.ts).
 export { loadImage, loadArchive, loadFromFiles, MemoryLayerCache, ImageError, isImageError, parseImageRef, parseDigest, archiveFiles, memoryFiles } from "./oci/mod.ts";
 export type { ImageFormat, ImageConfig, LayerDescriptor, LoadedImage, LoadImageOptions, LoadProgress, LayerCache, LayerCacheWriter, ImageSourceFiles, ImageErrorCode, HasherFactory } from "./oci/mod.ts";
-// Writing: union.commit() as a stream, the merged tree as a tar, whole images (host files: src/host/node.ts commitHostImage).
-export { commitStream, exportTar, commitImage, archiveOutput, memorySpool } from "./oci/mod.ts";
+// Writing: the upper as one OCI layer (commit, or commitStream), the merged tree as a tar, whole images (host files: src/host/node.ts commitHostImage).
+export { commit, commitStream, exportTar, commitImage, archiveOutput, memorySpool } from "./oci/mod.ts";
 export type { CommitCompression, CommitOptions, CommittedLayer, LayerDigests, LayerStream, CommitImageOptions, CommitImageResult, ImageOutput, LayerSpool } from "./oci/mod.ts";

@@ -8,7 +8,7 @@ import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
 import { NodeFs } from "../../src/host/node-fs.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { Config } from "../lib/config.ts";
 import { underCli, underNodeWasi } from "../lib/guest.ts";

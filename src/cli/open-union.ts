@@ -2,7 +2,7 @@
 import { Image } from "../core/image.ts";
 import { Union } from "../core/union.ts";
 import type { WritableLayer } from "../core/layer.ts";
-import { LayerInUseError } from "../layers/dir-lock.ts";
+import { LayerInUseError } from "../layers/dir/mod.ts";
 import { MemoryLayer } from "../layers/memory.ts";
 import { CliError } from "./errors.ts";
 import type { CliRuntime } from "./runtime.ts";

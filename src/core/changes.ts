@@ -12,7 +12,7 @@ import { childPath, parentPath } from "./layer.ts";
 import type { Layer } from "./layer.ts";
 import { compareNames } from "./path.ts";
 import { classifyRawName, rawListing, whitedOutName } from "./whiteout.ts";
-import type { Change } from "./union.ts";
+import type { Change } from "./union-types.ts";
 
 export function computeChanges(image: Image, upper: Layer): Change[] {
   const out = new Map<string, Change["kind"]>();

@@ -8,7 +8,7 @@ import { Errno, FsError } from "./errno.ts";
 import type { EntryStat, EntryType, LayerFile, WritableLayerFile } from "./layer.ts";
 import { UNION_DEV } from "./inode.ts";
 import type { Inodes } from "./inode.ts";
-import type { Stat, UnionFile } from "./union.ts";
+import type { Stat, UnionFile } from "./union-types.ts";
 
 /** What a handle needs back from its union. */
 export interface FileHost {

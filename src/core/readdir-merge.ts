@@ -9,7 +9,7 @@ import type { Inodes } from "./inode.ts";
 import { lowerIno } from "./lower-index.ts";
 import { compareNames } from "./path.ts";
 import { classifyRawName, whitedOutName } from "./whiteout.ts";
-import type { DirEntry } from "./union.ts";
+import type { DirEntry } from "./union-types.ts";
 
 /** Visible names of directory `dir`, unsorted. */
 export function mergedNames(u: Layers, dir: Node): string[] {

@@ -5,7 +5,7 @@
  * image's cached per-directory index) + lookup.ts (upper over it), copy-up.ts,
  * create.ts, remove.ts, rename.ts, whiteout.ts (the `.wh.` encoding),
  * readdir-merge.ts, inode.ts, file.ts (handles), union-state.ts (lazy
- * per-union state), changes.ts.
+ * per-union state), changes.ts; the public types are in union-types.ts.
  *
  * Paths: absolute union paths ("/", "/a/b"). A relative path is taken from "/".
  * "." and ".." are resolved component by component (".." at the root stays at
@@ -15,7 +15,7 @@
  * over 255 bytes or a path over 4096 bytes: ENAMETOOLONG.
  */
 import { Errno, FsError } from "./errno.ts";
-import type { EntryType, Layer, LayerFile, SetAttr, WritableLayer } from "./layer.ts";
+import type { Layer, LayerFile, SetAttr, WritableLayer } from "./layer.ts";
 import { Image } from "./image.ts";
 import { computeChanges } from "./changes.ts";
 import { copyUp } from "./copy-up.ts";
@@ -34,68 +34,13 @@ import { UnionState } from "./union-state.ts";
 import { isReservedName } from "./whiteout.ts";
 import { checkQuota } from "./quota.ts";
 import type { Quota, Usage } from "./quota.ts";
+import type {
+  Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
+} from "./union-types.ts";
 
-/** What a program sees for one object of the union. Times in ns since the epoch. */
-export interface Stat {
-  type: EntryType;
-  /** One constant device number for the whole union. */
-  dev: number;
-  /** Synthetic, stable: kept through copy-up, shared by hard-link aliases. */
-  ino: number;
-  /** Permission bits (0o7777). */
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  atimeNs: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
-
-/** One entry of a merged directory listing (readdirEntries). */
-export interface DirEntry {
-  name: string;
-  type: EntryType;
-  ino: number;
-}
-
-/** Options of `new Union(image, upper, options)`. */
-export interface UnionOptions {
-  /**
-   * "deep" (default): a directory with lower content can be renamed; the moved
-   * tree lands in the upper as an opaque directory (SEMANTICS.md rule 11).
-   * "exdev": strict kernel behaviour, EXDEV for such renames.
-   */
-  renameDir?: "deep" | "exdev";
-  /**
-   * Limits on what this union stores in its upper (core/quota.ts defines what
-   * counts). Past one, the change fails whole with ENOSPC.
-   */
-  quota?: Quota;
-}
-
-/**
- * Options of `Union.open` (node:fs open flags as booleans; `open(path, "a+")`
- * takes node's flag strings instead). Unknown keys are EINVAL.
- */
-export interface OpenOptions {
-  /** Open for reading (default true); false: reads are EBADF, as with O_WRONLY. */
-  read?: boolean;
-  /** Open for writing: triggers copy-up of a lower file (even if nothing is written). */
-  write?: boolean;
-  /** Every write lands at the end of the file (O_APPEND), whatever position it names. */
-  append?: boolean;
-  create?: boolean;
-  exclusive?: boolean;
-  truncate?: boolean;
-  /** Fail with ENOTDIR unless the target is a directory. */
-  directory?: boolean;
-  /** Follow a symlink in the last component (default true); false + symlink => ELOOP. */
-  follow?: boolean;
-  /** Permission bits for a created file (default 0o644). */
-  mode?: number;
-}
+export type {
+  Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
+} from "./union-types.ts";
 
 const BOOLEAN_OPEN_OPTIONS: ReadonlySet<string> = new Set(["read", "write", "append", "create", "exclusive", "truncate", "directory", "follow"]);
 
@@ -116,46 +61,6 @@ function checkOpenOptions(options: OpenOptions, path: string): OpenOptions {
     }
   }
   return mode === undefined || mode === options.mode ? options : { ...options, mode };
-}
-
-/** Options of `readFile`: an encoding name, or node's `{ encoding, flag }` (default flag "r"). */
-export type ReadFileOptions = { encoding?: "utf8" | "utf-8" | null; flag?: string } | "utf8" | "utf-8";
-
-/** Options of `writeFile` / `appendFile`: an encoding name, or node's `{ encoding, mode, flag }`. */
-export type WriteFileOptions = { encoding?: "utf8" | "utf-8" | null; mode?: number | string; flag?: string } | "utf8" | "utf-8";
-
-/** Options of `readdir`: an encoding name, or `{ encoding, withFileTypes }`. */
-export type ReaddirOptions = { encoding?: "utf8" | "utf-8" | null; withFileTypes?: boolean } | "utf8" | "utf-8";
-
-/** Options of `stat` / `lstat` (node's; bigint stats are not supported). */
-export interface StatOptions {
-  bigint?: false;
-  /** false: a missing path gives undefined instead of ENOENT. */
-  throwIfNoEntry?: boolean;
-}
-
-/** An open regular file or directory of the union. */
-export interface UnionFile {
-  readonly type: EntryType;
-  readonly writable: boolean;
-  /** Read at `position`. A read-only handle on a lower file reads the copied-up data once another handle copies it up. */
-  read(into: Uint8Array, position: number): number;
-  /** EBADF unless opened for writing. */
-  write(data: Uint8Array, position: number): number;
-  /** EBADF/EINVAL unless opened for writing. */
-  truncate(size: number): void;
-  stat(): Stat;
-  /** Copy-up trigger. `undefined` leaves a time unchanged. */
-  setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void;
-  sync(): void;
-  close(): void;
-}
-
-/** One entry of `Union.changes()`. */
-export interface Change {
-  /** docker diff: A added, C changed, D deleted. */
-  kind: "A" | "C" | "D";
-  path: string;
 }
 
 const NO_QUOTA: Readonly<Quota> = Object.freeze({});
@@ -742,17 +647,6 @@ export class Union {
   /** docker diff of the upper against the image, sorted by path. */
   changes(): Change[] {
     return computeChanges(this.#image, this.#upper);
-  }
-
-  /**
-   * The upper's changes as one OCI layer blob (in memory) with its digest,
-   * diffID and media type: whiteouts and opaque markers in OCI form, sorted,
-   * entries' own times. For big changes stream it: `commitStream` (layerfs/oci).
-   */
-  async commit(options?: import("../oci/commit-layer.ts").CommitOptions): Promise<import("../oci/commit-layer.ts").CommittedLayer> {
-    // Loaded on use: the tar writer stays out of programs that never commit.
-    const { commitLayer } = await import("../oci/commit-layer.ts");
-    return commitLayer(this, options);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * HostFs over Deno's built-in sync APIs (Deno std is not reachable here, and the
- * node:fs compatibility layer is not used). See host-fs.ts for the contract.
+ * node:fs compatibility layer is not used). See layers/dir/host-fs.ts for the contract.
  *
  * Deno has no O_NOFOLLOW, lchown, lutimes or fchmod. This implementation
  * checks with lstat before acting on a path, and after opening an existing
@@ -11,7 +11,7 @@
  * millisecond precision (ctime in whole seconds: see ctimeNs).
  */
 import { Errno, FsError } from "../core/errno.ts";
-import type { HostDirent, HostFs, HostOpenOptions, HostProcesses, HostStat } from "./host-fs.ts";
+import type { HostDirent, HostFs, HostOpenOptions, HostProcesses, HostStat } from "../layers/dir/host-fs.ts";
 import { nsToSeconds, toFsError } from "./host-fs.ts";
 import { hostProcesses } from "./processes.ts";
 
@@ -293,12 +293,5 @@ export class DenoFs implements HostFs {
     if (exists) throw new FsError(Errno.EXIST, "copyfile", to);
     if (this.lstat(from).kind !== "file") throw new FsError(Errno.INVAL, "copyfile", from);
     try { this.D.copyFileSync(from, to); } catch (e) { throw toFsError(e, "copyfile", to); }
-  }
-  mkdtemp(prefix: string): string {
-    const slash = prefix.lastIndexOf("/");
-    const dir = slash < 0 ? "." : prefix.slice(0, slash) || "/";
-    try { return this.D.makeTempDirSync({ dir, prefix: prefix.slice(slash + 1) }); } catch (e) {
-      throw toFsError(e, "mkdtemp", prefix);
-    }
   }
 }

@@ -6,18 +6,18 @@
  */
 import { lchownSync, lutimesSync } from "node:fs";
 import process from "node:process";
-import { DirLayer } from "../layers/dir.ts";
-import type { DirLayerOptions } from "../layers/dir.ts";
+import { DirLayer } from "../layers/dir/mod.ts";
+import type { DirLayerOptions } from "../layers/dir/mod.ts";
 import { TarLayer } from "../layers/tar/layer.ts";
 import type { TarLayerOptions } from "../layers/tar/layer.ts";
 import { DenoFileSource } from "./deno-file-source.ts";
 import { DenoFs } from "./deno-fs.ts";
 
-export { DirLayer } from "../layers/dir.ts";
-export type { DirLayerOptions } from "../layers/dir.ts";
-export { LayerInUseError } from "../layers/dir-lock.ts";
+export { DirLayer } from "../layers/dir/mod.ts";
+export type { DirLayerOptions } from "../layers/dir/mod.ts";
+export { LayerInUseError } from "../layers/dir/mod.ts";
 export { DenoFs } from "./deno-fs.ts";
-export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "./host-fs.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "../layers/dir/mod.ts";
 export { DenoFileSource, fileSource } from "./deno-file-source.ts";
 export { TarLayer } from "../layers/tar/layer.ts";
 export type { ByteSource } from "../sources/byte-source.ts";

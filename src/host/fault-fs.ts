@@ -4,7 +4,7 @@
  *
  * Write-type calls: open for writing or creating, pwrite, ftruncate, fsync,
  * futimes, close of a descriptor opened for writing, mkdir, rmdir, unlink,
- * rename, symlink, link, chmod, lchown, lutimes, copyFile, mkdtemp. Reads
+ * rename, symlink, link, chmod, lchown, lutimes, copyFile. Reads
  * (lstat, fstat, readdir, readlink, realpath, pread, read-only open/close)
  * are never failed. A failing close still closes the descriptor (as the
  * kernel does); a failing copyFile may leave a partial copy behind (as a real
@@ -20,7 +20,7 @@
  * `checkLayer(layer, { openDescriptors: () => faulty.openCount })`.
  */
 import { Errno, FsError } from "../core/errno.ts";
-import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "./host-fs.ts";
+import type { HostDirent, HostFs, HostOpenOptions, HostStat } from "../layers/dir/host-fs.ts";
 
 /** Paths inside (or of) a layer's lock directory. */
 const LOCK_PATH = /\.layerfs-lock(\/|$)/;
@@ -173,5 +173,4 @@ export class FaultFs implements HostFs {
       this.inner.close(src);
     }
   }
-  mkdtemp(prefix: string): string { this.tick("mkdtemp", prefix); return this.inner.mkdtemp(prefix); }
 }

@@ -1,9 +1,9 @@
-/** HostFs over node:fs (sync API). See host-fs.ts for the contract. */
+/** HostFs over node:fs (sync API). See layers/dir/host-fs.ts for the contract. */
 import * as fs from "node:fs";
 import type { BigIntStats } from "node:fs";
 import { hostname } from "node:os";
 import { Errno, FsError } from "../core/errno.ts";
-import type { HostDirent, HostFs, HostOpenOptions, HostProcesses, HostStat } from "./host-fs.ts";
+import type { HostDirent, HostFs, HostOpenOptions, HostProcesses, HostStat } from "../layers/dir/host-fs.ts";
 import { kindOfMode, nsToSeconds, toFsError } from "./host-fs.ts";
 import { hostProcesses } from "./processes.ts";
 
@@ -172,8 +172,5 @@ export class NodeFs implements HostFs {
   copyFile(from: string, to: string): void {
     // COPYFILE_FICLONE: reflink where the filesystem offers it, else a plain copy.
     try { fs.copyFileSync(from, to, C.COPYFILE_EXCL | C.COPYFILE_FICLONE); } catch (e) { throw toFsError(e, "copyfile", to); }
-  }
-  mkdtemp(prefix: string): string {
-    try { return fs.mkdtempSync(prefix); } catch (e) { throw toFsError(e, "mkdtemp", prefix); }
   }
 }

@@ -1,16 +1,16 @@
 /** Node entry for host-directory layers: `dirLayer(path, opts)` over node:fs. */
-import { DirLayer } from "../layers/dir.ts";
-import type { DirLayerOptions } from "../layers/dir.ts";
+import { DirLayer } from "../layers/dir/mod.ts";
+import type { DirLayerOptions } from "../layers/dir/mod.ts";
 import { TarLayer } from "../layers/tar/layer.ts";
 import type { TarLayerOptions } from "../layers/tar/layer.ts";
 import { NodeFileSource } from "./node-file-source.ts";
 import { NodeFs } from "./node-fs.ts";
 
-export { DirLayer } from "../layers/dir.ts";
-export type { DirLayerOptions } from "../layers/dir.ts";
-export { LayerInUseError } from "../layers/dir-lock.ts";
+export { DirLayer } from "../layers/dir/mod.ts";
+export type { DirLayerOptions } from "../layers/dir/mod.ts";
+export { LayerInUseError } from "../layers/dir/mod.ts";
 export { NodeFs } from "./node-fs.ts";
-export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "./host-fs.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostProcesses, ProcessIdentity } from "../layers/dir/mod.ts";
 export { NodeFileSource, fileSource } from "./node-file-source.ts";
 export { TarLayer } from "../layers/tar/layer.ts";
 export type { ByteSource } from "../sources/byte-source.ts";

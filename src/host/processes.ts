@@ -1,11 +1,11 @@
 /**
- * HostProcesses (host-fs.ts) from a runtime's few primitives, platform-neutral.
+ * HostProcesses (layers/dir/host-fs.ts) from a runtime's few primitives, platform-neutral.
  * On Linux a process is told apart from a later one with the same pid by the
  * boot id and its start time in /proc/PID/stat (field 22), and a zombie (a
  * killed process not reaped yet) counts as gone. Elsewhere only `kill(pid, 0)`
  * is available, so a reused pid keeps a stale lock alive (never the reverse).
  */
-import type { HostProcesses, ProcessIdentity } from "./host-fs.ts";
+import type { HostProcesses, ProcessIdentity } from "../layers/dir/host-fs.ts";
 
 /** What a runtime supplies. */
 export interface ProcessPrimitives {

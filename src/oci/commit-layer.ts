@@ -1,5 +1,5 @@
 /**
- * union.commit(): the upper layer's changes as one OCI layer blob, and
+ * commit(union): the upper layer's changes as one OCI layer blob, and
  * exportTar(union): the flattened merged tree as one tar.
  *
  * The layer is the upper in OCI form: `.wh.NAME` whiteouts, `.wh..wh..opq`
@@ -48,7 +48,7 @@ export interface LayerDigests {
   size: number;
 }
 
-/** A committed layer held in memory (`union.commit()`). */
+/** A committed layer held in memory (`commit(union)`). */
 export interface CommittedLayer extends LayerDigests {
   bytes: Uint8Array;
 }
@@ -71,7 +71,7 @@ export function commitStream(union: Union, options: CommitOptions = {}): LayerSt
 }
 
 /** The upper's changes as one layer blob in memory (small changes; see commitStream for big ones). */
-export async function commitLayer(union: Union, options: CommitOptions = {}): Promise<CommittedLayer> {
+export async function commit(union: Union, options: CommitOptions = {}): Promise<CommittedLayer> {
   const s = commitStream(union, options);
   const bytes = await streamBytes(s.stream);
   return { ...(await s.digests), bytes };

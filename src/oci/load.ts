@@ -20,8 +20,9 @@ import type { ImageSourceFiles } from "./files.ts";
 import { ociLayerType } from "./media-types.ts";
 import { selectDocker, selectOci } from "./select.ts";
 import type { Selected } from "./select.ts";
+import type { ImageFormat, LoadContext, Platform, SelectedLayer } from "./load-context.ts";
 
-export type ImageFormat = "oci-layout" | "oci-archive" | "docker-archive";
+export type { ImageFormat, Platform } from "./load-context.ts";
 
 /** The runtime-relevant part of an image config (OCI names, camelCase). */
 export interface ImageConfig {
@@ -39,12 +40,6 @@ export interface LayerDescriptor {
   digest: string;
   size: number;
   diffID: string;
-}
-
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
 }
 
 /** A loaded image: the layers as an Image, its config, and what commit needs to write a successor. */
@@ -101,22 +96,6 @@ export interface LoadImageOptions {
 export const DEFAULT_MAX_LAYERS = 1000;
 export const DEFAULT_MAX_LAYER_BYTES = 64 * 2 ** 30;
 export const DEFAULT_MAX_DOCUMENT_BYTES = 4 * 2 ** 20;
-
-/** Options with defaults applied, shared by the selection code. */
-export interface LoadContext {
-  files: ImageSourceFiles;
-  archive: boolean;
-  tag: string | undefined;
-  platform: string | undefined;
-  hasher: HasherFactory;
-  gunzip: StreamDecoder | undefined;
-  maxLayers: number;
-  maxLayerBytes: number;
-  maxDocumentBytes: number;
-  fail(code: ImageError["code"], where: string | undefined, reason: string, cause?: unknown): never;
-  /** Read a JSON document, checking its size and (when known) its digest. */
-  readJson(path: string, expect?: { digest?: Digest; size?: number }): Promise<{ json: Record<string, unknown> | unknown[]; bytes: Uint8Array }>;
-}
 
 /**
  * Load an image from bytes, a Blob or a Response (an OCI or docker-save
@@ -310,21 +289,6 @@ async function loadLayers(ctx: LoadContext, sel: Selected, o: LoadImageOptions, 
     descriptors.push({ mediaType, digest: blobDigest ?? L.diffID.text, size, diffID: L.diffID.text });
   }
   return { layers, descriptors };
-}
-
-/** One layer as the selection found it. */
-export interface SelectedLayer {
-  /** Path of the blob among the image files. */
-  path: string;
-  /** The blob digest, when the manifest (or the blob's path) gives one. */
-  digest: Digest | undefined;
-  size: number | undefined;
-  diffID: Digest;
-  /** The manifest's media type (undefined for docker-save layers: detected from content). */
-  mediaType: string | undefined;
-  compression: Compression | undefined;
-  foreign: boolean;
-  urls: string[];
 }
 
 async function verifyAndCache(

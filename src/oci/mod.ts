@@ -14,7 +14,7 @@ export type { ImageErrorCode } from "./errors.ts";
 export { parseImageRef } from "./image-ref.ts";
 export type { ImageRef } from "./image-ref.ts";
 export { layerKind, ociLayerType } from "./media-types.ts";
-export { commitLayer, commitStream, exportTar } from "./commit-layer.ts";
+export { commit, commitStream, exportTar } from "./commit-layer.ts";
 export type { CommitCompression, CommitOptions, CommittedLayer, LayerDigests, LayerStream } from "./commit-layer.ts";
 export { archiveOutput, commitImage, memorySpool } from "./commit-image.ts";
 export type { BlobRef, CommitImageOptions, CommitImageResult, ImageOutput, LayerSpool } from "./commit-image.ts";

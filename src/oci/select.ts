@@ -7,7 +7,7 @@
 import type { Compression } from "./decompress.ts";
 import { parseDigest } from "./digest.ts";
 import type { Digest } from "./digest.ts";
-import type { ImageFormat, LoadContext, Platform, SelectedLayer } from "./load.ts";
+import type { ImageFormat, LoadContext, Platform, SelectedLayer } from "./load-context.ts";
 import { INDEX_TYPES, layerKind, MANIFEST_TYPES } from "./media-types.ts";
 
 /** What a loader picked: documents, layers, and the blob paths by digest (for openBlob). */

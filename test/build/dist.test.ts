@@ -60,6 +60,19 @@ describe("the built package", () => {
     });
   });
 
+  it("has the layerfs/testing entry (checkLayer) beside the main one", () => {
+    const script = join(consumer, "testing.mjs");
+    writeFileSync(script, `
+      import { MemoryLayer } from "layerfs";
+      import { checkLayer, layerProblems, LayerCheckError } from "layerfs/testing";
+      checkLayer(MemoryLayer.from({ "a/b": "x" }), { expected: ["a/", "a/b"] });
+      const problems = layerProblems(MemoryLayer.from({}), { expected: ["missing"] });
+      console.log(JSON.stringify({ problems, error: typeof LayerCheckError }));
+    `);
+    const out = execFileSync(process.execPath, [script], { cwd: consumer, encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual({ problems: ['"missing": expected path is missing'], error: "function" });
+  });
+
   it("runs a union over an image from plain JavaScript", () => {
     const script = join(consumer, "use.mjs");
     writeFileSync(script, `

@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
+import { commit } from "../../src/oci/commit-layer.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
 
 const sha = (b: Uint8Array): string => "sha256:" + createHash("sha256").update(b).digest("hex");
@@ -14,7 +15,7 @@ const sha = (b: Uint8Array): string => "sha256:" + createHash("sha256").update(b
 /** A layer tar of `spec` (a memory layer's tree; no whiteouts: over nothing they hide nothing). */
 export async function layerTar(spec: MemorySpec): Promise<Uint8Array> {
   const union = new Union(new Image([]), MemoryLayer.from(spec, { timeNs: 1_700_000_000_000_000_000n }));
-  return (await union.commit()).bytes;
+  return (await commit(union)).bytes;
 }
 
 export interface LayoutOptions {

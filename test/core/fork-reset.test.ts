@@ -3,14 +3,14 @@
 // export, checkLayer), descriptors open across a fork (mid-write) and a reset.
 // Random fork/reset steps also run in model.test.ts. Portable (no node:* imports).
 import { describe, expect, it } from "vitest";
-import { checkLayer } from "../../src/core/check-layer.ts";
+import { checkLayer } from "../../src/testing/check-layer.ts";
 import { Errno } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import type { Stat } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { TarLayer } from "../../src/layers/tar/layer.ts";
-import { exportTar } from "../../src/oci/commit-layer.ts";
+import { commit, exportTar } from "../../src/oci/commit-layer.ts";
 import { thrownErrno } from "../support/index.ts";
 import { diffTrees, snapshotUnion } from "./tree.ts";
 
@@ -172,7 +172,7 @@ describe("Union.fork", () => {
     expect(child.changes()).toEqual([{ kind: "C", path: "/etc/motd" }, { kind: "D", path: "/new" }, { kind: "A", path: "/tmp" }]);
 
     // commit: the child's layer applied over the forked image gives the child's view.
-    const committed = await child.commit();
+    const committed = await commit(child);
     const rebuilt = new Union(new Image([...child.image.layers, TarLayer.fromBytes(committed.bytes)]), new MemoryLayer());
     expect(diffTrees(snapshotUnion(rebuilt), snapshotUnion(child))).toEqual([]);
     // The frozen layer itself commits as the changes it holds over the base image.
@@ -181,7 +181,7 @@ describe("Union.fork", () => {
     expect(asUpper.changes()).toEqual([
       { kind: "C", path: "/etc" }, { kind: "D", path: "/etc/hostname" }, { kind: "C", path: "/etc/motd" }, { kind: "A", path: "/new" },
     ]);
-    const snap = await asUpper.commit();
+    const snap = await commit(asUpper);
     const snapView = new Union(new Image([child.image.layers[0]!, TarLayer.fromBytes(snap.bytes)]), new MemoryLayer());
     expect(snapView.readFile("/etc/motd", "utf8")).toBe("v2\n");
     expect(snapView.exists("/etc/hostname")).toBe(false);

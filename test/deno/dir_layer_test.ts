@@ -2,7 +2,7 @@
 // read-only and writable host-directory layers pass the shared conformance checker,
 // and a union over them stores its changes on disk in aufs form.
 import assert from "node:assert/strict";
-import { checkLayer } from "../../src/core/check-layer.ts";
+import { checkLayer } from "../../src/testing/mod.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { dirLayer } from "../../src/host/deno.ts";

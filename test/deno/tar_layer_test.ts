@@ -2,7 +2,7 @@
 // own test runner (`deno test -A`): checkLayer passes and a union over two tar
 // layers applies the whiteout of the top one.
 import assert from "node:assert/strict";
-import { checkLayer } from "../../src/core/check-layer.ts";
+import { checkLayer } from "../../src/testing/mod.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";

@@ -1,9 +1,9 @@
 // checkLayer over DirLayers, in Node (node:fs HostFs) and in Deno (Deno HostFs).
 import { afterAll, describe, expect, it } from "vitest";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import type { Layer, LayerFile } from "../../src/core/layer.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { cleanup, hostFs, IN_DENO, makeTree, tempDir } from "./helpers.ts";
 
 const dirs: string[] = [];

@@ -6,7 +6,7 @@ import { Errno } from "../../src/core/errno.ts";
 import { thrownErrno } from "../support/index.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, snapshot, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];

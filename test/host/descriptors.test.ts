@@ -11,7 +11,7 @@ import { Image } from "../../src/core/image.ts";
 import type { WritableLayer } from "../../src/core/layer.ts";
 import { Union } from "../../src/core/union.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { run } from "../../src/wasi/run.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";

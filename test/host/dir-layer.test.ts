@@ -3,7 +3,7 @@
 // read-only layers. Runs in Node (node:fs HostFs) and in Deno (Deno HostFs).
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import { Errno } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { isWritableLayer } from "../../src/core/layer.ts";
@@ -11,7 +11,7 @@ import { Union } from "../../src/core/union.ts";
 import { dirLayer as denoDirLayer } from "../../src/host/deno.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
 import { dirLayer as nodeDirLayer } from "../../src/host/node.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { skipReason, thrownErrno } from "../support/index.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, listTree, makeTree, snapshot, tempDir } from "./helpers.ts";

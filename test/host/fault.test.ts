@@ -11,7 +11,7 @@ import { Image } from "../../src/core/image.ts";
 import type { LayerFile } from "../../src/core/layer.ts";
 import { Union } from "../../src/core/union.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { skipReason } from "../support/index.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, snapshot, tempDir } from "./helpers.ts";

@@ -3,9 +3,9 @@
 // extracted-by-the-kernel view of the same tree through a DirLayer.
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import type { Layer } from "../../src/core/layer.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import * as denoEntry from "../../src/host/deno.ts";
 import * as nodeEntry from "../../src/host/node.ts";
 import { isFsError, isTarError } from "../../src/mod.ts";

@@ -9,7 +9,7 @@ import { Errno } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { run } from "../../src/wasi/run.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, snapshot, tempDir } from "./helpers.ts";
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { cleanup, hostFs, makeTree, tempDir } from "./helpers.ts";
 
 const T1 = 1_700_000_000_000_000_000n;

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { HostFs } from "../../src/host/host-fs.ts";
+import type { HostFs } from "../../src/layers/dir/host-fs.ts";
 import { denoFs } from "../../src/host/deno.ts";
 import { NodeFs } from "../../src/host/node-fs.ts";
 

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { Errno } from "../../src/core/errno.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
-import { LayerInUseError } from "../../src/layers/dir-lock.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
+import { LayerInUseError } from "../../src/layers/dir/mod.ts";
 import { skipReason } from "../support/index.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, pathForSetup as path, tempDir } from "./helpers.ts";
 

@@ -2,7 +2,7 @@
 // proxy with one deliberate defect and asserts that checkLayer reports it.
 import { describe, expect, it } from "vitest";
 import { MemoryLayer } from "../../src/layers/memory.ts";
-import { checkLayer, layerProblems, LayerCheckError } from "../../src/core/check-layer.ts";
+import { checkLayer, layerProblems, LayerCheckError } from "../../src/testing/mod.ts";
 import { Errno, FsError } from "../../src/core/errno.ts";
 import type { EntryStat, Layer, LayerFile, WritableLayer, WritableLayerFile } from "../../src/core/layer.ts";
 

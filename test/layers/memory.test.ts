@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { CHUNK_SIZE } from "../../src/layers/chunked-content.ts";
-import { checkLayer } from "../../src/core/check-layer.ts";
+import { checkLayer } from "../../src/testing/mod.ts";
 import { isFsError } from "../../src/core/errno.ts";
 import type { LayerFile } from "../../src/core/layer.ts";
 import { isWritableLayer } from "../../src/core/layer.ts";

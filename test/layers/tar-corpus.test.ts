@@ -3,7 +3,7 @@
 // crash, a hang, another exception type, or unbounded memory. Every archive is
 // read twice: from memory (views) and through read() only (as a FileSource is).
 import { describe, expect, it } from "vitest";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import { indexTar, isTarError, MemorySource, TarLayer } from "../../src/mod.ts";
 import type { ByteSource } from "../../src/mod.ts";
 import { TAR_CORPUS } from "./tar-corpus.ts";

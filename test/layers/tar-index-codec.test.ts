@@ -2,7 +2,7 @@
 // scan, and a corrupt or truncated cache file is refused with one clear Error
 // (never another exception, a hang, or a layer that escapes). Portable.
 import { describe, expect, it } from "vitest";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import { isFsError } from "../../src/core/errno.ts";
 import type { Layer } from "../../src/core/layer.ts";
 import { indexTar, MemorySource, TarIndex, TarLayer } from "../../src/mod.ts";

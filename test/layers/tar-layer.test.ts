@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { packTar } from "modern-tar";
 import type { TarHeader } from "modern-tar";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import { indexTar, MemorySource, TarLayer } from "../../src/mod.ts";
 import type { ByteSource } from "../../src/mod.ts";
 import { skipReason } from "../support/skip.ts";

@@ -7,7 +7,7 @@ import { Union } from "../../src/core/union.ts";
 import type { Layer } from "../../src/core/layer.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
-import { layerProblems } from "../../src/core/check-layer.ts";
+import { layerProblems } from "../../src/testing/mod.ts";
 import { TarLayer } from "../../src/mod.ts";
 import { run } from "../../src/wasi/run.ts";
 import { loadFixtureBytes } from "../support/fixtures.ts";

@@ -1,4 +1,4 @@
-// union.commit() and exportTar(): the committed layer, stacked on the image as a
+// commit(union) and exportTar(): the committed layer, stacked on the image as a
 // TarLayer, shows exactly the union's tree; the export alone shows it too. Whiteouts
 // and opaque markers are in OCI form, output is deterministic, digests are right.
 // Portable (Node, Deno, Chromium).
@@ -8,7 +8,7 @@ import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { unpackTar } from "modern-tar";
 import { TarLayer } from "../../src/mod.ts";
-import { commitStream, exportTar } from "../../src/oci/commit-layer.ts";
+import { commit, commitStream, exportTar } from "../../src/oci/commit-layer.ts";
 import { streamBytes } from "../../src/oci/tar-write.ts";
 
 /** Every path of the merged tree with type, mode, owner, size, mtime, content or target. */
@@ -59,7 +59,7 @@ function changedUnion(): Union {
   return union;
 }
 
-describe("union.commit()", () => {
+describe("commit(union)", () => {
   it("stacks on the image to exactly the union's tree (whiteouts, opaque, links, long names, modes)", async () => {
     const base = MemoryLayer.from({
       "etc/conf": "old", "etc/keep": "k", "bin/tool": { file: "t", mode: 0o755 }, "gone/a": "a", "gone/b/c": "c",
@@ -93,7 +93,7 @@ describe("union.commit()", () => {
     union.utimes("/etc/conf", 1, 1_700_000_000.5);
     union.writeFile("/hl/one", "changed one"); // one alias copied up, the other keeps the old data
 
-    const layer = await union.commit();
+    const layer = await commit(union);
     expect(layer.mediaType).toBe("application/vnd.oci.image.layer.v1.tar");
     expect(layer.digest).toBe(layer.diffID);
     expect(layer.digest).toBe(await sha256(layer.bytes));
@@ -123,10 +123,10 @@ describe("union.commit()", () => {
       u.utimes("/a", 1, 2);
       return u;
     };
-    const one = await make().commit();
-    const two = await make().commit();
+    const one = await commit(make());
+    const two = await commit(make());
     expect(two.digest).toBe(one.digest);
-    const gz = await make().commit({ compression: "gzip" });
+    const gz = await commit(make(), { compression: "gzip" });
     expect(gz.mediaType).toBe("application/vnd.oci.image.layer.v1.tar+gzip");
     expect(gz.diffID).toBe(one.diffID);
     expect(gz.digest).toBe(await sha256(gz.bytes));
@@ -136,7 +136,7 @@ describe("union.commit()", () => {
 
   it("refuses zstd with a clear error, before writing anything", async () => {
     const u = new Union(new Image([]), new MemoryLayer());
-    await expect(u.commit({ compression: "zstd" })).rejects.toThrow(/zstd layers cannot be written/);
+    await expect(commit(u, { compression: "zstd" })).rejects.toThrow(/zstd layers cannot be written/);
   });
 
   it("streams big files in chunks with bounded buffering (commitStream)", async () => {

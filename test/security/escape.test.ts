@@ -10,7 +10,7 @@ import { thrownErrno } from "../support/index.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { NodeFs } from "../../src/host/node-fs.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { ALL_RIGHTS, harness, RIGHTS_RDONLY, ROOT } from "../wasi/harness.ts";
 import type { Harness } from "../wasi/harness.ts";
 import { cleanup, makeTree, snapshot, tempDir } from "../host/helpers.ts";

@@ -11,7 +11,7 @@ import { thrownErrno } from "../support/index.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { NodeFs } from "../../src/host/node-fs.ts";
-import { DirLayer } from "../../src/layers/dir.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { cleanup, makeTree, tempDir } from "../host/helpers.ts";
 import { harness } from "../wasi/harness.ts";

@@ -22,7 +22,7 @@ afterAll(() => made.forEach((d) => hostMod?.cleanup(d)));
 
 async function dirUnion(): Promise<Union> {
   hostMod ??= await import("../host/helpers.ts");
-  const { DirLayer } = await import("../../src/layers/dir.ts");
+  const { DirLayer } = await import("../../src/layers/dir/mod.ts");
   const base = hostMod.tempDir("layerfs-sec-", true);
   made.push(base);
   hostMod.makeTree(`${base}/lower`, { "data/a.txt": "aaaa", "etc/hostname": "box\n" });

@@ -23,8 +23,8 @@
  * take a live holder's lock: takeover needs no atomic compare-and-swap.
  * A holder on another host (a shared filesystem) is never judged dead.
  */
-import { Errno, FsError, errnoOf } from "../core/errno.ts";
-import type { HostFs, HostProcesses, ProcessIdentity } from "../host/host-fs.ts";
+import { Errno, FsError, errnoOf } from "../../core/errno.ts";
+import type { HostFs, HostProcesses, ProcessIdentity } from "./host-fs.ts";
 
 /** A second opener of a layer in use. `holder` is the process that has it. */
 export class LayerInUseError extends FsError {

@@ -1,0 +1,142 @@
+/**
+ * What a DirLayer remembers about its host tree so that a union's repeated
+ * probes (the same missing names, whiteouts and directories on every lookup)
+ * cost no host call. All of it is valid only while nobody else changes the
+ * layer's directory (layers are immutable while mounted; the upper is ours):
+ * every mutation through the layer drops what it may change, and forgetting
+ * is always safe.
+ */
+import type { EntryStat } from "../../core/layer.ts";
+import { WHITEOUT_PREFIX, baseName, childPath, parentPath } from "../../core/layer.ts";
+import { whiteoutTargetName } from "./overlay.ts";
+
+/** Bounds of the complete-listing cache (directories, names per directory). */
+const LISTINGS_MAX = 1024;
+const LISTING_NAMES_MAX = 16384;
+/** Bound of the absent-path, directory-stat and non-directory caches (each cleared when full). */
+export const PATH_CACHE_MAX = 4096;
+
+/** The split of a layer path into its parent directory and last name. */
+function split(path: string): [dir: string, name: string] {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? ["", path] : [path.slice(0, slash), path.slice(slash + 1)];
+}
+
+export class DirCaches {
+  /** Layer-relative directories already checked to be real directories (not symlinks), each with all its ancestors. */
+  readonly dirs = new Set<string>();
+  /**
+   * Layer paths where the host has nothing (lstat found no entry, and for a
+   * `.wh.X` name no overlayfs whiteout X either), bounded. A union asks the
+   * upper about the same missing names (`X`, `.wh.X`, the opaque marker) on
+   * every lookup; this answers them without a host call.
+   */
+  readonly absent = new Set<string>();
+  /**
+   * Stats of directories (bounded): a union stats the directories on a path
+   * (the upper root first) on every lookup. A mutation drops the entry it
+   * changes and its parent (`changed`); `readdir` drops its directory (the
+   * host may update atime).
+   */
+  readonly dirStats = new Map<string, EntryStat>();
+  /**
+   * Complete listings (every host name) of directories of a writable layer
+   * that it created itself or has listed, kept current by its own mutations
+   * (bounded). A name missing from its parent's listing is absent without a
+   * host call: a union looks up each new name, and its `.wh.` sibling, before
+   * creating it. Names are added before a creation is attempted and removed
+   * only after a removal succeeded, so a listing may hold a name too many
+   * (then the host is asked), never too few.
+   */
+  private readonly listings = new Map<string, Set<string>>();
+  /**
+   * Paths of a writable layer that `stat` found to be a regular file or a
+   * symlink (bounded), dropped by `changed`: unlink of such a path needs no
+   * lstat first.
+   */
+  readonly nonDirs = new Set<string>();
+
+  /** `listings` are kept for a writable layer only (lowers are indexed by the union instead). */
+  constructor(private readonly writable: boolean) {}
+
+  noteAbsent(path: string): void {
+    if (this.absent.size >= PATH_CACHE_MAX) this.absent.clear();
+    this.absent.add(path);
+  }
+
+  noteDirStat(path: string, st: EntryStat): void {
+    if (this.dirStats.size >= PATH_CACHE_MAX) this.dirStats.clear();
+    this.dirStats.set(path, Object.freeze(st)); // shared by every caller: frozen
+  }
+
+  noteNonDir(path: string): void {
+    if (this.nonDirs.size >= PATH_CACHE_MAX) this.nonDirs.clear();
+    this.nonDirs.add(path);
+  }
+
+  /**
+   * The entry at `path` was created, removed or changed through this layer:
+   * drop what the caches say about it, about `.wh.NAME` beside it (an
+   * overlayfs whiteout is read through that name) and about its parent
+   * directory (its times and size change).
+   */
+  changed(path: string): void {
+    this.absent.delete(path);
+    this.dirStats.delete(path);
+    this.nonDirs.delete(path);
+    if (path === "") return;
+    const dir = parentPath(path);
+    this.dirStats.delete(dir);
+    this.absent.delete(childPath(dir, WHITEOUT_PREFIX + baseName(path)));
+  }
+
+  /** Is `path` absent according to its parent's complete listing? */
+  unlisted(path: string): boolean {
+    if (path === "" || this.listings.size === 0) return false;
+    const [dir, name] = split(path);
+    const names = this.listings.get(dir);
+    if (names === undefined) return false;
+    if (names.has(name)) return false;
+    // `.wh.X` is there when X is an overlayfs char-device whiteout.
+    const target = whiteoutTargetName(name);
+    return target === undefined || !names.has(target);
+  }
+
+  listAdd(path: string): void {
+    if (this.listings.size === 0) return;
+    const [dir, name] = split(path);
+    this.listings.get(dir)?.add(name);
+  }
+
+  listRemove(path: string): void {
+    if (this.listings.size === 0) return;
+    const [dir, name] = split(path);
+    this.listings.get(dir)?.delete(name);
+  }
+
+  /** Start (or restart) the complete listing of directory `path` with `names`. */
+  listStart(path: string, names: Iterable<string>): void {
+    if (!this.writable) return;
+    if (this.listings.size >= LISTINGS_MAX) this.listings.clear();
+    const set = new Set(names);
+    if (set.size <= LISTING_NAMES_MAX) this.listings.set(path, set);
+  }
+
+  /**
+   * Directories at `paths` are about to be moved or removed: whole subtrees
+   * change, so drop every cached stat and every listing and checked directory
+   * at or below them. This runs before the host call (a failed call only
+   * costs the caches).
+   */
+  changedSubtrees(...paths: string[]): void {
+    this.absent.clear();
+    this.dirStats.clear();
+    this.nonDirs.clear();
+    for (const path of paths) {
+      if (path === "") { this.listings.clear(); this.dirs.clear(); continue; }
+      const prefix = path + "/";
+      for (const d of this.listings.keys()) if (d === path || d.startsWith(prefix)) this.listings.delete(d);
+      for (const d of this.dirs) if (d === path || d.startsWith(prefix)) this.dirs.delete(d);
+    }
+  }
+}

@@ -1,0 +1,573 @@
+/**
+ * DirLayer: a host directory as a layer, read-only (a lower) or writable (the
+ * upper): the Layer and WritableLayer methods. Written only against the HostFs
+ * port (host-fs.ts), so it stays platform-neutral; src/host/node.ts and
+ * src/host/deno.ts inject the host. The folder, one concern per file:
+ * caches.ts (what absorbs the union's repeated probes), work-dir.ts (the work
+ * directory and atomic install), file.ts (the open file), source-pool.ts (the
+ * descriptors behind lazy copy-up sources), overlay.ts (overlayfs
+ * char-device whiteouts, what is shown), entries.ts (ids and errors),
+ * lock.ts (exclusive use of a writable layer).
+ *
+ * On-disk format: aufs/OCI. Whiteouts are empty `.wh.NAME` files, an opaque
+ * directory holds `.wh..wh..opq`; both are stored and reported verbatim (the
+ * union interprets them). Lowers in overlayfs format are read too: a char
+ * device 0:0 named X is reported as an empty file `.wh.X`. (The overlayfs
+ * opaque xattr is not read: neither node:fs nor Deno can read xattrs.)
+ *
+ * Containment: the layer never follows a host symlink. Every parent component
+ * of a layer path is checked with lstat to be a real directory (cached per
+ * layer; a writable layer drops the cache when it renames or removes a
+ * directory), final components are acted on with no-follow calls (lstat,
+ * O_NOFOLLOW or an lstat/fstat identity check, rename, unlink, lchown,
+ * lutimes), and paths with "..", NUL, or a leading "/" are refused. This
+ * holds as long as nobody else swaps directories for symlinks inside the
+ * layer while it is mounted (layers are immutable while mounted; the upper is
+ * ours).
+ *
+ * Atomicity (work-dir.ts): every new entry is built in the work directory and
+ * renamed into place (except an empty file whose attributes one
+ * open(O_CREAT|O_EXCL) already gets exactly: that is created in place, which
+ * is just as atomic); copy-up uses a reflink when the source is another
+ * DirLayer's file and the host filesystem can clone, and fsyncs before the
+ * rename (option `durable`).
+ *
+ * Exclusive use: a writable layer holds a lock beside its directory while open
+ * (lock.ts), so a second opener in any process fails with LayerInUseError.
+ */
+import { Errno, FsError, errnoOf } from "../../core/errno.ts";
+import type {
+  EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
+} from "../../core/layer.ts";
+import { childPath } from "../../core/layer.ts";
+import { DirCaches } from "./caches.ts";
+import { HostTree } from "./host-tree.ts";
+import { EntryIds, fail } from "./entries.ts";
+import { DirFile, closeQuietly, copyContent } from "./file.ts";
+import type { DirFileOwner } from "./file.ts";
+import type { HostFs, HostStat } from "./host-fs.ts";
+import { defaultLockDir, lockLayer } from "./lock.ts";
+import type { LayerLock } from "./lock.ts";
+import { isOverlayWhiteout, isShown, listedName, overlayWhiteoutPath } from "./overlay.ts";
+import { openDirFile } from "./open.ts";
+import { SourcePool } from "./source-pool.ts";
+import { WorkDir, canonicalWorkDir, defaultWorkDir } from "./work-dir.ts";
+import type { InstallTarget } from "./work-dir.ts";
+
+export interface DirLayerOptions<W extends boolean = boolean> {
+  /** Accept writes (default false: a read-only lower layer; mutations throw EROFS). */
+  writable?: W;
+  /**
+   * Where temporary files live before being renamed into place. Must be on the
+   * same filesystem as the layer and outside it. Default: a hidden sibling
+   * `<root>/../.<name>.layerfs-work`, created on first use.
+   */
+  workDir?: string;
+  /** fsync copied-up files before renaming them into place (default true). */
+  durable?: boolean;
+  /**
+   * A writable layer locks its directory while open (default true), so a
+   * second opener, in this process or another (Node or Deno), fails with a
+   * LayerInUseError naming the holder's pid until `close()` or process exit
+   * (lock.ts). False: no lock, for a directory shared on purpose.
+   */
+  lock?: boolean;
+}
+
+export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner {
+  readonly writable: W;
+  readonly host: HostFs;
+  /** Canonical host path of the layer directory. */
+  readonly root: string;
+  /** Host path of the work directory (writable layers only). */
+  readonly workDir: string | undefined;
+  private readonly durable: boolean;
+  private readonly ids: EntryIds;
+  private readonly caches: DirCaches;
+  private readonly tree: HostTree;
+  private readonly work: WorkDir | undefined;
+  /** Descriptors behind contentSource() reads (read-only layers). */
+  private readonly sources: SourcePool;
+  private closed = false;
+  /** Held while a writable layer is open (DirLayerOptions.lock). */
+  private lock: LayerLock | undefined;
+
+  constructor(host: HostFs, rootDir: string, options: DirLayerOptions<W> = {}) {
+    this.host = host;
+    // The root is the user's choice: resolve it once (a symlinked root is fine).
+    this.root = host.realpath(rootDir);
+    const rootSt = host.lstat(this.root);
+    if (rootSt.kind !== "dir") throw new FsError(Errno.NOTDIR, "DirLayer", rootDir);
+    this.ids = new EntryIds(rootSt.dev);
+    this.writable = (options.writable ?? false) as W;
+    this.durable = options.durable ?? true;
+    this.caches = new DirCaches(this.writable);
+    this.sources = new SourcePool(host);
+    this.tree = new HostTree(host, this.root, this.caches);
+    if (this.writable) {
+      const wd = options.workDir ?? defaultWorkDir(this.root);
+      const canon = canonicalWorkDir(host, wd);
+      if (canon === this.root || canon.startsWith(this.root === "/" ? "/" : this.root + "/")) {
+        throw new FsError(Errno.INVAL, "DirLayer", wd, "the work directory must be outside the layer directory");
+      }
+      this.workDir = canon;
+      this.work = new WorkDir(host, canon, this.root);
+      // Last: nothing after it may throw and leave the lock held.
+      if (options.lock !== false && host.processes !== undefined) {
+        this.lock = lockLayer(host, host.processes, this.root, defaultLockDir(this.root, canon));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  /** @internal EntryStat of a host stat result. */
+  entryOf(st: HostStat): EntryStat {
+    return this.ids.entryOf(st);
+  }
+
+  // ---------------------------------------------------------------- Layer
+
+  stat(path: string): EntryStat | undefined {
+    // Only validated paths enter the caches: a hit needs no validation.
+    const cached = this.caches.dirStats.get(path);
+    if (cached !== undefined) return cached;
+    if (this.caches.absent.has(path)) return undefined;
+    this.tree.validate(path, "stat");
+    if (this.caches.unlisted(path)) return undefined;
+    const found = this.statUncached(path);
+    if (found === undefined) {
+      if (this.hostAbsent) this.caches.noteAbsent(path);
+    } else if (found.type === "dir") {
+      this.caches.noteDirStat(path, found);
+    }
+    return found;
+  }
+
+  /** Set by statUncached: the host had no entry at all (not merely one that is not shown). */
+  private hostAbsent = false;
+
+  private statUncached(path: string): EntryStat | undefined {
+    this.hostAbsent = false;
+    try { this.tree.checkParents(path, "stat"); } catch (e) {
+      const errno = errnoOf(e);
+      if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
+      throw e;
+    }
+    const st = this.tree.lstatOrUndefined(this.tree.hostPath(path), "stat", path);
+    if (st) {
+      if (!isShown(st)) return undefined;
+      if (this.writable && st.kind !== "dir") {
+        this.caches.noteNonDir(path);
+      }
+      return this.entryOf(st);
+    }
+    this.hostAbsent = true;
+    const wh = this.tree.overlayWhiteout(path, "stat");
+    return wh ? this.entryOf(wh.st) : undefined;
+  }
+
+  /**
+   * stat of many names in one directory (the lower index stats whole
+   * listings): the directory is validated and checked once, then one lstat per
+   * name. Same answers as `stat` for each.
+   */
+  statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
+    const out: (EntryStat | undefined)[] = new Array(names.length);
+    this.tree.validate(dir, "stat");
+    let dirOk = dir === "" || this.caches.dirs.has(dir);
+    if (!dirOk) {
+      const st = this.stat(dir); // checks the parents, answers from the caches where it can
+      // A "dir" stat comes only from an lstat of a real directory whose parents were checked.
+      dirOk = st !== undefined && st.type === "dir";
+      if (!dirOk) {
+        for (let i = 0; i < names.length; i++) out[i] = this.stat(childPath(dir, names[i]!));
+        return out;
+      }
+      // A real directory (lstat said so): its children's parent chain is checked.
+      this.caches.dirs.add(dir);
+    }
+    const prefix = this.tree.hostPath(dir) + (dir === "" && this.root.endsWith("/") ? "" : "/");
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      // Plain names only; anything else takes the careful path.
+      if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) {
+        out[i] = this.stat(childPath(dir, name));
+        continue;
+      }
+      // Names just listed: straight to the host (the caches would rarely answer).
+      let st: HostStat | undefined;
+      try { st = this.tree.lstatOrUndefined(prefix + name, "stat", name); } catch (e) { throw fail(e, "stat", childPath(dir, name)); }
+      if (st !== undefined) {
+        out[i] = isShown(st) ? this.entryOf(st) : undefined;
+        // A real directory under a checked one: readdir skips its lstat.
+        if (st.kind === "dir") this.caches.dirs.add(dir === "" ? name : dir + "/" + name);
+        continue;
+      }
+      // Nothing there: `.wh.X` may stand for an overlayfs whiteout X (stat decides and caches).
+      out[i] = this.stat(childPath(dir, name));
+    }
+    return out;
+  }
+
+  readdir(path: string): string[] {
+    this.caches.dirStats.delete(path);
+    const hp = this.tree.resolve(path, "readdir");
+    // A directory already checked to be a real one (not a symlink the host would follow) needs no lstat.
+    if (!this.caches.dirs.has(path)) {
+      const st = this.tree.lstatOrUndefined(hp, "readdir", path);
+      if (!st || !isShown(st)) {
+        const errno = !st && this.tree.overlayWhiteout(path, "readdir") ? Errno.NOTDIR : Errno.NOENT;
+        throw new FsError(errno, "readdir", path);
+      }
+      if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
+      if (path !== "") this.caches.dirs.add(path);
+    }
+    let entries;
+    try { entries = this.host.readdir(hp); } catch (e) { throw fail(e, "readdir", path); }
+    this.caches.listStart(path, entries.map((e) => e.name));
+    const names = new Set<string>();
+    for (const e of entries) {
+      // A char device may be an overlayfs whiteout, and an unknown kind needs a look.
+      const needsStat = e.kind === "char" || e.kind === "unknown";
+      const cst = needsStat ? this.tree.lstatOrUndefined(hp.endsWith("/") ? hp + e.name : hp + "/" + e.name, "readdir", path) : undefined;
+      const name = listedName(e, cst);
+      if (name !== undefined) names.add(name);
+    }
+    return [...names];
+  }
+
+  readlink(path: string): string {
+    const hp = this.tree.resolve(path, "readlink");
+    const st = this.tree.lstatOrUndefined(hp, "readlink", path);
+    if (!st || !isShown(st)) {
+      const errno = !st && this.tree.overlayWhiteout(path, "readlink") ? Errno.INVAL : Errno.NOENT;
+      throw new FsError(errno, "readlink", path);
+    }
+    if (st.kind !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
+    try { return this.host.readlink(hp); } catch (e) { throw fail(e, "readlink", path); }
+  }
+
+  open(path: string): LayerFile {
+    return this.openFile(path, false, "open");
+  }
+
+  private openFile(path: string, write: boolean, syscall: string): DirFile {
+    return openDirFile(this, this.tree, this.caches, path, write, syscall);
+  }
+
+  // ---------------------------------------------------------------- WritableLayer
+
+  private requireWritable(syscall: string, path: string): void {
+    if (!this.writable) throw new FsError(Errno.ROFS, syscall, path);
+    if (this.closed) throw new FsError(Errno.BADF, syscall, path, "layer closed");
+  }
+
+  /**
+   * Host path for creating `path`: parents are real directories and the name is
+   * free, or (`overWhiteout`) taken only by an overlayfs char-device whiteout,
+   * which the new entry replaces (same-layer `X` beats `.wh.X` anyway).
+   */
+  private prepareCreate(path: string, syscall: string): InstallTarget {
+    this.requireWritable(syscall, path);
+    if (path === "") { this.tree.validate(path, syscall); throw new FsError(Errno.EXIST, syscall, path); }
+    const hp = this.tree.resolve(path, syscall);
+    this.caches.changed(path);
+    this.caches.listAdd(path);
+    const st = this.tree.lstatOrUndefined(hp, syscall, path);
+    if ((st && !isOverlayWhiteout(st)) || this.tree.overlayWhiteout(path, syscall)) {
+      throw new FsError(Errno.EXIST, syscall, path);
+    }
+    return { hp, overWhiteout: st !== undefined };
+  }
+
+  /** A fresh, unused path in the work directory (created on first use). */
+  private tempPath(): string {
+    return this.work!.tempPath();
+  }
+
+  /**
+   * Done with this layer: remove its work directory if it is empty (one that
+   * still holds something, junk from a failed step, stays for inspection).
+   * The layer stays usable: the work directory is made again when needed.
+   */
+  releaseWorkDir(): void {
+    this.work?.release();
+  }
+
+  /**
+   * Release what the layer holds beyond its open files (Layer.close): the
+   * pooled source descriptors, and for a writable layer its empty work
+   * directory and its lock. A read-only layer stays readable (sources reopen
+   * on demand); a writable one refuses changes from now on (EBADF). Idempotent.
+   */
+  close(): void {
+    this.sources.close();
+    if (!this.writable || this.closed) return;
+    this.closed = true;
+    this.releaseWorkDir();
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  /** Descriptors held in the source pool (for tests and diagnostics). */
+  get pooledDescriptors(): number {
+    return this.sources.size;
+  }
+
+  /**
+   * @internal Read from the lower file `hostPath` that was opened as object
+   * (dev, ino), through the descriptor pool (source-pool.ts).
+   */
+  readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
+    return this.sources.read(hostPath, dev, ino, into, position);
+  }
+
+  mkdir(path: string, attr: NewEntryAttr): void {
+    const hp = this.prepareCreate(path, "mkdir");
+    let tmp: string | undefined;
+    try {
+      tmp = this.tempPath();
+      this.host.mkdir(tmp, 0o700);
+      this.work!.applyNewAttr(tmp, attr, "dir");
+      this.work!.install(tmp, hp, "dir");
+      tmp = undefined;
+      this.caches.listStart(path, []); // we just made it: empty
+    } catch (e) {
+      if (tmp !== undefined) this.work!.discard(tmp);
+      throw fail(e, "mkdir", path);
+    }
+    if (!((attr.mode & 0o200) !== 0)) {
+      try { this.host.chmod(hp.hp, attr.mode & 0o7777); } catch (e) { throw fail(e, "mkdir", path); }
+    }
+  }
+
+  /**
+   * Create an empty regular file in place with one open(O_CREAT|O_EXCL|O_NOFOLLOW):
+   * already atomic (an empty file has no content to tear, unlike a copy-up), so
+   * the work directory is not needed when that one call gives exactly `attr`:
+   * permission bits the umask leaves alone, no owner or times to set. Returns
+   * the read-write descriptor, or undefined when the full path must decide
+   * (attributes to apply, the name taken, a host without `umask`).
+   */
+  private createInPlace(path: string, attr: NewEntryAttr, syscall: string): { fd: number; hp: string } | undefined {
+    const host = this.host;
+    if (host.umask === undefined) return undefined;
+    const mode = attr.mode & 0o7777;
+    if (attr.uid !== undefined || attr.gid !== undefined || attr.atimeNs !== undefined || attr.mtimeNs !== undefined) return undefined;
+    if ((mode & ~0o777) !== 0 || (mode & host.umask()) !== 0) return undefined;
+    if (path === "") return undefined;
+    const hp = this.tree.resolve(path, syscall);
+    this.caches.changed(path);
+    this.work!.ensure();
+    // `.wh.X` already exists (EEXIST) where X is an overlayfs char-device whiteout.
+    if (this.tree.overlayWhiteout(path, syscall) !== undefined) return undefined;
+    let fd: number;
+    this.caches.listAdd(path);
+    try { fd = host.open(hp, { createNew: true, mode }); } catch (e) {
+      if (errnoOf(e) === Errno.EXIST) return undefined; // EEXIST, or an overlayfs whiteout to replace: the full path decides
+      throw fail(e, syscall, path);
+    }
+    return { fd, hp };
+  }
+
+  createFile(path: string, attr: NewEntryAttr): void {
+    this.requireWritable("createFile", path);
+    const made = this.createInPlace(path, attr, "createFile");
+    if (made !== undefined) {
+      // Nothing was written: a failing close loses no data, and the entry is already complete.
+      closeQuietly(this.host, made.fd);
+      return;
+    }
+    this.createFileSafely(path, attr);
+  }
+
+  /**
+   * createFile and open the new file (for writing, or reading only), in one
+   * host open when createInPlace applies.
+   */
+  createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
+    this.requireWritable("createFile", path);
+    const made = this.createInPlace(path, attr, "createFile");
+    if (made !== undefined) return new DirFile(this, made.fd, made.hp, write, undefined);
+    this.createFileSafely(path, attr);
+    return this.openFile(path, write, "open");
+  }
+
+  /** createFile through the work directory (attributes applied before the entry appears). */
+  private createFileSafely(path: string, attr: NewEntryAttr): void {
+    const hp = this.prepareCreate(path, "createFile");
+    let tmp: string | undefined;
+    let fd = -1;
+    try {
+      tmp = this.tempPath();
+      fd = this.host.open(tmp, { createNew: true, mode: 0o600 });
+      this.host.close(fd);
+      fd = -1;
+      this.work!.applyNewAttr(tmp, attr, "file");
+      this.work!.install(tmp, hp, "file");
+      tmp = undefined;
+    } catch (e) {
+      closeQuietly(this.host, fd);
+      if (tmp !== undefined) this.work!.discard(tmp);
+      throw fail(e, "createFile", path);
+    }
+  }
+
+  createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
+    // A (sparse) layer file past the safe-integer range cannot be copied exactly, and
+    // copying exabytes of holes would never end: refuse it like a write there (EFBIG).
+    if (!Number.isSafeInteger(source.stat().size)) throw new FsError(Errno.FBIG, "createFileFrom", path);
+    const hp = this.prepareCreate(path, "createFileFrom");
+    let tmp: string | undefined;
+    let fd = -1;
+    try {
+      tmp = this.tempPath();
+      const src = source instanceof DirFile ? source.clonablePath() : undefined;
+      if (src !== undefined) {
+        // Reflink (COPYFILE_FICLONE) where the filesystem can, a plain kernel copy otherwise.
+        this.host.copyFile(src, tmp);
+        if (this.durable) fd = this.host.open(tmp, { write: true });
+      } else {
+        fd = this.host.open(tmp, { createNew: true, mode: 0o600 });
+        copyContent(this.host, fd, source);
+      }
+      if (fd >= 0 && this.durable) this.host.fsync(fd);
+      if (fd >= 0) { const f = fd; fd = -1; this.host.close(f); }
+      this.work!.applyNewAttr(tmp, attr, "file");
+      this.work!.install(tmp, hp, "file");
+      tmp = undefined;
+    } catch (e) {
+      closeQuietly(this.host, fd);
+      if (tmp !== undefined) this.work!.discard(tmp);
+      throw fail(e, "createFileFrom", path);
+    }
+  }
+
+  symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
+    const hp = this.prepareCreate(path, "symlink");
+    if (target.includes("\0")) throw new FsError(Errno.INVAL, "symlink", path);
+    let tmp: string | undefined;
+    try {
+      tmp = this.tempPath();
+      this.host.symlink(target, tmp);
+      this.work!.applyNewAttr(tmp, { mode: 0o777, ...attr }, "symlink");
+      this.work!.install(tmp, hp, "symlink");
+      tmp = undefined;
+    } catch (e) {
+      if (tmp !== undefined) this.work!.discard(tmp);
+      throw fail(e, "symlink", path);
+    }
+  }
+
+  link(existing: string, newPath: string): void {
+    this.requireWritable("link", newPath);
+    this.caches.changed(existing); // its nlink and ctime change
+    const from = this.tree.resolve(existing, "link");
+    const st = this.tree.lstatOrUndefined(from, "link", existing);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "link", existing);
+    if (st.kind === "dir") throw new FsError(Errno.PERM, "link", existing);
+    const target = this.prepareCreate(newPath, "link");
+    // link(2) is atomic and, on Linux, links a symlink itself rather than its target.
+    try {
+      if (target.overWhiteout) this.host.unlink(target.hp);
+      this.host.link(from, target.hp);
+    } catch (e) { throw fail(e, "link", newPath); }
+  }
+
+  unlink(path: string): void {
+    this.requireWritable("unlink", path);
+    if (path === "") { this.tree.validate(path, "unlink"); throw new FsError(Errno.ISDIR, "unlink", path); }
+    const hp = this.tree.resolve(path, "unlink");
+    // A file or symlink `stat` saw (and nothing changed since): no lstat needed.
+    const known = this.caches.nonDirs.has(path);
+    this.caches.changed(path);
+    const st = known ? undefined : this.tree.lstatOrUndefined(hp, "unlink", path);
+    let victim = hp;
+    if (known) {
+      // unlink(2) itself is the check.
+    } else if (!st || !isShown(st)) {
+      // `.wh.X` may be an overlayfs char-device whiteout named X.
+      const wh = this.tree.overlayWhiteout(path, "unlink");
+      if (!wh) throw new FsError(Errno.NOENT, "unlink", path);
+      victim = wh.hostPath;
+    } else if (st.kind === "dir") {
+      throw new FsError(Errno.ISDIR, "unlink", path);
+    }
+    try { this.host.unlink(victim); } catch (e) { throw fail(e, "unlink", path); }
+    this.caches.listRemove(victim === hp ? path : overlayWhiteoutPath(path)!);
+  }
+
+  rmdir(path: string): void {
+    this.requireWritable("rmdir", path);
+    if (path === "") { this.tree.validate(path, "rmdir"); throw new FsError(Errno.BUSY, "rmdir", path); }
+    const hp = this.tree.resolve(path, "rmdir");
+    this.caches.changedSubtrees(path);
+    const st = this.tree.lstatOrUndefined(hp, "rmdir", path);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
+    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
+    try { this.host.rmdir(hp); } catch (e) { throw fail(e, "rmdir", path); }
+    this.caches.listRemove(path);
+  }
+
+  removeTree(path: string): void {
+    this.requireWritable("removeTree", path);
+    if (path === "") { this.tree.validate(path, "removeTree"); throw new FsError(Errno.BUSY, "removeTree", path); }
+    const hp = this.tree.resolve(path, "removeTree");
+    this.caches.changedSubtrees(path);
+    const st = this.tree.lstatOrUndefined(hp, "removeTree", path);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "removeTree", path);
+    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "removeTree", path);
+    // Move the tree out of sight in one rename, then delete it at leisure.
+    let trash: string;
+    try {
+      trash = this.tempPath();
+      this.host.rename(hp, trash);
+    } catch (e) {
+      throw fail(e, "removeTree", path);
+    }
+    this.caches.listRemove(path);
+    this.work!.discard(trash);
+  }
+
+  rename(from: string, to: string): void {
+    this.requireWritable("rename", to);
+    const src = this.tree.resolve(from, "rename");
+    const dst = this.tree.resolve(to, "rename");
+    if (from === "" || to === "") throw new FsError(Errno.BUSY, "rename", from === "" ? from : to);
+    this.caches.changedSubtrees(from, to);
+    const st = this.tree.lstatOrUndefined(src, "rename", from);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
+    // rename(2) is atomic: the target is the old or the new object, never a mix.
+    this.caches.listAdd(to);
+    try { this.host.rename(src, dst); } catch (e) { throw fail(e, "rename", from); }
+    if (from !== to) this.caches.listRemove(from);
+  }
+
+  setattr(path: string, attr: SetAttr): void {
+    this.requireWritable("setattr", path);
+    const hp = this.tree.resolve(path, "setattr");
+    this.caches.changed(path);
+    const st = this.tree.lstatOrUndefined(hp, "setattr", path);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "setattr", path);
+    try {
+      if (attr.uid !== undefined || attr.gid !== undefined) {
+        const uid = attr.uid ?? st.uid;
+        const gid = attr.gid ?? st.gid;
+        if (uid !== st.uid || gid !== st.gid) this.host.lchown(hp, uid, gid);
+      }
+      // A symlink's own mode is not settable on Linux (always 0o777): ignored, as chmod -h does.
+      if (attr.mode !== undefined && st.kind !== "symlink") this.host.chmod(hp, attr.mode & 0o7777);
+      if (attr.atimeNs !== undefined || attr.mtimeNs !== undefined) {
+        this.host.lutimes(hp, attr.atimeNs ?? st.atimeNs, attr.mtimeNs ?? st.mtimeNs);
+      }
+    } catch (e) {
+      throw fail(e, "setattr", path);
+    }
+  }
+
+  openWrite(path: string): WritableLayerFile {
+    this.requireWritable("openWrite", path);
+    return this.openFile(path, true, "openWrite");
+  }
+}

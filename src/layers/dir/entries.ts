@@ -1,0 +1,61 @@
+/**
+ * How a DirLayer reports host objects: EntryStats with stable per-layer ids,
+ * and errors that name the layer path (never the host path).
+ */
+import { Errno, FsError, errnoOf } from "../../core/errno.ts";
+import type { EntryStat } from "../../core/layer.ts";
+import type { HostStat } from "./host-fs.ts";
+import { isShown } from "./overlay.ts";
+
+const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
+/** Inodes 1 .. 2**31-1 on the layer root's device are used as ids directly; other objects get ids above. */
+const DIRECT_ID_LIMIT = 2n ** 31n;
+
+/** Rethrow as an FsError naming the layer path (never the host path). */
+export function fail(e: unknown, syscall: string, path: string): FsError {
+  return new FsError(errnoOf(e), syscall, path);
+}
+
+export class EntryIds {
+  /**
+   * Host identity -> layer id for objects whose inode is not their id (see
+   * idOf); keyed by the inode alone (as a number: Map lookups by BigInt are
+   * slow) on the root's device, by a string elsewhere.
+   */
+  private readonly ids = new Map<number | string, number>();
+  /** Ids of objects not named by their inode (see idOf) count up from DIRECT_ID_LIMIT. */
+  private nextId = Number(DIRECT_ID_LIMIT);
+
+  constructor(private readonly rootDev: bigint) {}
+
+  private idOf(st: HostStat): number {
+    const ino = st.ino;
+    const rootDev = st.dev === this.rootDev;
+    // Small inodes on the root's device are their own id: no table entry per object.
+    if (rootDev && ino > 0n && ino < DIRECT_ID_LIMIT) return Number(ino);
+    const key = rootDev && ino <= MAX_SAFE_INO ? Number(ino) : `${st.dev}:${ino}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.nextId++;
+      if (id >= 2 ** 32) throw new FsError(Errno.OVERFLOW, "stat", undefined, "too many objects");
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** EntryStat of a host stat result. */
+  entryOf(st: HostStat): EntryStat {
+    return {
+      type: st.kind === "dir" ? "dir" : st.kind === "symlink" ? "symlink" : "file",
+      mode: st.mode,
+      uid: st.uid,
+      gid: st.gid,
+      size: isShown(st) ? st.size : 0,
+      nlink: st.nlink,
+      id: this.idOf(st),
+      atimeNs: st.atimeNs,
+      mtimeNs: st.mtimeNs,
+      ctimeNs: st.ctimeNs,
+    };
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * An open regular file of a DirLayer. It owns one host descriptor until
+ * closed (the ownership rule of core/layer.ts). A read-only layer's files also
+ * offer a contentSource() that a memory upper keeps for lazy copy-up; those
+ * read through the layer's SourcePool, never through this descriptor.
+ */
+import { Errno, FsError } from "../../core/errno.ts";
+import type { ContentSource, EntryStat, LayerFile, WritableLayerFile } from "../../core/layer.ts";
+import { fail } from "./entries.ts";
+import type { HostFs, HostStat } from "./host-fs.ts";
+
+const COPY_CHUNK = 1 << 18;
+
+/** What a DirFile needs of its layer. */
+export interface DirFileOwner {
+  readonly host: HostFs;
+  readonly writable: boolean;
+  entryOf(st: HostStat): EntryStat;
+  /** Read lower file `hostPath`, opened as object (dev, ino), through the layer's descriptor pool. */
+  readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number;
+}
+
+/** An open regular file of a DirLayer (fd -1: the empty stand-in for an overlayfs whiteout). */
+export class DirFile implements WritableLayerFile {
+  private closed = false;
+
+  constructor(
+    private readonly layer: DirFileOwner,
+    private readonly fd: number,
+    private readonly hostPath: string,
+    private readonly canWrite: boolean,
+    /** What was opened (undefined for a file this layer just created: fstat when needed). */
+    private readonly opened: HostStat | undefined,
+  ) {}
+
+  private check(syscall: string, write = false): void {
+    if (this.closed) throw new FsError(Errno.BADF, syscall);
+    if (write && !this.canWrite) throw new FsError(Errno.BADF, syscall);
+  }
+
+  read(into: Uint8Array, position: number): number {
+    this.check("read");
+    if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
+    if (this.fd < 0) return 0;
+    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
+  }
+
+  write(data: Uint8Array, position: number): number {
+    this.check("write", true);
+    if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "write");
+    // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
+    if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
+    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw fail(e, "write", ""); }
+    return data.length;
+  }
+
+  truncate(size: number): void {
+    this.check("truncate", true);
+    if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
+    try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw fail(e, "truncate", ""); }
+  }
+
+  sync(): void {
+    this.check("sync");
+    if (this.fd < 0) return;
+    try { this.layer.host.fsync(this.fd); } catch (e) { throw fail(e, "sync", ""); }
+  }
+
+  stat(): EntryStat {
+    this.check("stat");
+    if (this.fd < 0) return this.layer.entryOf(this.opened!);
+    try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw fail(e, "stat", ""); }
+  }
+
+  /** futimens on the descriptor: the open object, whatever its names are now. */
+  setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
+    this.check("futimens");
+    if (!this.layer.writable || this.fd < 0) throw new FsError(Errno.ROFS, "futimens");
+    try {
+      const cur = atimeNs === undefined || mtimeNs === undefined ? this.layer.host.fstat(this.fd) : undefined;
+      this.layer.host.futimes(this.fd, atimeNs ?? cur!.atimeNs, mtimeNs ?? cur!.mtimeNs);
+    } catch (e) { throw fail(e, "futimens", ""); }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.fd < 0) return;
+    try { this.layer.host.close(this.fd); } catch (e) { throw fail(e, "close", ""); }
+  }
+
+  /**
+   * The content, readable after close (LayerFile.contentSource): only for a
+   * read-only layer, whose files do not change while mounted. Reads go
+   * through the layer's descriptor pool, so no descriptor is kept per source.
+   */
+  contentSource(): ContentSource | undefined {
+    this.check("read");
+    if (this.layer.writable) return undefined;
+    if (this.fd < 0) return EMPTY_SOURCE;
+    const { layer, hostPath } = this;
+    const { dev, ino } = this.opened ?? layer.host.fstat(this.fd);
+    return { read: (into, position) => (into.length === 0 ? 0 : layer.readSource(hostPath, dev, ino, into, position)) };
+  }
+
+  /**
+   * Host path to clone this file from, if the path still names the very object
+   * this descriptor has open (lower layers are immutable, so it normally does).
+   */
+  clonablePath(): string | undefined {
+    if (this.closed || this.fd < 0) return undefined;
+    try {
+      const opened = this.opened ?? this.layer.host.fstat(this.fd);
+      const st = this.layer.host.lstat(this.hostPath);
+      return st.kind === "file" && st.dev === opened.dev && st.ino === opened.ino ? this.hostPath : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The content of an overlayfs whiteout's stand-in file: nothing. */
+const EMPTY_SOURCE: ContentSource = { read: () => 0 };
+
+/** pread until `into` is full or EOF; returns the count. */
+export function preadFully(host: HostFs, fd: number, into: Uint8Array, position: number): number {
+  let n = 0;
+  while (n < into.length) {
+    const r = host.pread(fd, into.subarray(n), position + n);
+    if (r <= 0) break;
+    n += r;
+  }
+  return n;
+}
+
+export function writeAll(host: HostFs, fd: number, data: Uint8Array, position: number): void {
+  let n = 0;
+  while (n < data.length) {
+    const w = host.pwrite(fd, data.subarray(n), position + n);
+    if (w <= 0) throw new FsError(Errno.IO, "write");
+    n += w;
+  }
+}
+
+/** Stream a LayerFile's content into `fd` (the copy-up path for non-host sources). */
+export function copyContent(host: HostFs, fd: number, source: LayerFile): void {
+  const buf = new Uint8Array(COPY_CHUNK);
+  let pos = 0;
+  for (;;) {
+    const n = source.read(buf, pos);
+    if (n <= 0) break;
+    writeAll(host, fd, buf.subarray(0, n), pos);
+    pos += n;
+  }
+}
+
+/** Close a descriptor on a path that is already failing (or cleaning up). */
+export function closeQuietly(host: HostFs, fd: number): void {
+  if (fd < 0) return;
+  try { host.close(fd); } catch { /* already failing */ }
+}

@@ -1,0 +1,5 @@
+/** Host-directory layers: DirLayer, its lock error, and the HostFs port hosts implement. */
+export { DirLayer } from "./dir-layer.ts";
+export type { DirLayerOptions } from "./dir-layer.ts";
+export { LayerInUseError } from "./lock.ts";
+export type { HostFs, HostStat, HostDirent, HostOpenOptions, HostFileKind, HostProcesses, ProcessIdentity } from "./host-fs.ts";

@@ -1,0 +1,59 @@
+/**
+ * The descriptors behind a read-only DirLayer's contentSource() reads. A
+ * memory upper keeps one source per copied-up file; they share at most
+ * SOURCE_POOL_MAX descriptors (least recently used closed first), so a memory
+ * upper over this lower never pins one descriptor per copied-up file. Each
+ * reopen (no-follow) is checked to be the same (dev, ino) object: a lower is
+ * immutable while mounted, and if it changed anyway the read fails with EIO
+ * rather than return other bytes.
+ */
+import { Errno, FsError } from "../../core/errno.ts";
+import { fail } from "./entries.ts";
+import type { HostFs, HostStat } from "./host-fs.ts";
+import { closeQuietly, preadFully } from "./file.ts";
+
+const SOURCE_POOL_MAX = 16;
+
+export class SourcePool {
+  /** By host path, least recently used first. */
+  private readonly pool = new Map<string, { fd: number; dev: bigint; ino: bigint }>();
+
+  constructor(private readonly host: HostFs) {}
+
+  get size(): number {
+    return this.pool.size;
+  }
+
+  /** Read from the lower file `hostPath` that was opened as object (dev, ino). */
+  read(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
+    const pool = this.pool;
+    let entry = pool.get(hostPath);
+    if (entry !== undefined) {
+      if (entry.dev !== dev || entry.ino !== ino) throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
+      pool.delete(hostPath); // re-inserted below: most recently used last
+    } else {
+      let fd: number;
+      try { fd = this.host.open(hostPath); } catch (e) { throw fail(e, "read", ""); }
+      let st: HostStat;
+      try { st = this.host.fstat(fd); } catch (e) { closeQuietly(this.host, fd); throw fail(e, "read", ""); }
+      if (st.dev !== dev || st.ino !== ino || st.kind !== "file") {
+        closeQuietly(this.host, fd);
+        throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
+      }
+      if (pool.size >= SOURCE_POOL_MAX) {
+        const [oldest, victim] = pool.entries().next().value!;
+        pool.delete(oldest);
+        closeQuietly(this.host, victim.fd);
+      }
+      entry = { fd, dev, ino };
+    }
+    pool.set(hostPath, entry);
+    try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
+  }
+
+  /** Close every pooled descriptor (sources reopen on demand). */
+  close(): void {
+    for (const { fd } of this.pool.values()) closeQuietly(this.host, fd);
+    this.pool.clear();
+  }
+}
