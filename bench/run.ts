@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the performance figures of issues 2, 3 and 4, each next to
+ * `npm run bench`: the performance figures of issues 2, 3, 4, 7 and 10, each next to
  * its peer measured in the same run, its target and PASS/MISS; writes
  * bench/results.json. Sizes: see bench/lib/config.ts (LAYERFS_BENCH_* env vars;
  * LAYERFS_BENCH_SCALE=0.1 for a quick run). Needs node --expose-gc.
@@ -15,6 +15,7 @@ import { images } from "./sections/images.ts";
 import { imageRun } from "./sections/image-run.ts";
 import { tarWrites } from "./sections/tar-writes.ts";
 import { wasiWorkloads } from "./sections/wasi.ts";
+import { sandboxes } from "./sections/sandbox.ts";
 
 const started = performance.now();
 console.log(
@@ -29,6 +30,7 @@ if (config.only.has("oci")) await images(config);
 if (config.only.has("run")) await imageRun(config);
 if (config.only.has("tarw")) await tarWrites(config);
 if (config.only.has("serverless")) await serverless(config);
+if (config.only.has("sandbox")) sandboxes(config);
 const { pass, miss } = summary();
 const seconds = (performance.now() - started) / 1000;
 console.log(`total ${seconds.toFixed(1)} s`);

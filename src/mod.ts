@@ -5,6 +5,8 @@ export { Union } from "./core/union.ts";
 export type {
   Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
 } from "./core/union-types.ts";
+export type { Quota, Usage } from "./core/quota.ts";
+export { ENTRY_BYTES } from "./core/quota.ts";
 export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOptions, GeneratedFileSpec, SpecAttrs } from "./layers/memory.ts";
 export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS } from "./wasi/mod.ts";

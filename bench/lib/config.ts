@@ -16,8 +16,8 @@ const scaled = (name: string, full: number, min = 1): number => Math.max(min, Ma
 
 export const config = {
   scale,
-  /** Sections to run (comma list of union, wasi, host, tar, oci, run, tarw, serverless). */
-  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run,tarw,serverless").split(",").map((s) => s.trim())),
+  /** Sections to run (comma list of union, wasi, host, tar, oci, run, tarw, serverless, sandbox). */
+  only: new Set((process.env.LAYERFS_BENCH_ONLY ?? "union,wasi,host,tar,oci,run,tarw,serverless,sandbox").split(",").map((s) => s.trim())),
   /** Timed runs per figure (the median is reported), after untimed warm-up runs. */
   runs: Math.round(num("LAYERFS_BENCH_RUNS", 9)),
   /** Timed runs of the 256 MiB workloads. */
@@ -54,6 +54,10 @@ export const config = {
   shareMiB: scaled("LAYERFS_BENCH_SHARE_MIB", 256),
   serverlessFiles: scaled("LAYERFS_BENCH_SERVERLESS_FILES", 1000, 0),
   serverlessRequests: scaled("LAYERFS_BENCH_SERVERLESS_REQUESTS", 1000, 50),
+  /** Issue 10: changed files in the upper that fork()/reset() freeze or drop, live sandboxes, their image (MiB). */
+  sandboxFiles: scaled("LAYERFS_BENCH_SANDBOX_FILES", 10_000, 100),
+  sandboxes: scaled("LAYERFS_BENCH_SANDBOXES", 10_000, 10),
+  sandboxImageMiB: scaled("LAYERFS_BENCH_SANDBOX_IMAGE_MIB", 100),
   /** Scratch directory for host trees (tmpfs by default). */
   dir: process.env.LAYERFS_BENCH_DIR ?? "/dev/shm/layerfs-bench",
   /** Kernel overlayfs copy-up peer (needs root and overlay mounts); LAYERFS_BENCH_KERNEL=0 skips it. */

@@ -60,3 +60,20 @@ export function parsePairs(command: string, flag: string, values: readonly strin
     return [v.slice(0, eq), v.slice(eq + 1)];
   });
 }
+
+const SUFFIXES = ["", "k", "m", "g", "t"];
+
+/**
+ * A non-negative count for `flag`: digits with an optional suffix k, M, G or
+ * T (any case; `unit` = 1024 for byte sizes, where "KiB"/"MB" spellings are
+ * taken too, 1000 for plain counts).
+ */
+export function parseCount(command: string, flag: string, value: string, unit: 1024 | 1000): number {
+  const m = /^(\d+)([kmgt]?)(?:i?b)?$/i.exec(value.trim());
+  const n = m === null || (unit === 1000 && /b$/i.test(value.trim())) ? NaN : Number(m[1]) * unit ** SUFFIXES.indexOf(m[2]!.toLowerCase());
+  if (!Number.isSafeInteger(n)) {
+    const like = unit === 1024 ? "a size like 1048576, 64M or 1G" : "a count like 1000 or 10k";
+    throw new UsageError(`${flag} expects ${like}, got '${value}'`, command);
+  }
+  return n;
+}

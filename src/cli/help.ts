@@ -59,6 +59,11 @@ Options:
   --allow-absolute-symlinks
                      let the program create symlinks with an absolute target (container
                      style; resolved inside the union). Default: EPERM, as in WASI runtimes
+  --quota-bytes N    limit what the program stores in the writable layer (N bytes, or
+                     64K, 64M, 1G: binary units); past it a write or create fails whole
+                     with ENOSPC. Counts what is stored (a memory upper: its chunks)
+  --quota-inodes N   limit the objects it creates there (files, directories, symlinks,
+                     whiteouts; 1000 or 10k); past it ENOSPC
   -h, --help         show this help
 
 Example:

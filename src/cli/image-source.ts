@@ -10,6 +10,7 @@
 import { Image } from "../core/image.ts";
 import type { Layer } from "../core/layer.ts";
 import { Union } from "../core/union.ts";
+import type { UnionOptions } from "../core/union.ts";
 import { defaultCacheDir, FileLayerCache, loadHostImage, nodeHasher, parseHostImageRef } from "../host/image-host.ts";
 import { isImageError, messageOf } from "../oci/errors.ts";
 import { openLayerTarball } from "../oci/layer-tarball.ts";
@@ -35,7 +36,7 @@ export interface CliUnion {
 
 /** Build the union from --image, --layer and --upper (see the module comment). */
 /** `lock`: take the upper's lock (run; the commands that only read an upper do not). */
-export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper = false, lock = false): Promise<CliUnion> {
+export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper = false, lock = false, options: UnionOptions = {}): Promise<CliUnion> {
   const cacheDir = args.cache ?? defaultCacheDir();
   const cache = new FileLayerCache(cacheDir, (p) => rt.fileSource(p));
   let loaded: LoadedImage | undefined;
@@ -76,7 +77,7 @@ export async function openCliUnion(rt: CliRuntime, args: ImageArgs, createUpper 
     }
     const upper = openUpper(rt, args, createUpper, lock);
     const lowers = [...(loaded?.image.layers ?? []), ...extra];
-    return { union: new Union(new Image(lowers), upper), loaded, close };
+    return { union: new Union(new Image(lowers), upper, options), loaded, close };
   } catch (e) {
     close();
     throw e;

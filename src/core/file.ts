@@ -7,12 +7,17 @@
 import { Errno, FsError } from "./errno.ts";
 import type { EntryStat, EntryType, LayerFile, WritableLayerFile } from "./layer.ts";
 import { UNION_DEV } from "./inode.ts";
+import type { Inodes } from "./inode.ts";
 import type { Stat, UnionFile } from "./union-types.ts";
 
 /** What a handle needs back from its union. */
 export interface HandleContext {
-  /** Inode number of an upper object by id. */
-  upperIno(id: number): number;
+  /**
+   * The union's current inode records. A handle keeps the ones in effect when
+   * it reached its object: after Union.reset/fork the union starts new ones,
+   * and a held object keeps the number the guest saw.
+   */
+  readonly inodes: Inodes;
   /** Set times on the object at union path `path` (no follow). */
   setTimesAt(path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void;
   /** Stop following copy-ups for this handle. */
@@ -20,6 +25,12 @@ export interface HandleContext {
   /** Keep `dir`'s path current through renames of it or its parents, until it is removed. */
   registerDir(dir: DirHandle): void;
   unregisterDir(dir: DirHandle): void;
+  /** Open writable upper handles (Union.fork moves them), until closed. */
+  readonly writers: Set<UpperFile>;
+  /** Open read-only handles on upper objects (Union.fork makes them follow), until closed or following. */
+  readonly upperReaders: Set<LowerReadFile>;
+  /** Follow copy-ups of the file at layer path `path` with `file` (rule 9). */
+  register(path: string, file: LowerReadFile): void;
 }
 
 /**
@@ -53,19 +64,49 @@ function closed(syscall: string): FsError {
   return new FsError(Errno.BADF, syscall);
 }
 
-/** A regular file in the upper layer, read-only or writable. */
+/**
+ * A regular file in the upper layer opened for writing (read-only handles on
+ * upper objects are LowerReadFiles in their "upper" state: Union.fork can
+ * turn them into followers).
+ */
 export class UpperFile implements UnionFile {
   readonly type: EntryType = "file";
   readonly writable: boolean;
   #file: LayerFile | WritableLayerFile | undefined;
   readonly #ctx: HandleContext;
-  readonly #path: string;
+  #inodes: Inodes;
+  #path: string;
 
   constructor(ctx: HandleContext, path: string, file: LayerFile | WritableLayerFile, writable: boolean) {
     this.#ctx = ctx;
+    this.#inodes = ctx.inodes;
     this.#path = path;
     this.#file = file;
     this.writable = writable;
+    if (writable) ctx.writers.add(this);
+  }
+
+  /** @internal Layer path of the object (kept current through renames while the union tracks it). */
+  get layerPath(): string {
+    return this.#path;
+  }
+
+  /** @internal The open layer file (Union.fork). */
+  get layerFile(): LayerFile | undefined {
+    return this.#file;
+  }
+
+  /** @internal It (or a parent directory) was renamed. */
+  rebase(path: string): void {
+    this.#path = path;
+  }
+
+  /** @internal Union.fork: continue on `file` (the parent's copy of the object, at `path`); the old one is closed. */
+  retarget(file: WritableLayerFile, path: string): void {
+    this.#file?.close();
+    this.#file = file;
+    this.#path = path;
+    this.#inodes = this.#ctx.inodes;
   }
 
   #f(syscall: string): LayerFile | WritableLayerFile {
@@ -92,7 +133,7 @@ export class UpperFile implements UnionFile {
 
   stat(): Stat {
     const st = this.#f("fstat").stat();
-    return toStat(st, this.#ctx.upperIno(st.id));
+    return toStat(st, this.#inodes.ofUpperId(st.id));
   }
 
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
@@ -107,6 +148,7 @@ export class UpperFile implements UnionFile {
   close(): void {
     this.#file?.close();
     this.#file = undefined;
+    if (this.writable) this.#ctx.writers.delete(this);
   }
 }
 
@@ -119,9 +161,10 @@ export class LowerReadFile implements UnionFile {
   readonly type: EntryType = "file";
   readonly writable = false;
   #file: LayerFile | undefined;
-  /** Inode of the lower object; undefined: ask the union by upper id. */
+  /** Inode of the lower object; undefined: look the upper id up in #inodes. */
   #ino: number | undefined;
   readonly #ctx: HandleContext;
+  #inodes: Inodes;
   #path: string;
   /**
    * "following": a lower (or still shared) object, registered under #path,
@@ -129,13 +172,49 @@ export class LowerReadFile implements UnionFile {
    * (no longer registered: #path may go stale, act on #file). "gone": its
    * name was removed or replaced (the open object is no longer visible).
    */
-  #state: "following" | "upper" | "gone" = "following";
+  #state: "following" | "upper" | "gone";
 
-  constructor(ctx: HandleContext, path: string, file: LayerFile, ino: number | undefined) {
+  /** `following`: registered with the union under `path` (the caller registers it); else a plain upper object. */
+  constructor(ctx: HandleContext, path: string, file: LayerFile, ino: number | undefined, following = true) {
     this.#ctx = ctx;
+    this.#inodes = ctx.inodes;
     this.#path = path;
     this.#file = file;
     this.#ino = ino;
+    this.#state = following ? "following" : "upper";
+    if (!following) ctx.upperReaders.add(this);
+  }
+
+  /** @internal Layer path it is tracked under. */
+  get layerPath(): string {
+    return this.#path;
+  }
+
+  /** @internal The open layer file (Union.fork). */
+  get layerFile(): LayerFile | undefined {
+    return this.#file;
+  }
+
+  /** @internal Union.fork froze its upper object at `path`: follow its copy-ups from now on (rule 9). */
+  follow(path: string): void {
+    if (this.#state !== "upper" || this.#file === undefined) return;
+    this.#ctx.upperReaders.delete(this);
+    this.#state = "following";
+    this.#path = path;
+    this.#ctx.register(path, this);
+  }
+
+  /** @internal Union.fork: its (invisible) object continues as `file`, the parent's private copy. */
+  replaceFile(file: LayerFile): void {
+    this.#file?.close();
+    this.#file = file;
+    this.#inodes = this.#ctx.inodes;
+  }
+
+  /** @internal Union.reset: the object is no longer part of the union; keep it, follow nothing. */
+  orphan(): void {
+    this.#ctx.upperReaders.delete(this);
+    this.#state = "gone";
   }
 
   /** Its directory was renamed: the path it is registered under changed. */
@@ -152,7 +231,11 @@ export class LowerReadFile implements UnionFile {
     this.#file.close();
     this.#file = upperFile;
     this.#ino = undefined;
-    if (!keep) this.#state = "upper";
+    this.#inodes = this.#ctx.inodes;
+    if (!keep) {
+      this.#state = "upper";
+      this.#ctx.upperReaders.add(this);
+    }
   }
 
   /** Its name was removed or replaced: the union stops following it. */
@@ -181,7 +264,7 @@ export class LowerReadFile implements UnionFile {
 
   stat(): Stat {
     const st = this.#f("fstat").stat();
-    return toStat(st, this.#ino ?? this.#ctx.upperIno(st.id));
+    return toStat(st, this.#ino ?? this.#inodes.ofUpperId(st.id));
   }
 
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
@@ -201,7 +284,8 @@ export class LowerReadFile implements UnionFile {
     if (this.#file === undefined) return;
     this.#file.close();
     this.#file = undefined;
-    if (this.#state !== "upper") this.#ctx.unregister(this.#path, this);
+    if (this.#state === "upper") this.#ctx.upperReaders.delete(this);
+    else this.#ctx.unregister(this.#path, this);
   }
 }
 

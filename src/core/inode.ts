@@ -26,6 +26,11 @@ export class Inodes {
   // Allocated on the first copy-up: a fresh union costs nothing here.
   #origin: Map<number, number> | undefined;
 
+  /** The recorded numbers by upper id (what a layer frozen by Union.fork keeps: Layer.inoOf). */
+  get recorded(): ReadonlyMap<number, number> {
+    return (this.#origin ??= new Map());
+  }
+
   /** Record that upper object `upperId` continues the object numbered `ino`. */
   record(upperId: number, ino: number): void {
     if (ino === upperId) return;

@@ -89,6 +89,14 @@ export interface WritableLayerFile extends LayerFile {
   truncate(size: number): void;
   /** Flush to durable storage where the layer has any. */
   sync(): void;
+  /**
+   * Optional (quota accounting, core/quota.ts): bytes this file's content
+   * really stores in the layer (a memory layer: its local chunk buffers).
+   * Without it the file's size is counted.
+   */
+  storedBytes?(): number;
+  /** Optional: how many stored bytes `write(data of length, position)` would add, computed without writing. */
+  writeGrowth?(length: number, position: number): number;
 }
 
 /** A read-only layer: the one-screen interface every layer kind implements. */
@@ -114,6 +122,14 @@ export interface Layer {
    * demand); a writable one refuses changes afterwards (EBADF).
    */
   close?(): void;
+  /**
+   * Optional, set on a layer frozen by `Union.fork` (core/lower-index.ts
+   * numbers its objects): the union inode numbers recorded for its objects by
+   * id; any other object kept its id as number (a directory merging a lower
+   * one: that one's number), as the union showed them, so numbers stay stable
+   * across a fork. Absent: the default lower numbering.
+   */
+  readonly unionInodes?: ReadonlyMap<number, number>;
 }
 
 /** Attribute changes accepted by WritableLayer.setattr. Absent fields stay as they are. */
@@ -178,6 +194,18 @@ export interface WritableLayer extends Layer {
   setattr(path: string, attr: SetAttr): void;
   /** Open a regular file for writing (and reading). */
   openWrite(path: string): WritableLayerFile;
+  /**
+   * Optional (Union.reset / Union.fork): a fresh, empty writable layer of the
+   * same kind and options, in O(1). Its ids continue after this layer's, so
+   * objects of the two never share an id.
+   */
+  successor?(): WritableLayer;
+  /**
+   * Optional (Union.fork): make this layer immutable in O(1) (later changes
+   * and writes through open handles throw EROFS) and return it as a read-only
+   * Layer. `inos`: union inode numbers of its objects by id (Layer.unionInodes).
+   */
+  freezeAsLayer?(inos?: ReadonlyMap<number, number>): Layer;
 }
 
 /** Is `layer` writable (can it be a union's upper)? */

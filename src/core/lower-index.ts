@@ -11,7 +11,7 @@
 import { Errno, FsError } from "./errno.ts";
 import { childPath } from "./layer.ts";
 import type { EntryStat, Layer } from "./layer.ts";
-import { classifyRawName, whitedOutName } from "./whiteout.ts";
+import { classifyRawName, isOpaque, whitedOutName } from "./whiteout.ts";
 
 /** One visible name of the lower view. */
 export interface LowerEntry {
@@ -19,6 +19,8 @@ export interface LowerEntry {
   readonly layer: number;
   /** Its attributes in that layer (layers are immutable while mounted). */
   readonly stat: EntryStat;
+  /** Its union inode number (see lowerIno). */
+  readonly ino: number;
   /** Directories: the layers, top first, whose copies merge into this one. */
   readonly dirLayers: readonly number[] | undefined;
   /** Cached index of this directory (built on first use). */
@@ -33,7 +35,37 @@ export interface LowerDir {
 
 /** Synthetic inode number of a lower object: unique per (layer, id), shared by hard links. */
 export function lowerIno(e: LowerEntry): number {
-  return (e.layer + 1) * 2 ** 32 + e.stat.id;
+  return e.ino;
+}
+
+/**
+ * (layer + 1) * 2**32 + id; in a layer frozen by Union.fork the number the
+ * object had in that union (Layer.unionInodes): the recorded one, else its id
+ * (undefined: a directory that took the number of the lower one merging into it).
+ */
+function inoIn(layer: Layer, li: number, st: EntryStat): number | undefined {
+  const recorded = layer.unionInodes;
+  if (recorded === undefined) return (li + 1) * 2 ** 32 + st.id;
+  return recorded.get(st.id) ?? (st.type === "dir" ? undefined : st.id);
+}
+
+/**
+ * Number of directory `path` whose copies are in `dirLayers` (top first), from
+ * copy `i` down: an unrecorded directory of a forked layer showed the number of
+ * the copy merging into it, as the union's upper did (inode.ts), or its id.
+ */
+function dirIno(layers: readonly Layer[], path: string, dirLayers: readonly number[], i: number, st: EntryStat): number {
+  for (;;) {
+    const li = dirLayers[i]!;
+    const layer = layers[li]!;
+    const ino = inoIn(layer, li, st);
+    if (ino !== undefined) return ino;
+    const below = dirLayers[i + 1];
+    const next = below === undefined || isOpaque(layer, path) ? undefined : layers[below]!.stat(path);
+    if (next === undefined || next.type !== "dir") return st.id;
+    i++;
+    st = next;
+  }
 }
 
 /** Build the merged index of directory `path` from `dirLayers` (top first). */
@@ -68,7 +100,7 @@ export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers:
         const dl = st.type === "dir" ? [li] : undefined;
         if (dl !== undefined) merging.set(name, dl);
         else sealed.add(name);
-        entries.set(name, { layer: li, stat: st, dirLayers: dl, dir: undefined });
+        entries.set(name, { layer: li, stat: st, ino: inoIn(layer, li, st) ?? -1, dirLayers: dl, dir: undefined });
       } else if (st.type === "dir") {
         merging.get(name)!.push(li); // a lower copy of the same directory merges
       } else {
@@ -77,6 +109,11 @@ export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers:
     }
     for (const w of whiteouts) sealed.add(w);
     if (opaque) break;
+  }
+  // Directories of forked layers numbered after their merged copies (known only now).
+  for (const [name, dl] of merging) {
+    const e = entries.get(name)!;
+    if (e.ino === -1) entries.set(name, { ...e, ino: dirIno(layers, childPath(path, name), dl, 0, e.stat) });
   }
   return { path, entries };
 }
@@ -89,5 +126,5 @@ export function lowerRoot(layers: readonly Layer[]): LowerEntry | undefined {
   if (st === undefined) throw new FsError(Errno.IO, "stat", "/", "layer without a root");
   const dirLayers: number[] = [];
   for (let i = top; i >= 0; i--) dirLayers.push(i);
-  return { layer: top, stat: st, dirLayers, dir: undefined };
+  return { layer: top, stat: st, ino: dirIno(layers, "", dirLayers, 0, st), dirLayers, dir: undefined };
 }

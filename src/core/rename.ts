@@ -91,7 +91,7 @@ export function renamePaths(ctx: RenameContext, from: string, to: string, rename
   // leaves either the old view or the new one, never both names visible.
   if (whiteoutOld) writeWhiteout(ctx.upper, parentPath(src.path), rf.name);
   ctx.upper.rename(moved.path, toPath);
-  if (srcType === "dir") ctx.onMoved(moved.path, toPath);
+  ctx.onMoved(moved.path, toPath); // handles and bookkeeping follow the object (a file too)
   removeWhiteout(ctx.upper, dd.path, rt.name);
   if (srcType === "dir") {
     // The marker and the cleanup are bookkeeping, not visible changes: keep the directory's times

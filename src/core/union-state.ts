@@ -4,26 +4,61 @@
  * read-only handles on lower files that must follow a copy-up (rule 9).
  */
 import type { CopyUpContext } from "./copy-up.ts";
-import type { DirHandle, HandleContext, LowerReadFile } from "./file.ts";
+import type { DirHandle, HandleContext, LowerReadFile, UpperFile } from "./file.ts";
 import type { Image } from "./image.ts";
 import { Inodes } from "./inode.ts";
 import type { WritableLayer } from "./layer.ts";
 import { isWithin } from "./path.ts";
+import { QuotaLayer } from "./quota.ts";
+import type { Quota } from "./quota.ts";
 
 export class UnionState implements CopyUpContext, HandleContext {
-  readonly image: Image;
-  readonly upper: WritableLayer;
-  readonly inodes = new Inodes();
+  // image and upper change on Union.fork/reset (see rebase); handles keep this state.
+  image: Image;
+  /** The union's upper behind its quota accounting: every change goes through it. */
+  upper: QuotaLayer;
+  inodes = new Inodes();
+  readonly quota: Readonly<Quota>;
+  /** Open writable upper handles (Union.fork moves them onto the parent's new upper). */
+  readonly writers = new Set<UpperFile>();
+  /** Open read-only handles on upper objects (Union.fork makes them follow the parent's copy-ups). */
+  readonly upperReaders = new Set<LowerReadFile>();
   #readers: Map<string, Set<LowerReadFile>> | undefined;
   #aliases: Map<number, { path: string; id: number }> | undefined;
   /** Open directory handles, whose paths follow renames (allocated on first open). */
   #dirs: Set<DirHandle> | undefined;
   readonly #setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void;
 
-  constructor(image: Image, upper: WritableLayer, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
+  constructor(image: Image, upper: WritableLayer, quota: Readonly<Quota>, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
     this.image = image;
-    this.upper = upper;
+    this.quota = quota;
+    this.upper = new QuotaLayer(upper, quota);
     this.#setTimes = setTimes;
+  }
+
+  /**
+   * Union.fork/reset: continue over `image` with the fresh empty `upper`.
+   * The inode records and hard-link bookkeeping were about objects of the old
+   * upper: a fork hands the records to the frozen layer (Layer.inoOf), open
+   * handles keep the ones they were opened under, the union starts anew.
+   */
+  rebase(image: Image, upper: WritableLayer): void {
+    this.image = image;
+    this.upper = new QuotaLayer(upper, this.quota);
+    this.#aliases = undefined;
+    this.inodes = new Inodes();
+  }
+
+  /** No open handle refers to this state (Union.fork/reset can then drop it: the next use starts a fresh one). */
+  get idle(): boolean {
+    return this.writers.size === 0 && this.upperReaders.size === 0 && (this.#readers?.size ?? 0) === 0 && (this.#dirs?.size ?? 0) === 0;
+  }
+
+  /** Union.reset: every open handle keeps its object, which is no longer part of the union; nothing follows any more. */
+  orphanHandles(): void {
+    this.onHidden("");
+    for (const r of [...this.upperReaders]) r.orphan();
+    this.writers.clear();
   }
 
   get movedAliases(): Map<number, { path: string; id: number }> {
@@ -37,6 +72,8 @@ export class UnionState implements CopyUpContext, HandleContext {
       for (const a of this.#aliases.values()) if (isWithin(a.path, from)) a.path = rebase(a.path);
     }
     if (this.#dirs !== undefined) for (const d of this.#dirs) if (isWithin(d.layerPath, from)) d.rebase(rebase(d.layerPath));
+    for (const h of this.writers) if (isWithin(h.layerPath, from)) h.rebase(rebase(h.layerPath));
+    for (const h of this.upperReaders) if (isWithin(h.layerPath, from)) h.rebase(rebase(h.layerPath));
     const m = this.#readers;
     if (m === undefined || m.size === 0) return;
     for (const [key, set] of [...m]) {
@@ -101,10 +138,6 @@ export class UnionState implements CopyUpContext, HandleContext {
       m.delete(key);
       for (const f of set) f.detach();
     }
-  }
-
-  upperIno(id: number): number {
-    return this.inodes.ofUpperId(id);
   }
 
   setTimesAt(path: string, atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {

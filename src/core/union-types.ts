@@ -4,6 +4,7 @@
  * readdir-merge.ts, ...) all import them from here: the arrows point one way.
  */
 import type { EntryType } from "./layer.ts";
+import type { Quota } from "./quota.ts";
 
 /** What a program sees for one object of the union. Times in ns since the epoch. */
 export interface Stat {
@@ -38,6 +39,11 @@ export interface UnionOptions {
    * "exdev": strict kernel behaviour, EXDEV for such renames.
    */
   renameDir?: "deep" | "exdev";
+  /**
+   * Limits on what this union stores in its upper (core/quota.ts defines what
+   * counts). Past one, the change fails whole with ENOSPC.
+   */
+  quota?: Quota;
 }
 
 /**

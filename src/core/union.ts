@@ -15,8 +15,8 @@
  * over 255 bytes or a path over 4096 bytes: ENAMETOOLONG.
  */
 import { Errno, FsError } from "./errno.ts";
-import type { SetAttr, WritableLayer } from "./layer.ts";
-import type { Image } from "./image.ts";
+import type { Layer, LayerFile, SetAttr, WritableLayer } from "./layer.ts";
+import { Image } from "./image.ts";
 import { computeChanges } from "./changes.ts";
 import { copyUp } from "./copy-up.ts";
 import { createOpenFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
@@ -32,6 +32,8 @@ import { renamePaths } from "./rename.ts";
 import { readlinkNode, resolve, resolveNode } from "./resolve.ts";
 import { UnionState } from "./union-state.ts";
 import { isReservedName } from "./whiteout.ts";
+import { checkQuota } from "./quota.ts";
+import type { Quota, Usage } from "./quota.ts";
 import type {
   Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
 } from "./union-types.ts";
@@ -61,7 +63,8 @@ function checkOpenOptions(options: OpenOptions, path: string): OpenOptions {
   return mode === undefined || mode === options.mode ? options : { ...options, mode };
 }
 
-const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep" });
+const NO_QUOTA: Readonly<Quota> = Object.freeze({});
+const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep", quota: NO_QUOTA });
 const encoder = new TextEncoder();
 /** Largest file readFile() reads whole (2 GiB - 1, node:fs's limit). */
 const MAX_READ_FILE = 2 ** 31 - 1;
@@ -80,10 +83,8 @@ const decoder = new TextDecoder();
  * ```
  */
 export class Union {
-  /** The read-only lower layers. */
-  readonly image: Image;
-  /** The writable layer every change lands in (aufs/OCI form). */
-  readonly upper: WritableLayer;
+  #image: Image;
+  #upper: WritableLayer;
   /** The options in effect (defaults filled in). */
   readonly options: Readonly<Required<UnionOptions>>;
   // Everything else is allocated on first use (keeps construction O(1) and tiny).
@@ -91,15 +92,144 @@ export class Union {
 
   /** O(1): no copying, no walk. */
   constructor(image: Image, upper: WritableLayer, options: UnionOptions = {}) {
-    this.image = image;
-    this.upper = upper;
-    const rd = checkOptions(options, ["renameDir"], "union").renameDir;
+    this.#image = image;
+    this.#upper = upper;
+    const o = checkOptions(options, ["renameDir", "quota"], "union");
+    const rd = o.renameDir;
     if (rd !== undefined && rd !== "deep" && rd !== "exdev") throw new FsError(Errno.INVAL, "union", undefined, "renameDir must be deep or exdev");
-    this.options = rd === undefined || rd === "deep" ? DEFAULT_OPTIONS : Object.freeze({ renameDir: rd });
+    const quota = o.quota === undefined ? NO_QUOTA : checkQuota(o.quota);
+    this.options = (rd === undefined || rd === "deep") && quota === NO_QUOTA ? DEFAULT_OPTIONS : Object.freeze({ renameDir: rd ?? "deep", quota });
+  }
+
+  /** The read-only lower layers. After `fork()`, the image it was created with plus the frozen layers. */
+  get image(): Image {
+    return this.#image;
+  }
+
+  /** The writable layer every change lands in (aufs/OCI form). A fresh one after `fork()` and `reset()`. */
+  get upper(): WritableLayer {
+    return this.#upper;
   }
 
   get #s(): UnionState {
-    return (this.#state ??= new UnionState(this.image, this.upper, (p, a, m) => this.setTimes(p, a, m, false)));
+    return (this.#state ??= new UnionState(this.#image, this.#upper, this.options.quota, (p, a, m) => this.setTimes(p, a, m, false)));
+  }
+
+  /** What the upper stores through this union since it was created or last reset/forked (core/quota.ts). O(1). */
+  usage(): Usage {
+    const q = this.#state?.upper;
+    return { bytes: q?.bytes ?? 0, inodes: q?.inodes ?? 0 };
+  }
+
+  /**
+   * Discard every change in O(1): the union continues over its image with a
+   * fresh empty upper of the same kind (WritableLayer.successor; ENOTSUP for
+   * an upper without one, such as a host directory), and usage() starts at 0.
+   * Open descriptors keep the objects they had open, which are no longer part
+   * of the union (as files of a removed container): reads, writes and fstat
+   * still work (same inode numbers), nothing they do is visible in the union,
+   * and they no longer follow copy-ups.
+   */
+  reset(): void {
+    const next = this.#freshUpper("reset");
+    this.#upper = next;
+    const s = this.#state;
+    if (s === undefined) return;
+    if (s.idle) {
+      this.#state = undefined; // nothing refers to it: the next use starts afresh (O(1), nothing to allocate now)
+      return;
+    }
+    s.orphanHandles();
+    s.rebase(this.#image, next);
+  }
+
+  /**
+   * Checkpoint: freeze the upper in O(1) (no copy, no walk) into an immutable
+   * layer that becomes the top lower of a new Image shared by this union and
+   * the child returned. Each gets a fresh empty upper of the same kind; the
+   * child has this union's options (quota included: each side's usage()
+   * starts at 0 and counts only its own later changes). Inode numbers stay
+   * what they were on both sides; changes() is from then on relative to the
+   * new image (the snapshot), as for a container started from a committed image.
+   *
+   * The fork is invisible to this union's open descriptors: each continues
+   * on this union's view exactly as without the fork (a writer's object is
+   * copied up by reference into the new upper, O(open descriptors); a reader
+   * follows this union's later changes of its file, rule 9). The child starts
+   * with no descriptors, and its snapshot never changes. A descriptor whose
+   * object had no name in the union any more (unlinked while open) keeps a
+   * private copy. Hard links made in the upper become lower hard links of the
+   * snapshot: a later change through one name copies that name up alone (rule
+   * 13). ENOTSUP for an upper that cannot be frozen (a host directory).
+   */
+  fork(): Union {
+    const old = this.#upper;
+    if (old.freezeAsLayer === undefined || old.successor === undefined) {
+      throw new FsError(Errno.NOTSUP, "fork", undefined, "only a memory upper can be forked (a host directory upper cannot be frozen in O(1))");
+    }
+    const forParent = old.successor();
+    const forChild = old.successor();
+    const s = this.#state;
+    const frozen = old.freezeAsLayer(s?.inodes.recorded);
+    const image = new Image([...this.#image.layers, frozen]);
+    this.#image = image;
+    this.#upper = forParent;
+    if (s !== undefined && s.idle) this.#state = undefined; // as in reset()
+    else if (s !== undefined) {
+      s.rebase(image, forParent);
+      this.#carryHandles(s, frozen);
+    }
+    return new Union(image, forChild, this.options);
+  }
+
+  #freshUpper(sys: string): WritableLayer {
+    const next = this.#upper.successor?.();
+    if (next === undefined) throw new FsError(Errno.NOTSUP, sys, undefined, "the upper cannot be replaced in O(1) (a host directory); only a memory upper can");
+    return next;
+  }
+
+  /**
+   * After a fork: the handles on objects of the frozen upper continue in this
+   * union's view. Readers follow their path first, so the writers' copy-ups
+   * below retarget them onto the same copy.
+   */
+  #carryHandles(s: UnionState, frozen: Layer): void {
+    const visible = (path: string, file: LayerFile): boolean => frozen.stat(path)?.id === file.stat().id;
+    // Objects without a name: one private copy per object, shared by its handles.
+    const privates = new Map<number, { layer: WritableLayer; readers: LowerReadFile[] }>();
+    const privateOf = (file: LayerFile): { layer: WritableLayer; readers: LowerReadFile[] } => {
+      const st = file.stat();
+      let p = privates.get(st.id);
+      if (p === undefined) {
+        const layer = this.#upper.successor!();
+        layer.createFileFrom("f", file, { mode: st.mode, uid: st.uid, gid: st.gid, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs });
+        privates.set(st.id, (p = { layer, readers: [] }));
+      }
+      return p;
+    };
+    for (const r of [...s.upperReaders]) {
+      const file = r.layerFile;
+      if (file === undefined) continue;
+      if (visible(r.layerPath, file)) r.follow(r.layerPath);
+      else privateOf(file).readers.push(r);
+    }
+    for (const w of [...s.writers]) {
+      const file = w.layerFile;
+      if (file === undefined) continue;
+      if (visible(w.layerPath, file)) {
+        const node = resolve(this, "/" + w.layerPath, false).node!;
+        // Carrying an open descriptor over is not the guest's change: never refused by the quota.
+        const up = s.upper.exempt(() => copyUp(s, node));
+        w.retarget(s.upper.openWrite(up.path), up.path);
+      } else {
+        // Still this union's to pay for: its writes stay under the quota.
+        w.retarget(s.upper.adopt(privateOf(file).layer.openWrite("f"), w.layerPath), w.layerPath);
+      }
+    }
+    for (const p of privates.values()) {
+      for (const r of p.readers) r.replaceFile(p.layer.open("f"));
+      p.layer.unlink("f"); // open handles keep it
+    }
   }
 
   #stat(node: UnionNode): Stat {
@@ -148,7 +278,7 @@ export class Union {
       if (r.trailingSlash) throw new FsError(Errno.ISDIR, sys, path);
       if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
       const made = createOpenFileAt(s, r.dir, r.name, { mode: (options.mode ?? 0o644) & 0o7777 }, write);
-      return new UpperFile(s, made.path, made.file, write);
+      return write ? new UpperFile(s, made.path, made.file, true) : new LowerReadFile(s, made.path, made.file, undefined, false);
     }
     if (exclusive) throw new FsError(Errno.EXIST, sys, path);
     const type = nodeType(node);
@@ -165,7 +295,7 @@ export class Union {
     if (write || truncate) {
       node = copyUp(s, node, truncate);
       // One layer handle serves both the truncation and the caller (UpperFile enforces `write`).
-      const file = this.upper.openWrite(node.path);
+      const file = s.upper.openWrite(node.path);
       if (truncate && nodeStat(node).size > 0) {
         try {
           file.truncate(0);
@@ -174,17 +304,17 @@ export class Union {
           throw e;
         }
       }
-      return new UpperFile(s, node.path, file, write);
+      return write ? new UpperFile(s, node.path, file, true) : new LowerReadFile(s, node.path, file, undefined, false);
     }
     if (node.upper !== undefined) {
-      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new UpperFile(s, node.path, this.upper.open(node.path), false);
+      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new LowerReadFile(s, node.path, s.upper.open(node.path), undefined, false);
       // A relocated hard-linked lower file: a later change gives this name a new object (rule 13); follow it (rule 9).
-      const f = new LowerReadFile(s, node.path, this.upper.open(node.path), undefined);
+      const f = new LowerReadFile(s, node.path, s.upper.open(node.path), undefined);
       s.register(node.path, f);
       return f;
     }
     const le = node.lower!;
-    const f = new LowerReadFile(s, node.path, this.image.layers[le.layer]!.open(node.path), lowerIno(le));
+    const f = new LowerReadFile(s, node.path, this.#image.layers[le.layer]!.open(node.path), lowerIno(le));
     s.register(node.path, f);
     return f;
   }
@@ -206,8 +336,9 @@ export class Union {
 
   #setattr(path: string, follow: boolean, sys: string, attr: SetAttr): void {
     const node = resolveNode(this, path, follow, sys);
-    const up = copyUp(this.#s, node);
-    this.upper.setattr(up.path, attr);
+    const s = this.#s;
+    const up = copyUp(s, node);
+    s.upper.setattr(up.path, attr);
   }
 
   // ---- node:fs-style sync API ----
@@ -320,6 +451,8 @@ export class Union {
     const flags = parseFlag(o.flag ?? defaultFlag, sys, path);
     if (!flags.write) throw new FsError(Errno.BADF, sys, path, `flag '${String(o.flag)}' does not open for writing`);
     const mode = o.mode === undefined ? 0o644 : modeOf(o.mode, sys, path);
+    // Under a quota, a file this call creates goes again if its data does not fit: all or nothing.
+    const creating = this.options.quota !== NO_QUOTA && flags.create === true && this.lstat(path, { throwIfNoEntry: false }) === undefined;
     const f = this.open(path, { ...flags, mode });
     try {
       for (let off = 0; off < bytes.length;) {
@@ -327,6 +460,12 @@ export class Union {
         if (n <= 0) throw new FsError(Errno.IO, "write", path, "short write");
         off += n;
       }
+    } catch (e) {
+      if (creating && e instanceof FsError && e.errno === Errno.NOSPC) {
+        f.close();
+        this.unlink(path);
+      }
+      throw e;
     } finally {
       f.close();
     }
@@ -465,8 +604,9 @@ export class Union {
       const kill = 0o4000 | ((mode & 0o010) !== 0 ? 0o2000 : 0);
       if ((mode & kill) !== 0) attr.mode = mode & ~kill;
     }
-    const up = copyUp(this.#s, node);
-    this.upper.setattr(up.path, attr);
+    const s = this.#s;
+    const up = copyUp(s, node);
+    s.upper.setattr(up.path, attr);
   }
 
   /** Times in seconds (number) or Date, as node:fs. */
@@ -484,8 +624,9 @@ export class Union {
     if (!Number.isSafeInteger(length) || length < 0) throw new FsError(Errno.INVAL, "truncate", path);
     const node = resolveNode(this, path, true, "truncate");
     if (nodeType(node) === "dir") throw new FsError(Errno.ISDIR, "truncate", path);
-    const up = copyUp(this.#s, node, length === 0);
-    const f = this.upper.openWrite(up.path);
+    const s = this.#s;
+    const up = copyUp(s, node, length === 0);
+    const f = s.upper.openWrite(up.path);
     try {
       f.truncate(length);
     } finally {
@@ -500,12 +641,12 @@ export class Union {
    * by other unions, so its layers are left alone (`image.close()`). Idempotent.
    */
   close(): void {
-    this.upper.close?.();
+    this.#upper.close?.();
   }
 
   /** docker diff of the upper against the image, sorted by path. */
   changes(): Change[] {
-    return computeChanges(this.image, this.upper);
+    return computeChanges(this.#image, this.#upper);
   }
 }
 

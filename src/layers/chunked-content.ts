@@ -193,6 +193,28 @@ export class ChunkedContent {
     return total;
   }
 
+  /** Bytes `write(data of length, position)` would add to the local chunk buffers (same rules as #chunkForWrite). */
+  writeGrowth(length: number, position: number): number {
+    if (length <= 0) return 0;
+    const cs = this.chunkSize;
+    let growth = 0;
+    for (let done = 0; done < length;) {
+      const pos = position + done;
+      const ci = Math.floor(pos / cs);
+      const off = pos - ci * cs;
+      const len = Math.min(cs - off, length - done);
+      const need = off + len;
+      const chunk = this.#chunks.get(ci);
+      if (chunk !== undefined) {
+        if (chunk.length < need) growth += Math.min(cs, Math.max(need, chunk.length * 2)) - chunk.length;
+      } else {
+        growth += Math.max(need, Math.max(0, Math.min(cs, this.#sourceLimit - ci * cs)));
+      }
+      done += len;
+    }
+    return growth;
+  }
+
   /** Set the size: shrinking drops data for good, growing reads zeros. */
   truncate(newSize: number): void {
     checkSize(newSize, "truncate");

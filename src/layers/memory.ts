@@ -127,6 +127,8 @@ export class MemoryLayer implements WritableLayer {
   #root: DirNode;
   #nextId = 1;
   #frozen = false;
+  /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.unionInodes). */
+  #inos: ReadonlyMap<number, number> | undefined;
 
   constructor(options: MemoryLayerOptions = {}) {
     // A bad chunk size fails here (EINVAL from ChunkedContent), not at the first file.
@@ -152,6 +154,27 @@ export class MemoryLayer implements WritableLayer {
 
   get frozen(): boolean {
     return this.#frozen;
+  }
+
+  /**
+   * Union.fork: freeze in O(1) (the chunks become immutable and are shared by
+   * every union stacked on it) and keep the union's inode numbers of its objects.
+   */
+  freezeAsLayer(inos: ReadonlyMap<number, number> = new Map()): this {
+    this.#inos = inos;
+    return this.freeze();
+  }
+
+  /** Layer.unionInodes: set only on a layer frozen by Union.fork. */
+  get unionInodes(): ReadonlyMap<number, number> | undefined {
+    return this.#inos;
+  }
+
+  /** A fresh empty layer with the same chunk size whose ids continue after this one's (Union.reset / fork). O(1). */
+  successor(): MemoryLayer {
+    const next = new MemoryLayer(this.chunkSize === undefined ? {} : { chunkSize: this.chunkSize });
+    next.#nextId = Math.max(this.#nextId, next.#nextId); // both roots have id 1
+    return next;
   }
 
   /** Memory accounting of the file at `path` (chunks actually stored). ENOENT / EISDIR otherwise. */
@@ -633,6 +656,16 @@ class MemoryFile implements WritableLayerFile {
 
   stat(): EntryStat {
     return statOf(this.#open("fstat"));
+  }
+
+  /** Bytes held by the content's local chunks (quota accounting). */
+  storedBytes(): number {
+    return this.#open("fstat").content.usage().bytes;
+  }
+
+  /** Bytes a write of `length` at `position` would add to the stored chunks. */
+  writeGrowth(length: number, position: number): number {
+    return this.#open("write").content.writeGrowth(length, position);
   }
 
   /** The node's content: a MemoryLayer upper references it directly (no copy, nothing to release). */

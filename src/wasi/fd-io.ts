@@ -93,7 +93,14 @@ export function fdWritev(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[]
   for (let i = 0; i < iovs.length; i++) {
     const iov = iovs[i]!;
     if (iov.len === 0) continue;
-    total += file.write(new Uint8Array(buffer, iov.ptr, iov.len), start + total);
+    try {
+      total += file.write(new Uint8Array(buffer, iov.ptr, iov.len), start + total);
+    } catch (e) {
+      // Each layer write is whole or nothing (a quota refuses it before writing): after
+      // earlier iovecs went in, report them as a short write (POSIX) and the error on the next call.
+      if (total === 0) throw e;
+      break;
+    }
   }
   if (position === undefined) h.position = start + total;
   if (h.fdflags & (FDFLAGS.SYNC | FDFLAGS.DSYNC)) file.sync();

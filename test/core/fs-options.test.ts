@@ -239,6 +239,6 @@ describe("every other method's options", () => {
     expectInval(() => u.chown("/low.txt", 1.5, 0), /uid must be an integer >= -1/);
     expectInval(() => u.chown("/low.txt", 0, -2), /gid must be an integer >= -1/);
     expectInval(() => u.realpath("/ln", "yes" as never), /follow must be a boolean/);
-    expectInval(() => new Union(new Image([]), new MemoryLayer(), { renamedir: "exdev" } as never), /unknown option 'renamedir' \(known: renameDir\)/);
+    expectInval(() => new Union(new Image([]), new MemoryLayer(), { renamedir: "exdev" } as never), /unknown option 'renamedir' \(known: renameDir, quota\)/);
   });
 });

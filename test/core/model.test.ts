@@ -341,23 +341,25 @@ function runOne(seed: number, steps: number): void {
   const rng = new Rng(seed);
   const specs = Array.from({ length: 1 + rng.int(3) }, () => randLayer(rng));
   const layers = specs.map((s) => MemoryLayer.from(s, { timeNs: 1000n }));
-  const upper = new MemoryLayer();
   const exdev = seed % 4 === 3;
-  const u = new Union(new Image(layers), upper, { renameDir: exdev ? "exdev" : "deep" });
-  const lowerView = ociApply(layers);
-  const model = new Model(lowerView, exdev);
+  let u = new Union(new Image(layers), new MemoryLayer(), { renameDir: exdev ? "exdev" : "deep" });
+  let lowerView = ociApply(layers);
+  let model = new Model(lowerView, exdev);
   const log: string[] = [];
   const handles: Handle[] = [];
   const inoOf = new WeakMap<MNode, number>();
   const report = (what: string, detail: string[]): never => {
     throw new Error(`model test failed (seed ${seed}) ${what}\n  ${detail.join("\n  ")}\nops:\n  ${log.join("\n  ")}\nlowers: ${JSON.stringify(specs)}`);
   };
-  for (const [k, n] of model.m) {
-    if (n.type === "file" && u.lstat(k).nlink > 1) {
-      n.lowerAlias = true;
-      tally.set("(lower hard-link names)", (tally.get("(lower hard-link names)") ?? 0) + 1);
+  const markLowerAliases = (): void => {
+    for (const [k, n] of model.m) {
+      if (n.type !== "dir" && u.lstat(k).nlink > 1) {
+        n.lowerAlias = true;
+        tally.set("(lower hard-link names)", (tally.get("(lower hard-link names)") ?? 0) + 1);
+      }
     }
-  }
+  };
+  markLowerAliases();
   const checkInodes = (): void => {
     const byIno = new Map<number, MNode>();
     for (const [k, n] of model.m) {
@@ -391,7 +393,41 @@ function runOne(seed: number, steps: number): void {
   };
 
   for (let step = 0; step < steps; step++) {
-    const op = rng.int(16);
+    const op = rng.int(18);
+    if (op >= 16) {
+      // Union.fork (continuing as the parent or the child) or Union.reset: invisible to the
+      // view; afterwards the upper's objects are lower ones (hard links: lower aliases).
+      const kind = op === 17 && rng.chance(0.3) ? "reset" : rng.chance(0.5) ? "fork (parent)" : "fork (child)";
+      log.push(kind);
+      tally.set(kind, (tally.get(kind) ?? 0) + 1);
+      const before = new Map([...model.m.keys()].map((k) => [k, u.lstat(k).ino]));
+      if (kind === "reset") {
+        u.reset();
+        model = new Model(lowerView, exdev);
+        markLowerAliases();
+      } else {
+        const child = u.fork();
+        if (kind === "fork (child)") {
+          for (const h of handles) h.u.close();
+          handles.length = 0;
+          u = child;
+        }
+        lowerView = ociApply(u.image.layers);
+        const seen = new Map<MNode, number>();
+        for (const n of model.m.values()) seen.set(n, (seen.get(n) ?? 0) + 1);
+        for (const [k, n] of model.m) {
+          if (n.type === "dir") n.fromLower = true;
+          else if ((seen.get(n) ?? 0) > 1) model.m.set(k, { ...n, lowerAlias: true });
+        }
+        for (const [k, ino] of before) {
+          if (u.lstat(k).ino !== ino) report(`${kind} changed an inode number`, [k, `${ino} -> ${u.lstat(k).ino}`]);
+        }
+      }
+      const d = diffTrees(snapshotUnion(u), model.flat());
+      if (d.length > 0) report(`visible tree differs from the model after ${kind}`, d);
+      if (u.changes().length !== 0) report(`changes() not empty after ${kind}`, u.changes().map((c) => c.kind + " " + c.path));
+      continue;
+    }
     let desc = "";
     let pair: [() => unknown, () => unknown];
     // Half of the paths name something that exists, so successful operations are common.
@@ -507,7 +543,7 @@ function runOne(seed: number, steps: number): void {
     const view = snapshotUnion(u);
     const d1 = diffTrees(view, model.flat());
     if (d1.length > 0) report("visible tree differs from the model", d1);
-    const d2 = diffTrees(ociApply([...layers, upper]), view);
+    const d2 = diffTrees(ociApply([...u.image.layers, u.upper]), view);
     if (d2.length > 0) report("OCI form of the upper applied over the lowers differs from the merged view", d2);
     checkInodes();
     if (step % 4 === 0 || step === steps - 1) checkChanges(view);

@@ -2,7 +2,7 @@
 import { Image } from "../../core/image.ts";
 import { Union } from "../../core/union.ts";
 import { run } from "../../wasi/run.ts";
-import { LAYER_OPTIONS, parseCommand, parsePairs, splitProgram } from "../args.ts";
+import { LAYER_OPTIONS, parseCommand, parseCount, parsePairs, splitProgram } from "../args.ts";
 import { CliError, UsageError } from "../errors.ts";
 import { help } from "../help.ts";
 import { hasRoot, overlaps, requireDir } from "../open-union.ts";
@@ -17,9 +17,11 @@ const OPTIONS = {
   dir: { type: "string", multiple: true },
   scratch: { type: "boolean" },
   "allow-absolute-symlinks": { type: "boolean" },
+  "quota-bytes": { type: "string" },
+  "quota-inodes": { type: "string" },
 } as const;
 
-const VALUE_OPTIONS = new Set(["image", "cache", "layer", "upper", "env", "cwd", "dir"]);
+const VALUE_OPTIONS = new Set(["image", "cache", "layer", "upper", "env", "cwd", "dir", "quota-bytes", "quota-inodes"]);
 
 /** The four bytes every WebAssembly binary starts with: "\0asm". */
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -58,6 +60,13 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
   if (values.cwd !== undefined && !rooted) {
     throw new UsageError("--cwd needs a root: give --image, --layer, --upper or --scratch", "run");
   }
+  const quota = {
+    ...(values["quota-bytes"] !== undefined ? { bytes: parseCount("run", "--quota-bytes", values["quota-bytes"], 1024) } : {}),
+    ...(values["quota-inodes"] !== undefined ? { inodes: parseCount("run", "--quota-inodes", values["quota-inodes"], 1000) } : {}),
+  };
+  if (Object.keys(quota).length > 0 && !rooted) {
+    throw new UsageError("--quota-bytes/--quota-inodes limit the writable layer: give --image, --layer, --upper or --scratch", "run");
+  }
 
   // Without --image PROGRAM is a host file; with it, a path inside the image (read later from the union).
   const hostModule = values.image === undefined ? await loadModule(rt, programPath!) : undefined;
@@ -68,7 +77,7 @@ export async function runCommand(args: string[], rt: CliRuntime): Promise<number
       if (overlaps(rt, host, dir!)) throw new CliError(`--dir ${guest}='${host}' overlaps ${what} '${dir}'`);
     }
   }
-  const opened = rooted ? await openCliUnion(rt, values, true, true) : undefined;
+  const opened = rooted ? await openCliUnion(rt, values, true, true, { quota }) : undefined;
   const union = opened?.union;
   const preopens: Record<string, Union> = {};
   try {

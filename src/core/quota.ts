@@ -1,0 +1,321 @@
+/**
+ * Quotas on a union's writable layer: a WritableLayer wrapper that counts
+ * what the layer stores and refuses (ENOSPC) a change that would go past a
+ * limit BEFORE making it, so nothing half-written remains.
+ *
+ * What is counted (union.usage()):
+ * - inodes: every object created in the upper: file, directory, symlink, and
+ *   the whiteout files and opaque markers the union writes there. A hard link
+ *   adds a name, not an inode. Removing the last name gives it back.
+ * - bytes: for every name ENTRY_BYTES (256) plus a symlink's target length,
+ *   plus the bytes file contents really store: for a memory upper its local
+ *   chunk buffers (a lazy copy-up of a lower file stores nothing until
+ *   written; a 4 KiB write into a copied-up 1 GiB file stores one chunk), for
+ *   other uppers (a host directory) the file's size.
+ * Only changes made through this union since it was created (or since its
+ * last reset/fork) count: what a pre-populated upper already held does not.
+ * Space of a removed file is given back when its name goes, even if a
+ * descriptor still holds it.
+ *
+ * Past a limit: ENOSPC (the guest sees a full disk; EDQUOT would need a notion
+ * of users). Each layer call is checked before it changes anything, so it
+ * happens whole or not at all; directories copied up on the way to a refused
+ * change (invisible) stay and count.
+ */
+import { Errno, FsError } from "./errno.ts";
+import type { EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
+import { childPath } from "./layer.ts";
+import { utf8Length } from "./path.ts";
+import { checkOptions } from "./fs-options.ts";
+
+/** Limits on a union's writable layer (`new Union(image, upper, { quota })`). */
+export interface Quota {
+  /** Stored bytes (see Usage). */
+  bytes?: number;
+  /** Objects created. */
+  inodes?: number;
+}
+
+/** What the writable layer stores through this union (`union.usage()`). */
+export interface Usage {
+  bytes: number;
+  inodes: number;
+}
+
+/** Fixed cost of one name in the upper (directory entry + inode metadata). */
+export const ENTRY_BYTES = 256;
+
+/** Validate a Quota option (EINVAL on anything but non-negative safe integers). */
+export function checkQuota(quota: unknown): Readonly<Quota> {
+  if (typeof quota !== "object" || quota === null) throw new FsError(Errno.INVAL, "union", undefined, "quota must be an object { bytes?, inodes? }");
+  const q = checkOptions(quota, ["bytes", "inodes"], "union") as Quota;
+  const out: Quota = {};
+  for (const k of ["bytes", "inodes"] as const) {
+    const v = q[k];
+    if (v === undefined) continue;
+    if (!Number.isSafeInteger(v) || v < 0) throw new FsError(Errno.INVAL, "union", undefined, `quota.${k} must be a non-negative integer`);
+    out[k] = v;
+  }
+  return Object.freeze(out);
+}
+
+function noSpace(syscall: string, path: string | undefined, what: string): FsError {
+  return new FsError(Errno.NOSPC, syscall, path === undefined ? undefined : "/" + path, `quota exceeded: ${what}`);
+}
+
+/** The accounting upper of one union (one per upper; a reset or fork starts a new one). */
+export class QuotaLayer implements WritableLayer {
+  readonly writable = true as const;
+  readonly inner: WritableLayer;
+  readonly #limitBytes: number;
+  readonly #limitInodes: number;
+  bytes = 0;
+  inodes = 0;
+
+  constructor(inner: WritableLayer, quota: Readonly<Quota>) {
+    this.inner = inner;
+    this.#limitBytes = quota.bytes ?? Infinity;
+    this.#limitInodes = quota.inodes ?? Infinity;
+  }
+
+  #exempt = false;
+
+  /** @internal Run `fn` counted but never refused (bookkeeping that is not the guest's change: Union.fork). */
+  exempt<T>(fn: () => T): T {
+    this.#exempt = true;
+    try {
+      return fn();
+    } finally {
+      this.#exempt = false;
+    }
+  }
+
+  /** @internal Throw ENOSPC unless `bytes` more stored bytes and `inodes` more objects fit. */
+  reserve(bytes: number, inodes: number, syscall: string, path?: string): void {
+    if (this.#exempt) return;
+    if (inodes > 0 && this.inodes + inodes > this.#limitInodes) throw noSpace(syscall, path, "inodes");
+    if (bytes > 0 && this.bytes + bytes > this.#limitBytes) throw noSpace(syscall, path, "bytes");
+  }
+
+  /** Stored bytes of the object at `path` (0 if absent), and whether removing this name frees its inode. */
+  #held(path: string): { bytes: number; inodes: number } {
+    const st = this.inner.stat(path);
+    if (st === undefined) return { bytes: 0, inodes: 0 };
+    let bytes = ENTRY_BYTES + (st.type === "symlink" ? st.size : 0);
+    const last = st.type === "dir" || st.nlink <= 1;
+    if (st.type === "file" && last) bytes += storedOf(this.inner, path, st);
+    return { bytes, inodes: last ? 1 : 0 };
+  }
+
+  #release(h: { bytes: number; inodes: number }): void {
+    this.bytes = Math.max(0, this.bytes - h.bytes);
+    this.inodes = Math.max(0, this.inodes - h.inodes);
+  }
+
+  // ---- Layer (reads pass through) ----
+  stat(path: string): EntryStat | undefined {
+    return this.inner.stat(path);
+  }
+  readdir(path: string): string[] {
+    return this.inner.readdir(path);
+  }
+  readlink(path: string): string {
+    return this.inner.readlink(path);
+  }
+  open(path: string): LayerFile {
+    return this.inner.open(path);
+  }
+  statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
+    const inner = this.inner;
+    return inner.statChildren !== undefined ? inner.statChildren(dir, names) : names.map((n) => inner.stat(childPath(dir, n)));
+  }
+  close(): void {
+    this.inner.close?.();
+  }
+
+  // ---- WritableLayer ----
+  mkdir(path: string, attr: NewEntryAttr): void {
+    this.reserve(ENTRY_BYTES, 1, "mkdir", path);
+    this.inner.mkdir(path, attr);
+    this.bytes += ENTRY_BYTES;
+    this.inodes++;
+  }
+
+  createFile(path: string, attr: NewEntryAttr): void {
+    this.reserve(ENTRY_BYTES, 1, "open", path);
+    this.inner.createFile(path, attr);
+    this.bytes += ENTRY_BYTES;
+    this.inodes++;
+  }
+
+  createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
+    this.reserve(ENTRY_BYTES, 1, "open", path);
+    const inner = this.inner;
+    let f: WritableLayerFile | LayerFile;
+    if (inner.createAndOpen !== undefined) {
+      f = inner.createAndOpen(path, attr, write);
+    } else {
+      inner.createFile(path, attr);
+      f = write ? inner.openWrite(path) : inner.open(path);
+    }
+    this.bytes += ENTRY_BYTES;
+    this.inodes++;
+    return write ? new QuotaFile(this, f as WritableLayerFile, path) : (f as WritableLayerFile);
+  }
+
+  /**
+   * Copy-up: a lazy memory upper stores nothing now, a host upper copies the
+   * file. The copy is measured once made and removed again if it does not fit
+   * (a host upper is refused up front from the source size).
+   */
+  createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
+    const lazy = source.contentSource?.() !== undefined && this.inner.successor !== undefined;
+    const size = source.stat().size;
+    this.reserve(ENTRY_BYTES + (lazy ? 0 : size), 1, "copyup", path);
+    this.inner.createFileFrom(path, source, attr);
+    const stored = storedOf(this.inner, path, this.inner.stat(path));
+    if (!this.#exempt && this.bytes + ENTRY_BYTES + stored > this.#limitBytes) {
+      this.inner.unlink(path);
+      throw noSpace("copyup", path, "bytes");
+    }
+    this.bytes += ENTRY_BYTES + stored;
+    this.inodes++;
+  }
+
+  symlink(path: string, target: string, attr?: Partial<NewEntryAttr>): void {
+    const cost = ENTRY_BYTES + utf8Length(target);
+    this.reserve(cost, 1, "symlink", path);
+    this.inner.symlink(path, target, attr);
+    this.bytes += cost;
+    this.inodes++;
+  }
+
+  link(existing: string, newPath: string): void {
+    this.reserve(ENTRY_BYTES, 0, "link", newPath);
+    this.inner.link(existing, newPath);
+    this.bytes += ENTRY_BYTES;
+  }
+
+  unlink(path: string): void {
+    const h = this.#held(path);
+    this.inner.unlink(path);
+    this.#release(h);
+  }
+
+  rmdir(path: string): void {
+    const h = this.#held(path);
+    this.inner.rmdir(path);
+    this.#release(h);
+  }
+
+  removeTree(path: string): void {
+    // A deletion: walking what goes is fine (it is what the layer does too).
+    const total = { bytes: 0, inodes: 0 };
+    const stack = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const h = this.#held(p);
+      total.bytes += h.bytes;
+      total.inodes += h.inodes;
+      if (this.inner.stat(p)?.type === "dir") for (const n of this.inner.readdir(p)) stack.push(childPath(p, n));
+    }
+    this.inner.removeTree(path);
+    this.#release(total);
+  }
+
+  rename(from: string, to: string): void {
+    const replaced = this.inner.stat(to) !== undefined && this.inner.stat(from)?.id !== this.inner.stat(to)?.id ? this.#held(to) : undefined;
+    this.inner.rename(from, to);
+    if (replaced !== undefined) this.#release(replaced);
+  }
+
+  setattr(path: string, attr: SetAttr): void {
+    this.inner.setattr(path, attr);
+  }
+
+  openWrite(path: string): WritableLayerFile {
+    return new QuotaFile(this, this.inner.openWrite(path), path);
+  }
+
+  /** @internal Charge writes through `file` (an object outside this layer: Union.fork's private copies) to this quota. */
+  adopt(file: WritableLayerFile, path: string): WritableLayerFile {
+    return new QuotaFile(this, file, path);
+  }
+}
+
+/** Bytes the file at `path` stores in `layer` (its size where the layer cannot tell). */
+function storedOf(layer: Layer, path: string, st: EntryStat | undefined): number {
+  if (st === undefined || st.type !== "file") return 0;
+  const f = layer.open(path) as LayerFile & Partial<WritableLayerFile>;
+  try {
+    return f.storedBytes?.() ?? st.size;
+  } finally {
+    f.close();
+  }
+}
+
+/** A writable file of a quota'd upper: every write or growing truncate is checked first. */
+class QuotaFile implements WritableLayerFile {
+  readonly #q: QuotaLayer;
+  readonly #f: WritableLayerFile;
+  readonly #path: string;
+
+  /** Present exactly when the layer file has it (UpperFile falls back to the path otherwise). */
+  readonly setTimes?: (atimeNs: bigint | undefined, mtimeNs: bigint | undefined) => void;
+
+  constructor(q: QuotaLayer, f: WritableLayerFile, path: string) {
+    this.#q = q;
+    this.#f = f;
+    this.#path = path;
+    if (f.setTimes !== undefined) this.setTimes = (a, m) => f.setTimes!(a, m);
+  }
+
+  #stored(): number {
+    return this.#f.storedBytes?.() ?? this.#f.stat().size;
+  }
+
+  /** Run `change` after reserving `growth` bytes; account the bytes it really added or freed. */
+  #charged<T>(growth: number, syscall: string, change: () => T): T {
+    this.#q.reserve(growth, 0, syscall, this.#path);
+    const before = this.#stored();
+    const r = change();
+    this.#q.bytes = Math.max(0, this.#q.bytes + this.#stored() - before);
+    return r;
+  }
+
+  read(into: Uint8Array, position: number): number {
+    return this.#f.read(into, position);
+  }
+  stat(): EntryStat {
+    return this.#f.stat();
+  }
+  contentSource(): undefined {
+    return undefined;
+  }
+  storedBytes(): number {
+    return this.#stored();
+  }
+  writeGrowth(length: number, position: number): number {
+    const f = this.#f;
+    return f.writeGrowth !== undefined ? f.writeGrowth(length, position) : Math.max(0, position + length - f.stat().size);
+  }
+
+  write(data: Uint8Array, position: number): number {
+    if (data.length === 0) return this.#f.write(data, position);
+    return this.#charged(this.writeGrowth(data.length, position), "write", () => this.#f.write(data, position));
+  }
+
+  truncate(size: number): void {
+    const f = this.#f;
+    // Growing a memory file is sparse (stores nothing); a host file is counted by size.
+    const growth = f.storedBytes !== undefined ? 0 : Math.max(0, size - f.stat().size);
+    this.#charged(growth, "ftruncate", () => f.truncate(size));
+  }
+
+  sync(): void {
+    this.#f.sync();
+  }
+  close(): void {
+    this.#f.close();
+  }
+}
