@@ -11,7 +11,7 @@
  * Open handles hold the node, so they survive rename and unlink.
  */
 import { Errno, FsError } from "../core/errno.ts";
-import { checkLayerPath, nowNs as clockNs } from "../core/layer.ts";
+import { checkLayerPath, nowNs } from "../core/layer.ts"; // nowNs is strictly increasing: ctime never steps back
 import type {
   EntryStat,
   EntryType,
@@ -706,19 +706,6 @@ class MemoryFile implements WritableLayerFile {
 // ---------------------------------------------------------------- helpers ---
 
 const encoder = new TextEncoder();
-
-/**
- * A strictly increasing clock: the core's nowNs() mixes Date.now() with a
- * fraction of performance.now() and can step back by up to 1 ms, which would
- * make ctime go backwards and hide changes between two operations.
- */
-let lastNs = 0n;
-function nowNs(): bigint {
-  let t = clockNs();
-  if (t <= lastNs) t = lastNs + 1n;
-  lastNs = t;
-  return t;
-}
 
 function touch(dir: DirNode, t: bigint): void {
   dir.mtimeNs = t;

@@ -40,19 +40,14 @@ export const ADVICE_MAX = 5; // NORMAL SEQUENTIAL RANDOM WILLNEED DONTNEED NOREU
 
 export const EVENTTYPE = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 } as const;
 export const SUBCLOCKFLAGS = { ABSTIME: 1 } as const;
-export const EVENTRWFLAGS = { HANGUP: 1 } as const;
 
-export const PREOPENTYPE_DIR = 0;
-
-/** sdflags of sock_shutdown. */
-export const SDFLAGS_ALL = 0x3;
+const PREOPENTYPE_DIR = 0;
 
 // ---- struct sizes ----
 export const FILESTAT_SIZE = 64;
 export const FDSTAT_SIZE = 24;
 export const DIRENT_SIZE = 24;
-export const PRESTAT_SIZE = 8;
-export const IOVEC_SIZE = 8;
+const IOVEC_SIZE = 8;
 export const SUBSCRIPTION_SIZE = 48;
 export const EVENT_SIZE = 32;
 
@@ -70,16 +65,39 @@ export interface Filestat {
 
 /** filestat (64 bytes): dev @0, ino @8, filetype u8 @16, nlink @24, size @32, atim @40, mtim @48, ctim @56. */
 export function writeFilestat(view: DataView, ptr: number, s: Filestat): void {
+  writeFilestatFields(view, ptr, s.dev, s.ino, s.filetype, s.nlink, s.size, s.atim, s.mtim, s.ctim);
+}
+
+/**
+ * The filestat layout itself. The counts may be numbers (a union Stat's),
+ * so a stat per tree-walk entry costs no BigInts.
+ */
+export function writeFilestatFields(
+  view: DataView, ptr: number, dev: U64, ino: U64, filetype: number, nlink: U64, size: U64,
+  atim: bigint, mtim: bigint, ctim: bigint,
+): void {
   view.getBigUint64(ptr + 56, true); // bounds check before any byte is written
-  view.setBigUint64(ptr, s.dev, true);
-  view.setBigUint64(ptr + 8, s.ino, true);
-  view.setUint8(ptr + 16, s.filetype);
+  setU64(view, ptr, dev);
+  setU64(view, ptr + 8, ino);
+  view.setUint8(ptr + 16, filetype);
   for (let i = 17; i < 24; i++) view.setUint8(ptr + i, 0);
-  view.setBigUint64(ptr + 24, s.nlink, true);
-  view.setBigUint64(ptr + 32, s.size, true);
-  view.setBigUint64(ptr + 40, s.atim, true);
-  view.setBigUint64(ptr + 48, s.mtim, true);
-  view.setBigUint64(ptr + 56, s.ctim, true);
+  setU64(view, ptr + 24, nlink);
+  setU64(view, ptr + 32, size);
+  view.setBigUint64(ptr + 40, atim, true);
+  view.setBigUint64(ptr + 48, mtim, true);
+  view.setBigUint64(ptr + 56, ctim, true);
+}
+
+/** A u64 field's value: a bigint, or a non-negative safe integer. */
+type U64 = bigint | number;
+
+function setU64(view: DataView, ptr: number, n: U64): void {
+  if (typeof n === "bigint") {
+    view.setBigUint64(ptr, n, true);
+    return;
+  }
+  view.setUint32(ptr, n % 4294967296, true);
+  view.setUint32(ptr + 4, Math.floor(n / 4294967296), true);
 }
 
 export function readFilestat(view: DataView, ptr: number): Filestat {

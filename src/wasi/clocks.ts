@@ -1,11 +1,13 @@
 /**
  * Clocks and sleeping for clock_* and poll_oneoff. Portable: realtime from
  * Date.now (+ sub-ms from performance.now), monotonic from performance.now,
- * CPU time from process.cpuUsage where a Node-like runtime offers it.
+ * CPU time from process.cpuUsage where a Node-like runtime offers it
+ * (js-runtime.ts).
  */
 import { Errno, FsError } from "../core/errno.ts";
 import { nowNs } from "../core/layer.ts";
 import { CLOCKID } from "./abi.ts";
+import { processCpuMicros } from "./js-runtime.ts";
 
 const perf: { now(): number } = typeof performance !== "undefined" ? performance : { now: () => Date.now() };
 const origin = perf.now();
@@ -16,14 +18,8 @@ function monotonicNs(): bigint {
 }
 
 function cpuNs(): bigint {
-  const p = (globalThis as { process?: { cpuUsage?(): { user: number; system: number } } }).process;
-  if (p && typeof p.cpuUsage === "function") {
-    try {
-      const u = p.cpuUsage();
-      return BigInt(u.user + u.system) * 1000n;
-    } catch { /* Deno may refuse; fall through */ }
-  }
-  return monotonicNs();
+  const us = processCpuMicros();
+  return us !== undefined ? BigInt(us) * 1000n : monotonicNs();
 }
 
 export function clockNow(id: number): bigint {
@@ -47,7 +43,7 @@ export function clockResolution(id: number): bigint {
 }
 
 /** Longest a browser main thread (no Atomics.wait) spins for one sleep. */
-export const MAX_BUSY_WAIT_MS = 1000;
+const MAX_BUSY_WAIT_MS = 1000;
 
 let waitCell: Int32Array | null | undefined;
 

@@ -8,14 +8,14 @@ import { Errno, FsError } from "../core/errno.ts";
 import type { DirEntry, Union, UnionFile } from "../core/union.ts";
 import type { InputSource, OutputSink } from "./stdio.ts";
 
-interface HandleBase {
+interface DescriptorBase {
   rightsBase: number;
   rightsInheriting: number;
   /** fdflags (APPEND, DSYNC, NONBLOCK, RSYNC, SYNC) as reported by fd_fdstat_get. */
   fdflags: number;
 }
 
-export interface FileHandle extends HandleBase {
+export interface FileDescriptor extends DescriptorBase {
   kind: "file";
   union: Union;
   /** Union path at open time (for diagnostics only: the file object is what counts). */
@@ -29,7 +29,7 @@ export interface DirListing {
   entries: { name: Uint8Array; type: number; ino: bigint }[];
 }
 
-export interface DirHandle extends HandleBase {
+export interface DirDescriptor extends DescriptorBase {
   kind: "dir";
   union: Union;
   /** Canonical absolute union path of the directory (path_* calls resolve from here). */
@@ -40,13 +40,13 @@ export interface DirHandle extends HandleBase {
   listing: DirListing | undefined;
 }
 
-export interface StdioHandle extends HandleBase {
+export interface StdioDescriptor extends DescriptorBase {
   kind: "stdio";
   input: InputSource | undefined;
   output: OutputSink | undefined;
 }
 
-export type Handle = FileHandle | DirHandle | StdioHandle;
+export type Descriptor = FileDescriptor | DirDescriptor | StdioDescriptor;
 
 export type { DirEntry };
 
@@ -55,11 +55,11 @@ export type { DirEntry };
  * file pins a host descriptor, so a guest that never closes must hit EMFILE
  * long before the host process runs out of descriptors or memory.
  */
-export const MAX_OPEN_FDS = 8192;
+const MAX_OPEN_FDS = 8192;
 
 /** fd numbers -> handles. New descriptors take the lowest free number (POSIX). */
 export class FdTable {
-  private readonly map = new Map<number, Handle>();
+  private readonly map = new Map<number, Descriptor>();
   /** Freed numbers below `next`, kept sorted descending so pop() gives the lowest. */
   private free: number[] = [];
   private next = 0;
@@ -68,13 +68,13 @@ export class FdTable {
     return this.map.size;
   }
 
-  get(fd: number): Handle {
+  get(fd: number): Descriptor {
     const h = this.map.get(fd);
     if (h === undefined) throw new FsError(Errno.BADF);
     return h;
   }
 
-  tryGet(fd: number): Handle | undefined {
+  tryGet(fd: number): Descriptor | undefined {
     return this.map.get(fd);
   }
 
@@ -88,7 +88,7 @@ export class FdTable {
   }
 
   /** Give `h` the lowest free descriptor number. */
-  add(h: Handle): number {
+  add(h: Descriptor): number {
     let fd: number;
     while (true) {
       const f = this.free.pop();
@@ -106,7 +106,7 @@ export class FdTable {
   }
 
   /** Put `h` at exactly `fd` (used for stdio and preopens at setup). */
-  set(fd: number, h: Handle): void {
+  set(fd: number, h: Descriptor): void {
     this.map.set(fd, h);
     if (fd >= this.next) {
       for (let i = this.next; i < fd; i++) if (!this.map.has(i)) this.pushFree(i);
@@ -115,7 +115,7 @@ export class FdTable {
   }
 
   /** Remove `fd` and return its handle (EBADF if not open). */
-  remove(fd: number): Handle {
+  remove(fd: number): Descriptor {
     const h = this.get(fd);
     this.map.delete(fd);
     this.pushFree(fd);
@@ -123,7 +123,7 @@ export class FdTable {
   }
 
   /** fd_renumber: `to` is closed (its handle returned) and `from` moves there. */
-  renumber(from: number, to: number): Handle | undefined {
+  renumber(from: number, to: number): Descriptor | undefined {
     const h = this.get(from);
     const old = this.get(to);
     if (from === to) return undefined;
@@ -133,7 +133,7 @@ export class FdTable {
     return old;
   }
 
-  entries(): IterableIterator<[number, Handle]> {
+  entries(): IterableIterator<[number, Descriptor]> {
     return this.map.entries();
   }
 

@@ -1,10 +1,10 @@
 /**
  * Union stat -> WASI filestat fields, shared by layerfs's dispatcher and the
- * browser_wasi_shim adapter (both write them with abi.ts's writeFilestat).
+ * browser_wasi_shim adapter (the layout itself is abi.ts's).
  */
 import type { EntryType } from "../core/layer.ts";
 import type { Stat } from "../core/union.ts";
-import { FILETYPE } from "./abi.ts";
+import { FILETYPE, writeFilestatFields } from "./abi.ts";
 import type { Filestat } from "./abi.ts";
 
 /** The WASI filetype of a union entry type. */
@@ -29,3 +29,8 @@ export function statToFilestat(s: Stat): Filestat {
 export const CHARACTER_DEVICE_FILESTAT: Readonly<Filestat> = Object.freeze({
   dev: 0n, ino: 0n, filetype: FILETYPE.CHARACTER_DEVICE, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n,
 });
+
+/** writeFilestat(statToFilestat(st)) without the intermediate object (path_filestat_get runs once per entry of a tree walk). */
+export function writeStatFilestat(view: DataView, ptr: number, st: Stat): void {
+  writeFilestatFields(view, ptr, st.dev, st.ino, filetypeOf(st.type), st.nlink, st.size, st.atimeNs, st.mtimeNs, st.ctimeNs);
+}

@@ -4,7 +4,9 @@
  * imports). run() in run.ts is the one-call form for commands.
  */
 import { Union } from "../core/union.ts";
-import { Dispatcher, WasiExit } from "./dispatcher.ts";
+import { WasiExit } from "./calls/process.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import type { Preview1Imports } from "./preview1.ts";
 import type { Preopen } from "./dispatcher.ts";
 import { makeSink, makeSource } from "./stdio.ts";
 import type { OutputSink, StdinOption, StdoutOption } from "./stdio.ts";
@@ -71,7 +73,7 @@ function envList(options: WasiOptions): string[] {
 /** See createWasi(). One host runs one instance. */
 export class WasiHost {
   /** Pass to WebAssembly.instantiate (merge with your own imports). */
-  readonly imports: { wasi_snapshot_preview1: Record<string, (...args: never[]) => number> };
+  readonly imports: { wasi_snapshot_preview1: Preview1Imports };
   readonly dispatcher: Dispatcher;
   private readonly sinks: OutputSink[];
   private started = false;

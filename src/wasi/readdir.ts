@@ -4,14 +4,14 @@
  * skips or repeats one (SEMANTICS.md rule 15).
  */
 import { FILETYPE } from "./abi.ts";
-import type { DirHandle, DirListing } from "./fd-table.ts";
+import type { DirDescriptor, DirListing } from "./fd-table.ts";
 import { filetypeOf } from "./filestat.ts";
 import { parentOf } from "./paths.ts";
 
 const encoder = new TextEncoder();
 
 /** An open directory: its union, canonical path, and the open file when it has one (preopens do not). */
-export type ListedDir = Pick<DirHandle, "union" | "path" | "file">;
+export type ListedDir = Pick<DirDescriptor, "union" | "path" | "file">;
 
 /**
  * The listing a readdir at `cookie` reads: cookie 0 (or no listing yet)
@@ -35,7 +35,7 @@ function encodeName(name: string): Uint8Array {
 }
 
 /** ".", "..", then the merged sorted entries of `dir`. */
-export function snapshotListing(dir: ListedDir): DirListing {
+function snapshotListing(dir: ListedDir): DirListing {
   const self = dir.file !== undefined ? dir.file.stat() : dir.union.stat(dir.path);
   let parentIno = self.ino;
   if (dir.path !== "/") {

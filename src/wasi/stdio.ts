@@ -1,9 +1,9 @@
 /**
  * Standard streams for a guest: where fd 0 reads from and fds 1/2 write to.
- * Portable: the process's own streams are found at run time through
- * globalThis.Deno or globalThis.process (never a static node: import), and a
- * browser prints to the console.
+ * Portable: the process's own streams are found at run time (js-runtime.ts),
+ * and a browser prints to the console.
  */
+import { denoStdio, nodeFs, nodeProcess } from "./js-runtime.ts";
 
 /** Where fd 0 reads from. */
 export interface InputSource {
@@ -101,37 +101,6 @@ export const DISCARD_SINK: OutputSink = { write() {} };
 
 // ---- the process's own streams ----
 
-interface DenoLike {
-  stdin: { readSync(p: Uint8Array): number | null };
-  stdout: { writeSync(p: Uint8Array): number };
-  stderr: { writeSync(p: Uint8Array): number };
-}
-interface NodeFsLike {
-  readSync(fd: number, buf: Uint8Array, off: number, len: number, pos: null): number;
-  writeSync(fd: number, buf: Uint8Array, off: number, len: number): number;
-}
-interface NodeProcessLike {
-  getBuiltinModule?(id: string): unknown;
-  stdout?: WriterLike;
-  stderr?: WriterLike;
-}
-
-function deno(): DenoLike | undefined {
-  const d = (globalThis as { Deno?: DenoLike }).Deno;
-  return d && typeof d.stdout?.writeSync === "function" ? d : undefined;
-}
-
-function nodeProcess(): NodeProcessLike | undefined {
-  const p = (globalThis as { process?: NodeProcessLike & { versions?: { node?: string } } }).process;
-  return p && p.versions?.node ? p : undefined;
-}
-
-function nodeFs(): NodeFsLike | undefined {
-  const p = nodeProcess();
-  const fs = p?.getBuiltinModule?.("node:fs") as NodeFsLike | undefined;
-  return fs && typeof fs.writeSync === "function" ? fs : undefined;
-}
-
 /** Sleep without spinning, where the runtime allows it (used to retry EAGAIN on a non-blocking stdin). */
 function nap(ms: number): void {
   try {
@@ -140,7 +109,7 @@ function nap(ms: number): void {
 }
 
 function inheritSource(): InputSource {
-  const d = deno();
+  const d = denoStdio();
   if (d) {
     return { read: (into) => (into.length === 0 ? 0 : d.stdin.readSync(into) ?? 0), available: () => undefined };
   }
@@ -187,7 +156,7 @@ class ConsoleSink implements OutputSink {
 }
 
 function inheritSink(fd: 1 | 2): OutputSink {
-  const d = deno();
+  const d = denoStdio();
   if (d) {
     const w = fd === 1 ? d.stdout : d.stderr;
     return {

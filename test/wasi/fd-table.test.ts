@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Errno, FsError } from "../../src/core/errno.ts";
 import { FdTable } from "../../src/wasi/fd-table.ts";
-import type { Handle } from "../../src/wasi/fd-table.ts";
+import type { Descriptor } from "../../src/wasi/fd-table.ts";
 import {
   DIR_INHERITING, DIR_RIGHTS, FILE_RIGHTS, RIGHTS, RIGHTS_ALL, requireRights, rightsFromU64, rightsToU64,
 } from "../../src/wasi/rights.ts";
 
-const stdio = (): Handle => ({ kind: "stdio", input: undefined, output: undefined, rightsBase: 0, rightsInheriting: 0, fdflags: 0 });
+const stdio = (): Descriptor => ({ kind: "stdio", input: undefined, output: undefined, rightsBase: 0, rightsInheriting: 0, fdflags: 0 });
 const errnoOf = (f: () => unknown): number => {
   try { f(); } catch (e) { return (e as FsError).errno; }
   return 0;

@@ -6,7 +6,7 @@ import {
   CLOCKID, EVENT_SIZE, EVENTTYPE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE, readEvent, writeSubscriptionClock,
   writeSubscriptionFd,
 } from "../../src/wasi/abi.ts";
-import { WasiExit } from "../../src/wasi/dispatcher.ts";
+import { WasiExit } from "../../src/wasi/calls/process.ts";
 import { R_READ, ROOT, harness } from "./harness.ts";
 
 const E = Errno;

@@ -11,7 +11,7 @@
  */
 import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
 import { Union } from "../../core/union.ts";
-import { UnionPreopen } from "./fds.ts";
+import { UnionPreopen } from "./dir-fd.ts";
 import { fixShimWasi } from "./fix.ts";
 import { BytesInputFd, CallbackOutputFd } from "./stdio.ts";
 

@@ -35,7 +35,8 @@ import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
 import { Errno, errnoOf } from "../../core/errno.ts";
 import { writeFilestat } from "../abi.ts";
 import { fdReadv, fdWritev, gatherIovecs, guestOffset } from "../fd-io.ts";
-import { UnionDirFd, UnionFileFd } from "./fds.ts";
+import { UnionDirFd } from "./dir-fd.ts";
+import { UnionFileFd } from "./file-fd.ts";
 import { pollOneoff } from "./poll.ts";
 
 type Fn = (...args: never[]) => unknown;

@@ -3,8 +3,11 @@
  * descriptors, plus fixes for that version's dispatcher. The shim is imported
  * for types only: bring your own copy (a peer / dev dependency).
  */
-export { UnionPreopen, UnionDirFd, UnionFileFd, UnionFdBase, UnionInode } from "./fds.ts";
-export type { UnionPreopenOptions } from "./fds.ts";
+export { UnionPreopen, UnionDirFd } from "./dir-fd.ts";
+export type { UnionPreopenOptions } from "./dir-fd.ts";
+export { UnionFileFd } from "./file-fd.ts";
+export { UnionFdBase } from "./fd-base.ts";
+export { UnionInode } from "./inode.ts";
 export { fixShimWasi, SHIM_PATCHED_FUNCTIONS } from "./fix.ts";
 export type { ShimWasiLike } from "./fix.ts";
 export { createShimWasi } from "./create.ts";

@@ -7,7 +7,7 @@ import { Errno } from "../../core/errno.ts";
 import { FILETYPE } from "../abi.ts";
 import { CHARACTER_DEVICE_FILESTAT } from "../filestat.ts";
 import { STDIN_RIGHTS, STDOUT_RIGHTS, rightsToU64 } from "../rights.ts";
-import { UnionFdBase } from "./fds.ts";
+import { UnionFdBase } from "./fd-base.ts";
 import { ShimFdstat, ShimFilestat } from "./structs.ts";
 
 abstract class CharDeviceFd extends UnionFdBase {

@@ -1,0 +1,43 @@
+/**
+ * What every syscall group works on: the guest's descriptor table and
+ * memory, and the two path policies of this host. Plus the lookups the
+ * path-taking calls share: a directory descriptor, a path argument.
+ */
+import { Errno, FsError } from "../../core/errno.ts";
+import type { FdTable, DirDescriptor } from "../fd-table.ts";
+import type { GuestMemory } from "../guest-memory.ts";
+import { decodeGuestPath, resolveUnder } from "../paths.ts";
+import { requireRights } from "../rights.ts";
+
+export interface Guest {
+  readonly fds: FdTable;
+  readonly memory: GuestMemory;
+  /** Errno for a path argument that leaves its directory fd. */
+  readonly escapeErrno: number;
+  /** path_symlink may store absolute targets. */
+  readonly allowAbsoluteSymlinks: boolean;
+}
+
+export function fail(errno: number): never {
+  throw new FsError(errno);
+}
+
+/** The directory open at `fd` (ENOTDIR for any other kind). */
+export function dirAt(g: Guest, fd: number): DirDescriptor {
+  const h = g.fds.get(fd >>> 0);
+  if (h.kind !== "dir") fail(Errno.NOTDIR);
+  return h;
+}
+
+/** A path argument in guest memory, decoded. */
+export function guestPath(g: Guest, ptr: number, len: number): string {
+  return decodeGuestPath(g.memory.bytes(ptr, len));
+}
+
+/** Resolve a path argument against dir fd `fd`, checking `rights` on it. */
+export function pathAt(g: Guest, fd: number, ptr: number, len: number, rights: number): { dir: DirDescriptor; rel: string; full: string } {
+  const dir = dirAt(g, fd);
+  requireRights(dir.rightsBase, rights);
+  const rel = guestPath(g, ptr, len);
+  return { dir, rel, full: resolveUnder(dir.path, rel, g.escapeErrno) };
+}
