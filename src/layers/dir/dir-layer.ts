@@ -382,6 +382,11 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.lock = undefined;
   }
 
+  /** Read-only layers: directories indexed so far and the names they hold (for measurements and diagnostics). */
+  get indexed(): { dirs: number; entries: number } {
+    return this.index?.size ?? { dirs: 0, entries: 0 };
+  }
+
   /** Descriptors held in the source pool (for tests and diagnostics). */
   get pooledDescriptors(): number {
     return this.sources.size;

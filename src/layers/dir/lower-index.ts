@@ -174,15 +174,20 @@ export class LowerIndex {
   /** lstat every name of `dir` once (one batch, then one check of the directory). */
   private statAll(dir: IndexedDir, syscall: string): void {
     const prefix = dir.hostPath.endsWith("/") ? dir.hostPath : dir.hostPath + "/";
+    const names: string[] = [];
+    const stats: HostStat[] = [];
     for (const [name, slot] of dir.entries) {
       if (typeof slot !== "number") continue;
       const hostName = slot === DEVICE_WHITEOUT ? name.slice(WHITEOUT_PREFIX.length) : name;
       const st = this.lstat(prefix + hostName, syscall, dir.path);
       const ok = st !== undefined && (slot === DEVICE_WHITEOUT ? isOverlayWhiteout(st) : st.kind === TYPES[slot]);
       if (!ok) throw changed(syscall, dir.path === "" ? name : dir.path + "/" + name);
-      dir.entries.set(name, Object.freeze(this.ids.entryOf(st)));
+      names.push(name);
+      stats.push(st);
     }
+    // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
     this.verify(dir, syscall, dir.path);
+    for (let i = 0; i < names.length; i++) dir.entries.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
     dir.statted = true;
   }
 
