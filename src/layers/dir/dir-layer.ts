@@ -400,6 +400,11 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return this.sources.read(hostPath, dev, ino, into, position);
   }
 
+  /** @internal A closing read-only file hands its descriptor to the pool its sources read through. */
+  adoptSource(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean {
+    return !this.writable && this.sources.adopt(hostPath, fd, dev, ino);
+  }
+
   mkdir(path: string, attr: NewEntryAttr): void {
     const hp = this.prepareCreate(path, "mkdir");
     let tmp: string | undefined;
