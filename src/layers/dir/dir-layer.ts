@@ -92,6 +92,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   /** Descriptors behind contentSource() reads (read-only layers). */
   private readonly sources: SourcePool;
   private closed = false;
+  /** The process's file-creation mask, read once (createInPlace). */
+  private umask: number | undefined;
   /** Held while a writable layer is open (DirLayerOptions.lock). */
   private lock: LayerLock | undefined;
 
@@ -437,7 +439,9 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (host.umask === undefined) return undefined;
     const mode = attr.mode & 0o7777;
     if (attr.uid !== undefined || attr.gid !== undefined || attr.atimeNs !== undefined || attr.mtimeNs !== undefined) return undefined;
-    if ((mode & ~0o777) !== 0 || (mode & host.umask()) !== 0) return undefined;
+    // The umask as of the first creation (process.umask() costs two syscalls on every call in Node).
+    this.umask ??= host.umask();
+    if ((mode & ~0o777) !== 0 || (mode & this.umask) !== 0) return undefined;
     if (path === "") return undefined;
     const hp = this.tree.resolve(path, syscall);
     this.caches.changed(path);
