@@ -103,8 +103,8 @@ export async function hostDirs(cfg: Config): Promise<void> {
     { id: "4/readbig", label: `read ${cfg.bigMiB} MiB in 64 KiB blocks`, args: ["readbig", "/big.bin"], lowers: [plain], runs: cfg.bigRuns, warmup: 1, shim: true },
     { id: "4/writebig", label: `write ${cfg.writeMiB >= 64 ? 64 : cfg.writeMiB} MiB`, args: ["writebig", "/out.bin", String(Math.min(64, cfg.writeMiB))], lowers: [plain], runs: cfg.bigRuns, warmup: 1 },
     { id: "4/writebig", label: `write ${cfg.writeMiB >= 64 ? 64 : cfg.writeMiB} MiB, --upper DIR`, args: ["writebig", "/out.bin", String(Math.min(64, cfg.writeMiB))], lowers: [plain], runs: cfg.bigRuns, warmup: 1, hostUpper: true },
-    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up)`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 2, kernelFresh: true, shim: true, target: 0.3 },
-    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up), --upper DIR`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 2, hostUpper: true, kernelFresh: true },
+    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up)`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 5, kernelFresh: true, shim: true, target: 0.3 },
+    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up), --upper DIR`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 5, hostUpper: true, kernelFresh: true },
     ...STAT_LAYERS.map((n): Row => ({ id: "4/stat", label: `${STATS} stats of a bottom-layer file, ${n} layer${n > 1 ? "s" : ""}`, args: ["stats", "/d/target", String(STATS)], lowers: stack.slice(0, n), runs: cfg.runs, warmup: 2, shim: n === 1 })),
   ];
   const statOne = new Map<string, number>();
