@@ -84,6 +84,32 @@ describe("DirLayer lower index", () => {
     expect(counting.calls).toBe(before);
   });
 
+  it("a union over many layers stats only what it is asked for: unrelated names cost no lstat", () => {
+    const counting = countingHost(hostFs());
+    const LAYERS = 16;
+    const dirs: string[] = [];
+    for (let l = 0; l < LAYERS; l++) {
+      const spec: Record<string, string> = {};
+      for (let j = 0; j < 50; j++) spec[`d/u${l}_${j}`] = "x";
+      if (l === 0) spec["d/target"] = "bottom";
+      makeTree(`${root}/l${l}`, spec);
+      dirs.push(`${root}/l${l}`);
+    }
+    let lstats = 0;
+    const host = new Proxy(counting.host, {
+      get: (t, k, r) => (k === "lstat" || k === "lstatIfExists" ? (p: string) => { lstats++; return Reflect.get(t, k, r).call(t, p); } : Reflect.get(t, k, r)),
+    });
+    const u = new Union(new Image(dirs.map((d) => new DirLayer(host, d))), new MemoryLayer());
+    expect(u.readFile("/d/target", "utf8")).toBe("bottom");
+    // A few checks per layer (opening it, its root and d/ checked), plus one batch for the bottom
+    // layer's d/ (51 names): O(layers), not O(layers × names) (16 × 50 = 800).
+    expect(lstats).toBeLessThan(LAYERS * 12 + 60);
+    const after = lstats;
+    for (let i = 0; i < 100; i++) u.stat("/d/target");
+    expect(lstats).toBe(after);
+    expect(u.readdir("/d")).toHaveLength(LAYERS * 50 + 1);
+  });
+
   it("a name added or removed after the first visit gives a stale view; reading a removed file is a clean EIO", () => {
     const layer = new DirLayer(hostFs(), lower);
     const u = new Union(new Image([layer]), new MemoryLayer());
