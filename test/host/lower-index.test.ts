@@ -97,7 +97,7 @@ describe("DirLayer lower index", () => {
     }
     let lstats = 0;
     const host = new Proxy(counting.host, {
-      get: (t, k, r) => (k === "lstat" || k === "lstatIfExists" ? (p: string) => { lstats++; return Reflect.get(t, k, r).call(t, p); } : Reflect.get(t, k, r)),
+      get: (t, k, r) => (k === "lstat" || k === "lstatIfExists" ? (p: string) => { lstats++; return (Reflect.get(t, k, r) as (p: string) => unknown).call(t, p); } : Reflect.get(t, k, r)),
     });
     const u = new Union(new Image(dirs.map((d) => new DirLayer(host, d))), new MemoryLayer());
     expect(u.readFile("/d/target", "utf8")).toBe("bottom");

@@ -71,6 +71,8 @@ export class DirFile implements WritableLayerFile {
   stat(): EntryStat {
     this.check("stat");
     if (this.fd < 0) return this.layer.entryOf(this.opened!);
+    // A read-only layer's file does not change while mounted: what open saw is its stat.
+    if (!this.layer.writable && this.opened !== undefined) return this.layer.entryOf(this.opened);
     try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw fail(e, "stat", ""); }
   }
 

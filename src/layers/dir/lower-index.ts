@@ -167,6 +167,7 @@ export class LowerIndex {
       throw changed(syscall, path);
     }
     const dir: IndexedDir = { path, hostPath: hp, id, entries, devices, statted: false };
+    if (path === "") this.rootStat ??= Object.freeze(this.ids.entryOf(st)); // checked above to be the root
     this.dirs.set(path, dir);
     return dir;
   }
@@ -194,6 +195,7 @@ export class LowerIndex {
   /** What is at `path` (already validated). */
   find(path: string, syscall: string): Found {
     if (path === "") {
+      if (this.rootStat === undefined) this.dir("", syscall); // indexing the root stats it
       this.rootStat ??= this.rootEntry(syscall);
       return { kind: "entry", stat: this.rootStat, hostPath: this.root, deviceWhiteout: false };
     }
