@@ -1,9 +1,15 @@
 /**
- * Issue 4 (host dirs): `tree` and small-file churn through `layerfs run` (the
- * CLI's code path, in this process) with a DirLayer lower and a DirLayer upper,
- * against node:wasi on the same directory without layering.
+ * Issue 9 (host directories): every workload of the issue's table through the
+ * CLI's own code path (`layerfs run --layer DIR`, in this process: host
+ * DirLayer lowers, a memory upper unless the row says `--upper`), timed inside
+ * the guest, interleaved with node:wasi on the plain directory, node:wasi on
+ * kernel overlayfs of the same lowers (root only: skipped with the reason
+ * otherwise) and browser_wasi_shim on its own in-memory copy, in the same run.
+ * The stat workload runs under 1, 16 and 64 layers (100 unrelated files in the
+ * same directory in each layer, the statted file in the bottom one).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { File } from "@bjorn3/browser_wasi_shim";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
@@ -11,68 +17,168 @@ import { NodeFs } from "../../src/host/node-fs.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { Config } from "../lib/config.ts";
-import { underCli, underNodeWasi } from "../lib/guest.ts";
+import { underCli, underNodeWasi, underShim } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
-import { add, header } from "../lib/report.ts";
-import { gc, median, nowMs } from "../lib/stats.ts";
-import { hostTree, removeTree, treeFiles } from "../lib/trees.ts";
+import { kernelOverlayUnavailable, mountOverlay } from "../lib/kernel-overlay.ts";
+import type { KernelMount } from "../lib/kernel-overlay.ts";
+import { add, fmt, header } from "../lib/report.ts";
+import { MiB, median, nowMs, retainedBytes } from "../lib/stats.ts";
+import { bigBytes, hostTree, removeTree, shimRoot, treeFiles } from "../lib/trees.ts";
+import { roundRobin, samples } from "./wasi.ts";
 
-/** Interleaved runs (one of each per round, after one warm-up round); medians. */
-async function pair(runs: number, a: () => Promise<GuestResult>, b: () => Promise<GuestResult>): Promise<[number, number, number[], number[]]> {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  gc(); // once: a forced gc() before every run would age out the JIT code of whichever runtime ran last
-  for (let i = 0; i <= runs; i++) {
-    // Alternate which goes first (the first after the other pays a little).
-    let x: GuestResult;
-    let y: GuestResult;
-    if (i % 2 === 0) {
-      x = await a();
-      y = await b();
-    } else {
-      y = await b();
-      x = await a();
-    }
-    if (i > 0) {
-      ta.push(x.ms);
-      tb.push(y.ms);
-    }
-  }
-  return [median(ta), median(tb), ta, tb];
-}
+type Runner = () => Promise<GuestResult>;
+
+/** The stat workload's layer counts. */
+const STAT_LAYERS = [1, 16, 64];
+const STATS = 10_000;
+const UNRELATED = 100;
 
 export async function hostDirs(cfg: Config): Promise<void> {
-  header(`Issue 4: host directories (layerfs run --layer DIR --upper DIR vs node:wasi on DIR; ${cfg.dir})`);
+  header(`Issue 9: host directories (layerfs run --layer DIR, guest-measured; ratio = layerfs / node:wasi on the plain directory; ${cfg.dir})`);
   const base = `${cfg.dir}/host`;
-  const lower = `${base}/lower`;
-  const upper = `${base}/upper`;
+  removeTree(base);
   mkdirSync(base, { recursive: true });
-  hostTree(lower, treeFiles(cfg.treeFiles), undefined);
-  const fresh = () => removeTree(upper); // each run starts with an empty upper
-  const layerfs = (args: string[]) => async () => {
-    fresh();
-    return await underCli(["--layer", lower, "--upper", upper], args);
+  const plain = `${base}/plain`; // the tree, big.bin, and d/ of the bottom stat layer: the 1-layer lower
+  const files = treeFiles(cfg.treeFiles);
+  const bigSize = cfg.bigMiB * MiB;
+  const big = bigBytes(bigSize);
+  hostTree(plain, files, big);
+  const stack: string[] = [];
+  for (let l = 0; l < Math.max(...STAT_LAYERS); l++) {
+    const dir = l === 0 ? plain : `${base}/layer${l}`;
+    mkdirSync(`${dir}/d`, { recursive: true });
+    for (let j = 0; j < UNRELATED; j++) writeFileSync(`${dir}/d/u${l}_${j}`, "x");
+    stack.push(dir);
+  }
+  writeFileSync(`${plain}/d/target`, "the statted file\n");
+  const upper = `${base}/upper`;
+  const scratch = `${base}/scratch`;
+  mkdirSync(scratch, { recursive: true });
+
+  const noKernel = cfg.kernel ? kernelOverlayUnavailable(`${base}/k`) : "LAYERFS_BENCH_KERNEL=0";
+  if (noKernel !== undefined) console.log(`   (kernel overlayfs peer skipped: ${noKernel})`);
+  const bigFile = new File(big); // writable: the pwrite row rewrites 4 KiB in place (the same bytes every run)
+  // The shim's own copy of the plain directory (its d/ has the 1-layer stat row's names).
+  const shimFiles = [...files, "d/target", ...Array.from({ length: UNRELATED }, (_, j) => `d/u0_${j}`)];
+  const shimTree = () => shimRoot(shimFiles, bigFile);
+
+  const cli = (lowers: readonly string[], args: string[], hostUpper = false): Runner => async () => {
+    if (hostUpper) removeTree(upper); // each run starts with an empty upper
+    const flags = lowers.flatMap((l) => ["--layer", l]);
+    return await underCli(hostUpper ? [...flags, "--upper", upper] : flags, args);
   };
-  const node = (args: string[]) => async () => {
-    const r = await underNodeWasi(lower, args, base);
-    removeTree(`${lower}/bench`);
+  const cleanPlain = () => {
+    rmSync(`${plain}/out.bin`, { force: true });
+    removeTree(`${plain}/bench`);
+  };
+  const node = (args: string[]): Runner => async () => {
+    const r = await underNodeWasi(plain, args, scratch);
+    cleanPlain();
     return r;
   };
-  for (const [w, args, label] of [
-    ["tree", ["tree", "/tree"], `tree: walk+stat ${cfg.treeFiles} files`],
-    ["churn", ["churn"], "churn 2,000 × 4 KiB"],
-  ] as const) {
-    const [l, n, ls, ns] = await pair(cfg.runs, layerfs([...args]), node([...args]));
-    const ratio = l / n;
+  /** node:wasi on a kernel overlay of `lowers`: one mount for all runs, or (`fresh`) a new mount per run (copy-up each time). */
+  const mounts: KernelMount[] = [];
+  const kernel = (lowers: readonly string[], args: string[], fresh = false): Runner | undefined => {
+    if (noKernel !== undefined) return undefined;
+    let shared: KernelMount | undefined;
+    return async () => {
+      const m = fresh ? mountOverlay(lowers, `${base}/k`) : (shared ??= (() => { const x = mountOverlay(lowers, `${base}/k`); mounts.push(x); return x; })());
+      try {
+        return await underNodeWasi(m.merged, args, scratch);
+      } finally {
+        if (fresh) m.unmount();
+        else { rmSync(`${m.merged}/out.bin`, { force: true }); removeTree(`${m.merged}/bench`); }
+      }
+    };
+  };
+  const shim = (args: string[]): Runner => () => underShim(shimTree(), args);
+
+  type Row = { id: string; label: string; args: string[]; lowers: string[]; runs: number; warmup: number; hostUpper?: boolean; kernelFresh?: boolean; shim?: boolean; target?: number };
+  const mid = String(Math.floor(bigSize / 2));
+  const walkRow: Row = { id: "4/walk", label: `walk + lstat ${cfg.treeFiles} files, 3 passes`, args: ["walk", "/tree", "3"], lowers: [plain], runs: cfg.runs, warmup: 2, shim: true };
+  const rowsOf: Row[] = [
+    walkRow,
+    { id: "4/churn", label: "2,000 × 4 KiB create/read/stat/unlink", args: ["churn"], lowers: [plain], runs: cfg.runs, warmup: 2, shim: true },
+    { id: "4/churn", label: "2,000 × 4 KiB create/read/stat/unlink, --upper DIR", args: ["churn"], lowers: [plain], runs: cfg.runs, warmup: 2, hostUpper: true },
+    { id: "4/readbig", label: `read ${cfg.bigMiB} MiB in 64 KiB blocks`, args: ["readbig", "/big.bin"], lowers: [plain], runs: cfg.bigRuns, warmup: 1, shim: true },
+    { id: "4/writebig", label: `write ${cfg.writeMiB >= 64 ? 64 : cfg.writeMiB} MiB`, args: ["writebig", "/out.bin", String(Math.min(64, cfg.writeMiB))], lowers: [plain], runs: cfg.bigRuns, warmup: 1 },
+    { id: "4/writebig", label: `write ${cfg.writeMiB >= 64 ? 64 : cfg.writeMiB} MiB, --upper DIR`, args: ["writebig", "/out.bin", String(Math.min(64, cfg.writeMiB))], lowers: [plain], runs: cfg.bigRuns, warmup: 1, hostUpper: true },
+    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up)`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 5, kernelFresh: true, shim: true, target: 0.3 },
+    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up), --upper DIR`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 5, hostUpper: true, kernelFresh: true },
+    ...STAT_LAYERS.map((n): Row => ({ id: "4/stat", label: `${STATS} stats of a bottom-layer file, ${n} layer${n > 1 ? "s" : ""}`, args: ["stats", "/d/target", String(STATS)], lowers: stack.slice(0, n), runs: cfg.runs, warmup: 2, shim: n === 1 })),
+  ];
+  const statOne = new Map<string, number>();
+  try {
+    for (const row of rowsOf) {
+      const runners = new Map<string, Runner>();
+      runners.set("layerfs", cli(row.lowers, row.args, row.hostUpper));
+      // node:wasi writes into the plain directory: the pwrite row rewrites 4 KiB of big.bin in place (same bytes every run).
+      runners.set("node", node(row.args));
+      const k = kernel(row.lowers, row.args, row.kernelFresh);
+      if (k !== undefined) runners.set("kernel", k);
+      if (row.shim === true) runners.set("shim", shim(row.args));
+      const med = await roundRobin(runners, row.runs, row.warmup);
+      const l = med.get("layerfs")!;
+      const n = med.get("node")!;
+      const layerSamples = samples.get("layerfs")!;
+      const peers = [`kernel ${med.has("kernel") ? fmt(med.get("kernel")!, "ms") : "—"}`, `shim ${med.has("shim") ? fmt(med.get("shim")!, "ms") : "—"}`].join(", ");
+      const ratio = l / n;
+      if (row.id === "4/pwrite" && row.hostUpper !== true) {
+        add({
+          id: row.id, what: `layerfs run --layer: ${row.label}`, value: l, unit: "ms",
+          peer: { name: "node:wasi", value: n, unit: "ms" }, ratio, target: "≤ 0.3 ms (memory upper)", pass: l <= 0.3,
+          note: peers, samples: layerSamples, peerSamples: samples.get("node")!,
+        });
+      } else if (row.id === "4/pwrite") {
+        const kernelMs = med.get("kernel");
+        add({
+          id: row.id, what: `layerfs run --layer: ${row.label}`, value: l, unit: "ms",
+          ...(kernelMs !== undefined ? { peer: { name: "kernel copy-up", value: kernelMs, unit: "ms" }, ratio: l / kernelMs } : {}),
+          target: "≤ 1.00× kernel copy-up", ...(kernelMs !== undefined ? { pass: l <= kernelMs } : {}),
+          note: `node:wasi ${fmt(n, "ms")}; ${peers}`, samples: layerSamples,
+        });
+      } else {
+        add({
+          id: row.id, what: `layerfs run --layer: ${row.label}`, value: l, unit: "ms",
+          peer: { name: "node:wasi", value: n, unit: "ms" }, ratio, target: "≤ 1.00× node:wasi", pass: ratio <= 1,
+          note: peers, samples: layerSamples, peerSamples: samples.get("node")!,
+        });
+      }
+      if (row.id === "4/stat") statOne.set(String(row.lowers.length), l);
+    }
+  } finally {
+    for (const m of mounts) m.unmount();
+  }
+  const one = statOne.get("1")!;
+  for (const n of STAT_LAYERS.slice(1)) {
+    const v = statOne.get(String(n))!;
     add({
-      id: `4/${w}`, what: `layerfs run, DirLayer lower+upper: ${label}`, value: l, unit: "ms",
-      peer: { name: "node:wasi", value: n, unit: "ms" }, ratio, target: "≤ 2.00× node:wasi", pass: ratio <= 2,
-      samples: ls, peerSamples: ns,
+      id: "4/stat", what: `layerfs run: ${STATS} stats under ${n} layers vs 1 layer`, value: v, unit: "ms",
+      peer: { name: "1 layer", value: one, unit: "ms" }, ratio: v / one, target: "≤ 1.10× 1 layer", pass: v / one <= 1.1,
     });
   }
-  fresh();
+  lowerIndexMemory(plain);
   removeTree(base);
   hostLowerCopyUp(cfg);
+}
+
+/** Heap retained by a read-only DirLayer's index of every directory and attribute of the tree, per entry. */
+function lowerIndexMemory(dir: string): void {
+  const before = retainedBytes();
+  const layer = new DirLayer(new NodeFs(), dir);
+  const visit = (path: string): void => {
+    for (const name of layer.readdir(path)) {
+      const child = path === "" ? name : `${path}/${name}`;
+      if (layer.stat(child)?.type === "dir") visit(child);
+    }
+  };
+  visit("");
+  const perEntry = (retainedBytes() - before) / layer.indexed.entries;
+  add({
+    id: "4/index", what: `lower index: heap per entry (${layer.indexed.entries} names in ${layer.indexed.dirs} directories, all statted)`,
+    value: perEntry, unit: "B", target: "≤ 400 B", pass: perEntry <= 400,
+  });
+  layer.close();
 }
 
 /**

@@ -1,11 +1,13 @@
 /*
  * layerfs benchmark guest. One workload per run, selected by argv[1]:
  *   churn              create/write/read/stat/unlink 2,000 files of 4 KiB in /bench
- *   walk DIR           recursively walk DIR and stat every entry
- *   tree DIR           like walk, and also count entries by type (extra fields
- *                      entries= files= dirs= symlinks= on the same line)
+ *   walk DIR [PASSES]  recursively walk DIR and lstat every entry (PASSES times, default 1)
+ *   tree DIR [PASSES]  like walk, and also count entries by type (extra fields
+ *                      entries= files= dirs= symlinks= on the same line, of one pass)
  *   readbig PATH       read PATH sequentially in 64 KiB blocks
  *   writebig PATH MIB  write PATH of MIB MiB in 64 KiB blocks
+ *   stats PATH N       stat PATH N times
+ *   pwrite PATH OFF    open PATH write-only, pwrite 4 KiB at OFF, close (a copy-up of a lower file)
  * Prints one line "workload=<name> ms=<float> ops=<n>" (timed inside the guest with
  * clock_time_get(MONOTONIC)) and exits 0; on error prints to stderr and exits 1.
  */
@@ -126,16 +128,40 @@ static uint64_t writebig(const char *path, long mib) {
   return ops;
 }
 
+static uint64_t stats(const char *path, long n) {
+  struct stat st;
+  for (long i = 0; i < n; i++)
+    if (stat(path, &st) != 0) die("stat", path);
+  return (uint64_t)n;
+}
+
+static uint64_t pwrite4k(const char *path, long long off) {
+  static unsigned char data[4096];
+  memset(data, 0x5a, sizeof data);
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) die("open", path);
+  if (pwrite(fd, data, sizeof data, (off_t)off) != (ssize_t)sizeof data) die("pwrite", path);
+  if (close(fd) != 0) die("close", path);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   const char *w = argc > 1 ? argv[1] : "";
   uint64_t t0 = now_ns(), ops;
   if (strcmp(w, "churn") == 0) ops = churn();
   else if ((strcmp(w, "walk") == 0 || strcmp(w, "tree") == 0) && argc > 2) {
-    ops = walk(argv[2]);
+    long passes = argc > 3 ? atol(argv[3]) : 1;
+    ops = 0;
+    for (long p = 0; p < passes; p++) {
+      if (p > 0) files = dirs = links = others = 0;
+      ops += walk(argv[2]);
+    }
   } else if (strcmp(w, "readbig") == 0 && argc > 2) ops = readbig(argv[2]);
   else if (strcmp(w, "writebig") == 0 && argc > 3) ops = writebig(argv[2], atol(argv[3]));
+  else if (strcmp(w, "stats") == 0 && argc > 3) ops = stats(argv[2], atol(argv[3]));
+  else if (strcmp(w, "pwrite") == 0 && argc > 3) ops = pwrite4k(argv[2], atoll(argv[3]));
   else {
-    fprintf(stderr, "usage: bench.wasm churn | walk DIR | tree DIR | readbig PATH | writebig PATH MIB\n");
+    fprintf(stderr, "usage: bench.wasm churn | walk DIR [PASSES] | tree DIR [PASSES] | readbig PATH | writebig PATH MIB | stats PATH N | pwrite PATH OFF\n");
     return 2;
   }
   uint64_t t1 = now_ns();

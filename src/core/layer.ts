@@ -116,6 +116,12 @@ export interface Layer {
    */
   statChildren?(dir: string, names: readonly string[]): (EntryStat | undefined)[];
   /**
+   * Optional: `readdir` with the type of each name (what a host listing's
+   * d_type tells), so the lower index can merge a directory without a stat
+   * per name and stat lazily. types[i] is the type `stat` gives names[i].
+   */
+  readdirTyped?(path: string): { names: readonly string[]; types: readonly EntryType[] };
+  /**
    * Optional: release what the layer holds beyond its open files (pooled
    * descriptors; for a writable host layer also its lock and empty work
    * directory). Idempotent. A read-only layer stays readable (it reopens on

@@ -10,26 +10,61 @@
  */
 import { Errno, FsError } from "./errno.ts";
 import { childPath } from "./layer.ts";
-import type { EntryStat, Layer } from "./layer.ts";
+import type { EntryStat, EntryType, Layer } from "./layer.ts";
 import { classifyRawName, isOpaque, whitedOutName } from "./whiteout.ts";
 
 /** One visible name of the lower view. */
-export interface LowerEntry {
-  /** Index (bottom first) of the topmost layer holding the visible object. */
-  readonly layer: number;
-  /** Its attributes in that layer (layers are immutable while mounted). */
-  readonly stat: EntryStat;
-  /** Its union inode number (see lowerIno). */
-  readonly ino: number;
-  /** Directories: the layers, top first, whose copies merge into this one. */
-  readonly dirLayers: readonly number[] | undefined;
+export class LowerEntry {
+  #stat: EntryStat | undefined;
+  #ino: number | undefined;
   /** Cached index of this directory (built on first use). */
-  dir: LowerDir | undefined;
+  dir: LowerDir | undefined = undefined;
+
+  constructor(
+    /** Index (bottom first) of the topmost layer holding the visible object. */
+    readonly layer: number,
+    readonly type: EntryType,
+    /** Directories: the layers, top first, whose copies merge into this one (complete once its parent is built). */
+    readonly dirLayers: readonly number[] | undefined,
+    stat: EntryStat | undefined,
+    /** Its directory in the lower view (the root's: a directory of its own at ""). */
+    private readonly parent: LowerDir,
+    /** "" for the root. */
+    private readonly name: string,
+  ) {
+    this.#stat = stat;
+  }
+
+  private get path(): string {
+    return this.name === "" ? this.parent.path : childPath(this.parent.path, this.name);
+  }
+
+  /**
+   * Its attributes in that layer (layers are immutable while mounted), from
+   * the layer on first use when the listing gave only the type.
+   */
+  get stat(): EntryStat {
+    if (this.#stat !== undefined) return this.#stat;
+    const path = this.path;
+    const st = this.parent.layers[this.layer]!.stat(path);
+    if (st === undefined || st.type !== this.type) throw new FsError(Errno.IO, "stat", path, "lower layer changed while mounted");
+    return (this.#stat = st);
+  }
+
+  /** Its union inode number (see inoIn), on first use. */
+  get ino(): number {
+    if (this.#ino !== undefined) return this.#ino;
+    const st = this.stat;
+    const layers = this.parent.layers;
+    const ino = inoIn(layers[this.layer]!, this.layer, st) ?? dirIno(layers, this.path, this.dirLayers!, 0, st);
+    return (this.#ino = ino);
+  }
 }
 
 /** The merged listing of one lower directory. */
 export interface LowerDir {
   readonly path: string;
+  readonly layers: readonly Layer[];
   readonly entries: ReadonlyMap<string, LowerEntry>;
 }
 
@@ -68,40 +103,55 @@ function dirIno(layers: readonly Layer[], path: string, dirLayers: readonly numb
   }
 }
 
+/** A layer's listing of `path` with types: typed where the layer can (no stat per name), else statted. */
+function typedListing(layer: Layer, path: string): { names: readonly string[]; types: readonly EntryType[] | undefined } {
+  if (layer.readdirTyped !== undefined) return layer.readdirTyped(path);
+  return { names: layer.readdir(path), types: undefined };
+}
+
 /** Build the merged index of directory `path` from `dirLayers` (top first). */
 export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers: readonly number[]): LowerDir {
   const entries = new Map<string, LowerEntry>();
+  const dir: LowerDir = { path, layers, entries };
   // Names nothing below may add to: hidden by a whiteout above, or decided by a non-directory.
   const sealed = new Set<string>();
   const merging = new Map<string, number[]>();
   for (const li of dirLayers) {
     const layer = layers[li]!;
-    const names = layer.readdir(path);
+    const { names, types } = typedListing(layer, path);
     let opaque = false;
     const whiteouts: string[] = [];
-    // The names this layer adds to (what layers above left open), statted in one batch where the layer can.
+    // The names this layer adds to (what layers above left open).
     const wanted: string[] = [];
-    for (const name of names) {
+    const wantedTypes: EntryType[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       const kind = classifyRawName(name);
       if (kind === "opaque") opaque = true;
       else if (kind === "whiteout") whiteouts.push(whitedOutName(name));
       if (kind !== "entry" || sealed.has(name)) continue;
       const prev = entries.get(name);
-      if (prev !== undefined && prev.stat.type !== "dir") continue;
+      if (prev !== undefined && prev.type !== "dir") continue;
+      // A name below a directory above only matters if it is a directory too (typed listings tell without a stat).
+      if (prev !== undefined && types !== undefined && types[i] !== "dir") { sealed.add(name); continue; }
       wanted.push(name);
+      if (types !== undefined) wantedTypes.push(types[i]!);
     }
-    const stats = layer.statChildren !== undefined ? layer.statChildren(path, wanted) : wanted.map((n) => layer.stat(childPath(path, n)));
+    // Untyped layers: statted in one batch where the layer can.
+    const stats = types !== undefined ? undefined
+      : layer.statChildren !== undefined ? layer.statChildren(path, wanted) : wanted.map((n) => layer.stat(childPath(path, n)));
     for (let i = 0; i < wanted.length; i++) {
       const name = wanted[i]!;
       const prev = entries.get(name);
-      const st = stats[i];
-      if (st === undefined) throw new FsError(Errno.IO, "readdir", childPath(path, name), "layer listed a name it cannot stat");
+      const st = stats?.[i];
+      if (stats !== undefined && st === undefined) throw new FsError(Errno.IO, "readdir", childPath(path, name), "layer listed a name it cannot stat");
+      const type = st !== undefined ? st.type : wantedTypes[i]!;
       if (prev === undefined) {
-        const dl = st.type === "dir" ? [li] : undefined;
+        const dl = type === "dir" ? [li] : undefined;
         if (dl !== undefined) merging.set(name, dl);
         else sealed.add(name);
-        entries.set(name, { layer: li, stat: st, ino: inoIn(layer, li, st) ?? -1, dirLayers: dl, dir: undefined });
-      } else if (st.type === "dir") {
+        entries.set(name, new LowerEntry(li, type, dl, st, dir, name));
+      } else if (type === "dir") {
         merging.get(name)!.push(li); // a lower copy of the same directory merges
       } else {
         sealed.add(name); // a non-directory under a directory is hidden, and so is all below it
@@ -110,12 +160,7 @@ export function buildLowerDir(layers: readonly Layer[], path: string, dirLayers:
     for (const w of whiteouts) sealed.add(w);
     if (opaque) break;
   }
-  // Directories of forked layers numbered after their merged copies (known only now).
-  for (const [name, dl] of merging) {
-    const e = entries.get(name)!;
-    if (e.ino === -1) entries.set(name, { ...e, ino: dirIno(layers, childPath(path, name), dl, 0, e.stat) });
-  }
-  return { path, entries };
+  return dir;
 }
 
 /** The root entry of a stack of layers (undefined when there are none). */
@@ -126,5 +171,5 @@ export function lowerRoot(layers: readonly Layer[]): LowerEntry | undefined {
   if (st === undefined) throw new FsError(Errno.IO, "stat", "/", "layer without a root");
   const dirLayers: number[] = [];
   for (let i = top; i >= 0; i--) dirLayers.push(i);
-  return { layer: top, stat: st, ino: dirIno(layers, "", dirLayers, 0, st), dirLayers, dir: undefined };
+  return new LowerEntry(top, "dir", dirLayers, st, { path: "", layers, entries: new Map() }, "");
 }

@@ -39,7 +39,7 @@ export function mergedEntries(u: ImageAndUpper, inodes: Inodes, dir: UnionNode):
   for (const name of names) {
     const le = lower?.entries.get(name);
     if (le !== undefined) {
-      out.push({ name, type: le.stat.type, ino: lowerIno(le) }); // pure lower: no upper to consult
+      out.push({ name, type: le.type, ino: lowerIno(le) }); // pure lower: no upper to consult
       continue;
     }
     const c = lookupChild(u, dir, name);

@@ -37,11 +37,12 @@
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type {
-  EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
+  EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../../core/layer.ts";
 import { childPath, isPlainName } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
+import { CHANGED, LowerIndex } from "./lower-index.ts";
 import { EntryIds, layerError } from "./entries.ts";
 import { DirFile, closeQuietly, copyContent } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
@@ -85,10 +86,14 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   private readonly ids: EntryIds;
   private readonly caches: DirCaches;
   private readonly tree: HostTree;
+  /** Read-only layers: the per-directory index every read is answered from. */
+  private readonly index: LowerIndex | undefined;
   private readonly work: WorkDir | undefined;
   /** Descriptors behind contentSource() reads (read-only layers). */
   private readonly sources: SourcePool;
   private closed = false;
+  /** The process's file-creation mask, read once (createInPlace). */
+  private umask: number | undefined;
   /** Held while a writable layer is open (DirLayerOptions.lock). */
   private lock: LayerLock | undefined;
 
@@ -104,6 +109,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.caches = new DirCaches(this.writable);
     this.sources = new SourcePool(host);
     this.tree = new HostTree(host, this.root, this.caches);
+    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, this.ids.idOf(rootSt));
     if (this.writable) {
       const wd = options.workDir ?? defaultWorkDir(this.root);
       const canon = canonicalWorkDir(host, wd);
@@ -129,6 +135,11 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   // ---------------------------------------------------------------- Layer
 
   stat(path: string): EntryStat | undefined {
+    if (this.index !== undefined) {
+      this.tree.validate(path, "stat");
+      const found = this.index.find(path, "stat");
+      return found.kind === "entry" ? found.stat : undefined;
+    }
     // Only validated paths enter the caches: a hit needs no validation.
     const cached = this.caches.dirStats.get(path);
     if (cached !== undefined) return cached;
@@ -173,6 +184,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
    * name. Same answers as `stat` for each.
    */
   statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
+    if (this.index !== undefined) return names.map((name) => this.stat(childPath(dir, name)));
     const out: (EntryStat | undefined)[] = new Array(names.length);
     this.tree.validate(dir, "stat");
     let dirOk = dir === "" || this.caches.dirs.has(dir);
@@ -210,7 +222,24 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return out;
   }
 
+  readdirTyped(path: string): { names: readonly string[]; types: readonly EntryType[] } {
+    if (this.index !== undefined) {
+      this.tree.validate(path, "readdir");
+      return this.index.list(path, "readdir");
+    }
+    const names = this.readdir(path);
+    const types = this.statChildren(path, names).map((st, i) => {
+      if (st === undefined) throw new FsError(Errno.IO, "readdir", childPath(path, names[i]!), "layer listed a name it cannot stat");
+      return st.type;
+    });
+    return { names, types };
+  }
+
   readdir(path: string): string[] {
+    if (this.index !== undefined) {
+      this.tree.validate(path, "readdir");
+      return this.index.list(path, "readdir").names;
+    }
     this.caches.dirStats.delete(path);
     const hp = this.tree.resolve(path, "readdir");
     // A directory already checked to be a real one (not a symlink the host would follow) needs no lstat.
@@ -238,6 +267,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   }
 
   readlink(path: string): string {
+    if (this.index !== undefined) return this.readlinkIndexed(path);
     const hp = this.tree.resolve(path, "readlink");
     const st = this.tree.lstatOrUndefined(hp, "readlink", path);
     if (!st || !isShown(st)) {
@@ -248,7 +278,51 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     try { return this.host.readlink(hp); } catch (e) { throw layerError(e, "readlink", path); }
   }
 
+  private readlinkIndexed(path: string): string {
+    const index = this.index!;
+    this.tree.validate(path, "readlink");
+    const found = index.find(path, "readlink");
+    if (found.kind === "absent") throw new FsError(Errno.NOENT, "readlink", path);
+    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "readlink", path);
+    if (found.stat.type !== "symlink" || found.deviceWhiteout) throw new FsError(Errno.INVAL, "readlink", path);
+    let target: string;
+    try { target = this.host.readlink(found.hostPath); } catch (e) { throw layerError(e, "readlink", path); }
+    index.verify(index.parentOf(path, "readlink"), "readlink", path); // the link read was the one inside the layer
+    return target;
+  }
+
+  /** open of a read-only layer: the object indexed, checked by fstat. */
+  private openIndexed(path: string): DirFile {
+    this.tree.validate(path, "open");
+    const found = this.index!.find(path, "open");
+    if (found.kind === "absent") throw new FsError(Errno.NOENT, "open", path);
+    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "open", path);
+    const { stat, hostPath } = found;
+    if (found.deviceWhiteout) {
+      const st = this.tree.lstatOrUndefined(hostPath, "open", path);
+      if (st === undefined || this.ids.idOf(st) !== stat.id) throw new FsError(Errno.IO, "open", path, CHANGED);
+      return new DirFile(this, -1, hostPath, false, st);
+    }
+    if (stat.type === "dir") throw new FsError(Errno.ISDIR, "open", path);
+    if (stat.type === "symlink") throw new FsError(Errno.LOOP, "open", path);
+    let fd: number;
+    try { fd = this.host.open(hostPath); } catch (e) {
+      const errno = errnoOf(e);
+      throw errno === Errno.NOENT || errno === Errno.LOOP || errno === Errno.NOTDIR || errno === Errno.NXIO
+        ? new FsError(Errno.IO, "open", path, CHANGED) : layerError(e, "open", path);
+    }
+    let st: HostStat;
+    try { st = this.host.fstat(fd); } catch (e) { closeQuietly(this.host, fd); throw layerError(e, "open", path); }
+    // The descriptor must be the object indexed, wherever the path leads now.
+    if (st.kind !== "file" || this.ids.idOf(st) !== stat.id) {
+      closeQuietly(this.host, fd);
+      throw new FsError(Errno.IO, "open", path, CHANGED);
+    }
+    return new DirFile(this, fd, hostPath, false, st);
+  }
+
   open(path: string): LayerFile {
+    if (this.index !== undefined) return this.openIndexed(path);
     return this.openFile(path, false, "open");
   }
 
@@ -310,6 +384,11 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.lock = undefined;
   }
 
+  /** Read-only layers: directories indexed so far and the names they hold (for measurements and diagnostics). */
+  get indexed(): { dirs: number; entries: number } {
+    return this.index?.size ?? { dirs: 0, entries: 0 };
+  }
+
   /** Descriptors held in the source pool (for tests and diagnostics). */
   get pooledDescriptors(): number {
     return this.sources.size;
@@ -321,6 +400,11 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
    */
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
     return this.sources.read(hostPath, dev, ino, into, position);
+  }
+
+  /** @internal A closing read-only file hands its descriptor to the pool its sources read through. */
+  adoptSource(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean {
+    return !this.writable && this.sources.adopt(hostPath, fd, dev, ino);
   }
 
   mkdir(path: string, attr: NewEntryAttr): void {
@@ -355,7 +439,9 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (host.umask === undefined) return undefined;
     const mode = attr.mode & 0o7777;
     if (attr.uid !== undefined || attr.gid !== undefined || attr.atimeNs !== undefined || attr.mtimeNs !== undefined) return undefined;
-    if ((mode & ~0o777) !== 0 || (mode & host.umask()) !== 0) return undefined;
+    // The umask as of the first creation (process.umask() costs two syscalls on every call in Node).
+    this.umask ??= host.umask();
+    if ((mode & ~0o777) !== 0 || (mode & this.umask) !== 0) return undefined;
     if (path === "") return undefined;
     const hp = this.tree.resolve(path, syscall);
     this.caches.changed(path);

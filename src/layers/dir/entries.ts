@@ -28,7 +28,8 @@ export class EntryIds {
 
   constructor(private readonly rootDev: bigint) {}
 
-  private idOf(st: HostStat): number {
+  /** The layer id of a host object (its identity: equal ids, same dev and inode). */
+  idOf(st: HostStat): number {
     const ino = st.ino;
     const rootDev = st.dev === this.rootDev;
     // Small inodes on the root's device are their own id: no table entry per object.

@@ -18,6 +18,8 @@ export interface DirFileOwner {
   entryOf(st: HostStat): EntryStat;
   /** Read lower file `hostPath`, opened as object (dev, ino), through the layer's descriptor pool. */
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number;
+  /** Take over descriptor `fd` of lower file `hostPath` (object dev, ino) for later readSource calls; false: close it yourself. */
+  adoptSource(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean;
 }
 
 /** An open regular file of a DirLayer (fd -1: the empty stand-in for an overlayfs whiteout). */
@@ -69,6 +71,8 @@ export class DirFile implements WritableLayerFile {
   stat(): EntryStat {
     this.check("stat");
     if (this.fd < 0) return this.layer.entryOf(this.opened!);
+    // A read-only layer's file does not change while mounted: what open saw is its stat.
+    if (!this.layer.writable && this.opened !== undefined) return this.layer.entryOf(this.opened);
     try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw layerError(e, "stat", ""); }
   }
 
@@ -86,8 +90,13 @@ export class DirFile implements WritableLayerFile {
     if (this.closed) return;
     this.closed = true;
     if (this.fd < 0) return;
+    // A source taken from this file reads next: its descriptor pool keeps this descriptor (no reopen).
+    if (this.source !== undefined && this.layer.adoptSource(this.hostPath, this.fd, this.source.dev, this.source.ino)) return;
     try { this.layer.host.close(this.fd); } catch (e) { throw layerError(e, "close", ""); }
   }
+
+  /** The identity a contentSource() of this file reads (set when one is taken). */
+  private source: { dev: bigint; ino: bigint } | undefined;
 
   /**
    * The content, readable after close (LayerFile.contentSource): only for a
@@ -100,6 +109,7 @@ export class DirFile implements WritableLayerFile {
     if (this.fd < 0) return EMPTY_SOURCE;
     const { layer, hostPath } = this;
     const { dev, ino } = this.opened ?? layer.host.fstat(this.fd);
+    this.source = { dev, ino };
     return { read: (into, position) => (into.length === 0 ? 0 : layer.readSource(hostPath, dev, ino, into, position)) };
   }
 
@@ -122,9 +132,11 @@ export class DirFile implements WritableLayerFile {
 /** The content of an overlayfs whiteout's stand-in file: nothing. */
 const EMPTY_SOURCE: ContentSource = { read: () => 0 };
 
-/** pread until `into` is full or EOF; returns the count. */
+/** pread until `into` is full or EOF; returns the count. Straight into `into` (guest memory): no copy. */
 export function preadFully(host: HostFs, fd: number, into: Uint8Array, position: number): number {
-  let n = 0;
+  // One pread fills it in the common case: no view to make.
+  let n = host.pread(fd, into, position);
+  if (n <= 0 || n === into.length) return Math.max(n, 0);
   while (n < into.length) {
     const r = host.pread(fd, into.subarray(n), position + n);
     if (r <= 0) break;
@@ -134,8 +146,9 @@ export function preadFully(host: HostFs, fd: number, into: Uint8Array, position:
 }
 
 export function writeAll(host: HostFs, fd: number, data: Uint8Array, position: number): void {
-  let n = 0;
+  let n = host.pwrite(fd, data, position);
   while (n < data.length) {
+    if (n < 0) throw new FsError(Errno.IO, "write");
     const w = host.pwrite(fd, data.subarray(n), position + n);
     if (w <= 0) throw new FsError(Errno.IO, "write");
     n += w;

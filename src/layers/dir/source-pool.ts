@@ -40,15 +40,26 @@ export class SourcePool {
         closeQuietly(this.host, fd);
         throw new FsError(Errno.IO, "read", undefined, "lower file changed while mounted");
       }
-      if (pool.size >= SOURCE_POOL_MAX) {
-        const [oldest, victim] = pool.entries().next().value!;
-        pool.delete(oldest);
-        closeQuietly(this.host, victim.fd);
-      }
+      this.evictIfFull();
       entry = { fd, dev, ino };
     }
     pool.set(hostPath, entry);
     try { return preadFully(this.host, entry.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
+  }
+
+  /** Keep the open descriptor `fd` of `hostPath` (object dev, ino) for later reads; false if the pool has one already. */
+  adopt(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean {
+    if (this.pool.has(hostPath)) return false;
+    this.evictIfFull();
+    this.pool.set(hostPath, { fd, dev, ino });
+    return true;
+  }
+
+  private evictIfFull(): void {
+    if (this.pool.size < SOURCE_POOL_MAX) return;
+    const [oldest, victim] = this.pool.entries().next().value!;
+    this.pool.delete(oldest);
+    closeQuietly(this.host, victim.fd);
   }
 
   /** Close every pooled descriptor (sources reopen on demand). */

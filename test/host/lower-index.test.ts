@@ -1,0 +1,171 @@
+// A read-only DirLayer answers from its per-directory index (layers/dir/lower-index.ts).
+// Editing a lower while it is mounted is unsupported (as for kernel overlayfs), but it
+// must give stale-but-consistent answers or a clean EIO, never a crash, and a directory
+// swapped for a symlink to the outside must never let outside names or bytes through.
+import * as fs from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Errno } from "../../src/core/errno.ts";
+import { Image } from "../../src/core/image.ts";
+import { Union } from "../../src/core/union.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
+import { MemoryLayer } from "../../src/layers/memory.ts";
+import { thrownErrno } from "../support/index.ts";
+import type { HostFs } from "../../src/layers/dir/mod.ts";
+import { cleanup, hostFs, makeTree, tempDir } from "./helpers.ts";
+
+const SECRET = "outside secret";
+let root: string;
+let lower: string;
+let outside: string;
+
+beforeEach(() => {
+  root = tempDir("layerfs-index-", true);
+  lower = `${root}/lower`;
+  outside = `${root}/outside`;
+  makeTree(lower, { "a/b/file": "inside", "a/b/other": "inside too", "top.txt": "top", "d/x": "x" });
+  makeTree(outside, { "b/file": SECRET, "b/other": SECRET, file: SECRET, x: SECRET, "new.txt": SECRET });
+});
+afterEach(() => cleanup(root));
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Every answer `fn` gives is inside-only: a value without the outside bytes, or a clean FsError. */
+function safe(fn: () => unknown): unknown {
+  try {
+    let v = fn();
+    if (typeof v === "object" && v !== null && "read" in v && "close" in v) {
+      // An open file: what it reads.
+      const f = v as { read(into: Uint8Array, position: number): number; close(): void };
+      const buf = new Uint8Array(64);
+      v = buf.subarray(0, f.read(buf, 0));
+      f.close();
+    }
+    const s = v instanceof Uint8Array ? text(v) : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? String(x) : x));
+    expect(s).not.toContain(SECRET);
+    expect(s ?? "").not.toContain("new.txt");
+    return v;
+  } catch (e) {
+    expect(thrownErrno(() => { throw e; }), String(e)).toBeTypeOf("number");
+    return e;
+  }
+}
+
+/** `inner` with every method call counted. */
+function countingHost(inner: HostFs): { host: HostFs; readonly calls: number } {
+  const counter = { calls: 0, host: inner };
+  counter.host = new Proxy(inner, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      return typeof v === "function" ? (...args: unknown[]) => { counter.calls++; return v.apply(target, args); } : v;
+    },
+  });
+  return counter;
+}
+
+function swapForSymlink(dir: string, target: string): void {
+  fs.renameSync(dir, `${dir}.gone`);
+  fs.symlinkSync(target, dir);
+}
+
+describe("DirLayer lower index", () => {
+  it("serves stat, readdir and whiteout probes from the index after the first visit (no host call)", () => {
+    const counting = countingHost(hostFs());
+    const layer = new DirLayer(counting.host, lower);
+    expect(layer.stat("a/b/file")?.type).toBe("file");
+    expect(layer.readdir("a/b").sort()).toEqual(["file", "other"]);
+    const before = counting.calls;
+    for (let i = 0; i < 100; i++) {
+      expect(layer.stat("a/b/file")?.size).toBe(6);
+      expect(layer.stat("a/b/.wh.file")).toBeUndefined();
+      expect(layer.stat("a/b/.wh..wh..opq")).toBeUndefined();
+      expect(layer.stat("a/b/missing")).toBeUndefined();
+      expect(layer.readdir("a/b")).toHaveLength(2);
+    }
+    expect(counting.calls).toBe(before);
+  });
+
+  it("a union over many layers stats only what it is asked for: unrelated names cost no lstat", () => {
+    const counting = countingHost(hostFs());
+    const LAYERS = 16;
+    const dirs: string[] = [];
+    for (let l = 0; l < LAYERS; l++) {
+      const spec: Record<string, string> = {};
+      for (let j = 0; j < 50; j++) spec[`d/u${l}_${j}`] = "x";
+      if (l === 0) spec["d/target"] = "bottom";
+      makeTree(`${root}/l${l}`, spec);
+      dirs.push(`${root}/l${l}`);
+    }
+    let lstats = 0;
+    const host = new Proxy(counting.host, {
+      get: (t, k, r) => (k === "lstat" || k === "lstatIfExists" ? (p: string) => { lstats++; return (Reflect.get(t, k, r) as (p: string) => unknown).call(t, p); } : Reflect.get(t, k, r)),
+    });
+    const u = new Union(new Image(dirs.map((d) => new DirLayer(host, d))), new MemoryLayer());
+    expect(u.readFile("/d/target", "utf8")).toBe("bottom");
+    // A few checks per layer (opening it, its root and d/ checked), plus one batch for the bottom
+    // layer's d/ (51 names): O(layers), not O(layers × names) (16 × 50 = 800).
+    expect(lstats).toBeLessThan(LAYERS * 12 + 60);
+    const after = lstats;
+    for (let i = 0; i < 100; i++) u.stat("/d/target");
+    expect(lstats).toBe(after);
+    expect(u.readdir("/d")).toHaveLength(LAYERS * 50 + 1);
+  });
+
+  it("a name added or removed after the first visit gives a stale view; reading a removed file is a clean EIO", () => {
+    const layer = new DirLayer(hostFs(), lower);
+    const u = new Union(new Image([layer]), new MemoryLayer());
+    expect(u.readdir("/a/b").sort()).toEqual(["file", "other"]);
+    expect(u.stat("/a/b/file").size).toBe(6);
+    fs.writeFileSync(`${lower}/a/b/added`, "added");
+    fs.rmSync(`${lower}/a/b/other`);
+    expect(u.readdir("/a/b").sort()).toEqual(["file", "other"]); // stale, consistent
+    expect(thrownErrno(() => u.stat("/a/b/added"))).toBe(Errno.NOENT);
+    expect(thrownErrno(() => u.readFile("/a/b/other"))).toBe(Errno.IO);
+    // A file replaced by another object under the same name: EIO, not the new bytes.
+    fs.writeFileSync(`${lower}/a/b/file.new`, "replaced");
+    fs.renameSync(`${lower}/a/b/file.new`, `${lower}/a/b/file`);
+    expect(thrownErrno(() => u.readFile("/a/b/file"))).toBe(Errno.IO);
+    expect(u.readFile("/top.txt", "utf8")).toBe("top");
+  });
+
+  it("a directory swapped for a symlink to the outside after its listing never shows outside names or bytes", () => {
+    const layer = new DirLayer(hostFs(), lower);
+    expect(layer.readdir("a/b").sort()).toEqual(["file", "other"]); // listed, not statted yet
+    swapForSymlink(`${lower}/a/b`, `${outside}/b`);
+    expect(thrownErrno(() => layer.stat("a/b/file"))).toBe(Errno.IO);
+    safe(() => layer.open("a/b/file"));
+    safe(() => layer.readdir("a/b"));
+  });
+
+  it("an ancestor swapped for a symlink: every later answer is stale or EIO, never outside content", () => {
+    const layer = new DirLayer(hostFs(), lower);
+    const u = new Union(new Image([layer]), new MemoryLayer());
+    expect(u.readdir("/a/b").sort()).toEqual(["file", "other"]);
+    swapForSymlink(`${lower}/a`, outside); // outside/b/file exists too
+    for (const p of ["/a/b/file", "/a/b/other"]) {
+      safe(() => u.stat(p));
+      safe(() => u.readFile(p));
+      safe(() => { const f = u.open(p, { write: true }); try { f.write(new Uint8Array(1), 0); } finally { f.close(); } return u.readFile(p); });
+    }
+    safe(() => u.readdir("/a/b"));
+    expect(fs.readFileSync(`${outside}/b/file`, "utf8")).toBe(SECRET); // nothing written outside
+  });
+
+  it("a file statted and then its ancestor swapped: open checks the object and fails with EIO", () => {
+    const layer = new DirLayer(hostFs(), lower);
+    expect(layer.stat("a/b/file")?.size).toBe(6);
+    swapForSymlink(`${lower}/a`, outside);
+    expect(thrownErrno(() => layer.open("a/b/file"))).toBe(Errno.IO);
+  });
+
+  it("a directory swapped before its first visit is refused (EIO), and a symlink listed as such is never traversed", () => {
+    fs.symlinkSync(outside, `${lower}/link`);
+    const layer = new DirLayer(hostFs(), lower);
+    expect(layer.stat("top.txt")?.type).toBe("file"); // the root is indexed
+    swapForSymlink(`${lower}/d`, outside);
+    expect(thrownErrno(() => layer.readdir("d"))).toBe(Errno.IO);
+    safe(() => layer.stat("d/x"));
+    expect(layer.stat("link")?.type).toBe("symlink");
+    expect(layer.stat("link/file")).toBeUndefined();
+    expect(thrownErrno(() => layer.readdir("link"))).toBe(Errno.NOTDIR);
+  });
+});
