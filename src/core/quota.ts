@@ -169,7 +169,8 @@ export class QuotaLayer implements WritableLayer {
    * (a host upper is refused up front from the source size).
    */
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
-    const lazy = source.contentSource?.() !== undefined && this.inner.successor !== undefined;
+    // Ask for a content source only where it is kept: taking one pins the lower descriptor.
+    const lazy = this.inner.successor !== undefined && source.contentSource?.() !== undefined;
     const size = source.stat().size;
     this.reserve(ENTRY_BYTES + (lazy ? 0 : size), 1, "copyup", path);
     this.inner.createFileFrom(path, source, attr);
