@@ -29,6 +29,9 @@ function baseImage(cfg: Config): Image {
   return image;
 }
 
+/** Sandboxes forked (and reset) per timed run. */
+const PER_RUN = 4;
+
 function forkAndReset(cfg: Config, image: Image): void {
   const n = cfg.sandboxFiles;
   const forks: number[] = [];
@@ -53,18 +56,23 @@ function forkAndReset(cfg: Config, image: Image): void {
     cold.fork();
     const coldFork = nowMs() - t0;
 
-    const a = prepared(image, n);
-    const b = prepared(image, n);
+    // Several sandboxes per run, each forked or reset once: more samples for the median.
+    const as = Array.from({ length: PER_RUN }, () => prepared(image, n));
+    const bs = Array.from({ length: PER_RUN }, () => prepared(image, n));
     gc();
     warm();
-    t0 = nowMs();
-    const child = a.fork();
-    const fork = nowMs() - t0;
-    t0 = nowMs();
-    b.reset();
-    const reset = nowMs() - t0;
-    if (child.readFile(`/tmp/d1/f${n - 99}`, "utf8") !== "x") throw new Error("fork bench: child lost a file");
-    if (b.exists("/tmp/d0")) throw new Error("reset bench: a change survived");
+    const fork: number[] = [];
+    const reset: number[] = [];
+    for (let i = 0; i < PER_RUN; i++) {
+      t0 = nowMs();
+      const child = as[i]!.fork();
+      fork.push(nowMs() - t0);
+      t0 = nowMs();
+      bs[i]!.reset();
+      reset.push(nowMs() - t0);
+      if (child.readFile(`/tmp/d1/f${n - 99}`, "utf8") !== "x") throw new Error("fork bench: child lost a file");
+      if (bs[i]!.exists("/tmp/d0")) throw new Error("reset bench: a change survived");
+    }
 
     // Peer: a fork by copying (what a snapshot costs without a frozen layer): walk the upper and rebuild it.
     const c = prepared(image, n).upper as MemoryLayer;
@@ -77,8 +85,8 @@ function forkAndReset(cfg: Config, image: Image): void {
     for (let i = 0; i < 100; i++) new Union(image, new MemoryLayer());
     const create = (nowMs() - t0) / 100;
     if (run === 0) continue; // warm-up
-    forks.push(fork * 1000);
-    resets.push(reset * 1000);
+    forks.push(...fork.map((ms) => ms * 1000));
+    resets.push(...reset.map((ms) => ms * 1000));
     coldForks.push(coldFork * 1000);
     copies.push(copied * 1000);
     creates.push(create * 1000);
