@@ -141,7 +141,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       return found.kind === "entry" ? found.stat : undefined;
     }
     // Only validated paths enter the caches: a hit needs no validation.
-    const cached = this.caches.dirStats.get(path);
+    const cached = this.caches.dirStats.get(path) ?? this.caches.fileStats.get(path);
     if (cached !== undefined) return cached;
     if (this.caches.absent.has(path)) return undefined;
     this.tree.validate(path, "stat");
@@ -170,6 +170,9 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       if (!isShown(st)) return undefined;
       if (this.writable && st.kind !== "dir") {
         this.caches.noteNonDir(path);
+        const entry = this.entryOf(st);
+        if (st.nlink === 1) this.caches.noteFileStat(path, entry);
+        return entry;
       }
       return this.entryOf(st);
     }
@@ -400,6 +403,11 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
    */
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
     return this.sources.read(hostPath, dev, ino, into, position);
+  }
+
+  /** @internal An open file of this layer was written, truncated, retimed or read: file stats may have moved. */
+  touched(): void {
+    this.caches.touchedFiles();
   }
 
   /** @internal A closing read-only file hands its descriptor to the pool its sources read through. */

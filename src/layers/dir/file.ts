@@ -20,6 +20,8 @@ export interface DirFileOwner {
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number;
   /** Take over descriptor `fd` of lower file `hostPath` (object dev, ino) for later readSource calls; false: close it yourself. */
   adoptSource(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean;
+  /** Sizes or times of its files may have changed (a write, truncate, time change or read through a file). */
+  touched(): void;
 }
 
 /** An open regular file of a DirLayer (fd -1: the empty stand-in for an overlayfs whiteout). */
@@ -44,6 +46,7 @@ export class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
+    if (this.layer.writable) this.layer.touched(); // atime
     try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw fail(e, "read", ""); }
   }
 
@@ -52,6 +55,7 @@ export class DirFile implements WritableLayerFile {
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "write");
     // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
     if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
+    this.layer.touched();
     try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw fail(e, "write", ""); }
     return data.length;
   }
@@ -59,6 +63,7 @@ export class DirFile implements WritableLayerFile {
   truncate(size: number): void {
     this.check("truncate", true);
     if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
+    this.layer.touched();
     try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw fail(e, "truncate", ""); }
   }
 
@@ -80,6 +85,7 @@ export class DirFile implements WritableLayerFile {
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
     this.check("futimens");
     if (!this.layer.writable || this.fd < 0) throw new FsError(Errno.ROFS, "futimens");
+    this.layer.touched();
     try {
       const cur = atimeNs === undefined || mtimeNs === undefined ? this.layer.host.fstat(this.fd) : undefined;
       this.layer.host.futimes(this.fd, atimeNs ?? cur!.atimeNs, mtimeNs ?? cur!.mtimeNs);
