@@ -83,9 +83,21 @@ export class DirCaches {
     this.fileStats.set(path, Object.freeze(st));
   }
 
-  /** An open file of the layer was written, truncated, retimed or read. */
-  touchedFiles(): void {
-    if (this.fileStats.size > 0) this.fileStats.clear();
+  /**
+   * Bumped whenever names may have moved between objects (rename, link,
+   * subtree removal): a file opened in an older epoch may now have another name.
+   */
+  epoch = 0;
+
+  /**
+   * An open file of the layer was written, truncated, retimed or read: drop
+   * its stat (`opened`: the path and epoch it was opened under), or, if a
+   * name may have moved since, every file stat.
+   */
+  touchedFile(opened: { path: string; epoch: number } | undefined): void {
+    if (this.fileStats.size === 0) return;
+    if (opened !== undefined && opened.epoch === this.epoch) this.fileStats.delete(opened.path);
+    else this.fileStats.clear();
   }
 
   noteNonDir(path: string): void {
@@ -153,6 +165,7 @@ export class DirCaches {
     this.dirStats.clear();
     this.nonDirs.clear();
     this.fileStats.clear();
+    this.epoch++;
     for (const path of paths) {
       if (path === "") { this.listings.clear(); this.dirs.clear(); continue; }
       const prefix = path + "/";

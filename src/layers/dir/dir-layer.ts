@@ -330,7 +330,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   }
 
   private openFile(path: string, write: boolean, syscall: string): DirFile {
-    return openDirFile(this, this.tree, this.caches, path, write, syscall);
+    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall), path);
   }
 
   // ---------------------------------------------------------------- WritableLayer
@@ -406,8 +406,14 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   }
 
   /** @internal An open file of this layer was written, truncated, retimed or read: file stats may have moved. */
-  touched(): void {
-    this.caches.touchedFiles();
+  touched(file: DirFile): void {
+    this.caches.touchedFile(file.openedAs);
+  }
+
+  /** A writable layer's file remembers the name it was opened under (its cached stat is dropped on writes). */
+  private named(file: DirFile, path: string): DirFile {
+    file.openedAs = { path, epoch: this.caches.epoch };
+    return file;
   }
 
   /** @internal A closing read-only file hands its descriptor to the pool its sources read through. */
@@ -483,7 +489,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     this.requireWritable("createFile", path);
     const made = this.createInPlace(path, attr, "createFile");
-    if (made !== undefined) return new DirFile(this, made.fd, made.hp, write, undefined);
+    if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined), path);
     this.createFileSafely(path, attr);
     return this.openFile(path, write, "open");
   }
@@ -557,6 +563,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   link(existing: string, newPath: string): void {
     this.requireWritable("link", newPath);
     this.caches.changed(existing); // its nlink and ctime change
+    this.caches.epoch++; // an open file may now have another name
     const from = this.tree.resolve(existing, "link");
     const st = this.tree.lstatOrUndefined(from, "link", existing);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "link", existing);
@@ -576,6 +583,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     // A file or symlink `stat` saw (and nothing changed since): no lstat needed.
     const known = this.caches.nonDirs.has(path);
     this.caches.changed(path);
+    this.caches.epoch++; // a file with another link may keep its data under another name
     const st = known ? undefined : this.tree.lstatOrUndefined(hp, "unlink", path);
     let victim = hp;
     if (known) {
