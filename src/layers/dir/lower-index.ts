@@ -9,9 +9,9 @@
  * A lower must not change while mounted (as for kernel overlayfs). If it does
  * anyway, the index gives the view as of first use (stale but consistent),
  * or a clean EIO "lower layer changed while mounted", never an escape:
- * - a directory is listed only after an lstat showed a real directory (a
- *   symlink is not one), and after the listing the directory and its parent
- *   are lstat-checked to be still the very objects (dev, ino) indexed, so the
+ * - a directory's listing is kept only if, after it, lstat shows a real
+ *   directory there (a symlink is not one) that is the object (dev, ino) its
+ *   parent's batch saw, and the parent is still the directory indexed, so the
  *   listing came from inside the layer even if an ancestor was swapped for a
  *   symlink (the swap changes what the path resolves to);
  * - the same check of the directory follows every batch of attribute lstats;
@@ -127,12 +127,11 @@ export class LowerIndex {
 
   private build(path: string, expectedId: number | undefined, parent: IndexedDir | undefined, syscall: string): IndexedDir {
     const hp = this.hostPath(path);
-    const st = this.lstat(hp, syscall, path);
-    if (st === undefined || st.kind !== "dir") throw changed(syscall, path);
-    const id = this.ids.idOf(st);
-    if (expectedId !== undefined && id !== expectedId) throw changed(syscall, path);
     let listing: HostDirent[];
-    try { listing = this.host.readdir(hp); } catch (e) { throw fail(e, syscall, path); }
+    try { listing = this.host.readdir(hp); } catch (e) {
+      const errno = errnoOf(e);
+      throw errno === Errno.NOENT || errno === Errno.NOTDIR || errno === Errno.LOOP ? changed(syscall, path) : fail(e, syscall, path);
+    }
     const entries = new Map<string, Slot>();
     let devices: Set<string> | undefined;
     const prefix = hp.endsWith("/") ? hp : hp + "/";
@@ -162,10 +161,13 @@ export class LowerIndex {
       else if (kind === "dir") entries.set(e.name, DIR);
       else if (kind === "symlink") entries.set(e.name, SYMLINK);
     }
-    // The listing came from the object checked (and it from inside the layer, if its parent is unchanged).
-    if (!this.same(hp, id, syscall, path) || (parent !== undefined && !this.same(parent.hostPath, parent.id, syscall, path))) {
-      throw changed(syscall, path);
-    }
+    // Kept only if the path names a real directory (readdir follows a symlink, lstat does not), the one
+    // its parent listed, and the parent is still the directory indexed (so no ancestor was swapped either).
+    const st = this.lstat(hp, syscall, path);
+    if (st === undefined || st.kind !== "dir") throw changed(syscall, path);
+    const id = this.ids.idOf(st);
+    if (expectedId !== undefined && id !== expectedId) throw changed(syscall, path);
+    if (parent !== undefined && !this.same(parent.hostPath, parent.id, syscall, path)) throw changed(syscall, path);
     const dir: IndexedDir = { path, hostPath: hp, id, entries, devices, statted: false };
     if (path === "") this.rootStat ??= Object.freeze(this.ids.entryOf(st)); // checked above to be the root
     this.dirs.set(path, dir);
