@@ -23,6 +23,8 @@ import type { EntryStat, EntryType } from "../../core/layer.ts";
 import { WHITEOUT_PREFIX } from "../../core/layer.ts";
 import type { EntryIds } from "./entries.ts";
 import { fail } from "./entries.ts";
+import { DirFile, closeQuietly } from "./file.ts";
+import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown } from "./overlay.ts";
 
@@ -48,7 +50,7 @@ interface IndexedDir {
   statted: boolean;
 }
 
-export const CHANGED = "lower layer changed while mounted";
+const CHANGED = "lower layer changed while mounted";
 
 function changed(syscall: string, path: string): FsError {
   return new FsError(Errno.IO, syscall, path, CHANGED);
@@ -240,6 +242,47 @@ export class LowerIndex {
       types.push(typeof slot === "number" ? TYPES[slot]! : slot.type);
     }
     return { names, types };
+  }
+
+  /** readlink of an indexed symlink, its directory checked after the read (the link read was the one inside the layer). */
+  readlink(path: string): string {
+    const found = this.find(path, "readlink");
+    if (found.kind === "absent") throw new FsError(Errno.NOENT, "readlink", path);
+    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "readlink", path);
+    if (found.stat.type !== "symlink" || found.deviceWhiteout) throw new FsError(Errno.INVAL, "readlink", path);
+    let target: string;
+    try { target = this.host.readlink(found.hostPath); } catch (e) { throw fail(e, "readlink", path); }
+    this.verify(this.parentOf(path, "readlink"), "readlink", path);
+    return target;
+  }
+
+  /** Open the indexed regular file `path` for `owner`: the object indexed, checked by fstat. */
+  open(owner: DirFileOwner, path: string): DirFile {
+    const found = this.find(path, "open");
+    if (found.kind === "absent") throw new FsError(Errno.NOENT, "open", path);
+    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "open", path);
+    const { stat, hostPath } = found;
+    if (found.deviceWhiteout) {
+      const st = this.lstat(hostPath, "open", path);
+      if (st === undefined || this.ids.idOf(st) !== stat.id) throw new FsError(Errno.IO, "open", path, CHANGED);
+      return new DirFile(owner, -1, hostPath, false, st);
+    }
+    if (stat.type === "dir") throw new FsError(Errno.ISDIR, "open", path);
+    if (stat.type === "symlink") throw new FsError(Errno.LOOP, "open", path);
+    let fd: number;
+    try { fd = this.host.open(hostPath); } catch (e) {
+      const errno = errnoOf(e);
+      throw errno === Errno.NOENT || errno === Errno.LOOP || errno === Errno.NOTDIR || errno === Errno.NXIO
+        ? new FsError(Errno.IO, "open", path, CHANGED) : fail(e, "open", path);
+    }
+    let st: HostStat;
+    try { st = this.host.fstat(fd); } catch (e) { closeQuietly(this.host, fd); throw fail(e, "open", path); }
+    // The descriptor must be the object indexed, wherever the path leads now.
+    if (st.kind !== "file" || this.ids.idOf(st) !== stat.id) {
+      closeQuietly(this.host, fd);
+      throw new FsError(Errno.IO, "open", path, CHANGED);
+    }
+    return new DirFile(owner, fd, hostPath, false, st);
   }
 
   /** The indexed directory holding `path` (for the check after a readlink). */
