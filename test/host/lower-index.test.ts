@@ -169,3 +169,33 @@ describe("DirLayer lower index", () => {
     expect(thrownErrno(() => layer.readdir("link"))).toBe(Errno.NOTDIR);
   });
 });
+
+describe("DirLayer upper: cached file stats never go stale", () => {
+  it("a write, truncate or time change through an open file shows at once, whatever name it has now", () => {
+    fs.mkdirSync(`${root}/upper`);
+    const upper = new DirLayer(hostFs(), `${root}/upper`, { writable: true, lock: false });
+    try {
+      upper.createFile("a", { mode: 0o644 });
+      const f = upper.openWrite("a");
+      expect(upper.stat("a")?.size).toBe(0);
+      f.write(new Uint8Array(10), 0);
+      expect(upper.stat("a")?.size).toBe(10);
+      upper.rename("a", "b");
+      expect(upper.stat("b")?.size).toBe(10);
+      f.write(new Uint8Array(10), 10); // through the handle opened as "a"
+      expect(upper.stat("b")?.size).toBe(20);
+      upper.link("b", "c");
+      upper.unlink("b");
+      expect(upper.stat("c")?.size).toBe(20); // one link again: may be cached
+      f.truncate(5);
+      expect(upper.stat("c")?.size).toBe(5);
+      f.setTimes!(1_000_000_000n, 2_000_000_000n);
+      expect(upper.stat("c")?.mtimeNs).toBe(2_000_000_000n);
+      f.close();
+      upper.setattr("c", { mode: 0o600 });
+      expect(upper.stat("c")?.mode).toBe(0o600);
+    } finally {
+      upper.close();
+    }
+  });
+});

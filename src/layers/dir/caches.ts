@@ -55,6 +55,15 @@ export class DirCaches {
    * lstat first.
    */
   readonly nonDirs = new Set<string>();
+  /**
+   * Stats of regular files and symlinks of a writable layer with one link
+   * (bounded): a union stats a file's path on every open, stat and unlink.
+   * Dropped by `changed` and, all of them, by `touchedFiles` (any write,
+   * truncate, time change or read through an open file of the layer: sizes
+   * and times move). A file with more links is never kept (a write through
+   * another name would not drop it).
+   */
+  readonly fileStats = new Map<string, EntryStat>();
 
   /** `listings` are kept for a writable layer only (lowers are indexed by the union instead). */
   constructor(private readonly writable: boolean) {}
@@ -67,6 +76,28 @@ export class DirCaches {
   noteDirStat(path: string, st: EntryStat): void {
     if (this.dirStats.size >= PATH_CACHE_MAX) this.dirStats.clear();
     this.dirStats.set(path, Object.freeze(st)); // shared by every caller: frozen
+  }
+
+  noteFileStat(path: string, st: EntryStat): void {
+    if (this.fileStats.size >= PATH_CACHE_MAX) this.fileStats.clear();
+    this.fileStats.set(path, Object.freeze(st));
+  }
+
+  /**
+   * Bumped whenever names may have moved between objects (rename, link,
+   * subtree removal): a file opened in an older epoch may now have another name.
+   */
+  epoch = 0;
+
+  /**
+   * An open file of the layer was written, truncated, retimed or read: drop
+   * its stat (`opened`: the path and epoch it was opened under), or, if a
+   * name may have moved since, every file stat.
+   */
+  touchedFile(opened: { path: string; epoch: number } | undefined): void {
+    if (this.fileStats.size === 0) return;
+    if (opened !== undefined && opened.epoch === this.epoch) this.fileStats.delete(opened.path);
+    else this.fileStats.clear();
   }
 
   noteNonDir(path: string): void {
@@ -84,6 +115,7 @@ export class DirCaches {
     this.absent.delete(path);
     this.dirStats.delete(path);
     this.nonDirs.delete(path);
+    this.fileStats.delete(path);
     if (path === "") return;
     const dir = parentPath(path);
     this.dirStats.delete(dir);
@@ -132,6 +164,8 @@ export class DirCaches {
     this.absent.clear();
     this.dirStats.clear();
     this.nonDirs.clear();
+    this.fileStats.clear();
+    this.epoch++;
     for (const path of paths) {
       if (path === "") { this.listings.clear(); this.dirs.clear(); continue; }
       const prefix = path + "/";

@@ -39,10 +39,10 @@ import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type {
   EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../../core/layer.ts";
-import { childPath, isPlainName } from "../../core/layer.ts";
+import { childPath } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
-import { CHANGED, LowerIndex } from "./lower-index.ts";
+import { LowerIndex } from "./lower-index.ts";
 import { EntryIds, layerError } from "./entries.ts";
 import { DirFile, closeQuietly, copyContent } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
@@ -141,7 +141,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       return found.kind === "entry" ? found.stat : undefined;
     }
     // Only validated paths enter the caches: a hit needs no validation.
-    const cached = this.caches.dirStats.get(path);
+    const cached = this.caches.dirStats.get(path) ?? this.caches.fileStats.get(path);
     if (cached !== undefined) return cached;
     if (this.caches.absent.has(path)) return undefined;
     this.tree.validate(path, "stat");
@@ -170,6 +170,9 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       if (!isShown(st)) return undefined;
       if (this.writable && st.kind !== "dir") {
         this.caches.noteNonDir(path);
+        const entry = this.entryOf(st);
+        if (st.nlink === 1) this.caches.noteFileStat(path, entry);
+        return entry;
       }
       return this.entryOf(st);
     }
@@ -178,48 +181,9 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return wh ? this.entryOf(wh.st) : undefined;
   }
 
-  /**
-   * stat of many names in one directory (the lower index stats whole
-   * listings): the directory is validated and checked once, then one lstat per
-   * name. Same answers as `stat` for each.
-   */
+  /** stat of several names of directory `dir` (Layer.statChildren): the lower index of a read-only layer answers each. */
   statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
-    if (this.index !== undefined) return names.map((name) => this.stat(childPath(dir, name)));
-    const out: (EntryStat | undefined)[] = new Array(names.length);
-    this.tree.validate(dir, "stat");
-    let dirOk = dir === "" || this.caches.dirs.has(dir);
-    if (!dirOk) {
-      const st = this.stat(dir); // checks the parents, answers from the caches where it can
-      // A "dir" stat comes only from an lstat of a real directory whose parents were checked.
-      dirOk = st !== undefined && st.type === "dir";
-      if (!dirOk) {
-        for (let i = 0; i < names.length; i++) out[i] = this.stat(childPath(dir, names[i]!));
-        return out;
-      }
-      // A real directory (lstat said so): its children's parent chain is checked.
-      this.caches.dirs.add(dir);
-    }
-    const prefix = this.tree.hostPath(dir) + (dir === "" && this.root.endsWith("/") ? "" : "/");
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      // Plain names only; anything else takes the careful path.
-      if (!isPlainName(name)) {
-        out[i] = this.stat(childPath(dir, name));
-        continue;
-      }
-      // Names just listed: straight to the host (the caches would rarely answer).
-      let st: HostStat | undefined;
-      try { st = this.tree.lstatOrUndefined(prefix + name, "stat", name); } catch (e) { throw layerError(e, "stat", childPath(dir, name)); }
-      if (st !== undefined) {
-        out[i] = isShown(st) ? this.entryOf(st) : undefined;
-        // A real directory under a checked one: readdir skips its lstat.
-        if (st.kind === "dir") this.caches.dirs.add(dir === "" ? name : dir + "/" + name);
-        continue;
-      }
-      // Nothing there: `.wh.X` may stand for an overlayfs whiteout X (stat decides and caches).
-      out[i] = this.stat(childPath(dir, name));
-    }
-    return out;
+    return names.map((name) => this.stat(childPath(dir, name)));
   }
 
   readdirTyped(path: string): { names: readonly string[]; types: readonly EntryType[] } {
@@ -267,7 +231,10 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   }
 
   readlink(path: string): string {
-    if (this.index !== undefined) return this.readlinkIndexed(path);
+    if (this.index !== undefined) {
+      this.tree.validate(path, "readlink");
+      return this.index.readlink(path);
+    }
     const hp = this.tree.resolve(path, "readlink");
     const st = this.tree.lstatOrUndefined(hp, "readlink", path);
     if (!st || !isShown(st)) {
@@ -278,56 +245,16 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     try { return this.host.readlink(hp); } catch (e) { throw layerError(e, "readlink", path); }
   }
 
-  private readlinkIndexed(path: string): string {
-    const index = this.index!;
-    this.tree.validate(path, "readlink");
-    const found = index.find(path, "readlink");
-    if (found.kind === "absent") throw new FsError(Errno.NOENT, "readlink", path);
-    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "readlink", path);
-    if (found.stat.type !== "symlink" || found.deviceWhiteout) throw new FsError(Errno.INVAL, "readlink", path);
-    let target: string;
-    try { target = this.host.readlink(found.hostPath); } catch (e) { throw layerError(e, "readlink", path); }
-    index.verify(index.parentOf(path, "readlink"), "readlink", path); // the link read was the one inside the layer
-    return target;
-  }
-
-  /** open of a read-only layer: the object indexed, checked by fstat. */
-  private openIndexed(path: string): DirFile {
-    this.tree.validate(path, "open");
-    const found = this.index!.find(path, "open");
-    if (found.kind === "absent") throw new FsError(Errno.NOENT, "open", path);
-    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "open", path);
-    const { stat, hostPath } = found;
-    if (found.deviceWhiteout) {
-      const st = this.tree.lstatOrUndefined(hostPath, "open", path);
-      if (st === undefined || this.ids.idOf(st) !== stat.id) throw new FsError(Errno.IO, "open", path, CHANGED);
-      return new DirFile(this, -1, hostPath, false, st);
-    }
-    if (stat.type === "dir") throw new FsError(Errno.ISDIR, "open", path);
-    if (stat.type === "symlink") throw new FsError(Errno.LOOP, "open", path);
-    let fd: number;
-    try { fd = this.host.open(hostPath); } catch (e) {
-      const errno = errnoOf(e);
-      throw errno === Errno.NOENT || errno === Errno.LOOP || errno === Errno.NOTDIR || errno === Errno.NXIO
-        ? new FsError(Errno.IO, "open", path, CHANGED) : layerError(e, "open", path);
-    }
-    let st: HostStat;
-    try { st = this.host.fstat(fd); } catch (e) { closeQuietly(this.host, fd); throw layerError(e, "open", path); }
-    // The descriptor must be the object indexed, wherever the path leads now.
-    if (st.kind !== "file" || this.ids.idOf(st) !== stat.id) {
-      closeQuietly(this.host, fd);
-      throw new FsError(Errno.IO, "open", path, CHANGED);
-    }
-    return new DirFile(this, fd, hostPath, false, st);
-  }
-
   open(path: string): LayerFile {
-    if (this.index !== undefined) return this.openIndexed(path);
+    if (this.index !== undefined) {
+      this.tree.validate(path, "open");
+      return this.index.open(this, path);
+    }
     return this.openFile(path, false, "open");
   }
 
   private openFile(path: string, write: boolean, syscall: string): DirFile {
-    return openDirFile(this, this.tree, this.caches, path, write, syscall);
+    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall), path);
   }
 
   // ---------------------------------------------------------------- WritableLayer
@@ -400,6 +327,17 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
    */
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
     return this.sources.read(hostPath, dev, ino, into, position);
+  }
+
+  /** @internal An open file of this layer was written, truncated, retimed or read: file stats may have moved. */
+  touched(file: DirFile): void {
+    this.caches.touchedFile(file.openedAs);
+  }
+
+  /** A writable layer's file remembers the name it was opened under (its cached stat is dropped on writes). */
+  private named(file: DirFile, path: string): DirFile {
+    file.openedAs = { path, epoch: this.caches.epoch };
+    return file;
   }
 
   /** @internal A closing read-only file hands its descriptor to the pool its sources read through. */
@@ -475,59 +413,43 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     this.requireWritable("createFile", path);
     const made = this.createInPlace(path, attr, "createFile");
-    if (made !== undefined) return new DirFile(this, made.fd, made.hp, write, undefined);
+    if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined), path);
     this.createFileSafely(path, attr);
     return this.openFile(path, write, "open");
   }
 
   /** createFile through the work directory (attributes applied before the entry appears). */
   private createFileSafely(path: string, attr: NewEntryAttr): void {
-    const hp = this.prepareCreate(path, "createFile");
-    let tmp: string | undefined;
-    let fd = -1;
+    const target = this.prepareCreate(path, "createFile");
+    const host = this.host;
     try {
-      tmp = this.tempPath();
-      fd = this.host.open(tmp, { createNew: true, mode: 0o600 });
-      this.host.close(fd);
-      fd = -1;
-      this.work!.applyNewAttr(tmp, attr, "file");
-      this.work!.install(tmp, hp, "file");
-      tmp = undefined;
-    } catch (e) {
-      closeQuietly(this.host, fd);
-      if (tmp !== undefined) this.work!.discard(tmp);
-      throw layerError(e, "createFile", path);
-    }
+      this.work!.installFile(target, attr, (tmp) => {
+        host.close(host.open(tmp, { createNew: true, mode: 0o600 }));
+        return -1;
+      }, false);
+    } catch (e) { throw layerError(e, "createFile", path); }
   }
 
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
     // A (sparse) layer file past the safe-integer range cannot be copied exactly, and
     // copying exabytes of holes would never end: refuse it like a write there (EFBIG).
     if (!Number.isSafeInteger(source.stat().size)) throw new FsError(Errno.FBIG, "createFileFrom", path);
-    const hp = this.prepareCreate(path, "createFileFrom");
-    let tmp: string | undefined;
-    let fd = -1;
+    const target = this.prepareCreate(path, "createFileFrom");
+    const host = this.host;
+    const durable = this.durable;
     try {
-      tmp = this.tempPath();
-      const src = source instanceof DirFile ? source.clonablePath() : undefined;
-      if (src !== undefined) {
-        // Reflink (COPYFILE_FICLONE) where the filesystem can, a plain kernel copy otherwise.
-        this.host.copyFile(src, tmp);
-        if (this.durable) fd = this.host.open(tmp, { write: true });
-      } else {
-        fd = this.host.open(tmp, { createNew: true, mode: 0o600 });
-        copyContent(this.host, fd, source);
-      }
-      if (fd >= 0 && this.durable) this.host.fsync(fd);
-      if (fd >= 0) { const f = fd; fd = -1; this.host.close(f); }
-      this.work!.applyNewAttr(tmp, attr, "file");
-      this.work!.install(tmp, hp, "file");
-      tmp = undefined;
-    } catch (e) {
-      closeQuietly(this.host, fd);
-      if (tmp !== undefined) this.work!.discard(tmp);
-      throw layerError(e, "createFileFrom", path);
-    }
+      this.work!.installFile(target, attr, (tmp) => {
+        const src = source instanceof DirFile ? source.clonablePath() : undefined;
+        if (src !== undefined) {
+          // Reflink (COPYFILE_FICLONE) where the filesystem can, a plain kernel copy otherwise.
+          host.copyFile(src, tmp);
+          return durable ? host.open(tmp, { write: true }) : -1;
+        }
+        const fd = host.open(tmp, { createNew: true, mode: 0o600 });
+        try { copyContent(host, fd, source); } catch (e) { closeQuietly(host, fd); throw e; }
+        return fd;
+      }, durable);
+    } catch (e) { throw layerError(e, "createFileFrom", path); }
   }
 
   symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
@@ -549,6 +471,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   link(existing: string, newPath: string): void {
     this.requireWritable("link", newPath);
     this.caches.changed(existing); // its nlink and ctime change
+    this.caches.epoch++; // an open file may now have another name
     const from = this.tree.resolve(existing, "link");
     const st = this.tree.lstatOrUndefined(from, "link", existing);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "link", existing);
@@ -568,6 +491,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     // A file or symlink `stat` saw (and nothing changed since): no lstat needed.
     const known = this.caches.nonDirs.has(path);
     this.caches.changed(path);
+    this.caches.epoch++; // a file with another link may keep its data under another name
     const st = known ? undefined : this.tree.lstatOrUndefined(hp, "unlink", path);
     let victim = hp;
     if (known) {

@@ -20,6 +20,8 @@ export interface DirFileOwner {
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number;
   /** Take over descriptor `fd` of lower file `hostPath` (object dev, ino) for later readSource calls; false: close it yourself. */
   adoptSource(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean;
+  /** Sizes or times of `file` may have changed (a write, truncate, time change or read through it). */
+  touched(file: DirFile): void;
 }
 
 /** An open regular file of a DirLayer (fd -1: the empty stand-in for an overlayfs whiteout). */
@@ -35,6 +37,9 @@ export class DirFile implements WritableLayerFile {
     private readonly opened: HostStat | undefined,
   ) {}
 
+  /** A writable layer's file: the layer path and cache epoch it was opened under (see DirCaches.touchedFile). */
+  openedAs: { path: string; epoch: number } | undefined;
+
   private check(syscall: string, write = false): void {
     if (this.closed) throw new FsError(Errno.BADF, syscall);
     if (write && !this.canWrite) throw new FsError(Errno.BADF, syscall);
@@ -44,6 +49,7 @@ export class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
+    if (this.layer.writable) this.layer.touched(this); // atime
     try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
   }
 
@@ -52,6 +58,7 @@ export class DirFile implements WritableLayerFile {
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "write");
     // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
     if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
+    this.layer.touched(this);
     try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw layerError(e, "write", ""); }
     return data.length;
   }
@@ -59,6 +66,7 @@ export class DirFile implements WritableLayerFile {
   truncate(size: number): void {
     this.check("truncate", true);
     if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
+    this.layer.touched(this);
     try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw layerError(e, "truncate", ""); }
   }
 
@@ -80,6 +88,7 @@ export class DirFile implements WritableLayerFile {
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
     this.check("futimens");
     if (!this.layer.writable || this.fd < 0) throw new FsError(Errno.ROFS, "futimens");
+    this.layer.touched(this);
     try {
       const cur = atimeNs === undefined || mtimeNs === undefined ? this.layer.host.fstat(this.fd) : undefined;
       this.layer.host.futimes(this.fd, atimeNs ?? cur!.atimeNs, mtimeNs ?? cur!.mtimeNs);

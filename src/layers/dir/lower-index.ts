@@ -9,9 +9,9 @@
  * A lower must not change while mounted (as for kernel overlayfs). If it does
  * anyway, the index gives the view as of first use (stale but consistent),
  * or a clean EIO "lower layer changed while mounted", never an escape:
- * - a directory is listed only after an lstat showed a real directory (a
- *   symlink is not one), and after the listing the directory and its parent
- *   are lstat-checked to be still the very objects (dev, ino) indexed, so the
+ * - a directory's listing is kept only if, after it, lstat shows a real
+ *   directory there (a symlink is not one) that is the object (dev, ino) its
+ *   parent's batch saw, and the parent is still the directory indexed, so the
  *   listing came from inside the layer even if an ancestor was swapped for a
  *   symlink (the swap changes what the path resolves to);
  * - the same check of the directory follows every batch of attribute lstats;
@@ -23,6 +23,8 @@ import type { EntryStat, EntryType } from "../../core/layer.ts";
 import { WHITEOUT_PREFIX } from "../../core/layer.ts";
 import type { EntryIds } from "./entries.ts";
 import { layerError } from "./entries.ts";
+import { DirFile, closeQuietly } from "./file.ts";
+import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown } from "./overlay.ts";
 
@@ -48,7 +50,7 @@ interface IndexedDir {
   statted: boolean;
 }
 
-export const CHANGED = "lower layer changed while mounted";
+const CHANGED = "lower layer changed while mounted";
 
 function changed(syscall: string, path: string): FsError {
   return new FsError(Errno.IO, syscall, path, CHANGED);
@@ -127,12 +129,11 @@ export class LowerIndex {
 
   private build(path: string, expectedId: number | undefined, parent: IndexedDir | undefined, syscall: string): IndexedDir {
     const hp = this.hostPath(path);
-    const st = this.lstat(hp, syscall, path);
-    if (st === undefined || st.kind !== "dir") throw changed(syscall, path);
-    const id = this.ids.idOf(st);
-    if (expectedId !== undefined && id !== expectedId) throw changed(syscall, path);
     let listing: HostDirent[];
-    try { listing = this.host.readdir(hp); } catch (e) { throw layerError(e, syscall, path); }
+    try { listing = this.host.readdir(hp); } catch (e) {
+      const errno = errnoOf(e);
+      throw errno === Errno.NOENT || errno === Errno.NOTDIR || errno === Errno.LOOP ? changed(syscall, path) : layerError(e, syscall, path);
+    }
     const entries = new Map<string, Slot>();
     let devices: Set<string> | undefined;
     const prefix = hp.endsWith("/") ? hp : hp + "/";
@@ -162,10 +163,13 @@ export class LowerIndex {
       else if (kind === "dir") entries.set(e.name, DIR);
       else if (kind === "symlink") entries.set(e.name, SYMLINK);
     }
-    // The listing came from the object checked (and it from inside the layer, if its parent is unchanged).
-    if (!this.same(hp, id, syscall, path) || (parent !== undefined && !this.same(parent.hostPath, parent.id, syscall, path))) {
-      throw changed(syscall, path);
-    }
+    // Kept only if the path names a real directory (readdir follows a symlink, lstat does not), the one
+    // its parent listed, and the parent is still the directory indexed (so no ancestor was swapped either).
+    const st = this.lstat(hp, syscall, path);
+    if (st === undefined || st.kind !== "dir") throw changed(syscall, path);
+    const id = this.ids.idOf(st);
+    if (expectedId !== undefined && id !== expectedId) throw changed(syscall, path);
+    if (parent !== undefined && !this.same(parent.hostPath, parent.id, syscall, path)) throw changed(syscall, path);
     const dir: IndexedDir = { path, hostPath: hp, id, entries, devices, statted: false };
     if (path === "") this.rootStat ??= Object.freeze(this.ids.entryOf(st)); // checked above to be the root
     this.dirs.set(path, dir);
@@ -238,6 +242,47 @@ export class LowerIndex {
       types.push(typeof slot === "number" ? TYPES[slot]! : slot.type);
     }
     return { names, types };
+  }
+
+  /** readlink of an indexed symlink, its directory checked after the read (the link read was the one inside the layer). */
+  readlink(path: string): string {
+    const found = this.find(path, "readlink");
+    if (found.kind === "absent") throw new FsError(Errno.NOENT, "readlink", path);
+    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "readlink", path);
+    if (found.stat.type !== "symlink" || found.deviceWhiteout) throw new FsError(Errno.INVAL, "readlink", path);
+    let target: string;
+    try { target = this.host.readlink(found.hostPath); } catch (e) { throw layerError(e, "readlink", path); }
+    this.verify(this.parentOf(path, "readlink"), "readlink", path);
+    return target;
+  }
+
+  /** Open the indexed regular file `path` for `owner`: the object indexed, checked by fstat. */
+  open(owner: DirFileOwner, path: string): DirFile {
+    const found = this.find(path, "open");
+    if (found.kind === "absent") throw new FsError(Errno.NOENT, "open", path);
+    if (found.kind === "notdir") throw new FsError(Errno.NOTDIR, "open", path);
+    const { stat, hostPath } = found;
+    if (found.deviceWhiteout) {
+      const st = this.lstat(hostPath, "open", path);
+      if (st === undefined || this.ids.idOf(st) !== stat.id) throw new FsError(Errno.IO, "open", path, CHANGED);
+      return new DirFile(owner, -1, hostPath, false, st);
+    }
+    if (stat.type === "dir") throw new FsError(Errno.ISDIR, "open", path);
+    if (stat.type === "symlink") throw new FsError(Errno.LOOP, "open", path);
+    let fd: number;
+    try { fd = this.host.open(hostPath); } catch (e) {
+      const errno = errnoOf(e);
+      throw errno === Errno.NOENT || errno === Errno.LOOP || errno === Errno.NOTDIR || errno === Errno.NXIO
+        ? new FsError(Errno.IO, "open", path, CHANGED) : layerError(e, "open", path);
+    }
+    let st: HostStat;
+    try { st = this.host.fstat(fd); } catch (e) { closeQuietly(this.host, fd); throw layerError(e, "open", path); }
+    // The descriptor must be the object indexed, wherever the path leads now.
+    if (st.kind !== "file" || this.ids.idOf(st) !== stat.id) {
+      closeQuietly(this.host, fd);
+      throw new FsError(Errno.IO, "open", path, CHANGED);
+    }
+    return new DirFile(owner, fd, hostPath, false, st);
   }
 
   /** The indexed directory holding `path` (for the check after a readlink). */

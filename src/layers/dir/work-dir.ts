@@ -9,6 +9,7 @@
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { NewEntryAttr } from "../../core/layer.ts";
 import { nowNs } from "../../core/layer.ts";
+import { closeQuietly } from "./file.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
 /** Where a new entry goes: its host path, and whether an overlayfs char-device whiteout is there to replace. */
@@ -90,6 +91,30 @@ export class WorkDir {
       try { host.lutimes(hostPath, attr.atimeNs ?? now, attr.mtimeNs ?? now); } catch (e) {
         if (!(kind === "symlink" && errnoOf(e) === Errno.NOTSUP)) throw e;
       }
+    }
+  }
+
+  /**
+   * Build a regular file at a fresh temporary path and rename it into place
+   * with `attr`: `make(tmp)` creates it and returns a descriptor to fsync
+   * (with `durable`) and close, or -1 (it closes its own descriptor if it
+   * fails). On any failure the temporary file is discarded.
+   */
+  installFile(target: InstallTarget, attr: NewEntryAttr, make: (tmp: string) => number, durable: boolean): void {
+    let tmp: string | undefined;
+    let fd = -1;
+    try {
+      tmp = this.tempPath();
+      fd = make(tmp);
+      if (fd >= 0 && durable) this.host.fsync(fd);
+      if (fd >= 0) { const f = fd; fd = -1; this.host.close(f); }
+      this.applyNewAttr(tmp, attr, "file");
+      this.install(tmp, target, "file");
+      tmp = undefined;
+    } catch (e) {
+      closeQuietly(this.host, fd);
+      if (tmp !== undefined) this.discard(tmp);
+      throw e;
     }
   }
 
