@@ -13,7 +13,7 @@ export const CHROMIUM_FLAGS = [
 
 export default defineConfig({
   // Pre-bundle browser deps up front: discovering them mid-run makes vite reload the page.
-  optimizeDeps: { include: ["@bjorn3/browser_wasi_shim", "@ruby/wasm-wasi", "@ruby/wasm-wasi/dist/browser"] },
+  optimizeDeps: { include: ["@bjorn3/browser_wasi_shim", "@ruby/wasm-wasi", "@ruby/wasm-wasi/dist/browser", "fast-check"] },
   test: {
     name: "browser",
     include: [...PORTABLE, ONLY_BROWSER],
