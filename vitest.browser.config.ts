@@ -16,7 +16,7 @@ export default defineConfig({
   // (test/layers/shared-image.test.ts shares one image across Web Workers).
   server: { headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } },
   // Pre-bundle browser deps up front: discovering them mid-run makes vite reload the page.
-  optimizeDeps: { include: ["@bjorn3/browser_wasi_shim", "@ruby/wasm-wasi", "@ruby/wasm-wasi/dist/browser"] },
+  optimizeDeps: { include: ["@bjorn3/browser_wasi_shim", "@ruby/wasm-wasi", "@ruby/wasm-wasi/dist/browser", "fast-check"] },
   test: {
     name: "browser",
     include: [...PORTABLE, ONLY_BROWSER],

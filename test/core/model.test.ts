@@ -1,89 +1,80 @@
-// Model-based test: random operation sequences applied both to a Union over
-// random lower layers and to a deliberately simple flattened model (a Map from
-// path to node, written independently of the union code). After every step the
-// whole visible tree, the errno of the operation, inode stability, the OCI
-// form of the upper (applied over the lowers by an independent applier) and
-// changes() are checked. Runs: LAYERFS_MODEL_RUNS (default 2000, about 8 s); the seed of a
-// failing run is printed; LAYERFS_MODEL_SEED replays one run.
+// Model-based test (fast-check fc.commands): random operation sequences applied both to
+// a Union over random lower layers and to a deliberately simple flattened model (a Map
+// from path to node, written independently of the union code). After every step the
+// whole visible tree, the errno of the operation, inode stability, the OCI form of the
+// upper (applied over the lowers by an independent applier) and changes() are checked.
+// Runs: LAYERFS_MODEL_RUNS (default 2000, up to 130 steps each, 60 on average); a failure is shrunk to
+// a short sequence and printed with the LAYERFS_MODEL_SEED and LAYERFS_MODEL_RUNS that
+// replay it (the same run and the same shrinking); LAYERFS_MODEL_BASE_SEED is the
+// seed's other name, kept for old scripts.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import type { UnionFile } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
+import { draws } from "../support/draw.ts";
+import type { Draw } from "../support/draw.ts";
 import { env } from "../support/index.ts";
 import { diffTrees, ociApply, snapshotUnion } from "./tree.ts";
 import type { FlatTree } from "./tree.ts";
 
-// ---------------------------------------------------------------- PRNG ---
-
-class Rng {
-  #s: number;
-  constructor(seed: number) {
-    this.#s = seed >>> 0;
-  }
-  next(): number {
-    // mulberry32
-    let t = (this.#s = (this.#s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.int(a.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+// ---------------------------------------------------------------- inputs ---
 
 const NAMES = ["a", "b", "c", "d"];
 
-function randContent(rng: Rng): string {
-  const n = rng.int(6);
-  let s = "";
-  for (let i = 0; i < n; i++) s += rng.pick(["x", "y", "z", "0", "1"]);
-  return s;
-}
+/** File content: 0..5 characters of a small alphabet. */
+const content = fc.array(fc.constantFrom("x", "y", "z", "0", "1"), { maxLength: 5 }).map((a) => a.join(""));
 
-function randTarget(rng: Rng): string {
-  const parts: string[] = [];
-  const n = 1 + rng.int(3);
-  for (let i = 0; i < n; i++) parts.push(rng.chance(0.2) ? ".." : rng.pick(NAMES));
-  return (rng.chance(0.4) ? "/" : "") + parts.join("/");
-}
+/** A symlink target: 1..3 components (20% ".."), absolute 40% of the time. */
+const target = fc.tuple(
+  fc.array(fc.oneof({ weight: 1, arbitrary: fc.constant("..") }, { weight: 4, arbitrary: fc.constantFrom(...NAMES) }), { minLength: 1, maxLength: 3 }),
+  fc.oneof({ weight: 2, arbitrary: fc.constant("/") }, { weight: 3, arbitrary: fc.constant("") }),
+).map(([parts, root]) => root + parts.join("/"));
 
-function randPath(rng: Rng): string {
-  const parts: string[] = [];
-  const n = 1 + rng.int(3);
-  for (let i = 0; i < n; i++) {
-    const r = rng.next();
-    parts.push(r < 0.04 ? "." : r < 0.09 ? ".." : r < 0.12 ? ".wh.a" : rng.pick(NAMES));
-  }
-  return "/" + parts.join("/");
+/** An absolute path of 1..3 components, now and then ".", ".." or a whiteout name. */
+const randomPath = fc.array(fc.oneof(
+  { weight: 4, arbitrary: fc.constant(".") }, { weight: 5, arbitrary: fc.constant("..") },
+  { weight: 3, arbitrary: fc.constant(".wh.a") }, { weight: 88, arbitrary: fc.constantFrom(...NAMES) },
+), { minLength: 1, maxLength: 3 }).map((parts) => "/" + parts.join("/"));
+
+/** A path argument: half the time a name the model holds at that step (so successes are common). */
+interface PathArg {
+  existing: boolean;
+  index: number;
+  path: string;
 }
+const pathArg: fc.Arbitrary<PathArg> = fc.record({ existing: fc.boolean(), index: fc.nat(), path: randomPath });
 
 /** A random lower layer in aufs/OCI form (files, dirs, symlinks, whiteouts, opaque markers). */
-function randLayer(rng: Rng): MemorySpec {
+function randLayer(draw: Draw): MemorySpec {
+  const randContent = (): string => {
+    let s = "";
+    for (let i = draw.int(6); i > 0; i--) s += draw.pick(["x", "y", "z", "0", "1"]);
+    return s;
+  };
+  const randTarget = (): string => {
+    const parts: string[] = [];
+    for (let i = 1 + draw.int(3); i > 0; i--) parts.push(draw.chance(0.2) ? ".." : draw.pick(NAMES));
+    return (draw.chance(0.4) ? "/" : "") + parts.join("/");
+  };
   const spec: MemorySpec = {};
   const gen = (prefix: string, depth: number): void => {
-    if (rng.chance(prefix === "" ? 0.04 : 0.12)) spec[prefix + ".wh..wh..opq"] = "";
-    if (rng.chance(0.03)) spec[prefix + ".wh..wh.aufs"] = "";
+    if (draw.chance(prefix === "" ? 0.04 : 0.12)) spec[prefix + ".wh..wh..opq"] = "";
+    if (draw.chance(0.03)) spec[prefix + ".wh..wh.aufs"] = "";
     for (const name of NAMES) {
       const p = prefix + name;
-      const r = rng.next();
+      const r = draw.next();
       if (r < 0.35) continue;
-      if (r < 0.55) spec[p] = { file: randContent(rng), mode: rng.pick([0o644, 0o755, 0o600]) };
+      if (r < 0.55) spec[p] = { file: randContent(), mode: draw.pick([0o644, 0o755, 0o600]) };
       else if (r < 0.77 && depth > 0) {
-        spec[p] = { dir: true, mode: rng.pick([0o755, 0o700, 0o751]) };
+        spec[p] = { dir: true, mode: draw.pick([0o755, 0o700, 0o751]) };
         gen(p + "/", depth - 1);
-      } else if (r < 0.85) spec[p] = { symlink: randTarget(rng) };
+      } else if (r < 0.85) spec[p] = { symlink: randTarget() };
       else {
         spec[prefix + ".wh." + name] = "";
-        if (rng.chance(0.25)) spec[p] = { file: "same-layer", mode: 0o644 };
+        if (draw.chance(0.25)) spec[p] = { file: "same-layer", mode: 0o644 };
       }
     }
   };
@@ -91,9 +82,9 @@ function randLayer(rng: Rng): MemorySpec {
   // Hard links inside the layer (rule 13): another name for one of its files.
   const files = Object.keys(spec).filter((k) => typeof spec[k] === "object" && "file" in (spec[k] as object));
   const dirs = ["", ...Object.keys(spec).filter((k) => typeof spec[k] === "object" && "dir" in (spec[k] as object)).map((k) => k + "/")];
-  for (let i = 0; files.length > 0 && i < 3 && rng.chance(0.5); i++) {
-    const name = rng.pick(dirs) + rng.pick(NAMES);
-    if (spec[name] === undefined) spec[name] = { link: rng.pick(files) };
+  for (let i = 0; files.length > 0 && i < 3 && draw.chance(0.5); i++) {
+    const name = draw.pick(dirs) + draw.pick(NAMES);
+    if (spec[name] === undefined) spec[name] = { link: draw.pick(files) };
   }
   return spec;
 }
@@ -323,7 +314,7 @@ function outcome(f: () => unknown): string {
 
 const dec = new TextDecoder();
 
-interface Handle {
+interface OpenHandle {
   u: UnionFile;
   m: MNode;
 }
@@ -337,239 +328,291 @@ function readHandle(f: UnionFile): string {
 /** Outcome counts per operation (printed with LAYERFS_MODEL_STATS=1, to see what the runs exercise). */
 const tally = new Map<string, number>();
 
-function runOne(seed: number, steps: number): void {
-  const rng = new Rng(seed);
-  const specs = Array.from({ length: 1 + rng.int(3) }, () => randLayer(rng));
-  const layers = specs.map((s) => MemoryLayer.from(s, { timeNs: 1000n }));
-  const exdev = seed % 4 === 3;
-  let u = new Union(new Image(layers), new MemoryLayer(), { renameDir: exdev ? "exdev" : "deep" });
-  let lowerView = ociApply(layers);
-  let model = new Model(lowerView, exdev);
-  const log: string[] = [];
-  const handles: Handle[] = [];
-  const inoOf = new WeakMap<MNode, number>();
-  const report = (what: string, detail: string[]): never => {
-    throw new Error(`model test failed (seed ${seed}) ${what}\n  ${detail.join("\n  ")}\nops:\n  ${log.join("\n  ")}\nlowers: ${JSON.stringify(specs)}`);
-  };
-  const markLowerAliases = (): void => {
-    for (const [k, n] of model.m) {
-      if (n.type !== "dir" && u.lstat(k).nlink > 1) {
+/** One run: the union and the model side by side, and what the checks remember between steps. */
+class Run {
+  readonly layers: MemoryLayer[];
+  // Union.fork (continuing as the child) replaces the union; fork and reset replace the lower view and the model.
+  u: Union;
+  lowerView: FlatTree;
+  model: Model;
+  readonly handles: OpenHandle[] = [];
+  readonly log: string[] = [];
+  readonly inoOf = new WeakMap<MNode, number>();
+  steps = 0;
+
+  constructor(readonly specs: MemorySpec[], readonly exdev: boolean) {
+    this.layers = specs.map((s) => MemoryLayer.from(s, { timeNs: 1000n }));
+    this.u = new Union(new Image(this.layers), new MemoryLayer(), { renameDir: exdev ? "exdev" : "deep" });
+    this.lowerView = ociApply(this.layers);
+    this.model = new Model(this.lowerView, exdev);
+    this.markLowerAliases();
+  }
+
+  /** Names of lower objects with several links: copy-up breaks the link, so the model tracks them apart. */
+  markLowerAliases(): void {
+    for (const [k, n] of this.model.m) {
+      if (n.type !== "dir" && this.u.lstat(k).nlink > 1) {
         n.lowerAlias = true;
         tally.set("(lower hard-link names)", (tally.get("(lower hard-link names)") ?? 0) + 1);
       }
     }
-  };
-  markLowerAliases();
-  const checkInodes = (): void => {
-    const byIno = new Map<number, MNode>();
-    for (const [k, n] of model.m) {
-      if (n.lowerAlias) continue;
-      const ino = u.lstat(k).ino;
-      const other = byIno.get(ino);
-      if (other !== undefined && other !== n) report("inode shared by two objects", [k, String(ino)]);
-      byIno.set(ino, n);
-      const prev = inoOf.get(n);
-      if (prev !== undefined && prev !== ino) report("inode changed", [k, `${prev} -> ${ino}`]);
-      inoOf.set(n, ino);
+  }
+
+  /**
+   * Union.fork (continuing as the parent or the child) or Union.reset: invisible to
+   * the view; afterwards the upper's objects are lower ones (hard links: lower aliases).
+   */
+  forkOrReset(kind: "reset" | "fork (parent)" | "fork (child)"): void {
+    this.log.push(kind);
+    tally.set(kind, (tally.get(kind) ?? 0) + 1);
+    const before = new Map([...this.model.m.keys()].map((k) => [k, this.u.lstat(k).ino]));
+    if (kind === "reset") {
+      this.u.reset();
+      this.model = new Model(this.lowerView, this.exdev);
+      this.markLowerAliases();
+    } else {
+      const child = this.u.fork();
+      if (kind === "fork (child)") {
+        this.close();
+        this.handles.length = 0;
+        this.u = child;
+      }
+      this.lowerView = ociApply(this.u.image.layers);
+      const seen = new Map<MNode, number>();
+      for (const n of this.model.m.values()) seen.set(n, (seen.get(n) ?? 0) + 1);
+      for (const [k, n] of this.model.m) {
+        if (n.type === "dir") n.fromLower = true;
+        else if ((seen.get(n) ?? 0) > 1) this.model.m.set(k, { ...n, lowerAlias: true });
+      }
+      // A handle on a hard-linked file follows the copy-up of the name it was opened by, which
+      // the model does not track (its names become separate nodes): such handles leave the comparison.
+      for (let i = this.handles.length - 1; i >= 0; i--) {
+        const h = this.handles[i]!;
+        if ((seen.get(h.m) ?? 0) > 1) {
+          h.u.close();
+          this.handles.splice(i, 1);
+        }
+      }
+      for (const [k, ino] of before) {
+        if (this.u.lstat(k).ino !== ino) this.fail(`${kind} changed an inode number`, [k, `${ino} -> ${this.u.lstat(k).ino}`]);
+      }
     }
-  };
-  const checkChanges = (view: FlatTree): void => {
-    const ch = u.changes();
+    const d = diffTrees(snapshotUnion(this.u), this.model.flat());
+    if (d.length > 0) this.fail(`visible tree differs from the model after ${kind}`, d);
+    if (this.u.changes().length !== 0) this.fail(`changes() not empty after ${kind}`, this.u.changes().map((c) => c.kind + " " + c.path));
+  }
+
+  /** The path a PathArg names now. */
+  path(a: PathArg): string {
+    if (!a.existing || this.model.m.size === 0) return a.path;
+    const keys = [...this.model.m.keys()];
+    return keys[a.index % keys.length]!;
+  }
+
+  fail(what: string, detail: string[]): never {
+    throw new Error(`model test: ${what}\n  ${detail.join("\n  ")}\nops:\n  ${this.log.join("\n  ")}\nlowers: ${JSON.stringify(this.specs)}`);
+  }
+
+  /** Apply one operation to both sides, then compare everything. */
+  step(desc: string, onUnion: () => unknown, onModel: () => unknown): void {
+    const a = outcome(onUnion);
+    const b = outcome(onModel);
+    this.log.push(`${desc} -> ${a}`);
+    const key = desc.slice(0, desc.indexOf("(")) + " " + a.split(" ")[0];
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+    if (a !== b) this.fail("result differs", [`${desc}: union ${a}, model ${b}`]);
+    const view = snapshotUnion(this.u);
+    const d1 = diffTrees(view, this.model.flat());
+    if (d1.length > 0) this.fail("visible tree differs from the model", d1);
+    const d2 = diffTrees(ociApply([...this.u.image.layers, this.u.upper]), view);
+    if (d2.length > 0) this.fail("OCI form of the upper applied over the lowers differs from the merged view", d2);
+    this.checkInodes();
+    if (this.steps++ % 4 === 0) this.checkChanges(view);
+  }
+
+  checkInodes(): void {
+    const byIno = new Map<number, MNode>();
+    for (const [k, n] of this.model.m) {
+      if (n.lowerAlias) continue;
+      const ino = this.u.lstat(k).ino;
+      const other = byIno.get(ino);
+      if (other !== undefined && other !== n) this.fail("inode shared by two objects", [k, String(ino)]);
+      byIno.set(ino, n);
+      const prev = this.inoOf.get(n);
+      if (prev !== undefined && prev !== ino) this.fail("inode changed", [k, `${prev} -> ${ino}`]);
+      this.inoOf.set(n, ino);
+    }
+  }
+
+  checkChanges(view: FlatTree = snapshotUnion(this.u)): void {
+    const { lowerView } = this;
+    const ch = this.u.changes();
     const kinds = new Map(ch.map((c) => [c.path, c.kind]));
-    if (kinds.size !== ch.length) report("changes() has duplicates", ch.map((c) => c.kind + " " + c.path));
+    if (kinds.size !== ch.length) this.fail("changes() has duplicates", ch.map((c) => c.kind + " " + c.path));
     for (const c of ch) {
       const inU = view.has(c.path);
       const inL = lowerView.has(c.path);
       const ok = c.kind === "A" ? inU && !inL : c.kind === "C" ? inU && inL : !inU && inL;
-      if (!ok) report("changes() entry does not match the trees", [c.kind + " " + c.path]);
+      if (!ok) this.fail("changes() entry does not match the trees", [c.kind + " " + c.path]);
     }
-    for (const p of view.keys()) if (!lowerView.has(p) && kinds.get(p) !== "A") report("added path missing from changes()", [p]);
+    for (const p of view.keys()) if (!lowerView.has(p) && kinds.get(p) !== "A") this.fail("added path missing from changes()", [p]);
     for (const p of lowerView.keys()) {
       if (view.has(p)) continue;
       const parent = p.slice(0, p.lastIndexOf("/"));
       const parentIsDir = parent === "" || (view.get(parent)?.type === "dir" && lowerView.get(parent)?.type === "dir");
-      if (parentIsDir && kinds.get(p) !== "D") report("deleted path missing from changes()", [p]);
+      if (parentIsDir && kinds.get(p) !== "D") this.fail("deleted path missing from changes()", [p]);
     }
-  };
-
-  for (let step = 0; step < steps; step++) {
-    const op = rng.int(18);
-    if (op >= 16) {
-      // Union.fork (continuing as the parent or the child) or Union.reset: invisible to the
-      // view; afterwards the upper's objects are lower ones (hard links: lower aliases).
-      const kind = op === 17 && rng.chance(0.3) ? "reset" : rng.chance(0.5) ? "fork (parent)" : "fork (child)";
-      log.push(kind);
-      tally.set(kind, (tally.get(kind) ?? 0) + 1);
-      const before = new Map([...model.m.keys()].map((k) => [k, u.lstat(k).ino]));
-      if (kind === "reset") {
-        u.reset();
-        model = new Model(lowerView, exdev);
-        markLowerAliases();
-      } else {
-        const child = u.fork();
-        if (kind === "fork (child)") {
-          for (const h of handles) h.u.close();
-          handles.length = 0;
-          u = child;
-        }
-        lowerView = ociApply(u.image.layers);
-        const seen = new Map<MNode, number>();
-        for (const n of model.m.values()) seen.set(n, (seen.get(n) ?? 0) + 1);
-        for (const [k, n] of model.m) {
-          if (n.type === "dir") n.fromLower = true;
-          else if ((seen.get(n) ?? 0) > 1) model.m.set(k, { ...n, lowerAlias: true });
-        }
-        for (const [k, ino] of before) {
-          if (u.lstat(k).ino !== ino) report(`${kind} changed an inode number`, [k, `${ino} -> ${u.lstat(k).ino}`]);
-        }
-      }
-      const d = diffTrees(snapshotUnion(u), model.flat());
-      if (d.length > 0) report(`visible tree differs from the model after ${kind}`, d);
-      if (u.changes().length !== 0) report(`changes() not empty after ${kind}`, u.changes().map((c) => c.kind + " " + c.path));
-      continue;
-    }
-    let desc = "";
-    let pair: [() => unknown, () => unknown];
-    // Half of the paths name something that exists, so successful operations are common.
-    const keys = [...model.m.keys()];
-    const path = (): string => (keys.length > 0 && rng.chance(0.5) ? rng.pick(keys) : randPath(rng));
-    const p = path();
-    switch (op) {
-      case 0:
-      case 1: {
-        const data = randContent(rng);
-        desc = `writeFile(${p}, ${JSON.stringify(data)})`;
-        pair = [() => u.writeFile(p, data), () => model.writeFile(p, data)];
-        break;
-      }
-      case 2:
-        desc = `mkdir(${p})`;
-        pair = [() => u.mkdir(p), () => model.mkdir(p)];
-        break;
-      case 3:
-        desc = `rmdir(${p})`;
-        pair = [() => u.rmdir(p), () => model.rmdir(p)];
-        break;
-      case 4:
-        desc = `unlink(${p})`;
-        pair = [() => u.unlink(p), () => model.unlink(p)];
-        break;
-      case 5:
-      case 6: {
-        const q = path();
-        desc = `rename(${p}, ${q})`;
-        pair = [() => u.rename(p, q), () => model.rename(p, q)];
-        break;
-      }
-      case 7: {
-        const t = randTarget(rng);
-        desc = `symlink(${t}, ${p})`;
-        pair = [() => u.symlink(t, p), () => model.symlink(t, p)];
-        break;
-      }
-      case 8: {
-        const q = randPath(rng);
-        desc = `link(${p}, ${q})`;
-        pair = [() => u.link(p, q), () => model.link(p, q)];
-        break;
-      }
-      case 9: {
-        const mode = rng.pick([0o600, 0o640, 0o755, 0o700]);
-        desc = `chmod(${p}, ${mode.toString(8)})`;
-        pair = [() => u.chmod(p, mode), () => model.chmod(p, mode)];
-        break;
-      }
-      case 10: {
-        const len = rng.int(4);
-        desc = `truncate(${p}, ${len})`;
-        pair = [() => u.truncate(p, len), () => model.truncate(p, len)];
-        break;
-      }
-      case 15: {
-        const pos = rng.int(5);
-        const data = randContent(rng) || "w";
-        desc = `open(${p}, write).write(${JSON.stringify(data)}, ${pos})`;
-        pair = [() => {
-          const f = u.open(p, { write: true });
-          try {
-            f.write(new TextEncoder().encode(data), pos);
-          } finally {
-            f.close();
-          }
-        }, () => model.writeAt(p, pos, data)];
-        break;
-      }
-      case 11:
-        desc = `readFile(${p})`;
-        pair = [() => u.readFile(p, "utf8"), () => model.readFile(p)];
-        break;
-      case 12:
-        desc = `readdir(${p})`;
-        pair = [() => u.readdir(p), () => model.readdir(p)];
-        break;
-      case 13: {
-        desc = `open(${p}) as handle ${handles.length}`;
-        let uf: UnionFile | undefined;
-        let mn: MNode | undefined;
-        pair = [() => {
-          uf = u.open(p);
-        }, () => {
-          mn = model.resolve(p, true).node;
-          if (mn === undefined) fail("ENOENT");
-        }];
-        const a = outcome(pair[0]);
-        const b = outcome(pair[1]);
-        log.push(`${desc} -> ${a}`);
-        if (a !== b) report("errno differs", [`${desc}: union ${a}, model ${b}`]);
-        if (uf !== undefined && uf.type === "file") handles.push({ u: uf, m: mn! });
-        else uf?.close();
-        continue;
-      }
-      default: {
-        // 14: read through an open handle
-        if (handles.length === 0) continue;
-        const i = rng.int(handles.length);
-        const h = handles[i]!;
-        desc = `read(handle ${i})`;
-        pair = [() => readHandle(h.u), () => h.m.content.slice(0, 64)];
-      }
-    }
-    const a = outcome(pair[0]);
-    const b = outcome(pair[1]);
-    log.push(`${desc} -> ${a}`);
-    const key = desc.slice(0, desc.indexOf("(")) + " " + a.split(" ")[0];
-    tally.set(key, (tally.get(key) ?? 0) + 1);
-    if (a !== b) report("result differs", [`${desc}: union ${a}, model ${b}`]);
-    const view = snapshotUnion(u);
-    const d1 = diffTrees(view, model.flat());
-    if (d1.length > 0) report("visible tree differs from the model", d1);
-    const d2 = diffTrees(ociApply([...u.image.layers, u.upper]), view);
-    if (d2.length > 0) report("OCI form of the upper applied over the lowers differs from the merged view", d2);
-    checkInodes();
-    if (step % 4 === 0 || step === steps - 1) checkChanges(view);
   }
-  for (const h of handles) h.u.close();
+
+  close(): void {
+    for (const h of this.handles) h.u.close();
+  }
 }
+
+/**
+ * One operation as a fast-check command: `apply` resolves its path arguments against
+ * the run's state at that step and returns its description (undefined: nothing to do).
+ */
+class Op implements fc.Command<Run, Run> {
+  #desc: string;
+  constructor(name: string, private readonly apply: (run: Run) => string | undefined) {
+    this.#desc = name;
+  }
+  check(): boolean {
+    return true;
+  }
+  run(_model: Run, run: Run): void {
+    this.#desc = this.apply(run) ?? this.#desc;
+  }
+  toString(): string {
+    return this.#desc;
+  }
+}
+
+/** An operation on both sides: `make` gives its description and the two calls. */
+function op<A>(name: string, args: fc.Arbitrary<A>, make: (run: Run, a: A) => [string, () => unknown, () => unknown]) {
+  return args.map((a) => new Op(name, (run) => {
+    const [desc, onUnion, onModel] = make(run, a);
+    run.step(desc, onUnion, onModel);
+    return desc;
+  }));
+}
+
+const COMMANDS: fc.Arbitrary<fc.Command<Run, Run>>[] = [
+  ...[1, 2].map(() => op("writeFile", fc.tuple(pathArg, content), (r, [pa, data]) => {
+    const p = r.path(pa);
+    return [`writeFile(${p}, ${JSON.stringify(data)})`, () => r.u.writeFile(p, data), () => r.model.writeFile(p, data)];
+  })),
+  op("mkdir", pathArg, (r, pa) => {
+    const p = r.path(pa);
+    return [`mkdir(${p})`, () => r.u.mkdir(p), () => r.model.mkdir(p)];
+  }),
+  op("rmdir", pathArg, (r, pa) => {
+    const p = r.path(pa);
+    return [`rmdir(${p})`, () => r.u.rmdir(p), () => r.model.rmdir(p)];
+  }),
+  op("unlink", pathArg, (r, pa) => {
+    const p = r.path(pa);
+    return [`unlink(${p})`, () => r.u.unlink(p), () => r.model.unlink(p)];
+  }),
+  ...[1, 2].map(() => op("rename", fc.tuple(pathArg, pathArg), (r, [pa, qa]) => {
+    const p = r.path(pa);
+    const q = r.path(qa);
+    return [`rename(${p}, ${q})`, () => r.u.rename(p, q), () => r.model.rename(p, q)];
+  })),
+  op("symlink", fc.tuple(pathArg, target), (r, [pa, t]) => {
+    const p = r.path(pa);
+    return [`symlink(${t}, ${p})`, () => r.u.symlink(t, p), () => r.model.symlink(t, p)];
+  }),
+  op("link", fc.tuple(pathArg, randomPath), (r, [pa, q]) => {
+    const p = r.path(pa);
+    return [`link(${p}, ${q})`, () => r.u.link(p, q), () => r.model.link(p, q)];
+  }),
+  op("chmod", fc.tuple(pathArg, fc.constantFrom(0o600, 0o640, 0o755, 0o700)), (r, [pa, mode]) => {
+    const p = r.path(pa);
+    return [`chmod(${p}, ${mode.toString(8)})`, () => r.u.chmod(p, mode), () => r.model.chmod(p, mode)];
+  }),
+  op("truncate", fc.tuple(pathArg, fc.nat({ max: 3 })), (r, [pa, len]) => {
+    const p = r.path(pa);
+    return [`truncate(${p}, ${len})`, () => r.u.truncate(p, len), () => r.model.truncate(p, len)];
+  }),
+  op("write", fc.tuple(pathArg, fc.nat({ max: 4 }), content), (r, [pa, pos, text]) => {
+    const p = r.path(pa);
+    const data = text || "w";
+    return [`open(${p}, write).write(${JSON.stringify(data)}, ${pos})`, () => {
+      const f = r.u.open(p, { write: true });
+      try {
+        f.write(new TextEncoder().encode(data), pos);
+      } finally {
+        f.close();
+      }
+    }, () => r.model.writeAt(p, pos, data)];
+  }),
+  op("readFile", pathArg, (r, pa) => {
+    const p = r.path(pa);
+    return [`readFile(${p})`, () => r.u.readFile(p, "utf8"), () => r.model.readFile(p)];
+  }),
+  op("readdir", pathArg, (r, pa) => {
+    const p = r.path(pa);
+    return [`readdir(${p})`, () => r.u.readdir(p), () => r.model.readdir(p)];
+  }),
+  pathArg.map((pa) => new Op("open", (r) => {
+    const p = r.path(pa);
+    const desc = `open(${p}) as handle ${r.handles.length}`;
+    let uf: UnionFile | undefined;
+    let mn: MNode | undefined;
+    const a = outcome(() => {
+      uf = r.u.open(p);
+    });
+    const b = outcome(() => {
+      mn = r.model.resolve(p, true).node;
+      if (mn === undefined) fail("ENOENT");
+    });
+    r.log.push(`${desc} -> ${a}`);
+    if (a !== b) r.fail("errno differs", [`${desc}: union ${a}, model ${b}`]);
+    if (uf !== undefined && uf.type === "file") r.handles.push({ u: uf, m: mn! });
+    else uf?.close();
+    return desc;
+  })),
+  fc.nat().map((i) => new Op("read(handle)", (r) => {
+    if (r.handles.length === 0) return undefined;
+    const k = i % r.handles.length;
+    const h = r.handles[k]!;
+    const desc = `read(handle ${k})`;
+    r.step(desc, () => readHandle(h.u), () => h.m.content.slice(0, 64));
+    return desc;
+  })),
+  fc.constantFrom("reset" as const, "fork (parent)" as const, "fork (child)" as const).map((kind) => new Op(kind, (r) => {
+    r.forkOrReset(kind);
+    return kind;
+  })),
+];
 
 describe("model-based: random operations on a union match a flattened reference model", () => {
   const runs = Number(env("LAYERFS_MODEL_RUNS") ?? "2000");
-  const only = env("LAYERFS_MODEL_SEED");
-  const base = Number(env("LAYERFS_MODEL_BASE_SEED") ?? "20261127");
-  it(`every step agrees on results, errno, tree, inodes, OCI upper and changes() (${only ? "seed " + only : runs + " runs"})`, () => {
-    if (only !== undefined) {
-      runOne(Number(only), 60);
-      return;
-    }
-    for (let i = 0; i < runs; i++) {
-      const seed = (base + i * 7919) >>> 0;
-      try {
-        runOne(seed, 60);
-      } catch (e) {
-        console.log(`model test: failing seed ${seed} (replay with LAYERFS_MODEL_SEED=${seed})`);
-        throw e;
-      }
+  const seed = Number(env("LAYERFS_MODEL_SEED") ?? env("LAYERFS_MODEL_BASE_SEED") ?? "20261127");
+  it(`every step agrees on results, errno, tree, inodes, OCI upper and changes() (${runs} runs, seed ${seed})`, () => {
+    const property = fc.property(
+      fc.array(draws, { minLength: 1, maxLength: 3 }), fc.noBias(fc.nat({ max: 3 })),
+      fc.commands(COMMANDS, { maxCommands: 130, size: "max" }),
+      (layerDraws, renameMode, cmds) => {
+        const run = new Run(layerDraws.map(randLayer), renameMode === 3); // a quarter of the runs with renameDir "exdev"
+        try {
+          fc.modelRun(() => ({ model: run, real: run }), cmds);
+          run.checkChanges();
+        } finally {
+          run.close();
+        }
+      },
+    );
+    const details = fc.check(property, { numRuns: runs, seed });
+    if (details.failed) {
+      // Generation and shrinking are deterministic: the same seed and run count give the same counterexample.
+      const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      throw new Error(`${fc.defaultReportMessage(details)}\n${cause}\n` +
+        `replay: LAYERFS_MODEL_SEED=${details.seed} LAYERFS_MODEL_RUNS=${details.numRuns}`);
     }
     if (env("LAYERFS_MODEL_STATS")) console.log([...tally].sort().map(([k, v]) => `${k}: ${v}`).join("\n"));
-    expect(runs).toBeGreaterThan(0);
+    expect(details.numRuns).toBe(runs);
   }, 120_000);
 });

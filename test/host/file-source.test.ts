@@ -9,6 +9,7 @@ import { DirLayer } from "../../src/layers/dir/mod.ts";
 import * as denoEntry from "../../src/host/deno.ts";
 import * as nodeEntry from "../../src/host/node.ts";
 import { isFsError, isTarError } from "../../src/mod.ts";
+import { layerFileBytes, layerListing } from "../support/trees.ts";
 import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, tempDir } from "./helpers.ts";
 
 const entry = IN_DENO ? denoEntry : nodeEntry;
@@ -54,29 +55,16 @@ function tree(): string {
 
 /** type, mode, size, content and link target of every entry, sorted (ids and times differ by design). */
 function listing(layer: Layer): string[] {
-  const out: string[] = [];
-  const stack = [""];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    for (const name of layer.readdir(dir)) {
-      const p = dir === "" ? name : `${dir}/${name}`;
-      const st = layer.stat(p)!;
-      let extra = "";
-      if (st.type === "dir") stack.push(p);
-      else if (st.type === "symlink") extra = layer.readlink(p);
-      else {
-        const f = layer.open(p);
-        const buf = new Uint8Array(st.size);
-        f.read(buf, 0);
-        f.close();
-        let h = 0;
-        for (const b of buf) h = (h * 31 + b) >>> 0;
-        extra = `#${h}`;
-      }
-      out.push(`${p} ${st.type} ${st.mode.toString(8)} ${st.type === "dir" ? "" : st.size} nlink=${st.type === "dir" ? "" : st.nlink} ${extra}`);
+  return layerListing(layer, (p, st) => {
+    let extra = "";
+    if (st.type === "symlink") extra = layer.readlink(p);
+    else if (st.type === "file") {
+      let h = 0;
+      for (const b of layerFileBytes(layer, p, st.size)) h = (h * 31 + b) >>> 0;
+      extra = `#${h}`;
     }
-  }
-  return out.sort();
+    return `${p} ${st.type} ${st.mode.toString(8)} ${st.type === "dir" ? "" : st.size} nlink=${st.type === "dir" ? "" : st.nlink} ${extra}`;
+  });
 }
 
 describe(`FileSource and TarLayer over host files (${IN_DENO ? "Deno" : "Node"})`, () => {

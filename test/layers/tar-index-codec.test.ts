@@ -8,6 +8,7 @@ import type { Layer } from "../../src/core/layer.ts";
 import { indexTar, MemorySource, TarIndex, TarLayer } from "../../src/mod.ts";
 import { paxEntry, rawEntry, tar } from "./tar-builder.ts";
 import { TAR_CORPUS } from "./tar-corpus.ts";
+import { layerFileBytes, layerListing } from "../support/trees.ts";
 
 function sample(): Uint8Array {
   return tar(
@@ -24,25 +25,11 @@ function sample(): Uint8Array {
 }
 
 function listing(layer: Layer): string[] {
-  const out: string[] = [];
-  const stack = [""];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    for (const name of layer.readdir(dir)) {
-      const p = dir === "" ? name : `${dir}/${name}`;
-      const st = layer.stat(p)!;
-      let extra = "";
-      if (st.type === "dir") stack.push(p);
-      else if (st.type === "symlink") extra = layer.readlink(p);
-      else {
-        const buf = new Uint8Array(st.size);
-        layer.open(p).read(buf, 0);
-        extra = new TextDecoder().decode(buf);
-      }
-      out.push(JSON.stringify([p, st, extra], (_, v) => (typeof v === "bigint" ? String(v) : v)));
-    }
-  }
-  return out.sort();
+  return layerListing(layer, (p, st) => {
+    const extra = st.type === "symlink" ? layer.readlink(p)
+      : st.type === "file" ? new TextDecoder().decode(layerFileBytes(layer, p, st.size)) : "";
+    return JSON.stringify([p, st, extra], (_, v) => (typeof v === "bigint" ? String(v) : v));
+  });
 }
 
 describe("TarIndex.toBytes / fromBytes", () => {

@@ -11,31 +11,13 @@ import { layerProblems } from "../../src/testing/mod.ts";
 import { TarLayer } from "../../src/mod.ts";
 import { run } from "../../src/wasi/run.ts";
 import { loadFixtureBytes } from "../support/fixtures.ts";
+import { mergedTree } from "../support/trees.ts";
 import { renderLayer } from "../support/oracle-format.ts";
 import { fixtureTimeNs, lowerLayers } from "../wasm/fixture.ts";
 import { layerToTar } from "./layer-to-tar.ts";
 import { rawEntry, tar } from "./tar-builder.ts";
 
 const asTar = (spec: MemorySpec): TarLayer => TarLayer.fromBytes(layerToTar(MemoryLayer.from(spec, { timeNs: fixtureTimeNs })));
-
-/** Every path of the merged tree with type, mode, size and content or target. */
-function merged(union: Union): string[] {
-  const out: string[] = [];
-  const stack = ["/"];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    for (const name of union.readdir(dir)) {
-      const p = dir === "/" ? `/${name}` : `${dir}/${name}`;
-      const st = union.lstat(p);
-      let extra = "";
-      if (st.type === "dir") stack.push(p);
-      else if (st.type === "symlink") extra = union.readlink(p);
-      else extra = union.readFile(p, "utf8") as string;
-      out.push(`${p} ${st.type} ${st.mode.toString(8)} ${st.size} ${st.nlink} ${st.mtimeNs} ${JSON.stringify(extra)}`);
-    }
-  }
-  return out.sort();
-}
 
 const STACK: MemorySpec[] = [
   { "a/b/c/bar": "bar", "etc/conf": "1", "bin/tool": "t", "bin/sub/x": "x", "keep/k": "k", "hl/one": "h", "hl/two": { link: "hl/one" } },
@@ -53,8 +35,8 @@ describe("Union over TarLayers", () => {
   it("whiteouts and opaque directories across tar layers merge exactly as over memory layers", () => {
     const overTar = new Union(new Image(STACK.map(asTar)), new MemoryLayer());
     const overMemory = new Union(new Image(STACK.map((s) => MemoryLayer.from(s, { timeNs: fixtureTimeNs }))), new MemoryLayer());
-    const got = merged(overTar);
-    expect(got).toEqual(merged(overMemory));
+    const got = mergedTree(overTar, { dirMtimes: true });
+    expect(got).toEqual(mergedTree(overMemory, { dirMtimes: true }));
     const paths = got.map((l) => l.split(" ")[0]);
     expect(paths).toContain("/a/b/c");
     expect(paths).not.toContain("/a/b/c/bar");

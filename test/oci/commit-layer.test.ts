@@ -10,26 +10,7 @@ import { unpackTar } from "modern-tar";
 import { TarLayer } from "../../src/mod.ts";
 import { commit, commitStream, exportTar } from "../../src/oci/commit-layer.ts";
 import { streamBytes } from "../../src/oci/tar-write.ts";
-
-/** Every path of the merged tree with type, mode, owner, size, mtime, content or target. */
-function merged(union: Union): string[] {
-  const out: string[] = [];
-  const stack = ["/"];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    for (const name of union.readdir(dir)) {
-      const p = dir === "/" ? `/${name}` : `${dir}/${name}`;
-      const st = union.lstat(p);
-      let extra = "";
-      if (st.type === "dir") stack.push(p);
-      else if (st.type === "symlink") extra = union.readlink(p);
-      else extra = union.readFile(p, "utf8") as string;
-      const time = st.type === "dir" ? "" : ` ${st.mtimeNs}`;
-      out.push(`${p} ${st.type} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.size} ${st.nlink}${time} ${JSON.stringify(extra)}`);
-    }
-  }
-  return out.sort();
-}
+import { mergedTree } from "../support/trees.ts";
 
 /** Entries, in archive order, of a tar: name (no trailing "/") and type. */
 async function entries(tar: Uint8Array): Promise<{ name: string; type: string }[]> {
@@ -100,7 +81,7 @@ describe("commit(union)", () => {
     expect(layer.size).toBe(layer.bytes.length);
 
     const restacked = new Union(new Image([base, TarLayer.fromBytes(layer.bytes)]), new MemoryLayer());
-    expect(merged(restacked)).toEqual(merged(union));
+    expect(mergedTree(restacked)).toEqual(mergedTree(union));
 
     const order = await names(layer.bytes);
     // OCI forms: whiteouts, the opaque marker right after its directory, sorted, parents first.
@@ -169,7 +150,7 @@ describe("exportTar(union)", () => {
     union.link("/x1", "/x2");
     const tar = await streamBytes(exportTar(union));
     const flat = new Union(new Image([TarLayer.fromBytes(tar)]), new MemoryLayer());
-    expect(merged(flat)).toEqual(merged(union));
+    expect(mergedTree(flat)).toEqual(mergedTree(union));
     expect((await names(tar)).some((n) => n.includes(".wh."))).toBe(false);
     expect(await sha256(await streamBytes(exportTar(union)))).toBe(await sha256(tar));
   });

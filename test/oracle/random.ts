@@ -1,7 +1,7 @@
 // Generated scenarios for the kernel differential tests: random lower layers (files,
 // directories, symlinks, whiteouts, opaque markers) over a tiny namespace, and random
-// operation sequences run as bare system calls (runner "syscalls"). A fixed seed keeps
-// them reproducible. Directory renames run in strict mode on both sides (kernel
+// operation sequences run as bare system calls (runner "syscalls"). Every choice is a
+// fast-check draw (test/support/draw.ts), so a seed reproduces them. Directory renames run in strict mode on both sides (kernel
 // redirect_dir=off, union renameDir "exdev"), so every column compares exactly.
 // With `rootOpaque`, a layer above the bottom one (sometimes two) carries a root-level
 // `.wh..wh..opq`, which hides every layer below it: the one place kernel overlayfs and
@@ -9,19 +9,9 @@
 // Not generated (covered by curated scenarios, or known kernel/layerfs decisions):
 // lower hard links, `..` or absolute symlink targets (layerfs resolves them inside the
 // union root, the kernel against the process root), set-ID bits, `.wh.` names.
+import { sampleWith } from "../support/draw.ts";
+import type { Draw } from "../support/draw.ts";
 import type { LayerSpec, Scenario, Step } from "./dsl.ts";
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ["a", "b", "c"];
 const TARGETS = ["a", "b", "c", "a/b", "b/a", "nowhere"];
@@ -31,8 +21,8 @@ const MODES = [0o644, 0o600, 0o755];
  * `rich` adds the rarer operations (chown, pwrite, openw, rule 9 reads) and, with
  * `links`, lower hard links.
  */
-function generator(seed: number, rich = false, links = false, maxDepth = 2) {
-  const r = prng(seed);
+function generator(draw: Draw, rich = false, links = false, maxDepth = 2) {
+  const r = (): number => draw.next();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   /** Pick a key of `weights` with probability proportional to its weight. */
   const choose = <K extends string>(weights: Record<K, number>): K => {
@@ -167,12 +157,11 @@ export function randomScenarios(
   count: number, seed = 20261127, mode: "strict" | "deep" = "strict", rich = false, shape: RandomShape = {},
 ): Scenario[] {
   const { maxLayers = 3, minSteps = 8, spreadSteps = 8, maxDepth = 2, rootOpaque = false } = shape;
-  const out: Scenario[] = [];
-  for (let i = 0; i < count; i++) {
+  const generated = sampleWith((draw) => {
     // No lower hard links in deep mode: when a deep rename moves one alias of a lower
     // hard link, the kernel keeps it linked to the alias left in the lower, which an OCI
     // upper cannot express (the oracle exits 3); see the curated hard-link scenarios.
-    const g = generator(seed + i, rich, rich && mode === "strict", maxDepth);
+    const g = generator(draw, rich, rich && mode === "strict", maxDepth);
     const lowers = rootOpaque ? rootOpaqueLayers(g, Math.max(2, maxLayers))
       : Array.from({ length: 1 + Math.floor(g.r() * maxLayers) }, () => g.layer());
     const steps = Array.from({ length: minSteps + Math.floor(g.r() * spreadSteps) }, () => g.step());
@@ -183,15 +172,17 @@ export function randomScenarios(
         if (mv) steps.splice(at, 0, mv);
       }
     }
+    return { lowers, steps };
+  }, count, seed);
+  return generated.map(({ lowers, steps }, i): Scenario => {
     const markers = lowers.filter((l) => ".wh..wh..opq" in l).length;
-    const name = `generated ${rich ? "rich " : ""}${mode === "deep" ? "deep-rename " : ""}scenario ${i + 1} (seed ${seed + i}): ` +
+    const name = `generated ${rich ? "rich " : ""}${mode === "deep" ? "deep-rename " : ""}scenario ${i + 1} (seed ${seed}): ` +
       `${steps.length} random system calls on ${lowers.length} random layers` +
       (markers > 0 ? `, ${markers} with a root-level opaque marker` : "");
-    out.push(mode === "deep"
+    return mode === "deep"
       ? { name, lowers, steps, runner: "syscalls", redirectDir: true }
-      : { name, lowers, steps, runner: "syscalls", unionOptions: { renameDir: "exdev" } });
-  }
-  return out;
+      : { name, lowers, steps, runner: "syscalls", unionOptions: { renameDir: "exdev" } };
+  });
 }
 
 /**
