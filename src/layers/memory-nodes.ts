@@ -1,6 +1,6 @@
 /**
  * The nodes (inodes) of a MemoryLayer: directories map names to nodes, and
- * hard-link aliases are several names for one node. NodeMaker hands out ids.
+ * hard-link aliases are several names for one node; the layer hands out ids.
  */
 import { Errno, FsError } from "../core/errno.ts";
 import type { EntryStat, EntryType, NewEntryAttr } from "../core/layer.ts";
@@ -35,40 +35,36 @@ export type MemNode = FileNode | DirNode | SymlinkNode;
 const MAX_ID = 2 ** 32 - 1;
 const encoder = new TextEncoder();
 
-/** Makes new nodes with fresh ids (1, 2, ...; ENOSPC past 2**32 - 1). */
-export class NodeMaker {
-  nextId = 1;
+/** The id after `id` (ids run 1, 2, ...; ENOSPC past 2**32 - 1). */
+export function checkedId(id: number): number {
+  if (id > MAX_ID) throw new FsError(Errno.NOSPC, "mknod", undefined, "out of ids");
+  return id;
+}
 
-  #allocId(): number {
-    if (this.nextId > MAX_ID) throw new FsError(Errno.NOSPC, "mknod", undefined, "out of ids");
-    return this.nextId++;
-  }
+/** The attributes a new node `id` starts with (`defaultMode` unless `attr` has a mode). */
+function base(id: number, attr: Partial<NewEntryAttr>, defaultMode: number, nlink: number, t: bigint): NodeBase {
+  return {
+    id,
+    mode: (attr.mode ?? defaultMode) & 0o7777,
+    uid: attr.uid ?? 0,
+    gid: attr.gid ?? 0,
+    nlink,
+    atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
+    mtimeNs: attr.mtimeNs ?? t,
+    ctimeNs: t,
+  };
+}
 
-  /** A fresh id and the attributes a new node starts with (`defaultMode` unless `attr` has a mode). */
-  #base(attr: Partial<NewEntryAttr>, defaultMode: number, nlink: number, t: bigint): NodeBase {
-    return {
-      id: this.#allocId(),
-      mode: (attr.mode ?? defaultMode) & 0o7777,
-      uid: attr.uid ?? 0,
-      gid: attr.gid ?? 0,
-      nlink,
-      atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
-      mtimeNs: attr.mtimeNs ?? t,
-      ctimeNs: t,
-    };
-  }
+export function newDir(id: number, attr: Partial<NewEntryAttr>, t: bigint): DirNode {
+  return { kind: "dir", entries: new Map(), ...base(id, attr, 0o755, 2, t) };
+}
 
-  dir(attr: Partial<NewEntryAttr>, t: bigint): DirNode {
-    return { kind: "dir", entries: new Map(), ...this.#base(attr, 0o755, 2, t) };
-  }
+export function newFile(id: number, content: ChunkedContent, attr: Partial<NewEntryAttr>, t: bigint): FileNode {
+  return { kind: "file", content, ...base(id, attr, 0o644, 1, t) };
+}
 
-  file(content: ChunkedContent, attr: Partial<NewEntryAttr>, t: bigint): FileNode {
-    return { kind: "file", content, ...this.#base(attr, 0o644, 1, t) };
-  }
-
-  symlink(target: string, attr: Partial<NewEntryAttr>, t: bigint): SymlinkNode {
-    return { kind: "symlink", target, size: encoder.encode(target).length, ...this.#base(attr, 0o777, 1, t) };
-  }
+export function newSymlink(id: number, target: string, attr: Partial<NewEntryAttr>, t: bigint): SymlinkNode {
+  return { kind: "symlink", target, size: encoder.encode(target).length, ...base(id, attr, 0o777, 1, t) };
 }
 
 export function touch(dir: DirNode, t: bigint): void {

@@ -4,7 +4,8 @@ import { checkLayerPath, nowNs } from "../core/layer.ts";
 import type { NewEntryAttr } from "../core/layer.ts";
 import { ChunkedContent, FillSource } from "./chunked-content.ts";
 import type { ContentSource } from "./chunked-content.ts";
-import type { DirNode, FileNode, MemNode, NodeMaker } from "./memory-nodes.ts";
+import { newDir, newFile, newSymlink } from "./memory-nodes.ts";
+import type { DirNode, FileNode, MemNode } from "./memory-nodes.ts";
 
 /** Optional attributes of a spec entry. `mtimeNs` also sets atime and ctime unless given. */
 export interface SpecAttrs {
@@ -54,10 +55,10 @@ export interface MemoryLayerFromOptions {
   freeze?: boolean;
 }
 
-/** The empty layer being built: its root, node maker, chunk size and path walk. */
+/** The empty layer being built: its root, its id counter, chunk size and path walk. */
 export interface SpecTarget {
   readonly root: DirNode;
-  readonly nodes: NodeMaker;
+  allocId(): number;
   readonly chunkSize: number | undefined;
   walk(path: string, syscall: string): MemNode;
 }
@@ -69,7 +70,6 @@ export function buildFromSpec(into: SpecTarget, spec: MemorySpec, options: Memor
   const t = options.timeNs ?? nowNs();
   const defaults = { uid: options.uid ?? 0, gid: options.gid ?? 0 };
   const root = into.root;
-  const nodes = into.nodes;
   root.atimeNs = root.mtimeNs = root.ctimeNs = t;
   root.uid = defaults.uid;
   root.gid = defaults.gid;
@@ -88,7 +88,7 @@ export function buildFromSpec(into: SpecTarget, spec: MemorySpec, options: Memor
     for (const name of path.split("/")) {
       let next = dir.entries.get(name);
       if (next === undefined) {
-        next = nodes.dir({ mode: 0o755, ...defaults }, t);
+        next = newDir(into.allocId(), { mode: 0o755, ...defaults }, t);
         dir.entries.set(name, next);
         dir.nlink++;
       } else if (next.kind !== "dir") {
@@ -122,7 +122,7 @@ export function buildFromSpec(into: SpecTarget, spec: MemorySpec, options: Memor
     if (typeof data === "string") content = ChunkedContent.fromBytes(encoder.encode(data), false, into.chunkSize);
     else if (data instanceof Uint8Array) content = ChunkedContent.fromBytes(data, true, into.chunkSize);
     else content = ChunkedContent.fromSource(generatedSource(data), data.size, into.chunkSize);
-    return nodes.file(content, attrs, ctime);
+    return newFile(into.allocId(), content, attrs, ctime);
   };
 
   for (const rawKey of Object.keys(spec)) {
@@ -144,7 +144,7 @@ export function buildFromSpec(into: SpecTarget, spec: MemorySpec, options: Memor
     if ("symlink" in value) {
       if (isDirKey) throw new FsError(Errno.INVAL, "from", rawKey, "a key ending in / must be a directory");
       const a = attrsOf(value);
-      put(path, () => nodes.symlink(value.symlink, a, a.mtimeNs ?? t));
+      put(path, () => newSymlink(into.allocId(), value.symlink, a, a.mtimeNs ?? t));
       continue;
     }
     if ("file" in value) {

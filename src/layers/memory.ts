@@ -18,7 +18,7 @@ import type { EntryStat, LayerFile, NewEntryAttr, SetAttr, WritableLayer, Writab
 import { ChunkedContent } from "./chunked-content.ts";
 import type { ContentSource, ContentUsage, SizedContentSource } from "./chunked-content.ts";
 import { MemoryFile } from "./memory-file.ts";
-import { NodeMaker, statOf, touch } from "./memory-nodes.ts";
+import { checkedId, newDir, newFile, newSymlink, statOf, touch } from "./memory-nodes.ts";
 import type { DirNode, FileNode, MemNode } from "./memory-nodes.ts";
 import { buildFromSpec } from "./memory-spec.ts";
 import type { MemoryLayerFromOptions, MemorySpec } from "./memory-spec.ts";
@@ -46,7 +46,7 @@ export class MemoryLayer implements WritableLayer {
   readonly writable = true as const;
   readonly chunkSize: number | undefined;
   #root: DirNode;
-  readonly #nodes = new NodeMaker();
+  #nextId = 1;
   #frozen = false;
   /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.unionInodes). */
   #inos: ReadonlyMap<number, number> | undefined;
@@ -56,14 +56,14 @@ export class MemoryLayer implements WritableLayer {
     if (options.chunkSize !== undefined) new ChunkedContent(options.chunkSize);
     this.chunkSize = options.chunkSize;
     const t = nowNs();
-    this.#root = this.#nodes.dir({ mode: 0o755 }, t);
+    this.#root = newDir(this.#allocId(), { mode: 0o755 }, t);
   }
 
   /** Build a layer from a plain object (see MemorySpec). */
   static from(spec: MemorySpec, options: MemoryLayerFromOptions = {}): MemoryLayer {
     const layer = new MemoryLayer();
     const l = layer;
-    buildFromSpec({ root: l.#root, nodes: l.#nodes, chunkSize: l.chunkSize, walk: (p, sys) => l.#walk(p, sys) }, spec, options);
+    buildFromSpec({ root: l.#root, allocId: () => l.#allocId(), chunkSize: l.chunkSize, walk: (p, sys) => l.#walk(p, sys) }, spec, options);
     if (options.freeze) layer.freeze();
     return layer;
   }
@@ -95,7 +95,7 @@ export class MemoryLayer implements WritableLayer {
   /** A fresh empty layer with the same chunk size whose ids continue after this one's (Union.reset / fork). O(1). */
   successor(): MemoryLayer {
     const next = new MemoryLayer(this.chunkSize === undefined ? {} : { chunkSize: this.chunkSize });
-    next.#nodes.nextId = Math.max(this.#nodes.nextId, next.#nodes.nextId); // both roots have id 1
+    next.#nextId = Math.max(this.#nextId, next.#nextId); // both roots have id 1
     return next;
   }
 
@@ -165,20 +165,20 @@ export class MemoryLayer implements WritableLayer {
   mkdir(path: string, attr: NewEntryAttr): void {
     const { dir, name } = this.#creatable("mkdir", path);
     const t = nowNs();
-    this.#insert(dir, name, this.#nodes.dir(attr, t), t);
+    this.#insert(dir, name, newDir(this.#allocId(), attr, t), t);
   }
 
   createFile(path: string, attr: NewEntryAttr): void {
     const { dir, name } = this.#creatable("open", path);
     const t = nowNs();
-    this.#insert(dir, name, this.#nodes.file(new ChunkedContent(this.chunkSize), attr, t), t);
+    this.#insert(dir, name, newFile(this.#allocId(), new ChunkedContent(this.chunkSize), attr, t), t);
   }
 
   /** createFile, then open the new file (WritableLayer.createAndOpen): no second path walk. */
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     const { dir, name } = this.#creatable("open", path);
     const t = nowNs();
-    const node = this.#nodes.file(new ChunkedContent(this.chunkSize), attr, t);
+    const node = newFile(this.#allocId(), new ChunkedContent(this.chunkSize), attr, t);
     this.#insert(dir, name, node, t);
     return new MemoryFile(this, node, write);
   }
@@ -202,13 +202,13 @@ export class MemoryLayer implements WritableLayer {
       // A source in this very layer can still change, and a handle is not ours to keep: copy the bytes.
       content = copyOf(source, size, this.chunkSize);
     }
-    this.#insert(dir, name, this.#nodes.file(content, attr, t), t);
+    this.#insert(dir, name, newFile(this.#allocId(), content, attr, t), t);
   }
 
   symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
     const { dir, name } = this.#creatable("symlink", path);
     const t = nowNs();
-    this.#insert(dir, name, this.#nodes.symlink(target, attr, t), t);
+    this.#insert(dir, name, newSymlink(this.#allocId(), target, attr, t), t);
   }
 
   link(existing: string, newPath: string): void {
@@ -321,6 +321,10 @@ export class MemoryLayer implements WritableLayer {
 
   #checkWritable(syscall: string, path?: string): void {
     if (this.#frozen) throw new FsError(Errno.ROFS, syscall, path);
+  }
+
+  #allocId(): number {
+    return checkedId(this.#nextId++);
   }
 
   /** Add a (new or extra-linked) node under `dir`. */
