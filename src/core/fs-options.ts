@@ -107,3 +107,15 @@ function describe(v: unknown): string {
   if (v === null || typeof v !== "object") return String(v);
   return Array.isArray(v) ? "an array" : "an object";
 }
+
+/** node:fs time argument (seconds or Date) to nanoseconds. */
+export function toNs(t: number | Date): bigint {
+  // An invalid Date has NaN time: EINVAL, not BigInt's RangeError.
+  if (t instanceof Date) {
+    const ms = t.getTime();
+    if (!Number.isFinite(ms)) throw new FsError(Errno.INVAL, "utimes");
+    return BigInt(ms) * 1_000_000n;
+  }
+  if (typeof t !== "number" || !Number.isFinite(t)) throw new FsError(Errno.INVAL, "utimes");
+  return BigInt(Math.round(t * 1e6)) * 1000n;
+}

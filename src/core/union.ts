@@ -4,8 +4,10 @@
  * path.ts (syntax), resolve.ts (walk inside the root), lower-index.ts (the
  * image's cached per-directory index) + lookup.ts (upper over it), copy-up.ts,
  * create.ts, remove.ts, rename.ts, whiteout.ts (the `.wh.` encoding),
- * readdir-merge.ts, inode.ts, file.ts (handles), union-state.ts (lazy
- * per-union state), changes.ts; the public types are in union-types.ts.
+ * readdir-merge.ts, inode.ts, file.ts (handles), open-file.ts (open),
+ * whole-file.ts (readFile/writeFile), fork.ts (fork/reset), union-state.ts
+ * (lazy per-union state), quota.ts, changes.ts, fs-options.ts (node:fs-style
+ * arguments); the public types are in union-types.ts.
  *
  * Paths: absolute union paths ("/", "/a/b"). A relative path is taken from "/".
  * "." and ".." are resolved component by component (".." at the root stays at
@@ -15,22 +17,24 @@
  * over 255 bytes or a path over 4096 bytes: ENAMETOOLONG.
  */
 import { Errno, FsError } from "./errno.ts";
-import type { Layer, LayerFile, SetAttr, WritableLayer } from "./layer.ts";
+import type { SetAttr, WritableLayer } from "./layer.ts";
 import { Image } from "./image.ts";
 import { computeChanges } from "./changes.ts";
 import { copyUp } from "./copy-up.ts";
-import { createOpenFileAt, linkAt, mkdirAt, symlinkAt } from "./create.ts";
-import { DirHandle, FlaggedFile, LowerReadFile, toStat, UpperFile } from "./file.ts";
-import { boolOption, checkOptions, encodingOf, idOf, modeOf, parseFlag } from "./fs-options.ts";
+import { linkAt, mkdirAt, symlinkAt } from "./create.ts";
+import { FlaggedFile, toStat } from "./file.ts";
+import { boolOption, checkOptions, encodingOf, idOf, modeOf, parseFlag, toNs } from "./fs-options.ts";
 import { nodeStat, nodeType } from "./lookup.ts";
 import type { UnionNode } from "./lookup.ts";
-import { lowerIno } from "./lower-index.ts";
 import { parsePath, PATH_MAX, utf8Length } from "./path.ts";
 import { isEmptyDir, mergedEntries } from "./readdir-merge.ts";
 import { removeAt } from "./remove.ts";
 import { renamePaths } from "./rename.ts";
 import { readlinkNode, resolve, resolveNode } from "./resolve.ts";
 import { UnionState } from "./union-state.ts";
+import { carryHandles, freshUpper } from "./fork.ts";
+import { checkOpenOptions, openFile } from "./open-file.ts";
+import { readWhole, writeWhole } from "./whole-file.ts";
 import { isReservedName } from "./whiteout.ts";
 import { checkQuota } from "./quota.ts";
 import type { Quota, Usage } from "./quota.ts";
@@ -42,32 +46,9 @@ export type {
   Change, DirEntry, OpenOptions, ReadFileOptions, ReaddirOptions, Stat, StatOptions, UnionFile, UnionOptions, WriteFileOptions,
 } from "./union-types.ts";
 
-const BOOLEAN_OPEN_OPTIONS: ReadonlySet<string> = new Set(["read", "write", "append", "create", "exclusive", "truncate", "directory", "follow"]);
-
-/** OpenOptions as given, checked in one pass (every path_open comes through here): booleans, a mode, nothing else. */
-function checkOpenOptions(options: OpenOptions, path: string): OpenOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new FsError(Errno.INVAL, "open", path, "options must be an object or a flag string");
-  }
-  let mode: number | undefined;
-  for (const key in options) {
-    const v = (options as Record<string, unknown>)[key];
-    if (key === "mode") {
-      if (v !== undefined) mode = modeOf(v, "open", path);
-    } else if (!BOOLEAN_OPEN_OPTIONS.has(key)) {
-      checkOptions(options, [...BOOLEAN_OPEN_OPTIONS, "mode"], "open", path); // throws, naming the key
-    } else if (v !== undefined && typeof v !== "boolean") {
-      boolOption(options as Record<string, unknown>, key, "open", path); // throws
-    }
-  }
-  return mode === undefined || mode === options.mode ? options : { ...options, mode };
-}
-
 const NO_QUOTA: Readonly<Quota> = Object.freeze({});
 const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep", quota: NO_QUOTA });
 const encoder = new TextEncoder();
-/** Largest file readFile() reads whole (2 GiB - 1, node:fs's limit). */
-const MAX_READ_FILE = 2 ** 31 - 1;
 const decoder = new TextDecoder();
 
 /**
@@ -131,7 +112,7 @@ export class Union {
    * and they no longer follow copy-ups.
    */
   reset(): void {
-    const next = this.#freshUpper("reset");
+    const next = freshUpper(this.#upper, "reset");
     this.#upper = next;
     const s = this.#state;
     if (s === undefined) return;
@@ -177,59 +158,9 @@ export class Union {
     if (s !== undefined && s.idle) this.#state = undefined; // as in reset()
     else if (s !== undefined) {
       s.rebase(image, forParent);
-      this.#carryHandles(s, frozen);
+      carryHandles(this, s, frozen);
     }
     return new Union(image, forChild, this.options);
-  }
-
-  #freshUpper(sys: string): WritableLayer {
-    const next = this.#upper.successor?.();
-    if (next === undefined) throw new FsError(Errno.NOTSUP, sys, undefined, "the upper cannot be replaced in O(1) (a host directory); only a memory upper can");
-    return next;
-  }
-
-  /**
-   * After a fork: the handles on objects of the frozen upper continue in this
-   * union's view. Readers follow their path first, so the writers' copy-ups
-   * below retarget them onto the same copy.
-   */
-  #carryHandles(s: UnionState, frozen: Layer): void {
-    const visible = (path: string, file: LayerFile): boolean => frozen.stat(path)?.id === file.stat().id;
-    // Objects without a name: one private copy per object, shared by its handles.
-    const privates = new Map<number, { layer: WritableLayer; readers: LowerReadFile[] }>();
-    const privateOf = (file: LayerFile): { layer: WritableLayer; readers: LowerReadFile[] } => {
-      const st = file.stat();
-      let p = privates.get(st.id);
-      if (p === undefined) {
-        const layer = this.#upper.successor!();
-        layer.createFileFrom("f", file, { mode: st.mode, uid: st.uid, gid: st.gid, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs });
-        privates.set(st.id, (p = { layer, readers: [] }));
-      }
-      return p;
-    };
-    for (const r of [...s.upperReaders]) {
-      const file = r.layerFile;
-      if (file === undefined) continue;
-      if (visible(r.layerPath, file)) r.follow(r.layerPath);
-      else privateOf(file).readers.push(r);
-    }
-    for (const w of [...s.writers]) {
-      const file = w.layerFile;
-      if (file === undefined) continue;
-      if (visible(w.layerPath, file)) {
-        const node = resolve(this, "/" + w.layerPath, false).node!;
-        // Carrying an open descriptor over is not the guest's change: never refused by the quota.
-        const up = s.upper.exempt(() => copyUp(s, node));
-        w.retarget(s.upper.openWrite(up.path), up.path);
-      } else {
-        // Still this union's to pay for: its writes stay under the quota.
-        w.retarget(s.upper.adopt(privateOf(file).layer.openWrite("f"), w.layerPath), w.layerPath);
-      }
-    }
-    for (const p of privates.values()) {
-      for (const r of p.readers) r.replaceFile(p.layer.open("f"));
-      p.layer.unlink("f"); // open handles keep it
-    }
   }
 
   #stat(node: UnionNode): Stat {
@@ -259,64 +190,8 @@ export class Union {
       if (mode !== undefined) throw new FsError(Errno.INVAL, sys, path, "a mode argument goes with a flag string; use options.mode");
       o = checkOpenOptions(options, path);
     }
-    const file = this.#open(path, o);
+    const file = openFile(this, this.#s, path, o, (n) => this.#stat(n));
     return o.read === false || o.append === true ? new FlaggedFile(file, o.read !== false, o.append === true) : file;
-  }
-
-  #open(path: string, options: OpenOptions): UnionFile {
-    const sys = "open";
-    const create = options.create === true;
-    const exclusive = create && options.exclusive === true;
-    const write = options.write === true || options.append === true;
-    const truncate = options.truncate === true;
-    // O_CREAT|O_EXCL never follows a final symlink (EEXIST instead).
-    const r = resolve(this, path, exclusive ? false : options.follow ?? true, sys);
-    let node = r.node;
-    const s = this.#s;
-    if (node === undefined) {
-      if (!create) throw new FsError(Errno.NOENT, sys, path);
-      if (r.trailingSlash) throw new FsError(Errno.ISDIR, sys, path);
-      if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
-      const made = createOpenFileAt(s, r.dir, r.name, { mode: (options.mode ?? 0o644) & 0o7777 }, write);
-      return write ? new UpperFile(s, made.path, made.file, true) : new LowerReadFile(s, made.path, made.file, undefined, false);
-    }
-    if (exclusive) throw new FsError(Errno.EXIST, sys, path);
-    const type = nodeType(node);
-    if (type === "symlink") throw new FsError(Errno.LOOP, sys, path);
-    if (options.directory === true && type !== "dir") throw new FsError(Errno.NOTDIR, sys, path);
-    if (type === "dir") {
-      if (write || truncate || create) throw new FsError(Errno.ISDIR, sys, path);
-      const opened = node;
-      return new DirHandle(s, node.path, (p) => {
-        const n = p === undefined ? undefined : resolve(this, "/" + p, false).node;
-        return n !== undefined ? this.#stat(n) : this.#stat(opened);
-      });
-    }
-    if (write || truncate) {
-      node = copyUp(s, node, truncate);
-      // One layer handle serves both the truncation and the caller (UpperFile enforces `write`).
-      const file = s.upper.openWrite(node.path);
-      if (truncate && nodeStat(node).size > 0) {
-        try {
-          file.truncate(0);
-        } catch (e) {
-          file.close();
-          throw e;
-        }
-      }
-      return write ? new UpperFile(s, node.path, file, true) : new LowerReadFile(s, node.path, file, undefined, false);
-    }
-    if (node.upper !== undefined) {
-      if (s.inodes.sharedOrigin(node.upper.id) === undefined) return new LowerReadFile(s, node.path, s.upper.open(node.path), undefined, false);
-      // A relocated hard-linked lower file: a later change gives this name a new object (rule 13); follow it (rule 9).
-      const f = new LowerReadFile(s, node.path, s.upper.open(node.path), undefined);
-      s.register(node.path, f);
-      return f;
-    }
-    const le = node.lower!;
-    const f = new LowerReadFile(s, node.path, this.#image.layers[le.layer]!.open(node.path), lowerIno(le));
-    s.register(node.path, f);
-    return f;
   }
 
   /** Directory entries sorted by name bytes, without "." and "..", whiteouts filtered. */
@@ -404,23 +279,7 @@ export class Union {
     const encoding = encodingOf(o.encoding, sys, path);
     const f = this.open(path, o.flag === undefined ? {} : parseFlag(o.flag, sys, path));
     try {
-      if (f.type === "dir") throw new FsError(Errno.ISDIR, "read", path);
-      const size = f.stat().size;
-      // A (sparse) host file can be far larger than any buffer: EFBIG, not a RangeError.
-      if (size > MAX_READ_FILE) throw new FsError(Errno.FBIG, "read", path, "too large to read whole");
-      let buf = new Uint8Array(Math.max(size, 0));
-      let len = 0;
-      for (;;) {
-        if (len === buf.length) {
-          const bigger = new Uint8Array(Math.max(4096, buf.length * 2));
-          bigger.set(buf);
-          buf = bigger;
-        }
-        const n = f.read(buf.subarray(len), len);
-        if (n === 0) break;
-        len += n;
-      }
-      const out = buf.subarray(0, len);
+      const out = readWhole(f, path);
       return encoding === "utf8" ? decoder.decode(out) : out.slice();
     } finally {
       f.close();
@@ -455,11 +314,7 @@ export class Union {
     const creating = this.options.quota !== NO_QUOTA && flags.create === true && this.lstat(path, { throwIfNoEntry: false }) === undefined;
     const f = this.open(path, { ...flags, mode });
     try {
-      for (let off = 0; off < bytes.length;) {
-        const n = f.write(off === 0 ? bytes : bytes.subarray(off), off);
-        if (n <= 0) throw new FsError(Errno.IO, "write", path, "short write");
-        off += n;
-      }
+      writeWhole(f, bytes, path);
     } catch (e) {
       if (creating && e instanceof FsError && e.errno === Errno.NOSPC) {
         f.close();
@@ -648,16 +503,4 @@ export class Union {
   changes(): Change[] {
     return computeChanges(this.#image, this.#upper);
   }
-}
-
-/** node:fs time argument (seconds or Date) to nanoseconds. */
-function toNs(t: number | Date): bigint {
-  // An invalid Date has NaN time: EINVAL, not BigInt's RangeError.
-  if (t instanceof Date) {
-    const ms = t.getTime();
-    if (!Number.isFinite(ms)) throw new FsError(Errno.INVAL, "utimes");
-    return BigInt(ms) * 1_000_000n;
-  }
-  if (typeof t !== "number" || !Number.isFinite(t)) throw new FsError(Errno.INVAL, "utimes");
-  return BigInt(Math.round(t * 1e6)) * 1000n;
 }

@@ -9,100 +9,21 @@
  * keeps a reference to the lower file and stores only chunks written later; a
  * rename moves a node reference, so a deep directory rename copies no bytes.
  * Open handles hold the node, so they survive rename and unlink.
+ * memory-nodes.ts: the nodes; memory-file.ts: the open file; memory-spec.ts:
+ * `from(spec)`.
  */
 import { Errno, FsError } from "../core/errno.ts";
 import { checkLayerPath, nowNs } from "../core/layer.ts"; // nowNs is strictly increasing: ctime never steps back
-import type {
-  EntryStat,
-  EntryType,
-  LayerFile,
-  NewEntryAttr,
-  SetAttr,
-  WritableLayer,
-  WritableLayerFile,
-} from "../core/layer.ts";
-import { ChunkedContent, FillSource } from "./chunked-content.ts";
+import type { EntryStat, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "../core/layer.ts";
+import { ChunkedContent } from "./chunked-content.ts";
 import type { ContentSource, ContentUsage, SizedContentSource } from "./chunked-content.ts";
+import { MemoryFile } from "./memory-file.ts";
+import { checkedId, newDir, newFile, newSymlink, statOf, touch } from "./memory-nodes.ts";
+import type { DirNode, FileNode, MemNode } from "./memory-nodes.ts";
+import { buildFromSpec } from "./memory-spec.ts";
+import type { MemoryLayerFromOptions, MemorySpec } from "./memory-spec.ts";
 
-// ---------------------------------------------------------------- nodes ---
-
-interface NodeBase {
-  readonly id: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  nlink: number;
-  atimeNs: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
-interface FileNode extends NodeBase {
-  readonly kind: "file";
-  readonly content: ChunkedContent;
-}
-interface DirNode extends NodeBase {
-  readonly kind: "dir";
-  readonly entries: Map<string, Node>;
-}
-interface SymlinkNode extends NodeBase {
-  readonly kind: "symlink";
-  readonly target: string;
-  /** UTF-8 byte length of the target (st_size of a symlink). */
-  readonly size: number;
-}
-type Node = FileNode | DirNode | SymlinkNode;
-
-const MAX_ID = 2 ** 32 - 1;
-
-// ---------------------------------------------------------------- spec ---
-
-/** Optional attributes of a spec entry. `mtimeNs` also sets atime and ctime unless given. */
-export interface SpecAttrs {
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  atimeNs?: bigint;
-  mtimeNs?: bigint;
-}
-
-/**
- * A generated file of `size` bytes that allocates nothing: every byte `fill`
- * (default 0) or a repeating pattern; or any `read(into, position)` source.
- */
-export interface GeneratedFileSpec {
-  size: number;
-  fill?: number | Uint8Array;
-  read?: (into: Uint8Array, position: number) => number;
-}
-
-/** One entry of a `MemoryLayer.from` spec. */
-export type MemorySpecEntry =
-  | string
-  | Uint8Array
-  | Record<string, never>
-  | ({ file: string | Uint8Array | GeneratedFileSpec } & SpecAttrs)
-  | ({ dir: true } & SpecAttrs)
-  | ({ symlink: string } & SpecAttrs)
-  | { link: string };
-
-/**
- * Keys are layer-relative paths ("a/b"; a leading "/" is ignored). A key ending
- * in "/" or the value `{}` makes a directory. Parents are created implicitly as
- * 0o755 directories. `{ link: "other/path" }` makes a hard link (resolved after
- * every other entry, so key order does not matter).
- */
-export type MemorySpec = Record<string, MemorySpecEntry>;
-
-/** Options of `MemoryLayer.from`. */
-export interface MemoryLayerFromOptions {
-  /** Time for every entry without its own mtimeNs (default: now). Makes fixtures deterministic. */
-  timeNs?: bigint;
-  /** Default owner. */
-  uid?: number;
-  gid?: number;
-  /** Freeze the result (read-only: mutations throw EROFS). */
-  freeze?: boolean;
-}
+export type { GeneratedFileSpec, MemoryLayerFromOptions, MemorySpec, MemorySpecEntry, SpecAttrs } from "./memory-spec.ts";
 
 /** Options of `new MemoryLayer()`. */
 export interface MemoryLayerOptions {
@@ -135,13 +56,14 @@ export class MemoryLayer implements WritableLayer {
     if (options.chunkSize !== undefined) new ChunkedContent(options.chunkSize);
     this.chunkSize = options.chunkSize;
     const t = nowNs();
-    this.#root = this.#newDir({ mode: 0o755 }, t);
+    this.#root = newDir(this.#allocId(), { mode: 0o755 }, t);
   }
 
   /** Build a layer from a plain object (see MemorySpec). */
   static from(spec: MemorySpec, options: MemoryLayerFromOptions = {}): MemoryLayer {
     const layer = new MemoryLayer();
-    layer.#build(spec, options);
+    const l = layer;
+    buildFromSpec({ root: l.#root, allocId: () => l.#allocId(), chunkSize: l.chunkSize, walk: (p, sys) => l.#walk(p, sys) }, spec, options);
     if (options.freeze) layer.freeze();
     return layer;
   }
@@ -243,20 +165,20 @@ export class MemoryLayer implements WritableLayer {
   mkdir(path: string, attr: NewEntryAttr): void {
     const { dir, name } = this.#creatable("mkdir", path);
     const t = nowNs();
-    this.#insert(dir, name, this.#newDir(attr, t), t);
+    this.#insert(dir, name, newDir(this.#allocId(), attr, t), t);
   }
 
   createFile(path: string, attr: NewEntryAttr): void {
     const { dir, name } = this.#creatable("open", path);
     const t = nowNs();
-    this.#insert(dir, name, this.#newFile(new ChunkedContent(this.chunkSize), attr, t), t);
+    this.#insert(dir, name, newFile(this.#allocId(), new ChunkedContent(this.chunkSize), attr, t), t);
   }
 
   /** createFile, then open the new file (WritableLayer.createAndOpen): no second path walk. */
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     const { dir, name } = this.#creatable("open", path);
     const t = nowNs();
-    const node = this.#newFile(new ChunkedContent(this.chunkSize), attr, t);
+    const node = newFile(this.#allocId(), new ChunkedContent(this.chunkSize), attr, t);
     this.#insert(dir, name, node, t);
     return new MemoryFile(this, node, write);
   }
@@ -280,13 +202,13 @@ export class MemoryLayer implements WritableLayer {
       // A source in this very layer can still change, and a handle is not ours to keep: copy the bytes.
       content = copyOf(source, size, this.chunkSize);
     }
-    this.#insert(dir, name, this.#newFile(content, attr, t), t);
+    this.#insert(dir, name, newFile(this.#allocId(), content, attr, t), t);
   }
 
   symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
     const { dir, name } = this.#creatable("symlink", path);
     const t = nowNs();
-    this.#insert(dir, name, this.#newSymlink(target, attr, t), t);
+    this.#insert(dir, name, newSymlink(this.#allocId(), target, attr, t), t);
   }
 
   link(existing: string, newPath: string): void {
@@ -402,45 +324,18 @@ export class MemoryLayer implements WritableLayer {
   }
 
   #allocId(): number {
-    if (this.#nextId > MAX_ID) throw new FsError(Errno.NOSPC, "mknod", undefined, "out of ids");
-    return this.#nextId++;
-  }
-
-  /** A fresh id and the attributes a new node starts with (`defaultMode` unless `attr` has a mode). */
-  #newBase(attr: Partial<NewEntryAttr>, defaultMode: number, nlink: number, t: bigint): NodeBase {
-    return {
-      id: this.#allocId(),
-      mode: (attr.mode ?? defaultMode) & 0o7777,
-      uid: attr.uid ?? 0,
-      gid: attr.gid ?? 0,
-      nlink,
-      atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
-      mtimeNs: attr.mtimeNs ?? t,
-      ctimeNs: t,
-    };
-  }
-
-  #newDir(attr: Partial<NewEntryAttr>, t: bigint): DirNode {
-    return { kind: "dir", entries: new Map(), ...this.#newBase(attr, 0o755, 2, t) };
-  }
-
-  #newFile(content: ChunkedContent, attr: Partial<NewEntryAttr>, t: bigint): FileNode {
-    return { kind: "file", content, ...this.#newBase(attr, 0o644, 1, t) };
-  }
-
-  #newSymlink(target: string, attr: Partial<NewEntryAttr>, t: bigint): SymlinkNode {
-    return { kind: "symlink", target, size: encoder.encode(target).length, ...this.#newBase(attr, 0o777, 1, t) };
+    return checkedId(this.#nextId++);
   }
 
   /** Add a (new or extra-linked) node under `dir`. */
-  #insert(dir: DirNode, name: string, node: Node, t: bigint): void {
+  #insert(dir: DirNode, name: string, node: MemNode, t: bigint): void {
     dir.entries.set(name, node);
     if (node.kind === "dir") dir.nlink++;
     touch(dir, t);
   }
 
   /** Remove one name of `node` from `dir`. */
-  #detach(dir: DirNode, name: string, node: Node, t: bigint): void {
+  #detach(dir: DirNode, name: string, node: MemNode, t: bigint): void {
     dir.entries.delete(name);
     if (node.kind === "dir") {
       dir.nlink--;
@@ -452,21 +347,21 @@ export class MemoryLayer implements WritableLayer {
     touch(dir, t);
   }
 
-  /** Node at `path`, or undefined if absent (also when a parent is not a directory). */
-  #find(path: string): Node | undefined {
+  /** MemNode at `path`, or undefined if absent (also when a parent is not a directory). */
+  #find(path: string): MemNode | undefined {
     return this.#lookup(path, "stat", false);
   }
 
-  /** Node at `path`; throws ENOENT, or ENOTDIR when a parent is not a directory. */
-  #walk(path: string, syscall: string): Node {
+  /** MemNode at `path`; throws ENOENT, or ENOTDIR when a parent is not a directory. */
+  #walk(path: string, syscall: string): MemNode {
     return this.#lookup(path, syscall, true)!;
   }
 
   /** Walk `path` one name at a time; a missing name or non-directory parent throws when `strict`, else gives undefined. */
-  #lookup(path: string, syscall: string, strict: boolean): Node | undefined {
+  #lookup(path: string, syscall: string, strict: boolean): MemNode | undefined {
     if (path === "") return this.#root;
     checkLayerPath(path, syscall);
-    let node: Node = this.#root;
+    let node: MemNode = this.#root;
     let start = 0;
     for (;;) {
       const slash = path.indexOf("/", start);
@@ -513,228 +408,9 @@ export class MemoryLayer implements WritableLayer {
     return node;
   }
 
-  // ---- from(spec) ----
-
-  #build(spec: MemorySpec, options: MemoryLayerFromOptions): void {
-    const t = options.timeNs ?? nowNs();
-    const defaults = { uid: options.uid ?? 0, gid: options.gid ?? 0 };
-    const root = this.#root;
-    root.atimeNs = root.mtimeNs = root.ctimeNs = t;
-    root.uid = defaults.uid;
-    root.gid = defaults.gid;
-    const links: [string, string][] = [];
-    // Explicit directory attributes are applied last: adding children must not
-    // overwrite them, and an implicit parent may be declared after its children.
-    const dirAttrs: [DirNode, SpecAttrs][] = [];
-    let cacheKey = "";
-    let cacheDir = root;
-
-    const ensureDir = (path: string): DirNode => {
-      if (path === "") return root;
-      if (path === cacheKey) return cacheDir;
-      let dir = root;
-      checkLayerPath(path, "mkdir");
-      for (const name of path.split("/")) {
-        let next = dir.entries.get(name);
-        if (next === undefined) {
-          next = this.#newDir({ mode: 0o755, ...defaults }, t);
-          dir.entries.set(name, next);
-          dir.nlink++;
-        } else if (next.kind !== "dir") {
-          throw new FsError(Errno.NOTDIR, "mkdir", path);
-        }
-        dir = next;
-      }
-      cacheKey = path;
-      cacheDir = dir;
-      return dir;
-    };
-    const put = (path: string, make: () => Node): void => {
-      if (path === "") throw new FsError(Errno.INVAL, "open", path, "the root is a directory");
-      checkLayerPath(path, "open");
-      const slash = path.lastIndexOf("/");
-      const dir = ensureDir(slash < 0 ? "" : path.slice(0, slash));
-      const name = path.slice(slash + 1);
-      if (dir.entries.has(name)) throw new FsError(Errno.EXIST, "open", path, "duplicate spec entry");
-      dir.entries.set(name, make());
-    };
-    const attrsOf = (v: SpecAttrs) => ({
-      ...defaults,
-      ...(v.mode !== undefined ? { mode: v.mode } : {}),
-      ...(v.uid !== undefined ? { uid: v.uid } : {}),
-      ...(v.gid !== undefined ? { gid: v.gid } : {}),
-      ...(v.mtimeNs !== undefined ? { mtimeNs: v.mtimeNs } : {}),
-      ...(v.atimeNs !== undefined ? { atimeNs: v.atimeNs } : {}),
-    });
-    const fileNode = (data: string | Uint8Array | GeneratedFileSpec, attrs: Partial<NewEntryAttr>, ctime: bigint): FileNode => {
-      let content: ChunkedContent;
-      if (typeof data === "string") content = ChunkedContent.fromBytes(encoder.encode(data), false, this.chunkSize);
-      else if (data instanceof Uint8Array) content = ChunkedContent.fromBytes(data, true, this.chunkSize);
-      else content = ChunkedContent.fromSource(generatedSource(data), data.size, this.chunkSize);
-      return this.#newFile(content, attrs, ctime);
-    };
-
-    for (const rawKey of Object.keys(spec)) {
-      const value = spec[rawKey]!;
-      const isDirKey = rawKey.endsWith("/");
-      const path = trimSlashes(rawKey);
-      if (typeof value === "string" || value instanceof Uint8Array) {
-        if (isDirKey) throw new FsError(Errno.INVAL, "from", rawKey, "a key ending in / must be a directory");
-        put(path, () => fileNode(value, defaults, t));
-        continue;
-      }
-      if (typeof value !== "object" || value === null) {
-        throw new FsError(Errno.INVAL, "from", rawKey, "bad spec value");
-      }
-      if ("link" in value) {
-        links.push([trimSlashes(value.link), path]);
-        continue;
-      }
-      if ("symlink" in value) {
-        if (isDirKey) throw new FsError(Errno.INVAL, "from", rawKey, "a key ending in / must be a directory");
-        const a = attrsOf(value);
-        put(path, () => this.#newSymlink(value.symlink, a, a.mtimeNs ?? t));
-        continue;
-      }
-      if ("file" in value) {
-        if (isDirKey) throw new FsError(Errno.INVAL, "from", rawKey, "a key ending in / must be a directory");
-        const a = attrsOf(value);
-        put(path, () => fileNode(value.file, a, a.mtimeNs ?? t));
-        continue;
-      }
-      // A directory: `{}` or `{ dir: true, ... }`. Declaring one twice is fine.
-      const dir = ensureDir(path);
-      dirAttrs.push([dir, value as SpecAttrs]);
-    }
-    for (const [existing, newPath] of links) {
-      const node = this.#walk(existing, "link");
-      if (node.kind === "dir") throw new FsError(Errno.PERM, "link", existing);
-      put(newPath, () => node);
-      node.nlink++;
-    }
-    for (const [dir, v] of dirAttrs) {
-      if (v.mode !== undefined) dir.mode = v.mode & 0o7777;
-      if (v.uid !== undefined) dir.uid = v.uid;
-      if (v.gid !== undefined) dir.gid = v.gid;
-      if (v.mtimeNs !== undefined) dir.mtimeNs = dir.ctimeNs = dir.atimeNs = v.mtimeNs;
-      if (v.atimeNs !== undefined) dir.atimeNs = v.atimeNs;
-    }
-  }
-}
-
-// ---------------------------------------------------------------- handles ---
-
-/** An open file: holds the node, so it outlives rename and unlink of its names. */
-class MemoryFile implements WritableLayerFile {
-  /** @internal */
-  readonly layer: MemoryLayer;
-  readonly #writable: boolean;
-  #node: FileNode | undefined;
-
-  constructor(layer: MemoryLayer, node: FileNode, writable: boolean) {
-    this.layer = layer;
-    this.#node = node;
-    this.#writable = writable;
-  }
-
-  read(into: Uint8Array, position: number): number {
-    return this.#open("read").content.read(into, position);
-  }
-
-  write(data: Uint8Array, position: number): number {
-    const node = this.#writableNode("write");
-    const n = node.content.write(data, position);
-    if (n > 0) node.mtimeNs = node.ctimeNs = nowNs();
-    return n;
-  }
-
-  truncate(size: number): void {
-    const node = this.#writableNode("truncate");
-    node.content.truncate(size);
-    node.mtimeNs = node.ctimeNs = nowNs();
-  }
-
-  stat(): EntryStat {
-    return statOf(this.#open("fstat"));
-  }
-
-  /** Bytes held by the content's local chunks (quota accounting). */
-  storedBytes(): number {
-    return this.#open("fstat").content.usage().bytes;
-  }
-
-  /** Bytes a write of `length` at `position` would add to the stored chunks. */
-  writeGrowth(length: number, position: number): number {
-    return this.#open("write").content.writeGrowth(length, position);
-  }
-
-  /** The node's content: a MemoryLayer upper references it directly (no copy, nothing to release). */
-  contentSource(): ContentSource {
-    return this.#open("read").content;
-  }
-
-  sync(): void {
-    this.#open("fsync");
-  }
-
-  /** Set the open node's times (undefined: unchanged; ctime becomes now), whatever its names are now. */
-  setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
-    const node = this.#open("futimens");
-    this.layer.checkWritable("futimens");
-    if (atimeNs !== undefined) node.atimeNs = atimeNs;
-    if (mtimeNs !== undefined) node.mtimeNs = mtimeNs;
-    node.ctimeNs = nowNs();
-  }
-
-  close(): void {
-    this.#node = undefined;
-  }
-
-  #open(syscall: string): FileNode {
-    if (this.#node === undefined) throw new FsError(Errno.BADF, syscall);
-    return this.#node;
-  }
-
-  #writableNode(syscall: string): FileNode {
-    const node = this.#open(syscall);
-    if (!this.#writable) throw new FsError(Errno.BADF, syscall);
-    this.layer.checkWritable(syscall);
-    return node;
-  }
 }
 
 // ---------------------------------------------------------------- helpers ---
-
-const encoder = new TextEncoder();
-
-function touch(dir: DirNode, t: bigint): void {
-  dir.mtimeNs = t;
-  dir.ctimeNs = t;
-}
-
-function statOf(node: Node): EntryStat {
-  const type: EntryType = node.kind;
-  return {
-    type,
-    mode: node.mode,
-    uid: node.uid,
-    gid: node.gid,
-    size: node.kind === "file" ? node.content.size : node.kind === "symlink" ? node.size : 0,
-    nlink: node.nlink,
-    id: node.id,
-    atimeNs: node.atimeNs,
-    mtimeNs: node.mtimeNs,
-    ctimeNs: node.ctimeNs,
-  };
-}
-
-function trimSlashes(key: string): string {
-  let s = 0;
-  let e = key.length;
-  while (s < e && key.charCodeAt(s) === 47) s++;
-  while (e > s && key.charCodeAt(e - 1) === 47) e--;
-  return key.slice(s, e);
-}
 
 /** Content holding a copy of `source`'s `size` bytes, read in chunk-sized pieces. */
 function copyOf(source: LayerFile, size: number, chunkSize: number | undefined): ChunkedContent {
@@ -749,15 +425,6 @@ function copyOf(source: LayerFile, size: number, chunkSize: number | undefined):
   }
   if (content.size < size) content.truncate(size);
   return content;
-}
-
-function generatedSource(spec: GeneratedFileSpec): ContentSource {
-  if (spec.read !== undefined) {
-    const read = spec.read;
-    const size = spec.size;
-    return { read: (into, position) => (position >= size ? 0 : read(into.subarray(0, Math.min(into.length, size - position)), position)) };
-  }
-  return new FillSource(spec.size, spec.fill ?? 0);
 }
 
 export type { ContentSource, ContentUsage, SizedContentSource };
