@@ -63,53 +63,64 @@ export interface Filestat {
   ctim: bigint;
 }
 
-/** filestat (64 bytes): dev @0, ino @8, filetype u8 @16, nlink @24, size @32, atim @40, mtim @48, ctim @56. */
+/** filestat (64 bytes): the offset of every field, the one statement of its layout (readers and writers use it). */
+export const FILESTAT = { DEV: 0, INO: 8, FILETYPE: 16, NLINK: 24, SIZE: 32, ATIM: 40, MTIM: 48, CTIM: 56 } as const;
+
 export function writeFilestat(view: DataView, ptr: number, s: Filestat): void {
-  writeFilestatFields(view, ptr, s.dev, s.ino, s.filetype, s.nlink, s.size, s.atim, s.mtim, s.ctim);
+  view.getBigUint64(ptr + FILESTAT.CTIM, true); // bounds check before any byte is written
+  view.setBigUint64(ptr + FILESTAT.DEV, s.dev, true);
+  view.setBigUint64(ptr + FILESTAT.INO, s.ino, true);
+  writeFiletype(view, ptr, s.filetype);
+  view.setBigUint64(ptr + FILESTAT.NLINK, s.nlink, true);
+  view.setBigUint64(ptr + FILESTAT.SIZE, s.size, true);
+  writeFilestatTimes(view, ptr, s.atim, s.mtim, s.ctim);
 }
 
 /**
- * The filestat layout itself. The counts may be numbers (a union Stat's),
- * so a stat per tree-walk entry costs no BigInts.
+ * A filestat from counts that are safe integers (a union Stat's), so a stat per
+ * tree-walk entry costs no BigInts.
  */
-export function writeFilestatFields(
-  view: DataView, ptr: number, dev: U64, ino: U64, filetype: number, nlink: U64, size: U64,
+export function writeFilestatNumbers(
+  view: DataView, ptr: number, dev: number, ino: number, filetype: number, nlink: number, size: number,
   atim: bigint, mtim: bigint, ctim: bigint,
 ): void {
-  view.getBigUint64(ptr + 56, true); // bounds check before any byte is written
-  setU64(view, ptr, dev);
-  setU64(view, ptr + 8, ino);
-  view.setUint8(ptr + 16, filetype);
-  for (let i = 17; i < 24; i++) view.setUint8(ptr + i, 0);
-  setU64(view, ptr + 24, nlink);
-  setU64(view, ptr + 32, size);
-  view.setBigUint64(ptr + 40, atim, true);
-  view.setBigUint64(ptr + 48, mtim, true);
-  view.setBigUint64(ptr + 56, ctim, true);
+  view.getBigUint64(ptr + FILESTAT.CTIM, true); // bounds check before any byte is written
+  setU64(view, ptr + FILESTAT.DEV, dev);
+  setU64(view, ptr + FILESTAT.INO, ino);
+  writeFiletype(view, ptr, filetype);
+  setU64(view, ptr + FILESTAT.NLINK, nlink);
+  setU64(view, ptr + FILESTAT.SIZE, size);
+  writeFilestatTimes(view, ptr, atim, mtim, ctim);
 }
 
-/** A u64 field's value: a bigint, or a non-negative safe integer. */
-type U64 = bigint | number;
+/** The filetype byte and the padding after it. */
+function writeFiletype(view: DataView, ptr: number, filetype: number): void {
+  view.setUint8(ptr + FILESTAT.FILETYPE, filetype);
+  for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) view.setUint8(ptr + i, 0);
+}
 
-function setU64(view: DataView, ptr: number, n: U64): void {
-  if (typeof n === "bigint") {
-    view.setBigUint64(ptr, n, true);
-    return;
-  }
+function writeFilestatTimes(view: DataView, ptr: number, atim: bigint, mtim: bigint, ctim: bigint): void {
+  view.setBigUint64(ptr + FILESTAT.ATIM, atim, true);
+  view.setBigUint64(ptr + FILESTAT.MTIM, mtim, true);
+  view.setBigUint64(ptr + FILESTAT.CTIM, ctim, true);
+}
+
+/** A u64 field from a non-negative safe integer, without a BigInt. */
+function setU64(view: DataView, ptr: number, n: number): void {
   view.setUint32(ptr, n % 4294967296, true);
   view.setUint32(ptr + 4, Math.floor(n / 4294967296), true);
 }
 
 export function readFilestat(view: DataView, ptr: number): Filestat {
   return {
-    dev: view.getBigUint64(ptr, true),
-    ino: view.getBigUint64(ptr + 8, true),
-    filetype: view.getUint8(ptr + 16),
-    nlink: view.getBigUint64(ptr + 24, true),
-    size: view.getBigUint64(ptr + 32, true),
-    atim: view.getBigUint64(ptr + 40, true),
-    mtim: view.getBigUint64(ptr + 48, true),
-    ctim: view.getBigUint64(ptr + 56, true),
+    dev: view.getBigUint64(ptr + FILESTAT.DEV, true),
+    ino: view.getBigUint64(ptr + FILESTAT.INO, true),
+    filetype: view.getUint8(ptr + FILESTAT.FILETYPE),
+    nlink: view.getBigUint64(ptr + FILESTAT.NLINK, true),
+    size: view.getBigUint64(ptr + FILESTAT.SIZE, true),
+    atim: view.getBigUint64(ptr + FILESTAT.ATIM, true),
+    mtim: view.getBigUint64(ptr + FILESTAT.MTIM, true),
+    ctim: view.getBigUint64(ptr + FILESTAT.CTIM, true),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { EntryType } from "../core/layer.ts";
 import type { Stat } from "../core/union.ts";
-import { FILETYPE, writeFilestatFields } from "./abi.ts";
+import { FILETYPE, writeFilestatNumbers } from "./abi.ts";
 import type { Filestat } from "./abi.ts";
 
 /** The WASI filetype of a union entry type. */
@@ -32,5 +32,5 @@ export const CHARACTER_DEVICE_FILESTAT: Readonly<Filestat> = Object.freeze({
 
 /** writeFilestat(statToFilestat(st)) without the intermediate object (path_filestat_get runs once per entry of a tree walk). */
 export function writeStatFilestat(view: DataView, ptr: number, st: Stat): void {
-  writeFilestatFields(view, ptr, st.dev, st.ino, filetypeOf(st.type), st.nlink, st.size, st.atimeNs, st.mtimeNs, st.ctimeNs);
+  writeFilestatNumbers(view, ptr, st.dev, st.ino, filetypeOf(st.type), st.nlink, st.size, st.atimeNs, st.mtimeNs, st.ctimeNs);
 }
