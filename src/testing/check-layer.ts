@@ -60,13 +60,13 @@ export function layerProblems(layer: Layer, options: CheckLayerOptions = {}): st
   const writable = options.writable ?? isWritableLayer(layer);
   if (!writable) return report.failures;
   if (!hasWritableMethods(layer)) {
-    report.fail("", "options.writable is set but the layer lacks WritableLayer methods");
+    report.problem("", "options.writable is set but the layer lacks WritableLayer methods");
     return report.failures;
   }
   report.guard("mutations", () => new MutationSuite(report, layer).run());
   const rootAfter = report.guard("readdir after mutations", () => layer.readdir("").slice().sort());
   if (rootAfter && rootAfter.join("\0") !== rootBefore.join("\0")) {
-    report.fail("", `root listing changed by the mutation suite: ${fmtList(rootBefore)} -> ${fmtList(rootAfter)}`);
+    report.problem("", `root listing changed by the mutation suite: ${fmtList(rootBefore)} -> ${fmtList(rootAfter)}`);
   }
   return report.failures;
 }

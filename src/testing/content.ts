@@ -16,12 +16,12 @@ export function checkReads(report: Report, path: string, f: LayerFile, size: num
     if (got === undefined) return;
     const expectGot = n + (size > n ? Math.min(16, size - n) : 0);
     if (got !== expectGot) {
-      report.fail(path, `whole read returned ${got} bytes, want ${expectGot} (size ${size})`);
+      report.problem(path, `whole read returned ${got} bytes, want ${expectGot} (size ${size})`);
       return;
     }
     if (want !== undefined) {
       const diff = firstDiff(whole.subarray(0, n), want.subarray(0, n));
-      if (diff >= 0 || want.length !== size) report.fail(path, `content differs from what was written (first difference at byte ${diff}, size ${size}/${want.length})`);
+      if (diff >= 0 || want.length !== size) report.problem(path, `content differs from what was written (first difference at byte ${diff}, size ${size}/${want.length})`);
     }
     for (const step of ODD_CHUNKS) {
       if (step > 1 && step > 2 * n + 1) continue;
@@ -34,7 +34,7 @@ export function checkReads(report: Report, path: string, f: LayerFile, size: num
         const r = report.guard("chunked read", () => f.read(buf.subarray(0, len), pos), path);
         if (r === undefined) return;
         if (r <= 0 || r > len) {
-          report.fail(path, `read of ${len} bytes at ${pos} returned ${r}`);
+          report.problem(path, `read of ${len} bytes at ${pos} returned ${r}`);
           return;
         }
         const d = firstDiff(buf.subarray(0, r), whole.subarray(pos, pos + r));
@@ -45,20 +45,20 @@ export function checkReads(report: Report, path: string, f: LayerFile, size: num
         pos += r;
       }
       if (bad >= 0) {
-        report.fail(path, `chunked read (${step}-byte reads) differs from the whole read at byte ${bad}`);
+        report.problem(path, `chunked read (${step}-byte reads) differs from the whole read at byte ${bad}`);
         return;
       }
     }
     const tail = new Uint8Array(8);
     for (const at of [size, size + 1, size + 100_000]) {
       const r = report.guard("read past EOF", () => f.read(tail, at), path);
-      if (r !== undefined && r !== 0) report.fail(path, `read at ${at} (size ${size}) returned ${r}, want 0`);
+      if (r !== undefined && r !== 0) report.problem(path, `read at ${at} (size ${size}) returned ${r}, want 0`);
     }
     if (size > 0) {
       const r = report.guard("read of 0 bytes", () => f.read(new Uint8Array(0), 0), path);
-      if (r !== undefined && r !== 0) report.fail(path, `read into an empty buffer returned ${r}`);
+      if (r !== undefined && r !== 0) report.problem(path, `read into an empty buffer returned ${r}`);
       const last = report.guard("read across EOF", () => f.read(tail, size - 1), path);
-      if (last !== undefined && last !== 1) report.fail(path, `read of 8 bytes at size-1 returned ${last}, want 1`);
+      if (last !== undefined && last !== 1) report.problem(path, `read of 8 bytes at size-1 returned ${last}, want 1`);
     }
 }
 

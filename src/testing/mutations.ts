@@ -46,7 +46,7 @@ export class MutationSuite {
   run(): void {
     const { report, layer, scratch } = this;
     if (layer.stat(scratch) !== undefined) {
-      report.fail(scratch, "scratch directory already exists; pass options.scratch");
+      report.problem(scratch, "scratch directory already exists; pass options.scratch");
       return;
     }
     // The root's mtime must move when an entry is added.
@@ -54,12 +54,12 @@ export class MutationSuite {
     report.guard("mkdir", () => layer.mkdir(scratch, { mode: 0o755 }), scratch);
     const st = layer.stat(scratch);
     if (st === undefined) {
-      report.fail(scratch, "mkdir of the scratch directory did not create it; mutation suite skipped");
+      report.problem(scratch, "mkdir of the scratch directory did not create it; mutation suite skipped");
       return;
     }
-    if (st.type !== "dir") report.fail(scratch, `mkdir made a ${st.type}`);
-    if ((st.mode & 0o777) !== 0o755) report.fail(scratch, `mkdir mode ${oct(st.mode)}, want 0o755`);
-    if (layer.stat("")?.mtimeNs === OLD_TIME) report.fail("", "root mtime unchanged after mkdir of a child");
+    if (st.type !== "dir") report.problem(scratch, `mkdir made a ${st.type}`);
+    if ((st.mode & 0o777) !== 0o755) report.problem(scratch, `mkdir mode ${oct(st.mode)}, want 0o755`);
+    if (layer.stat("")?.mtimeNs === OLD_TIME) report.problem("", "root mtime unchanged after mkdir of a child");
     const steps: [string, () => void][] = [
       ["create", () => this.create()],
       ["write", () => this.writeReadTruncate()],
@@ -77,14 +77,14 @@ export class MutationSuite {
       try {
         layer.mkdir(dir, { mode: 0o755 });
       } catch (e) {
-        report.fail(dir, `mkdir: unexpected ${describe(e)}`);
+        report.problem(dir, `mkdir: unexpected ${describe(e)}`);
         continue;
       }
       report.keepsNoDescriptors(name, () => report.guard(name, fn, dir));
     }
     this.removeTree();
     report.guard("removeTree of the scratch directory", () => layer.removeTree(scratch), scratch);
-    if (layer.stat(scratch) !== undefined) report.fail(scratch, "scratch directory still exists after removeTree");
+    if (layer.stat(scratch) !== undefined) report.problem(scratch, "scratch directory still exists after removeTree");
   }
 
   /** Record a failure if the subtree under the scratch directory changed. */
@@ -92,7 +92,7 @@ export class MutationSuite {
     const before = this.snapshot(this.scratch);
     fn();
     const after = this.snapshot(this.scratch);
-    if (before !== after) this.report.fail(this.scratch, `${what} changed the tree although it failed:\n    before ${before}\n    after  ${after}`);
+    if (before !== after) this.report.problem(this.scratch, `${what} changed the tree although it failed:\n    before ${before}\n    after  ${after}`);
   }
 
   /** Failing operation: right errno, and nothing changed. */
@@ -124,7 +124,7 @@ export class MutationSuite {
     const f = this.layer.openWrite(path);
     try {
       const n = f.write(data, at);
-      if (n !== data.length) this.report.fail(path, `write of ${data.length} bytes returned ${n}`);
+      if (n !== data.length) this.report.problem(path, `write of ${data.length} bytes returned ${n}`);
     } finally {
       f.close();
     }
@@ -136,7 +136,7 @@ export class MutationSuite {
       const size = f.stat().size;
       const out = new Uint8Array(size);
       const n = readFull(f, out, 0);
-      if (n !== size) this.report.fail(path, `read ${n} bytes of a ${size}-byte file`);
+      if (n !== size) this.report.problem(path, `read ${n} bytes of a ${size}-byte file`);
       return out;
     } finally {
       f.close();
@@ -148,7 +148,7 @@ export class MutationSuite {
     if (got === undefined) return;
     const d = firstDiff(got, want);
     if (d >= 0 || got.length !== want.length) {
-      this.report.fail(path, `${what}: content differs at byte ${d} (size ${got.length}, want ${want.length})`);
+      this.report.problem(path, `${what}: content differs at byte ${d} (size ${got.length}, want ${want.length})`);
     }
   }
 
@@ -161,18 +161,18 @@ export class MutationSuite {
     layer.setattr(d, { mtimeNs: OLD_TIME });
     layer.createFile(f, { mode: 0o640 });
     const st = layer.stat(f);
-    if (st === undefined) return report.fail(f, "createFile did not create the file");
-    if (st.type !== "file" || st.size !== 0 || st.nlink !== 1) report.fail(f, `new file is ${st.type}, ${st.size} B, nlink ${st.nlink}`);
-    if ((st.mode & 0o777) !== 0o640) report.fail(f, `createFile mode ${oct(st.mode)}, want 0o640`);
-    if (layer.stat(d)?.mtimeNs === OLD_TIME) report.fail(d, "parent mtime unchanged after createFile");
+    if (st === undefined) return report.problem(f, "createFile did not create the file");
+    if (st.type !== "file" || st.size !== 0 || st.nlink !== 1) report.problem(f, `new file is ${st.type}, ${st.size} B, nlink ${st.nlink}`);
+    if ((st.mode & 0o777) !== 0o640) report.problem(f, `createFile mode ${oct(st.mode)}, want 0o640`);
+    if (layer.stat(d)?.mtimeNs === OLD_TIME) report.problem(d, "parent mtime unchanged after createFile");
     const timed = this.path("create/timed");
     layer.createFile(timed, { mode: 0o600, atimeNs: SET_TIME_A, mtimeNs: SET_TIME_M });
     const ts = layer.stat(timed);
-    if (ts && (ts.mtimeNs !== SET_TIME_M || ts.atimeNs !== SET_TIME_A)) report.fail(timed, `createFile ignored the given times (${ts.atimeNs}/${ts.mtimeNs})`);
+    if (ts && (ts.mtimeNs !== SET_TIME_M || ts.atimeNs !== SET_TIME_A)) report.problem(timed, `createFile ignored the given times (${ts.atimeNs}/${ts.mtimeNs})`);
     layer.mkdir(this.path("create/sub"), { mode: 0o700 });
     const sub = layer.stat(this.path("create/sub"));
-    if (sub && (sub.mode & 0o777) !== 0o700) report.fail(this.path("create/sub"), `mkdir mode ${oct(sub.mode)}, want 0o700`);
-    if (sub && layer.stat(f)?.id === sub.id) report.fail(f, "two new entries share an id");
+    if (sub && (sub.mode & 0o777) !== 0o700) report.problem(this.path("create/sub"), `mkdir mode ${oct(sub.mode)}, want 0o700`);
+    if (sub && layer.stat(f)?.id === sub.id) report.problem(f, "two new entries share an id");
 
     this.failsWith(f, "createFile over a file", Errno.EXIST, () => layer.createFile(f, { mode: 0o644 }));
     this.failsWith(d, "createFile over a directory", Errno.EXIST, () => layer.createFile(this.path("create/sub"), { mode: 0o644 }));
@@ -190,7 +190,7 @@ export class MutationSuite {
     layer.createFile(this.path("create/opq/.wh..wh..opq"), { mode: 0o644 });
     const names = layer.readdir(this.path("create")).sort();
     const want = [".wh.gone", "f", "opq", "sub", "timed"];
-    if (names.join("/") !== want.join("/")) report.fail(d, `readdir ${fmtList(names)}, want ${fmtList(want)}`);
+    if (names.join("/") !== want.join("/")) report.problem(d, `readdir ${fmtList(names)}, want ${fmtList(want)}`);
   }
 
   writeReadTruncate(): void {
@@ -202,14 +202,14 @@ export class MutationSuite {
     try {
       const hello = bytes("hello world");
       const n = h.write(hello, 0);
-      if (n !== hello.length) report.fail(f, `write returned ${n}, want ${hello.length}`);
+      if (n !== hello.length) report.problem(f, `write returned ${n}, want ${hello.length}`);
       const st = layer.stat(f);
-      if (st?.size !== 11) report.fail(f, `size after write ${st?.size}, want 11`);
-      if (st?.mtimeNs === OLD_TIME) report.fail(f, "mtime unchanged after write");
-      if (st && st.ctimeNs < st.mtimeNs) report.fail(f, `ctime ${st.ctimeNs} < mtime ${st.mtimeNs} after a write (a write sets both)`);
-      if (h.stat().size !== 11) report.fail(f, "handle stat size disagrees after write");
+      if (st?.size !== 11) report.problem(f, `size after write ${st?.size}, want 11`);
+      if (st?.mtimeNs === OLD_TIME) report.problem(f, "mtime unchanged after write");
+      if (st && st.ctimeNs < st.mtimeNs) report.problem(f, `ctime ${st.ctimeNs} < mtime ${st.mtimeNs} after a write (a write sets both)`);
+      if (h.stat().size !== 11) report.problem(f, "handle stat size disagrees after write");
       const back = new Uint8Array(11);
-      if (h.read(back, 0) !== 11 || firstDiff(back, hello) >= 0) report.fail(f, "read back through the write handle differs");
+      if (h.read(back, 0) !== 11 || firstDiff(back, hello) >= 0) report.problem(f, "read back through the write handle differs");
       // Write past EOF: the gap reads as zeros.
       h.write(bytes("X"), 20);
       const want = new Uint8Array(21);
@@ -225,8 +225,8 @@ export class MutationSuite {
       this.expectContent(f, grown, "truncate grow");
       layer.setattr(f, { mtimeNs: OLD_TIME });
       h.truncate(0);
-      if (layer.stat(f)?.mtimeNs === OLD_TIME) report.fail(f, "mtime unchanged after truncate");
-      if (layer.stat(f)?.size !== 0) report.fail(f, "size after truncate(0) is not 0");
+      if (layer.stat(f)?.mtimeNs === OLD_TIME) report.problem(f, "mtime unchanged after truncate");
+      if (layer.stat(f)?.size !== 0) report.problem(f, "size after truncate(0) is not 0");
       // A larger pattern across chunk boundaries at an odd offset, read back in odd chunks.
       const big = pattern(200_000, 7);
       h.write(big, 70_001);
@@ -259,10 +259,10 @@ export class MutationSuite {
     const src = new CopySource(data);
     layer.createFileFrom(f, src, { mode: 0o600, uid: 0, gid: 0, atimeNs: SET_TIME_A, mtimeNs: SET_TIME_M });
     const st = layer.stat(f);
-    if (st === undefined) return report.fail(f, "createFileFrom did not create the file");
-    if (st.type !== "file" || st.size !== data.length) report.fail(f, `copy is ${st.type} of ${st.size} B, want file of ${data.length}`);
-    if ((st.mode & 0o777) !== 0o600) report.fail(f, `copy mode ${oct(st.mode)}, want 0o600`);
-    if (st.mtimeNs !== SET_TIME_M) report.fail(f, `copy-up did not keep mtime (${st.mtimeNs}, want ${SET_TIME_M})`);
+    if (st === undefined) return report.problem(f, "createFileFrom did not create the file");
+    if (st.type !== "file" || st.size !== data.length) report.problem(f, `copy is ${st.type} of ${st.size} B, want file of ${data.length}`);
+    if ((st.mode & 0o777) !== 0o600) report.problem(f, `copy mode ${oct(st.mode)}, want 0o600`);
+    if (st.mtimeNs !== SET_TIME_M) report.problem(f, `copy-up did not keep mtime (${st.mtimeNs}, want ${SET_TIME_M})`);
     const fh = layer.open(f);
     try {
       checkReads(report, f, fh, data.length, data);
@@ -275,7 +275,7 @@ export class MutationSuite {
     this.write(f, patch, 150_001);
     want.set(patch, 150_001);
     this.expectContent(f, want, "write into a copied-up file");
-    if (firstDiff(src.data, pattern(300_000, 11)) >= 0) report.fail(f, "createFileFrom wrote to its source");
+    if (firstDiff(src.data, pattern(300_000, 11)) >= 0) report.problem(f, "createFileFrom wrote to its source");
     // Shrink then grow: the grown range is zeros, not the source's bytes.
     const h = layer.openWrite(f);
     try {
@@ -292,7 +292,7 @@ export class MutationSuite {
     const owned = new CopySource(pattern(70_000, 5));
     const g = this.path("copy-up/owned");
     layer.createFileFrom(g, owned, { mode: 0o644 });
-    if (owned.closed) report.fail(g, "createFileFrom closed its source (the caller owns it)");
+    if (owned.closed) report.problem(g, "createFileFrom closed its source (the caller owns it)");
     owned.close();
     this.expectContent(g, pattern(70_000, 5), "copy read after its source was closed (a layer must not keep the handle)");
     // A source offering contentSource: kept instead of the handle (or copied), either way right after close.
@@ -306,7 +306,7 @@ export class MutationSuite {
     this.expectContent(h2, lazyWant, "copy of a contentSource after its handle was closed");
     // An empty source and EEXIST.
     layer.createFileFrom(this.path("copy-up/empty"), new CopySource(new Uint8Array(0)), { mode: 0o644 });
-    if (layer.stat(this.path("copy-up/empty"))?.size !== 0) report.fail(this.path("copy-up/empty"), "copy of an empty source is not empty");
+    if (layer.stat(this.path("copy-up/empty"))?.size !== 0) report.problem(this.path("copy-up/empty"), "copy of an empty source is not empty");
     this.failsWith(f, "createFileFrom over an existing file", Errno.EXIST, () => layer.createFileFrom(f, new CopySource(data), { mode: 0o644 }));
     this.failsWith(f, "createFileFrom with a missing parent", Errno.NOENT, () =>
       layer.createFileFrom(this.path("copy-up/nope/x"), new CopySource(data), { mode: 0o644 }));
@@ -319,10 +319,10 @@ export class MutationSuite {
       const p = this.path(`symlink/l${i}`);
       layer.symlink(p, t);
       const st = layer.stat(p);
-      if (st?.type !== "symlink") report.fail(p, `symlink created a ${st?.type}`);
+      if (st?.type !== "symlink") report.problem(p, `symlink created a ${st?.type}`);
       const got = layer.readlink(p);
-      if (got !== t) report.fail(p, `readlink ${JSON.stringify(got)}, want verbatim ${JSON.stringify(t)}`);
-      if (st && st.size !== utf8Length(t)) report.fail(p, `symlink size ${st.size}, want ${utf8Length(t)}`);
+      if (got !== t) report.problem(p, `readlink ${JSON.stringify(got)}, want verbatim ${JSON.stringify(t)}`);
+      if (st && st.size !== utf8Length(t)) report.problem(p, `symlink size ${st.size}, want ${utf8Length(t)}`);
     });
     const l0 = this.path("symlink/l0");
     this.failsWith(l0, "symlink over an existing name", Errno.EXIST, () => layer.symlink(l0, "y"));
@@ -340,16 +340,16 @@ export class MutationSuite {
     layer.link(a, b);
     const sa = layer.stat(a);
     const sb = layer.stat(b);
-    if (!sa || !sb) return report.fail(b, "link did not create the new name");
-    if (sa.id !== sb.id) report.fail(b, `hard link has id ${sb.id}, original ${sa.id}`);
-    if (sa.nlink !== 2 || sb.nlink !== 2) report.fail(b, `nlink after link ${sa.nlink}/${sb.nlink}, want 2`);
+    if (!sa || !sb) return report.problem(b, "link did not create the new name");
+    if (sa.id !== sb.id) report.problem(b, `hard link has id ${sb.id}, original ${sa.id}`);
+    if (sa.nlink !== 2 || sb.nlink !== 2) report.problem(b, `nlink after link ${sa.nlink}/${sb.nlink}, want 2`);
     this.write(b, bytes("SH"));
     this.expectContent(a, bytes("SHared"), "write through a hard link");
     // Linking a symlink links the symlink itself.
     layer.symlink(this.path("link/s"), "a");
     layer.link(this.path("link/s"), this.path("link/s2"));
     const s2 = layer.stat(this.path("link/s2"));
-    if (s2?.type !== "symlink" || layer.readlink(this.path("link/s2")) !== "a") report.fail(this.path("link/s2"), "link of a symlink did not link the symlink itself");
+    if (s2?.type !== "symlink" || layer.readlink(this.path("link/s2")) !== "a") report.problem(this.path("link/s2"), "link of a symlink did not link the symlink itself");
     this.failsWith(b, "link onto an existing name", Errno.EXIST, () => layer.link(a, b));
     this.failsWith(a, "link of a missing file", Errno.NOENT, () => layer.link(this.path("link/missing"), this.path("link/c")));
     this.failsWith(a, "link of a directory", Errno.PERM, () => layer.link(this.path("link"), this.path("link/d")));
@@ -357,7 +357,7 @@ export class MutationSuite {
     // Unlink one alias: the other keeps content and drops to nlink 1.
     layer.unlink(a);
     const after = layer.stat(b);
-    if (after?.nlink !== 1) report.fail(b, `nlink after unlinking the other alias ${after?.nlink}, want 1`);
+    if (after?.nlink !== 1) report.problem(b, `nlink after unlinking the other alias ${after?.nlink}, want 1`);
     this.expectContent(b, bytes("SHared"), "content after unlinking the other alias");
   }
 
@@ -375,14 +375,14 @@ export class MutationSuite {
     try {
       layer.setattr(d, { mtimeNs: OLD_TIME });
       layer.rename(p("f1"), p("f2"));
-      if (layer.stat(p("f1")) !== undefined) report.fail(p("f1"), "source still exists after rename");
+      if (layer.stat(p("f1")) !== undefined) report.problem(p("f1"), "source still exists after rename");
       const st = layer.stat(p("f2"));
-      if (st?.id !== id1) report.fail(p("f2"), `renamed file has id ${st?.id}, want ${id1} (ids move with the object)`);
-      if (layer.stat(d)?.mtimeNs === OLD_TIME) report.fail(d, "parent mtime unchanged after rename");
+      if (st?.id !== id1) report.problem(p("f2"), `renamed file has id ${st?.id}, want ${id1} (ids move with the object)`);
+      if (layer.stat(d)?.mtimeNs === OLD_TIME) report.problem(d, "parent mtime unchanged after rename");
       this.expectContent(p("f2"), bytes("one"), "rename file over file");
       const buf = new Uint8Array(8);
       const n = old.read(buf, 0);
-      if (n !== 4 || new TextDecoder().decode(buf.subarray(0, n)) !== "two!") report.fail(p("f2"), "an open handle on a replaced file no longer reads its content");
+      if (n !== 4 || new TextDecoder().decode(buf.subarray(0, n)) !== "two!") report.problem(p("f2"), "an open handle on a replaced file no longer reads its content");
     } finally {
       old.close();
     }
@@ -396,13 +396,13 @@ export class MutationSuite {
     layer.mkdir(p("b"), { mode: 0o755 });
     const xid = layer.stat(p("a/deep/x"))?.id;
     layer.rename(p("a"), p("b/moved"));
-    if (layer.stat(p("a")) !== undefined) report.fail(p("a"), "directory still exists after rename");
-    if (layer.stat(p("b/moved/deep/x"))?.id !== xid) report.fail(p("b/moved/deep/x"), "a renamed directory's descendant changed id or vanished");
+    if (layer.stat(p("a")) !== undefined) report.problem(p("a"), "directory still exists after rename");
+    if (layer.stat(p("b/moved/deep/x"))?.id !== xid) report.problem(p("b/moved/deep/x"), "a renamed directory's descendant changed id or vanished");
     this.expectContent(p("b/moved/deep/x"), bytes("deep"), "content under a renamed directory");
     // Directory over an empty directory.
     layer.mkdir(p("empty"), { mode: 0o755 });
     layer.rename(p("b/moved"), p("empty"));
-    if (layer.stat(p("empty/deep/x"))?.id !== xid) report.fail(p("empty"), "rename of a directory over an empty directory lost its content");
+    if (layer.stat(p("empty/deep/x"))?.id !== xid) report.problem(p("empty"), "rename of a directory over an empty directory lost its content");
     // Error cases, each leaving the tree unchanged.
     layer.mkdir(p("full"), { mode: 0o755 });
     layer.createFile(p("full/.wh.x"), { mode: 0o644 }); // raw emptiness: a whiteout counts
@@ -419,7 +419,7 @@ export class MutationSuite {
     // Symlinks move as themselves.
     layer.symlink(p("sl"), "f2");
     layer.rename(p("sl"), p("sl2"));
-    if (layer.readlink(p("sl2")) !== "f2") report.fail(p("sl2"), "a renamed symlink changed target");
+    if (layer.readlink(p("sl2")) !== "f2") report.problem(p("sl2"), "a renamed symlink changed target");
     // Two names of one file: rename is a no-op that keeps both (POSIX).
     layer.link(p("f2"), p("f3"));
     this.unchanged("rename between two links of one file", () =>
@@ -435,10 +435,10 @@ export class MutationSuite {
     layer.symlink(this.path("unlink/s"), "f");
     layer.setattr(d, { mtimeNs: OLD_TIME });
     layer.unlink(this.path("unlink/s"));
-    if (layer.stat(f) === undefined) report.fail(f, "unlink of a symlink removed its target");
-    if (layer.stat(d)?.mtimeNs === OLD_TIME) report.fail(d, "parent mtime unchanged after unlink");
+    if (layer.stat(f) === undefined) report.problem(f, "unlink of a symlink removed its target");
+    if (layer.stat(d)?.mtimeNs === OLD_TIME) report.problem(d, "parent mtime unchanged after unlink");
     layer.unlink(f);
-    if (layer.stat(f) !== undefined) report.fail(f, "file still exists after unlink");
+    if (layer.stat(f) !== undefined) report.problem(f, "file still exists after unlink");
     layer.mkdir(this.path("unlink/sub"), { mode: 0o755 });
     this.failsWith(d, "unlink of a directory", [Errno.ISDIR, Errno.PERM], () => layer.unlink(this.path("unlink/sub")));
     this.failsWith(d, "unlink of a missing name", Errno.NOENT, () => layer.unlink(f));
@@ -459,8 +459,8 @@ export class MutationSuite {
     layer.mkdir(p("e"), { mode: 0o755 });
     layer.setattr(d, { mtimeNs: OLD_TIME });
     layer.rmdir(p("e"));
-    if (layer.stat(p("e")) !== undefined) report.fail(p("e"), "directory still exists after rmdir");
-    if (layer.stat(d)?.mtimeNs === OLD_TIME) report.fail(d, "parent mtime unchanged after rmdir");
+    if (layer.stat(p("e")) !== undefined) report.problem(p("e"), "directory still exists after rmdir");
+    if (layer.stat(d)?.mtimeNs === OLD_TIME) report.problem(d, "parent mtime unchanged after rmdir");
     layer.mkdir(p("full"), { mode: 0o755 });
     layer.createFile(p("full/.wh.x"), { mode: 0o644 });
     layer.createFile(p("file"), { mode: 0o644 });
@@ -485,10 +485,10 @@ export class MutationSuite {
     }, t);
     const ok = report.guard("removeTree", () => layer.removeTree(t), t);
     if (ok === undefined && layer.stat(t) !== undefined) return;
-    if (layer.stat(t) !== undefined) report.fail(t, "directory still exists after removeTree");
+    if (layer.stat(t) !== undefined) report.problem(t, "directory still exists after removeTree");
     const o = layer.stat(out);
-    if (o === undefined) report.fail(out, "removeTree removed a hard link outside the tree");
-    else if (o.nlink !== 1) report.fail(out, `nlink of the surviving alias ${o.nlink}, want 1`);
+    if (o === undefined) report.problem(out, "removeTree removed a hard link outside the tree");
+    else if (o.nlink !== 1) report.problem(out, `nlink of the surviving alias ${o.nlink}, want 1`);
     report.guard("unlink", () => layer.unlink(out), out);
   }
 
@@ -503,24 +503,24 @@ export class MutationSuite {
     const before = layer.stat(f)!;
     layer.setattr(f, { mode: 0o600 });
     const st = layer.stat(f)!;
-    if ((st.mode & 0o7777) !== 0o600) report.fail(f, `mode after setattr ${oct(st.mode)}, want 0o600`);
-    if (st.mtimeNs !== before.mtimeNs) report.fail(f, "setattr(mode) changed mtime");
-    if (st.ctimeNs < before.ctimeNs) report.fail(f, "ctime went backwards after setattr");
+    if ((st.mode & 0o7777) !== 0o600) report.problem(f, `mode after setattr ${oct(st.mode)}, want 0o600`);
+    if (st.mtimeNs !== before.mtimeNs) report.problem(f, "setattr(mode) changed mtime");
+    if (st.ctimeNs < before.ctimeNs) report.problem(f, "ctime went backwards after setattr");
     layer.setattr(f, { mode: 0o4755 });
-    if ((layer.stat(f)!.mode & 0o7777) !== 0o4755) report.fail(f, `setuid bit not kept by setattr (${oct(layer.stat(f)!.mode)})`);
+    if ((layer.stat(f)!.mode & 0o7777) !== 0o4755) report.problem(f, `setuid bit not kept by setattr (${oct(layer.stat(f)!.mode)})`);
     for (const p of [f, d, s]) {
       layer.setattr(p, { atimeNs: SET_TIME_A, mtimeNs: SET_TIME_M });
       const t = layer.stat(p)!;
-      if (t.atimeNs !== SET_TIME_A || t.mtimeNs !== SET_TIME_M) report.fail(p, `times after setattr ${t.atimeNs}/${t.mtimeNs}, want ${SET_TIME_A}/${SET_TIME_M}`);
-      if (t.ctimeNs === SET_TIME_M) report.fail(p, "setattr set ctime to the given mtime (ctime is the change time)");
+      if (t.atimeNs !== SET_TIME_A || t.mtimeNs !== SET_TIME_M) report.problem(p, `times after setattr ${t.atimeNs}/${t.mtimeNs}, want ${SET_TIME_A}/${SET_TIME_M}`);
+      if (t.ctimeNs === SET_TIME_M) report.problem(p, "setattr set ctime to the given mtime (ctime is the change time)");
     }
-    if (layer.stat(f)!.mtimeNs !== SET_TIME_M) report.fail(f, "setattr on a symlink changed its target");
+    if (layer.stat(f)!.mtimeNs !== SET_TIME_M) report.problem(f, "setattr on a symlink changed its target");
     layer.setattr(f, { mtimeNs: SET_TIME_A });
-    if (layer.stat(f)!.atimeNs !== SET_TIME_A || layer.stat(f)!.mtimeNs !== SET_TIME_A) report.fail(f, "setattr of mtime alone disturbed atime");
+    if (layer.stat(f)!.atimeNs !== SET_TIME_A || layer.stat(f)!.mtimeNs !== SET_TIME_A) report.problem(f, "setattr of mtime alone disturbed atime");
     if (report.options.owners !== false) {
       layer.setattr(f, { uid: 1234, gid: 5678 });
       const o = layer.stat(f)!;
-      if (o.uid !== 1234 || o.gid !== 5678) report.fail(f, `owner after setattr ${o.uid}:${o.gid}, want 1234:5678`);
+      if (o.uid !== 1234 || o.gid !== 5678) report.problem(f, `owner after setattr ${o.uid}:${o.gid}, want 1234:5678`);
     }
     this.failsWith(f, "setattr of a missing name", Errno.NOENT, () => layer.setattr(this.path("setattr/missing"), { mode: 0o600 }));
   }
@@ -537,15 +537,15 @@ export class MutationSuite {
       w.write(bytes("AFTER"), 0);
       this.expectContent(p("g"), bytes("AFTERe"), "write through a handle after rename");
       const buf = new Uint8Array(6);
-      if (r.read(buf, 0) !== 6 || new TextDecoder().decode(buf) !== "AFTERe") report.fail(p("g"), "read handle does not see writes after rename");
+      if (r.read(buf, 0) !== 6 || new TextDecoder().decode(buf) !== "AFTERe") report.problem(p("g"), "read handle does not see writes after rename");
       const id = layer.stat(p("g"))!.id;
       layer.unlink(p("g"));
-      if (w.write(bytes("gone"), 10) !== 4) report.fail(p("g"), "write to an unlinked file through an open handle failed");
+      if (w.write(bytes("gone"), 10) !== 4) report.problem(p("g"), "write to an unlinked file through an open handle failed");
       const st = w.stat();
-      if (st.id !== id || st.size !== 14) report.fail(p("g"), `handle stat after unlink ${st.id}/${st.size} B, want ${id}/14`);
+      if (st.id !== id || st.size !== 14) report.problem(p("g"), `handle stat after unlink ${st.id}/${st.size} B, want ${id}/14`);
       const tail = new Uint8Array(4);
-      if (r.read(tail, 10) !== 4 || new TextDecoder().decode(tail) !== "gone") report.fail(p("g"), "read of an unlinked file through an open handle failed");
-      if (layer.stat(p("g")) !== undefined) report.fail(p("g"), "unlinked file reappeared");
+      if (r.read(tail, 10) !== 4 || new TextDecoder().decode(tail) !== "gone") report.problem(p("g"), "read of an unlinked file through an open handle failed");
+      if (layer.stat(p("g")) !== undefined) report.problem(p("g"), "unlinked file reappeared");
       w.sync();
     } finally {
       w.close();

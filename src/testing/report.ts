@@ -41,7 +41,8 @@ export class Report {
     this.maxRead = options.maxReadBytes ?? 1 << 20;
   }
 
-  fail(path: string, message: string): void {
+  /** Record a problem (the suite goes on; checkLayer throws them all at the end). */
+  problem(path: string, message: string): void {
     this.failures.push(`${JSON.stringify(path)}: ${message}`);
   }
 
@@ -57,7 +58,7 @@ export class Report {
       this.guard("close", () => this.layer.close!());
       after = count();
     }
-    if (after > before) this.fail("", `${what} left ${after - before} host descriptor(s) open`);
+    if (after > before) this.problem("", `${what} left ${after - before} host descriptor(s) open`);
     return out;
   }
 
@@ -66,7 +67,7 @@ export class Report {
     try {
       return fn();
     } catch (e) {
-      this.fail(path, `${what}: unexpected ${describe(e)}`);
+      this.problem(path, `${what}: unexpected ${describe(e)}`);
       return undefined;
     }
   }
@@ -78,13 +79,13 @@ export class Report {
       fn();
     } catch (e) {
       if (!isFsError(e)) {
-        this.fail(path, `${what}: threw a non-FsError ${describe(e)}, want ${want.map(code).join("/")}`);
+        this.problem(path, `${what}: threw a non-FsError ${describe(e)}, want ${want.map(code).join("/")}`);
       } else if (!want.includes(e.errno)) {
-        this.fail(path, `${what}: got ${code(e.errno)}, want ${want.map(code).join("/")}`);
+        this.problem(path, `${what}: got ${code(e.errno)}, want ${want.map(code).join("/")}`);
       }
       return;
     }
-    this.fail(path, `${what}: succeeded, want ${want.map(code).join("/")}`);
+    this.problem(path, `${what}: succeeded, want ${want.map(code).join("/")}`);
   }
 }
 

@@ -29,10 +29,10 @@ export class ReadOnlyWalk {
     const layer = this.layer;
     const root = layer.stat("");
     if (root === undefined) {
-      this.report.fail("", "stat of the root is undefined");
+      this.report.problem("", "stat of the root is undefined");
       return [];
     }
-    if (root.type !== "dir") this.report.fail("", `root is a ${root.type}, not a dir`);
+    if (root.type !== "dir") this.report.problem("", `root is a ${root.type}, not a dir`);
     this.checkStatShape("", root);
     // id -> names: hard-link groups; directories must have unique ids.
     const byId = new Map<number, { paths: string[]; st: EntryStat }>();
@@ -50,22 +50,22 @@ export class ReadOnlyWalk {
         const path = childPath(dir, name);
         const st = this.report.guard("stat", () => layer.stat(path), path);
         if (st === undefined) {
-          this.report.fail(path, "listed by readdir but stat gives undefined");
+          this.report.problem(path, "listed by readdir but stat gives undefined");
           continue;
         }
         this.checkStatShape(path, st);
         const again = this.report.guard("stat", () => layer.stat(path), path);
         if (again && (again.id !== st.id || again.type !== st.type)) {
-          this.report.fail(path, `id/type not stable across stat calls: ${st.type}#${st.id} then ${again.type}#${again.id}`);
+          this.report.problem(path, `id/type not stable across stat calls: ${st.type}#${st.id} then ${again.type}#${again.id}`);
         }
         const group = byId.get(st.id);
         if (group === undefined) byId.set(st.id, { paths: [path], st });
         else {
           group.paths.push(path);
           if (st.type === "dir" || group.st.type === "dir") {
-            this.report.fail(path, `shares id ${st.id} with ${JSON.stringify(group.paths[0])} (directories cannot be hard-linked)`);
+            this.report.problem(path, `shares id ${st.id} with ${JSON.stringify(group.paths[0])} (directories cannot be hard-linked)`);
           } else if (st.type !== group.st.type || st.size !== group.st.size) {
-            this.report.fail(path, `shares id ${st.id} with ${JSON.stringify(group.paths[0])} but differs (${st.type}/${st.size} vs ${group.st.type}/${group.st.size})`);
+            this.report.problem(path, `shares id ${st.id} with ${JSON.stringify(group.paths[0])} but differs (${st.type}/${st.size} vs ${group.st.type}/${group.st.size})`);
           }
         }
         if (st.type === "dir") {
@@ -80,11 +80,11 @@ export class ReadOnlyWalk {
     }
     for (const { paths, st } of byId.values()) {
       if (paths.length > 1 && st.nlink < paths.length) {
-        this.report.fail(paths[0]!, `hard-link group ${fmtList(paths)} has ${paths.length} names but nlink ${st.nlink}`);
+        this.report.problem(paths[0]!, `hard-link group ${fmtList(paths)} has ${paths.length} names but nlink ${st.nlink}`);
       }
       if (paths.length > 1) {
         const nl = new Set(paths.map((p) => layer.stat(p)?.nlink));
-        if (nl.size > 1) this.report.fail(paths[0]!, `hard-link aliases ${fmtList(paths)} report different nlink`);
+        if (nl.size > 1) this.report.problem(paths[0]!, `hard-link aliases ${fmtList(paths)} report different nlink`);
       }
     }
     return rootNames;
@@ -94,9 +94,9 @@ export class ReadOnlyWalk {
     const seen = new Set<string>();
     for (const name of names) {
       if (typeof name !== "string" || name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) {
-        this.report.fail(dir, `readdir lists an invalid name ${JSON.stringify(name)}`);
+        this.report.problem(dir, `readdir lists an invalid name ${JSON.stringify(name)}`);
       }
-      if (seen.has(name)) this.report.fail(dir, `readdir lists ${JSON.stringify(name)} twice`);
+      if (seen.has(name)) this.report.problem(dir, `readdir lists ${JSON.stringify(name)} twice`);
       seen.add(name);
     }
     // The result must be the caller's own array, and a second listing must agree.
@@ -105,21 +105,21 @@ export class ReadOnlyWalk {
     const shared = again !== undefined && again.includes("\u0001check-layer-junk");
     names.pop();
     if (again === undefined) return;
-    if (shared) this.report.fail(dir, "readdir returns a shared array (mutating it changes the layer's listing)");
+    if (shared) this.report.problem(dir, "readdir returns a shared array (mutating it changes the layer's listing)");
     if (again.slice().sort().join("\0") !== names.slice().sort().join("\0")) {
-      this.report.fail(dir, `two readdir calls disagree: ${fmtList(names)} vs ${fmtList(again)}`);
+      this.report.problem(dir, `two readdir calls disagree: ${fmtList(names)} vs ${fmtList(again)}`);
     }
   }
 
   checkStatShape(path: string, st: EntryStat): void {
-    if (st.type !== "file" && st.type !== "dir" && st.type !== "symlink") this.report.fail(path, `bad type ${JSON.stringify(st.type)}`);
-    if (!Number.isInteger(st.mode) || st.mode < 0 || st.mode > 0o7777) this.report.fail(path, `mode ${st.mode} is not permission bits (0..0o7777)`);
-    if (!Number.isInteger(st.id) || st.id < 1 || st.id >= 2 ** 32) this.report.fail(path, `id ${st.id} outside 1 <= id < 2**32`);
-    if (!Number.isSafeInteger(st.size) || st.size < 0) this.report.fail(path, `size ${st.size} is not a non-negative integer`);
-    if (!Number.isInteger(st.nlink) || st.nlink < 1) this.report.fail(path, `nlink ${st.nlink} < 1 for a live entry`);
-    if (!Number.isInteger(st.uid) || st.uid < 0 || !Number.isInteger(st.gid) || st.gid < 0) this.report.fail(path, `bad uid/gid ${st.uid}/${st.gid}`);
+    if (st.type !== "file" && st.type !== "dir" && st.type !== "symlink") this.report.problem(path, `bad type ${JSON.stringify(st.type)}`);
+    if (!Number.isInteger(st.mode) || st.mode < 0 || st.mode > 0o7777) this.report.problem(path, `mode ${st.mode} is not permission bits (0..0o7777)`);
+    if (!Number.isInteger(st.id) || st.id < 1 || st.id >= 2 ** 32) this.report.problem(path, `id ${st.id} outside 1 <= id < 2**32`);
+    if (!Number.isSafeInteger(st.size) || st.size < 0) this.report.problem(path, `size ${st.size} is not a non-negative integer`);
+    if (!Number.isInteger(st.nlink) || st.nlink < 1) this.report.problem(path, `nlink ${st.nlink} < 1 for a live entry`);
+    if (!Number.isInteger(st.uid) || st.uid < 0 || !Number.isInteger(st.gid) || st.gid < 0) this.report.problem(path, `bad uid/gid ${st.uid}/${st.gid}`);
     for (const k of ["atimeNs", "mtimeNs", "ctimeNs"] as const) {
-      if (typeof st[k] !== "bigint") this.report.fail(path, `${k} is a ${typeof st[k]}, not a bigint`);
+      if (typeof st[k] !== "bigint") this.report.problem(path, `${k} is a ${typeof st[k]}, not a bigint`);
     }
   }
 
@@ -129,7 +129,7 @@ export class ReadOnlyWalk {
     this.report.expectErr(path, "readlink of a directory", Errno.INVAL, () => layer.readlink(path));
     const missing = childPath(path, "\u0001missing");
     const st = this.report.guard("stat of a missing name", () => layer.stat(missing), missing);
-    if (st !== undefined) this.report.fail(missing, "stat of a missing name is not undefined");
+    if (st !== undefined) this.report.problem(missing, "stat of a missing name is not undefined");
     this.report.expectErr(missing, "readdir of a missing name", Errno.NOENT, () => layer.readdir(missing));
     this.report.expectErr(missing, "open of a missing name", Errno.NOENT, () => layer.open(missing));
     this.report.expectErr(missing, "readlink of a missing name", Errno.NOENT, () => layer.readlink(missing));
@@ -139,7 +139,7 @@ export class ReadOnlyWalk {
     const layer = this.layer;
     const under = childPath(path, "x");
     const st = this.report.guard("stat through a non-directory", () => layer.stat(under), under);
-    if (st !== undefined) this.report.fail(under, "stat through a non-directory is not undefined");
+    if (st !== undefined) this.report.problem(under, "stat through a non-directory is not undefined");
     this.report.expectErr(path, "readdir of a non-directory", Errno.NOTDIR, () => layer.readdir(path));
     this.report.expectErr(under, "readdir through a non-directory", Errno.NOTDIR, () => layer.readdir(under));
     this.report.expectErr(under, "open through a non-directory", Errno.NOTDIR, () => layer.open(under));
@@ -149,14 +149,14 @@ export class ReadOnlyWalk {
   checkSymlink(path: string, st: EntryStat): void {
     const target = this.report.guard("readlink", () => this.layer.readlink(path), path);
     if (target !== undefined) {
-      if (typeof target !== "string") this.report.fail(path, "readlink did not return a string");
-      else if (utf8Length(target) !== st.size) this.report.fail(path, `symlink size ${st.size} != target byte length ${utf8Length(target)}`);
+      if (typeof target !== "string") this.report.problem(path, "readlink did not return a string");
+      else if (utf8Length(target) !== st.size) this.report.problem(path, `symlink size ${st.size} != target byte length ${utf8Length(target)}`);
     }
     try {
       this.layer.open(path).close();
-      this.report.fail(path, "open of a symlink succeeded (layers never follow links)");
+      this.report.problem(path, "open of a symlink succeeded (layers never follow links)");
     } catch (e) {
-      if (!isFsError(e)) this.report.fail(path, `open of a symlink threw a non-FsError ${describe(e)}`);
+      if (!isFsError(e)) this.report.problem(path, `open of a symlink threw a non-FsError ${describe(e)}`);
     }
     this.checkNotDirParent(path);
   }
@@ -169,7 +169,7 @@ export class ReadOnlyWalk {
     try {
       const hst = this.report.guard("handle stat", () => f.stat(), path);
       if (hst && (hst.id !== st.id || hst.size !== st.size || hst.type !== "file")) {
-        this.report.fail(path, `handle stat (${hst.type}#${hst.id}, ${hst.size} B) != stat (file#${st.id}, ${st.size} B)`);
+        this.report.problem(path, `handle stat (${hst.type}#${hst.id}, ${hst.size} B) != stat (file#${st.id}, ${st.size} B)`);
       }
       checkReads(this.report, path, f, st.size, undefined);
     } finally {
@@ -183,8 +183,8 @@ export class ReadOnlyWalk {
       const wantDir = raw.endsWith("/");
       const path = raw.replace(/^\/+|\/+$/g, "");
       const st = this.report.guard("stat", () => this.layer.stat(path), path);
-      if (st === undefined) this.report.fail(path, "expected path is missing");
-      else if (wantDir && st.type !== "dir") this.report.fail(path, `expected a directory, found a ${st.type}`);
+      if (st === undefined) this.report.problem(path, "expected path is missing");
+      else if (wantDir && st.type !== "dir") this.report.problem(path, `expected a directory, found a ${st.type}`);
     }
   }
 }
