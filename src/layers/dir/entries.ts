@@ -4,7 +4,7 @@
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { EntryStat } from "../../core/layer.ts";
-import type { HostStat } from "./host-fs.ts";
+import type { HostFs, HostStat } from "./host-fs.ts";
 import { isShown } from "./overlay.ts";
 
 const MAX_SAFE_INO = BigInt(Number.MAX_SAFE_INTEGER);
@@ -14,6 +14,24 @@ const DIRECT_ID_LIMIT = 2n ** 31n;
 /** A host error as an FsError naming the layer path (never the host path), for the caller to throw. */
 export function layerError(e: unknown, syscall: string, path: string): FsError {
   return new FsError(errnoOf(e), syscall, path);
+}
+
+/** lstat that answers undefined for a missing object (ENOENT, or ENOTDIR on the way). */
+export function lstatIfPresent(host: HostFs, hostPath: string, syscall: string, path: string): HostStat | undefined {
+  if (host.lstatIfExists !== undefined) {
+    try { return host.lstatIfExists(hostPath); } catch (e) { throw layerError(e, syscall, path); }
+  }
+  try { return host.lstat(hostPath); } catch (e) {
+    const errno = errnoOf(e);
+    if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
+    throw layerError(e, syscall, path);
+  }
+}
+
+/** The host path of layer path `path` under the layer root `root` ("" is the root). */
+export function hostPathIn(root: string, path: string): string {
+  if (path === "") return root;
+  return root.endsWith("/") ? root + path : root + "/" + path;
 }
 
 export class EntryIds {

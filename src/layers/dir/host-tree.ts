@@ -8,7 +8,7 @@
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import { checkLayerPath } from "../../core/layer.ts";
 import type { DirCaches } from "./caches.ts";
-import { layerError } from "./entries.ts";
+import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown, overlayWhiteoutPath } from "./overlay.ts";
 
@@ -21,8 +21,7 @@ export class HostTree {
   }
 
   hostPath(path: string): string {
-    if (path === "") return this.root;
-    return this.root.endsWith("/") ? this.root + path : this.root + "/" + path;
+    return hostPathIn(this.root, path);
   }
 
   /** Check every parent component of `path` is a real directory (lstat: a symlink is not one). */
@@ -56,14 +55,7 @@ export class HostTree {
   }
 
   lstatOrUndefined(hostPath: string, syscall: string, path: string): HostStat | undefined {
-    if (this.host.lstatIfExists !== undefined) {
-      try { return this.host.lstatIfExists(hostPath); } catch (e) { throw layerError(e, syscall, path); }
-    }
-    try { return this.host.lstat(hostPath); } catch (e) {
-      const errno = errnoOf(e);
-      if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
-      throw layerError(e, syscall, path);
-    }
+    return lstatIfPresent(this.host, hostPath, syscall, path);
   }
 
   /** The overlayfs char-device whiteout that `.wh.X` at `path` stands for, if any. */

@@ -22,7 +22,7 @@ import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { EntryStat, EntryType } from "../../core/layer.ts";
 import { WHITEOUT_PREFIX } from "../../core/layer.ts";
 import type { EntryIds } from "./entries.ts";
-import { layerError } from "./entries.ts";
+import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
 import { DirFile, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
@@ -85,19 +85,11 @@ export class LowerIndex {
   }
 
   private hostPath(path: string): string {
-    if (path === "") return this.root;
-    return this.root.endsWith("/") ? this.root + path : this.root + "/" + path;
+    return hostPathIn(this.root, path);
   }
 
   private lstat(hostPath: string, syscall: string, path: string): HostStat | undefined {
-    if (this.host.lstatIfExists !== undefined) {
-      try { return this.host.lstatIfExists(hostPath); } catch (e) { throw layerError(e, syscall, path); }
-    }
-    try { return this.host.lstat(hostPath); } catch (e) {
-      const errno = errnoOf(e);
-      if (errno === Errno.NOENT || errno === Errno.NOTDIR) return undefined;
-      throw layerError(e, syscall, path);
-    }
+    return lstatIfPresent(this.host, hostPath, syscall, path);
   }
 
   /** Is the host object at `hostPath` still the directory with layer id `id`? */
