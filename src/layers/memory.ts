@@ -125,7 +125,13 @@ export class MemoryLayer implements WritableLayer {
   readonly writable = true as const;
   readonly chunkSize: number | undefined;
   #root: DirNode;
-  #nextId = 1;
+  /**
+   * Where new ids come from: shared by a layer and all its successors (and
+   * theirs), so no two layers of one lineage ever give an object the same id.
+   * Union.fork makes several successors of one upper (parent, child, private
+   * copies of unlinked open files) whose objects meet again in one union.
+   */
+  #ids = { next: 1 };
   #frozen = false;
   /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.unionInodes). */
   #inos: ReadonlyMap<number, number> | undefined;
@@ -170,10 +176,14 @@ export class MemoryLayer implements WritableLayer {
     return this.#inos;
   }
 
-  /** A fresh empty layer with the same chunk size whose ids continue after this one's (Union.reset / fork). O(1). */
+  /**
+   * A fresh empty layer with the same chunk size (Union.reset / fork), O(1).
+   * It draws ids from this layer's id space: no object of it ever shares an
+   * id with one of this layer or of any other successor of either.
+   */
   successor(): MemoryLayer {
     const next = new MemoryLayer(this.chunkSize === undefined ? {} : { chunkSize: this.chunkSize });
-    next.#nextId = Math.max(this.#nextId, next.#nextId); // both roots have id 1
+    next.#ids = this.#ids; // after its root took id 1 (every root has id 1)
     return next;
   }
 
@@ -402,8 +412,8 @@ export class MemoryLayer implements WritableLayer {
   }
 
   #allocId(): number {
-    if (this.#nextId > MAX_ID) throw new FsError(Errno.NOSPC, "mknod", undefined, "out of ids");
-    return this.#nextId++;
+    if (this.#ids.next > MAX_ID) throw new FsError(Errno.NOSPC, "mknod", undefined, "out of ids");
+    return this.#ids.next++;
   }
 
   /** A fresh id and the attributes a new node starts with (`defaultMode` unless `attr` has a mode). */
