@@ -202,8 +202,9 @@ export interface WritableLayer extends Layer {
   openWrite(path: string): WritableLayerFile;
   /**
    * Optional (Union.reset / Union.fork): a fresh, empty writable layer of the
-   * same kind and options, in O(1). Its ids continue after this layer's, so
-   * objects of the two never share an id.
+   * same kind and options, in O(1). It shares this layer's id space: objects
+   * of this layer, of the successor and of any other successor of either
+   * (Union.fork makes several) never share an id.
    */
   successor?(): WritableLayer;
   /**

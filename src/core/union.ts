@@ -139,9 +139,12 @@ export class Union {
    * follows this union's later changes of its file, rule 9). The child starts
    * with no descriptors, and its snapshot never changes. A descriptor whose
    * object had no name in the union any more (unlinked while open) keeps a
-   * private copy. Hard links made in the upper become lower hard links of the
-   * snapshot: a later change through one name copies that name up alone (rule
-   * 13). ENOTSUP for an upper that cannot be frozen (a host directory).
+   * private copy (same inode number); one whose name was replaced while
+   * another hard link still names its object goes on with that link (found by
+   * a walk of the frozen upper, in that case only). Hard links made in the
+   * upper become lower hard links of the snapshot: a later change through one
+   * name copies that name up alone (rule 13). ENOTSUP for an upper that cannot
+   * be frozen (a host directory).
    */
   fork(): Union {
     const old = this.#upper;

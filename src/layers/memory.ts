@@ -46,7 +46,13 @@ export class MemoryLayer implements WritableLayer {
   readonly writable = true as const;
   readonly chunkSize: number | undefined;
   #root: DirNode;
-  #nextId = 1;
+  /**
+   * Where new ids come from: shared by a layer and all its successors (and
+   * theirs), so no two layers of one lineage ever give an object the same id.
+   * Union.fork makes several successors of one upper (parent, child, private
+   * copies of unlinked open files) whose objects meet again in one union.
+   */
+  #ids = { next: 1 };
   #frozen = false;
   /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.unionInodes). */
   #inos: ReadonlyMap<number, number> | undefined;
@@ -92,10 +98,14 @@ export class MemoryLayer implements WritableLayer {
     return this.#inos;
   }
 
-  /** A fresh empty layer with the same chunk size whose ids continue after this one's (Union.reset / fork). O(1). */
+  /**
+   * A fresh empty layer with the same chunk size (Union.reset / fork), O(1).
+   * It draws ids from this layer's id space: no object of it ever shares an
+   * id with one of this layer or of any other successor of either.
+   */
   successor(): MemoryLayer {
     const next = new MemoryLayer(this.chunkSize === undefined ? {} : { chunkSize: this.chunkSize });
-    next.#nextId = Math.max(this.#nextId, next.#nextId); // both roots have id 1
+    next.#ids = this.#ids; // after its root took id 1 (every root has id 1)
     return next;
   }
 
@@ -324,7 +334,7 @@ export class MemoryLayer implements WritableLayer {
   }
 
   #allocId(): number {
-    return checkedId(this.#nextId++);
+    return checkedId(this.#ids.next++);
   }
 
   /** Add a (new or extra-linked) node under `dir`. */

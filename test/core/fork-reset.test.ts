@@ -252,6 +252,60 @@ describe("Union.fork", () => {
     w.close();
   });
 
+  it("descriptors on several unlinked files keep their own content and inode numbers through repeated forks", () => {
+    // The model test's counterexample: the private copies made at the first fork
+    // once shared an id, so the second fork gave every handle the same copy.
+    const u = sandbox();
+    u.writeFile("/x", "X");
+    u.writeFile("/y", "Y");
+    const rx = u.open("/x");
+    const ry = u.open("/y");
+    const w = u.open("/w", { write: true, create: true });
+    write(w, "W", 0);
+    for (const p of ["/x", "/y", "/w"]) u.unlink(p);
+    const handles = [rx, ry, w];
+    const inos = handles.map((f) => f.stat().ino);
+    expect(new Set(inos).size).toBe(3);
+    const taken = new Set([...inodes(u).values(), ...inos]);
+    const buf = new Uint8Array(16);
+    const text = (f: (typeof handles)[number]): string => new TextDecoder().decode(buf.subarray(0, f.read(buf, 0)));
+    for (let round = 0; round < 3; round++) {
+      u.fork();
+      expect(handles.map(text)).toEqual(["X", "Y", "W"]);
+      expect(handles.map((f) => f.stat().ino)).toEqual(inos);
+      // New objects never take the number of an open, unlinked one.
+      u.writeFile(`/new${round}`, "n");
+      const ino = u.stat(`/new${round}`).ino;
+      expect(taken.has(ino)).toBe(false);
+      taken.add(ino);
+    }
+    write(w, "!", 1);
+    expect(text(w)).toBe("W!");
+    expect(handles.map(text).slice(0, 2)).toEqual(["X", "Y"]);
+    for (const f of handles) f.close();
+  });
+
+  it("a descriptor whose name was replaced while a hard link kept its file follows that link across a fork", () => {
+    const u = sandbox();
+    u.writeFile("/a", "");
+    const r = u.open("/a");
+    const w = u.open("/a", { write: true });
+    const ino = r.stat().ino;
+    u.link("/a", "/d");
+    u.symlink("a", "/c");
+    u.rename("/c", "/a"); // /a is now a symlink; the object's only name is /d
+    u.fork();
+    u.truncate("/d", 1); // as without the fork: both descriptors see the change through /d
+    const buf = new Uint8Array(8);
+    expect([...buf.subarray(0, r.read(buf, 0))]).toEqual([0]);
+    write(w, "w", 0);
+    expect(u.readFile("/d", "utf8")).toBe("w");
+    expect([...buf.subarray(0, r.read(buf, 0))]).toEqual([0x77]);
+    expect([r.stat().ino, w.stat().ino, u.stat("/d").ino]).toEqual([ino, ino, ino]);
+    r.close();
+    w.close();
+  });
+
   it("keeps the options (quota included) and refuses an upper that cannot be frozen", () => {
     const u = new Union(base(), new MemoryLayer(), { renameDir: "exdev", quota: { inodes: 3 } });
     u.writeFile("/a", "a");

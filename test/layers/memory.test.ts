@@ -201,6 +201,20 @@ describe("MemoryLayer", () => {
     expect(l.stat("z")!.id).toBe(ids[1]);
   });
 
+  it("successors share one id space: no two layers of a lineage give objects the same id", () => {
+    const first = new MemoryLayer();
+    first.createFile("a", { mode: 0o644 });
+    // Union.fork makes several successors of one upper, and successors of those.
+    const b = first.successor();
+    const c = first.successor();
+    const d = b.successor();
+    for (const l of [b, c, d, b, c]) l.createFile(`f${l.readdir("").length}`, { mode: 0o644 });
+    const ids = [first, b, c, d].flatMap((l) => l.readdir("").map((n) => l.stat(n)!.id));
+    expect(ids.length).toBe(6);
+    expect(new Set(ids).size).toBe(6);
+    expect([b, c, d].map((l) => l.stat("")!.id)).toEqual([1, 1, 1]); // every root is id 1, as in a fresh layer
+  });
+
   it("directory nlink counts subdirectories", () => {
     const l = new MemoryLayer();
     l.mkdir("a", { mode: 0o755 });
