@@ -176,6 +176,12 @@ export interface WritableLayer extends Layer {
    */
   createAndOpen?(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile;
   /**
+   * Optional (quota accounting, core/quota.ts): true when no file of this layer
+   * has `storedBytes` (each stores its size), so accounting takes the size from
+   * `stat` instead of opening the file.
+   */
+  readonly storesFileSizes?: boolean;
+  /**
    * Create a regular file whose content is that of `source` (a lower layer's
    * open file, immutable while mounted): the copy-up primitive. EEXIST if the
    * name is taken.

@@ -77,6 +77,8 @@ export interface DirLayerOptions<W extends boolean = boolean> {
 
 export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner {
   readonly writable: W;
+  /** Quota accounting counts a host file by its size (no storedBytes): no open needed to measure one. */
+  readonly storesFileSizes = true;
   readonly host: HostFs;
   /** Canonical host path of the layer directory. */
   readonly root: string;
