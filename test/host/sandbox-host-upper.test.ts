@@ -7,7 +7,7 @@ import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { thrownErrno } from "../support/index.ts";
-import type { HostFs } from "../../src/host/host-fs.ts";
+import type { HostFs } from "../../src/layers/dir/host-fs.ts";
 import { ENTRY_BYTES } from "../../src/core/quota.ts";
 import { cleanup, hostFs, IN_DENO, listTree, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
 
