@@ -10,7 +10,7 @@
  * spec's answer) unless allowAbsoluteSymlinks (wasi/paths.ts, refuseAbsoluteTarget).
  */
 import { Errno, FsError } from "./errno.ts";
-import { lookupChild, nodeType, rootNode } from "./lookup.ts";
+import { freshNode, lookupChild, nodeType, rootNode } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import { parsePath } from "./path.ts";
 
@@ -50,24 +50,23 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
   let trailingSlash = parsed.trailingSlash;
   const stack: UnionNode[] = [rootNode(u)];
   let hops = 0;
+  // Directories on the stack below the root were looked up to walk through (stale times): refresh the one handed out.
+  const here = (): UnionNode => stack.length > 1 ? freshNode(u, stack[stack.length - 1]!) : stack[0]!;
   for (;;) {
     const cur = stack[stack.length - 1]!;
     const name = todo.pop();
-    if (name === undefined) return { dir: cur, name: "", node: cur, dotOrRoot: true, trailingSlash };
+    if (name === undefined) { const d = here(); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash }; }
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) return { dir: cur, name, node: cur, dotOrRoot: true, trailingSlash };
+      if (last) { const d = here(); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
       continue;
     }
     if (name === "..") {
       if (stack.length > 1) stack.pop();
-      if (last) {
-        const d = stack[stack.length - 1]!;
-        return { dir: d, name, node: d, dotOrRoot: true, trailingSlash };
-      }
+      if (last) { const d = here(); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
       continue;
     }
-    const child = lookupChild(u, cur, name);
+    const child = lookupChild(u, cur, name, !last);
     if (child === undefined) {
       if (last) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash };
       throw new FsError(Errno.NOENT, syscall, path);

@@ -157,6 +157,15 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return found;
   }
 
+  /** Layer.statToTraverse: a directory walked through is answered from a cache its children's changes keep. */
+  statToTraverse(path: string): EntryStat | undefined {
+    if (this.index === undefined) {
+      const cached = this.caches.dirStats.get(path) ?? this.caches.traverseStats.get(path);
+      if (cached !== undefined) return cached;
+    }
+    return this.stat(path);
+  }
+
   /** Set by statUncached: the host had no entry at all (not merely one that is not shown). */
   private hostAbsent = false;
 
