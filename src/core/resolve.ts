@@ -50,20 +50,18 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
   let trailingSlash = parsed.trailingSlash;
   const stack: UnionNode[] = [rootNode(u)];
   let hops = 0;
-  // Directories on the stack below the root were looked up to walk through (stale times): refresh the one handed out.
-  const here = (): UnionNode => stack.length > 1 ? freshNode(u, stack[stack.length - 1]!) : stack[0]!;
   for (;;) {
     const cur = stack[stack.length - 1]!;
     const name = todo.pop();
-    if (name === undefined) { const d = here(); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash }; }
+    if (name === undefined) { const d = current(u, stack); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash }; }
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) { const d = here(); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
+      if (last) { const d = current(u, stack); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
       continue;
     }
     if (name === "..") {
       if (stack.length > 1) stack.pop();
-      if (last) { const d = here(); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
+      if (last) { const d = current(u, stack); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
       continue;
     }
     const child = lookupChild(u, cur, name, !last);
@@ -89,6 +87,11 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
     stack.push(child);
   }
+}
+
+/** The directory on top of the walk's stack, refreshed: below the root, it was looked up to walk through (stale times). */
+function current(u: ImageAndUpper, stack: readonly UnionNode[]): UnionNode {
+  return stack.length > 1 ? freshNode(u, stack[stack.length - 1]!) : stack[0]!;
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */
