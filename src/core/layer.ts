@@ -116,6 +116,13 @@ export interface Layer {
    */
   statChildren?(dir: string, names: readonly string[]): (EntryStat | undefined)[];
   /**
+   * Optional: `stat` for a path the caller walks through, needing only the
+   * entry's type, id, mode and owner: a directory's times, size and link count
+   * may be stale (a host layer answers from a cache that changes inside the
+   * directory do not drop). Everything else as `stat`.
+   */
+  statToTraverse?(path: string): EntryStat | undefined;
+  /**
    * Optional: `readdir` with the type of each name (what a host listing's
    * d_type tells), so the lower index can merge a directory without a stat
    * per name and stat lazily. types[i] is the type `stat` gives names[i].
@@ -175,6 +182,12 @@ export interface WritableLayer extends Layer {
    * with create. Layers without it are driven through createFile + open.
    */
   createAndOpen?(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile;
+  /**
+   * Optional (quota accounting, core/quota.ts): true when no file of this layer
+   * has `storedBytes` (each stores its size), so accounting takes the size from
+   * `stat` instead of opening the file.
+   */
+  readonly storesFileSizes?: boolean;
   /**
    * Create a regular file whose content is that of `source` (a lower layer's
    * open file, immutable while mounted): the copy-up primitive. EEXIST if the

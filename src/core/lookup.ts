@@ -54,14 +54,19 @@ export function lowerDirOf(u: ImageAndUpper, dir: UnionNode): LowerDir | undefin
   return l !== undefined && l.dirLayers !== undefined ? u.image.dir(l, dir.path) : undefined;
 }
 
-/** Look up `name` (a plain name: no "/", ".", "..") in directory node `dir`. */
-export function lookupChild(u: ImageAndUpper, dir: UnionNode, name: string): UnionNode | undefined {
+/**
+ * Look up `name` (a plain name: no "/", ".", "..") in directory node `dir`.
+ * `traverse`: the caller only walks through the child, so the upper may answer
+ * with a directory stat whose times, size and link count are stale
+ * (Layer.statToTraverse); refresh the node (`freshNode`) before handing it out.
+ */
+export function lookupChild(u: ImageAndUpper, dir: UnionNode, name: string, traverse = false): UnionNode | undefined {
   if (isReservedName(name)) return undefined; // rule 4: `.wh.*` never visible
   const path = childPath(dir.path, name);
   const lowerDir = lowerDirOf(u, dir);
   const le = lowerDir?.entries.get(name);
   if (dir.upper !== undefined) {
-    const us = u.upper.stat(path);
+    const us = traverse && u.upper.statToTraverse !== undefined ? u.upper.statToTraverse(path) : u.upper.stat(path);
     if (us !== undefined) {
       // A non-directory hides everything below; an upper directory merges with
       // a lower directory unless it is opaque or whited out in the same layer.
@@ -74,6 +79,13 @@ export function lookupChild(u: ImageAndUpper, dir: UnionNode, name: string): Uni
     if (le !== undefined && hasWhiteout(u.upper, dir.path, name)) return undefined;
   }
   return le === undefined ? undefined : { path, upper: undefined, lower: le };
+}
+
+/** `n` with the upper's current attributes (after a traversing lookup). */
+export function freshNode(u: ImageAndUpper, n: UnionNode): UnionNode {
+  if (n.upper === undefined || u.upper.statToTraverse === undefined) return n;
+  const st = u.upper.stat(n.path);
+  return st === undefined || st === n.upper ? n : { ...n, upper: st };
 }
 
 /** Does a lower layer show `name` in directory `dir` (before the upper's whiteouts)? */

@@ -245,8 +245,9 @@ export class QuotaLayer implements WritableLayer {
 }
 
 /** Bytes the file at `path` stores in `layer` (its size where the layer cannot tell). */
-function storedOf(layer: Layer, path: string, st: EntryStat | undefined): number {
+function storedOf(layer: Layer & { readonly storesFileSizes?: boolean }, path: string, st: EntryStat | undefined): number {
   if (st === undefined || st.type !== "file") return 0;
+  if (layer.storesFileSizes === true) return st.size;
   const f = layer.open(path) as LayerFile & Partial<WritableLayerFile>;
   try {
     return f.storedBytes?.() ?? st.size;
@@ -302,8 +303,15 @@ class QuotaFile implements WritableLayerFile {
   }
 
   write(data: Uint8Array, position: number): number {
-    if (data.length === 0) return this.#f.write(data, position);
-    return this.#charged(this.writeGrowth(data.length, position), "write", () => this.#f.write(data, position));
+    const f = this.#f;
+    if (data.length === 0) return f.write(data, position);
+    if (f.storedBytes !== undefined) return this.#charged(this.writeGrowth(data.length, position), "write", () => f.write(data, position));
+    // Counted by size: one stat gives the growth, and the size after is max(before, end) (one host fstat per write, not three).
+    const before = f.stat().size;
+    this.#q.reserve(f.writeGrowth !== undefined ? f.writeGrowth(data.length, position) : Math.max(0, position + data.length - before), 0, "write", this.#path);
+    const n = f.write(data, position);
+    this.#q.bytes = Math.max(0, this.#q.bytes + Math.max(before, position + n) - before);
+    return n;
   }
 
   truncate(size: number): void {

@@ -10,7 +10,7 @@
  * spec's answer) unless allowAbsoluteSymlinks (wasi/paths.ts, refuseAbsoluteTarget).
  */
 import { Errno, FsError } from "./errno.ts";
-import { lookupChild, nodeType, rootNode } from "./lookup.ts";
+import { freshNode, lookupChild, nodeType, rootNode } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import { parsePath } from "./path.ts";
 
@@ -53,21 +53,18 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
   for (;;) {
     const cur = stack[stack.length - 1]!;
     const name = todo.pop();
-    if (name === undefined) return { dir: cur, name: "", node: cur, dotOrRoot: true, trailingSlash };
+    if (name === undefined) { const d = current(u, stack); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash }; }
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) return { dir: cur, name, node: cur, dotOrRoot: true, trailingSlash };
+      if (last) { const d = current(u, stack); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
       continue;
     }
     if (name === "..") {
       if (stack.length > 1) stack.pop();
-      if (last) {
-        const d = stack[stack.length - 1]!;
-        return { dir: d, name, node: d, dotOrRoot: true, trailingSlash };
-      }
+      if (last) { const d = current(u, stack); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
       continue;
     }
-    const child = lookupChild(u, cur, name);
+    const child = lookupChild(u, cur, name, !last);
     if (child === undefined) {
       if (last) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash };
       throw new FsError(Errno.NOENT, syscall, path);
@@ -90,6 +87,11 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
     stack.push(child);
   }
+}
+
+/** The directory on top of the walk's stack, refreshed: below the root, it was looked up to walk through (stale times). */
+function current(u: ImageAndUpper, stack: readonly UnionNode[]): UnionNode {
+  return stack.length > 1 ? freshNode(u, stack[stack.length - 1]!) : stack[0]!;
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */

@@ -197,6 +197,40 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     }
   });
 
+  it("a directory walked through keeps no stale attributes: stat of it, of d/. and of d/x/.. match the host after changes inside", () => {
+    const b = base();
+    makeTree(`${b}/lower`, { "d/old": "o" });
+    makeTree(`${b}/upper`, {});
+    const lower = new DirLayer(hostFs(), `${b}/lower`);
+    const upper = new DirLayer(hostFs(), `${b}/upper`, { writable: true });
+    const u = new Union(new Image([lower]), upper);
+    u.mkdir("/d/x");
+    // What the host says now, through a fresh layer (nothing cached; same HostFs, so the same time precision).
+    const host = () => {
+      const view = new DirLayer(hostFs(), `${b}/upper`);
+      try { return view.stat("d")!; } finally { view.close(); }
+    };
+    for (let i = 0; i < 3; i++) {
+      u.writeFile(`/d/f${i}`, "data"); // walks through d (cached), then changes it
+      u.utimes("/d", 1000 + i, 2000 + i);
+      u.writeFile(`/d/x/g${i}`, "more"); // walks through d and d/x: d's times stay as set
+      u.unlink(`/d/f${i}`);
+      u.mkdir(`/d/sub${i}`); // d's link count grows
+      for (const p of ["/d/.", "/d/x/..", "/d/x/../.", "/d"]) {
+        u.stat("/d"); // d's stat is cached ...
+        u.mkdir(`/d/${p.length}-${i}`); // ... and changes while a traversal cache keeps it
+        const st = u.stat(p);
+        const h = host();
+        expect([p, st.mtimeNs, st.ctimeNs, st.nlink, st.size]).toEqual([p, h.mtimeNs, h.ctimeNs, h.nlink, h.size]);
+      }
+      u.chmod("/d/x", 0o700 + i); // a change of the walked-through directory itself
+      expect(u.stat("/d/x/.").mode & 0o7777).toBe(0o700 + i);
+      expect(u.readdir("/d").includes(`sub${i}`)).toBe(true);
+    }
+    u.close();
+    lower.close();
+  });
+
   it("removeTree takes a tree out of sight in one rename and does not follow symlinks inside it", () => {
     const b = base();
     makeTree(`${b}/outside`, { "keep.txt": "keep" });

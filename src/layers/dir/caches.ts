@@ -40,6 +40,13 @@ export class DirCaches {
    */
   readonly dirStats = new Map<string, EntryStat>();
   /**
+   * Stats of directories for walking through them (bounded; DirLayer.statToTraverse):
+   * their type, id, mode and owner stay exact, their times, size and link count
+   * may be stale. Unlike `dirStats`, a change inside the directory keeps the
+   * entry: only a change to the directory itself (`changed`, `changedSubtrees`) drops it.
+   */
+  readonly traverseStats = new Map<string, EntryStat>();
+  /**
    * Complete listings (every host name) of directories of a writable layer
    * that it created itself or has listed, kept current by its own mutations
    * (bounded). A name missing from its parent's listing is absent without a
@@ -75,7 +82,10 @@ export class DirCaches {
 
   noteDirStat(path: string, st: EntryStat): void {
     if (this.dirStats.size >= PATH_CACHE_MAX) this.dirStats.clear();
-    this.dirStats.set(path, Object.freeze(st)); // shared by every caller: frozen
+    if (this.traverseStats.size >= PATH_CACHE_MAX) this.traverseStats.clear();
+    const frozen = Object.freeze(st); // shared by every caller: frozen
+    this.dirStats.set(path, frozen);
+    this.traverseStats.set(path, frozen);
   }
 
   noteFileStat(path: string, st: EntryStat): void {
@@ -114,6 +124,7 @@ export class DirCaches {
   changed(path: string): void {
     this.absent.delete(path);
     this.dirStats.delete(path);
+    this.traverseStats.delete(path);
     this.nonDirs.delete(path);
     this.fileStats.delete(path);
     if (path === "") return;
@@ -163,6 +174,7 @@ export class DirCaches {
   changedSubtrees(...paths: string[]): void {
     this.absent.clear();
     this.dirStats.clear();
+    this.traverseStats.clear();
     this.nonDirs.clear();
     this.fileStats.clear();
     this.epoch++;

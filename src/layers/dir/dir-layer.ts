@@ -77,6 +77,8 @@ export interface DirLayerOptions<W extends boolean = boolean> {
 
 export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner {
   readonly writable: W;
+  /** Quota accounting counts a host file by its size (no storedBytes): no open needed to measure one. */
+  readonly storesFileSizes = true;
   readonly host: HostFs;
   /** Canonical host path of the layer directory. */
   readonly root: string;
@@ -153,6 +155,15 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       this.caches.noteDirStat(path, found);
     }
     return found;
+  }
+
+  /** Layer.statToTraverse: a directory walked through is answered from a cache its children's changes keep. */
+  statToTraverse(path: string): EntryStat | undefined {
+    if (this.index === undefined) {
+      const cached = this.caches.dirStats.get(path) ?? this.caches.traverseStats.get(path);
+      if (cached !== undefined) return cached;
+    }
+    return this.stat(path);
   }
 
   /** Set by statUncached: the host had no entry at all (not merely one that is not shown). */
