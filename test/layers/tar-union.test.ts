@@ -86,6 +86,25 @@ describe("Union over TarLayers", () => {
     expect(bytes).toEqual(copy);
   });
 
+  it("copy-up from a TarLayer into a memory upper references the tar bytes (one chunk stored, even after the layer file is closed)", () => {
+    const size = 4 << 20;
+    const data = new Uint8Array(size).map((_, i) => i % 251);
+    const layer = TarLayer.fromBytes(layerToTar(MemoryLayer.from({ big: { file: data } } as MemorySpec, { timeNs: fixtureTimeNs })));
+    const upper = new MemoryLayer();
+    const union = new Union(new Image([layer]), upper);
+    const f = union.open("/big", { write: true });
+    f.write(new Uint8Array([1, 2, 3, 4]), 2 << 20);
+    f.close();
+    const usage = upper.contentUsage("big");
+    expect(usage.referencesSource).toBe(true);
+    expect(usage.bytes).toBeLessThanOrEqual(64 * 1024); // the written chunk, not 4 MiB
+    const back = union.readFile("/big");
+    const want = data.slice();
+    want.set([1, 2, 3, 4], 2 << 20);
+    expect(back.length).toBe(size);
+    expect(back.every((b, i) => b === want[i])).toBe(true);
+  });
+
   it("union_ops.wasm passes every check over the fixture as a TarLayer image", async () => {
     const tars = lowerLayers.map(asTar);
     const before = await Promise.all(tars.map((l: Layer) => renderLayer(l, { mtime: true })));

@@ -7,7 +7,7 @@
  * their raw `.wh.` names; the union interprets them.
  */
 import { Errno, FsError } from "../../core/errno.ts";
-import type { EntryStat, EntryType, Layer, LayerFile } from "../../core/layer.ts";
+import type { ContentSource, EntryStat, EntryType, Layer, LayerFile } from "../../core/layer.ts";
 import { MemorySource } from "../../sources/byte-source.ts";
 import type { ByteSource } from "../../sources/byte-source.ts";
 import { indexTar, KIND_DIR, KIND_FILE, KIND_SYMLINK, TarIndex } from "./index.ts";
@@ -151,6 +151,25 @@ export class TarFile implements LayerFile {
     if (!Number.isSafeInteger(position) || position < 0) return undefined;
     const n = Math.max(0, Math.min(length, this.size - position));
     return this.#layer.source.view?.(this.#start + position, n);
+  }
+
+  /**
+   * The content for a memory upper's lazy copy-up (LayerFile.contentSource):
+   * a tar layer never changes, so the bytes stay readable from the layer's
+   * source after this file is closed, and no copy is made up front.
+   */
+  contentSource(): ContentSource {
+    this.#check("read");
+    const source = this.#layer.source;
+    const start = this.#start;
+    const size = this.size;
+    return {
+      read(into: Uint8Array, position: number): number {
+        if (position >= size || into.length === 0) return 0;
+        const n = Math.min(into.length, size - position);
+        return source.read(n === into.length ? into : into.subarray(0, n), start + position);
+      },
+    };
   }
 
   stat(): EntryStat {
