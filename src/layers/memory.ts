@@ -51,8 +51,10 @@ export class MemoryLayer implements WritableLayer {
    * theirs), so no two layers of one lineage ever give an object the same id.
    * Union.fork makes several successors of one upper (parent, child, private
    * copies of unlinked open files) whose objects meet again in one union.
+   * A layer that never had a successor counts in #nextId (no object per layer).
    */
-  #ids = { next: 1 };
+  #ids: { next: number } | undefined;
+  #nextId = 1;
   #frozen = false;
   /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.unionInodes). */
   #inos: ReadonlyMap<number, number> | undefined;
@@ -105,6 +107,7 @@ export class MemoryLayer implements WritableLayer {
    */
   successor(): MemoryLayer {
     const next = new MemoryLayer(this.chunkSize === undefined ? {} : { chunkSize: this.chunkSize });
+    this.#ids ??= { next: this.#nextId };
     next.#ids = this.#ids; // after its root took id 1 (every root has id 1)
     return next;
   }
@@ -334,7 +337,7 @@ export class MemoryLayer implements WritableLayer {
   }
 
   #allocId(): number {
-    return checkedId(this.#ids.next++);
+    return checkedId(this.#ids === undefined ? this.#nextId++ : this.#ids.next++);
   }
 
   /** Add a (new or extra-linked) node under `dir`. */
