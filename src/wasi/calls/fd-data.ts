@@ -68,37 +68,20 @@ export function fdDataCalls(g: Guest): FdDataCalls {
     return total;
   }
 
+  /** Store the byte count at `resultPtr`: the call succeeded. */
+  function done(resultPtr: number, n: number): number {
+    memory.view().setUint32(resultPtr >>> 0, n, true);
+    return Errno.SUCCESS;
+  }
+
   return {
-    fd_read(fd, iovsPtr, iovsLen, nreadPtr) {
-      const h = fds.get(fd >>> 0);
-      const iovs = iovecs(iovsPtr, iovsLen, nreadPtr);
-      const n = readInto(h, iovs, undefined);
-      memory.view().setUint32(nreadPtr >>> 0, n, true);
-      return Errno.SUCCESS;
-    },
-
-    fd_pread(fd, iovsPtr, iovsLen, offset, nreadPtr) {
-      const h = fds.get(fd >>> 0);
-      const iovs = iovecs(iovsPtr, iovsLen, nreadPtr);
-      const n = readInto(h, iovs, guestOffset(offset));
-      memory.view().setUint32(nreadPtr >>> 0, n, true);
-      return Errno.SUCCESS;
-    },
-
-    fd_write(fd, iovsPtr, iovsLen, nwrittenPtr) {
-      const h = fds.get(fd >>> 0);
-      const iovs = iovecs(iovsPtr, iovsLen, nwrittenPtr);
-      const n = writeFrom(h, iovs, undefined);
-      memory.view().setUint32(nwrittenPtr >>> 0, n, true);
-      return Errno.SUCCESS;
-    },
-
-    fd_pwrite(fd, iovsPtr, iovsLen, offset, nwrittenPtr) {
-      const h = fds.get(fd >>> 0);
-      const iovs = iovecs(iovsPtr, iovsLen, nwrittenPtr);
-      const n = writeFrom(h, iovs, guestOffset(offset));
-      memory.view().setUint32(nwrittenPtr >>> 0, n, true);
-      return Errno.SUCCESS;
-    },
+    fd_read: (fd, iovsPtr, iovsLen, nreadPtr) =>
+      done(nreadPtr, readInto(fds.get(fd >>> 0), iovecs(iovsPtr, iovsLen, nreadPtr), undefined)),
+    fd_pread: (fd, iovsPtr, iovsLen, offset, nreadPtr) =>
+      done(nreadPtr, readInto(fds.get(fd >>> 0), iovecs(iovsPtr, iovsLen, nreadPtr), guestOffset(offset))),
+    fd_write: (fd, iovsPtr, iovsLen, nwrittenPtr) =>
+      done(nwrittenPtr, writeFrom(fds.get(fd >>> 0), iovecs(iovsPtr, iovsLen, nwrittenPtr), undefined)),
+    fd_pwrite: (fd, iovsPtr, iovsLen, offset, nwrittenPtr) =>
+      done(nwrittenPtr, writeFrom(fds.get(fd >>> 0), iovecs(iovsPtr, iovsLen, nwrittenPtr), guestOffset(offset))),
   };
 }
