@@ -519,26 +519,26 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.caches.listRemove(victim === hp ? path : overlayWhiteoutPath(path)!);
   }
 
-  rmdir(path: string): void {
-    this.requireWritable("rmdir", path);
-    if (path === "") { this.tree.validate(path, "rmdir"); throw new FsError(Errno.BUSY, "rmdir", path); }
-    const hp = this.tree.resolve(path, "rmdir");
+  /** Host path of the directory `path` that rmdir/removeTree may remove (EBUSY for the root, ENOENT, ENOTDIR). */
+  private removableDir(path: string, syscall: string): string {
+    this.requireWritable(syscall, path);
+    if (path === "") { this.tree.validate(path, syscall); throw new FsError(Errno.BUSY, syscall, path); }
+    const hp = this.tree.resolve(path, syscall);
     this.caches.changedSubtrees(path);
-    const st = this.tree.lstatOrUndefined(hp, "rmdir", path);
-    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rmdir", path);
-    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "rmdir", path);
+    const st = this.tree.lstatOrUndefined(hp, syscall, path);
+    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, syscall, path);
+    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
+    return hp;
+  }
+
+  rmdir(path: string): void {
+    const hp = this.removableDir(path, "rmdir");
     try { this.host.rmdir(hp); } catch (e) { throw layerError(e, "rmdir", path); }
     this.caches.listRemove(path);
   }
 
   removeTree(path: string): void {
-    this.requireWritable("removeTree", path);
-    if (path === "") { this.tree.validate(path, "removeTree"); throw new FsError(Errno.BUSY, "removeTree", path); }
-    const hp = this.tree.resolve(path, "removeTree");
-    this.caches.changedSubtrees(path);
-    const st = this.tree.lstatOrUndefined(hp, "removeTree", path);
-    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "removeTree", path);
-    if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "removeTree", path);
+    const hp = this.removableDir(path, "removeTree");
     // Move the tree out of sight in one rename, then delete it at leisure.
     let trash: string;
     try {
