@@ -305,7 +305,14 @@ class QuotaFile implements WritableLayerFile {
   write(data: Uint8Array, position: number): number {
     const f = this.#f;
     if (data.length === 0) return f.write(data, position);
-    if (f.storedBytes !== undefined) return this.#charged(this.writeGrowth(data.length, position), "write", () => f.write(data, position));
+    if (f.storedBytes !== undefined) {
+      // Counted by stored chunks (no closure: this runs on every guest write).
+      this.#q.reserve(this.writeGrowth(data.length, position), 0, "write", this.#path);
+      const before = f.storedBytes();
+      const n = f.write(data, position);
+      this.#q.bytes = Math.max(0, this.#q.bytes + f.storedBytes() - before);
+      return n;
+    }
     // Counted by size: one stat gives the growth, and the size after is max(before, end) (one host fstat per write, not three).
     const before = f.stat().size;
     this.#q.reserve(f.writeGrowth !== undefined ? f.writeGrowth(data.length, position) : Math.max(0, position + data.length - before), 0, "write", this.#path);

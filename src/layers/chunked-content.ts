@@ -125,6 +125,11 @@ export class ChunkedContent {
     return this.#size;
   }
 
+  /** Bytes of the local chunks (usage().bytes without building the record: quotas read it on every write). */
+  get storedBytes(): number {
+    return this.#bytes;
+  }
+
   /** Memory accounting: local chunks and their bytes. */
   usage(): ContentUsage {
     return {

@@ -47,7 +47,7 @@ export class MemoryFile implements WritableLayerFile {
 
   /** Bytes held by the content's local chunks (quota accounting). */
   storedBytes(): number {
-    return this.#open("fstat").content.usage().bytes;
+    return this.#open("fstat").content.storedBytes;
   }
 
   /** Bytes a write of `length` at `position` would add to the stored chunks. */
