@@ -524,10 +524,10 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.requireWritable(syscall, path);
     if (path === "") { this.tree.validate(path, syscall); throw new FsError(Errno.BUSY, syscall, path); }
     const hp = this.tree.resolve(path, syscall);
-    this.caches.changedSubtrees(path);
     const st = this.tree.lstatOrUndefined(hp, syscall, path);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, syscall, path);
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
+    this.caches.changedSubtrees(path);
     return hp;
   }
 
@@ -556,9 +556,15 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     const src = this.tree.resolve(from, "rename");
     const dst = this.tree.resolve(to, "rename");
     if (from === "" || to === "") throw new FsError(Errno.BUSY, "rename", from === "" ? from : to);
-    this.caches.changedSubtrees(from, to);
     const st = this.tree.lstatOrUndefined(src, "rename", from);
     if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "rename", from);
+    // Only a directory move changes paths below: a file's rename drops the two names' entries.
+    if (st.kind === "dir") this.caches.changedSubtrees(from, to);
+    else {
+      this.caches.changed(from);
+      this.caches.changed(to);
+      this.caches.epoch++; // a name moved between objects (see touchedFile)
+    }
     // rename(2) is atomic: the target is the old or the new object, never a mix.
     this.caches.listAdd(to);
     try { this.host.rename(src, dst); } catch (e) { throw layerError(e, "rename", from); }
