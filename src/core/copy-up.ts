@@ -13,7 +13,6 @@ import type { EntryStat, NewEntryAttr } from "./layer.ts";
 import type { Inodes, SharedOrigin } from "./inode.ts";
 import { lookupChild, lowerDirOf, nodeType, rootNode } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
-import { lowerIno } from "./lower-index.ts";
 import { classifyRawName } from "./whiteout.ts";
 
 export interface CopyUpContext extends ImageAndUpper {
@@ -64,7 +63,7 @@ function copyOne(ctx: CopyUpContext, node: UnionNode, moving = false, emptied = 
   const st = le.stat;
   const path = node.path;
   const dir = parentPath(path);
-  const ino = lowerIno(le);
+  const ino = le.ino;
   const alias = moving && st.type === "file" && st.nlink > 1 ? ctx.movedAliases.get(ino) : undefined;
   const linkTo = alias !== undefined && ctx.upper.stat(alias.path)?.id === alias.id ? alias.path : undefined;
   invisibly(ctx, dir, () => {

@@ -11,7 +11,6 @@
  * - One constant device number for the whole union.
  */
 import type { UnionNode } from "./lookup.ts";
-import { lowerIno } from "./lower-index.ts";
 
 /** A lower file: layer index (bottom first) and layer path. */
 export interface SharedOrigin {
@@ -71,10 +70,10 @@ export class Inodes {
 
   /** Inode number of a visible object. */
   of(node: UnionNode): number {
-    if (node.upper === undefined) return lowerIno(node.lower!);
+    if (node.upper === undefined) return node.lower!.ino;
     const recorded = this.#origin?.get(node.upper.id);
     if (recorded !== undefined) return recorded;
-    return node.lower !== undefined ? lowerIno(node.lower) : node.upper.id;
+    return node.lower !== undefined ? node.lower.ino : node.upper.id;
   }
 
   /** Make the current number of `node` survive a change of its merge state (deep rename). */

@@ -51,7 +51,7 @@ export class LowerEntry {
     return (this.#stat = st);
   }
 
-  /** Its union inode number (see inoIn), on first use. */
+  /** Its union inode number, on first use: unique per (layer, id), shared by hard links (see inoIn). */
   get ino(): number {
     if (this.#ino !== undefined) return this.#ino;
     const st = this.stat;
@@ -66,11 +66,6 @@ export interface LowerDir {
   readonly path: string;
   readonly layers: readonly Layer[];
   readonly entries: ReadonlyMap<string, LowerEntry>;
-}
-
-/** Synthetic inode number of a lower object: unique per (layer, id), shared by hard links. */
-export function lowerIno(e: LowerEntry): number {
-  return e.ino;
 }
 
 /**

@@ -10,7 +10,6 @@ import { DirHandle, LowerReadFile, UpperFile } from "./file.ts";
 import { boolOption, checkOptions, modeOf } from "./fs-options.ts";
 import { nodeStat, nodeType } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
-import { lowerIno } from "./lower-index.ts";
 import { resolve } from "./resolve.ts";
 import type { UnionState } from "./union-state.ts";
 import type { OpenOptions, Stat, UnionFile } from "./union-types.ts";
@@ -88,7 +87,7 @@ export function openFile(u: ImageAndUpper, s: UnionState, path: string, options:
     return f;
   }
   const le = node.lower!;
-  const f = new LowerReadFile(s, node.path, u.image.layers[le.layer]!.open(node.path), lowerIno(le));
+  const f = new LowerReadFile(s, node.path, u.image.layers[le.layer]!.open(node.path), le.ino);
   s.register(node.path, f);
   return f;
 }

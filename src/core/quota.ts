@@ -98,8 +98,7 @@ export class QuotaLayer implements WritableLayer {
   }
 
   /** Stored bytes of the object at `path` (0 if absent), and whether removing this name frees its inode. */
-  #held(path: string): { bytes: number; inodes: number } {
-    const st = this.inner.stat(path);
+  #held(path: string, st: EntryStat | undefined = this.inner.stat(path)): { bytes: number; inodes: number } {
     if (st === undefined) return { bytes: 0, inodes: 0 };
     let bytes = ENTRY_BYTES + (st.type === "symlink" ? st.size : 0);
     const last = st.type === "dir" || st.nlink <= 1;
@@ -171,9 +170,9 @@ export class QuotaLayer implements WritableLayer {
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
     // Ask for a content source only where it is kept: taking one pins the lower descriptor.
     const lazy = this.inner.successor !== undefined && source.contentSource?.() !== undefined;
-    const size = source.stat().size;
-    this.reserve(ENTRY_BYTES + (lazy ? 0 : size), 1, "copyup", path);
+    this.reserve(ENTRY_BYTES + (lazy ? 0 : source.stat().size), 1, "copyup", path);
     this.inner.createFileFrom(path, source, attr);
+    // Measured, not assumed: a source in the upper itself (a hard link broken up) is copied for real.
     const stored = storedOf(this.inner, path, this.inner.stat(path));
     if (!this.#exempt && this.bytes + ENTRY_BYTES + stored > this.#limitBytes) {
       this.inner.unlink(path);
@@ -215,17 +214,19 @@ export class QuotaLayer implements WritableLayer {
     const stack = [path];
     while (stack.length > 0) {
       const p = stack.pop()!;
-      const h = this.#held(p);
+      const st = this.inner.stat(p);
+      const h = this.#held(p, st);
       total.bytes += h.bytes;
       total.inodes += h.inodes;
-      if (this.inner.stat(p)?.type === "dir") for (const n of this.inner.readdir(p)) stack.push(childPath(p, n));
+      if (st?.type === "dir") for (const n of this.inner.readdir(p)) stack.push(childPath(p, n));
     }
     this.inner.removeTree(path);
     this.#release(total);
   }
 
   rename(from: string, to: string): void {
-    const replaced = this.inner.stat(to) !== undefined && this.inner.stat(from)?.id !== this.inner.stat(to)?.id ? this.#held(to) : undefined;
+    const t = this.inner.stat(to);
+    const replaced = t !== undefined && this.inner.stat(from)?.id !== t.id ? this.#held(to, t) : undefined;
     this.inner.rename(from, to);
     if (replaced !== undefined) this.#release(replaced);
   }

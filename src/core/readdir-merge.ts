@@ -6,7 +6,6 @@
 import { lookupChild, lowerDirOf, nodeType } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import type { Inodes } from "./inode.ts";
-import { lowerIno } from "./lower-index.ts";
 import { compareNames } from "./path.ts";
 import { classifyRawName, whitedOutName } from "./whiteout.ts";
 import type { DirEntry } from "./union-types.ts";
@@ -39,7 +38,7 @@ export function mergedEntries(u: ImageAndUpper, inodes: Inodes, dir: UnionNode):
   for (const name of names) {
     const le = lower?.entries.get(name);
     if (le !== undefined) {
-      out.push({ name, type: le.type, ino: lowerIno(le) }); // pure lower: no upper to consult
+      out.push({ name, type: le.type, ino: le.ino }); // pure lower: no upper to consult
       continue;
     }
     const c = lookupChild(u, dir, name);

@@ -10,6 +10,7 @@ import { ADVICE_MAX, FDFLAGS_ALL } from "./abi.ts";
 import { toSafe } from "./offsets.ts";
 import { RIGHTS, requireRights } from "./rights.ts";
 import { requestedTimes } from "./times.ts";
+import { fail } from "./fd-io.ts";
 
 /** The fields these calls read of a descriptor; stdio has no file and no union. */
 export interface ControlledFd {
@@ -21,9 +22,6 @@ export interface ControlledFd {
   readonly path?: string;
 }
 
-function fail(errno: number): never {
-  throw new FsError(errno);
-}
 
 /** The rights a sync call accepts (any one of them), and the one whose absence it reports. */
 export interface SyncRights {

@@ -39,7 +39,8 @@ export interface DirFdState {
 
 export type FdState = FileFdState | DirFdState;
 
-function fail(errno: number): never {
+/** Throw the errno as an FsError (the syscall table returns it to the guest). */
+export function fail(errno: number): never {
   throw new FsError(errno);
 }
 
@@ -98,7 +99,8 @@ export function fdWritev(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[]
     } catch (e) {
       // Each layer write is whole or nothing (a quota refuses it before writing): after
       // earlier iovecs went in, report them as a short write (POSIX) and the error on the next call.
-      if (total === 0) throw e;
+      // Only a filesystem refusal: anything else is a bug and surfaces.
+      if (total === 0 || !(e instanceof FsError)) throw e;
       break;
     }
   }

@@ -8,6 +8,8 @@ import type { FdTable, DirDescriptor } from "../fd-table.ts";
 import type { GuestMemory } from "../guest-memory.ts";
 import { decodeGuestPath, resolveUnder } from "../paths.ts";
 import { requireRights } from "../rights.ts";
+import { fail } from "../fd-io.ts";
+export { fail };
 
 export interface Guest {
   readonly fds: FdTable;
@@ -18,9 +20,6 @@ export interface Guest {
   readonly allowAbsoluteSymlinks: boolean;
 }
 
-export function fail(errno: number): never {
-  throw new FsError(errno);
-}
 
 /** The directory open at `fd` (ENOTDIR for any other kind). */
 export function dirAt(g: Guest, fd: number): DirDescriptor {

@@ -15,13 +15,12 @@ import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import { fdSetFlags } from "../fd-control.ts";
 import { PATH_MAX } from "../paths.ts";
 import { narrowRights } from "../rights.ts";
+import { fail } from "../fd-io.ts";
+export { fail };
 
 const encoder = new TextEncoder();
 export const EMPTY = new Uint8Array(0);
 
-export function fail(errno: number): never {
-  throw new FsError(errno);
-}
 
 /** A path argument as the shim decoded it (non-fatal UTF-8): NUL -> EINVAL, empty -> ENOENT. */
 export function checkPath(p: string): string {
