@@ -41,30 +41,34 @@ export function checkedId(id: number): number {
   return id;
 }
 
-/** The attributes a new node `id` starts with (`defaultMode` unless `attr` has a mode). */
-function base(id: number, attr: Partial<NewEntryAttr>, defaultMode: number, nlink: number, t: bigint): NodeBase {
-  return {
-    id,
-    mode: (attr.mode ?? defaultMode) & 0o7777,
-    uid: attr.uid ?? 0,
-    gid: attr.gid ?? 0,
-    nlink,
-    atimeNs: attr.atimeNs ?? attr.mtimeNs ?? t,
-    mtimeNs: attr.mtimeNs ?? t,
-    ctimeNs: t,
-  };
+/**
+ * `node` with the attributes a new node `id` starts with (`defaultMode` unless
+ * `attr` has a mode), added in place: an object spread here cost ~100 ns per
+ * node, a tenth of a small-file create.
+ */
+function withBase<T extends { kind: string }>(node: T, id: number, attr: Partial<NewEntryAttr>, defaultMode: number, nlink: number, t: bigint): T & NodeBase {
+  const n = node as T & { -readonly [K in keyof NodeBase]: NodeBase[K] };
+  n.id = id;
+  n.mode = (attr.mode ?? defaultMode) & 0o7777;
+  n.uid = attr.uid ?? 0;
+  n.gid = attr.gid ?? 0;
+  n.nlink = nlink;
+  n.atimeNs = attr.atimeNs ?? attr.mtimeNs ?? t;
+  n.mtimeNs = attr.mtimeNs ?? t;
+  n.ctimeNs = t;
+  return n;
 }
 
 export function newDir(id: number, attr: Partial<NewEntryAttr>, t: bigint): DirNode {
-  return { kind: "dir", entries: new Map(), ...base(id, attr, 0o755, 2, t) };
+  return withBase({ kind: "dir" as const, entries: new Map<string, MemNode>() }, id, attr, 0o755, 2, t);
 }
 
 export function newFile(id: number, content: ChunkedContent, attr: Partial<NewEntryAttr>, t: bigint): FileNode {
-  return { kind: "file", content, ...base(id, attr, 0o644, 1, t) };
+  return withBase({ kind: "file" as const, content }, id, attr, 0o644, 1, t);
 }
 
 export function newSymlink(id: number, target: string, attr: Partial<NewEntryAttr>, t: bigint): SymlinkNode {
-  return { kind: "symlink", target, size: encoder.encode(target).length, ...base(id, attr, 0o777, 1, t) };
+  return withBase({ kind: "symlink" as const, target, size: encoder.encode(target).length }, id, attr, 0o777, 1, t);
 }
 
 export function touch(dir: DirNode, t: bigint): void {
