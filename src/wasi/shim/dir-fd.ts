@@ -9,24 +9,24 @@ import type { Fd, Inode, wasi } from "@bjorn3/browser_wasi_shim";
 import { Errno } from "../../core/errno.ts";
 import type { Stat, Union, UnionFile } from "../../core/union.ts";
 import { FILETYPE, LOOKUPFLAGS, LOOKUPFLAGS_ALL } from "../abi.ts";
-import { fdSetTimes } from "../fd-control.ts";
 import type { DirFdState } from "../fd-io.ts";
 import type { DirListing } from "../fd-table.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
 import { lastComponent, refuseAbsoluteTarget, refuseDotLast, resolveUnder } from "../paths.ts";
 import { listingFor } from "../readdir.ts";
-import { DIR_INHERITING, DIR_RIGHTS, RIGHTS, requireRights, rightsToU64 } from "../rights.ts";
+import { DIR_INHERITING, DIR_RIGHTS, RIGHTS, requireRights } from "../rights.ts";
 import { requestedTimes } from "../times.ts";
 import { afterMove, renameTracked } from "../tracked-rename.ts";
 import { checkPath, fail, guard, guardWith } from "./fd-base.ts";
 import { UnionFileFd } from "./file-fd.ts";
 import { PendingRename, UnionInode } from "./inode.ts";
 import { UnionNodeFd } from "./node-fd.ts";
-import { ShimDirent, ShimFdstat, ShimFilestat, ShimPrestat } from "./structs.ts";
+import { ShimDirent, ShimFilestat, ShimPrestat } from "./structs.ts";
 
 /** A directory of the union, the base of UnionPreopen. */
 export class UnionDirFd extends UnionNodeFd implements DirFdState {
   readonly kind = "dir";
+  protected readonly filetype = FILETYPE.DIRECTORY;
   readonly union: Union;
   /** Canonical absolute union path; path arguments resolve from here (follows renames made through fixShimWasi). */
   path: string;
@@ -56,33 +56,11 @@ export class UnionDirFd extends UnionNodeFd implements DirFdState {
     return resolveUnder(this.path, checkPath(rel), this.escapeErrno);
   }
 
-  #stat(): Stat {
+  /** What fd_filestat_get reports: the open directory, or (a preopen without a handle) its path. */
+  protected override nodeStat(): Stat {
     return this.file !== undefined ? this.file.stat() : this.union.stat(this.path);
   }
 
-  override fd_close(): number {
-    return guard(() => {
-      this.file?.close();
-      return Errno.SUCCESS;
-    });
-  }
-  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
-    const fdstat = new ShimFdstat(
-      FILETYPE.DIRECTORY, this.fdflags, rightsToU64(this.rightsBase), rightsToU64(this.rightsInheriting));
-    return { ret: Errno.SUCCESS, fdstat };
-  }
-  override fd_filestat_get(): { ret: number; filestat: wasi.Filestat | null } {
-    return guardWith(() => {
-      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_GET);
-      return { ret: Errno.SUCCESS, filestat: ShimFilestat.fromStat(this.#stat()) };
-    }, (ret) => ({ ret, filestat: null }));
-  }
-  override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
-    return guard(() => {
-      fdSetTimes(this, atim, mtim, fst);
-      return Errno.SUCCESS;
-    });
-  }
   /**
    * One entry per call, as the shim's fd_readdir asks. Cookie 0 takes a
    * snapshot (".", "..", then the merged sorted entries), so deleting

@@ -3,10 +3,15 @@
  * the code layerfs's dispatcher runs too (a directory gets its errnos: EISDIR
  * to read, EBADF to write...).
  */
+import type { wasi } from "@bjorn3/browser_wasi_shim";
 import { Errno } from "../../core/errno.ts";
+import type { Stat, Union, UnionFile } from "../../core/union.ts";
+import { fdSetTimes } from "../fd-control.ts";
 import { fdAllocate, fdRead, fdSeek, fdSetSize, fdTell, fdWrite, guestOffset } from "../fd-io.ts";
 import type { FdState } from "../fd-io.ts";
+import { RIGHTS, requireRights, rightsToU64 } from "../rights.ts";
 import { EMPTY, guard, guardWith, UnionFdBase } from "./fd-base.ts";
+import { ShimFdstat, ShimFilestat } from "./structs.ts";
 
 /** The shim's Fd.fd_read(size): a fresh buffer of at most `size` bytes read through fd-io.ts. */
 function readInto(h: FdState, size: number, position: number | undefined): { ret: number; data: Uint8Array } {
@@ -19,8 +24,40 @@ function readInto(h: FdState, size: number, position: number | undefined): { ret
 export abstract class UnionNodeFd extends UnionFdBase {
   abstract readonly kind: "file" | "dir";
 
+  /** The WASI filetype fd_fdstat_get reports. */
+  protected abstract readonly filetype: number;
+  abstract readonly file: UnionFile | undefined;
+  abstract readonly union: Union;
+  abstract readonly path: string;
+  /** What fd_filestat_get reports. */
+  protected nodeStat(): Stat {
+    return this.file!.stat();
+  }
+
   #state(): FdState {
     return this as unknown as FdState;
+  }
+  override fd_close(): number {
+    return guard(() => {
+      this.file?.close();
+      return Errno.SUCCESS;
+    });
+  }
+  override fd_fdstat_get(): { ret: number; fdstat: wasi.Fdstat | null } {
+    const fdstat = new ShimFdstat(this.filetype, this.fdflags, rightsToU64(this.rightsBase), rightsToU64(this.rightsInheriting));
+    return { ret: Errno.SUCCESS, fdstat };
+  }
+  override fd_filestat_get(): { ret: number; filestat: wasi.Filestat | null } {
+    return guardWith(() => {
+      requireRights(this.rightsBase, RIGHTS.FD_FILESTAT_GET);
+      return { ret: Errno.SUCCESS, filestat: ShimFilestat.fromStat(this.nodeStat()) };
+    }, (ret) => ({ ret, filestat: null }));
+  }
+  override fd_filestat_set_times(atim: bigint, mtim: bigint, fst: number): number {
+    return guard(() => {
+      fdSetTimes(this, atim, mtim, fst);
+      return Errno.SUCCESS;
+    });
   }
   override fd_read(size: number): { ret: number; data: Uint8Array } {
     return guardWith(() => readInto(this.#state(), size, undefined), (ret) => ({ ret, data: EMPTY }));
