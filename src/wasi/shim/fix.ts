@@ -35,6 +35,7 @@ import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
 import { Errno, errnoOf } from "../../core/errno.ts";
 import { writeFilestat } from "../abi.ts";
 import { fdReadv, fdWritev, gatherIovecs, guestOffset } from "../fd-io.ts";
+import { GuestMemory } from "../guest-memory.ts";
 import { UnionDirFd } from "./dir-fd.ts";
 import { UnionFileFd } from "./file-fd.ts";
 import { pollOneoff } from "./poll.ts";
@@ -67,10 +68,18 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
   const imp = wasi.wasiImport;
   const original = { ...imp } as Record<string, Fn>;
 
-  const memory = (): ArrayBuffer => {
+  // One DataView over guest memory, rebuilt only when memory.grow replaced the buffer.
+  const guest = new GuestMemory();
+  let attached: WebAssembly.Memory | undefined;
+  const view = (): DataView => {
     const m = wasi.inst?.exports.memory;
     if (m === undefined) throw new RangeError("no memory attached yet");
-    return m.buffer as ArrayBuffer;
+    if (m !== attached) guest.attach((attached = m));
+    return guest.view();
+  };
+  const memory = (): ArrayBuffer => {
+    view();
+    return guest.buffer;
   };
   const fd = (n: number): Fd | undefined => (wasi.fds as (Fd | undefined)[])[n];
   const str = (ptr: number, len: number): string => decoder.decode(new Uint8Array(memory(), ptr >>> 0, len >>> 0).slice());
@@ -104,7 +113,7 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     const f = fd(n);
     if (f === undefined) return Errno.BADF;
     const { ret, filestat } = f.fd_filestat_get();
-    if (filestat != null) writeFilestat(new DataView(memory()), ptr >>> 0, filestat);
+    if (filestat != null) writeFilestat(view(), ptr >>> 0, filestat);
     return ret;
   });
 
@@ -112,22 +121,22 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
     const f = fd(n);
     if (f === undefined) return Errno.BADF;
     const { ret, filestat } = f.path_filestat_get(flags, str(pathPtr, pathLen));
-    if (filestat != null) writeFilestat(new DataView(memory()), ptr >>> 0, filestat);
+    if (filestat != null) writeFilestat(view(), ptr >>> 0, filestat);
     return ret;
   });
 
   imp.path_readlink = safe((n: number, pathPtr: number, pathLen: number, buf: number, bufLen: number, usedPtr: number): number => {
     const f = fd(n);
     if (f === undefined) return Errno.BADF;
-    const view = new DataView(memory());
-    view.getUint32(usedPtr >>> 0, true); // EFAULT before anything happens
-    const out = new Uint8Array(memory(), buf >>> 0, bufLen >>> 0);
+    const dv = view();
+    dv.getUint32(usedPtr >>> 0, true); // EFAULT before anything happens
+    const out = new Uint8Array(guest.buffer, buf >>> 0, bufLen >>> 0);
     const { ret, data } = f.path_readlink(str(pathPtr, pathLen));
     if (data == null) return ret === Errno.SUCCESS ? Errno.IO : ret;
     const bytes = encoder.encode(data);
     const len = Math.min(bytes.length, out.length);
     out.set(bytes.subarray(0, len));
-    view.setUint32(usedPtr >>> 0, len, true);
+    dv.setUint32(usedPtr >>> 0, len, true);
     return ret;
   });
 
@@ -146,13 +155,13 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
         return original[name]!(...([n, iovsPtr, iovsLen, a, b] as never[])) as number;
       }
       const resultPtr = (positioned ? b : a) as number;
-      const buffer = memory();
-      const view = new DataView(buffer);
-      view.getUint32(resultPtr >>> 0, true); // EFAULT before anything moves
-      const iovs = gatherIovecs(view, iovsPtr, iovsLen);
+      const dv = view();
+      const buffer = guest.buffer;
+      dv.getUint32(resultPtr >>> 0, true); // EFAULT before anything moves
+      const iovs = gatherIovecs(dv, iovsPtr, iovsLen);
       const position = positioned ? guestOffset(a as bigint) : undefined;
       const done = write ? fdWritev(f, buffer, iovs, position) : fdReadv(f, buffer, iovs, position);
-      view.setUint32(resultPtr >>> 0, done, true);
+      dv.setUint32(resultPtr >>> 0, done, true);
       return Errno.SUCCESS;
     });
   imp.fd_read = io("fd_read", false, false);
@@ -161,7 +170,7 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
   imp.fd_pwrite = io("fd_pwrite", true, true);
 
   imp.poll_oneoff = safe((inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number =>
-    pollOneoff(memory(), wasi.fds, inPtr, outPtr, nsubs, neventsPtr));
+    pollOneoff(view(), wasi.fds, inPtr, outPtr, nsubs, neventsPtr));
 
   const notSocket = (n: number): number => (fd(n) === undefined ? Errno.BADF : Errno.NOTSOCK);
   imp.proc_raise = () => Errno.NOSYS;

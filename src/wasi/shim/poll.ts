@@ -27,7 +27,7 @@ function readiness(fd: Fd | undefined, type: number): FdReadiness {
 }
 
 export function pollOneoff(
-  memory: ArrayBuffer, fds: readonly (Fd | undefined)[], inPtr: number, outPtr: number, nsubs: number, neventsPtr: number,
+  view: DataView, fds: readonly (Fd | undefined)[], inPtr: number, outPtr: number, nsubs: number, neventsPtr: number,
 ): number {
-  return poll(new DataView(memory), inPtr, outPtr, nsubs, neventsPtr, (fd, type) => readiness(fds[fd], type));
+  return poll(view, inPtr, outPtr, nsubs, neventsPtr, (fd, type) => readiness(fds[fd], type));
 }
