@@ -9,6 +9,8 @@ export type { Quota, Usage } from "./core/quota.ts";
 export { ENTRY_BYTES } from "./core/quota.ts";
 export { MemoryLayer } from "./layers/memory.ts";
 export type { MemorySpec, MemorySpecEntry, MemoryLayerFromOptions, MemoryLayerOptions, GeneratedFileSpec, SpecAttrs } from "./layers/memory.ts";
+export { setChunkPoolLimit, trimChunkPool, chunkPoolStats, DEFAULT_CHUNK_POOL_LIMIT } from "./layers/chunk-pool.ts";
+export type { ChunkPoolStats } from "./layers/chunk-pool.ts";
 export { run, checkImports, createWasi, WasiHost, WasiExit, PREVIEW1_FUNCTIONS } from "./wasi/mod.ts";
 export type { RunOptions, WasmSource, WasiOptions, PreopenTarget, InputSource, OutputSink, StdinCallback, StdinOption, StdoutOption, WritableStreamLike, WriterLike } from "./wasi/mod.ts";
 // Host-directory layers (platform-neutral part; node:fs and Deno hosts: src/host/node.ts, src/host/deno.ts).

@@ -65,7 +65,9 @@ async function handle(m: RunMessage): Promise<WorkerReply> {
     if (quotas) reply.usage = (union as QuotaUnion).usage();
     return reply;
   } finally {
-    union.close();
+    // The request is answered: its memory upper's chunks go to the chunk pool, so the
+    // next request's writes land in memory this worker already touched.
+    union.dispose();
   }
 }
 

@@ -226,6 +226,14 @@ export interface WritableLayer extends Layer {
    * Layer. `inos`: union inode numbers of its objects by id (Layer.unionInodes).
    */
   freezeAsLayer?(inos?: ReadonlyMap<number, number>): Layer;
+  /**
+   * Optional (Union.dispose): the owner is done with this layer for good:
+   * release what it holds (a memory layer hands its chunk buffers to the
+   * chunk pool) and refuse every later call, its open files' included
+   * (EBADF). A frozen layer (possibly shared as a lower) is left alone.
+   * Idempotent.
+   */
+  dispose?(): void;
 }
 
 /** Is `layer` writable (can it be a union's upper)? */

@@ -47,6 +47,10 @@ export type {
 } from "./union-types.ts";
 
 const NO_QUOTA: Readonly<Quota> = Object.freeze({});
+function disposedError(syscall: string): FsError {
+  return new FsError(Errno.BADF, syscall, undefined, "the union was disposed");
+}
+
 const DEFAULT_OPTIONS: Readonly<Required<UnionOptions>> = Object.freeze({ renameDir: "deep", quota: NO_QUOTA });
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -70,6 +74,7 @@ export class Union {
   readonly options: Readonly<Required<UnionOptions>>;
   // Everything else is allocated on first use (keeps construction O(1) and tiny).
   #state: UnionState | undefined;
+  #disposed = false;
 
   /** O(1): no copying, no walk. */
   constructor(image: Image, upper: WritableLayer, options: UnionOptions = {}) {
@@ -84,20 +89,24 @@ export class Union {
 
   /** The read-only lower layers. After `fork()`, the image it was created with plus the frozen layers. */
   get image(): Image {
+    if (this.#disposed) throw disposedError("image");
     return this.#image;
   }
 
   /** The writable layer every change lands in (aufs/OCI form). A fresh one after `fork()` and `reset()`. */
   get upper(): WritableLayer {
+    if (this.#disposed) throw disposedError("upper");
     return this.#upper;
   }
 
   get #s(): UnionState {
+    if (this.#disposed) throw disposedError("union");
     return (this.#state ??= new UnionState(this.#image, this.#upper, this.options.quota, (p, a, m) => this.setTimes(p, a, m, false)));
   }
 
   /** What the upper stores through this union since it was created or last reset/forked (core/quota.ts). O(1). */
   usage(): Usage {
+    if (this.#disposed) throw disposedError("usage");
     const q = this.#state?.upper;
     return { bytes: q?.bytes ?? 0, inodes: q?.inodes ?? 0 };
   }
@@ -112,6 +121,7 @@ export class Union {
    * and they no longer follow copy-ups.
    */
   reset(): void {
+    if (this.#disposed) throw disposedError("reset");
     const next = freshUpper(this.#upper, "reset");
     this.#upper = next;
     const s = this.#state;
@@ -147,6 +157,7 @@ export class Union {
    * be frozen (a host directory).
    */
   fork(): Union {
+    if (this.#disposed) throw disposedError("fork");
     const old = this.#upper;
     if (old.freezeAsLayer === undefined || old.successor === undefined) {
       throw new FsError(Errno.NOTSUP, "fork", undefined, "only a memory upper can be forked (a host directory upper cannot be frozen in O(1))");
@@ -502,8 +513,36 @@ export class Union {
     this.#upper.close?.();
   }
 
+  /**
+   * Done with this union and everything it wrote: close() it, then dispose
+   * its upper (WritableLayer.dispose: a memory upper's chunk buffers go to
+   * the chunk pool, so the next union's writes reuse them instead of
+   * faulting in fresh memory). Every later call on the union throws EBADF,
+   * and so does every call through a descriptor on a file of the upper.
+   * Read what you need first (changes(), commit, export); close() instead
+   * keeps the upper. The image is left alone (other unions may share it).
+   * Idempotent; also `using fs = new Union(...)`.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#state = undefined;
+    this.#upper.close?.();
+    this.#upper.dispose?.();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Whether dispose() was called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
   /** docker diff of the upper against the image, sorted by path. */
   changes(): Change[] {
+    if (this.#disposed) throw disposedError("changes");
     return computeChanges(this.#image, this.#upper);
   }
 }

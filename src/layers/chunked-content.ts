@@ -17,9 +17,16 @@
  * Chunks live in a Map keyed by chunk index (indices can exceed JS array index
  * range for huge sparse files). Chunk buffers grow by doubling up to the chunk
  * size, so sequential appends never copy the whole file and small files stay small.
+ *
+ * Chunk buffers never leave this object (read copies out), so a chunk that
+ * leaves the Map is dead: a truncate's cut-off chunks, a grown chunk's old
+ * buffer, and every chunk of a released content go back to chunk-pool.ts,
+ * and new chunks come from it first (dirty: every byte not written at once
+ * is zeroed here, keeping the model above).
  */
 import { Errno, FsError } from "../core/errno.ts";
 import type { ContentSource } from "../core/layer.ts";
+import { freshChunk, recycleChunk, takePooled } from "./chunk-pool.ts";
 
 /** Default chunk size: 64 KiB. */
 export const CHUNK_SIZE = 65536;
@@ -42,7 +49,8 @@ let slabUsed = SLAB_SIZE;
 
 /** A zeroed buffer of `n` bytes: a slab view when small. */
 function newBuffer(n: number): Uint8Array {
-  if (n > SLAB_MAX || n === 0) return new Uint8Array(n);
+  if (n > SLAB_MAX) return freshChunk(n);
+  if (n === 0) return new Uint8Array(0);
   const take = (n + 7) & ~7; // keep views 8-byte aligned
   if (slabUsed + take > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE);
@@ -84,6 +92,10 @@ export class ChunkedContent {
   #bytes = 0;
   #source: ContentSource | undefined;
   #sourceLimit = 0;
+  /** Handed out as another content's source (lend): never released, others read through it. */
+  #lent = false;
+  /** Released (dead): its chunks went to the pool; every later call throws EBADF. */
+  #released = false;
 
   constructor(chunkSize: number = CHUNK_SIZE) {
     if (!Number.isInteger(chunkSize) || chunkSize < 1 || (chunkSize & (chunkSize - 1)) !== 0) {
@@ -125,6 +137,41 @@ export class ChunkedContent {
     return this.#size;
   }
 
+  /** Whether `release()` dropped this content (its handles then get EBADF). */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /**
+   * This content as the source of another (a copy-up by reference): from now
+   * on it is never released, since the other reads through it. Its truncates
+   * still recycle what they cut off (the other reads through the Map, never a
+   * buffer).
+   */
+  lend(): ContentSource {
+    this.#lent = true;
+    return this;
+  }
+
+  /**
+   * The content is dead (no name or open handle reaches it, or its layer is
+   * disposed): hand its chunks to the pool and refuse every later call with
+   * EBADF. A lent content is left as it is (another content reads through
+   * it); returns whether this one was released.
+   */
+  release(): boolean {
+    if (this.#lent) return false;
+    if (this.#released) return true;
+    for (const chunk of this.#chunks.values()) recycleChunk(chunk);
+    this.#chunks.clear();
+    this.#bytes = 0;
+    this.#size = 0;
+    this.#source = undefined;
+    this.#sourceLimit = 0;
+    this.#released = true;
+    return true;
+  }
+
   /** Bytes of the local chunks (usage().bytes without building the record: quotas read it on every write). */
   get storedBytes(): number {
     return this.#bytes;
@@ -143,6 +190,7 @@ export class ChunkedContent {
   /** Read up to `into.length` bytes at `position`; returns the count (0 at or past EOF). */
   read(into: Uint8Array, position: number): number {
     checkPosition(position, "read");
+    if (this.#released) throw releasedError("read");
     const size = this.#size;
     if (position >= size || into.length === 0) return 0;
     const n = Math.min(into.length, size - position);
@@ -179,6 +227,7 @@ export class ChunkedContent {
   /** Write all of `data` at `position`, extending (sparsely) past EOF. */
   write(data: Uint8Array, position: number): number {
     checkPosition(position, "write");
+    if (this.#released) throw releasedError("write");
     const total = data.length;
     if (total === 0) return 0;
     const end = position + total;
@@ -190,7 +239,7 @@ export class ChunkedContent {
       const ci = Math.floor(pos / cs);
       const off = pos - ci * cs;
       const len = Math.min(cs - off, total - done);
-      const chunk = this.#chunkForWrite(ci, off + len);
+      const chunk = this.#chunkForWrite(ci, off, off + len);
       chunk.set(len === total ? data : data.subarray(done, done + len), off);
       done += len;
     }
@@ -223,6 +272,7 @@ export class ChunkedContent {
   /** Set the size: shrinking drops data for good, growing reads zeros. */
   truncate(newSize: number): void {
     checkSize(newSize, "truncate");
+    if (this.#released) throw releasedError("truncate");
     if (newSize < this.#size) {
       const cs = this.chunkSize;
       const keep = Math.ceil(newSize / cs); // chunks with index < keep survive
@@ -230,6 +280,7 @@ export class ChunkedContent {
         if (ci >= keep) {
           this.#chunks.delete(ci);
           this.#bytes -= chunk.length;
+          recycleChunk(chunk);
         }
       }
       const off = newSize - (keep - 1) * cs;
@@ -258,21 +309,32 @@ export class ChunkedContent {
     if (filled < into.length) into.fill(0, filled);
   }
 
-  /** The local chunk `ci`, created (from the source) or grown so it holds at least `need` bytes. */
-  #chunkForWrite(ci: number, need: number): Uint8Array {
+  /**
+   * The local chunk `ci`, created (from the source) or grown so it holds at
+   * least `end` bytes, for the caller to write [off, end) of it at once: a
+   * pooled buffer is zeroed everywhere else.
+   */
+  #chunkForWrite(ci: number, off: number, end: number): Uint8Array {
     const cs = this.chunkSize;
     let chunk = this.#chunks.get(ci);
     if (chunk !== undefined) {
-      if (chunk.length >= need) return chunk;
-      const grown = newBuffer(Math.min(cs, Math.max(need, chunk.length * 2)));
+      if (chunk.length >= end) return chunk;
+      const n = Math.min(cs, Math.max(end, chunk.length * 2));
+      let grown = takePooled(n);
+      if (grown !== undefined) zeroOutside(grown, chunk.length, off, end);
+      else grown = newBuffer(n);
       grown.set(chunk);
       this.#bytes += grown.length - chunk.length;
       this.#chunks.set(ci, grown);
+      recycleChunk(chunk);
       return grown;
     }
     const start = ci * cs;
     const fromSource = Math.max(0, Math.min(cs, this.#sourceLimit - start));
-    chunk = newBuffer(Math.max(need, fromSource));
+    const n = Math.max(end, fromSource);
+    chunk = takePooled(n);
+    if (chunk !== undefined) zeroOutside(chunk, fromSource, off, end);
+    else chunk = newBuffer(n);
     if (fromSource > 0) {
       const got = readFully(this.#source!, chunk.subarray(0, fromSource), start);
       if (got < fromSource) chunk.fill(0, got, fromSource);
@@ -292,6 +354,18 @@ export class ChunkedContent {
     this.#source = undefined;
     this.#sourceLimit = 0;
   }
+}
+
+/** Zero `buf` from `from` on, except [off, end) (about to be written). */
+function zeroOutside(buf: Uint8Array, from: number, off: number, end: number): void {
+  if (off > from) buf.fill(0, from, off);
+  const tail = Math.max(from, end);
+  if (tail < buf.length) buf.fill(0, tail);
+}
+
+/** EBADF for a call on a released content (through a handle that outlived its layer's dispose). */
+export function releasedError(syscall: string): FsError {
+  return new FsError(Errno.BADF, syscall, undefined, "the file's memory layer was disposed");
 }
 
 /** Read until `into` is full or the source reports EOF; returns the count. */

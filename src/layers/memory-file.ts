@@ -2,13 +2,16 @@
 import { Errno, FsError } from "../core/errno.ts";
 import { nowNs } from "../core/layer.ts";
 import type { EntryStat, WritableLayerFile } from "../core/layer.ts";
+import { releasedError } from "./chunked-content.ts";
 import type { ContentSource } from "./chunked-content.ts";
 import { statOf } from "./memory-nodes.ts";
 import type { FileNode } from "./memory-nodes.ts";
 
-/** What a file needs from its layer: refusing writes once the layer is frozen. */
+/** What a file needs from its layer: refusing writes once the layer is frozen, and hearing of a file no one reaches. */
 export interface FileOwner {
   checkWritable(syscall: string, path?: string): void;
+  /** The last handle of `node` closed: release its content if no name is left either. */
+  closed(node: FileNode): void;
 }
 
 /** An open file: holds the node, so it outlives rename and unlink of its names. */
@@ -22,6 +25,7 @@ export class MemoryFile implements WritableLayerFile {
     this.layer = layer;
     this.#node = node;
     this.#writable = writable;
+    node.opens++;
   }
 
   read(into: Uint8Array, position: number): number {
@@ -55,9 +59,9 @@ export class MemoryFile implements WritableLayerFile {
     return this.#open("write").content.writeGrowth(length, position);
   }
 
-  /** The node's content: a MemoryLayer upper references it directly (no copy, nothing to release). */
+  /** The node's content: a MemoryLayer upper references it directly (no copy; the content is lent: never released). */
   contentSource(): ContentSource {
-    return this.#open("read").content;
+    return this.#open("read").content.lend();
   }
 
   sync(): void {
@@ -74,12 +78,17 @@ export class MemoryFile implements WritableLayerFile {
   }
 
   close(): void {
+    const node = this.#node;
+    if (node === undefined) return;
     this.#node = undefined;
+    if (--node.opens === 0) this.layer.closed(node);
   }
 
   #open(syscall: string): FileNode {
-    if (this.#node === undefined) throw new FsError(Errno.BADF, syscall);
-    return this.#node;
+    const node = this.#node;
+    if (node === undefined) throw new FsError(Errno.BADF, syscall);
+    if (node.content.released) throw releasedError(syscall);
+    return node;
   }
 
   #writableNode(syscall: string): FileNode {

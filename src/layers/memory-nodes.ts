@@ -19,6 +19,8 @@ export interface NodeBase {
 export interface FileNode extends NodeBase {
   readonly kind: "file";
   readonly content: ChunkedContent;
+  /** Open MemoryFile handles: with nlink, says when no one reaches the content any more. */
+  opens: number;
 }
 export interface DirNode extends NodeBase {
   readonly kind: "dir";
@@ -64,7 +66,7 @@ export function newDir(id: number, attr: Partial<NewEntryAttr>, t: bigint): DirN
 }
 
 export function newFile(id: number, content: ChunkedContent, attr: Partial<NewEntryAttr>, t: bigint): FileNode {
-  return withBase({ kind: "file" as const, content }, id, attr, 0o644, 1, t);
+  return withBase({ kind: "file" as const, content, opens: 0 }, id, attr, 0o644, 1, t);
 }
 
 export function newSymlink(id: number, target: string, attr: Partial<NewEntryAttr>, t: bigint): SymlinkNode {

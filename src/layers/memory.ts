@@ -56,6 +56,7 @@ export class MemoryLayer implements WritableLayer {
   #ids: { next: number } | undefined;
   #nextId = 1;
   #frozen = false;
+  #disposed = false;
   /** Union inode numbers by id, for a layer frozen by Union.fork (Layer.unionInodes). */
   #inos: ReadonlyMap<number, number> | undefined;
 
@@ -78,8 +79,42 @@ export class MemoryLayer implements WritableLayer {
 
   /** Make the layer read-only: every later mutation (and write through open handles) throws EROFS. */
   freeze(): this {
+    this.#live("freeze");
     this.#frozen = true;
     return this;
+  }
+
+  /**
+   * Done with this layer for good: its files' chunk buffers go to the chunk
+   * pool (chunk-pool.ts: later writes of any memory layer reuse them instead
+   * of faulting in fresh memory), and every later call on the layer or on a
+   * handle of one of its files throws EBADF. A file whose content another
+   * layer references (a copy-up by reference) keeps it. A frozen layer (a
+   * Union.fork snapshot, `from(spec, { freeze: true })`) may be a lower of
+   * other unions: dispose leaves it alone. Idempotent. `Union.dispose()`
+   * calls it for its upper.
+   */
+  dispose(): void {
+    if (this.#frozen || this.#disposed) return;
+    this.#disposed = true;
+    const stack: DirNode[] = [this.#root];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      for (const child of d.entries.values()) {
+        if (child.kind === "dir") stack.push(child);
+        else if (child.kind === "file") child.content.release();
+      }
+    }
+  }
+
+  /** `using upper = new MemoryLayer()`: dispose() at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Whether dispose() released this layer. */
+  get disposed(): boolean {
+    return this.#disposed;
   }
 
   get frozen(): boolean {
@@ -106,6 +141,7 @@ export class MemoryLayer implements WritableLayer {
    * id with one of this layer or of any other successor of either.
    */
   successor(): MemoryLayer {
+    this.#live("successor");
     const next = new MemoryLayer(this.chunkSize === undefined ? {} : { chunkSize: this.chunkSize });
     this.#ids ??= { next: this.#nextId };
     next.#ids = this.#ids; // after its root took id 1 (every root has id 1)
@@ -122,6 +158,7 @@ export class MemoryLayer implements WritableLayer {
    * local chunks and chunk bytes, and how many still reference a lower source.
    */
   usage(): { entries: number; files: number; chunks: number; bytes: number; referencing: number } {
+    this.#live("usage");
     const seen = new Set<FileNode>();
     let entries = 0;
     const stack: DirNode[] = [this.#root];
@@ -273,6 +310,7 @@ export class MemoryLayer implements WritableLayer {
         } else {
           child.nlink--;
           child.ctimeNs = t;
+          if (child.kind === "file") this.#releaseIfDead(child);
         }
       }
       d.entries.clear();
@@ -332,8 +370,27 @@ export class MemoryLayer implements WritableLayer {
     this.#checkWritable(syscall, path);
   }
 
+  /** @internal used by MemoryFile: its node's last handle closed. */
+  closed(node: FileNode): void {
+    this.#releaseIfDead(node);
+  }
+
   #checkWritable(syscall: string, path?: string): void {
+    this.#live(syscall, path);
     if (this.#frozen) throw new FsError(Errno.ROFS, syscall, path);
+  }
+
+  #live(syscall: string, path?: string): void {
+    if (this.#disposed) throw new FsError(Errno.BADF, syscall, path, "the memory layer was disposed");
+  }
+
+  /**
+   * No name and no open handle reaches `node` any more: its chunks are dead,
+   * back to the pool. Never in a frozen layer, whose objects other unions
+   * read (and never a lent content: ChunkedContent.release).
+   */
+  #releaseIfDead(node: FileNode): void {
+    if (node.nlink === 0 && node.opens === 0 && !this.#frozen) node.content.release();
   }
 
   #allocId(): number {
@@ -355,6 +412,7 @@ export class MemoryLayer implements WritableLayer {
       node.nlink = 0;
     } else {
       node.nlink--;
+      if (node.kind === "file") this.#releaseIfDead(node);
     }
     node.ctimeNs = t;
     touch(dir, t);
@@ -372,6 +430,7 @@ export class MemoryLayer implements WritableLayer {
 
   /** Walk `path` one name at a time; a missing name or non-directory parent throws when `strict`, else gives undefined. */
   #lookup(path: string, syscall: string, strict: boolean): MemNode | undefined {
+    this.#live(syscall, path);
     if (path === "") return this.#root;
     checkLayerPath(path, syscall);
     let node: MemNode = this.#root;
