@@ -125,16 +125,20 @@ export class LowerDir {
   /** Find `name` layer by layer, top first, as buildEntries would merge it. */
   #probe(name: string): LowerEntry | undefined {
     const { path, layers, dirLayers } = this;
-    const wanted = [name, WHITEOUT_PREFIX + name, OPAQUE_MARKER];
+    const all = [name, WHITEOUT_PREFIX + name, OPAQUE_MARKER];
+    const withoutMarker = all.slice(0, 2);
+    const alone = all.slice(0, 1);
     let found: LowerEntry | undefined;
     let merging: number[] | undefined;
-    for (let i = 0; i < dirLayers.length; i++) {
+    const bottom = dirLayers.length - 1;
+    for (let i = 0; i <= bottom; i++) {
       const li = dirLayers[i]!;
       const layer = layers[li]!;
       const known = this.#opaque[i];
-      const names = known === undefined ? wanted : wanted.slice(0, 2);
+      // The bottom layer's whiteouts and marker hide nothing.
+      const names = i === bottom ? alone : known === undefined ? all : withoutMarker;
       const stats = layer.statChildren !== undefined ? layer.statChildren(path, names) : names.map((n) => layer.stat(childPath(path, n)));
-      const opaque = known ?? (this.#opaque[i] = stats[2] !== undefined);
+      const opaque = i === bottom || (known ?? (this.#opaque[i] = stats[2] !== undefined));
       const st = stats[0];
       if (st !== undefined) {
         if (found === undefined) {

@@ -188,7 +188,9 @@ describe("DirLayer lower index", () => {
     expect(thrownErrno(() => layer.stat("a/b/other"))).toBe(Errno.IO);
     expect(thrownErrno(() => layer.readdir("a/b"))).toBe(Errno.IO);
     expect(thrownErrno(() => layer.open("a/b/file"))).toBe(Errno.IO);
-    safe(() => layer.stat("a/b/new.txt"));
+    fs.writeFileSync(`${outside}/b/only-outside`, SECRET);
+    expect(thrownErrno(() => layer.stat("a/b/only-outside"))).toBe(Errno.IO); // found through the swap: refused
+    expect(layer.stat("a/b/nowhere")).toBeUndefined(); // absent answers show nothing, inside or out
   });
 
   it("an unlisted directory answers many distinct names by probing, then is listed once and keeps the probed attributes", () => {

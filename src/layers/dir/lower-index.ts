@@ -23,7 +23,7 @@
  *   listing came from inside the layer even if an ancestor was swapped for a
  *   symlink (the swap changes what the path resolves to);
  * - the same check of the directory follows every batch of attribute lstats
- *   and of probes;
+ *   and of probes that found something (an absent answer shows nothing);
  * - an open (O_NOFOLLOW) is checked by fstat to be the very object indexed;
  *   readlink is followed by the check of its directory.
  */
@@ -67,9 +67,14 @@ interface IndexedDir {
   statted: boolean;
 }
 
-/** The char device X a name `.wh.X` may stand for, as a listing reports it (any non-empty X). */
+/**
+ * The char device X a name `.wh.X` may stand for (an overlayfs whiteout of X);
+ * none for a reserved X (`.wh.*` is never visible, so hiding it means nothing).
+ */
 function deviceTarget(name: string): string | undefined {
-  return name.length > WHITEOUT_PREFIX.length && name.startsWith(WHITEOUT_PREFIX) ? name.slice(WHITEOUT_PREFIX.length) : undefined;
+  if (!name.startsWith(WHITEOUT_PREFIX)) return undefined;
+  const target = name.slice(WHITEOUT_PREFIX.length);
+  return target === "" || target.startsWith(WHITEOUT_PREFIX) ? undefined : target;
 }
 
 const CHANGED = "lower layer changed while mounted";
@@ -188,6 +193,7 @@ export class LowerIndex {
         const cst = this.lstat(prefix + e.name, syscall, path);
         if (cst === undefined) continue;
         if (isOverlayWhiteout(cst)) {
+          if (deviceTarget(WHITEOUT_PREFIX + e.name) === undefined) continue; // a device named `.wh.*`: not shown
           const name = WHITEOUT_PREFIX + e.name;
           if (!entries.has(name)) { // a real `.wh.X` file wins
             entries.set(name, DEVICE_WHITEOUT);
@@ -228,32 +234,37 @@ export class LowerIndex {
     return dir;
   }
 
-  /** Probe `names` of the unlisted directory `dir`: one lstat each, then one check of the directory. */
+  /**
+   * Probe `names` of the unlisted directory `dir`: one lstat each, then, if
+   * anything was found, one check of the directory (an absent answer shows
+   * nothing, so it needs none).
+   */
   private probe(dir: IndexedDir, names: readonly string[], syscall: string): void {
     const prefix = dir.hostPath.endsWith("/") ? dir.hostPath : dir.hostPath + "/";
-    const found: (HostStat | undefined)[] = [];
-    const device: boolean[] = [];
-    for (const name of names) {
-      let st = this.probeLstat(prefix + name, syscall, dir.path);
-      let dev = false;
-      if (st !== undefined && !isShown(st)) st = undefined;
-      const target = st === undefined ? deviceTarget(name) : undefined;
-      if (target !== undefined) {
-        // `.wh.X` is also there when X is an overlayfs char-device whiteout (as listed).
-        const t = this.probeLstat(prefix + target, syscall, dir.path);
-        if (t !== undefined && isOverlayWhiteout(t)) { st = t; dev = true; }
-      }
-      found.push(st);
-      device.push(dev);
+    const raw: (HostStat | undefined)[] = [];
+    for (const name of names) raw.push(this.probeLstat(prefix + name, syscall, dir.path));
+    const shown: (HostStat | undefined)[] = [];
+    let any = false;
+    let devices: number[] | undefined;
+    for (let i = 0; i < names.length; i++) {
+      const st = raw[i];
+      if (st !== undefined && isShown(st)) { shown.push(st); any = true; continue; }
+      shown.push(undefined);
+      // `.wh.X` is also there when X is an overlayfs char-device whiteout (as listed).
+      const target = deviceTarget(names[i]!);
+      if (target === undefined) continue;
+      const j = names.indexOf(target);
+      const t = j >= 0 ? raw[j] : this.probeLstat(prefix + target, syscall, dir.path);
+      if (t !== undefined && isOverlayWhiteout(t)) { shown[i] = t; any = true; (devices ??= []).push(i); }
     }
     // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
-    this.verify(dir, syscall, dir.path);
+    if (any) this.verify(dir, syscall, dir.path);
     const probes = dir.probes!;
     for (let i = 0; i < names.length; i++) {
-      const st = found[i];
+      const st = shown[i];
       probes.set(names[i]!, st === undefined ? null : Object.freeze(this.ids.entryOf(st)));
-      if (device[i]) (dir.devices ??= new Set()).add(names[i]!);
     }
+    if (devices !== undefined) for (const i of devices) (dir.devices ??= new Set()).add(names[i]!);
   }
 
   /** lstat for a probe: a name the host cannot hold (too long) is simply not there, as in a listing. */
