@@ -4,8 +4,8 @@
  * per directory, and shared by all of them.
  */
 import type { Layer } from "./layer.ts";
-import { buildLowerDir, lowerRoot } from "./lower-index.ts";
-import type { LowerDir, LowerEntry } from "./lower-index.ts";
+import { LowerDir, lowerRoot } from "./lower-index.ts";
+import type { LowerEntry } from "./lower-index.ts";
 
 /**
  * An immutable stack of read-only layers, bottom first.
@@ -39,11 +39,11 @@ export class Image {
     return this.#root;
   }
 
-  /** The merged index of the lower directory `entry` found at layer path `path` (cached). */
+  /** The lower directory `entry` found at layer path `path` (cached; its merged index is built on demand). */
   dir(entry: LowerEntry, path: string): LowerDir {
     let d = entry.dir;
     if (d === undefined) {
-      d = buildLowerDir(this.layers, path, entry.dirLayers ?? []);
+      d = new LowerDir(path, this.layers, entry.dirLayers ?? []);
       entry.dir = d;
     }
     return d;
@@ -56,7 +56,7 @@ export class Image {
     let dirPath = "";
     for (const name of path.split("/")) {
       if (e.dirLayers === undefined) return undefined;
-      const next: LowerEntry | undefined = this.dir(e, dirPath).entries.get(name);
+      const next: LowerEntry | undefined = this.dir(e, dirPath).get(name);
       if (next === undefined) return undefined;
       dirPath = dirPath === "" ? name : dirPath + "/" + name;
       e = next;

@@ -64,7 +64,7 @@ export function lookupChild(u: ImageAndUpper, dir: UnionNode, name: string, trav
   if (isReservedName(name)) return undefined; // rule 4: `.wh.*` never visible
   const path = childPath(dir.path, name);
   const lowerDir = lowerDirOf(u, dir);
-  const le = lowerDir?.entries.get(name);
+  const le = lowerDir?.get(name);
   if (dir.upper !== undefined) {
     const us = traverse && u.upper.statToTraverse !== undefined ? u.upper.statToTraverse(path) : u.upper.stat(path);
     if (us !== undefined) {
@@ -90,5 +90,5 @@ export function freshNode(u: ImageAndUpper, n: UnionNode): UnionNode {
 
 /** Does a lower layer show `name` in directory `dir` (before the upper's whiteouts)? */
 export function lowerHas(u: ImageAndUpper, dir: UnionNode, name: string): LowerEntry | undefined {
-  return lowerDirOf(u, dir)?.entries.get(name);
+  return lowerDirOf(u, dir)?.get(name);
 }

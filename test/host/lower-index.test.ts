@@ -160,13 +160,58 @@ describe("DirLayer lower index", () => {
   it("a directory swapped before its first visit is refused (EIO), and a symlink listed as such is never traversed", () => {
     fs.symlinkSync(outside, `${lower}/link`);
     const layer = new DirLayer(hostFs(), lower);
-    expect(layer.stat("top.txt")?.type).toBe("file"); // the root is indexed
+    expect(layer.readdir("")).toContain("d"); // the root is listed: d is a directory there
+    expect(layer.stat("top.txt")?.type).toBe("file"); // and statted
     swapForSymlink(`${lower}/d`, outside);
     expect(thrownErrno(() => layer.readdir("d"))).toBe(Errno.IO);
     safe(() => layer.stat("d/x"));
     expect(layer.stat("link")?.type).toBe("symlink");
     expect(layer.stat("link/file")).toBeUndefined();
     expect(thrownErrno(() => layer.readdir("link"))).toBe(Errno.NOTDIR);
+  });
+
+  it("a root only probed so far sees a directory swapped for a symlink as the symlink, never through it", () => {
+    const layer = new DirLayer(hostFs(), lower);
+    expect(layer.stat("top.txt")?.type).toBe("file"); // probed: the root is not listed
+    swapForSymlink(`${lower}/d`, outside);
+    expect(layer.stat("d")?.type).toBe("symlink");
+    expect(layer.stat("d/x")).toBeUndefined();
+    expect(thrownErrno(() => layer.readdir("d"))).toBe(Errno.NOTDIR);
+    safe(() => layer.open("d/x"));
+  });
+
+  it("a directory swapped after a probe of one of its names: later probes and the listing are EIO, never outside", () => {
+    const layer = new DirLayer(hostFs(), lower);
+    expect(layer.stat("a/b/file")?.size).toBe(6); // a and a/b probed, not listed
+    swapForSymlink(`${lower}/a/b`, `${outside}/b`);
+    expect(layer.stat("a/b/file")?.size).toBe(6); // the probed answer (stale, inside)
+    expect(thrownErrno(() => layer.stat("a/b/other"))).toBe(Errno.IO);
+    expect(thrownErrno(() => layer.readdir("a/b"))).toBe(Errno.IO);
+    expect(thrownErrno(() => layer.open("a/b/file"))).toBe(Errno.IO);
+    fs.writeFileSync(`${outside}/b/only-outside`, SECRET);
+    expect(thrownErrno(() => layer.stat("a/b/only-outside"))).toBe(Errno.IO); // found through the swap: refused
+    expect(layer.stat("a/b/nowhere")).toBeUndefined(); // absent answers show nothing, inside or out
+  });
+
+  it("an unlisted directory answers many distinct names by probing, then is listed once and keeps the probed attributes", () => {
+    const spec: Record<string, string> = {};
+    for (let i = 0; i < 100; i++) spec[`many/f${i}`] = "x".repeat(i);
+    makeTree(`${root}/many`, spec);
+    let readdirs = 0;
+    const host = new Proxy(hostFs(), {
+      get: (t, k, r) => (k === "readdir" ? (p: string) => { readdirs++; return t.readdir(p); } : Reflect.get(t, k, r)),
+    });
+    const layer = new DirLayer(host, `${root}/many`);
+    const first = layer.stat("many/f1");
+    for (let i = 0; i < 20; i++) expect(layer.stat(`many/f${i}`)?.size).toBe(i);
+    expect(layer.stat("many/missing")).toBeUndefined();
+    expect(readdirs).toBe(0);
+    for (let i = 0; i < 100; i++) expect(layer.stat(`many/f${i}`)?.size).toBe(i);
+    expect(readdirs).toBe(1);
+    expect(layer.stat("many/f1")).toBe(first); // the probed stat object, kept by the listing
+    expect(layer.stat("many/missing")).toBeUndefined();
+    expect(layer.readdir("many")).toHaveLength(100);
+    expect(readdirs).toBe(1);
   });
 });
 

@@ -23,6 +23,50 @@ describe("fd_read / fd_write / fd_pread / fd_pwrite", () => {
     expect(h.readText(fd, 4)).toEqual([0, ""]);
   });
 
+  it("a read into one iovec (the call without an iovec list) answers as the same read with an empty second iovec", () => {
+    /** fd_read/fd_pread of `len` bytes at `buf` through 1 iovec, or 2 (the second empty): [errno, count, position after, text]. */
+    const read = (h: ReturnType<typeof harness>, fd: number, buf: number, len: number, two: boolean, offset?: bigint, result?: number) => {
+      const iov = h.alloc(16);
+      h.view().setUint32(iov, buf, true); h.view().setUint32(iov + 4, len, true);
+      h.view().setUint32(iov + 8, h.alloc(4), true); h.view().setUint32(iov + 12, 0, true);
+      const np = result ?? h.alloc(4);
+      if (result === undefined) h.view().setUint32(np, 0xdead, true);
+      const e = offset === undefined ? h.sys.fd_read!(fd, iov, two ? 2 : 1, np) : h.sys.fd_pread!(fd, iov, two ? 2 : 1, offset, np);
+      const off = h.alloc(8);
+      h.sys.fd_seek!(fd, 0n, WHENCE.CUR, off);
+      const n = result === undefined ? h.u32(np) : -1;
+      return [e, n, h.u64(off), e === 0 && n > 0 ? h.text(buf, n) : ""];
+    };
+    for (const two of [false, true]) {
+      const h = harness();
+      const [, fd] = h.open("data/b.txt", { rights: RIGHTS_RDONLY | R_SEEK | R_TELL });
+      const [de, dir] = h.open("data", { oflags: OFLAGS.DIRECTORY, rights: R_READ });
+      expect(de).toBe(0);
+      const [, wo] = h.open("data/a.txt", { rights: R_WRITE | R_SEEK | R_TELL });
+      const buf = h.alloc(16);
+      const memSize = h.view().byteLength;
+      const got = [
+        read(h, fd, buf, 3, two), // a read moves the position
+        read(h, fd, buf, 0, two), // empty
+        read(h, fd, buf, 2, two, 6n), // pread: the position stays
+        read(h, fd, buf, 16, two), // to EOF
+        read(h, fd, buf, 16, two), // at EOF
+        read(h, fd, memSize - 2, 4, two), // the iovec leaves memory: EFAULT, nothing read
+        read(h, fd, buf, 4, two, undefined, memSize - 2), // bad result pointer: EFAULT first
+        read(h, fd, memSize - 2, 4, two, -1n), // EFAULT before the bad offset's EINVAL
+        read(h, fd, buf, 4, two, -1n),
+        read(h, dir, buf, 4, two), // EISDIR
+        read(h, wo, buf, 4, two), // not open for reading: EBADF
+        read(h, 99, buf, 4, two, -1n), // a bad fd first
+      ];
+      expect(got, two ? "two iovecs" : "one iovec").toEqual([
+        [0, 3, 3n, "bbb"], [0, 0, 3n, ""], [0, 2, 3n, "bb"], [0, 5, 8n, "bbbbb"], [0, 0, 8n, ""],
+        [E.FAULT, 0xdead, 8n, ""], [E.FAULT, -1, 8n, ""], [E.FAULT, 0xdead, 8n, ""], [E.INVAL, 0xdead, 8n, ""],
+        [E.ISDIR, 0xdead, 0n, ""], [E.BADF, 0xdead, 0n, ""], [E.BADF, 0xdead, 0n, ""],
+      ]);
+    }
+  });
+
   it("a read-only open does not copy up; a write open does (rule 8)", () => {
     const h = harness();
     const [, ro] = h.open("etc/motd", { rights: RIGHTS_RDONLY });

@@ -194,7 +194,10 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
 
   /** stat of several names of directory `dir` (Layer.statChildren): the lower index of a read-only layer answers each. */
   statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
-    return names.map((name) => this.stat(childPath(dir, name)));
+    if (this.index === undefined) return names.map((name) => this.stat(childPath(dir, name)));
+    // One batch: an unlisted directory is probed for all the names, then checked once.
+    for (const name of names) this.tree.validate(childPath(dir, name), "stat");
+    return this.index.findChildren(dir, names, "stat").map((f) => (f.kind === "entry" ? f.stat : undefined));
   }
 
   readdirTyped(path: string): { names: readonly string[]; types: readonly EntryType[] } {

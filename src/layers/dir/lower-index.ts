@@ -6,6 +6,14 @@
  * from it: a name missing from its directory's index is absent without a host
  * call, and after the first visit a lookup costs no host call at all.
  *
+ * A directory reached only by looking names up (never listed, nor under a
+ * listed one) is not read whole at first: each name asked for is probed with
+ * one lstat (a batch of them, then one check of the directory) and the answer
+ * kept, absent names too (the union asks each layer for a name, its `.wh.`
+ * whiteout and the opaque marker: under 64 layers, 64 small probes instead of
+ * 64 listings). After PROBES_BEFORE_LISTING distinct names, or when it is
+ * listed, the directory is read whole, keeping the attributes probed.
+ *
  * A lower must not change while mounted (as for kernel overlayfs). If it does
  * anyway, the index gives the view as of first use (stale but consistent),
  * or a clean EIO "lower layer changed while mounted", never an escape:
@@ -14,7 +22,8 @@
  *   parent's batch saw, and the parent is still the directory indexed, so the
  *   listing came from inside the layer even if an ancestor was swapped for a
  *   symlink (the swap changes what the path resolves to);
- * - the same check of the directory follows every batch of attribute lstats;
+ * - the same check of the directory follows every batch of attribute lstats
+ *   and of probes that found something (an absent answer shows nothing);
  * - an open (O_NOFOLLOW) is checked by fstat to be the very object indexed;
  *   readlink is followed by the check of its directory.
  */
@@ -39,15 +48,33 @@ const TYPES: readonly EntryType[] = ["file", "dir", "symlink", "file"];
 /** Before the batch stat: a type code; after it: the entry's attributes (frozen, shared by every caller). */
 type Slot = number | EntryStat;
 
+/** Distinct names a directory not listed yet answers by probing (one lstat each) before it is listed instead. */
+export const PROBES_BEFORE_LISTING = 48;
+
 interface IndexedDir {
   readonly path: string;
   readonly hostPath: string;
-  /** Layer id (dev, ino) of the directory object listed. */
-  readonly id: number;
-  readonly entries: Map<string, Slot>;
+  /** Layer id (dev, ino) of the directory object (-1 before the listing of a directory under a listed one). */
+  id: number;
+  /** The directory holding it (undefined for the root): still the one indexed after this one's listing. */
+  readonly parent: IndexedDir | undefined;
+  /** Its listing; undefined until it is listed (names are probed one by one until then). */
+  entries: Map<string, Slot> | undefined;
+  /** Before the listing: the names probed so far (null: nothing shown there). */
+  probes: Map<string, EntryStat | null> | undefined;
   /** The `.wh.X` names standing for overlayfs char-device whiteouts X (rare). */
-  readonly devices: Set<string> | undefined;
+  devices: Set<string> | undefined;
   statted: boolean;
+}
+
+/**
+ * The char device X a name `.wh.X` may stand for (an overlayfs whiteout of X);
+ * none for a reserved X (`.wh.*` is never visible, so hiding it means nothing).
+ */
+function deviceTarget(name: string): string | undefined {
+  if (!name.startsWith(WHITEOUT_PREFIX)) return undefined;
+  const target = name.slice(WHITEOUT_PREFIX.length);
+  return target === "" || target.startsWith(WHITEOUT_PREFIX) ? undefined : target;
 }
 
 const CHANGED = "lower layer changed while mounted";
@@ -80,7 +107,7 @@ export class LowerIndex {
   /** Indexed directories and the names they hold (for memory measurements). */
   get size(): { dirs: number; entries: number } {
     let entries = 0;
-    for (const d of this.dirs.values()) entries += d.entries.size;
+    for (const d of this.dirs.values()) entries += d.entries?.size ?? d.probes?.size ?? 0;
     return { dirs: this.dirs.size, entries };
   }
 
@@ -107,20 +134,46 @@ export class LowerIndex {
   dir(path: string, syscall: string): IndexedDir | "notdir" | undefined {
     const known = this.dirs.get(path);
     if (known !== undefined) return known;
-    if (path === "") return this.build("", this.rootId, undefined, syscall);
+    if (path === "") return this.remember("", this.rootId, undefined); // probed until listed
     const slash = path.lastIndexOf("/");
     const parent = this.dir(slash < 0 ? "" : path.slice(0, slash), syscall);
     if (parent === undefined || parent === "notdir") return parent;
-    const slot = parent.entries.get(slash < 0 ? path : path.slice(slash + 1));
+    const name = slash < 0 ? path : path.slice(slash + 1);
+    if (parent.entries === undefined) {
+      // A probed parent: probe the name; a directory found is probed in turn.
+      const found = this.child(parent, name, syscall);
+      if (found.kind !== "entry") return undefined;
+      if (found.stat.type !== "dir") return "notdir";
+      return this.remember(path, found.stat.id, parent);
+    }
+    const slot = parent.entries.get(name);
     if (slot === undefined) return undefined;
     const type = typeof slot === "number" ? slot : slot.type === "dir" ? DIR : FILE;
     if (type !== DIR) return "notdir";
-    const expected = typeof slot === "number" ? undefined : slot.id;
-    return this.build(path, expected, parent, syscall);
+    // Under a listed directory (a walk), directories are listed right away.
+    const dir: IndexedDir = {
+      path, hostPath: this.hostPath(path), id: typeof slot === "number" ? -1 : slot.id, parent,
+      entries: undefined, probes: undefined, devices: undefined, statted: false,
+    };
+    return this.listDir(dir, syscall);
   }
 
-  private build(path: string, expectedId: number | undefined, parent: IndexedDir | undefined, syscall: string): IndexedDir {
-    const hp = this.hostPath(path);
+  /** A directory known by its id, to be probed name by name. */
+  private remember(path: string, id: number, parent: IndexedDir | undefined): IndexedDir {
+    const dir: IndexedDir = {
+      path, hostPath: this.hostPath(path), id, parent, entries: undefined, probes: new Map(), devices: undefined, statted: false,
+    };
+    this.dirs.set(path, dir);
+    return dir;
+  }
+
+  /**
+   * Read directory `dir` whole (its id -1: not known yet, taken from the lstat
+   * after the listing), keeping the attributes it probed: from then on its
+   * listing is its index.
+   */
+  private listDir(dir: IndexedDir, syscall: string): IndexedDir {
+    const { path, hostPath: hp } = dir;
     let listing: HostDirent[];
     try { listing = this.host.readdir(hp); } catch (e) {
       const errno = errnoOf(e);
@@ -140,6 +193,7 @@ export class LowerIndex {
         const cst = this.lstat(prefix + e.name, syscall, path);
         if (cst === undefined) continue;
         if (isOverlayWhiteout(cst)) {
+          if (deviceTarget(WHITEOUT_PREFIX + e.name) === undefined) continue; // a device named `.wh.*`: not shown
           const name = WHITEOUT_PREFIX + e.name;
           if (!entries.has(name)) { // a real `.wh.X` file wins
             entries.set(name, DEVICE_WHITEOUT);
@@ -150,22 +204,116 @@ export class LowerIndex {
         if (!isShown(cst)) continue;
         kind = cst.kind;
       }
-      devices?.delete(e.name);
-      if (kind === "file") entries.set(e.name, FILE);
-      else if (kind === "dir") entries.set(e.name, DIR);
-      else if (kind === "symlink") entries.set(e.name, SYMLINK);
+      if (kind !== "file" && kind !== "dir" && kind !== "symlink") continue;
+      devices?.delete(e.name); // a real `.wh.X` wins over the device X
+      entries.set(e.name, kind === "file" ? FILE : kind === "dir" ? DIR : SYMLINK);
     }
     // Kept only if the path names a real directory (readdir follows a symlink, lstat does not), the one
-    // its parent listed, and the parent is still the directory indexed (so no ancestor was swapped either).
+    // its parent saw, and the parent is still the directory indexed (so no ancestor was swapped either).
     const st = this.lstat(hp, syscall, path);
     if (st === undefined || st.kind !== "dir") throw changed(syscall, path);
     const id = this.ids.idOf(st);
-    if (expectedId !== undefined && id !== expectedId) throw changed(syscall, path);
-    if (parent !== undefined && !this.same(parent.hostPath, parent.id, syscall, path)) throw changed(syscall, path);
-    const dir: IndexedDir = { path, hostPath: hp, id, entries, devices, statted: false };
+    if (dir.id !== -1 && id !== dir.id) throw changed(syscall, path);
+    if (dir.parent !== undefined) this.verify(dir.parent, syscall, path);
     if (path === "") this.rootStat ??= Object.freeze(this.ids.entryOf(st)); // checked above to be the root
+    // What was probed stays the answer where the listing agrees (same type): one view per name.
+    if (dir.probes !== undefined) {
+      for (const [name, probed] of dir.probes) {
+        const slot = entries.get(name);
+        if (probed === null || typeof slot !== "number") continue;
+        const wasDevice = dir.devices !== undefined && dir.devices.has(name);
+        const isDevice = slot === DEVICE_WHITEOUT;
+        if (wasDevice === isDevice && (isDevice || TYPES[slot] === probed.type)) entries.set(name, probed);
+      }
+    }
+    dir.id = id;
+    dir.entries = entries;
+    dir.devices = devices;
+    dir.probes = undefined;
     this.dirs.set(path, dir);
     return dir;
+  }
+
+  /**
+   * Probe `names` of the unlisted directory `dir`: one lstat each, then, if
+   * anything was found, one check of the directory (an absent answer shows
+   * nothing, so it needs none).
+   */
+  private probe(dir: IndexedDir, names: readonly string[], syscall: string): void {
+    const prefix = dir.hostPath.endsWith("/") ? dir.hostPath : dir.hostPath + "/";
+    const raw: (HostStat | undefined)[] = [];
+    for (const name of names) raw.push(this.probeLstat(prefix + name, syscall, dir.path));
+    const shown: (HostStat | undefined)[] = [];
+    let any = false;
+    let devices: number[] | undefined;
+    for (let i = 0; i < names.length; i++) {
+      const st = raw[i];
+      if (st !== undefined && isShown(st)) { shown.push(st); any = true; continue; }
+      shown.push(undefined);
+      // `.wh.X` is also there when X is an overlayfs char-device whiteout (as listed).
+      const target = deviceTarget(names[i]!);
+      if (target === undefined) continue;
+      const j = names.indexOf(target);
+      const t = j >= 0 ? raw[j] : this.probeLstat(prefix + target, syscall, dir.path);
+      if (t !== undefined && isOverlayWhiteout(t)) { shown[i] = t; any = true; (devices ??= []).push(i); }
+    }
+    // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
+    if (any) this.verify(dir, syscall, dir.path);
+    const probes = dir.probes!;
+    for (let i = 0; i < names.length; i++) {
+      const st = shown[i];
+      probes.set(names[i]!, st === undefined ? null : Object.freeze(this.ids.entryOf(st)));
+    }
+    if (devices !== undefined) for (const i of devices) (dir.devices ??= new Set()).add(names[i]!);
+  }
+
+  /** lstat for a probe: a name the host cannot hold (too long) is simply not there, as in a listing. */
+  private probeLstat(hostPath: string, syscall: string, path: string): HostStat | undefined {
+    try { return this.lstat(hostPath, syscall, path); } catch (e) {
+      if (errnoOf(e) === Errno.NAMETOOLONG) return undefined;
+      throw e;
+    }
+  }
+
+  /** What directory `dir` holds under each of `names` (probed, or listed once enough names were asked for). */
+  children(dir: IndexedDir, names: readonly string[], syscall: string): Found[] {
+    if (dir.entries === undefined) {
+      const probes = dir.probes!;
+      let missing: string[] | undefined;
+      for (const n of names) if (!probes.has(n)) (missing ??= []).push(n);
+      if (missing !== undefined) {
+        if (probes.size + missing.length > PROBES_BEFORE_LISTING) this.listDir(dir, syscall);
+        else this.probe(dir, missing, syscall);
+      }
+    }
+    return names.map((n) => this.known(dir, n, syscall));
+  }
+
+  private child(dir: IndexedDir, name: string, syscall: string): Found {
+    if (dir.entries !== undefined) return this.known(dir, name, syscall);
+    return this.children(dir, [name], syscall)[0]!;
+  }
+
+  /** The answer for `name` in `dir`, listed or probed already. */
+  private known(dir: IndexedDir, name: string, syscall: string): Found {
+    let slot: Slot | null | undefined;
+    if (dir.entries !== undefined) {
+      slot = dir.entries.get(name);
+      if (slot === undefined) return ABSENT;
+      if (typeof slot === "number") {
+        if (!dir.statted) this.statAll(dir, syscall);
+        slot = dir.entries.get(name)!;
+        if (typeof slot === "number") throw changed(syscall, dir.path === "" ? name : dir.path + "/" + name);
+      }
+    } else {
+      slot = dir.probes!.get(name);
+      if (slot === null || slot === undefined) return ABSENT;
+    }
+    // A stand-in `.wh.X`'s host object is the device X.
+    const deviceWhiteout = dir.devices !== undefined && dir.devices.has(name);
+    const hostName = deviceWhiteout ? name.slice(WHITEOUT_PREFIX.length) : name;
+    const hp = dir.hostPath.endsWith("/") ? dir.hostPath + hostName : dir.hostPath + "/" + hostName;
+    return { kind: "entry", stat: slot, hostPath: hp, deviceWhiteout };
   }
 
   /** lstat every name of `dir` once (one batch, then one check of the directory). */
@@ -173,7 +321,7 @@ export class LowerIndex {
     const prefix = dir.hostPath.endsWith("/") ? dir.hostPath : dir.hostPath + "/";
     const names: string[] = [];
     const stats: HostStat[] = [];
-    for (const [name, slot] of dir.entries) {
+    for (const [name, slot] of dir.entries!) {
       if (typeof slot !== "number") continue;
       const hostName = slot === DEVICE_WHITEOUT ? name.slice(WHITEOUT_PREFIX.length) : name;
       const st = this.lstat(prefix + hostName, syscall, dir.path);
@@ -184,14 +332,13 @@ export class LowerIndex {
     }
     // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
     this.verify(dir, syscall, dir.path);
-    for (let i = 0; i < names.length; i++) dir.entries.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
+    for (let i = 0; i < names.length; i++) dir.entries!.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
     dir.statted = true;
   }
 
   /** What is at `path` (already validated). */
   find(path: string, syscall: string): Found {
     if (path === "") {
-      if (this.rootStat === undefined) this.dir("", syscall); // indexing the root stats it
       this.rootStat ??= this.rootEntry(syscall);
       return { kind: "entry", stat: this.rootStat, hostPath: this.root, deviceWhiteout: false };
     }
@@ -199,19 +346,15 @@ export class LowerIndex {
     const dir = this.dir(slash < 0 ? "" : path.slice(0, slash), syscall);
     if (dir === undefined) return ABSENT;
     if (dir === "notdir") return NOTDIR;
-    const name = slash < 0 ? path : path.slice(slash + 1);
-    let slot = dir.entries.get(name);
-    if (slot === undefined) return ABSENT;
-    if (typeof slot === "number") {
-      if (!dir.statted) this.statAll(dir, syscall);
-      slot = dir.entries.get(name)!;
-      if (typeof slot === "number") throw changed(syscall, path);
-    }
-    // A stand-in `.wh.X`'s host object is the device X.
-    const deviceWhiteout = dir.devices !== undefined && dir.devices.has(name);
-    const hostName = deviceWhiteout ? name.slice(WHITEOUT_PREFIX.length) : name;
-    const hp = dir.hostPath.endsWith("/") ? dir.hostPath + hostName : dir.hostPath + "/" + hostName;
-    return { kind: "entry", stat: slot, hostPath: hp, deviceWhiteout };
+    return this.child(dir, slash < 0 ? path : path.slice(slash + 1), syscall);
+  }
+
+  /** What directory `path` (already validated) holds under each of `names` (plain names, validated). */
+  findChildren(path: string, names: readonly string[], syscall: string): Found[] {
+    const dir = this.dir(path, syscall);
+    if (dir === undefined) return names.map(() => ABSENT);
+    if (dir === "notdir") return names.map(() => NOTDIR);
+    return this.children(dir, names, syscall);
   }
 
   private rootEntry(syscall: string): EntryStat {
@@ -227,9 +370,10 @@ export class LowerIndex {
     if (found.kind === "notdir" || found.stat.type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
     const dir = this.dir(path, syscall);
     if (dir === undefined || dir === "notdir") throw new FsError(Errno.NOENT, syscall, path);
+    if (dir.entries === undefined) this.listDir(dir, syscall);
     const names: string[] = [];
     const types: EntryType[] = [];
-    for (const [name, slot] of dir.entries) {
+    for (const [name, slot] of dir.entries!) {
       names.push(name);
       types.push(typeof slot === "number" ? TYPES[slot]! : slot.type);
     }
