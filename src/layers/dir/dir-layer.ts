@@ -44,7 +44,7 @@ import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
 import { LowerIndex } from "./lower-index.ts";
 import { EntryIds, layerError } from "./entries.ts";
-import { DirFile, closeQuietly, copyContent } from "./file.ts";
+import { DirFile, Writers, closeQuietly, copyContent } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { defaultLockDir, lockLayer } from "./lock.ts";
@@ -80,6 +80,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   /** Quota accounting counts a host file by its size (no storedBytes): no open needed to measure one. */
   readonly storesFileSizes = true;
   readonly host: HostFs;
+  /** @internal Open writable files (each tracks its own size while it safely can: file.ts). */
+  readonly writers = new Writers();
   /** Canonical host path of the layer directory. */
   readonly root: string;
   /** Host path of the work directory (writable layers only). */
@@ -424,7 +426,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     this.requireWritable("createFile", path);
     const made = this.createInPlace(path, attr, "createFile");
-    if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined), path);
+    if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined, true), path);
     this.createFileSafely(path, attr);
     return this.openFile(path, write, "open");
   }
