@@ -266,8 +266,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return this.openFile(path, false, "open");
   }
 
-  private openFile(path: string, write: boolean, syscall: string): DirFile {
-    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall), path);
+  private openFile(path: string, write: boolean, syscall: string, created = false): DirFile {
+    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall, created), path);
   }
 
   // ---------------------------------------------------------------- WritableLayer
@@ -428,7 +428,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     const made = this.createInPlace(path, attr, "createFile");
     if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined, true), path);
     this.createFileSafely(path, attr);
-    return this.openFile(path, write, "open");
+    return this.openFile(path, write, "open", true);
   }
 
   /** createFile through the work directory (attributes applied before the entry appears). */
