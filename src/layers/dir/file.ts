@@ -121,14 +121,15 @@ export class DirFile implements WritableLayerFile {
       this.size = -1; // part of it may have landed
       throw layerError(e, "write", "");
     }
-    if (this.tracking()) this.size = Math.max(this.size, position + data.length);
+    // An empty write changes no size, wherever it is.
+    if (data.length > 0 && this.tracking()) this.size = Math.max(this.size, position + data.length);
     return data.length;
   }
 
   /** Bytes `write(data of length, position)` would add to the size (quota accounting): from the tracked size, no host call while it is exact. */
   writeGrowth(length: number, position: number): number {
     this.check("write", true);
-    return Math.max(0, position + length - this.currentSize());
+    return length === 0 ? 0 : Math.max(0, position + length - this.currentSize());
   }
 
   truncate(size: number): void {
