@@ -169,7 +169,8 @@ export class DenoFs implements HostFs {
     const D = denoNamespace();
     this.D = D;
     this.fallback = fallback;
-    this.umask = typeof D.umask === "function" ? () => D.umask!() : undefined;
+    // Where Deno.umask exists but cannot answer (Windows), 0o777 sends every create through the work directory.
+    this.umask = typeof D.umask === "function" ? () => { try { return D.umask!(); } catch { return 0o777; } } : undefined;
   }
 
   get processes(): HostProcesses {

@@ -15,7 +15,8 @@ const COPY_CHUNK = 1 << 18;
  * A writable layer's open writers, so that a file can know its own size from
  * its writes instead of asking the host on every write (quota accounting needs
  * each write's growth). Nothing but a writable DirFile changes a file's size
- * (the layer is ours while mounted: lock.ts), so a file's tracked size stays
+ * (the upper is ours while mounted, as DirCaches assumes too: lock.ts, or the
+ * caller's word with `lock: false`), so a file's tracked size stays
  * exact while no other descriptor can write its object: it was just created
  * (a new object), or it was the layer's only open writer when it last asked
  * the host; every later open of an existing object for writing moves
