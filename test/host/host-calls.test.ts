@@ -6,35 +6,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
-import type { HostFs } from "../../src/layers/dir/host-fs.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
-import { cleanup, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
-
-/** `host` with every call counted by method name. */
-function counted(host: HostFs): { host: HostFs; calls: Map<string, number>; take: () => Record<string, number> } {
-  const calls = new Map<string, number>();
-  const proxy = new Proxy(host, {
-    get(target, key, receiver) {
-      const v = Reflect.get(target, key, receiver) as unknown;
-      if (typeof v !== "function") return v;
-      return (...args: unknown[]) => {
-        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  /** The calls since the last take (lstatIfExists counted as lstat: the same host call). */
-  const take = () => {
-    const r = Object.fromEntries(calls);
-    if (r.lstatIfExists !== undefined) {
-      r.lstat = (r.lstat ?? 0) + r.lstatIfExists;
-      delete r.lstatIfExists;
-    }
-    calls.clear();
-    return r;
-  };
-  return { host: proxy, calls, take };
-}
+import { cleanup, counted, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
 afterAll(() => bases.forEach(cleanup));

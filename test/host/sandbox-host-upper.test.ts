@@ -7,25 +7,8 @@ import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { thrownErrno } from "../support/index.ts";
-import type { HostFs } from "../../src/layers/dir/host-fs.ts";
 import { ENTRY_BYTES } from "../../src/core/quota.ts";
-import { cleanup, hostFs, IN_DENO, listTree, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
-
-/** `fs` with every call counted by method name. */
-function counted(fs: HostFs): { fs: HostFs; calls: Map<string, number> } {
-  const calls = new Map<string, number>();
-  const proxy = new Proxy(fs, {
-    get(target, key, receiver) {
-      const v = Reflect.get(target, key, receiver) as unknown;
-      if (typeof v !== "function") return v;
-      return (...args: unknown[]) => {
-        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { fs: proxy, calls };
-}
+import { cleanup, counted, hostFs, IN_DENO, listTree, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
 afterAll(() => bases.forEach(cleanup));
@@ -56,7 +39,7 @@ describe(`a host-directory upper under fork, reset and a quota (${IN_DENO ? "Den
     const base = tempDir("layerfs-sandbox-", true);
     bases.push(base);
     makeTree(path.join(base, "upper"), {});
-    const { fs, calls } = counted(hostFs());
+    const { host: fs, calls } = counted(hostFs());
     const upper = new DirLayer(fs, path.join(base, "upper"), { writable: true });
     const u = new Union(new Image([]), upper, { quota: { bytes: 1_000_000 } });
     const f = u.open("/f", { write: true, create: true });
@@ -87,7 +70,7 @@ describe(`a host-directory upper under fork, reset and a quota (${IN_DENO ? "Den
     const base = tempDir("layerfs-sandbox-", true);
     bases.push(base);
     makeTree(path.join(base, "upper"), {});
-    const { fs, calls } = counted(hostFs());
+    const { host: fs, calls } = counted(hostFs());
     const upper = new DirLayer(fs, path.join(base, "upper"), { writable: true });
     const u = new Union(new Image([]), upper); // no quota: usage() is still exact
     const hostSize = (name: string) => u.stat(name).size;
