@@ -314,9 +314,17 @@ class QuotaFile implements WritableLayerFile {
       this.#q.bytes = Math.max(0, this.#q.bytes + f.storedBytes() - before);
       return n;
     }
+    if (f.writeGrowth !== undefined) {
+      // Counted by size, the growth told by the file (a host file tracks its size: no host call per write).
+      const growth = f.writeGrowth(data.length, position);
+      this.#q.reserve(growth, 0, "write", this.#path);
+      const n = f.write(data, position);
+      this.#q.bytes += Math.max(0, growth - (data.length - n));
+      return n;
+    }
     // Counted by size: one stat gives the growth, and the size after is max(before, end) (one host fstat per write, not three).
     const before = f.stat().size;
-    this.#q.reserve(f.writeGrowth !== undefined ? f.writeGrowth(data.length, position) : Math.max(0, position + data.length - before), 0, "write", this.#path);
+    this.#q.reserve(Math.max(0, position + data.length - before), 0, "write", this.#path);
     const n = f.write(data, position);
     this.#q.bytes = Math.max(0, this.#q.bytes + Math.max(before, position + n) - before);
     return n;

@@ -67,6 +67,8 @@ interface DenoNamespace {
   readTextFileSync(path: string): string;
   readonly pid: number;
   hostname(): string;
+  /** The file-creation mask (Deno 1.x had it behind --unstable). */
+  umask?(): number;
 }
 
 /** Operations Deno lacks, supplied by the caller (deno.ts passes node:fs's lutimesSync/lchownSync). */
@@ -140,27 +142,57 @@ function denoNamespace(): DenoNamespace {
   return d;
 }
 
+/**
+ * An open Deno file and its offset as far as known (-1: unknown). Deno has no
+ * pread/pwrite: a positioned call seeks first, unless the offset is already
+ * there (sequential I/O then costs one host call per read or write, not two).
+ */
+interface OpenDenoFile {
+  f: DenoFsFile;
+  at: number;
+}
+
 /** HostFs over Deno's sync file APIs (see this module's header for what Deno lacks). */
 export class DenoFs implements HostFs {
   readonly name = "deno";
+  /** `open` checks the path with lstat and the descriptor against it (see open): no caller needs to check again. */
+  readonly openNoFollow = true;
   private readonly D: DenoNamespace;
-  private readonly files = new Map<number, DenoFsFile>();
+  private readonly files = new Map<number, OpenDenoFile>();
   private nextFd = 3;
   private readonly fallback: DenoFsFallback;
 
+  /** The file-creation mask, where this Deno has Deno.umask (a create then needs no work directory: DirLayer.createInPlace). */
+  readonly umask: (() => number) | undefined;
+
   constructor(fallback: DenoFsFallback = {}) {
-    this.D = denoNamespace();
+    const D = denoNamespace();
+    this.D = D;
     this.fallback = fallback;
+    // Where Deno.umask exists but cannot answer (Windows), 0o777 sends every create through the work directory.
+    this.umask = typeof D.umask === "function" ? () => { try { return D.umask!(); } catch { return 0o777; } } : undefined;
   }
 
   get processes(): HostProcesses {
     return denoProcesses(this.D, this.fallback);
   }
 
+  private entry(fd: number, syscall: string): OpenDenoFile {
+    const o = this.files.get(fd);
+    if (!o) throw new FsError(Errno.BADF, syscall);
+    return o;
+  }
+
   private file(fd: number, syscall: string): DenoFsFile {
-    const f = this.files.get(fd);
-    if (!f) throw new FsError(Errno.BADF, syscall);
-    return f;
+    return this.entry(fd, syscall).f;
+  }
+
+  /** Move `o` to `position` unless it is known to be there. */
+  private seek(o: OpenDenoFile, position: number): void {
+    if (o.at === position) return;
+    o.at = -1; // unknown until the seek is done
+    o.f.seekSync(position, SEEK_START);
+    o.at = position;
   }
 
   lstat(path: string): HostStat {
@@ -207,21 +239,27 @@ export class DenoFs implements HostFs {
       }
     }
     const fd = this.nextFd++;
-    this.files.set(fd, f);
+    this.files.set(fd, { f, at: 0 });
     return fd;
   }
   pread(fd: number, buf: Uint8Array, position: number): number {
-    const f = this.file(fd, "pread");
+    const o = this.entry(fd, "pread");
     try {
-      f.seekSync(position, SEEK_START);
-      return f.readSync(buf) ?? 0;
+      this.seek(o, position);
+      o.at = -1;
+      const n = o.f.readSync(buf) ?? 0;
+      o.at = position + n;
+      return n;
     } catch (e) { throw toFsError(e, "pread"); }
   }
   pwrite(fd: number, buf: Uint8Array, position: number): number {
-    const f = this.file(fd, "pwrite");
+    const o = this.entry(fd, "pwrite");
     try {
-      f.seekSync(position, SEEK_START);
-      return f.writeSync(buf);
+      this.seek(o, position);
+      o.at = -1;
+      const n = o.f.writeSync(buf);
+      o.at = position + n;
+      return n;
     } catch (e) { throw toFsError(e, "pwrite"); }
   }
   ftruncate(fd: number, size: number): void {

@@ -80,3 +80,29 @@ export function listTree(root: string): string[] {
 
 export const fsForSetup = fs;
 export const pathForSetup = path;
+
+/** `host` with every call counted by method name. */
+export function counted(host: HostFs): { host: HostFs; calls: Map<string, number>; take: () => Record<string, number> } {
+  const calls = new Map<string, number>();
+  const proxy = new Proxy(host, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver) as unknown;
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  /** The calls since the last take (lstatIfExists counted as lstat: the same host call). */
+  const take = () => {
+    const r = Object.fromEntries(calls);
+    if (r.lstatIfExists !== undefined) {
+      r.lstat = (r.lstat ?? 0) + r.lstatIfExists;
+      delete r.lstatIfExists;
+    }
+    calls.clear();
+    return r;
+  };
+  return { host: proxy, calls, take };
+}

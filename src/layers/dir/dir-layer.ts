@@ -44,7 +44,7 @@ import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
 import { LowerIndex } from "./lower-index.ts";
 import { EntryIds, layerError } from "./entries.ts";
-import { DirFile, closeQuietly, copyContent } from "./file.ts";
+import { DirFile, Writers, closeQuietly, copyContent } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { defaultLockDir, lockLayer } from "./lock.ts";
@@ -80,6 +80,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   /** Quota accounting counts a host file by its size (no storedBytes): no open needed to measure one. */
   readonly storesFileSizes = true;
   readonly host: HostFs;
+  /** @internal Open writable files (each tracks its own size while it safely can: file.ts). */
+  readonly writers = new Writers();
   /** Canonical host path of the layer directory. */
   readonly root: string;
   /** Host path of the work directory (writable layers only). */
@@ -267,8 +269,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return this.openFile(path, false, "open");
   }
 
-  private openFile(path: string, write: boolean, syscall: string): DirFile {
-    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall), path);
+  private openFile(path: string, write: boolean, syscall: string, created = false): DirFile {
+    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall, created), path);
   }
 
   // ---------------------------------------------------------------- WritableLayer
@@ -427,9 +429,9 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     this.requireWritable("createFile", path);
     const made = this.createInPlace(path, attr, "createFile");
-    if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined), path);
+    if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined, true), path);
     this.createFileSafely(path, attr);
-    return this.openFile(path, write, "open");
+    return this.openFile(path, write, "open", true);
   }
 
   /** createFile through the work directory (attributes applied before the entry appears). */

@@ -11,10 +11,29 @@ import type { HostFs, HostStat } from "./host-fs.ts";
 
 const COPY_CHUNK = 1 << 18;
 
+/**
+ * A writable layer's open writers, so that a file can know its own size from
+ * its writes instead of asking the host on every write (quota accounting needs
+ * each write's growth). Nothing but a writable DirFile changes a file's size
+ * (the upper is ours while mounted, as DirCaches assumes too: lock.ts, or the
+ * caller's word with `lock: false`), so a file's tracked size stays
+ * exact while no other descriptor can write its object: it was just created
+ * (a new object), or it was the layer's only open writer when it last asked
+ * the host; every later open of an existing object for writing moves
+ * `generation`, which ends every file's tracking (it asks the host again).
+ */
+export class Writers {
+  /** Moved by every writable open of an existing object (a new name of it may have been opened). */
+  generation = 0;
+  /** Writable files open now. */
+  open = 0;
+}
+
 /** What a DirFile needs of its layer. */
 export interface DirFileOwner {
   readonly host: HostFs;
   readonly writable: boolean;
+  readonly writers: Writers;
   entryOf(st: HostStat): EntryStat;
   /** Read lower file `hostPath`, opened as object (dev, ino), through the layer's descriptor pool. */
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number;
@@ -27,6 +46,9 @@ export interface DirFileOwner {
 /** An open regular file of a DirLayer (fd -1: the empty stand-in for an overlayfs whiteout). */
 export class DirFile implements WritableLayerFile {
   private closed = false;
+  /** The size as of `sizeAt` (Writers.generation), exact while that is current; -1: ask the host. */
+  private size = -1;
+  private sizeAt = -1;
 
   constructor(
     private readonly layer: DirFileOwner,
@@ -35,7 +57,44 @@ export class DirFile implements WritableLayerFile {
     private readonly canWrite: boolean,
     /** What was opened (undefined for a file this layer just created: fstat when needed). */
     private readonly opened: HostStat | undefined,
-  ) {}
+    /** The layer just created this file (empty, and no other descriptor has it). */
+    created = false,
+  ) {
+    if (!canWrite) return;
+    const w = layer.writers;
+    w.open++;
+    if (created) {
+      this.size = 0;
+      this.sizeAt = w.generation;
+    } else {
+      w.generation++; // another name of a file some other descriptor tracks may be this one
+    }
+  }
+
+  /** Is `size` exact (no descriptor but this one can have changed the object since it was learnt)? */
+  private tracking(): boolean {
+    return this.size >= 0 && this.sizeAt === this.layer.writers.generation;
+  }
+
+  /** Learn the size `size` the host just gave (or this file just set): exact from now on if no other writer is open. */
+  private learnSize(size: number): void {
+    const w = this.layer.writers;
+    if (w.open === 1) {
+      this.size = size;
+      this.sizeAt = w.generation;
+    } else {
+      this.size = -1;
+    }
+  }
+
+  /** The current size: tracked, or one fstat. */
+  private currentSize(): number {
+    if (this.tracking()) return this.size;
+    let size: number;
+    try { size = this.layer.host.fstat(this.fd).size; } catch (e) { throw layerError(e, "stat", ""); }
+    this.learnSize(size);
+    return size;
+  }
 
   /** A writable layer's file: the layer path and cache epoch it was opened under (see DirCaches.touchedFile). */
   openedAs: { path: string; epoch: number } | undefined;
@@ -59,15 +118,31 @@ export class DirFile implements WritableLayerFile {
     // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
     if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
     this.layer.touched(this);
-    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) { throw layerError(e, "write", ""); }
+    try { writeAll(this.layer.host, this.fd, data, position); } catch (e) {
+      this.size = -1; // part of it may have landed
+      throw layerError(e, "write", "");
+    }
+    // An empty write changes no size, wherever it is.
+    if (data.length > 0 && this.tracking()) this.size = Math.max(this.size, position + data.length);
     return data.length;
+  }
+
+  /** Bytes `write(data of length, position)` would add to the size (quota accounting): from the tracked size, no host call while it is exact. */
+  writeGrowth(length: number, position: number): number {
+    this.check("write", true);
+    return length === 0 ? 0 : Math.max(0, position + length - this.currentSize());
   }
 
   truncate(size: number): void {
     this.check("truncate", true);
     if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
     this.layer.touched(this);
-    try { this.layer.host.ftruncate(this.fd, size); } catch (e) { throw layerError(e, "truncate", ""); }
+    try { this.layer.host.ftruncate(this.fd, size); } catch (e) {
+      this.size = -1;
+      throw layerError(e, "truncate", "");
+    }
+    if (this.tracking()) this.size = size;
+    else this.learnSize(size);
   }
 
   sync(): void {
@@ -81,7 +156,10 @@ export class DirFile implements WritableLayerFile {
     if (this.fd < 0) return this.layer.entryOf(this.opened!);
     // A read-only layer's file does not change while mounted: what open saw is its stat.
     if (!this.layer.writable && this.opened !== undefined) return this.layer.entryOf(this.opened);
-    try { return this.layer.entryOf(this.layer.host.fstat(this.fd)); } catch (e) { throw layerError(e, "stat", ""); }
+    let st: HostStat;
+    try { st = this.layer.host.fstat(this.fd); } catch (e) { throw layerError(e, "stat", ""); }
+    if (this.canWrite && !this.tracking()) this.learnSize(st.size);
+    return this.layer.entryOf(st);
   }
 
   /** futimens on the descriptor: the open object, whatever its names are now. */
@@ -98,6 +176,7 @@ export class DirFile implements WritableLayerFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.canWrite) this.layer.writers.open--;
     if (this.fd < 0) return;
     // A source taken from this file reads next: its descriptor pool keeps this descriptor (no reopen).
     if (this.source !== undefined && this.layer.adoptSource(this.hostPath, this.fd, this.source.dev, this.source.ino)) return;

@@ -95,8 +95,10 @@ export interface HostFs {
   lstatIfExists?(path: string): HostStat | undefined;
   fstat(fd: number): HostStat;
   /**
-   * Optional: true when `open` refuses a final symlink in the kernel
-   * (O_NOFOLLOW) and cannot block on a FIFO, so a caller may open first and
+   * Optional: true when `open` itself refuses a final symlink (ELOOP) and
+   * anything but a regular file or directory (ENXIO), without blocking on a
+   * FIFO: in the kernel (O_NOFOLLOW|O_NONBLOCK), or by its own lstat and
+   * descriptor identity check (DenoFs). A caller may then open first and
    * fstat the descriptor instead of lstat-checking the path before opening.
    */
   readonly openNoFollow?: boolean;

@@ -13,10 +13,10 @@ import type { DirFileOwner } from "./file.ts";
 import type { HostStat } from "./host-fs.ts";
 import type { HostTree } from "./host-tree.ts";
 
-/** Open regular file `path` (read-only, or read-write with `write`). */
-export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, write: boolean, syscall: string): DirFile {
+/** Open regular file `path` (read-only, or read-write with `write`; `created`: the layer has just made it, empty). */
+export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, write: boolean, syscall: string, created = false): DirFile {
   const hp = tree.resolve(path, syscall);
-  if (layer.host.openNoFollow === true) return openNoFollow(layer, tree, caches, path, hp, write, syscall);
+  if (layer.host.openNoFollow === true) return openNoFollow(layer, tree, caches, path, hp, write, syscall, created);
   const st = tree.lstatOrUndefined(hp, syscall, path);
   if (!st) {
     const wh = !write ? tree.overlayWhiteout(path, syscall) : undefined;
@@ -38,7 +38,7 @@ export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCach
     closeQuietly(layer.host, fd);
     throw layerError(e, syscall, path);
   }
-  return new DirFile(layer, fd, hp, write, st);
+  return new DirFile(layer, fd, hp, write, st, created);
 }
 
 /**
@@ -46,7 +46,7 @@ export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCach
  * O_NONBLOCK): open, then fstat the descriptor (2 host calls instead of
  * lstat + open + fstat). Only regular files are kept open.
  */
-function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, hp: string, write: boolean, syscall: string): DirFile {
+function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, hp: string, write: boolean, syscall: string, created: boolean): DirFile {
   let fd: number;
   try { fd = layer.host.open(hp, { write }); } catch (e) {
     const errno = errnoOf(e);
@@ -58,7 +58,7 @@ function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, pa
     throw new FsError(errno === Errno.NXIO || errno === Errno.NOTDIR ? Errno.NOENT : errno, syscall, path);
   }
   // `stat` saw a file or symlink here and nothing changed since: an O_NOFOLLOW open that worked opened that file.
-  if (caches.nonDirs.has(path)) return new DirFile(layer, fd, hp, write, undefined);
+  if (caches.nonDirs.has(path)) return new DirFile(layer, fd, hp, write, undefined, created);
   let st: HostStat;
   try { st = layer.host.fstat(fd); } catch (e) {
     closeQuietly(layer.host, fd);
@@ -68,5 +68,5 @@ function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, pa
     closeQuietly(layer.host, fd);
     throw new FsError(st.kind === "dir" ? Errno.ISDIR : Errno.NOENT, syscall, path);
   }
-  return new DirFile(layer, fd, hp, write, st);
+  return new DirFile(layer, fd, hp, write, st, created);
 }

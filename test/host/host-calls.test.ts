@@ -1,0 +1,105 @@
+// Host calls a host-directory upper makes per guest operation (the budget behind
+// bench section 4's churn and writebig rows), and positioned I/O on the
+// runtime's HostFs landing where asked whatever came before (Deno has no
+// pread/pwrite: DenoFs seeks only when the offset is not already there).
+// Runs in Node (node:fs HostFs) and in Deno (Deno HostFs).
+import { afterAll, describe, expect, it } from "vitest";
+import { Image } from "../../src/core/image.ts";
+import { Union } from "../../src/core/union.ts";
+import { DirLayer } from "../../src/layers/dir/mod.ts";
+import { cleanup, counted, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
+
+const bases: string[] = [];
+afterAll(() => bases.forEach(cleanup));
+
+function base(): string {
+  const b = tempDir("layerfs-calls-", true);
+  bases.push(b);
+  return b;
+}
+
+describe(`host calls of a host-directory upper (${IN_DENO ? "Deno" : "Node"})`, () => {
+  it("churns a file in 9 host calls: create+write+close 3, open+read+close+stat 5, unlink 1", () => {
+    // (Deno has no O_NOFOLLOW, nor pread/pwrite: DenoFs's open checks with lstat and fstat itself, and a positioned call seeks when the offset is elsewhere.)
+    const b = base();
+    makeTree(path.join(b, "upper"), { "bench/": "" });
+    const { host, take } = counted(hostFs());
+    const u = new Union(new Image([]), new DirLayer(host, path.join(b, "upper"), { writable: true }));
+    const data = new Uint8Array(4096).fill(7);
+    const back = new Uint8Array(4096);
+    u.readdir("/bench"); // the directory's listing: names not in it need no host call
+    u.writeFile("/bench/warm", "x"); // the work directory and umask, once per layer
+    take();
+    const f = u.open("/bench/f1", { write: true, create: true, truncate: true });
+    f.write(data, 0);
+    f.close();
+    expect(take()).toEqual({ open: 1, pwrite: 1, close: 1 });
+    const r = u.open("/bench/f1", { read: true });
+    expect(r.read(back, 0)).toBe(4096);
+    r.close();
+    const st = u.stat("/bench/f1");
+    // The stat after a read is asked again: the read may have moved atime.
+    expect(take()).toEqual({ lstat: 2, open: 1, pread: 1, close: 1 });
+    expect(st.atimeNs).toBe(fs.lstatSync(path.join(b, "upper/bench/f1"), { bigint: true }).atimeNs);
+    expect(back).toEqual(data);
+    u.unlink("/bench/f1");
+    expect(take()).toEqual({ unlink: 1 });
+    u.close();
+  });
+
+  it("writes a big file in one host call per guest write, and counts its size exactly", () => {
+    const b = base();
+    makeTree(path.join(b, "upper"), {});
+    const { host, calls, take } = counted(hostFs());
+    const u = new Union(new Image([]), new DirLayer(host, path.join(b, "upper"), { writable: true }));
+    const f = u.open("/out.bin", { write: true, create: true, truncate: true });
+    const block = new Uint8Array(65536).map((_, i) => i * 31 + 7);
+    take();
+    for (let i = 0; i < 64; i++) f.write(block, i * block.length);
+    expect(take()).toEqual({ pwrite: 64 });
+    f.close();
+    expect(calls.get("fstat") ?? 0).toBe(0);
+    expect(u.usage().bytes).toBe(256 + 64 * block.length);
+    const onDisk = fs.readFileSync(path.join(b, "upper/out.bin"));
+    expect(onDisk.length).toBe(64 * block.length);
+    expect(onDisk.subarray(65536 * 5, 65536 * 6).every((x, i) => x === block[i])).toBe(true);
+    u.close();
+  });
+
+  it("reads and writes at the asked position whatever the descriptor did before", () => {
+    const b = base();
+    makeTree(path.join(b, "d"), {});
+    const h = hostFs();
+    const p = path.join(b, "d/f");
+    const fd = h.open(p, { createNew: true, mode: 0o644 });
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    expect(h.pwrite(fd, bytes("hello"), 0)).toBe(5);
+    expect(h.pwrite(fd, bytes(" world"), 5)).toBe(6); // sequential
+    expect(h.pwrite(fd, bytes("HE"), 0)).toBe(2); // back
+    expect(h.pwrite(fd, bytes("!"), 20)).toBe(1); // past EOF: a hole
+    const buf = new Uint8Array(32);
+    expect(h.pread(fd, buf.subarray(0, 4), 0)).toBe(4);
+    expect(h.pread(fd, buf.subarray(4, 8), 4)).toBe(4); // sequential read after a read
+    expect(h.pwrite(fd, bytes("W"), 6)).toBe(1); // behind where the read left the offset
+    expect(h.pread(fd, buf.subarray(0, 32), 0)).toBe(21);
+    expect(new TextDecoder().decode(buf.subarray(0, 11))).toBe("HEllo World");
+    expect(buf[20]).toBe("!".charCodeAt(0));
+    expect(h.pread(fd, buf, 21)).toBe(0); // at EOF
+    expect(h.pwrite(fd, bytes("x"), 21)).toBe(1); // where the EOF read left the offset
+    h.ftruncate(fd, 3);
+    expect(h.pwrite(fd, bytes("z"), 22)).toBe(1); // after a truncate: still where asked
+    expect(h.pread(fd, buf, 0)).toBe(23);
+    expect(new TextDecoder().decode(buf.subarray(0, 3))).toBe("HEl");
+    expect(buf.subarray(3, 22).every((x) => x === 0)).toBe(true);
+    expect(buf[22]).toBe("z".charCodeAt(0));
+    // A second descriptor on the file has its own offset.
+    const fd2 = h.open(p, { write: true });
+    expect(h.pwrite(fd2, bytes("AB"), 0)).toBe(2);
+    expect(h.pwrite(fd, bytes("c"), 2)).toBe(1);
+    expect(h.pread(fd2, buf.subarray(0, 3), 0)).toBe(3);
+    expect(new TextDecoder().decode(buf.subarray(0, 3))).toBe("ABc");
+    h.close(fd2);
+    h.close(fd);
+    expect(fs.readFileSync(p).length).toBe(23);
+  });
+});
