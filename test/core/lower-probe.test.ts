@@ -15,33 +15,13 @@ import { MemoryLayer } from "../../src/layers/memory.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
 import { draws } from "../support/draw.ts";
 import { env } from "../support/index.ts";
-import { NAMES, randLayer } from "./random-layer.ts";
+import { foundEntry, probePaths, randLayer } from "./random-layer.ts";
 import { diffTrees, ociApply, snapshotUnion } from "./tree.ts";
 
 const RUNS = Number(env("LAYERFS_PROBE_RUNS") ?? 300);
 const T = 1_700_000_000_000_000_000n;
 
-/** Every path of up to three components over NAMES, and a few reserved names below them. */
-function paths(): string[] {
-  const out: string[] = [];
-  const grow = (prefix: string, depth: number): void => {
-    for (const n of [...NAMES, ".wh.a", ".wh..wh..opq", "zz"]) {
-      const p = prefix === "" ? n : `${prefix}/${n}`;
-      out.push(p);
-      if (depth > 1 && NAMES.includes(n)) grow(p, depth - 1);
-    }
-  };
-  grow("", 3);
-  return out;
-}
-const PATHS = paths();
-
-/** What a lookup found, comparable across images. */
-function found(e: LowerEntry | undefined): unknown {
-  if (e === undefined) return undefined;
-  const st = e.stat;
-  return { layer: e.layer, type: e.type, dirLayers: e.dirLayers === undefined ? undefined : [...e.dirLayers], ino: e.ino, mode: st.mode, size: st.size, id: st.id };
-}
+const PATHS = probePaths();
 
 /** Build the merged index of every lower directory, top-down, before any lookup. */
 function indexAll(image: Image): void {
@@ -66,7 +46,7 @@ describe("lower view: probing a name agrees with the merged index", () => {
       for (const p of PATHS) {
         const e = probed.lookup(p);
         seen.set(p, e);
-        expect(found(e), p).toEqual(found(indexed.lookup(p)));
+        expect(foundEntry(e), p).toEqual(foundEntry(indexed.lookup(p)));
       }
       // Few names per directory: nothing was listed, every answer came from probes.
       const root = probed.rootEntry()!;
@@ -100,7 +80,7 @@ describe("lower view: probing a name agrees with the merged index", () => {
     const d = probed.lookup("d")!;
     const order = [...names, "missing", ".wh.n0"].sort((a, b) => (a.length * 7 + a.charCodeAt(a.length - 1)) % 13 - (b.length * 7 + b.charCodeAt(b.length - 1)) % 13);
     order.forEach((n, i) => {
-      expect(found(probed.lookup(`d/${n}`)), n).toEqual(found(indexed.lookup(`d/${n}`)));
+      expect(foundEntry(probed.lookup(`d/${n}`)), n).toEqual(foundEntry(indexed.lookup(`d/${n}`)));
       // Reserved names are no probes; the index comes once the distinct names run out.
       expect(probed.dir(d, "d").indexed, `after ${i + 1}`).toBe(i + 1 > PROBES_BEFORE_INDEX);
     });

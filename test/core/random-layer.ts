@@ -1,6 +1,7 @@
 // Random lower layers in aufs/OCI form for the stateful tests (model.test.ts,
 // lower-probe.test.ts): files, directories, symlinks, hard links, whiteouts
 // (some beside a same-layer entry), opaque markers, an aufs meta name.
+import type { LowerEntry } from "../../src/core/lower-index.ts";
 import type { MemorySpec } from "../../src/layers/memory.ts";
 import type { Draw } from "../support/draw.ts";
 
@@ -47,4 +48,25 @@ export function randLayer(draw: Draw): MemorySpec {
     if (spec[name] === undefined) spec[name] = { link: draw.pick(files) };
   }
   return spec;
+}
+
+/** Every path of up to three components over NAMES, and a few reserved names below them. */
+export function probePaths(): string[] {
+  const out: string[] = [];
+  const grow = (prefix: string, depth: number): void => {
+    for (const n of [...NAMES, ".wh.a", ".wh..wh..opq", "zz"]) {
+      const p = prefix === "" ? n : `${prefix}/${n}`;
+      out.push(p);
+      if (depth > 1 && NAMES.includes(n)) grow(p, depth - 1);
+    }
+  };
+  grow("", 3);
+  return out;
+}
+
+/** What a lower lookup found, comparable across images of the same layers. */
+export function foundEntry(e: LowerEntry | undefined): unknown {
+  if (e === undefined) return undefined;
+  const st = e.stat;
+  return { layer: e.layer, type: e.type, dirLayers: e.dirLayers === undefined ? undefined : [...e.dirLayers], ino: e.ino, mode: st.mode, size: st.size, id: st.id };
 }

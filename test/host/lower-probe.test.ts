@@ -15,7 +15,7 @@ import type { MemorySpec } from "../../src/layers/memory.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { draws } from "../support/draw.ts";
 import { env } from "../support/index.ts";
-import { NAMES, randLayer } from "../core/random-layer.ts";
+import { foundEntry, probePaths, randLayer } from "../core/random-layer.ts";
 import { diffTrees, snapshotUnion } from "../core/tree.ts";
 import { cleanup, hostFs, tempDir } from "./helpers.ts";
 
@@ -42,25 +42,7 @@ function writeSpec(dir: string, spec: MemorySpec): void {
   for (const [from, to] of links) fs.linkSync(from, to);
 }
 
-function paths(): string[] {
-  const out: string[] = [];
-  const grow = (prefix: string, depth: number): void => {
-    for (const n of [...NAMES, ".wh.a", ".wh..wh..opq", "zz"]) {
-      const p = prefix === "" ? n : `${prefix}/${n}`;
-      out.push(p);
-      if (depth > 1 && NAMES.includes(n)) grow(p, depth - 1);
-    }
-  };
-  grow("", 3);
-  return out;
-}
-const PATHS = paths();
-
-function found(e: LowerEntry | undefined): unknown {
-  if (e === undefined) return undefined;
-  const st = e.stat;
-  return { layer: e.layer, type: e.type, dirLayers: e.dirLayers === undefined ? undefined : [...e.dirLayers], ino: e.ino, mode: st.mode, size: st.size, id: st.id };
-}
+const PATHS = probePaths();
 
 /** The same, without what differs between a host and a memory layer (ids, inode numbers). */
 function shape(e: LowerEntry | undefined): unknown {
@@ -90,7 +72,7 @@ describe("DirLayer lowers: probed and listed views agree", () => {
       indexAll(listed);
       for (const p of PATHS) {
         const e = probed.lookup(p);
-        expect(found(e), p).toEqual(found(listed.lookup(p)));
+        expect(foundEntry(e), p).toEqual(foundEntry(listed.lookup(p)));
         expect(shape(e), p).toEqual(shape(memory.lookup(p)));
         // The layer's own answers agree too (a probe of the top layer vs its listing; a listing moves atime).
         const noAtime = (st: { atimeNs: bigint } | undefined) => (st === undefined ? st : { ...st, atimeNs: 0n });
