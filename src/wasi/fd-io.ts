@@ -82,25 +82,6 @@ export function fdReadv(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[],
   return total;
 }
 
-/**
- * fdReadv of the one iovec at `iovPtr` in `view` (the common call: a single
- * buffer), validated as gatherIovecs does, without building the iovec list:
- * the guest's bytes go straight from the layer into its memory.
- */
-export function fdReadIovec(h: FdState, view: DataView, iovPtr: number, offset: bigint | undefined): number {
-  const at = iovPtr >>> 0;
-  const ptr = view.getUint32(at, true);
-  const len = view.getUint32(at + 4, true);
-  if (ptr + len > view.byteLength) throw new RangeError("iovec outside memory");
-  const position = offset === undefined ? undefined : guestOffset(offset);
-  if (h.kind === "dir") fail(Errno.ISDIR);
-  requireRights(h.rightsBase, RIGHTS.FD_READ);
-  const start = position ?? h.position;
-  const got = len === 0 ? 0 : h.file.read(new Uint8Array(view.buffer, ptr, Math.min(len, MAX_RW_COUNT)), start);
-  if (position === undefined) h.position = start + got;
-  return got;
-}
-
 /** fd_write / fd_pwrite from `iovs` of `buffer`. O_APPEND writes (and, as on Linux, pwrites) land at the end. */
 export function fdWritev(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[], position: number | undefined): number {
   if (h.kind === "dir") fail(Errno.BADF);

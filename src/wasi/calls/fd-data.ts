@@ -7,7 +7,7 @@
  */
 import { Errno } from "../../core/errno.ts";
 import type { Iovec } from "../abi.ts";
-import { fdReadIovec, fdReadv, fdWritev, gatherIovecs, guestOffset } from "../fd-io.ts";
+import { fdReadv, fdWritev, gatherIovecs, guestOffset } from "../fd-io.ts";
 import type { Descriptor } from "../fd-table.ts";
 import type { Preview1Calls } from "../preview1.ts";
 import { RIGHTS, requireRights } from "../rights.ts";
@@ -27,18 +27,6 @@ export function fdDataCalls(g: Guest): FdDataCalls {
     const view = memory.view();
     view.getUint32(resultPtr >>> 0, true);
     return gatherIovecs(view, ptr, count);
-  }
-
-  /** fd_read / fd_pread (`offset` given): a file read into one iovec skips the iovec list. */
-  function read(fd: number, iovsPtr: number, iovsLen: number, resultPtr: number, offset: bigint | undefined): number {
-    const h = fds.get(fd >>> 0);
-    if (iovsLen !== 1 || h.kind === "stdio") {
-      const iovs = iovecs(iovsPtr, iovsLen, resultPtr);
-      return readInto(h, iovs, offset === undefined ? undefined : guestOffset(offset));
-    }
-    const view = memory.view();
-    view.getUint32(resultPtr >>> 0, true);
-    return fdReadIovec(h, view, iovsPtr, offset);
   }
 
   function readInto(h: Descriptor, iovs: Iovec[], position: number | undefined): number {
@@ -87,8 +75,10 @@ export function fdDataCalls(g: Guest): FdDataCalls {
   }
 
   return {
-    fd_read: (fd, iovsPtr, iovsLen, nreadPtr) => done(nreadPtr, read(fd, iovsPtr, iovsLen, nreadPtr, undefined)),
-    fd_pread: (fd, iovsPtr, iovsLen, offset, nreadPtr) => done(nreadPtr, read(fd, iovsPtr, iovsLen, nreadPtr, offset)),
+    fd_read: (fd, iovsPtr, iovsLen, nreadPtr) =>
+      done(nreadPtr, readInto(fds.get(fd >>> 0), iovecs(iovsPtr, iovsLen, nreadPtr), undefined)),
+    fd_pread: (fd, iovsPtr, iovsLen, offset, nreadPtr) =>
+      done(nreadPtr, readInto(fds.get(fd >>> 0), iovecs(iovsPtr, iovsLen, nreadPtr), guestOffset(offset))),
     fd_write: (fd, iovsPtr, iovsLen, nwrittenPtr) =>
       done(nwrittenPtr, writeFrom(fds.get(fd >>> 0), iovecs(iovsPtr, iovsLen, nwrittenPtr), undefined)),
     fd_pwrite: (fd, iovsPtr, iovsLen, offset, nwrittenPtr) =>
