@@ -5,12 +5,23 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Errno } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
+import type { UnionOptions } from "../../src/core/union.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { thrownErrno } from "../support/index.ts";
 import { ENTRY_BYTES } from "../../src/core/quota.ts";
 import { cleanup, counted, hostFs, IN_DENO, listTree, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
+
+/** A union over no image with an empty writable host directory as its upper, whose host calls are counted. */
+function countedHostUpper(options: UnionOptions): { u: Union; calls: Map<string, number> } {
+  const base = tempDir("layerfs-sandbox-", true);
+  bases.push(base);
+  makeTree(path.join(base, "upper"), {});
+  const { host: fs, calls } = counted(hostFs());
+  const upper = new DirLayer(fs, path.join(base, "upper"), { writable: true });
+  return { u: new Union(new Image([]), upper, options), calls };
+}
 afterAll(() => bases.forEach(cleanup));
 
 describe(`a host-directory upper under fork, reset and a quota (${IN_DENO ? "Deno" : "Node"})`, () => {
@@ -36,12 +47,7 @@ describe(`a host-directory upper under fork, reset and a quota (${IN_DENO ? "Den
   });
 
   it("counts host files by size, exactly, with no host call but the pwrite per write and no open per unlink", () => {
-    const base = tempDir("layerfs-sandbox-", true);
-    bases.push(base);
-    makeTree(path.join(base, "upper"), {});
-    const { host: fs, calls } = counted(hostFs());
-    const upper = new DirLayer(fs, path.join(base, "upper"), { writable: true });
-    const u = new Union(new Image([]), upper, { quota: { bytes: 1_000_000 } });
+    const { u, calls } = countedHostUpper({ quota: { bytes: 1_000_000 } });
     const f = u.open("/f", { write: true, create: true });
     calls.clear();
     f.write(new Uint8Array(4096).fill(1), 0); // grows 0 -> 4096
@@ -67,12 +73,7 @@ describe(`a host-directory upper under fork, reset and a quota (${IN_DENO ? "Den
   });
 
   it("keeps the size count exact with several descriptors on one file, hard links and no quota", () => {
-    const base = tempDir("layerfs-sandbox-", true);
-    bases.push(base);
-    makeTree(path.join(base, "upper"), {});
-    const { host: fs, calls } = counted(hostFs());
-    const upper = new DirLayer(fs, path.join(base, "upper"), { writable: true });
-    const u = new Union(new Image([]), upper); // no quota: usage() is still exact
+    const { u, calls } = countedHostUpper({}); // no quota: usage() is still exact
     const hostSize = (name: string) => u.stat(name).size;
     const expectExact = () => expect(u.usage()).toEqual({ inodes: 1, bytes: 2 * ENTRY_BYTES + hostSize("/a") });
     const byte = new Uint8Array(10).fill(7);
