@@ -43,7 +43,7 @@ import { childPath } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
 import { LowerIndex } from "./lower-index.ts";
-import { EntryIds, layerError } from "./entries.ts";
+import { EntryIds, hostPathIn, layerError } from "./entries.ts";
 import { DirFile, Writers, closeQuietly, copyContent } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
@@ -239,7 +239,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     for (const e of entries) {
       // A char device may be an overlayfs whiteout, and an unknown kind needs a look.
       const needsStat = e.kind === "char" || e.kind === "unknown";
-      const cst = needsStat ? this.tree.lstatOrUndefined(hp.endsWith("/") ? hp + e.name : hp + "/" + e.name, "readdir", path) : undefined;
+      const cst = needsStat ? this.tree.lstatOrUndefined(hostPathIn(hp, e.name), "readdir", path) : undefined;
       const name = listedName(e, cst);
       if (name !== undefined) names.add(name);
     }

@@ -312,7 +312,7 @@ export class LowerIndex {
     // A stand-in `.wh.X`'s host object is the device X.
     const deviceWhiteout = dir.devices !== undefined && dir.devices.has(name);
     const hostName = deviceWhiteout ? name.slice(WHITEOUT_PREFIX.length) : name;
-    const hp = dir.hostPath.endsWith("/") ? dir.hostPath + hostName : dir.hostPath + "/" + hostName;
+    const hp = hostPathIn(dir.hostPath, hostName);
     return { kind: "entry", stat: slot, hostPath: hp, deviceWhiteout };
   }
 
