@@ -16,6 +16,7 @@
  * (ENOTDIR otherwise). Empty path: ENOENT. NUL in a path: EINVAL. A component
  * over 255 bytes or a path over 4096 bytes: ENAMETOOLONG.
  */
+import "./dispose-symbol.ts"; // Symbol.dispose in the emitted types (see there)
 import { Errno, FsError } from "./errno.ts";
 import type { SetAttr, WritableLayer } from "./layer.ts";
 import { Image } from "./image.ts";

@@ -12,6 +12,7 @@
  * memory-nodes.ts: the nodes; memory-file.ts: the open file; memory-spec.ts:
  * `from(spec)`.
  */
+import "../core/dispose-symbol.ts"; // Symbol.dispose in the emitted types (see there)
 import { Errno, FsError } from "../core/errno.ts";
 import { checkLayerPath, nowNs } from "../core/layer.ts"; // nowNs is strictly increasing: ctime never steps back
 import type { EntryStat, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "../core/layer.ts";

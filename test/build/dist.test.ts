@@ -73,6 +73,39 @@ describe("the built package", () => {
     expect(JSON.parse(out)).toEqual({ problems: ['"missing": expected path is missing'], error: "function" });
   });
 
+  it("type-checks in a TypeScript project without Node's types (a browser project's libs)", () => {
+    // Strict, ES2022 + DOM libs only, no @types/node, skipLibCheck off: every
+    // emitted declaration the entry point reaches must stand on those libs.
+    const project = join(work, "ts-consumer");
+    mkdirSync(join(project, "node_modules"), { recursive: true });
+    symlinkSync(pkg, join(project, "node_modules", "layerfs"), "dir");
+    writeFileSync(join(project, "main.ts"), `
+      import { Image, MemoryLayer, Union } from "layerfs";
+      import { checkLayer } from "layerfs/testing";
+      const upper = new MemoryLayer();
+      const u: Union = new Union(new Image([MemoryLayer.from({ "etc/motd": "hi" })]), upper);
+      const text: string = u.readFile("/etc/motd", "utf8");
+      checkLayer(upper);
+      u[Symbol.dispose]();
+      console.log(text);
+    `);
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({
+      compilerOptions: {
+        target: "ES2022", lib: ["ES2022", "DOM"], module: "ESNext", moduleResolution: "bundler",
+        strict: true, noEmit: true, types: [], skipLibCheck: false,
+      },
+      files: ["main.ts"],
+    }));
+    let out = "";
+    try {
+      out = execFileSync(process.execPath, [TSC, "-p", project], { cwd: project, stdio: "pipe", encoding: "utf8" });
+    } catch (e) {
+      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+      out = `${stdout ?? ""}${stderr ?? ""}`;
+    }
+    expect(out).toBe("");
+  });
+
   it("runs a union over an image from plain JavaScript", () => {
     const script = join(consumer, "use.mjs");
     writeFileSync(script, `
