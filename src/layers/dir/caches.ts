@@ -58,10 +58,11 @@ export class DirCaches {
   private readonly listings = new Map<string, Set<string>>();
   /**
    * Paths of a writable layer that `stat` found to be a regular file or a
-   * symlink (bounded), dropped by `changed`: unlink of such a path needs no
-   * lstat first.
+   * symlink, or that the layer just created as a regular file (bounded), with
+   * that type, dropped by `changed`: unlink of such a path needs no lstat
+   * first, and a regular file opens for reading without one (openKnownFile).
    */
-  readonly nonDirs = new Set<string>();
+  readonly nonDirs = new Map<string, "file" | "symlink">();
   /**
    * Stats of regular files and symlinks of a writable layer with one link
    * (bounded): a union stats a file's path on every open, stat and unlink.
@@ -110,9 +111,9 @@ export class DirCaches {
     else this.fileStats.clear();
   }
 
-  noteNonDir(path: string): void {
+  noteNonDir(path: string, type: "file" | "symlink"): void {
     if (this.nonDirs.size >= PATH_CACHE_MAX) this.nonDirs.clear();
-    this.nonDirs.add(path);
+    this.nonDirs.set(path, type);
   }
 
   /**
