@@ -7,7 +7,7 @@
  * is always safe.
  */
 import type { EntryStat } from "../../core/layer.ts";
-import { WHITEOUT_PREFIX, baseName, childPath, parentPath } from "../../core/layer.ts";
+import { WHITEOUT_PREFIX, childPath } from "../../core/layer.ts";
 import { whiteoutTargetName } from "./overlay.ts";
 
 /** Bounds of the complete-listing cache (directories, names per directory). */
@@ -123,23 +123,28 @@ export class DirCaches {
    * directory (its times and size change).
    */
   changed(path: string): void {
-    this.absent.delete(path);
-    this.dirStats.delete(path);
-    this.traverseStats.delete(path);
-    this.nonDirs.delete(path);
-    this.fileStats.delete(path);
+    // (Every create, unlink and setattr comes here: an empty cache costs no lookup, and the
+    // `.wh.` sibling's name is only built when there are absent names to drop it from.)
+    const absent = this.absent.size > 0;
+    if (absent) this.absent.delete(path);
+    if (this.dirStats.size > 0) this.dirStats.delete(path);
+    if (this.traverseStats.size > 0) this.traverseStats.delete(path);
+    if (this.nonDirs.size > 0) this.nonDirs.delete(path);
+    if (this.fileStats.size > 0) this.fileStats.delete(path);
     if (path === "") return;
-    const dir = parentPath(path);
-    this.dirStats.delete(dir);
-    this.absent.delete(childPath(dir, WHITEOUT_PREFIX + baseName(path)));
+    const slash = path.lastIndexOf("/");
+    const dir = slash < 0 ? "" : path.slice(0, slash);
+    if (this.dirStats.size > 0) this.dirStats.delete(dir);
+    if (absent) this.absent.delete(childPath(dir, WHITEOUT_PREFIX + path.slice(slash + 1)));
   }
 
   /** Is `path` absent according to its parent's complete listing? */
   unlisted(path: string): boolean {
     if (path === "" || this.listings.size === 0) return false;
-    const [dir, name] = split(path);
-    const names = this.listings.get(dir);
+    const slash = path.lastIndexOf("/");
+    const names = this.listings.get(slash < 0 ? "" : path.slice(0, slash));
     if (names === undefined) return false;
+    const name = slash < 0 ? path : path.slice(slash + 1);
     if (names.has(name)) return false;
     // `.wh.X` is there when X is an overlayfs char-device whiteout.
     const target = whiteoutTargetName(name);
