@@ -52,6 +52,11 @@ export class Inodes {
     return this.#shared?.get(upperId);
   }
 
+  /** Is any relocated hard-linked copy recorded (else no upper id has a shared origin)? */
+  get anyShared(): boolean {
+    return this.#shared !== undefined && this.#shared.size > 0;
+  }
+
   /** The object is about to change: a shared hard-link number is given up. */
   unshare(upperId: number): void {
     if (this.#shared?.delete(upperId)) this.#origin?.delete(upperId);

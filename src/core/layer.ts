@@ -183,6 +183,15 @@ export interface WritableLayer extends Layer {
    */
   createAndOpen?(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile;
   /**
+   * Optional: open `path` for reading when the layer knows, without asking
+   * anything first, that it holds a regular file there (it made or statted it
+   * and nothing changed its name since); undefined when it does not know, or
+   * the open failed (the caller then looks the path up as usual). What opens is
+   * exactly what `open(path)` would open; the union uses it for a read-only
+   * open of a name its upper holds, instead of a stat then an open.
+   */
+  openKnownFile?(path: string): LayerFile | undefined;
+  /**
    * Optional (quota accounting, core/quota.ts): true when no file of this layer
    * has `storedBytes` (each stores its size), so accounting takes the size from
    * `stat` instead of opening the file.

@@ -4,6 +4,7 @@
  * read-only handle that follows later copy-ups, rule 9).
  */
 import { copyUp } from "./copy-up.ts";
+import { childPath } from "./layer.ts";
 import { createOpenFileAt } from "./create.ts";
 import { Errno, FsError } from "./errno.ts";
 import { DirHandle, LowerReadFile, UpperFile } from "./file.ts";
@@ -43,8 +44,12 @@ export function openFile(u: ImageAndUpper, s: UnionState, path: string, options:
   const exclusive = create && options.exclusive === true;
   const write = options.write === true || options.append === true;
   const truncate = options.truncate === true;
+  // A read-only open of a file the upper knows it holds: one upper open, no lookup
+  // (unless a relocated hard link may need its shared origin: only the id tells).
+  const openKnown = !create && !write && !truncate && options.directory !== true && u.upper.openKnownFile !== undefined && !s.inodes.anyShared;
   // O_CREAT|O_EXCL never follows a final symlink (EEXIST instead).
-  const r = resolve(u, path, exclusive ? false : options.follow ?? true, sys);
+  const r = resolve(u, path, exclusive ? false : options.follow ?? true, sys, openKnown);
+  if (r.opened !== undefined) return new LowerReadFile(s, childPath(r.dir.path, r.name), r.opened, undefined, false);
   let node = r.node;
   if (node === undefined) {
     if (!create) throw new FsError(Errno.NOENT, sys, path);

@@ -10,9 +10,12 @@
  * spec's answer) unless allowAbsoluteSymlinks (wasi/paths.ts, refuseAbsoluteTarget).
  */
 import { Errno, FsError } from "./errno.ts";
+import { childPath } from "./layer.ts";
+import type { LayerFile } from "./layer.ts";
 import { freshNode, lookupChild, nodeType, rootNode } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import { parsePath } from "./path.ts";
+import { isReservedName } from "./whiteout.ts";
 
 const MAX_SYMLINK_HOPS = 40;
 
@@ -28,6 +31,8 @@ export interface Resolved {
   readonly dotOrRoot: boolean;
   /** The path (or the last symlink target) ended in "/". */
   readonly trailingSlash: boolean;
+  /** With `openKnown`: the final name's upper file, opened by it (node is then undefined). */
+  readonly opened?: LayerFile;
 }
 
 /** Target of the symlink `node`, verbatim. */
@@ -42,8 +47,12 @@ export function readlinkNode(u: ImageAndUpper, node: UnionNode): string {
  * error (node undefined); a missing or non-directory intermediate is.
  * `follow = "raw"`: the last component is never followed and a trailing slash
  * is only reported (rename/link/symlink check it themselves, in Linux order).
+ * `openKnown` (a read-only open): the final name in an upper directory is
+ * first offered to the upper's openKnownFile; a file it opens is the visible
+ * object (an upper non-directory hides everything below it), so no lookup is
+ * made.
  */
-export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): Resolved {
+export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string, openKnown = false): Resolved {
   const raw = follow === "raw";
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
@@ -63,6 +72,10 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
       if (stack.length > 1) stack.pop();
       if (last) { const d = current(u, stack); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
       continue;
+    }
+    if (last && openKnown && cur.upper !== undefined && !trailingSlash && !isReservedName(name)) {
+      const opened = u.upper.openKnownFile!(childPath(cur.path, name));
+      if (opened !== undefined) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash, opened };
     }
     const child = lookupChild(u, cur, name, !last);
     if (child === undefined) {

@@ -141,6 +141,7 @@ export class FdTable {
     // Sorted descending; tables are small so an insertion is cheap.
     let i = this.free.length;
     while (i > 0 && this.free[i - 1]! < fd) i--;
-    this.free.splice(i, 0, fd);
+    if (i === this.free.length) this.free.push(fd); // the lowest (the usual close of the last open): no splice
+    else this.free.splice(i, 0, fd);
   }
 }

@@ -194,6 +194,20 @@ describe(`DirLayer containment (${IN_DENO ? "Deno" : "Node"} HostFs)`, () => {
     assertOutsideUntouched();
   });
 
+  it("a file the upper made and then saw swapped for a symlink by someone else is never read through", () => {
+    const union = new Union(new Image([new DirLayer(hostFs(), w.lower)]), new DirLayer(hostFs(), w.upper, { writable: true }));
+    union.writeFile("/made.txt", "made"); // known to the upper as a regular file: reads open it without an lstat
+    expect(union.readFile("/made.txt", "utf8")).toBe("made");
+    fs.unlinkSync(`${w.upper}/made.txt`);
+    fs.symlinkSync(`${w.outside}/secret.txt`, `${w.upper}/made.txt`);
+    // The no-follow open refuses the link; the lookup then sees a symlink, followed inside the union (no such target there).
+    expect(thrownErrno(() => union.readFile("/made.txt"))).toBe(Errno.NOENT);
+    fs.unlinkSync(`${w.upper}/made.txt`);
+    fs.symlinkSync("plain.txt", `${w.upper}/made.txt`);
+    expect(union.readFile("/made.txt", "utf8")).toBe("plain");
+    assertOutsideUntouched();
+  });
+
   it("rejects a work directory inside the layer directory", () => {
     expect(thrownErrno(() => new DirLayer(hostFs(), w.upper, { writable: true, workDir: `${w.upper}/.work` }))).toBe(Errno.INVAL);
     expect(thrownErrno(() => new DirLayer(hostFs(), w.upper, { writable: true, workDir: w.upper }))).toBe(Errno.INVAL);

@@ -209,6 +209,7 @@ describe("robustness", () => {
   it("views are refreshed after memory.grow", () => {
     const h = harness();
     const before = h.memory.buffer;
+    expect(h.sys.clock_time_get!(0, 0n, h.alloc(8))).toBe(0); // a view of the old buffer is made
     h.memory.grow(1);
     expect(h.memory.buffer).not.toBe(before);
     const far = 2 * 65536 + 100; // only valid after the grow
@@ -216,5 +217,16 @@ describe("robustness", () => {
     expect(h.sys.clock_time_get!(0, 0n, far)).toBe(0);
     expect(new DataView(h.memory.buffer).getBigUint64(far, true) > 0n).toBe(true);
     expect(h.sys.clock_time_get!(0, 0n, p)).toBe(0);
+  });
+
+  it("views of a shared memory are refreshed after memory.grow (its old buffer stays usable, shorter)", () => {
+    const h = harness();
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 4, shared: true });
+    h.host.dispatcher.setMemory(memory);
+    expect(h.sys.clock_time_get!(0, 0n, 1024)).toBe(0);
+    memory.grow(1);
+    const far = 2 * 65536 + 100; // only valid after the grow
+    expect(h.sys.clock_time_get!(0, 0n, far)).toBe(0);
+    expect(new DataView(memory.buffer).getBigUint64(far, true) > 0n).toBe(true);
   });
 });

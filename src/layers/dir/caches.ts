@@ -7,7 +7,7 @@
  * is always safe.
  */
 import type { EntryStat } from "../../core/layer.ts";
-import { WHITEOUT_PREFIX, baseName, childPath, parentPath } from "../../core/layer.ts";
+import { WHITEOUT_PREFIX, childPath } from "../../core/layer.ts";
 import { whiteoutTargetName } from "./overlay.ts";
 
 /** Bounds of the complete-listing cache (directories, names per directory). */
@@ -58,10 +58,11 @@ export class DirCaches {
   private readonly listings = new Map<string, Set<string>>();
   /**
    * Paths of a writable layer that `stat` found to be a regular file or a
-   * symlink (bounded), dropped by `changed`: unlink of such a path needs no
-   * lstat first.
+   * symlink, or that the layer just created as a regular file (bounded), with
+   * that type, dropped by `changed`: unlink of such a path needs no lstat
+   * first, and a regular file opens for reading without one (openKnownFile).
    */
-  readonly nonDirs = new Set<string>();
+  readonly nonDirs = new Map<string, "file" | "symlink">();
   /**
    * Stats of regular files and symlinks of a writable layer with one link
    * (bounded): a union stats a file's path on every open, stat and unlink.
@@ -110,9 +111,9 @@ export class DirCaches {
     else this.fileStats.clear();
   }
 
-  noteNonDir(path: string): void {
+  noteNonDir(path: string, type: "file" | "symlink"): void {
     if (this.nonDirs.size >= PATH_CACHE_MAX) this.nonDirs.clear();
-    this.nonDirs.add(path);
+    this.nonDirs.set(path, type);
   }
 
   /**
@@ -122,23 +123,28 @@ export class DirCaches {
    * directory (its times and size change).
    */
   changed(path: string): void {
-    this.absent.delete(path);
-    this.dirStats.delete(path);
-    this.traverseStats.delete(path);
-    this.nonDirs.delete(path);
-    this.fileStats.delete(path);
+    // (Every create, unlink and setattr comes here: an empty cache costs no lookup, and the
+    // `.wh.` sibling's name is only built when there are absent names to drop it from.)
+    const absent = this.absent.size > 0;
+    if (absent) this.absent.delete(path);
+    if (this.dirStats.size > 0) this.dirStats.delete(path);
+    if (this.traverseStats.size > 0) this.traverseStats.delete(path);
+    if (this.nonDirs.size > 0) this.nonDirs.delete(path);
+    if (this.fileStats.size > 0) this.fileStats.delete(path);
     if (path === "") return;
-    const dir = parentPath(path);
-    this.dirStats.delete(dir);
-    this.absent.delete(childPath(dir, WHITEOUT_PREFIX + baseName(path)));
+    const slash = path.lastIndexOf("/");
+    const dir = slash < 0 ? "" : path.slice(0, slash);
+    if (this.dirStats.size > 0) this.dirStats.delete(dir);
+    if (absent) this.absent.delete(childPath(dir, WHITEOUT_PREFIX + path.slice(slash + 1)));
   }
 
   /** Is `path` absent according to its parent's complete listing? */
   unlisted(path: string): boolean {
     if (path === "" || this.listings.size === 0) return false;
-    const [dir, name] = split(path);
-    const names = this.listings.get(dir);
+    const slash = path.lastIndexOf("/");
+    const names = this.listings.get(slash < 0 ? "" : path.slice(0, slash));
     if (names === undefined) return false;
+    const name = slash < 0 ? path : path.slice(slash + 1);
     if (names.has(name)) return false;
     // `.wh.X` is there when X is an overlayfs char-device whiteout.
     const target = whiteoutTargetName(name);

@@ -182,7 +182,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (st) {
       if (!isShown(st)) return undefined;
       if (this.writable && st.kind !== "dir") {
-        this.caches.noteNonDir(path);
+        this.caches.noteNonDir(path, st.kind === "symlink" ? "symlink" : "file");
         const entry = this.entryOf(st);
         if (st.nlink === 1) this.caches.noteFileStat(path, entry);
         return entry;
@@ -267,6 +267,19 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       return this.index.open(this, path);
     }
     return this.openFile(path, false, "open");
+  }
+
+  /**
+   * WritableLayer.openKnownFile: a regular file this layer made or statted
+   * (DirCaches.nonDirs, dropped by every change of the name through the layer)
+   * opens with one O_NOFOLLOW open and no lstat. Containment is the same as
+   * open's: the parents are checked directories, and the final component is
+   * never followed (a symlink swapped in by someone else is ELOOP, and the
+   * union then looks the name up as usual).
+   */
+  openKnownFile(path: string): LayerFile | undefined {
+    if (this.index !== undefined || this.host.openNoFollow !== true || this.caches.nonDirs.get(path) !== "file") return undefined;
+    try { return this.openFile(path, false, "open"); } catch { return undefined; }
   }
 
   private openFile(path: string, write: boolean, syscall: string, created = false): DirFile {
@@ -408,6 +421,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       if (errnoOf(e) === Errno.EXIST) return undefined; // EEXIST, or an overlayfs whiteout to replace: the full path decides
       throw layerError(e, syscall, path);
     }
+    this.caches.noteNonDir(path, "file"); // O_EXCL made a new regular file there
     return { fd, hp };
   }
 
