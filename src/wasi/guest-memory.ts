@@ -8,6 +8,8 @@ import { Errno, FsError } from "../core/errno.ts";
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
   private current: ArrayBufferLike | undefined;
+  /** The buffer is a plain ArrayBuffer, which memory.grow detaches (byteLength 0) when it replaces it. */
+  private detachesOnGrow = false;
   private dv: DataView = new DataView(new ArrayBuffer(0));
 
   /** Attach the guest's memory (done by WasiHost.start/initialize; tests may pass their own). */
@@ -18,11 +20,17 @@ export class GuestMemory {
 
   /** Current DataView over memory (EFAULT when none is attached). */
   view(): DataView {
+    // A live (not detached) ArrayBuffer is still the memory's: no call of the memory.buffer getter.
+    const b = this.current;
+    if (b !== undefined && this.detachesOnGrow && b.byteLength !== 0) return this.dv;
     const m = this.memory;
     if (m === undefined) throw new FsError(Errno.FAULT, undefined, undefined, "no memory attached");
-    if (m.buffer !== this.current) {
-      this.current = m.buffer;
-      this.dv = new DataView(m.buffer);
+    if (m.buffer !== b) {
+      const next = m.buffer;
+      this.current = next;
+      // A SharedArrayBuffer is not detached by a grow (another thread's grow gives a new, longer one).
+      this.detachesOnGrow = typeof SharedArrayBuffer === "undefined" || !(next instanceof SharedArrayBuffer);
+      this.dv = new DataView(next);
     }
     return this.dv;
   }

@@ -209,6 +209,7 @@ describe("robustness", () => {
   it("views are refreshed after memory.grow", () => {
     const h = harness();
     const before = h.memory.buffer;
+    expect(h.sys.clock_time_get!(0, 0n, h.alloc(8))).toBe(0); // the old buffer is the one held now
     h.memory.grow(1);
     expect(h.memory.buffer).not.toBe(before);
     const far = 2 * 65536 + 100; // only valid after the grow
@@ -216,5 +217,18 @@ describe("robustness", () => {
     expect(h.sys.clock_time_get!(0, 0n, far)).toBe(0);
     expect(new DataView(h.memory.buffer).getBigUint64(far, true) > 0n).toBe(true);
     expect(h.sys.clock_time_get!(0, 0n, p)).toBe(0);
+  });
+
+  // A shared memory's old buffer is not detached by a grow: it stays valid, only shorter.
+  it.skipIf(typeof SharedArrayBuffer === "undefined")("views are refreshed after a shared memory grows", () => {
+    const h = harness();
+    const shared = new WebAssembly.Memory({ initial: 2, maximum: 4, shared: true });
+    h.host.dispatcher.setMemory(shared);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(h.sys.clock_time_get!(0, 0n, 64)).toBe(0);
+    shared.grow(1);
+    const far = 2 * 65536 + 100; // only valid after the grow
+    expect(h.sys.clock_time_get!(0, 0n, far)).toBe(0);
+    expect(new DataView(shared.buffer).getBigUint64(far, true) > 0n).toBe(true);
   });
 });
