@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
+import { MemoryLayer } from "../../src/layers/memory.ts";
+import { READ_AHEAD_BYTES } from "../../src/layers/read-ahead.ts";
 import { cleanup, counted, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
@@ -63,6 +65,64 @@ describe(`host calls of a host-directory upper (${IN_DENO ? "Deno" : "Node"})`, 
     const onDisk = fs.readFileSync(path.join(b, "upper/out.bin"));
     expect(onDisk.length).toBe(64 * block.length);
     expect(onDisk.subarray(65536 * 5, 65536 * 6).every((x, i) => x === block[i])).toBe(true);
+    u.close();
+  });
+
+  it("reads a lower file in 1 KiB pieces from one host read per READ_AHEAD_BYTES", () => {
+    const b = base();
+    const size = 3 * READ_AHEAD_BYTES + 5000;
+    const content = new Uint8Array(size).map((_, i) => (i * 7 + (i >> 10)) & 255);
+    makeTree(path.join(b, "lower"), { "big.bin": content });
+    const { host, take } = counted(hostFs());
+    const u = new Union(new Image([new DirLayer(host, path.join(b, "lower"))]), new MemoryLayer());
+    const f = u.open("/big.bin", { read: true });
+    take();
+    const piece = new Uint8Array(1024);
+    const back = new Uint8Array(size);
+    let pos = 0;
+    for (let n; (n = f.read(piece, pos)) > 0; pos += n) back.set(piece.subarray(0, n), pos);
+    expect(pos).toBe(size);
+    expect(back.every((x, i) => x === content[i])).toBe(true);
+    // The first piece, then READ_AHEAD_BYTES at a time; the last fill is short, so it asks
+    // once more (a short pread is not yet EOF), and the read at EOF is answered from the buffer.
+    expect(take()).toEqual({ pread: 1 + Math.ceil((size - 1024) / READ_AHEAD_BYTES) + 1 });
+    f.close();
+    u.close();
+  });
+
+  it("reads a host upper's file from the host every time: a write through another descriptor shows", () => {
+    const b = base();
+    makeTree(path.join(b, "upper"), { "f": new Uint8Array(20_000).fill(1) });
+    const u = new Union(new Image([]), new DirLayer(hostFs(), path.join(b, "upper"), { writable: true }));
+    const r = u.open("/f", { read: true });
+    const w = u.open("/f", { write: true });
+    const piece = new Uint8Array(1000);
+    r.read(piece, 0);
+    r.read(piece, 1000);
+    w.write(new Uint8Array(1000).fill(2), 2000);
+    expect(r.read(piece, 2000)).toBe(1000);
+    expect(piece.every((x) => x === 2)).toBe(true);
+    w.truncate(2500);
+    expect(r.read(piece, 2000)).toBe(500);
+    r.close();
+    w.close();
+    u.close();
+  });
+
+  it("a reader of a lower file in small pieces sees a copy-up's writes (it follows the copy)", () => {
+    const b = base();
+    makeTree(path.join(b, "lower"), { "f": new Uint8Array(20_000).fill(1) });
+    const u = new Union(new Image([new DirLayer(hostFs(), path.join(b, "lower"))]), new MemoryLayer());
+    const r = u.open("/f", { read: true });
+    const piece = new Uint8Array(1000);
+    r.read(piece, 0);
+    r.read(piece, 1000); // read ahead from the lower
+    const w = u.open("/f", { write: true });
+    w.write(new Uint8Array(1000).fill(2), 2000);
+    w.close();
+    expect(r.read(piece, 2000)).toBe(1000);
+    expect(piece.every((x) => x === 2)).toBe(true);
+    r.close();
     u.close();
   });
 

@@ -6,6 +6,7 @@
  */
 import { Errno, FsError } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, LayerFile, WritableLayerFile } from "../../core/layer.ts";
+import { ReadAhead } from "../read-ahead.ts";
 import { layerError } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
@@ -49,6 +50,13 @@ export class DirFile implements WritableLayerFile {
   /** The size as of `sizeAt` (Writers.generation), exact while that is current; -1: ask the host. */
   private size = -1;
   private sizeAt = -1;
+  /**
+   * Small sequential reads of a read-only layer's file (read-ahead.ts): its
+   * content does not change while mounted (what stat() also relies on), so
+   * bytes read ahead stay the file's bytes. A writable layer's file reads
+   * straight from the host: other descriptors may write it.
+   */
+  private readonly ahead: ReadAhead | undefined;
 
   constructor(
     private readonly layer: DirFileOwner,
@@ -60,6 +68,7 @@ export class DirFile implements WritableLayerFile {
     /** The layer just created this file (empty, and no other descriptor has it). */
     created = false,
   ) {
+    this.ahead = layer.writable || fd < 0 ? undefined : new ReadAhead((into, position) => preadFully(layer.host, fd, into, position));
     if (!canWrite) return;
     const w = layer.writers;
     w.open++;
@@ -109,7 +118,9 @@ export class DirFile implements WritableLayerFile {
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
     if (this.layer.writable) this.layer.touched(this); // atime
-    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
+    try {
+      return this.ahead !== undefined ? this.ahead.read(into, position) : preadFully(this.layer.host, this.fd, into, position);
+    } catch (e) { throw layerError(e, "read", ""); }
   }
 
   write(data: Uint8Array, position: number): number {
@@ -176,6 +187,7 @@ export class DirFile implements WritableLayerFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ahead?.release();
     if (this.canWrite) this.layer.writers.open--;
     if (this.fd < 0) return;
     // A source taken from this file reads next: its descriptor pool keeps this descriptor (no reopen).

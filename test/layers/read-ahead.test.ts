@@ -1,0 +1,198 @@
+// ReadAhead (src/layers/read-ahead.ts): small sequential reads of unchanging
+// content from one host read per READ_AHEAD_BYTES, everything else straight
+// through, with a bounded process-wide set of buffers.
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { MAX_BUFFERS, READ_AHEAD_BYTES, ReadAhead, SMALL_READ, readAheadStats } from "../../src/layers/read-ahead.ts";
+import { MemorySource, TarLayer } from "../../src/mod.ts";
+import type { ByteSource } from "../../src/mod.ts";
+import { rawEntry, tar } from "./tar-builder.ts";
+
+/** Content of `size` bytes and a fill over it that records each call as [position, length]. */
+function source(size: number) {
+  const content = new Uint8Array(size).map((_, i) => (i * 131 + (i >> 8)) & 255);
+  const calls: [number, number][] = [];
+  const fill = (into: Uint8Array, position: number): number => {
+    calls.push([position, into.length]);
+    const n = Math.max(0, Math.min(into.length, size - position));
+    into.set(content.subarray(position, position + n));
+    return n;
+  };
+  return { content, calls, fill };
+}
+
+const open: ReadAhead[] = [];
+function reader(fill: (into: Uint8Array, position: number) => number): ReadAhead {
+  const r = new ReadAhead(fill);
+  open.push(r);
+  return r;
+}
+afterEach(() => {
+  for (const r of open.splice(0)) r.release();
+});
+
+describe("ReadAhead", () => {
+  it("serves small sequential reads from one fill per READ_AHEAD_BYTES", () => {
+    const size = 3 * READ_AHEAD_BYTES + 100;
+    const { content, calls, fill } = source(size);
+    const r = reader(fill);
+    const into = new Uint8Array(1024);
+    let pos = 0;
+    for (;;) {
+      const n = r.read(into, pos);
+      expect(into.subarray(0, n)).toEqual(content.subarray(pos, pos + n));
+      if (n < into.length) break;
+      pos += n;
+    }
+    expect(pos + into.length).toBeGreaterThan(size);
+    // The first read goes straight through (nothing says it is sequential yet), then a
+    // fill of READ_AHEAD_BYTES each time the buffer runs out, the last one short (EOF).
+    expect(calls).toEqual([[0, 1024], [1024, READ_AHEAD_BYTES], [1024 + READ_AHEAD_BYTES, READ_AHEAD_BYTES], [1024 + 2 * READ_AHEAD_BYTES, READ_AHEAD_BYTES]]);
+    // At EOF the buffer answers: no host call.
+    expect(r.read(into, size)).toBe(0);
+    expect(r.read(into, size + 5000)).toBe(0);
+    expect(calls.length).toBe(4);
+  });
+
+  it("sends large reads and small random reads straight through", () => {
+    const { content, calls, fill } = source(4 * READ_AHEAD_BYTES);
+    const r = reader(fill);
+    const big = new Uint8Array(SMALL_READ);
+    expect(r.read(big, 0)).toBe(SMALL_READ);
+    expect(r.read(big, SMALL_READ)).toBe(SMALL_READ);
+    const small = new Uint8Array(100);
+    for (const at of [70_000, 5, 200_000, 12_345]) {
+      expect(r.read(small, at)).toBe(100);
+      expect(small).toEqual(content.subarray(at, at + 100));
+    }
+    expect(calls).toEqual([[0, SMALL_READ], [SMALL_READ, SMALL_READ], [70_000, 100], [5, 100], [200_000, 100], [12_345, 100]]);
+    expect(readAheadStats().inUse).toBe(0);
+  });
+
+  it("a read running past the buffer takes the rest from the next fill", () => {
+    const { content, fill } = source(2 * READ_AHEAD_BYTES);
+    const r = reader(fill);
+    const into = new Uint8Array(3000);
+    r.read(into, 0);
+    r.read(into, 3000); // fills [3000, 3000 + READ_AHEAD_BYTES)
+    const at = 3000 + READ_AHEAD_BYTES - 1000;
+    r.read(into, 6000);
+    expect(r.read(into, at)).toBe(3000);
+    expect(into).toEqual(content.subarray(at, at + 3000));
+  });
+
+  it("a fill that throws leaves nothing behind to serve", () => {
+    const { content, fill } = source(2 * READ_AHEAD_BYTES);
+    let fail = false;
+    const r = reader((into, position) => {
+      if (fail) {
+        into.fill(0xee); // half-written, then the host fails
+        throw new Error("EIO");
+      }
+      return fill(into, position);
+    });
+    const into = new Uint8Array(512);
+    r.read(into, 0);
+    r.read(into, 512); // a buffer of [512, 512 + READ_AHEAD_BYTES)
+    const next = 512 + READ_AHEAD_BYTES;
+    r.read(into, next - 512);
+    fail = true;
+    expect(() => r.read(into, next)).toThrow("EIO");
+    fail = false;
+    // The range the buffer held before: gone (the same buffer was being refilled).
+    expect(r.read(into, 1024)).toBe(512);
+    expect(into).toEqual(content.subarray(1024, 1536));
+    // Where the failed fill was: read again, not the half-written buffer.
+    expect(r.read(into, next)).toBe(512);
+    expect(into).toEqual(content.subarray(next, next + 512));
+  });
+
+  it("holds at most MAX_BUFFERS buffers, taking over the least recently used one", () => {
+    const n = MAX_BUFFERS + 4;
+    const srcs = Array.from({ length: n }, () => source(2 * READ_AHEAD_BYTES));
+    const rs = srcs.map((s) => reader(s.fill));
+    const into = new Uint8Array(256);
+    for (const r of rs) { r.read(into, 0); r.read(into, 256); }
+    expect(readAheadStats().inUse).toBe(MAX_BUFFERS);
+    // The first readers lost their buffers to the last ones: they read from the host again, correctly
+    // (the last ones first: the first ones take buffers over again as they read).
+    for (const k of [...Array.from({ length: n - 4 }, (_, i) => i + 4), 0, 1, 2, 3]) {
+      const before = srcs[k]!.calls.length;
+      expect(rs[k]!.read(into, 512)).toBe(256);
+      expect(into).toEqual(srcs[k]!.content.subarray(512, 768));
+      expect(srcs[k]!.calls.length - before).toBe(k < 4 ? 1 : 0);
+    }
+    expect(readAheadStats().inUse).toBe(MAX_BUFFERS);
+    for (const r of rs) r.release();
+    expect(readAheadStats()).toEqual({ inUse: 0, free: MAX_BUFFERS });
+  });
+
+  it("any sequence of reads gives the content's bytes", () => {
+    const size = 3 * READ_AHEAD_BYTES + 777;
+    const { content, fill } = source(size);
+    const read = fc.record({ seq: fc.boolean(), at: fc.nat(size + 100), len: fc.oneof(fc.nat(64), fc.nat(8192), fc.nat(3 * SMALL_READ)) });
+    fc.assert(fc.property(fc.array(read, { maxLength: 60 }), (reads) => {
+      const r = new ReadAhead(fill);
+      let pos = 0;
+      try {
+        for (const { seq, at, len } of reads) {
+          const p = seq ? pos : at;
+          const into = new Uint8Array(len);
+          const n = r.read(into, p);
+          const want = content.subarray(Math.min(p, size), Math.min(p + len, size));
+          expect(n).toBe(want.length);
+          expect(want.every((b, i) => into[i] === b)).toBe(true);
+          pos = p + n;
+        }
+      } finally {
+        r.release();
+      }
+    }), { numRuns: 100 });
+  });
+});
+
+describe("TarLayer reads ahead when its source preads", () => {
+  const size = 2 * READ_AHEAD_BYTES + 300;
+  const data = new Uint8Array(size).map((_, i) => (i * 13 + (i >> 9)) & 255);
+  const bytes = tar(rawEntry({ name: "before", data: "x".repeat(700) }), rawEntry({ name: "big", data }), rawEntry({ name: "after", data: "y".repeat(900) }));
+  /** The tar as a source that counts its reads; `inMemory`: it also offers views. */
+  function counting(inMemory: boolean): { source: ByteSource; reads: () => number } {
+    const mem = new MemorySource(bytes);
+    let reads = 0;
+    const read = (into: Uint8Array, position: number) => { reads++; return mem.read(into, position); };
+    const source: ByteSource = inMemory ? { size: mem.size, read, view: (p, l) => mem.view(p, l) } : { size: mem.size, read };
+    return { source, reads: () => reads };
+  }
+  function readInPieces(layer: TarLayer): Uint8Array {
+    const f = layer.open("big");
+    const out = new Uint8Array(size + 1000);
+    const piece = new Uint8Array(1000);
+    let pos = 0;
+    for (let n; (n = f.read(piece, pos)) > 0; pos += n) out.set(piece.subarray(0, n), pos);
+    f.close();
+    return out.subarray(0, pos);
+  }
+
+  it("from a pread source: one source read per READ_AHEAD_BYTES, never past the member", () => {
+    const { source, reads } = counting(false);
+    const layer = new TarLayer(source);
+    expect(layer.inMemory).toBe(false);
+    const before = reads();
+    const got = readInPieces(layer);
+    expect(got.length).toBe(size);
+    expect(got.every((b, i) => b === data[i])).toBe(true);
+    // The first piece, then READ_AHEAD_BYTES at a time, clamped at the member's end (no read at EOF).
+    expect(reads() - before).toBe(1 + Math.ceil((size - 1000) / READ_AHEAD_BYTES));
+    expect(readAheadStats().inUse).toBe(0); // closing gave the buffer back
+  });
+
+  it("from memory: a copy per read, nothing read ahead", () => {
+    const { source, reads } = counting(true);
+    const layer = new TarLayer(source);
+    expect(layer.inMemory).toBe(true);
+    const before = reads();
+    const got = readInPieces(layer);
+    expect(got.every((b, i) => b === data[i])).toBe(true);
+    expect(reads() - before).toBe(Math.ceil(size / 1000));
+  });
+});
