@@ -90,23 +90,59 @@ describe(`host calls of a host-directory upper (${IN_DENO ? "Deno" : "Node"})`, 
     u.close();
   });
 
-  it("reads a host upper's file from the host every time: a write through another descriptor shows", () => {
+  it("reads a host upper's file in small pieces ahead too, and every write or truncate through any descriptor shows", () => {
     const b = base();
-    makeTree(path.join(b, "upper"), { "f": new Uint8Array(20_000).fill(1) });
-    const u = new Union(new Image([]), new DirLayer(hostFs(), path.join(b, "upper"), { writable: true }));
+    makeTree(path.join(b, "upper"), { "f": new Uint8Array(200_000).fill(1) });
+    const { host, take } = counted(hostFs());
+    const u = new Union(new Image([]), new DirLayer(host, path.join(b, "upper"), { writable: true }));
     const r = u.open("/f", { read: true });
     const w = u.open("/f", { write: true });
+    const a = u.open("/f", { write: true, append: true });
     const piece = new Uint8Array(1000);
+    const all = (v: number) => piece.every((x) => x === v);
+    take();
+    for (let i = 0; i < 20; i++) r.read(piece, i * 1000);
+    expect(take().pread).toBe(2); // the first piece, then one read ahead
+    w.write(new Uint8Array(1000).fill(2), 20_000); // another descriptor, inside what was read ahead
+    expect(r.read(piece, 20_000)).toBe(1000);
+    expect(all(2)).toBe(true);
+    r.read(piece, 21_000);
+    w.truncate(22_500);
+    expect(r.read(piece, 22_000)).toBe(500);
+    a.write(new Uint8Array(1000).fill(3), 0); // O_APPEND: lands at the end
+    expect(r.read(piece, 22_500)).toBe(1000);
+    expect(all(3)).toBe(true);
+    // Read and written through one descriptor.
+    const rw = u.open("/f", { read: true, write: true });
+    rw.read(piece, 0);
+    rw.read(piece, 1000);
+    rw.write(new Uint8Array(1000).fill(4), 2000);
+    expect(rw.read(piece, 2000)).toBe(1000);
+    expect(all(4)).toBe(true);
+    for (const f of [r, w, a, rw]) f.close();
+    u.close();
+  });
+
+  it("an unlocked host upper (shared on purpose) reads from the host every time: another layer's write shows", () => {
+    const b = base();
+    makeTree(path.join(b, "upper"), { "f": new Uint8Array(20_000).fill(1) });
+    const { host, take } = counted(hostFs());
+    const mine = new DirLayer(host, path.join(b, "upper"), { writable: true, lock: false });
+    const theirs = new DirLayer(hostFs(), path.join(b, "upper"), { writable: true, lock: false });
+    const r = mine.open("f");
+    const piece = new Uint8Array(1000);
+    take();
     r.read(piece, 0);
     r.read(piece, 1000);
+    const w = theirs.openWrite("f");
     w.write(new Uint8Array(1000).fill(2), 2000);
+    w.close();
     expect(r.read(piece, 2000)).toBe(1000);
     expect(piece.every((x) => x === 2)).toBe(true);
-    w.truncate(2500);
-    expect(r.read(piece, 2000)).toBe(500);
+    expect(take().pread).toBe(3);
     r.close();
-    w.close();
-    u.close();
+    mine.close();
+    theirs.close();
   });
 
   it("a reader of a lower file in small pieces sees a copy-up's writes (it follows the copy)", () => {

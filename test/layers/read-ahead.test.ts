@@ -107,6 +107,22 @@ describe("ReadAhead", () => {
     expect(into).toEqual(content.subarray(next, next + 512));
   });
 
+  it("after forget() nothing read ahead before is served", () => {
+    const { content, calls, fill } = source(2 * READ_AHEAD_BYTES);
+    const r = reader(fill);
+    const into = new Uint8Array(100);
+    r.read(into, 0);
+    r.read(into, 100); // reads ahead [100, 100 + READ_AHEAD_BYTES)
+    content.fill(9, 200, 300); // the content changes (as a host upper's write would), then the owner says so
+    r.read(into, 200);
+    expect(into.every((x) => x === 9)).toBe(false); // still the old bytes: nobody said
+    r.forget();
+    const before = calls.length;
+    expect(r.read(into, 200)).toBe(100);
+    expect(into.every((x) => x === 9)).toBe(true);
+    expect(calls.length).toBe(before + 1);
+  });
+
   it("holds at most MAX_BUFFERS buffers, taking over the least recently used one", () => {
     const n = MAX_BUFFERS + 4;
     const srcs = Array.from({ length: n }, () => source(2 * READ_AHEAD_BYTES));
