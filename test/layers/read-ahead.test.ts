@@ -179,36 +179,30 @@ describe("TarLayer reads ahead when its source preads", () => {
     const source: ByteSource = inMemory ? { size: mem.size, read, view: (p, l) => mem.view(p, l) } : { size: mem.size, read };
     return { source, reads: () => reads };
   }
-  function readInPieces(layer: TarLayer): Uint8Array {
+  /** Read "big" in 1000-byte pieces from a TarLayer over the counting source: the source reads it took. */
+  function readInPieces(inMemory: boolean): number {
+    const { source, reads } = counting(inMemory);
+    const layer = new TarLayer(source);
+    expect(layer.inMemory).toBe(inMemory);
+    const before = reads();
     const f = layer.open("big");
     const out = new Uint8Array(size + 1000);
     const piece = new Uint8Array(1000);
     let pos = 0;
     for (let n; (n = f.read(piece, pos)) > 0; pos += n) out.set(piece.subarray(0, n), pos);
     f.close();
-    return out.subarray(0, pos);
+    expect(pos).toBe(size);
+    expect(out.subarray(0, pos).every((b, k) => b === data[k])).toBe(true);
+    return reads() - before;
   }
 
   it("from a pread source: one source read per READ_AHEAD_BYTES, never past the member", () => {
-    const { source, reads } = counting(false);
-    const layer = new TarLayer(source);
-    expect(layer.inMemory).toBe(false);
-    const before = reads();
-    const got = readInPieces(layer);
-    expect(got.length).toBe(size);
-    expect(got.every((b, i) => b === data[i])).toBe(true);
     // The first piece, then READ_AHEAD_BYTES at a time, clamped at the member's end (no read at EOF).
-    expect(reads() - before).toBe(1 + Math.ceil((size - 1000) / READ_AHEAD_BYTES));
+    expect(readInPieces(false)).toBe(1 + Math.ceil((size - 1000) / READ_AHEAD_BYTES));
     expect(readAheadStats().inUse).toBe(0); // closing gave the buffer back
   });
 
   it("from memory: a copy per read, nothing read ahead", () => {
-    const { source, reads } = counting(true);
-    const layer = new TarLayer(source);
-    expect(layer.inMemory).toBe(true);
-    const before = reads();
-    const got = readInPieces(layer);
-    expect(got.every((b, i) => b === data[i])).toBe(true);
-    expect(reads() - before).toBe(Math.ceil(size / 1000));
+    expect(readInPieces(true)).toBe(Math.ceil(size / 1000));
   });
 });
