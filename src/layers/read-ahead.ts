@@ -7,18 +7,25 @@
  * Why: a host read costs a fixed ~0.3 µs in the kernel plus ~0.3 µs in the
  * runtime's readSync before a byte moves, while copying 4 KiB from a buffer
  * in cache costs ~0.1 µs. A guest reading a file in stdio-sized pieces (1-8
- * KiB) gets them from one 64 KiB host read instead of one host read each.
+ * KiB) gets them from one host read of up to 64 KiB instead of one each.
  * Reads of SMALL_READ bytes or more, and small reads that do not continue
  * the previous one (random access), go straight to the host as before: one
- * host read, straight into the caller's buffer.
+ * host read, straight into the caller's buffer. A run is a stream from its
+ * third read on (two reads in a row may be page N and N+1 before a jump),
+ * and the window starts small (FIRST_WINDOW, or 2 reads) and doubles while
+ * the reads stay sequential. Measured with 4 KiB reads in pairs, then a jump:
+ * 664 ns a read without read-ahead, 2333 with a fixed 64 KiB window from the
+ * second read, 915 with a growing window from the second.
  *
  * Memory is bounded for the whole process: at most MAX_BUFFERS buffers of
  * READ_AHEAD_BYTES, the least recently used one taken over when all are in
  * use (its owner reads from the host again the next time).
  */
 
-/** Bytes one read-ahead asks the host for. */
+/** Most bytes one read-ahead asks the host for (the buffer's size). */
 export const READ_AHEAD_BYTES = 64 * 1024;
+/** Least bytes the first read-ahead of a sequential run asks for (then twice as many each time). */
+export const FIRST_WINDOW = 4 * 1024;
 /** Reads at least this long never go through the buffer (a copy would cost more than the host call saved). */
 export const SMALL_READ = 16 * 1024;
 /** Buffers alive in this process at most. */
@@ -41,6 +48,10 @@ export class ReadAhead {
   #eof = false;
   /** Where the previous read ended (-1: none yet). */
   #next = -1;
+  /** Bytes the last fill asked for (0: no sequential run yet). */
+  #window = 0;
+  /** Reads in a row so far that each began where the one before ended. */
+  #run = 0;
   #used = 0;
 
   constructor(fill: FillFn) {
@@ -52,6 +63,7 @@ export class ReadAhead {
     const len = into.length;
     if (len === 0) return 0;
     const buf = this.#buf;
+    this.#run = position === this.#next ? this.#run + 1 : 0;
     let done = 0;
     if (buf !== undefined && position >= this.#start && position < this.#end) {
       // Served from the buffer, as far as it holds the range.
@@ -65,15 +77,18 @@ export class ReadAhead {
     }
     const at = position + done;
     const rest = len - done;
-    // Large, or not where the previous read ended: straight into `into`.
-    if (rest >= SMALL_READ || (done === 0 && position !== this.#next)) {
+    // Large, or not (yet) a stream's third read: straight into `into`.
+    if (rest >= SMALL_READ || (done === 0 && this.#run < 2)) {
+      if (this.#run === 0) this.#window = 0; // a jump: a new run starts small
       return this.#ended(position, done + this.#fill(done === 0 ? into : into.subarray(done), at));
     }
     const b = this.#buffer();
+    // Never less than twice what this read still needs (rest < SMALL_READ: it fits the buffer).
+    const window = (this.#window = Math.min(READ_AHEAD_BYTES, Math.max(FIRST_WINDOW, 2 * rest, 2 * this.#window)));
     this.#start = this.#end = at; // empty until the fill is done (it may throw half way)
-    const got = this.#fill(b, at);
+    const got = this.#fill(window === b.length ? b : b.subarray(0, window), at);
     this.#end = at + got;
-    this.#eof = got < b.length;
+    this.#eof = got < window;
     const n = Math.min(rest, got);
     into.set(b.subarray(0, n), done);
     return this.#ended(position, done + n);

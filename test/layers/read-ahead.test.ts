@@ -3,9 +3,10 @@
 // through, with a bounded process-wide set of buffers.
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_BUFFERS, READ_AHEAD_BYTES, ReadAhead, SMALL_READ, readAheadStats } from "../../src/layers/read-ahead.ts";
+import { FIRST_WINDOW, MAX_BUFFERS, READ_AHEAD_BYTES, ReadAhead, SMALL_READ, readAheadStats } from "../../src/layers/read-ahead.ts";
 import { MemorySource, TarLayer } from "../../src/mod.ts";
 import type { ByteSource } from "../../src/mod.ts";
+import { sequentialReads } from "../support/read-ahead.ts";
 import { rawEntry, tar } from "./tar-builder.ts";
 
 /** Content of `size` bytes and a fill over it that records each call as [position, length]. */
@@ -32,7 +33,7 @@ afterEach(() => {
 });
 
 describe("ReadAhead", () => {
-  it("serves small sequential reads from one fill per READ_AHEAD_BYTES", () => {
+  it("serves small sequential reads from fills of a window growing to READ_AHEAD_BYTES", () => {
     const size = 3 * READ_AHEAD_BYTES + 100;
     const { content, calls, fill } = source(size);
     const r = reader(fill);
@@ -45,13 +46,15 @@ describe("ReadAhead", () => {
       pos += n;
     }
     expect(pos + into.length).toBeGreaterThan(size);
-    // The first read goes straight through (nothing says it is sequential yet), then a
-    // fill of READ_AHEAD_BYTES each time the buffer runs out, the last one short (EOF).
-    expect(calls).toEqual([[0, 1024], [1024, READ_AHEAD_BYTES], [1024 + READ_AHEAD_BYTES, READ_AHEAD_BYTES], [1024 + 2 * READ_AHEAD_BYTES, READ_AHEAD_BYTES]]);
+    // The first two reads go straight through (not a stream yet), then a fill each time
+    // the buffer runs out, of 4, 8, 16, 32, then 64 KiB, the last one short (EOF).
+    const K = 1024;
+    expect(calls).toEqual([[0, K], [K, K], [2 * K, 4 * K], [6 * K, 8 * K], [14 * K, 16 * K], [30 * K, 32 * K], [62 * K, 64 * K], [126 * K, 64 * K], [190 * K, 64 * K]]);
+    expect(calls.length).toBe(sequentialReads(size, K));
     // At EOF the buffer answers: no host call.
     expect(r.read(into, size)).toBe(0);
     expect(r.read(into, size + 5000)).toBe(0);
-    expect(calls.length).toBe(4);
+    expect(calls.length).toBe(9);
   });
 
   it("sends large reads and small random reads straight through", () => {
@@ -74,11 +77,22 @@ describe("ReadAhead", () => {
     const r = reader(fill);
     const into = new Uint8Array(3000);
     r.read(into, 0);
-    r.read(into, 3000); // fills [3000, 3000 + READ_AHEAD_BYTES)
-    const at = 3000 + READ_AHEAD_BYTES - 1000;
-    r.read(into, 6000);
+    r.read(into, 3000);
+    r.read(into, 6000); // fills [6000, 12000): two pieces
+    const at = 11_000;
     expect(r.read(into, at)).toBe(3000);
     expect(into).toEqual(content.subarray(at, at + 3000));
+  });
+
+  it("a window grown for small reads still fills a larger read that follows", () => {
+    const { content, fill } = source(2 * READ_AHEAD_BYTES);
+    const r = reader(fill);
+    const small = new Uint8Array(1000);
+    for (let at = 0; at < 6000; at += 1000) r.read(small, at); // the third one fills [2000, 2000 + FIRST_WINDOW)
+    const large = new Uint8Array(SMALL_READ - 1);
+    const at = 6000; // the rest of the buffer, then a fill that must cover all the rest of `large`
+    expect(r.read(large, at)).toBe(large.length);
+    expect(large.every((b, i) => b === content[at + i])).toBe(true);
   });
 
   it("a fill that throws leaves nothing behind to serve", () => {
@@ -92,16 +106,14 @@ describe("ReadAhead", () => {
       return fill(into, position);
     });
     const into = new Uint8Array(512);
-    r.read(into, 0);
-    r.read(into, 512); // a buffer of [512, 512 + READ_AHEAD_BYTES)
-    const next = 512 + READ_AHEAD_BYTES;
-    r.read(into, next - 512);
-    fail = true;
+    const next = 1024 + FIRST_WINDOW;
+    for (let at = 0; at < next; at += 512) r.read(into, at); // the third read fills [1024, next)
+    fail = true; // the next read refills the buffer, and fails half way
     expect(() => r.read(into, next)).toThrow("EIO");
     fail = false;
     // The range the buffer held before: gone (the same buffer was being refilled).
-    expect(r.read(into, 1024)).toBe(512);
-    expect(into).toEqual(content.subarray(1024, 1536));
+    expect(r.read(into, 2048)).toBe(512);
+    expect(into).toEqual(content.subarray(2048, 2560));
     // Where the failed fill was: read again, not the half-written buffer.
     expect(r.read(into, next)).toBe(512);
     expect(into).toEqual(content.subarray(next, next + 512));
@@ -112,13 +124,14 @@ describe("ReadAhead", () => {
     const r = reader(fill);
     const into = new Uint8Array(100);
     r.read(into, 0);
-    r.read(into, 100); // reads ahead [100, 100 + READ_AHEAD_BYTES)
-    content.fill(9, 200, 300); // the content changes (as a host upper's write would), then the owner says so
-    r.read(into, 200);
+    r.read(into, 100);
+    r.read(into, 200); // reads ahead [200, 200 + FIRST_WINDOW)
+    content.fill(9, 300, 400); // the content changes (as a host upper's write would), then the owner says so
+    r.read(into, 300);
     expect(into.every((x) => x === 9)).toBe(false); // still the old bytes: nobody said
     r.forget();
     const before = calls.length;
-    expect(r.read(into, 200)).toBe(100);
+    expect(r.read(into, 300)).toBe(100);
     expect(into.every((x) => x === 9)).toBe(true);
     expect(calls.length).toBe(before + 1);
   });
@@ -128,14 +141,14 @@ describe("ReadAhead", () => {
     const srcs = Array.from({ length: n }, () => source(2 * READ_AHEAD_BYTES));
     const rs = srcs.map((s) => reader(s.fill));
     const into = new Uint8Array(256);
-    for (const r of rs) { r.read(into, 0); r.read(into, 256); }
+    for (const r of rs) { r.read(into, 0); r.read(into, 256); r.read(into, 512); }
     expect(readAheadStats().inUse).toBe(MAX_BUFFERS);
     // The first readers lost their buffers to the last ones: they read from the host again, correctly
     // (the last ones first: the first ones take buffers over again as they read).
     for (const k of [...Array.from({ length: n - 4 }, (_, i) => i + 4), 0, 1, 2, 3]) {
       const before = srcs[k]!.calls.length;
-      expect(rs[k]!.read(into, 512)).toBe(256);
-      expect(into).toEqual(srcs[k]!.content.subarray(512, 768));
+      expect(rs[k]!.read(into, 768)).toBe(256);
+      expect(into).toEqual(srcs[k]!.content.subarray(768, 1024));
       expect(srcs[k]!.calls.length - before).toBe(k < 4 ? 1 : 0);
     }
     expect(readAheadStats().inUse).toBe(MAX_BUFFERS);
@@ -143,25 +156,29 @@ describe("ReadAhead", () => {
     expect(readAheadStats()).toEqual({ inUse: 0, free: MAX_BUFFERS });
   });
 
-  it("any sequence of reads gives the content's bytes", () => {
+  it("any sequence of reads, by more readers than there are buffers, gives the content's bytes", () => {
     const size = 3 * READ_AHEAD_BYTES + 777;
     const { content, fill } = source(size);
-    const read = fc.record({ seq: fc.boolean(), at: fc.nat(size + 100), len: fc.oneof(fc.nat(64), fc.nat(8192), fc.nat(3 * SMALL_READ)) });
-    fc.assert(fc.property(fc.array(read, { maxLength: 60 }), (reads) => {
-      const r = new ReadAhead(fill);
-      let pos = 0;
+    const readers = MAX_BUFFERS + 3; // some take buffers over from others
+    const read = fc.record({
+      who: fc.nat(readers - 1), seq: fc.boolean(), at: fc.nat(size + 100),
+      len: fc.oneof(fc.nat(64), fc.nat(8192), fc.nat(3 * SMALL_READ)),
+    });
+    fc.assert(fc.property(fc.array(read, { maxLength: 80 }), (reads) => {
+      const rs = Array.from({ length: readers }, () => new ReadAhead(fill));
+      const pos = new Array<number>(readers).fill(0);
       try {
-        for (const { seq, at, len } of reads) {
-          const p = seq ? pos : at;
+        for (const { who, seq, at, len } of reads) {
+          const p = seq ? pos[who]! : at;
           const into = new Uint8Array(len);
-          const n = r.read(into, p);
+          const n = rs[who]!.read(into, p);
           const want = content.subarray(Math.min(p, size), Math.min(p + len, size));
           expect(n).toBe(want.length);
           expect(want.every((b, i) => into[i] === b)).toBe(true);
-          pos = p + n;
+          pos[who] = p + n;
         }
       } finally {
-        r.release();
+        for (const r of rs) r.release();
       }
     }), { numRuns: 100 });
   });
@@ -196,9 +213,9 @@ describe("TarLayer reads ahead when its source preads", () => {
     return reads() - before;
   }
 
-  it("from a pread source: one source read per READ_AHEAD_BYTES, never past the member", () => {
-    // The first piece, then READ_AHEAD_BYTES at a time, clamped at the member's end (no read at EOF).
-    expect(readInPieces(false)).toBe(1 + Math.ceil((size - 1000) / READ_AHEAD_BYTES));
+  it("from a pread source: one source read per window, never past the member", () => {
+    // The first piece, then windows up to READ_AHEAD_BYTES, clamped at the member's end (no read at EOF).
+    expect(readInPieces(false)).toBe(sequentialReads(size, 1000));
     expect(readAheadStats().inUse).toBe(0); // closing gave the buffer back
   });
 
