@@ -205,14 +205,15 @@ export interface Iovec {
 
 /** Read `count` iovecs at `ptr`, checking that every buffer lies inside memory (RangeError otherwise). */
 export function readIovecs(view: DataView, ptr: number, count: number): Iovec[] {
-  const out: Iovec[] = [];
+  // Sized up front: no growth on the per-call path (most calls pass one iovec).
+  const out = new Array<Iovec>(count);
   if (count > 0) view.getUint32(ptr + (count - 1) * IOVEC_SIZE + 4, true);
   const limit = view.byteLength;
   for (let i = 0; i < count; i++) {
     const p = view.getUint32(ptr + i * IOVEC_SIZE, true);
     const len = view.getUint32(ptr + i * IOVEC_SIZE + 4, true);
     if (p + len > limit) throw new RangeError("iovec outside memory");
-    out.push({ ptr: p, len });
+    out[i] = { ptr: p, len };
   }
   return out;
 }

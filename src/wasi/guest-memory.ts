@@ -8,27 +8,29 @@ import { Errno, FsError } from "../core/errno.ts";
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
   private current: ArrayBufferLike | undefined;
+  /** The buffer is a plain ArrayBuffer, which memory.grow detaches (byteLength 0) when it replaces it. */
+  private detachesOnGrow = false;
   private dv: DataView = new DataView(new ArrayBuffer(0));
-  /** A shared memory's grow keeps the old buffer usable (shorter): ask the memory for it on every call. */
-  private shared = false;
 
   /** Attach the guest's memory (done by WasiHost.start/initialize; tests may pass their own). */
   attach(memory: WebAssembly.Memory): void {
     this.memory = memory;
     this.current = undefined;
-    this.shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   }
 
   /** Current DataView over memory (EFAULT when none is attached). */
   view(): DataView {
-    // memory.grow detaches an unshared memory's buffer (byteLength 0): until then the view is
-    // current, and reading memory.buffer (a host call in V8) on every syscall is not needed.
-    if (!this.shared && this.current !== undefined && this.current.byteLength !== 0) return this.dv;
+    // A live (not detached) ArrayBuffer is still the memory's: no call of the memory.buffer getter.
+    const b = this.current;
+    if (b !== undefined && this.detachesOnGrow && b.byteLength !== 0) return this.dv;
     const m = this.memory;
     if (m === undefined) throw new FsError(Errno.FAULT, undefined, undefined, "no memory attached");
-    if (m.buffer !== this.current) {
-      this.current = m.buffer;
-      this.dv = new DataView(m.buffer);
+    if (m.buffer !== b) {
+      const next = m.buffer;
+      this.current = next;
+      // A SharedArrayBuffer is not detached by a grow (another thread's grow gives a new, longer one).
+      this.detachesOnGrow = typeof SharedArrayBuffer === "undefined" || !(next instanceof SharedArrayBuffer);
+      this.dv = new DataView(next);
     }
     return this.dv;
   }

@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
+import { MemoryLayer } from "../../src/layers/memory.ts";
+import { READ_AHEAD_BYTES } from "../../src/layers/read-ahead.ts";
+import { sequentialReads } from "../support/read-ahead.ts";
 import { cleanup, counted, fsForSetup as fs, hostFs, IN_DENO, makeTree, pathForSetup as path, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
@@ -64,6 +67,103 @@ describe(`host calls of a host-directory upper (${IN_DENO ? "Deno" : "Node"})`, 
     const onDisk = fs.readFileSync(path.join(b, "upper/out.bin"));
     expect(onDisk.length).toBe(64 * block.length);
     expect(onDisk.subarray(65536 * 5, 65536 * 6).every((x, i) => x === block[i])).toBe(true);
+    u.close();
+  });
+
+  it("reads a lower file in 1 KiB pieces from one host read per read-ahead window", () => {
+    const b = base();
+    const size = 3 * READ_AHEAD_BYTES + 5000;
+    const content = new Uint8Array(size).map((_, i) => (i * 7 + (i >> 10)) & 255);
+    makeTree(path.join(b, "lower"), { "big.bin": content });
+    const { host, take } = counted(hostFs());
+    const u = new Union(new Image([new DirLayer(host, path.join(b, "lower"))]), new MemoryLayer());
+    const f = u.open("/big.bin", { read: true });
+    take();
+    const piece = new Uint8Array(1024);
+    const back = new Uint8Array(size);
+    let pos = 0;
+    for (let n; (n = f.read(piece, pos)) > 0; pos += n) back.set(piece.subarray(0, n), pos);
+    expect(pos).toBe(size);
+    expect(back.every((x, i) => x === content[i])).toBe(true);
+    // The first piece, then windows of 16, 32, 64, 64... KiB; the last fill is short, so it asks
+    // once more (a short pread is not yet EOF), and the read at EOF is answered from the buffer.
+    expect(take()).toEqual({ pread: sequentialReads(size, 1024) + 1 });
+    f.close();
+    u.close();
+  });
+
+  it("reads a host upper's file in small pieces ahead too, and every write or truncate through any descriptor shows", () => {
+    const b = base();
+    makeTree(path.join(b, "upper"), { "f": new Uint8Array(200_000).fill(1) });
+    const { host, take } = counted(hostFs());
+    const u = new Union(new Image([]), new DirLayer(host, path.join(b, "upper"), { writable: true }));
+    const r = u.open("/f", { read: true });
+    const w = u.open("/f", { write: true });
+    const a = u.open("/f", { write: true, append: true });
+    const piece = new Uint8Array(1000);
+    const all = (v: number) => piece.every((x) => x === v);
+    take();
+    for (let i = 0; i < 3; i++) r.read(piece, i * 1000);
+    expect(take().pread).toBe(3); // the first two pieces, then one read ahead: [2000, 6096)
+    w.write(new Uint8Array(1000).fill(2), 3000); // another descriptor, inside what was read ahead
+    expect(r.read(piece, 3000)).toBe(1000);
+    expect(all(2)).toBe(true);
+    r.read(piece, 4000);
+    w.truncate(5500);
+    expect(r.read(piece, 5000)).toBe(500);
+    a.write(new Uint8Array(1000).fill(3), 0); // O_APPEND: lands at the end
+    expect(r.read(piece, 5500)).toBe(1000);
+    expect(all(3)).toBe(true);
+    // Read and written through one descriptor.
+    const rw = u.open("/f", { read: true, write: true });
+    rw.read(piece, 0);
+    rw.read(piece, 1000);
+    rw.read(piece, 2000);
+    rw.write(new Uint8Array(1000).fill(4), 3000);
+    expect(rw.read(piece, 3000)).toBe(1000);
+    expect(all(4)).toBe(true);
+    for (const f of [r, w, a, rw]) f.close();
+    u.close();
+  });
+
+  it("an unlocked host upper (shared on purpose) reads from the host every time: another layer's write shows", () => {
+    const b = base();
+    makeTree(path.join(b, "upper"), { "f": new Uint8Array(20_000).fill(1) });
+    const { host, take } = counted(hostFs());
+    const mine = new DirLayer(host, path.join(b, "upper"), { writable: true, lock: false });
+    const theirs = new DirLayer(hostFs(), path.join(b, "upper"), { writable: true, lock: false });
+    const r = mine.open("f");
+    const piece = new Uint8Array(1000);
+    take();
+    r.read(piece, 0);
+    r.read(piece, 1000);
+    r.read(piece, 2000); // a stream's third read: a locked upper would read ahead here
+    const w = theirs.openWrite("f");
+    w.write(new Uint8Array(1000).fill(2), 3000);
+    w.close();
+    expect(r.read(piece, 3000)).toBe(1000);
+    expect(piece.every((x) => x === 2)).toBe(true);
+    expect(take().pread).toBe(4);
+    r.close();
+    mine.close();
+    theirs.close();
+  });
+
+  it("a reader of a lower file in small pieces sees a copy-up's writes (it follows the copy)", () => {
+    const b = base();
+    makeTree(path.join(b, "lower"), { "f": new Uint8Array(20_000).fill(1) });
+    const u = new Union(new Image([new DirLayer(hostFs(), path.join(b, "lower"))]), new MemoryLayer());
+    const r = u.open("/f", { read: true });
+    const piece = new Uint8Array(1000);
+    r.read(piece, 0);
+    r.read(piece, 1000);
+    r.read(piece, 2000); // read ahead from the lower: [2000, 6096)
+    const w = u.open("/f", { write: true });
+    w.write(new Uint8Array(1000).fill(2), 2000);
+    w.close();
+    expect(r.read(piece, 2000)).toBe(1000);
+    expect(piece.every((x) => x === 2)).toBe(true);
+    r.close();
     u.close();
   });
 

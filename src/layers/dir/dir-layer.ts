@@ -101,6 +101,11 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   /** Held while a writable layer is open (DirLayerOptions.lock). */
   private lock: LayerLock | undefined;
 
+  /** Nobody else changes its files while open: a read-only layer, or a writable one holding its lock (read-ahead relies on it: file.ts). */
+  get exclusive(): boolean {
+    return !this.writable || this.lock !== undefined;
+  }
+
   constructor(host: HostFs, rootDir: string, options: DirLayerOptions<W> = {}) {
     this.host = host;
     // The root is the user's choice: resolve it once (a symlinked root is fine).

@@ -6,6 +6,7 @@
  */
 import { Errno, FsError } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, LayerFile, WritableLayerFile } from "../../core/layer.ts";
+import { ReadAhead } from "../read-ahead.ts";
 import { layerError } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
@@ -27,6 +28,8 @@ export class Writers {
   generation = 0;
   /** Writable files open now. */
   open = 0;
+  /** Moved by every write and truncate through any file of the layer: bytes read ahead before it may be stale. */
+  writes = 0;
 }
 
 /** What a DirFile needs of its layer. */
@@ -34,6 +37,8 @@ export interface DirFileOwner {
   readonly host: HostFs;
   readonly writable: boolean;
   readonly writers: Writers;
+  /** Nobody but the layer's own files changes its files while open (read-only, or writable and locked). */
+  readonly exclusive: boolean;
   entryOf(st: HostStat): EntryStat;
   /** Read lower file `hostPath`, opened as object (dev, ino), through the layer's descriptor pool. */
   readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number;
@@ -49,6 +54,18 @@ export class DirFile implements WritableLayerFile {
   /** The size as of `sizeAt` (Writers.generation), exact while that is current; -1: ask the host. */
   private size = -1;
   private sizeAt = -1;
+  /**
+   * Small sequential reads (read-ahead.ts), where nobody else changes the
+   * layer's files (`exclusive`). A read-only layer's file does not change
+   * while mounted (what stat() also relies on), so bytes read ahead stay its
+   * bytes. A locked writable layer's files change only through its own files,
+   * each write or truncate moving `writers.writes`: a read after any of them,
+   * through any descriptor, drops what was read ahead before. An unlocked
+   * writable layer (`lock: false`, shared on purpose) reads from the host every time.
+   */
+  private readonly ahead: ReadAhead | undefined;
+  /** `writers.writes` as of the read-ahead buffer's content (writable layers). */
+  private aheadAt = 0;
 
   constructor(
     private readonly layer: DirFileOwner,
@@ -60,6 +77,7 @@ export class DirFile implements WritableLayerFile {
     /** The layer just created this file (empty, and no other descriptor has it). */
     created = false,
   ) {
+    this.ahead = fd < 0 || !layer.exclusive ? undefined : new ReadAhead((into, position) => preadFully(layer.host, fd, into, position));
     if (!canWrite) return;
     const w = layer.writers;
     w.open++;
@@ -108,8 +126,18 @@ export class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
-    if (this.layer.writable) this.layer.touched(this); // atime
-    try { return preadFully(this.layer.host, this.fd, into, position); } catch (e) { throw layerError(e, "read", ""); }
+    const ahead = this.ahead;
+    if (this.layer.writable) {
+      this.layer.touched(this); // atime
+      const writes = this.layer.writers.writes;
+      if (writes !== this.aheadAt && ahead !== undefined) {
+        ahead.forget();
+        this.aheadAt = writes;
+      }
+    }
+    try {
+      return ahead !== undefined ? ahead.read(into, position) : preadFully(this.layer.host, this.fd, into, position);
+    } catch (e) { throw layerError(e, "read", ""); }
   }
 
   write(data: Uint8Array, position: number): number {
@@ -118,6 +146,7 @@ export class DirFile implements WritableLayerFile {
     // Like MemoryLayer: a file never grows past the safe-integer range (sizes stay exact numbers).
     if (position + data.length > Number.MAX_SAFE_INTEGER) throw new FsError(Errno.FBIG, "write");
     this.layer.touched(this);
+    this.layer.writers.writes++;
     try { writeAll(this.layer.host, this.fd, data, position); } catch (e) {
       this.size = -1; // part of it may have landed
       throw layerError(e, "write", "");
@@ -137,6 +166,7 @@ export class DirFile implements WritableLayerFile {
     this.check("truncate", true);
     if (!Number.isSafeInteger(size) || size < 0) throw new FsError(Errno.INVAL, "truncate");
     this.layer.touched(this);
+    this.layer.writers.writes++;
     try { this.layer.host.ftruncate(this.fd, size); } catch (e) {
       this.size = -1;
       throw layerError(e, "truncate", "");
@@ -176,6 +206,7 @@ export class DirFile implements WritableLayerFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ahead?.release();
     if (this.canWrite) this.layer.writers.open--;
     if (this.fd < 0) return;
     // A source taken from this file reads next: its descriptor pool keeps this descriptor (no reopen).

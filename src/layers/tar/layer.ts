@@ -10,6 +10,7 @@ import { Errno, FsError } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, EntryType, Layer, LayerFile } from "../../core/layer.ts";
 import { MemorySource } from "../../sources/byte-source.ts";
 import type { ByteSource } from "../../sources/byte-source.ts";
+import { ReadAhead } from "../read-ahead.ts";
 import { indexTar, KIND_DIR, KIND_FILE, KIND_SYMLINK, TarIndex } from "./index.ts";
 import type { IndexTarOptions } from "./index.ts";
 import { TarError } from "./errors.ts";
@@ -28,11 +29,14 @@ export class TarLayer implements Layer {
   readonly source: ByteSource;
   readonly index: TarIndex;
   readonly name: string | undefined;
+  /** The bytes are in memory (`view` gives them): a read is a copy already, nothing to read ahead. */
+  readonly inMemory: boolean;
 
   /** Index `source` (unless `options.index` is given). Throws TarError on an archive it refuses. */
   constructor(source: ByteSource, options: TarLayerOptions = {}) {
     this.source = source;
     this.name = options.name;
+    this.inMemory = source.view?.(0, 0) !== undefined;
     if (options.index !== undefined && options.index.sourceSize !== source.size) {
       throw new TarError(0, "", `the index given was built for a ${options.index.sourceSize}-byte tar, this source has ${source.size} bytes`, options.name);
     }
@@ -123,6 +127,8 @@ export class TarFile implements LayerFile {
   readonly #path: string;
   readonly #start: number;
   readonly size: number;
+  readonly #read: (into: Uint8Array, position: number) => number;
+  readonly #ahead: ReadAhead | undefined;
   #closed = false;
 
   constructor(layer: TarLayer, node: number, path: string) {
@@ -131,14 +137,15 @@ export class TarFile implements LayerFile {
     this.#path = path;
     this.#start = layer.index.offset[node]!;
     this.size = layer.index.size[node]!;
+    this.#read = memberReader(layer.source, this.#start, this.size);
+    // A tar never changes: bytes read ahead from a source that preads stay the file's bytes.
+    this.#ahead = layer.inMemory ? undefined : new ReadAhead(this.#read);
   }
 
   read(into: Uint8Array, position: number): number {
     this.#check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read", this.#path);
-    if (position >= this.size || into.length === 0) return 0;
-    const n = Math.min(into.length, this.size - position);
-    return this.#layer.source.read(n === into.length ? into : into.subarray(0, n), this.#start + position);
+    return this.#ahead !== undefined ? this.#ahead.read(into, position) : this.#read(into, position);
   }
 
   /**
@@ -160,16 +167,7 @@ export class TarFile implements LayerFile {
    */
   contentSource(): ContentSource {
     this.#check("read");
-    const source = this.#layer.source;
-    const start = this.#start;
-    const size = this.size;
-    return {
-      read(into: Uint8Array, position: number): number {
-        if (position >= size || into.length === 0) return 0;
-        const n = Math.min(into.length, size - position);
-        return source.read(n === into.length ? into : into.subarray(0, n), start + position);
-      },
-    };
+    return { read: memberReader(this.#layer.source, this.#start, this.size) };
   }
 
   stat(): EntryStat {
@@ -179,9 +177,19 @@ export class TarFile implements LayerFile {
 
   close(): void {
     this.#closed = true;
+    this.#ahead?.release();
   }
 
   #check(op: string): void {
     if (this.#closed) throw new FsError(Errno.BADF, op, this.#path);
   }
+}
+
+/** Reads of the member at [start, start + size) of `source`, clamped at its end. */
+function memberReader(source: ByteSource, start: number, size: number): (into: Uint8Array, position: number) => number {
+  return (into, position) => {
+    if (position >= size || into.length === 0) return 0;
+    const n = Math.min(into.length, size - position);
+    return source.read(n === into.length ? into : into.subarray(0, n), start + position);
+  };
 }
