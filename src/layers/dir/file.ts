@@ -63,7 +63,7 @@ export class DirFile implements WritableLayerFile {
    * through any descriptor, drops what was read ahead before. An unlocked
    * writable layer (`lock: false`, shared on purpose) reads from the host every time.
    */
-  private readonly ahead: ReadAhead | undefined;
+  private ahead: ReadAhead | null | undefined = undefined; // made on the first read (most files are only written or read once); null: never
   /** `writers.writes` as of the read-ahead buffer's content (writable layers). */
   private aheadAt = 0;
 
@@ -77,7 +77,6 @@ export class DirFile implements WritableLayerFile {
     /** The layer just created this file (empty, and no other descriptor has it). */
     created = false,
   ) {
-    this.ahead = fd < 0 || !layer.exclusive ? undefined : new ReadAhead((into, position) => preadFully(layer.host, fd, into, position));
     if (!canWrite) return;
     const w = layer.writers;
     w.open++;
@@ -126,18 +125,26 @@ export class DirFile implements WritableLayerFile {
     this.check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read");
     if (this.fd < 0) return 0;
-    const ahead = this.ahead;
+    let ahead = this.ahead;
+    if (ahead === undefined) ahead = this.ahead = this.layer.exclusive ? this.newReadAhead() : null;
     if (this.layer.writable) {
       this.layer.touched(this); // atime
       const writes = this.layer.writers.writes;
-      if (writes !== this.aheadAt && ahead !== undefined) {
+      if (writes !== this.aheadAt && ahead !== null) {
         ahead.forget();
         this.aheadAt = writes;
       }
     }
     try {
-      return ahead !== undefined ? ahead.read(into, position) : preadFully(this.layer.host, this.fd, into, position);
+      return ahead !== null ? ahead.read(into, position) : preadFully(this.layer.host, this.fd, into, position);
     } catch (e) { throw layerError(e, "read", ""); }
+  }
+
+  private newReadAhead(): ReadAhead {
+    const { host } = this.layer;
+    const fd = this.fd;
+    this.aheadAt = this.layer.writers.writes; // nothing read ahead yet: current as of now
+    return new ReadAhead((into, position) => preadFully(host, fd, into, position));
   }
 
   write(data: Uint8Array, position: number): number {
