@@ -78,6 +78,15 @@ describe("DirLayer lowers: probed and listed views agree", () => {
         const noAtime = (st: { atimeNs: bigint } | undefined) => (st === undefined ? st : { ...st, atimeNs: 0n });
         expect(noAtime(probed.layers[depth - 1]!.stat(p)), p).toEqual(noAtime(listed.layers[depth - 1]!.stat(p)));
       }
+      // typesToMerge (asked of a fresh layer, so every answer is a first probe) gives stat's types.
+      const merging = dirs.map((d) => new DirLayer(host, d));
+      for (const p of PATHS) {
+        const slash = p.lastIndexOf("/");
+        const dir = slash < 0 ? "" : p.slice(0, slash);
+        for (let i = 0; i < depth; i++) {
+          expect(merging[i]!.typesToMerge(dir, [p.slice(slash + 1)])[0], `${i}:${p}`).toEqual(listed.layers[i]!.stat(p)?.type);
+        }
+      }
       const diff = diffTrees(snapshotUnion(new Union(probed, new MemoryLayer())), snapshotUnion(new Union(listed, new MemoryLayer())));
       expect(diff, diff.join("\n")).toEqual([]);
     }), { numRuns: RUNS });

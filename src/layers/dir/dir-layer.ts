@@ -202,6 +202,13 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return this.index.findChildren(dir, names, "stat").map((f) => (f.kind === "entry" ? f.stat : undefined));
   }
 
+  /** Layer.typesToMerge: a read-only layer's index may answer "dir" before its lazy check (lower-index.ts). */
+  typesToMerge(dir: string, names: readonly string[]): (EntryType | undefined)[] {
+    if (this.index === undefined) return this.statChildren(dir, names).map((st) => st?.type);
+    for (const name of names) this.tree.validate(childPath(dir, name), "stat");
+    return this.index.typesToMerge(dir, names, "stat");
+  }
+
   readdirTyped(path: string): { names: readonly string[]; types: readonly EntryType[] } {
     if (this.index !== undefined) {
       this.tree.validate(path, "readdir");

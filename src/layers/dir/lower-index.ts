@@ -23,7 +23,13 @@
  *   listing came from inside the layer even if an ancestor was swapped for a
  *   symlink (the swap changes what the path resolves to);
  * - the same check of the directory follows every batch of attribute lstats
- *   and of probes that found something (an absent answer shows nothing);
+ *   and of probes that found something (an absent answer shows nothing),
+ *   but for probes asked only to merge lower copies (typesToMerge) that found
+ *   nothing but directories: their check waits until something is shown from
+ *   the directory or under it, and then runs up the chain of such unchecked
+ *   directories, child first. Merging a copy shows nothing by itself (the
+ *   attributes shown come from the top copy), so under 64 layers one lookup
+ *   checks a few directories instead of every layer's root;
  * - an open (O_NOFOLLOW) is checked by fstat to be the very object indexed;
  *   readlink is followed by the check of its directory.
  */
@@ -65,6 +71,12 @@ interface IndexedDir {
   /** The `.wh.X` names standing for overlayfs char-device whiteouts X (rare). */
   devices: Set<string> | undefined;
   statted: boolean;
+  /**
+   * It holds probe answers no check of it has followed yet: only directories
+   * of plain names, found to merge them (typesToMerge). They are checked, with
+   * it and up the chain of unchecked parents, before anything is shown from it.
+   */
+  unchecked: boolean;
 }
 
 /**
@@ -81,6 +93,16 @@ const CHANGED = "lower layer changed while mounted";
 
 function changed(syscall: string, path: string): FsError {
   return new FsError(Errno.IO, syscall, path, CHANGED);
+}
+
+/** Were all the names found (shown[i] set) directories of plain names, none a device whiteout? */
+function onlyPlainDirs(names: readonly string[], shown: readonly (HostStat | undefined)[], devices: readonly number[] | undefined): boolean {
+  if (devices !== undefined) return false;
+  for (let i = 0; i < names.length; i++) {
+    const st = shown[i];
+    if (st !== undefined && (st.kind !== "dir" || names[i]!.startsWith(WHITEOUT_PREFIX))) return false;
+  }
+  return true;
 }
 
 /** What the index knows about one path. */
@@ -125,9 +147,20 @@ export class LowerIndex {
     return st !== undefined && st.kind === "dir" && this.ids.idOf(st) === id;
   }
 
-  /** After a host call under `dir`: throw unless the directory is still the one indexed. */
+  /**
+   * After a host call under `dir`: throw unless the directory is still the one
+   * indexed, then the same for each parent whose probes (the ones that gave the
+   * id just checked) no check has followed yet. Child first: a check vouches
+   * for the looks made before it.
+   */
   verify(dir: IndexedDir, syscall: string, path: string): void {
+    this.check(dir, syscall, path);
+    for (let p = dir.parent; p !== undefined && p.unchecked; p = p.parent) this.check(p, syscall, path);
+  }
+
+  private check(dir: IndexedDir, syscall: string, path: string): void {
     if (!this.same(dir.hostPath, dir.id, syscall, path)) throw changed(syscall, path);
+    dir.unchecked = false;
   }
 
   /** The index of directory `path`; undefined if nothing is there, "notdir" if it (or a parent) is not a directory. */
@@ -139,12 +172,15 @@ export class LowerIndex {
     const parent = this.dir(slash < 0 ? "" : path.slice(0, slash), syscall);
     if (parent === undefined || parent === "notdir") return parent;
     const name = slash < 0 ? path : path.slice(slash + 1);
+    // A probed parent: probe the name (a directory found may stay unchecked: walking
+    // through it shows nothing until a look under it is checked, up the chain); a
+    // directory found is probed in turn.
+    if (parent.entries === undefined) this.ensureProbed(parent, [name], syscall, true);
     if (parent.entries === undefined) {
-      // A probed parent: probe the name; a directory found is probed in turn.
-      const found = this.child(parent, name, syscall);
-      if (found.kind !== "entry") return undefined;
-      if (found.stat.type !== "dir") return "notdir";
-      return this.remember(path, found.stat.id, parent);
+      const st = parent.probes!.get(name);
+      if (st === null || st === undefined) return undefined;
+      if (st.type !== "dir") return "notdir";
+      return this.remember(path, st.id, parent);
     }
     const slot = parent.entries.get(name);
     if (slot === undefined) return undefined;
@@ -153,7 +189,7 @@ export class LowerIndex {
     // Under a listed directory (a walk), directories are listed right away.
     const dir: IndexedDir = {
       path, hostPath: this.hostPath(path), id: typeof slot === "number" ? -1 : slot.id, parent,
-      entries: undefined, probes: undefined, devices: undefined, statted: false,
+      entries: undefined, probes: undefined, devices: undefined, statted: false, unchecked: false,
     };
     return this.listDir(dir, syscall);
   }
@@ -162,6 +198,7 @@ export class LowerIndex {
   private remember(path: string, id: number, parent: IndexedDir | undefined): IndexedDir {
     const dir: IndexedDir = {
       path, hostPath: this.hostPath(path), id, parent, entries: undefined, probes: new Map(), devices: undefined, statted: false,
+      unchecked: false,
     };
     this.dirs.set(path, dir);
     return dir;
@@ -214,6 +251,7 @@ export class LowerIndex {
     if (st === undefined || st.kind !== "dir") throw changed(syscall, path);
     const id = this.ids.idOf(st);
     if (dir.id !== -1 && id !== dir.id) throw changed(syscall, path);
+    dir.unchecked = false; // this check follows the probes too
     if (dir.parent !== undefined) this.verify(dir.parent, syscall, path);
     if (path === "") this.rootStat ??= Object.freeze(this.ids.entryOf(st)); // checked above to be the root
     // What was probed stays the answer where the listing agrees (same type): one view per name.
@@ -237,9 +275,11 @@ export class LowerIndex {
   /**
    * Probe `names` of the unlisted directory `dir`: one lstat each, then, if
    * anything was found, one check of the directory (an absent answer shows
-   * nothing, so it needs none).
+   * nothing, so it needs none). `toMerge` (typesToMerge, a walk): if all that
+   * was found are directories of plain names, the check waits (dir.unchecked)
+   * until something is shown from the directory or under it.
    */
-  private probe(dir: IndexedDir, names: readonly string[], syscall: string): void {
+  private probe(dir: IndexedDir, names: readonly string[], syscall: string, toMerge: boolean): void {
     const prefix = dir.hostPath.endsWith("/") ? dir.hostPath : dir.hostPath + "/";
     const raw: (HostStat | undefined)[] = [];
     for (const name of names) raw.push(this.probeLstat(prefix + name, syscall, dir.path));
@@ -258,7 +298,10 @@ export class LowerIndex {
       if (t !== undefined && isOverlayWhiteout(t)) { shown[i] = t; any = true; (devices ??= []).push(i); }
     }
     // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
-    if (any) this.verify(dir, syscall, dir.path);
+    if (any) {
+      if (toMerge && onlyPlainDirs(names, shown, devices)) dir.unchecked = true;
+      else this.verify(dir, syscall, dir.path);
+    }
     const probes = dir.probes!;
     for (let i = 0; i < names.length; i++) {
       const st = shown[i];
@@ -275,18 +318,37 @@ export class LowerIndex {
     }
   }
 
+  /** Make sure `dir` has an answer for each of `names`: probed, or listed once enough names were asked for. */
+  private ensureProbed(dir: IndexedDir, names: readonly string[], syscall: string, toMerge: boolean): void {
+    if (dir.entries !== undefined) return;
+    const probes = dir.probes!;
+    let missing: string[] | undefined;
+    for (const n of names) if (!probes.has(n)) (missing ??= []).push(n);
+    if (missing === undefined) return;
+    if (probes.size + missing.length > PROBES_BEFORE_LISTING) this.listDir(dir, syscall);
+    else this.probe(dir, missing, syscall, toMerge);
+  }
+
   /** What directory `dir` holds under each of `names` (probed, or listed once enough names were asked for). */
   children(dir: IndexedDir, names: readonly string[], syscall: string): Found[] {
-    if (dir.entries === undefined) {
-      const probes = dir.probes!;
-      let missing: string[] | undefined;
-      for (const n of names) if (!probes.has(n)) (missing ??= []).push(n);
-      if (missing !== undefined) {
-        if (probes.size + missing.length > PROBES_BEFORE_LISTING) this.listDir(dir, syscall);
-        else this.probe(dir, missing, syscall);
-      }
-    }
+    this.ensureProbed(dir, names, syscall, false);
     return names.map((n) => this.known(dir, n, syscall));
+  }
+
+  /**
+   * The types directory `path` (validated) shows under `names` (validated), for
+   * Layer.typesToMerge: directories of plain names found by a probe may be
+   * answered before the check (see probe); no attributes are read for them.
+   */
+  typesToMerge(path: string, names: readonly string[], syscall: string): (EntryType | undefined)[] {
+    const dir = this.dir(path, syscall);
+    if (dir === undefined || dir === "notdir") return names.map(() => undefined);
+    this.ensureProbed(dir, names, syscall, true);
+    return names.map((name) => {
+      if (dir.entries === undefined) return dir.probes!.get(name)?.type;
+      const slot = dir.entries.get(name);
+      return slot === undefined ? undefined : typeof slot === "number" ? TYPES[slot] : slot.type;
+    });
   }
 
   private child(dir: IndexedDir, name: string, syscall: string): Found {
@@ -308,6 +370,7 @@ export class LowerIndex {
     } else {
       slot = dir.probes!.get(name);
       if (slot === null || slot === undefined) return ABSENT;
+      if (dir.unchecked) this.verify(dir, syscall, dir.path); // probes kept unchecked to merge: checked before they show
     }
     // A stand-in `.wh.X`'s host object is the device X.
     const deviceWhiteout = dir.devices !== undefined && dir.devices.has(name);
