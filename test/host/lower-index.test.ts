@@ -11,7 +11,8 @@ import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { thrownErrno } from "../support/index.ts";
 import type { HostFs } from "../../src/layers/dir/mod.ts";
-import { cleanup, hostFs, makeTree, tempDir } from "./helpers.ts";
+import type { EntryStat } from "../../src/core/layer.ts";
+import { cleanup, hostFs, listingHost, makeTree, probingHost, tempDir } from "./helpers.ts";
 
 const SECRET = "outside secret";
 let root: string;
@@ -67,9 +68,11 @@ function swapForSymlink(dir: string, target: string): void {
   fs.symlinkSync(target, dir);
 }
 
+// Lower directories are probed name by name here (as on ext4, whatever the temp directory's
+// filesystem); the small-directory listing at a first lookup is tested after.
 describe("DirLayer lower index", () => {
   it("serves stat, readdir and whiteout probes from the index after the first visit (no host call)", () => {
-    const counting = countingHost(hostFs());
+    const counting = countingHost(probingHost());
     const layer = new DirLayer(counting.host, lower);
     expect(layer.stat("a/b/file")?.type).toBe("file");
     expect(layer.readdir("a/b").sort()).toEqual(["file", "other"]);
@@ -85,7 +88,7 @@ describe("DirLayer lower index", () => {
   });
 
   it("a union over many layers stats only what it is asked for: unrelated names cost no lstat", () => {
-    const counting = countingHost(hostFs());
+    const counting = countingHost(probingHost());
     const LAYERS = 16;
     const dirs: string[] = [];
     for (let l = 0; l < LAYERS; l++) {
@@ -113,7 +116,7 @@ describe("DirLayer lower index", () => {
   });
 
   it("a name added or removed after the first visit gives a stale view; reading a removed file is a clean EIO", () => {
-    const layer = new DirLayer(hostFs(), lower);
+    const layer = new DirLayer(probingHost(), lower);
     const u = new Union(new Image([layer]), new MemoryLayer());
     expect(u.readdir("/a/b").sort()).toEqual(["file", "other"]);
     expect(u.stat("/a/b/file").size).toBe(6);
@@ -130,7 +133,7 @@ describe("DirLayer lower index", () => {
   });
 
   it("a directory swapped for a symlink to the outside after its listing never shows outside names or bytes", () => {
-    const layer = new DirLayer(hostFs(), lower);
+    const layer = new DirLayer(probingHost(), lower);
     expect(layer.readdir("a/b").sort()).toEqual(["file", "other"]); // listed, not statted yet
     swapForSymlink(`${lower}/a/b`, `${outside}/b`);
     expect(thrownErrno(() => layer.stat("a/b/file"))).toBe(Errno.IO);
@@ -139,7 +142,7 @@ describe("DirLayer lower index", () => {
   });
 
   it("an ancestor swapped for a symlink: every later answer is stale or EIO, never outside content", () => {
-    const layer = new DirLayer(hostFs(), lower);
+    const layer = new DirLayer(probingHost(), lower);
     const u = new Union(new Image([layer]), new MemoryLayer());
     expect(u.readdir("/a/b").sort()).toEqual(["file", "other"]);
     swapForSymlink(`${lower}/a`, outside); // outside/b/file exists too
@@ -153,7 +156,7 @@ describe("DirLayer lower index", () => {
   });
 
   it("a file statted and then its ancestor swapped: open checks the object and fails with EIO", () => {
-    const layer = new DirLayer(hostFs(), lower);
+    const layer = new DirLayer(probingHost(), lower);
     expect(layer.stat("a/b/file")?.size).toBe(6);
     swapForSymlink(`${lower}/a`, outside);
     expect(thrownErrno(() => layer.open("a/b/file"))).toBe(Errno.IO);
@@ -161,7 +164,7 @@ describe("DirLayer lower index", () => {
 
   it("a directory swapped before its first visit is refused (EIO), and a symlink listed as such is never traversed", () => {
     fs.symlinkSync(outside, `${lower}/link`);
-    const layer = new DirLayer(hostFs(), lower);
+    const layer = new DirLayer(probingHost(), lower);
     expect(layer.readdir("")).toContain("d"); // the root is listed: d is a directory there
     expect(layer.stat("top.txt")?.type).toBe("file"); // and statted
     swapForSymlink(`${lower}/d`, outside);
@@ -173,7 +176,7 @@ describe("DirLayer lower index", () => {
   });
 
   it("a root only probed so far sees a directory swapped for a symlink as the symlink, never through it", () => {
-    const layer = new DirLayer(hostFs(), lower);
+    const layer = new DirLayer(probingHost(), lower);
     expect(layer.stat("top.txt")?.type).toBe("file"); // probed: the root is not listed
     swapForSymlink(`${lower}/d`, outside);
     expect(layer.stat("d")?.type).toBe("symlink");
@@ -183,7 +186,7 @@ describe("DirLayer lower index", () => {
   });
 
   it("a directory swapped after a probe of one of its names: later probes and the listing are EIO, never outside", () => {
-    const layer = new DirLayer(hostFs(), lower);
+    const layer = new DirLayer(probingHost(), lower);
     expect(layer.stat("a/b/file")?.size).toBe(6); // a and a/b probed, not listed
     swapForSymlink(`${lower}/a/b`, `${outside}/b`);
     expect(layer.stat("a/b/file")?.size).toBe(6); // the probed answer (stale, inside)
@@ -201,7 +204,7 @@ describe("DirLayer lower index", () => {
     // outside object's id: only the check up the chain, after a name found under it, refuses it.
     makeTree(`${root}/top`, { "a/b/mine": "top" });
     makeTree(`${root}/bottom`, { "a/b/file": "inside", "a/keep": "bottom" });
-    const u = new Union(new Image([new DirLayer(hostFs(), `${root}/bottom`), new DirLayer(hostFs(), `${root}/top`)]), new MemoryLayer());
+    const u = new Union(new Image([new DirLayer(probingHost(), `${root}/bottom`), new DirLayer(probingHost(), `${root}/top`)]), new MemoryLayer());
     expect(u.stat("/a").type).toBe("dir"); // the bottom's a/ probed to merge it
     swapForSymlink(`${root}/bottom/a`, outside); // outside/b/file and outside/x exist
     for (const p of ["/a/b/file", "/a/b/other", "/a/x", "/a/keep"]) {
@@ -218,7 +221,7 @@ describe("DirLayer lower index", () => {
     for (let i = 0; i < 100; i++) spec[`many/f${i}`] = "x".repeat(i);
     makeTree(`${root}/many`, spec);
     let readdirs = 0;
-    const host = new Proxy(hostFs(), {
+    const host = new Proxy(probingHost(), {
       get: (t, k, r) => (k === "readdir" ? (p: string) => { readdirs++; return t.readdir(p); } : Reflect.get(t, k, r)),
     });
     const layer = new DirLayer(host, `${root}/many`);
@@ -232,6 +235,104 @@ describe("DirLayer lower index", () => {
     expect(layer.stat("many/missing")).toBeUndefined();
     expect(layer.readdir("many")).toHaveLength(100);
     expect(readdirs).toBe(1);
+  });
+});
+
+// A small directory (SMALL_DIR_BYTES) is listed at its first lookup: one readdir answers every
+// name. Made only to merge a lower copy, that listing waits for its check, as probes do.
+describe("DirLayer lower index: small directories listed at their first lookup", () => {
+  it("a union over many layers with one-name roots lists each root once and probes the big d/", () => {
+    const LAYERS = 16;
+    const dirs: string[] = [];
+    for (let l = 0; l < LAYERS; l++) {
+      const spec: Record<string, string> = {};
+      for (let j = 0; j < 50; j++) spec[`d/u${l}_${j}`] = "x";
+      if (l === 0) spec["d/target"] = "bottom";
+      makeTree(`${root}/l${l}`, spec);
+      dirs.push(`${root}/l${l}`);
+    }
+    const calls = { lstat: 0, readdir: 0 };
+    // Roots small (one name), every d/ big (50 names): as on tmpfs.
+    const host = new Proxy(hostFs(), {
+      get: (t, k, r) => {
+        const v = Reflect.get(t, k, r) as (p: string) => { kind: string; size: number } | undefined;
+        if (k === "readdir") return (p: string) => { calls.readdir++; return v.call(t, p); };
+        if (k !== "lstat" && k !== "lstatIfExists") return typeof v === "function" ? v.bind(t) : v;
+        return (p: string) => {
+          calls.lstat++;
+          const st = v.call(t, p);
+          return st?.kind === "dir" ? { ...st, size: dirs.includes(p) ? 60 : 4096 } : st;
+        };
+      },
+    });
+    const u = new Union(new Image(dirs.map((d) => new DirLayer(host, d))), new MemoryLayer());
+    expect(u.readFile("/d/target", "utf8")).toBe("bottom");
+    // Per layer: one lstat to open it, one readdir of its root (d, no .wh.d, no marker: 3 answers),
+    // the 3 probes of d/ (target, .wh.target, d's marker); a few checks in all.
+    expect(calls.readdir).toBe(LAYERS);
+    expect(calls.lstat).toBeLessThanOrEqual(LAYERS * 4 + 8);
+    const after = { ...calls };
+    for (let i = 0; i < 100; i++) u.stat("/d/target");
+    expect(calls).toEqual(after);
+    expect(u.readdir("/d")).toHaveLength(LAYERS * 50 + 1);
+  });
+
+  it("a layer root listed only to merge, then swapped for a symlink to the outside, never lets outside objects through", () => {
+    makeTree(`${root}/top`, { "d/mine": "top" });
+    makeTree(`${root}/bottom`, { "d/file": "inside" });
+    makeTree(outside, { "d/x": SECRET, "d/file": SECRET });
+    const u = new Union(new Image([new DirLayer(listingHost(), `${root}/bottom`), new DirLayer(listingHost(), `${root}/top`)]), new MemoryLayer());
+    expect(u.stat("/d").type).toBe("dir"); // the bottom's root listed (unchecked) to merge its d/
+    swapForSymlink(`${root}/bottom`, outside);
+    for (const p of ["/d/x", "/d/file"]) {
+      const r = safe(() => u.stat(p));
+      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
+      safe(() => u.readFile(p));
+    }
+    safe(() => u.readdir("/d"));
+    expect(u.readFile("/d/mine", "utf8")).toBe("top");
+  });
+
+  it("a directory known from its parent's listing only (no id yet): its first check checks the parent too", () => {
+    makeTree(`${root}/one`, { "d/file": "inside" });
+    makeTree(outside, { "d/x": SECRET, "d/file": SECRET });
+    const layer = new DirLayer(listingHost(), `${root}/one`);
+    expect(layer.stat("nothere")).toBeUndefined(); // the root listed and checked; d/ not statted: its id is not known
+    swapForSymlink(`${root}/one`, outside);
+    for (const p of ["d/x", "d/file"]) {
+      const r = safe(() => layer.stat(p));
+      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
+      safe(() => layer.open(p));
+    }
+  });
+
+  it("a directory found in a listing made to merge, then swapped for a symlink, never lets outside objects through", () => {
+    makeTree(`${root}/top`, { "a/b/mine": "top" });
+    makeTree(`${root}/bottom`, { "a/b/file": "inside", "a/keep": "bottom" });
+    const u = new Union(new Image([new DirLayer(listingHost(), `${root}/bottom`), new DirLayer(listingHost(), `${root}/top`)]), new MemoryLayer());
+    expect(u.stat("/a").type).toBe("dir");
+    swapForSymlink(`${root}/bottom/a`, outside); // outside/b/file and outside/x exist
+    for (const p of ["/a/b/file", "/a/b/other", "/a/x", "/a/keep"]) {
+      const r = safe(() => u.stat(p));
+      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
+      safe(() => u.readFile(p));
+    }
+    safe(() => u.readdir("/a/b"));
+    safe(() => u.readdir("/a"));
+  });
+
+  it("answers as a probed layer does, and keeps a stale view of a small directory edited after its listing", () => {
+    makeTree(`${root}/small`, { "a/f": "one", "a/g": "two", top: "t" });
+    const listed = new DirLayer(listingHost(), `${root}/small`);
+    const probed = new DirLayer(probingHost(), `${root}/small`);
+    for (const p of ["a", "a/f", "a/g", "a/missing", "top", ".wh.top", "a/.wh..wh..opq"]) {
+      // Not the atime a listing moves, nor a directory's size (each host reports its own).
+      const comparable = (st: EntryStat | undefined) => (st === undefined ? st : { ...st, atimeNs: 0n, size: st.type === "dir" ? 0 : st.size });
+      expect(comparable(listed.stat(p)), p).toEqual(comparable(probed.stat(p)));
+    }
+    fs.writeFileSync(`${root}/small/a/added`, "new");
+    expect(listed.stat("a/added")).toBeUndefined(); // stale, consistent
+    expect(listed.readdir("a").sort()).toEqual(["f", "g"]);
   });
 });
 

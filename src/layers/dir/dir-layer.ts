@@ -39,7 +39,7 @@ import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type {
   EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../../core/layer.ts";
-import { childPath } from "../../core/layer.ts";
+import { childPath, isPlainName } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
 import { LowerIndex } from "./lower-index.ts";
@@ -113,7 +113,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.caches = new DirCaches(this.writable);
     this.sources = new SourcePool(host);
     this.tree = new HostTree(host, this.root, this.caches);
-    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, this.ids.idOf(rootSt));
+    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, this.ids.idOf(rootSt), rootSt.size);
     if (this.writable) {
       const wd = options.workDir ?? defaultWorkDir(this.root);
       const canon = canonicalWorkDir(host, wd);
@@ -198,14 +198,20 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
     if (this.index === undefined) return names.map((name) => this.stat(childPath(dir, name)));
     // One batch: an unlisted directory is probed for all the names, then checked once.
-    for (const name of names) this.tree.validate(childPath(dir, name), "stat");
+    this.validateChildren(dir, names);
     return this.index.findChildren(dir, names, "stat").map((f) => (f.kind === "entry" ? f.stat : undefined));
+  }
+
+  /** tree.validate of each childPath(dir, name), without building the paths for plain names (the usual case). */
+  private validateChildren(dir: string, names: readonly string[]): void {
+    this.tree.validate(dir, "stat");
+    for (const name of names) if (!isPlainName(name)) this.tree.validate(childPath(dir, name), "stat");
   }
 
   /** Layer.typesToMerge: a read-only layer's index may answer "dir" before its lazy check (lower-index.ts). */
   typesToMerge(dir: string, names: readonly string[]): (EntryType | undefined)[] {
     if (this.index === undefined) return this.statChildren(dir, names).map((st) => st?.type);
-    for (const name of names) this.tree.validate(childPath(dir, name), "stat");
+    this.validateChildren(dir, names);
     return this.index.typesToMerge(dir, names, "stat");
   }
 
