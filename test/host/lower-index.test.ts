@@ -267,9 +267,10 @@ describe("DirLayer lower index: small directories listed at their first lookup",
     });
     const u = new Union(new Image(dirs.map((d) => new DirLayer(host, d))), new MemoryLayer());
     expect(u.readFile("/d/target", "utf8")).toBe("bottom");
-    // Per layer: one lstat to open it, one readdir of its root (d, no .wh.d, no marker: 3 answers),
-    // the 3 probes of d/ (target, .wh.target, d's marker); a few checks in all.
-    expect(calls.readdir).toBe(LAYERS);
+    // Per layer: one lstat to open it, one readdir of its root (d, no .wh.d, no marker: 3 answers;
+    // the top root is probed, as its d/ is shown), the 3 probes of d/ (target, .wh.target, d's
+    // marker); a few checks in all.
+    expect(calls.readdir).toBe(LAYERS - 1);
     expect(calls.lstat).toBeLessThanOrEqual(LAYERS * 4 + 8);
     const after = { ...calls };
     for (let i = 0; i < 100; i++) u.stat("/d/target");
@@ -294,16 +295,42 @@ describe("DirLayer lower index: small directories listed at their first lookup",
   });
 
   it("a directory known from its parent's listing only (no id yet): its first check checks the parent too", () => {
-    makeTree(`${root}/one`, { "d/file": "inside" });
+    makeTree(`${root}/one`, { "d/file": "inside", top: "t" });
     makeTree(outside, { "d/x": SECRET, "d/file": SECRET });
     const layer = new DirLayer(listingHost(), `${root}/one`);
-    expect(layer.stat("nothere")).toBeUndefined(); // the root listed and checked; d/ not statted: its id is not known
+    // The root read whole to merge, then checked (a file was found); d/ not statted: its id is not known.
+    expect(layer.typesToMerge("", ["d", "top"])).toEqual(["dir", "file"]);
     swapForSymlink(`${root}/one`, outside);
     for (const p of ["d/x", "d/file"]) {
       const r = safe(() => layer.stat(p));
       if (!(r instanceof Error)) expect(r, p).toBeUndefined();
       safe(() => layer.open(p));
     }
+  });
+
+  it("a small directory read to merge after it was swapped for a symlink: checked before any name or type it lists shows", () => {
+    makeTree(`${root}/top`, { "a/b/mine": "top" });
+    makeTree(`${root}/bottom`, { "a/b/file": "inside", only: "bottom" });
+    const u = new Union(new Image([new DirLayer(listingHost(), `${root}/bottom`), new DirLayer(listingHost(), `${root}/top`)]), new MemoryLayer());
+    expect(u.readFile("/only", "utf8")).toBe("bottom"); // the bottom root probed (a name shown from it)
+    expect(u.stat("/a").type).toBe("dir"); // the bottom's a/ probed to merge (its id known, its size small)
+    swapForSymlink(`${root}/bottom/a`, outside); // outside: b/file, b/other, file, x, new.txt
+    safe(() => u.stat("/a/b")); // the bottom's a/ now read whole, through the swap, to merge b/
+    for (const p of ["/a/x", "/a/file", "/a/new.txt", "/a/b/file"]) {
+      const r = safe(() => u.stat(p));
+      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
+      safe(() => u.readFile(p));
+    }
+    safe(() => u.readdir("/a"));
+    safe(() => u.readdir("/a/b"));
+  });
+
+  it("a layer root swapped before its first look: a listing made to merge answers no non-directory before its check", () => {
+    makeTree(`${root}/one`, { "d/file": "inside" });
+    const layer = new DirLayer(listingHost(), `${root}/one`);
+    swapForSymlink(`${root}/one`, outside); // outside: b/, file, x, new.txt
+    expect(thrownErrno(() => layer.typesToMerge("", ["file"]))).toBe(Errno.IO);
+    safe(() => layer.readdir(""));
   });
 
   it("a directory found in a listing made to merge, then swapped for a symlink, never lets outside objects through", () => {
@@ -321,18 +348,20 @@ describe("DirLayer lower index: small directories listed at their first lookup",
     safe(() => u.readdir("/a"));
   });
 
-  it("answers as a probed layer does, and keeps a stale view of a small directory edited after its listing", () => {
+  it("a small root listed to merge answers as a probed one does, and keeps a stale view once edited", () => {
     makeTree(`${root}/small`, { "a/f": "one", "a/g": "two", top: "t" });
     const listed = new DirLayer(listingHost(), `${root}/small`);
     const probed = new DirLayer(probingHost(), `${root}/small`);
+    expect(listed.typesToMerge("", ["a", ".wh.a", ".wh..wh..opq"])).toEqual(["dir", undefined, undefined]); // the root read whole
+    expect(listed.typesToMerge("", ["top"])).toEqual(["file"]); // a file found: checked before it is answered
     for (const p of ["a", "a/f", "a/g", "a/missing", "top", ".wh.top", "a/.wh..wh..opq"]) {
       // Not the atime a listing moves, nor a directory's size (each host reports its own).
       const comparable = (st: EntryStat | undefined) => (st === undefined ? st : { ...st, atimeNs: 0n, size: st.type === "dir" ? 0 : st.size });
       expect(comparable(listed.stat(p)), p).toEqual(comparable(probed.stat(p)));
     }
-    fs.writeFileSync(`${root}/small/a/added`, "new");
-    expect(listed.stat("a/added")).toBeUndefined(); // stale, consistent
-    expect(listed.readdir("a").sort()).toEqual(["f", "g"]);
+    fs.writeFileSync(`${root}/small/added`, "new");
+    expect(listed.stat("added")).toBeUndefined(); // stale, consistent
+    expect(listed.readdir("").sort()).toEqual(["a", "top"]);
   });
 });
 
