@@ -51,6 +51,33 @@ function safe(fn: () => unknown): unknown {
   }
 }
 
+/** Each path is absent or a clean error, never found; reading it never gives outside bytes. */
+function nothingOutside(stat: (p: string) => unknown, read: (p: string) => unknown, paths: readonly string[]): void {
+  for (const p of paths) {
+    const r = safe(() => stat(p));
+    if (!(r instanceof Error)) expect(r, p).toBeUndefined();
+    safe(() => read(p));
+  }
+}
+
+/** A union of two DirLayers over `${root}/bottom` and `${root}/top` (as `host` reports them). */
+function twoLayers(host: () => HostFs): Union {
+  return new Union(new Image([new DirLayer(host(), `${root}/bottom`), new DirLayer(host(), `${root}/top`)]), new MemoryLayer());
+}
+
+/** `layers` layer directories, each with d/ of 50 unrelated names; d/target in the bottom one only. */
+function statStack(layers: number): string[] {
+  const dirs: string[] = [];
+  for (let l = 0; l < layers; l++) {
+    const spec: Record<string, string> = {};
+    for (let j = 0; j < 50; j++) spec[`d/u${l}_${j}`] = "x";
+    if (l === 0) spec["d/target"] = "bottom";
+    makeTree(`${root}/l${l}`, spec);
+    dirs.push(`${root}/l${l}`);
+  }
+  return dirs;
+}
+
 /** `inner` with every method call counted. */
 function countingHost(inner: HostFs): { host: HostFs; readonly calls: number } {
   const counter = { calls: 0, host: inner };
@@ -90,14 +117,7 @@ describe("DirLayer lower index", () => {
   it("a union over many layers stats only what it is asked for: unrelated names cost no lstat", () => {
     const counting = countingHost(probingHost());
     const LAYERS = 16;
-    const dirs: string[] = [];
-    for (let l = 0; l < LAYERS; l++) {
-      const spec: Record<string, string> = {};
-      for (let j = 0; j < 50; j++) spec[`d/u${l}_${j}`] = "x";
-      if (l === 0) spec["d/target"] = "bottom";
-      makeTree(`${root}/l${l}`, spec);
-      dirs.push(`${root}/l${l}`);
-    }
+    const dirs = statStack(LAYERS);
     let lstats = 0;
     const host = new Proxy(counting.host, {
       get: (t, k, r) => (k === "lstat" || k === "lstatIfExists" ? (p: string) => { lstats++; return (Reflect.get(t, k, r) as (p: string) => unknown).call(t, p); } : Reflect.get(t, k, r)),
@@ -204,14 +224,10 @@ describe("DirLayer lower index", () => {
     // outside object's id: only the check up the chain, after a name found under it, refuses it.
     makeTree(`${root}/top`, { "a/b/mine": "top" });
     makeTree(`${root}/bottom`, { "a/b/file": "inside", "a/keep": "bottom" });
-    const u = new Union(new Image([new DirLayer(probingHost(), `${root}/bottom`), new DirLayer(probingHost(), `${root}/top`)]), new MemoryLayer());
+    const u = twoLayers(probingHost);
     expect(u.stat("/a").type).toBe("dir"); // the bottom's a/ probed to merge it
     swapForSymlink(`${root}/bottom/a`, outside); // outside/b/file and outside/x exist
-    for (const p of ["/a/b/file", "/a/b/other", "/a/x", "/a/keep"]) {
-      const r = safe(() => u.stat(p));
-      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
-      safe(() => u.readFile(p));
-    }
+    nothingOutside((p) => u.stat(p), (p) => u.readFile(p), ["/a/b/file", "/a/b/other", "/a/x", "/a/keep"]);
     safe(() => u.readdir("/a/b"));
     safe(() => u.readdir("/a"));
   });
@@ -243,14 +259,7 @@ describe("DirLayer lower index", () => {
 describe("DirLayer lower index: small directories listed at their first lookup", () => {
   it("a union over many layers with one-name roots lists each root once and probes the big d/", () => {
     const LAYERS = 16;
-    const dirs: string[] = [];
-    for (let l = 0; l < LAYERS; l++) {
-      const spec: Record<string, string> = {};
-      for (let j = 0; j < 50; j++) spec[`d/u${l}_${j}`] = "x";
-      if (l === 0) spec["d/target"] = "bottom";
-      makeTree(`${root}/l${l}`, spec);
-      dirs.push(`${root}/l${l}`);
-    }
+    const dirs = statStack(LAYERS);
     const calls = { lstat: 0, readdir: 0 };
     // Roots small (one name), every d/ big (50 names): as on tmpfs.
     const host = new Proxy(hostFs(), {
@@ -282,14 +291,10 @@ describe("DirLayer lower index: small directories listed at their first lookup",
     makeTree(`${root}/top`, { "d/mine": "top" });
     makeTree(`${root}/bottom`, { "d/file": "inside" });
     makeTree(outside, { "d/x": SECRET, "d/file": SECRET });
-    const u = new Union(new Image([new DirLayer(listingHost(), `${root}/bottom`), new DirLayer(listingHost(), `${root}/top`)]), new MemoryLayer());
+    const u = twoLayers(listingHost);
     expect(u.stat("/d").type).toBe("dir"); // the bottom's root listed (unchecked) to merge its d/
     swapForSymlink(`${root}/bottom`, outside);
-    for (const p of ["/d/x", "/d/file"]) {
-      const r = safe(() => u.stat(p));
-      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
-      safe(() => u.readFile(p));
-    }
+    nothingOutside((p) => u.stat(p), (p) => u.readFile(p), ["/d/x", "/d/file"]);
     safe(() => u.readdir("/d"));
     expect(u.readFile("/d/mine", "utf8")).toBe("top");
   });
@@ -301,26 +306,18 @@ describe("DirLayer lower index: small directories listed at their first lookup",
     // The root read whole to merge, then checked (a file was found); d/ not statted: its id is not known.
     expect(layer.typesToMerge("", ["d", "top"])).toEqual(["dir", "file"]);
     swapForSymlink(`${root}/one`, outside);
-    for (const p of ["d/x", "d/file"]) {
-      const r = safe(() => layer.stat(p));
-      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
-      safe(() => layer.open(p));
-    }
+    nothingOutside((p) => layer.stat(p), (p) => layer.open(p), ["d/x", "d/file"]);
   });
 
   it("a small directory read to merge after it was swapped for a symlink: checked before any name or type it lists shows", () => {
     makeTree(`${root}/top`, { "a/b/mine": "top" });
     makeTree(`${root}/bottom`, { "a/b/file": "inside", only: "bottom" });
-    const u = new Union(new Image([new DirLayer(listingHost(), `${root}/bottom`), new DirLayer(listingHost(), `${root}/top`)]), new MemoryLayer());
+    const u = twoLayers(listingHost);
     expect(u.readFile("/only", "utf8")).toBe("bottom"); // the bottom root probed (a name shown from it)
     expect(u.stat("/a").type).toBe("dir"); // the bottom's a/ probed to merge (its id known, its size small)
     swapForSymlink(`${root}/bottom/a`, outside); // outside: b/file, b/other, file, x, new.txt
     safe(() => u.stat("/a/b")); // the bottom's a/ now read whole, through the swap, to merge b/
-    for (const p of ["/a/x", "/a/file", "/a/new.txt", "/a/b/file"]) {
-      const r = safe(() => u.stat(p));
-      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
-      safe(() => u.readFile(p));
-    }
+    nothingOutside((p) => u.stat(p), (p) => u.readFile(p), ["/a/x", "/a/file", "/a/new.txt", "/a/b/file"]);
     safe(() => u.readdir("/a"));
     safe(() => u.readdir("/a/b"));
   });
@@ -336,14 +333,10 @@ describe("DirLayer lower index: small directories listed at their first lookup",
   it("a directory found in a listing made to merge, then swapped for a symlink, never lets outside objects through", () => {
     makeTree(`${root}/top`, { "a/b/mine": "top" });
     makeTree(`${root}/bottom`, { "a/b/file": "inside", "a/keep": "bottom" });
-    const u = new Union(new Image([new DirLayer(listingHost(), `${root}/bottom`), new DirLayer(listingHost(), `${root}/top`)]), new MemoryLayer());
+    const u = twoLayers(listingHost);
     expect(u.stat("/a").type).toBe("dir");
     swapForSymlink(`${root}/bottom/a`, outside); // outside/b/file and outside/x exist
-    for (const p of ["/a/b/file", "/a/b/other", "/a/x", "/a/keep"]) {
-      const r = safe(() => u.stat(p));
-      if (!(r instanceof Error)) expect(r, p).toBeUndefined();
-      safe(() => u.readFile(p));
-    }
+    nothingOutside((p) => u.stat(p), (p) => u.readFile(p), ["/a/b/file", "/a/b/other", "/a/x", "/a/keep"]);
     safe(() => u.readdir("/a/b"));
     safe(() => u.readdir("/a"));
   });
