@@ -135,6 +135,15 @@ describe("DirLayer lower index", () => {
     expect(u.readdir("/d")).toHaveLength(LAYERS * 50 + 1);
   });
 
+  it("statChildren and typesToMerge walk a name with a slash as stat does: never through a symlink inside the layer", () => {
+    fs.symlinkSync(outside, `${lower}/link`);
+    const layer = new DirLayer(probingHost(), lower);
+    expect(layer.stat("link/file")).toBeUndefined();
+    expect(layer.statChildren("", ["link/file", "top.txt"])).toEqual([undefined, layer.stat("top.txt")]);
+    expect(layer.typesToMerge("", ["link/b", "a/b"])).toEqual([undefined, "dir"]);
+    expect(thrownErrno(() => layer.statChildren("", ["../x"]))).toBe(Errno.NOTCAPABLE);
+  });
+
   it("a name added or removed after the first visit gives a stale view; reading a removed file is a clean EIO", () => {
     const layer = new DirLayer(probingHost(), lower);
     const u = new Union(new Image([layer]), new MemoryLayer());

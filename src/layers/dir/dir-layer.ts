@@ -196,22 +196,26 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
 
   /** stat of several names of directory `dir` (Layer.statChildren): the lower index of a read-only layer answers each. */
   statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
-    if (this.index === undefined) return names.map((name) => this.stat(childPath(dir, name)));
+    if (this.index === undefined || !this.plainChildren(dir, names)) return names.map((name) => this.stat(childPath(dir, name)));
     // One batch: an unlisted directory is probed for all the names, then checked once.
-    this.validateChildren(dir, names);
     return this.index.findChildren(dir, names, "stat").map((f) => (f.kind === "entry" ? f.stat : undefined));
   }
 
-  /** tree.validate of each childPath(dir, name), without building the paths for plain names (the usual case). */
-  private validateChildren(dir: string, names: readonly string[]): void {
+  /**
+   * Is `dir` a valid layer path (else throws, as stat would) and each of `names` one plain
+   * component? The index probes a name as one host path component: a name with a "/" (an
+   * odd but valid call) must be walked as stat walks it, never handed to lstat whole (which
+   * would follow a symlink inside the layer on the way).
+   */
+  private plainChildren(dir: string, names: readonly string[]): boolean {
     this.tree.validate(dir, "stat");
-    for (const name of names) if (!isPlainName(name)) this.tree.validate(childPath(dir, name), "stat");
+    for (const name of names) if (!isPlainName(name)) return false;
+    return true;
   }
 
   /** Layer.typesToMerge: a read-only layer's index may answer "dir" before its lazy check (lower-index.ts). */
   typesToMerge(dir: string, names: readonly string[]): (EntryType | undefined)[] {
-    if (this.index === undefined) return this.statChildren(dir, names).map((st) => st?.type);
-    this.validateChildren(dir, names);
+    if (this.index === undefined || !this.plainChildren(dir, names)) return names.map((name) => this.stat(childPath(dir, name))?.type);
     return this.index.typesToMerge(dir, names, "stat");
   }
 
