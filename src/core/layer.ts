@@ -116,6 +116,16 @@ export interface Layer {
    */
   statChildren?(dir: string, names: readonly string[]): (EntryStat | undefined)[];
   /**
+   * Optional: the type `stat` gives each of `names` in directory `dir`, asked
+   * only to merge the lower copies of a directory found in a layer above
+   * (lower-index.ts). Unlike stat's, an answer "dir" for a plain name (not
+   * `.wh.*`) may rest on a look the layer has not yet checked to be inside it
+   * (a host DirLayer checks such looks lazily): the caller only adds this copy
+   * to the merge, and the layer checks before it shows anything found in it
+   * or its attributes. Every other answer is as stat's.
+   */
+  typesToMerge?(dir: string, names: readonly string[]): (EntryType | undefined)[];
+  /**
    * Optional: `stat` for a path the caller walks through, needing only the
    * entry's type, id, mode and owner: a directory's times, size and link count
    * may be stale (a host layer answers from a cache that changes inside the

@@ -10,7 +10,10 @@
  * directory's opaque marker: one Layer.statChildren per layer), as the kernel
  * does with negative dentries, and the answer cached: the first lookup under
  * 64 layers then costs 64 probes instead of 64 listings merged. Both paths
- * give the same answers (test/core/lower-probe.test.ts).
+ * give the same answers (test/core/lower-probe.test.ts). Below the layer whose
+ * copy is shown, a layer is asked only for types (Layer.typesToMerge): whether
+ * its copy of a directory merges, or it hides the rest; a host layer then skips
+ * the check of its directory that attributes need.
  *
  * Reading order inside one layer (SEMANTICS rule 3): the opaque marker and the
  * whiteouts of a layer hide only the layers *below* it, so a layer's own
@@ -137,24 +140,34 @@ export class LowerDir {
       const known = this.#opaque[i];
       // The bottom layer's whiteouts and marker hide nothing.
       const names = i === bottom ? alone : known === undefined ? all : withoutMarker;
-      const stats = layer.statChildren !== undefined ? layer.statChildren(path, names) : names.map((n) => layer.stat(childPath(path, n)));
-      const opaque = i === bottom || (known ?? (this.#opaque[i] = stats[2] !== undefined));
-      const st = stats[0];
-      if (st !== undefined) {
-        if (found === undefined) {
+      let types: readonly (EntryType | undefined)[];
+      if (merging === undefined) {
+        // Nothing found above: this layer's answer may be the one shown, so its attributes (checked).
+        const stats = statsIn(layer, path, names);
+        const st = stats[0];
+        if (st !== undefined) {
           merging = st.type === "dir" ? [li] : undefined;
           found = new LowerEntry(li, st.type, merging, st, this, name);
           if (merging === undefined) break; // a non-directory hides all below
-        } else if (st.type === "dir") {
-          merging!.push(li); // a lower copy of the same directory merges
-        } else {
-          break; // a non-directory under a directory is hidden, and so is all below it
         }
+        types = stats.map((s) => s?.type);
+      } else {
+        // Below a directory found above: only whether this layer adds a copy (or hides the rest).
+        types = layer.typesToMerge !== undefined ? layer.typesToMerge(path, names) : statsIn(layer, path, names).map((s) => s?.type);
+        const type = types[0];
+        if (type === "dir") merging.push(li); // a lower copy of the same directory merges
+        else if (type !== undefined) break; // a non-directory under a directory is hidden, and so is all below it
       }
-      if (stats[1] !== undefined || opaque) break; // this layer's whiteout or marker hides the layers below
+      const opaque = i === bottom || (known ?? (this.#opaque[i] = types[2] !== undefined));
+      if (types[1] !== undefined || opaque) break; // this layer's whiteout or marker hides the layers below
     }
     return found;
   }
+}
+
+/** stat of `names` in directory `path` of `layer`, in one batch where the layer can. */
+function statsIn(layer: Layer, path: string, names: readonly string[]): (EntryStat | undefined)[] {
+  return layer.statChildren !== undefined ? layer.statChildren(path, names) : names.map((n) => layer.stat(childPath(path, n)));
 }
 
 /** Do a probed and a built entry describe the same object of the lower view? */
@@ -231,8 +244,7 @@ function buildEntries(dir: LowerDir): Map<string, LowerEntry> {
       if (types !== undefined) wantedTypes.push(types[i]!);
     }
     // Untyped layers: statted in one batch where the layer can.
-    const stats = types !== undefined ? undefined
-      : layer.statChildren !== undefined ? layer.statChildren(path, wanted) : wanted.map((n) => layer.stat(childPath(path, n)));
+    const stats = types !== undefined ? undefined : statsIn(layer, path, wanted);
     for (let i = 0; i < wanted.length; i++) {
       const name = wanted[i]!;
       const prev = entries.get(name);

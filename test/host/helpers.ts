@@ -15,6 +15,35 @@ export function hostFs(): HostFs {
   return IN_DENO ? denoFs() : new NodeFs();
 }
 
+/**
+ * `host` with every directory's size reported as `size`: a read-only DirLayer
+ * lists a directory at its first lookup when its size is small, else probes it
+ * (layers/dir/lower-index.ts SMALL_DIR_BYTES), so tests pin the strategy they
+ * mean to test whatever filesystem the temp directory is on (tmpfs: 20 bytes a name).
+ */
+export function withDirSize(host: HostFs, size: number): HostFs {
+  const sized = <T extends { kind: string; size: number } | undefined>(st: T): T => (st !== undefined && st.kind === "dir" ? { ...st, size } : st);
+  return new Proxy(host, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof v === "function" && (key === "lstat" || key === "lstatIfExists" || key === "fstat")) {
+        return (...args: unknown[]) => sized((v as (...a: unknown[]) => { kind: string; size: number } | undefined).apply(target, args));
+      }
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+/** `host` as on a filesystem whose directories are a block at least (ext4): lower directories are probed. */
+export function probingHost(host: HostFs = hostFs()): HostFs {
+  return withDirSize(host, 4096);
+}
+
+/** `host` as if every directory were small: lower directories are listed at their first lookup. */
+export function listingHost(host: HostFs = hostFs()): HostFs {
+  return withDirSize(host, 0);
+}
+
 /** tmpfs when the machine has one: the fault sweeps build hundreds of small trees. */
 const FAST_TMP = (() => {
   try {

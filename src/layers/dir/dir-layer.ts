@@ -39,7 +39,7 @@ import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type {
   EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../../core/layer.ts";
-import { childPath } from "../../core/layer.ts";
+import { childPath, isPlainName } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
 import { LowerIndex } from "./lower-index.ts";
@@ -118,7 +118,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.caches = new DirCaches(this.writable);
     this.sources = new SourcePool(host);
     this.tree = new HostTree(host, this.root, this.caches);
-    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, this.ids.idOf(rootSt));
+    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, this.ids.idOf(rootSt), rootSt.size);
     if (this.writable) {
       const wd = options.workDir ?? defaultWorkDir(this.root);
       const canon = canonicalWorkDir(host, wd);
@@ -201,10 +201,27 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
 
   /** stat of several names of directory `dir` (Layer.statChildren): the lower index of a read-only layer answers each. */
   statChildren(dir: string, names: readonly string[]): (EntryStat | undefined)[] {
-    if (this.index === undefined) return names.map((name) => this.stat(childPath(dir, name)));
+    if (this.index === undefined || !this.plainChildren(dir, names)) return names.map((name) => this.stat(childPath(dir, name)));
     // One batch: an unlisted directory is probed for all the names, then checked once.
-    for (const name of names) this.tree.validate(childPath(dir, name), "stat");
     return this.index.findChildren(dir, names, "stat").map((f) => (f.kind === "entry" ? f.stat : undefined));
+  }
+
+  /**
+   * Is `dir` a valid layer path (else throws, as stat would) and each of `names` one plain
+   * component? The index probes a name as one host path component: a name with a "/" (an
+   * odd but valid call) must be walked as stat walks it, never handed to lstat whole (which
+   * would follow a symlink inside the layer on the way).
+   */
+  private plainChildren(dir: string, names: readonly string[]): boolean {
+    this.tree.validate(dir, "stat");
+    for (const name of names) if (!isPlainName(name)) return false;
+    return true;
+  }
+
+  /** Layer.typesToMerge: a read-only layer's index may answer "dir" before its lazy check (lower-index.ts). */
+  typesToMerge(dir: string, names: readonly string[]): (EntryType | undefined)[] {
+    if (this.index === undefined || !this.plainChildren(dir, names)) return names.map((name) => this.stat(childPath(dir, name))?.type);
+    return this.index.typesToMerge(dir, names, "stat");
   }
 
   readdirTyped(path: string): { names: readonly string[]; types: readonly EntryType[] } {
