@@ -113,7 +113,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.caches = new DirCaches(this.writable);
     this.sources = new SourcePool(host);
     this.tree = new HostTree(host, this.root, this.caches);
-    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, this.ids.idOf(rootSt));
+    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, rootSt);
     if (this.writable) {
       const wd = options.workDir ?? defaultWorkDir(this.root);
       const canon = canonicalWorkDir(host, wd);

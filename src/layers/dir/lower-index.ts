@@ -95,14 +95,25 @@ const NOTDIR: Found = { kind: "notdir" };
 
 export class LowerIndex {
   private readonly dirs = new Map<string, IndexedDir>();
-  private rootStat: EntryStat | undefined;
+  private readonly rootId: number;
+  /**
+   * The root's attributes: from the lstat the layer was opened with (a lower
+   * does not change while mounted), so the first lookup costs no lstat of it.
+   * What it protects is unchanged: every batch of probes or attribute lstats
+   * under the root still checks the root afterwards (verify).
+   */
+  private readonly rootStat: EntryStat;
 
   constructor(
     private readonly host: HostFs,
     private readonly root: string,
     private readonly ids: EntryIds,
-    private readonly rootId: number,
-  ) {}
+    /** The lstat of the root directory the layer was opened with. */
+    rootSt: HostStat,
+  ) {
+    this.rootStat = Object.freeze(ids.entryOf(rootSt));
+    this.rootId = this.rootStat.id;
+  }
 
   /** Indexed directories and the names they hold (for memory measurements). */
   get size(): { dirs: number; entries: number } {
@@ -215,7 +226,6 @@ export class LowerIndex {
     const id = this.ids.idOf(st);
     if (dir.id !== -1 && id !== dir.id) throw changed(syscall, path);
     if (dir.parent !== undefined) this.verify(dir.parent, syscall, path);
-    if (path === "") this.rootStat ??= Object.freeze(this.ids.entryOf(st)); // checked above to be the root
     // What was probed stays the answer where the listing agrees (same type): one view per name.
     if (dir.probes !== undefined) {
       for (const [name, probed] of dir.probes) {
@@ -338,10 +348,7 @@ export class LowerIndex {
 
   /** What is at `path` (already validated). */
   find(path: string, syscall: string): Found {
-    if (path === "") {
-      this.rootStat ??= this.rootEntry(syscall);
-      return { kind: "entry", stat: this.rootStat, hostPath: this.root, deviceWhiteout: false };
-    }
+    if (path === "") return { kind: "entry", stat: this.rootStat, hostPath: this.root, deviceWhiteout: false };
     const slash = path.lastIndexOf("/");
     const dir = this.dir(slash < 0 ? "" : path.slice(0, slash), syscall);
     if (dir === undefined) return ABSENT;
@@ -355,12 +362,6 @@ export class LowerIndex {
     if (dir === undefined) return names.map(() => ABSENT);
     if (dir === "notdir") return names.map(() => NOTDIR);
     return this.children(dir, names, syscall);
-  }
-
-  private rootEntry(syscall: string): EntryStat {
-    const st = this.lstat(this.root, syscall, "");
-    if (st === undefined || st.kind !== "dir" || this.ids.idOf(st) !== this.rootId) throw changed(syscall, "");
-    return Object.freeze(this.ids.entryOf(st));
   }
 
   /** The names and types directory `path` shows; throws ENOENT / ENOTDIR. */
