@@ -39,12 +39,19 @@ function invisibly(ctx: CopyUpContext, dir: string, create: () => void): void {
 }
 
 /**
- * Upper file `path` with the content of lower layer `layer`'s file `from`.
- * The lower handle is ours (layer.ts ownership rule): closed here whatever
+ * Upper file `path` with the content of lower layer `layer`'s file `from`, of
+ * `size` bytes. By reference where the upper takes one and the lower gives
+ * one without an open (a memory upper over a host lower: no host call here).
+ * Else through a handle, ours (layer.ts ownership rule): closed here whatever
  * happens; a lazy upper keeps the file's contentSource, not the handle.
  */
-function copyFileFrom(ctx: CopyUpContext, layer: number, from: string, path: string, attr: NewEntryAttr): void {
-  const source = ctx.image.layers[layer]!.open(from);
+function copyFileFrom(ctx: CopyUpContext, layer: number, from: string, path: string, size: number, attr: NewEntryAttr): void {
+  const lower = ctx.image.layers[layer]!;
+  if (ctx.upper.createFileFromSource !== undefined && lower.contentSourceOf !== undefined) {
+    const content = lower.contentSourceOf(from);
+    if (content !== undefined) return ctx.upper.createFileFromSource(path, content, size, attr);
+  }
+  const source = lower.open(from);
   try {
     ctx.upper.createFileFrom(path, source, attr);
   } finally {
@@ -75,7 +82,7 @@ function copyOne(ctx: CopyUpContext, node: UnionNode, moving = false, emptied = 
       // whole file on a host upper). The emptied copy's mtime is now, as truncation's.
       const { mtimeNs: _discarded, ...kept } = attrsOf(st);
       ctx.upper.createFile(path, kept);
-    } else copyFileFrom(ctx, le.layer, path, path, attrsOf(st));
+    } else copyFileFrom(ctx, le.layer, path, path, st.size, attrsOf(st));
   });
   const us = ctx.upper.stat(path);
   if (us === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
@@ -145,7 +152,7 @@ function breakAlias(ctx: CopyUpContext, node: UnionNode, origin: SharedOrigin): 
   invisibly(ctx, dir, () => {
     if (ctx.upper.stat(tmp) !== undefined) ctx.upper.unlink(tmp);
     // The shared copy is never changed, so its content is still the lower file's.
-    copyFileFrom(ctx, origin.layer, origin.path, tmp, attrsOf(us));
+    copyFileFrom(ctx, origin.layer, origin.path, tmp, us.size, attrsOf(us));
     ctx.upper.rename(tmp, path);
   });
   const fresh = ctx.upper.stat(path);

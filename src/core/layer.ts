@@ -129,6 +129,16 @@ export interface Layer {
    */
   readdirTyped?(path: string): { names: readonly string[]; types: readonly EntryType[] };
   /**
+   * Optional (layers that do not change while mounted): the content of the
+   * regular file at `path` as a ContentSource, taken without opening the file
+   * (what `open(path).contentSource()` gives, minus the open: a host layer
+   * opens it on the first read, through its bounded pool, and checks it is
+   * the object its index holds). Undefined where the layer cannot give one
+   * (the caller opens the file instead). Lazy copy-up into a memory upper
+   * takes it (WritableLayer.createFileFromSource).
+   */
+  contentSourceOf?(path: string): ContentSource | undefined;
+  /**
    * Optional: release what the layer holds beyond its open files (pooled
    * descriptors; for a writable host layer also its lock and empty work
    * directory). Idempotent. A read-only layer stays readable (it reopens on
@@ -199,6 +209,13 @@ export interface WritableLayer extends Layer {
    * layer copies atomically (reflink or copy to a temporary file + rename).
    */
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void;
+  /**
+   * Optional (layers that copy up by reference): createFileFrom by reference
+   * to `source`, a lower layer's `contentSourceOf`, holding `size` bytes (the
+   * lower file's size). The layer keeps `source` and stores only what is
+   * written later. Same rules and errors as createFileFrom.
+   */
+  createFileFromSource?(path: string, source: ContentSource, size: number, attr: NewEntryAttr): void;
   symlink(path: string, target: string, attr?: Partial<NewEntryAttr>): void;
   /** Hard link: `newPath` becomes another name of the file at `existing`. */
   link(existing: string, newPath: string): void;

@@ -23,7 +23,7 @@
  * change (invisible) stay and count.
  */
 import { Errno, FsError } from "./errno.ts";
-import type { EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
+import type { ContentSource, EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
 import { childPath } from "./layer.ts";
 import { utf8Length } from "./path.ts";
 import { checkOptions } from "./fs-options.ts";
@@ -72,10 +72,14 @@ export class QuotaLayer implements WritableLayer {
   bytes = 0;
   inodes = 0;
 
+  /** Present exactly when the inner layer has it (copy-up then takes the lower's contentSourceOf). */
+  readonly createFileFromSource?: (path: string, source: ContentSource, size: number, attr: NewEntryAttr) => void;
+
   constructor(inner: WritableLayer, quota: Readonly<Quota>) {
     this.inner = inner;
     this.#limitBytes = quota.bytes ?? Infinity;
     this.#limitInodes = quota.inodes ?? Infinity;
+    if (inner.createFileFromSource !== undefined) this.createFileFromSource = (p, source, size, attr) => this.#createFromSource(p, source, size, attr);
   }
 
   #exempt = false;
@@ -179,6 +183,14 @@ export class QuotaLayer implements WritableLayer {
       throw noSpace("copyup", path, "bytes");
     }
     this.bytes += ENTRY_BYTES + stored;
+    this.inodes++;
+  }
+
+  /** Copy-up by reference: the new file stores nothing until written (its writes are counted as they come). */
+  #createFromSource(path: string, source: ContentSource, size: number, attr: NewEntryAttr): void {
+    this.reserve(ENTRY_BYTES, 1, "copyup", path);
+    this.inner.createFileFromSource!(path, source, size, attr);
+    this.bytes += ENTRY_BYTES;
     this.inodes++;
   }
 

@@ -255,6 +255,14 @@ export class MemoryLayer implements WritableLayer {
     this.#insert(dir, name, newFile(this.#allocId(), content, attr, t), t);
   }
 
+  /** Copy-up by reference to a lower layer's contentSourceOf (WritableLayer.createFileFromSource): nothing is read now. */
+  createFileFromSource(path: string, source: ContentSource, size: number, attr: NewEntryAttr): void {
+    const { dir, name } = this.#creatable("copyup", path);
+    const content = ChunkedContent.fromSource(source, size, this.chunkSize);
+    const t = nowNs();
+    this.#insert(dir, name, newFile(this.#allocId(), content, attr, t), t);
+  }
+
   symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
     const { dir, name } = this.#creatable("symlink", path);
     const t = nowNs();

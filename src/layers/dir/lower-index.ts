@@ -28,11 +28,11 @@
  *   readlink is followed by the check of its directory.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
-import type { EntryStat, EntryType } from "../../core/layer.ts";
+import type { ContentSource, EntryStat, EntryType } from "../../core/layer.ts";
 import { WHITEOUT_PREFIX } from "../../core/layer.ts";
 import type { EntryIds } from "./entries.ts";
 import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
-import { DirFile, closeQuietly } from "./file.ts";
+import { DirFile, EMPTY_SOURCE, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown } from "./overlay.ts";
@@ -420,6 +420,18 @@ export class LowerIndex {
       throw new FsError(Errno.IO, "open", path, CHANGED);
     }
     return new DirFile(owner, fd, hostPath, false, st);
+  }
+
+  /**
+   * The content of the indexed regular file `path`, read through `owner`'s
+   * pool, whose first read opens it and checks (fstat) that it is the object
+   * indexed, as open() does; undefined for anything but a regular file (open
+   * gives the error).
+   */
+  contentSourceOf(owner: DirFileOwner, path: string): ContentSource | undefined {
+    const found = this.find(path, "open");
+    if (found.kind !== "entry" || found.stat.type !== "file") return undefined;
+    return found.deviceWhiteout ? EMPTY_SOURCE : owner.sourceOf(found.hostPath, found.stat.id);
   }
 
   /** The indexed directory holding `path` (for the check after a readlink). */
