@@ -121,8 +121,10 @@ export function copyUpDir(ctx: CopyUpContext, path: string): UnionNode {
  * node (itself if already upper, where a still-shared hard-link number is
  * given up: the change breaks the link, rule 13). `emptied`: the caller is
  * about to truncate the file to 0 bytes, so a lower file's data is not copied.
+ * `parent`: the node of `node`'s directory, as just resolved (open has it):
+ * already in the upper, the parent chain needs no walk.
  */
-export function copyUp(ctx: CopyUpContext, node: UnionNode, emptied = false): UnionNode {
+export function copyUp(ctx: CopyUpContext, node: UnionNode, emptied = false, parent?: UnionNode): UnionNode {
   if (node.upper !== undefined) {
     const origin = ctx.inodes.sharedOrigin(node.upper.id);
     if (origin === undefined) return node;
@@ -132,7 +134,8 @@ export function copyUp(ctx: CopyUpContext, node: UnionNode, emptied = false): Un
     }
     return breakAlias(ctx, node, origin);
   }
-  copyUpDir(ctx, parentPath(node.path));
+  const dir = parentPath(node.path);
+  if (parent?.upper === undefined || parent.path !== dir) copyUpDir(ctx, dir);
   return copyOne(ctx, node, false, emptied);
 }
 

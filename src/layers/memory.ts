@@ -185,7 +185,7 @@ export class MemoryLayer implements WritableLayer {
   // ---- Layer ----
 
   stat(path: string): EntryStat | undefined {
-    const node = this.#find(path);
+    const node = this.#lookup(path, "stat", false);
     return node === undefined ? undefined : statOf(node);
   }
 
