@@ -20,9 +20,9 @@
  *   returned that are still open, plus a bounded cache of its own, which
  *   `Layer.close()` releases. So a union's descriptor count is bounded by its
  *   open handles, never by how many files were copied up.
- * - Lazy copy-up keeps a `ContentSource` (LayerFile.contentSource), not the
- *   LayerFile: a source outlives the handle and holds no descriptor while
- *   idle. Lower layers are immutable while mounted, which is what makes such
+ * - Lazy copy-up keeps a `ContentSource` (LayerFile.contentSource, or
+ *   Layer.contentSourceOf without opening the file), not the LayerFile: a
+ *   source outlives the handle and holds no descriptor while idle. Lower layers are immutable while mounted, which is what makes such
  *   a late read valid.
  */
 import { Errno, FsError } from "./errno.ts";
