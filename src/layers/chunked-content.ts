@@ -6,10 +6,14 @@
  * chunk, not 256 MiB.
  *
  * Model: the logical content is `size` bytes. Byte `p` comes from
- *   1. the local chunk covering `p`, if one exists (a chunk buffer may be
- *      shorter than the chunk size: its missing tail reads as zeros), else
+ *   1. the local chunk covering `p`, if one exists and its buffer reaches `p`
+ *      (a chunk buffer holds the chunk's first bytes and may be shorter than
+ *      the chunk size), else
  *   2. the source, if `p < sourceLimit`, else
  *   3. zero (sparse: a gap written past EOF allocates nothing).
+ * So a write makes local only the chunk's bytes up to its end: those of the
+ * source before it are read then, those after it stay read through, and a
+ * 4 KiB write at the start of a chunk of a copied-up file reads nothing.
  * `sourceLimit` starts at the source size and only shrinks (a truncate below it
  * cuts the source off for good, so growing again reads zeros, as POSIX wants).
  * Invariant: local buffers hold zeros beyond `size`, so growing needs no work.
@@ -207,7 +211,11 @@ export class ChunkedContent {
         if (avail > 0) {
           into.set(avail === chunk.length && off === 0 ? chunk : chunk.subarray(off, off + avail), done);
         }
-        if (avail < len) into.fill(0, done + Math.max(avail, 0), done + len);
+        // Past the buffer: the source's bytes (a short chunk of a source-backed range), then zeros.
+        if (avail < len) {
+          const from = Math.max(avail, 0);
+          this.#readAbsent(into.subarray(done + from, done + len), pos + from);
+        }
         done += len;
       } else {
         // Absent chunks: merge the run of consecutive absent chunks into one source read.
@@ -262,7 +270,7 @@ export class ChunkedContent {
       if (chunk !== undefined) {
         if (chunk.length < need) growth += Math.min(cs, Math.max(need, chunk.length * 2)) - chunk.length;
       } else {
-        growth += Math.max(need, Math.max(0, Math.min(cs, this.#sourceLimit - ci * cs)));
+        growth += need;
       }
       done += len;
     }
@@ -317,50 +325,56 @@ export class ChunkedContent {
   #chunkForWrite(ci: number, off: number, end: number): Uint8Array {
     const cs = this.chunkSize;
     let chunk = this.#chunks.get(ci);
+    const start = ci * cs;
     if (chunk !== undefined) {
       if (chunk.length >= end) return chunk;
       const n = Math.min(cs, Math.max(end, chunk.length * 2));
       let grown = takePooled(n);
-      if (grown !== undefined) zeroOutside(grown, chunk.length, off, end);
-      else grown = newBuffer(n);
+      const dirty = grown !== undefined;
+      grown ??= newBuffer(n);
       grown.set(chunk);
+      // What the grown range held before: the source's bytes (or zeros), except where the write lands.
+      this.#fill(grown, chunk.length, off, start, dirty);
+      this.#fill(grown, end, n, start, dirty);
       this.#bytes += grown.length - chunk.length;
       this.#chunks.set(ci, grown);
       recycleChunk(chunk);
+      this.#maybeDropSource();
       return grown;
     }
-    const start = ci * cs;
-    const fromSource = Math.max(0, Math.min(cs, this.#sourceLimit - start));
-    const n = Math.max(end, fromSource);
-    chunk = takePooled(n);
-    if (chunk !== undefined) zeroOutside(chunk, fromSource, off, end);
-    else chunk = newBuffer(n);
-    if (fromSource > 0) {
-      const got = readFully(this.#source!, chunk.subarray(0, fromSource), start);
-      if (got < fromSource) chunk.fill(0, got, fromSource);
-    }
+    chunk = takePooled(end);
+    const dirty = chunk !== undefined;
+    chunk ??= newBuffer(end);
+    this.#fill(chunk, 0, off, start, dirty); // the bytes before the write; those after it stay in the source
     this.#chunks.set(ci, chunk);
     this.#bytes += chunk.length;
     this.#maybeDropSource();
     return chunk;
   }
 
+  /** Bytes [from, to) of chunk buffer `buf` (chunk at `start`) as they read now: source, then zeros (a fresh, `dirty` false, buffer is zero already). */
+  #fill(buf: Uint8Array, from: number, to: number, start: number, dirty: boolean): void {
+    if (from >= to) return;
+    const fromSource = Math.max(0, Math.min(to, this.#sourceLimit - start) - from);
+    let got = 0;
+    if (fromSource > 0) got = readFully(this.#source!, buf.subarray(from, from + fromSource), start + from);
+    if (got < fromSource || dirty) buf.fill(0, from + got, to);
+  }
+
   /** Once every chunk below sourceLimit is local, the source is no longer needed. */
   #maybeDropSource(): void {
     if (this.#source === undefined) return;
-    const needed = Math.ceil(this.#sourceLimit / this.chunkSize);
+    const cs = this.chunkSize;
+    const limit = this.#sourceLimit;
+    const needed = Math.ceil(limit / cs);
     if (this.#chunks.size < needed) return;
-    for (let i = 0; i < needed; i++) if (!this.#chunks.has(i)) return;
+    for (let i = 0; i < needed; i++) {
+      const chunk = this.#chunks.get(i);
+      if (chunk === undefined || chunk.length < Math.min(cs, limit - i * cs)) return;
+    }
     this.#source = undefined;
     this.#sourceLimit = 0;
   }
-}
-
-/** Zero `buf` from `from` on, except [off, end) (about to be written). */
-function zeroOutside(buf: Uint8Array, from: number, off: number, end: number): void {
-  if (off > from) buf.fill(0, from, off);
-  const tail = Math.max(from, end);
-  if (tail < buf.length) buf.fill(0, tail);
 }
 
 /** EBADF for a call on a released content (through a handle that outlived its layer's dispose). */

@@ -190,11 +190,36 @@ describe("ChunkedContent", () => {
     expect(() => c.write(Uint8Array.of(1), Number.MAX_SAFE_INTEGER)).toThrow(/EFBIG/);
   });
 
+  it("a write over a source makes local only the chunk's bytes up to its end, reading the source only before it", () => {
+    const reads: Array<[number, number]> = [];
+    const fill = new FillSource(4 * CHUNK_SIZE, Uint8Array.of(1, 2, 3, 4, 5, 6, 7));
+    const source = { read: (into: Uint8Array, position: number) => { reads.push([position, into.length]); return fill.read(into, position); } };
+    const c = ChunkedContent.fromSource(source, 4 * CHUNK_SIZE);
+    const want = new Uint8Array(4 * CHUNK_SIZE);
+    fill.read(want, 0);
+    const put = (data: Uint8Array, at: number) => { c.write(data, at); want.set(data, at); };
+    put(new Uint8Array(4096).fill(0xaa), 2 * CHUNK_SIZE); // at a chunk's start: nothing read
+    expect(reads).toEqual([]);
+    expect(c.usage()).toMatchObject({ chunks: 1, bytes: 4096, referencesSource: true });
+    put(new Uint8Array(100).fill(0xbb), CHUNK_SIZE + 1000); // mid-chunk: the 1000 bytes before it
+    expect(reads).toEqual([[CHUNK_SIZE, 1000]]);
+    reads.length = 0;
+    put(new Uint8Array(10).fill(0xcc), 2 * CHUNK_SIZE + 20_000); // growing a short chunk: the gap comes from the source
+    expect(reads).toEqual([[2 * CHUNK_SIZE + 4096, 20_000 - 4096]]);
+    expect(c.usage().bytes).toBe(1100 + 20_010); // grown to the write's end: the tail past it still reads through
+    expect(read(c, 0, 4 * CHUNK_SIZE)).toEqual(want);
+    // Shrinking cuts the source off for good: growing again reads zeros, also past a short chunk.
+    c.truncate(CHUNK_SIZE + 2000);
+    c.truncate(3 * CHUNK_SIZE);
+    want.fill(0, CHUNK_SIZE + 2000);
+    expect(read(c, 0, 3 * CHUNK_SIZE)).toEqual(want.subarray(0, 3 * CHUNK_SIZE));
+  });
+
   it("a smaller chunk size works the same way", () => {
     const c = ChunkedContent.fromSource(new FillSource(100, 8), 100, 16);
     c.write(Uint8Array.of(1, 1), 31);
     expect(c.usage().chunks).toBe(2);
-    expect(c.usage().bytes).toBe(32);
+    expect(c.usage().bytes).toBe(17); // chunk 1 up to byte 31, chunk 2 its first byte: the rest reads through
     expect(read(c, 29, 5)).toEqual(Uint8Array.of(8, 8, 1, 1, 8));
     expect(() => new ChunkedContent(1000)).toThrow(/EINVAL/);
   });
