@@ -10,8 +10,8 @@
  * - bytes: for every name ENTRY_BYTES (256) plus a symlink's target length,
  *   plus the bytes file contents really store: for a memory upper its local
  *   chunk buffers (a lazy copy-up of a lower file stores nothing until
- *   written; a 4 KiB write into a copied-up 1 GiB file stores at most one
- *   chunk: the chunk's bytes up to the write's end), for
+ *   written; a 4 KiB write into a copied-up 1 GiB file stores those 4 KiB,
+ *   plus any gap to what its chunk already holds), for
  *   other uppers (a host directory) the file's size.
  * Only changes made through this union since it was created (or since its
  * last reset/fork) count: what a pre-populated upper already held does not.
