@@ -39,12 +39,19 @@ function invisibly(ctx: CopyUpContext, dir: string, create: () => void): void {
 }
 
 /**
- * Upper file `path` with the content of lower layer `layer`'s file `from`.
- * The lower handle is ours (layer.ts ownership rule): closed here whatever
+ * Upper file `path` with the content of lower layer `layer`'s file `from`, of
+ * `size` bytes. By reference where the upper takes one and the lower gives
+ * one without an open (a memory upper over a host lower: no host call here).
+ * Else through a handle, ours (layer.ts ownership rule): closed here whatever
  * happens; a lazy upper keeps the file's contentSource, not the handle.
  */
-function copyFileFrom(ctx: CopyUpContext, layer: number, from: string, path: string, attr: NewEntryAttr): void {
-  const source = ctx.image.layers[layer]!.open(from);
+function copyFileFrom(ctx: CopyUpContext, layer: number, from: string, path: string, size: number, attr: NewEntryAttr): void {
+  const lower = ctx.image.layers[layer]!;
+  if (ctx.upper.createFileFromSource !== undefined && lower.contentSourceOf !== undefined) {
+    const content = lower.contentSourceOf(from);
+    if (content !== undefined) return ctx.upper.createFileFromSource(path, content, size, attr);
+  }
+  const source = lower.open(from);
   try {
     ctx.upper.createFileFrom(path, source, attr);
   } finally {
@@ -75,7 +82,7 @@ function copyOne(ctx: CopyUpContext, node: UnionNode, moving = false, emptied = 
       // whole file on a host upper). The emptied copy's mtime is now, as truncation's.
       const { mtimeNs: _discarded, ...kept } = attrsOf(st);
       ctx.upper.createFile(path, kept);
-    } else copyFileFrom(ctx, le.layer, path, path, attrsOf(st));
+    } else copyFileFrom(ctx, le.layer, path, path, st.size, attrsOf(st));
   });
   const us = ctx.upper.stat(path);
   if (us === undefined) throw new FsError(Errno.IO, "copyup", "/" + path);
@@ -114,8 +121,10 @@ export function copyUpDir(ctx: CopyUpContext, path: string): UnionNode {
  * node (itself if already upper, where a still-shared hard-link number is
  * given up: the change breaks the link, rule 13). `emptied`: the caller is
  * about to truncate the file to 0 bytes, so a lower file's data is not copied.
+ * `parent`: the node of `node`'s directory, as just resolved (open has it):
+ * already in the upper, the parent chain needs no walk.
  */
-export function copyUp(ctx: CopyUpContext, node: UnionNode, emptied = false): UnionNode {
+export function copyUp(ctx: CopyUpContext, node: UnionNode, emptied = false, parent?: UnionNode): UnionNode {
   if (node.upper !== undefined) {
     const origin = ctx.inodes.sharedOrigin(node.upper.id);
     if (origin === undefined) return node;
@@ -125,7 +134,8 @@ export function copyUp(ctx: CopyUpContext, node: UnionNode, emptied = false): Un
     }
     return breakAlias(ctx, node, origin);
   }
-  copyUpDir(ctx, parentPath(node.path));
+  const dir = parentPath(node.path);
+  if (parent?.upper === undefined || parent.path !== dir) copyUpDir(ctx, dir);
   return copyOne(ctx, node, false, emptied);
 }
 
@@ -145,7 +155,7 @@ function breakAlias(ctx: CopyUpContext, node: UnionNode, origin: SharedOrigin): 
   invisibly(ctx, dir, () => {
     if (ctx.upper.stat(tmp) !== undefined) ctx.upper.unlink(tmp);
     // The shared copy is never changed, so its content is still the lower file's.
-    copyFileFrom(ctx, origin.layer, origin.path, tmp, attrsOf(us));
+    copyFileFrom(ctx, origin.layer, origin.path, tmp, us.size, attrsOf(us));
     ctx.upper.rename(tmp, path);
   });
   const fresh = ctx.upper.stat(path);

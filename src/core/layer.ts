@@ -20,9 +20,9 @@
  *   returned that are still open, plus a bounded cache of its own, which
  *   `Layer.close()` releases. So a union's descriptor count is bounded by its
  *   open handles, never by how many files were copied up.
- * - Lazy copy-up keeps a `ContentSource` (LayerFile.contentSource), not the
- *   LayerFile: a source outlives the handle and holds no descriptor while
- *   idle. Lower layers are immutable while mounted, which is what makes such
+ * - Lazy copy-up keeps a `ContentSource` (LayerFile.contentSource, or
+ *   Layer.contentSourceOf without opening the file), not the LayerFile: a
+ *   source outlives the handle and holds no descriptor while idle. Lower layers are immutable while mounted, which is what makes such
  *   a late read valid.
  */
 import { Errno, FsError } from "./errno.ts";
@@ -139,6 +139,16 @@ export interface Layer {
    */
   readdirTyped?(path: string): { names: readonly string[]; types: readonly EntryType[] };
   /**
+   * Optional (layers that do not change while mounted): the content of the
+   * regular file at `path` as a ContentSource, taken without opening the file
+   * (what `open(path).contentSource()` gives, minus the open: a host layer
+   * opens it on the first read, through its bounded pool, and checks it is
+   * the object its index holds). Undefined where the layer cannot give one
+   * (the caller opens the file instead). Lazy copy-up into a memory upper
+   * takes it (WritableLayer.createFileFromSource).
+   */
+  contentSourceOf?(path: string): ContentSource | undefined;
+  /**
    * Optional: release what the layer holds beyond its open files (pooled
    * descriptors; for a writable host layer also its lock and empty work
    * directory). Idempotent. A read-only layer stays readable (it reopens on
@@ -218,6 +228,13 @@ export interface WritableLayer extends Layer {
    * layer copies atomically (reflink or copy to a temporary file + rename).
    */
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void;
+  /**
+   * Optional (layers that copy up by reference): createFileFrom by reference
+   * to `source`, a lower layer's `contentSourceOf`, holding `size` bytes (the
+   * lower file's size). The layer keeps `source` and stores only what is
+   * written later. Same rules and errors as createFileFrom.
+   */
+  createFileFromSource?(path: string, source: ContentSource, size: number, attr: NewEntryAttr): void;
   symlink(path: string, target: string, attr?: Partial<NewEntryAttr>): void;
   /** Hard link: `newPath` becomes another name of the file at `existing`. */
   link(existing: string, newPath: string): void;
@@ -315,6 +332,8 @@ let lastNs = 0n;
 // BigInt(ms) * 1e6 of the last millisecond seen: most calls fall in the same one.
 let msSeen = -1;
 let msSeenNs = 0n;
+// Read once: Node's global `performance` is a getter (two extra calls per nowNs otherwise).
+const perf = typeof performance !== "undefined" ? performance : undefined;
 
 /**
  * Current time in nanoseconds since the epoch. Strictly increasing within this
@@ -327,7 +346,7 @@ export function nowNs(): bigint {
     msSeen = ms;
     msSeenNs = BigInt(ms) * 1_000_000n;
   }
-  const frac = typeof performance !== "undefined" ? Math.floor((performance.now() % 1) * 1e6) : 0;
+  const frac = perf !== undefined ? Math.floor((perf.now() % 1) * 1e6) : 0;
   let ns = msSeenNs + BigInt(frac);
   if (ns <= lastNs) ns = lastNs + 1n;
   lastNs = ns;

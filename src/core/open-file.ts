@@ -71,7 +71,7 @@ export function openFile(u: ImageAndUpper, s: UnionState, path: string, options:
     });
   }
   if (write || truncate) {
-    node = copyUp(s, node, truncate);
+    node = copyUp(s, node, truncate, r.dir);
     // One layer handle serves both the truncation and the caller (UpperFile enforces `write`).
     const file = s.upper.openWrite(node.path);
     if (truncate && nodeStat(node).size > 0) {

@@ -10,7 +10,8 @@
  * - bytes: for every name ENTRY_BYTES (256) plus a symlink's target length,
  *   plus the bytes file contents really store: for a memory upper its local
  *   chunk buffers (a lazy copy-up of a lower file stores nothing until
- *   written; a 4 KiB write into a copied-up 1 GiB file stores one chunk), for
+ *   written; a 4 KiB write into a copied-up 1 GiB file stores those 4 KiB,
+ *   plus any gap to what its chunk already holds), for
  *   other uppers (a host directory) the file's size.
  * Only changes made through this union since it was created (or since its
  * last reset/fork) count: what a pre-populated upper already held does not.
@@ -23,7 +24,7 @@
  * change (invisible) stay and count.
  */
 import { Errno, FsError } from "./errno.ts";
-import type { EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
+import type { ContentSource, EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
 import { childPath } from "./layer.ts";
 import { utf8Length } from "./path.ts";
 import { checkOptions } from "./fs-options.ts";
@@ -72,10 +73,14 @@ export class QuotaLayer implements WritableLayer {
   bytes = 0;
   inodes = 0;
 
+  /** Present exactly when the inner layer has it (copy-up then takes the lower's contentSourceOf). */
+  readonly createFileFromSource?: (path: string, source: ContentSource, size: number, attr: NewEntryAttr) => void;
+
   constructor(inner: WritableLayer, quota: Readonly<Quota>) {
     this.inner = inner;
     this.#limitBytes = quota.bytes ?? Infinity;
     this.#limitInodes = quota.inodes ?? Infinity;
+    if (inner.createFileFromSource !== undefined) this.createFileFromSource = (p, source, size, attr) => this.#createFromSource(p, source, size, attr);
   }
 
   #exempt = false;
@@ -179,6 +184,14 @@ export class QuotaLayer implements WritableLayer {
       throw noSpace("copyup", path, "bytes");
     }
     this.bytes += ENTRY_BYTES + stored;
+    this.inodes++;
+  }
+
+  /** Copy-up by reference: the new file stores nothing until written (its writes are counted as they come). */
+  #createFromSource(path: string, source: ContentSource, size: number, attr: NewEntryAttr): void {
+    this.reserve(ENTRY_BYTES, 1, "copyup", path);
+    this.inner.createFileFromSource!(path, source, size, attr);
+    this.bytes += ENTRY_BYTES;
     this.inodes++;
   }
 

@@ -1,15 +1,20 @@
 /**
  * File content stored in fixed-size chunks, optionally backed by a read-only
  * source (a lower layer's file). This is what makes copy-up lazy: a copied-up
- * file keeps a reference to the lower content and stores only the chunks that
- * were written since, so touching 4 KiB of a 256 MiB lower file allocates one
- * chunk, not 256 MiB.
+ * file keeps a reference to the lower content and stores only what was
+ * written since, so touching 4 KiB of a 256 MiB lower file stores 4 KiB (in
+ * one chunk), not 256 MiB, and reads nothing from it.
  *
  * Model: the logical content is `size` bytes. Byte `p` comes from
- *   1. the local chunk covering `p`, if one exists (a chunk buffer may be
- *      shorter than the chunk size: its missing tail reads as zeros), else
+ *   1. the local chunk covering `p`, if one exists and its buffer covers `p`
+ *      (a chunk buffer holds a range [lo, lo + length) of its chunk: lo is 0
+ *      except in a source-backed range, and the length may be short of the
+ *      chunk size), else
  *   2. the source, if `p < sourceLimit`, else
  *   3. zero (sparse: a gap written past EOF allocates nothing).
+ * So a write over a source-backed range makes local only what it writes (and
+ * the gap to what the chunk already holds): a 4 KiB pwrite into a copied-up
+ * file reads nothing from the source and stores 4 KiB.
  * `sourceLimit` starts at the source size and only shrinks (a truncate below it
  * cuts the source off for good, so growing again reads zeros, as POSIX wants).
  * Invariant: local buffers hold zeros beyond `size`, so growing needs no work.
@@ -89,6 +94,8 @@ export class ChunkedContent {
   readonly chunkSize: number;
   #size = 0;
   #chunks = new Map<number, Uint8Array>();
+  /** Where a chunk's buffer starts inside its chunk, for the chunks whose buffer does not start at 0 (source-backed ranges only). */
+  #starts: Map<number, number> | undefined;
   #bytes = 0;
   #source: ContentSource | undefined;
   #sourceLimit = 0;
@@ -164,6 +171,7 @@ export class ChunkedContent {
     if (this.#released) return true;
     for (const chunk of this.#chunks.values()) recycleChunk(chunk);
     this.#chunks.clear();
+    this.#starts = undefined;
     this.#bytes = 0;
     this.#size = 0;
     this.#source = undefined;
@@ -203,11 +211,13 @@ export class ChunkedContent {
       const len = Math.min(cs - off, n - done);
       const chunk = this.#chunks.get(ci);
       if (chunk !== undefined) {
-        const avail = Math.min(len, chunk.length - off);
-        if (avail > 0) {
-          into.set(avail === chunk.length && off === 0 ? chunk : chunk.subarray(off, off + avail), done);
-        }
-        if (avail < len) into.fill(0, done + Math.max(avail, 0), done + len);
+        // The buffer's range [lo, hi) of the chunk is local; around it, the source's bytes, then zeros.
+        const lo = this.#starts?.get(ci) ?? 0;
+        const a = Math.min(Math.max(off, lo), off + len);
+        const b = Math.max(Math.min(off + len, lo + chunk.length), a);
+        if (a > off) this.#readAbsent(into.subarray(done, done + a - off), pos);
+        if (b > a) into.set(b - a === chunk.length ? chunk : chunk.subarray(a - lo, b - lo), done + a - off);
+        if (b < off + len) this.#readAbsent(into.subarray(done + b - off, done + len), pos + b - off);
         done += len;
       } else {
         // Absent chunks: merge the run of consecutive absent chunks into one source read.
@@ -240,7 +250,7 @@ export class ChunkedContent {
       const off = pos - ci * cs;
       const len = Math.min(cs - off, total - done);
       const chunk = this.#chunkForWrite(ci, off, off + len);
-      chunk.set(len === total ? data : data.subarray(done, done + len), off);
+      chunk.set(len === total ? data : data.subarray(done, done + len), off - (this.#starts?.get(ci) ?? 0));
       done += len;
     }
     if (end > this.#size) this.#size = end;
@@ -257,12 +267,14 @@ export class ChunkedContent {
       const ci = Math.floor(pos / cs);
       const off = pos - ci * cs;
       const len = Math.min(cs - off, length - done);
-      const need = off + len;
+      const end = off + len;
       const chunk = this.#chunks.get(ci);
       if (chunk !== undefined) {
-        if (chunk.length < need) growth += Math.min(cs, Math.max(need, chunk.length * 2)) - chunk.length;
+        const lo = this.#starts?.get(ci) ?? 0;
+        const [newLo, newHi] = grownRange(lo, lo + chunk.length, off, end, cs);
+        growth += newHi - newLo - chunk.length;
       } else {
-        growth += Math.max(need, Math.max(0, Math.min(cs, this.#sourceLimit - ci * cs)));
+        growth += end - (this.#sourceLimit > ci * cs ? off : 0);
       }
       done += len;
     }
@@ -279,6 +291,7 @@ export class ChunkedContent {
       for (const [ci, chunk] of this.#chunks) {
         if (ci >= keep) {
           this.#chunks.delete(ci);
+          this.#starts?.delete(ci);
           this.#bytes -= chunk.length;
           recycleChunk(chunk);
         }
@@ -286,7 +299,8 @@ export class ChunkedContent {
       const off = newSize - (keep - 1) * cs;
       if (keep > 0 && off < cs) {
         const last = this.#chunks.get(keep - 1);
-        if (last !== undefined && last.length > off) last.fill(0, off);
+        const lo = this.#starts?.get(keep - 1) ?? 0;
+        if (last !== undefined && lo + last.length > off) last.fill(0, Math.max(0, off - lo));
       }
       if (newSize < this.#sourceLimit) this.#sourceLimit = newSize;
       if (this.#sourceLimit === 0) this.#source = undefined;
@@ -310,57 +324,94 @@ export class ChunkedContent {
   }
 
   /**
-   * The local chunk `ci`, created (from the source) or grown so it holds at
-   * least `end` bytes, for the caller to write [off, end) of it at once: a
-   * pooled buffer is zeroed everywhere else.
+   * The local chunk `ci`, created or grown so its buffer covers [off, end) of
+   * the chunk, for the caller to write that range at once. Everything else a
+   * new or grown buffer covers is filled as it reads now (source, then zeros):
+   * over a source-backed range a new buffer starts at `off` and holds nothing
+   * else (nothing read); elsewhere it starts at 0 (zeros before the write).
    */
   #chunkForWrite(ci: number, off: number, end: number): Uint8Array {
     const cs = this.chunkSize;
+    const start = ci * cs;
     let chunk = this.#chunks.get(ci);
     if (chunk !== undefined) {
-      if (chunk.length >= end) return chunk;
-      const n = Math.min(cs, Math.max(end, chunk.length * 2));
+      const lo = this.#starts?.get(ci) ?? 0;
+      const hi = lo + chunk.length;
+      if (off >= lo && end <= hi) return chunk;
+      const [newLo, newHi] = grownRange(lo, hi, off, end, cs);
+      const n = newHi - newLo;
       let grown = takePooled(n);
-      if (grown !== undefined) zeroOutside(grown, chunk.length, off, end);
-      else grown = newBuffer(n);
-      grown.set(chunk);
+      const dirty = grown !== undefined;
+      grown ??= newBuffer(n);
+      grown.set(chunk, lo - newLo);
+      // What the new parts held before (the source's bytes, or zeros), except where the write lands.
+      this.#fillExcept(grown, newLo, newLo, lo, off, end, start, dirty);
+      this.#fillExcept(grown, newLo, hi, newHi, off, end, start, dirty);
+      this.#setChunk(ci, grown, newLo);
       this.#bytes += grown.length - chunk.length;
-      this.#chunks.set(ci, grown);
       recycleChunk(chunk);
+      this.#maybeDropSource();
       return grown;
     }
-    const start = ci * cs;
-    const fromSource = Math.max(0, Math.min(cs, this.#sourceLimit - start));
-    const n = Math.max(end, fromSource);
-    chunk = takePooled(n);
-    if (chunk !== undefined) zeroOutside(chunk, fromSource, off, end);
-    else chunk = newBuffer(n);
-    if (fromSource > 0) {
-      const got = readFully(this.#source!, chunk.subarray(0, fromSource), start);
-      if (got < fromSource) chunk.fill(0, got, fromSource);
-    }
-    this.#chunks.set(ci, chunk);
+    const lo = this.#sourceLimit > start ? off : 0;
+    chunk = takePooled(end - lo);
+    const dirty = chunk !== undefined;
+    chunk ??= newBuffer(end - lo);
+    if (lo === 0) this.#fill(chunk, 0, off, start, dirty); // zeros before the write (no source here)
+    this.#setChunk(ci, chunk, lo);
     this.#bytes += chunk.length;
     this.#maybeDropSource();
     return chunk;
   }
 
+  #setChunk(ci: number, buf: Uint8Array, lo: number): void {
+    this.#chunks.set(ci, buf);
+    if (lo !== 0) (this.#starts ??= new Map()).set(ci, lo);
+    else this.#starts?.delete(ci);
+  }
+
+  /** #fill of the chunk range [from, to) minus [off, end), in a buffer starting at chunk offset `bufLo`. */
+  #fillExcept(buf: Uint8Array, bufLo: number, from: number, to: number, off: number, end: number, start: number, dirty: boolean): void {
+    if (from >= to) return;
+    if (off > from) this.#fill(buf, from - bufLo, Math.min(to, off) - bufLo, start + bufLo, dirty);
+    if (end < to) this.#fill(buf, Math.max(from, end) - bufLo, to - bufLo, start + bufLo, dirty);
+  }
+
+  /** Bytes [from, to) of chunk buffer `buf` (chunk at `start`) as they read now: source, then zeros (a fresh, `dirty` false, buffer is zero already). */
+  #fill(buf: Uint8Array, from: number, to: number, start: number, dirty: boolean): void {
+    if (from >= to) return;
+    const fromSource = Math.max(0, Math.min(to, this.#sourceLimit - start) - from);
+    let got = 0;
+    if (fromSource > 0) got = readFully(this.#source!, buf.subarray(from, from + fromSource), start + from);
+    if (got < fromSource || dirty) buf.fill(0, from + got, to);
+  }
+
   /** Once every chunk below sourceLimit is local, the source is no longer needed. */
   #maybeDropSource(): void {
     if (this.#source === undefined) return;
-    const needed = Math.ceil(this.#sourceLimit / this.chunkSize);
+    const cs = this.chunkSize;
+    const limit = this.#sourceLimit;
+    const needed = Math.ceil(limit / cs);
     if (this.#chunks.size < needed) return;
-    for (let i = 0; i < needed; i++) if (!this.#chunks.has(i)) return;
+    for (let i = 0; i < needed; i++) {
+      const chunk = this.#chunks.get(i);
+      if (chunk === undefined || this.#starts?.has(i) === true || chunk.length < Math.min(cs, limit - i * cs)) return;
+    }
     this.#source = undefined;
     this.#sourceLimit = 0;
   }
 }
 
-/** Zero `buf` from `from` on, except [off, end) (about to be written). */
-function zeroOutside(buf: Uint8Array, from: number, off: number, end: number): void {
-  if (off > from) buf.fill(0, from, off);
-  const tail = Math.max(from, end);
-  if (tail < buf.length) buf.fill(0, tail);
+/**
+ * The range [lo, hi) of a chunk (size `cs`) a buffer holding [lo, hi) grows
+ * to for a write of [off, end): down to the write's start, and up to its end,
+ * doubling the length there (sequential appends copy O(n) in all).
+ */
+function grownRange(lo: number, hi: number, off: number, end: number, cs: number): [number, number] {
+  if (off >= lo && end <= hi) return [lo, hi];
+  const newLo = Math.min(lo, off);
+  const newHi = end > hi ? Math.min(cs, Math.max(end, newLo + 2 * (hi - lo))) : hi;
+  return [newLo, newHi];
 }
 
 /** EBADF for a call on a released content (through a handle that outlived its layer's dispose). */

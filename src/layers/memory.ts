@@ -186,7 +186,7 @@ export class MemoryLayer implements WritableLayer {
   // ---- Layer ----
 
   stat(path: string): EntryStat | undefined {
-    const node = this.#find(path);
+    const node = this.#lookup(path, "stat", false);
     return node === undefined ? undefined : statOf(node);
   }
 
@@ -253,6 +253,14 @@ export class MemoryLayer implements WritableLayer {
       // A source in this very layer can still change, and a handle is not ours to keep: copy the bytes.
       content = copyOf(source, size, this.chunkSize);
     }
+    this.#insert(dir, name, newFile(this.#allocId(), content, attr, t), t);
+  }
+
+  /** Copy-up by reference to a lower layer's contentSourceOf (WritableLayer.createFileFromSource): nothing is read now. */
+  createFileFromSource(path: string, source: ContentSource, size: number, attr: NewEntryAttr): void {
+    const { dir, name } = this.#creatable("copyup", path);
+    const content = ChunkedContent.fromSource(source, size, this.chunkSize);
+    const t = nowNs();
     this.#insert(dir, name, newFile(this.#allocId(), content, attr, t), t);
   }
 

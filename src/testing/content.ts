@@ -62,7 +62,7 @@ export function checkReads(report: Report, path: string, f: LayerFile, size: num
     }
 }
 
-export function readFull(f: LayerFile, into: Uint8Array, position: number): number {
+export function readFull(f: Pick<LayerFile, "read">, into: Uint8Array, position: number): number {
   let got = 0;
   while (got < into.length) {
     const n = f.read(into.subarray(got), position + got);

@@ -304,12 +304,37 @@ export class MutationSuite {
     const lazyWant = pattern(90_000, 6);
     lazyWant[89_999] = 120;
     this.expectContent(h2, lazyWant, "copy of a contentSource after its handle was closed");
+    if (layer.createFileFromSource !== undefined) this.copyUpFromSource(layer.createFileFromSource.bind(layer));
     // An empty source and EEXIST.
     layer.createFileFrom(this.path("copy-up/empty"), new CopySource(new Uint8Array(0)), { mode: 0o644 });
     if (layer.stat(this.path("copy-up/empty"))?.size !== 0) report.problem(this.path("copy-up/empty"), "copy of an empty source is not empty");
     this.failsWith(f, "createFileFrom over an existing file", Errno.EXIST, () => layer.createFileFrom(f, new CopySource(data), { mode: 0o644 }));
     this.failsWith(f, "createFileFrom with a missing parent", Errno.NOENT, () =>
       layer.createFileFrom(this.path("copy-up/nope/x"), new CopySource(data), { mode: 0o644 }));
+  }
+
+  /** WritableLayer.createFileFromSource: the source's bytes up to the size given, attributes kept, writes never reaching the source; EEXIST, ENOENT. */
+  copyUpFromSource(create: NonNullable<WritableLayer["createFileFromSource"]>): void {
+    const { report } = this;
+    const f = this.path("copy-up/by-reference");
+    const data = pattern(200_000, 9);
+    let reads = 0;
+    const source = { read: (into: Uint8Array, position: number) => { reads++; return new CopySource(data).read(into, position); } };
+    create(f, source, 150_000, { mode: 0o640, uid: 0, gid: 0, atimeNs: SET_TIME_A, mtimeNs: SET_TIME_M });
+    const st = this.layer.stat(f);
+    if (st === undefined) return report.problem(f, "createFileFromSource did not create the file");
+    if (st.type !== "file" || st.size !== 150_000) report.problem(f, `copy is ${st.type} of ${st.size} B, want file of 150000`);
+    if ((st.mode & 0o777) !== 0o640) report.problem(f, `copy mode ${oct(st.mode)}, want 0o640`);
+    if (st.mtimeNs !== SET_TIME_M) report.problem(f, `createFileFromSource did not keep mtime (${st.mtimeNs}, want ${SET_TIME_M})`);
+    const want = data.slice(0, 150_000);
+    const patch = bytes("PATCH");
+    this.write(f, patch, 70_000);
+    want.set(patch, 70_000);
+    this.expectContent(f, want, "write into a file created from a source");
+    if (firstDiff(data, pattern(200_000, 9)) >= 0) report.problem(f, "createFileFromSource wrote to its source");
+    if (reads === 0) report.problem(f, "createFileFromSource never read its source");
+    this.failsWith(f, "createFileFromSource over an existing file", Errno.EXIST, () => create(f, source, 10, { mode: 0o644 }));
+    this.failsWith(f, "createFileFromSource with a missing parent", Errno.NOENT, () => create(this.path("copy-up/nope/y"), source, 10, { mode: 0o644 }));
   }
 
   symlinks(): void {

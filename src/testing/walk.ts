@@ -10,8 +10,8 @@
  */
 import { Errno, isFsError } from "../core/errno.ts";
 import { childPath } from "../core/layer.ts";
-import type { EntryStat, Layer } from "../core/layer.ts";
-import { checkReads, utf8Length } from "./content.ts";
+import type { EntryStat, Layer, LayerFile } from "../core/layer.ts";
+import { checkReads, firstDiff, readFull, utf8Length } from "./content.ts";
 import { describe, fmtList } from "./report.ts";
 import type { Report } from "./report.ts";
 
@@ -172,8 +172,27 @@ export class ReadOnlyWalk {
         this.report.problem(path, `handle stat (${hst.type}#${hst.id}, ${hst.size} B) != stat (file#${st.id}, ${st.size} B)`);
       }
       checkReads(this.report, path, f, st.size, undefined);
+      this.checkContentSourceOf(path, st, f);
     } finally {
       this.report.guard("close", () => f.close(), path);
+    }
+  }
+
+  /** Layer.contentSourceOf, where the layer has it: the bytes the open file reads, readable before any open. */
+  checkContentSourceOf(path: string, st: EntryStat, f: LayerFile): void {
+    const layer = this.layer;
+    if (layer.contentSourceOf === undefined) return;
+    const source = this.report.guard("contentSourceOf", () => layer.contentSourceOf!(path), path);
+    if (source === undefined) return;
+    const n = Math.min(st.size, this.report.maxRead);
+    const want = new Uint8Array(n);
+    const got = new Uint8Array(n + 16);
+    if (this.report.guard("read", () => readFull(f, want, 0), path) !== n) return;
+    const read = this.report.guard("contentSourceOf read", () => readFull(source, got, 0), path);
+    if (read === undefined) return;
+    const expectGot = n + (st.size > n ? Math.min(16, st.size - n) : 0);
+    if (read !== expectGot || firstDiff(got.subarray(0, n), want) >= 0) {
+      this.report.problem(path, `contentSourceOf reads ${read} bytes that differ from the open file's (size ${st.size})`);
     }
   }
 

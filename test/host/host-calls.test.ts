@@ -167,6 +167,33 @@ describe(`host calls of a host-directory upper (${IN_DENO ? "Deno" : "Node"})`, 
     u.close();
   });
 
+  it("copies a lower file up into a memory upper by reference: 2 host calls at open (none for the root, no open), none for 4 KiB writes", () => {
+    // The path of bench row 4/pwrite: a fresh lower (its root statted when the layer was opened), a memory upper.
+    const b = base();
+    makeTree(path.join(b, "lower"), { "big.bin": "x".repeat(200_000), "other": "y" });
+    const { host, take } = counted(hostFs());
+    const u = new Union(new Image([new DirLayer(host, path.join(b, "lower"))]), new MemoryLayer());
+    take();
+    const f = u.open("/big.bin", { write: true });
+    // The probe of the name and the check of its directory after it: the copy-up opens nothing.
+    expect(take()).toEqual({ lstat: 2 });
+    f.write(new Uint8Array(4096).fill(0x5a), 100_000);
+    f.write(new Uint8Array(4096).fill(0x5a), 131_072);
+    // Only the bytes written are stored: the rest still reads from the lower file, which nothing opened yet.
+    expect(take()).toEqual({});
+    f.close();
+    expect(take()).toEqual({});
+    const back = u.readFile("/big.bin");
+    expect(take()).toEqual({ open: 1, fstat: 1, pread: 5 }); // opened, checked to be the object indexed, read around the two writes (chunks 0-3)
+    expect(back.length).toBe(200_000);
+    expect(back.subarray(100_000, 104_096).every((x) => x === 0x5a)).toBe(true);
+    expect(back[99_999]).toBe("x".charCodeAt(0));
+    expect(back[104_096]).toBe("x".charCodeAt(0));
+    expect(back.subarray(131_072, 135_168).every((x) => x === 0x5a)).toBe(true);
+    expect(back[135_168]).toBe("x".charCodeAt(0));
+    u.close();
+  });
+
   it("reads and writes at the asked position whatever the descriptor did before", () => {
     const b = base();
     makeTree(path.join(b, "d"), {});

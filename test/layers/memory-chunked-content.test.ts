@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { CHUNK_SIZE, ChunkedContent, FillSource } from "../../src/layers/chunked-content.ts";
 import type { ContentSource } from "../../src/layers/chunked-content.ts";
 import { isFsError } from "../../src/core/errno.ts";
@@ -44,7 +45,7 @@ function read(c: ChunkedContent, position: number, length: number): Uint8Array {
 }
 
 describe("ChunkedContent", () => {
-  it("writing 4 KiB into the middle of a referenced 256 MiB file allocates one chunk", () => {
+  it("writing 4 KiB into the middle of a referenced 256 MiB file stores 4 KiB and reads nothing", () => {
     const src = countingSource(new FillSource(256 * MiB, 0xab));
     const c = ChunkedContent.fromSource(src, 256 * MiB);
     expect(c.usage()).toEqual({ size: 256 * MiB, chunks: 0, bytes: 0, referencesSource: true });
@@ -52,10 +53,9 @@ describe("ChunkedContent", () => {
     c.write(new Uint8Array(4096).fill(1), at);
     const u = c.usage();
     expect(u.chunks).toBe(1);
-    expect(u.bytes).toBeLessThanOrEqual(CHUNK_SIZE);
+    expect(u.bytes).toBe(4096);
     expect(u.size).toBe(256 * MiB);
-    // Only the one chunk was read from the source to fill it.
-    expect(src.bytesRead).toBeLessThanOrEqual(CHUNK_SIZE);
+    expect(src.bytesRead).toBe(0); // the rest of the chunk still reads through
     expect(read(c, at - 2, 4)).toEqual(Uint8Array.of(0xab, 0xab, 1, 1));
     expect(read(c, at + 4094, 4)).toEqual(Uint8Array.of(1, 1, 0xab, 0xab));
   });
@@ -190,11 +190,38 @@ describe("ChunkedContent", () => {
     expect(() => c.write(Uint8Array.of(1), Number.MAX_SAFE_INTEGER)).toThrow(/EFBIG/);
   });
 
+  it("a write over a source makes local only what it writes, reading the source only for a gap to what its chunk holds", () => {
+    const reads: Array<[number, number]> = [];
+    const fill = new FillSource(4 * CHUNK_SIZE, Uint8Array.of(1, 2, 3, 4, 5, 6, 7));
+    const source = { read: (into: Uint8Array, position: number) => { reads.push([position, into.length]); return fill.read(into, position); } };
+    const c = ChunkedContent.fromSource(source, 4 * CHUNK_SIZE);
+    const want = new Uint8Array(4 * CHUNK_SIZE);
+    fill.read(want, 0);
+    const put = (data: Uint8Array, at: number) => { c.write(data, at); want.set(data, at); };
+    put(new Uint8Array(4096).fill(0xaa), 2 * CHUNK_SIZE); // at a chunk's start: nothing read
+    expect(reads).toEqual([]);
+    expect(c.usage()).toMatchObject({ chunks: 1, bytes: 4096, referencesSource: true });
+    put(new Uint8Array(100).fill(0xbb), CHUNK_SIZE + 1000); // mid-chunk: nothing read either
+    expect(reads).toEqual([]);
+    put(new Uint8Array(50).fill(0xdd), CHUNK_SIZE + 500); // before what the chunk holds: the gap [550, 1000) is read
+    expect(reads).toEqual([[CHUNK_SIZE + 550, 450]]);
+    reads.length = 0;
+    put(new Uint8Array(10).fill(0xcc), 2 * CHUNK_SIZE + 20_000); // past what the chunk holds: the gap [4096, 20000)
+    expect(reads).toEqual([[2 * CHUNK_SIZE + 4096, 20_000 - 4096]]);
+    expect(c.usage().bytes).toBe(600 + 20_010);
+    expect(read(c, 0, 4 * CHUNK_SIZE)).toEqual(want);
+    // Shrinking cuts the source off for good: growing again reads zeros, also past a short chunk.
+    c.truncate(CHUNK_SIZE + 2000);
+    c.truncate(3 * CHUNK_SIZE);
+    want.fill(0, CHUNK_SIZE + 2000);
+    expect(read(c, 0, 3 * CHUNK_SIZE)).toEqual(want.subarray(0, 3 * CHUNK_SIZE));
+  });
+
   it("a smaller chunk size works the same way", () => {
     const c = ChunkedContent.fromSource(new FillSource(100, 8), 100, 16);
     c.write(Uint8Array.of(1, 1), 31);
     expect(c.usage().chunks).toBe(2);
-    expect(c.usage().bytes).toBe(32);
+    expect(c.usage().bytes).toBe(2); // the two bytes written (one in each chunk): the rest reads through
     expect(read(c, 29, 5)).toEqual(Uint8Array.of(8, 8, 1, 1, 8));
     expect(() => new ChunkedContent(1000)).toThrow(/EINVAL/);
   });
@@ -204,5 +231,40 @@ describe("ChunkedContent", () => {
     const out = new Uint8Array(6);
     expect(s.read(out, 5)).toBe(5);
     expect(out).toEqual(Uint8Array.of(3, 1, 2, 3, 1, 0));
+  });
+});
+
+describe("ChunkedContent over a source, against a plain buffer (random writes, truncates, reads)", () => {
+  it("reads what a plain buffer holds after any sequence of operations", () => {
+    const cs = 64;
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.constantFrom("write", "truncate", "read"), fc.nat(5 * cs), fc.nat(2 * cs)), { maxLength: 40 }),
+      (ops) => {
+        const src = new FillSource(3 * cs + 7, Uint8Array.of(1, 2, 3, 4, 5));
+        const c = ChunkedContent.fromSource(src, 3 * cs + 7, cs);
+        let model = new Uint8Array(3 * cs + 7);
+        src.read(model, 0);
+        let stamp = 10;
+        for (const [op, a, b] of ops) {
+          if (op === "write") {
+            const data = new Uint8Array(b).fill(stamp++ & 0xff);
+            c.write(data, a);
+            if (b === 0) continue; // an empty write changes nothing, not even the size
+            if (a + b > model.length) { const m = new Uint8Array(a + b); m.set(model); model = m; }
+            model.set(data, a);
+          } else if (op === "truncate") {
+            c.truncate(a);
+            const m = new Uint8Array(a);
+            m.set(model.subarray(0, Math.min(a, model.length)));
+            model = m;
+          } else {
+            expect(read(c, a, b)).toEqual(model.slice(a, Math.max(a, Math.min(a + b, model.length))));
+          }
+          expect(c.size).toBe(model.length);
+        }
+        expect(read(c, 0, model.length)).toEqual(model);
+        expect(c.usage().bytes).toBeLessThanOrEqual(Math.ceil(model.length / cs) * cs);
+      },
+    ), { numRuns: 300 });
   });
 });

@@ -37,7 +37,7 @@
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type {
-  EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
+  ContentSource, EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../../core/layer.ts";
 import { childPath, isPlainName } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
@@ -51,7 +51,7 @@ import { defaultLockDir, lockLayer } from "./lock.ts";
 import type { LayerLock } from "./lock.ts";
 import { isOverlayWhiteout, isShown, listedName, overlayWhiteoutPath } from "./overlay.ts";
 import { openDirFile } from "./open.ts";
-import { SourcePool } from "./source-pool.ts";
+import { PooledSource, SourcePool } from "./source-pool.ts";
 import { WorkDir, canonicalWorkDir, defaultWorkDir } from "./work-dir.ts";
 import type { InstallTarget } from "./work-dir.ts";
 
@@ -116,9 +116,9 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.writable = (options.writable ?? false) as W;
     this.durable = options.durable ?? true;
     this.caches = new DirCaches(this.writable);
-    this.sources = new SourcePool(host);
+    this.sources = new SourcePool(host, (st) => this.ids.idOf(st));
     this.tree = new HostTree(host, this.root, this.caches);
-    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, this.ids.idOf(rootSt), rootSt.size);
+    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, rootSt);
     if (this.writable) {
       const wd = options.workDir ?? defaultWorkDir(this.root);
       const canon = canonicalWorkDir(host, wd);
@@ -372,12 +372,21 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     return this.sources.size;
   }
 
+  /** @internal The content of lower file `hostPath` (the object with layer id `id`), read through the descriptor pool (source-pool.ts). */
+  sourceOf(hostPath: string, id: number): ContentSource {
+    return new PooledSource(this.sources, hostPath, id);
+  }
+
   /**
-   * @internal Read from the lower file `hostPath` that was opened as object
-   * (dev, ino), through the descriptor pool (source-pool.ts).
+   * Layer.contentSourceOf: a read-only layer's indexed regular file, taken
+   * without opening it. Its first read opens it through the pool, which checks
+   * (fstat) that it is the object indexed, as open() does; a lower changed
+   * while mounted then reads as EIO.
    */
-  readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number {
-    return this.sources.read(hostPath, dev, ino, into, position);
+  contentSourceOf(path: string): ContentSource | undefined {
+    if (this.index === undefined) return undefined;
+    this.tree.validate(path, "open");
+    return this.index.contentSourceOf(this, path);
   }
 
   /** @internal An open file of this layer was written, truncated, retimed or read: file stats may have moved. */
@@ -392,8 +401,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   }
 
   /** @internal A closing read-only file hands its descriptor to the pool its sources read through. */
-  adoptSource(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean {
-    return !this.writable && this.sources.adopt(hostPath, fd, dev, ino);
+  adoptSource(hostPath: string, fd: number, id: number): boolean {
+    return !this.writable && this.sources.adopt(hostPath, fd, id);
   }
 
   mkdir(path: string, attr: NewEntryAttr): void {

@@ -40,10 +40,10 @@ export interface DirFileOwner {
   /** Nobody but the layer's own files changes its files while open (read-only, or writable and locked). */
   readonly exclusive: boolean;
   entryOf(st: HostStat): EntryStat;
-  /** Read lower file `hostPath`, opened as object (dev, ino), through the layer's descriptor pool. */
-  readSource(hostPath: string, dev: bigint, ino: bigint, into: Uint8Array, position: number): number;
-  /** Take over descriptor `fd` of lower file `hostPath` (object dev, ino) for later readSource calls; false: close it yourself. */
-  adoptSource(hostPath: string, fd: number, dev: bigint, ino: bigint): boolean;
+  /** The content of lower file `hostPath`, the object with layer id `id`, read through the layer's descriptor pool. */
+  sourceOf(hostPath: string, id: number): ContentSource;
+  /** Take over descriptor `fd` of lower file `hostPath` (layer id `id`) for later reads of its sources; false: close it yourself. */
+  adoptSource(hostPath: string, fd: number, id: number): boolean;
   /** Sizes or times of `file` may have changed (a write, truncate, time change or read through it). */
   touched(file: DirFile): void;
 }
@@ -217,12 +217,12 @@ export class DirFile implements WritableLayerFile {
     if (this.canWrite) this.layer.writers.open--;
     if (this.fd < 0) return;
     // A source taken from this file reads next: its descriptor pool keeps this descriptor (no reopen).
-    if (this.source !== undefined && this.layer.adoptSource(this.hostPath, this.fd, this.source.dev, this.source.ino)) return;
+    if (this.sourceId !== undefined && this.layer.adoptSource(this.hostPath, this.fd, this.sourceId)) return;
     try { this.layer.host.close(this.fd); } catch (e) { throw layerError(e, "close", ""); }
   }
 
-  /** The identity a contentSource() of this file reads (set when one is taken). */
-  private source: { dev: bigint; ino: bigint } | undefined;
+  /** The layer id of the object a contentSource() of this file reads (set when one is taken). */
+  private sourceId: number | undefined;
 
   /**
    * The content, readable after close (LayerFile.contentSource): only for a
@@ -233,10 +233,9 @@ export class DirFile implements WritableLayerFile {
     this.check("read");
     if (this.layer.writable) return undefined;
     if (this.fd < 0) return EMPTY_SOURCE;
-    const { layer, hostPath } = this;
-    const { dev, ino } = this.opened ?? layer.host.fstat(this.fd);
-    this.source = { dev, ino };
-    return { read: (into, position) => (into.length === 0 ? 0 : layer.readSource(hostPath, dev, ino, into, position)) };
+    const id = this.layer.entryOf(this.opened ?? this.layer.host.fstat(this.fd)).id;
+    this.sourceId = id;
+    return this.layer.sourceOf(this.hostPath, id);
   }
 
   /**
@@ -256,7 +255,7 @@ export class DirFile implements WritableLayerFile {
 }
 
 /** The content of an overlayfs whiteout's stand-in file: nothing. */
-const EMPTY_SOURCE: ContentSource = { read: () => 0 };
+export const EMPTY_SOURCE: ContentSource = { read: () => 0 };
 
 /** pread until `into` is full or EOF; returns the count. Straight into `into` (guest memory): no copy. */
 export function preadFully(host: HostFs, fd: number, into: Uint8Array, position: number): number {

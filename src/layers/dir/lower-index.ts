@@ -43,11 +43,11 @@
  *   readlink is followed by the check of its directory.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
-import type { EntryStat, EntryType } from "../../core/layer.ts";
+import type { ContentSource, EntryStat, EntryType } from "../../core/layer.ts";
 import { WHITEOUT_PREFIX } from "../../core/layer.ts";
 import type { EntryIds } from "./entries.ts";
 import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
-import { DirFile, closeQuietly } from "./file.ts";
+import { DirFile, EMPTY_SOURCE, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown } from "./overlay.ts";
@@ -143,16 +143,28 @@ const NOTDIR: Found = { kind: "notdir" };
 
 export class LowerIndex {
   private readonly dirs = new Map<string, IndexedDir>();
-  private rootStat: EntryStat | undefined;
+  private readonly rootId: number;
+  /**
+   * The root's attributes: from the lstat the layer was opened with (a lower
+   * does not change while mounted), so the first lookup costs no lstat of it.
+   * What it protects is unchanged: every batch of probes or attribute lstats
+   * under the root still checks the root afterwards (verify).
+   */
+  private readonly rootStat: EntryStat;
+  /** The root's host size (SMALL_DIR_BYTES). */
+  private readonly rootSize: number;
 
   constructor(
     private readonly host: HostFs,
     private readonly root: string,
     private readonly ids: EntryIds,
-    private readonly rootId: number,
-    /** The root's host size (SMALL_DIR_BYTES), -1 if unknown. */
-    private readonly rootSize = -1,
-  ) {}
+    /** The lstat of the root directory the layer was opened with. */
+    rootSt: HostStat,
+  ) {
+    this.rootStat = Object.freeze(ids.entryOf(rootSt));
+    this.rootId = this.rootStat.id;
+    this.rootSize = rootSt.size;
+  }
 
   /** Indexed directories and the names they hold (for memory measurements). */
   get size(): { dirs: number; entries: number } {
@@ -298,7 +310,6 @@ export class LowerIndex {
       if (dir.parent !== undefined) this.verify(dir.parent, syscall, path);
       dir.id = id; // learned only once the parent holds too
       dir.unchecked = false; // this check follows the probes too
-      if (path === "") this.rootStat ??= Object.freeze(this.ids.entryOf(st)); // checked above to be the root
     }
     // What was probed stays the answer where the listing agrees (same type): one view per name.
     if (dir.probes !== undefined) {
@@ -460,10 +471,7 @@ export class LowerIndex {
 
   /** What is at `path` (already validated). */
   find(path: string, syscall: string): Found {
-    if (path === "") {
-      this.rootStat ??= this.rootEntry(syscall);
-      return { kind: "entry", stat: this.rootStat, hostPath: this.root, deviceWhiteout: false };
-    }
+    if (path === "") return { kind: "entry", stat: this.rootStat, hostPath: this.root, deviceWhiteout: false };
     const slash = path.lastIndexOf("/");
     const dir = this.dir(slash < 0 ? "" : path.slice(0, slash), syscall);
     if (dir === undefined) return ABSENT;
@@ -477,12 +485,6 @@ export class LowerIndex {
     if (dir === undefined) return names.map(() => ABSENT);
     if (dir === "notdir") return names.map(() => NOTDIR);
     return this.children(dir, names, syscall);
-  }
-
-  private rootEntry(syscall: string): EntryStat {
-    const st = this.lstat(this.root, syscall, "");
-    if (st === undefined || st.kind !== "dir" || this.ids.idOf(st) !== this.rootId) throw changed(syscall, "");
-    return Object.freeze(this.ids.entryOf(st));
   }
 
   /** The names and types directory `path` shows; throws ENOENT / ENOTDIR. */
@@ -542,6 +544,18 @@ export class LowerIndex {
       throw new FsError(Errno.IO, "open", path, CHANGED);
     }
     return new DirFile(owner, fd, hostPath, false, st);
+  }
+
+  /**
+   * The content of the indexed regular file `path`, read through `owner`'s
+   * pool, whose first read opens it and checks (fstat) that it is the object
+   * indexed, as open() does; undefined for anything but a regular file (open
+   * gives the error).
+   */
+  contentSourceOf(owner: DirFileOwner, path: string): ContentSource | undefined {
+    const found = this.find(path, "open");
+    if (found.kind !== "entry" || found.stat.type !== "file") return undefined;
+    return found.deviceWhiteout ? EMPTY_SOURCE : owner.sourceOf(found.hostPath, found.stat.id);
   }
 
   /** The indexed directory holding `path` (for the check after a readlink). */
