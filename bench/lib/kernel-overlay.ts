@@ -5,14 +5,12 @@
  * the oracle mounts it), unmounted by the returned function. Every mount made
  * here is also unmounted at process exit, so a failing bench leaves none.
  *
- * mount and umount run in one helper shell forked once: a spawn from this
- * process forks it, and its next writes to every page it holds then take a
- * copy-on-write fault each (a layerfs run right after a kernel run paid them:
- * +0.2 ms on a 4 KiB pwrite, +200 ms on a 64 MiB write into pooled chunks).
+ * mount and umount run in the helper shell (helper-shell.ts: a spawn from
+ * the bench process would tax the layerfs runs after it).
  */
-import { spawn, spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { inHelperShell as run } from "./helper-shell.ts";
 import { removeTree } from "./trees.ts";
 
 export type KernelMount = { merged: string; unmount: () => void };
@@ -23,34 +21,6 @@ process.on("exit", () => {
 });
 
 let counter = 0;
-
-/** The helper shell: one command per line in, its exit status per line out (FIFOs, so calls stay synchronous). */
-let helper: { cmd: number; res: number; err: string } | undefined;
-
-/** Run `argv` in the helper shell; its exit status and stderr. */
-function run(argv: readonly string[]): { status: number; stderr: string } {
-  if (helper === undefined) {
-    const dir = mkdtempSync(`${tmpdir()}/layerfs-mount-`);
-    const mk = spawnSync("mkfifo", [`${dir}/cmd`, `${dir}/res`]);
-    if (mk.status !== 0) throw new Error(`mkfifo failed: ${String(mk.stderr).trim()}`);
-    const err = `${dir}/err`;
-    const loop = `exec 3<"${dir}/cmd" 4>"${dir}/res"; while IFS= read -r line <&3; do eval "$line" >/dev/null 2>"${err}"; echo $? >&4; done`;
-    spawn("sh", ["-c", loop], { stdio: "ignore", detached: false }).unref();
-    const cmd = openSync(`${dir}/cmd`, "w");
-    const res = openSync(`${dir}/res`, "r");
-    helper = { cmd, res, err };
-    process.on("exit", () => { closeSync(cmd); closeSync(res); removeTree(dir); });
-  }
-  writeSync(helper.cmd, argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ") + "\n");
-  let line = "";
-  const b = Buffer.alloc(64);
-  while (!line.endsWith("\n")) {
-    const n = readSync(helper.res, b, 0, b.length, null);
-    if (n === 0) throw new Error("the mount helper shell exited");
-    line += b.toString("utf8", 0, n);
-  }
-  return { status: Number(line.trim()), stderr: readFileSync(helper.err, "utf8") };
-}
 
 /** Why kernel overlay mounts cannot be made here, or undefined when they can (probed once). */
 export function kernelOverlayUnavailable(scratch: string): string | undefined {
