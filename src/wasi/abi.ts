@@ -203,18 +203,25 @@ export interface Iovec {
   len: number;
 }
 
-/** Read `count` iovecs at `ptr`, checking that every buffer lies inside memory (RangeError otherwise). */
-export function readIovecs(view: DataView, ptr: number, count: number): Iovec[] {
-  // Sized up front: no growth on the per-call path (most calls pass one iovec).
-  const out = new Array<Iovec>(count);
+/**
+ * Read `count` iovecs at `ptr`, checking that every buffer lies inside memory
+ * (RangeError otherwise). `reuse`: an array (and its iovec objects) to fill
+ * instead of new ones, for a caller whose calls never overlap (a syscall's
+ * own scratch: no garbage per call); it is what is returned.
+ */
+export function readIovecs(view: DataView, ptr: number, count: number, reuse?: Iovec[]): Iovec[] {
   if (count > 0) view.getUint32(ptr + (count - 1) * IOVEC_SIZE + 4, true);
+  const out = reuse ?? new Array<Iovec>(count);
   const limit = view.byteLength;
   for (let i = 0; i < count; i++) {
     const p = view.getUint32(ptr + i * IOVEC_SIZE, true);
     const len = view.getUint32(ptr + i * IOVEC_SIZE + 4, true);
     if (p + len > limit) throw new RangeError("iovec outside memory");
-    out[i] = { ptr: p, len };
+    const iov = out[i];
+    if (iov === undefined) out[i] = { ptr: p, len };
+    else { iov.ptr = p; iov.len = len; }
   }
+  if (out.length !== count) out.length = count;
   return out;
 }
 

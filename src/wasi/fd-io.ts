@@ -49,9 +49,9 @@ export function fail(errno: number): never {
  * EINVAL past IOV_MAX) before anything happens. Linux clamps one call to
  * MAX_RW_COUNT bytes (a short count), so the u32 result never wraps.
  */
-export function gatherIovecs(view: DataView, ptr: number, count: number): Iovec[] {
+export function gatherIovecs(view: DataView, ptr: number, count: number, reuse?: Iovec[]): Iovec[] {
   if (count >>> 0 > IOV_MAX) fail(Errno.INVAL);
-  const iovs = readIovecs(view, ptr >>> 0, count >>> 0);
+  const iovs = readIovecs(view, ptr >>> 0, count >>> 0, reuse);
   let room = MAX_RW_COUNT;
   for (let i = 0; i < iovs.length; i++) {
     const iov = iovs[i]!;
@@ -65,8 +65,13 @@ export function gatherIovecs(view: DataView, ptr: number, count: number): Iovec[
   return iovs;
 }
 
-/** fd_read / fd_pread (`position` given) into `iovs` of `buffer`: one read per iovec, a short one ends the call. */
-export function fdReadv(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[], position: number | undefined): number {
+/** Views of the guest's memory (GuestMemory: the last one is kept, so a guest reading into one buffer makes no garbage). */
+export interface GuestBytes {
+  bytes(ptr: number, len: number): Uint8Array;
+}
+
+/** fd_read / fd_pread (`position` given) into `iovs` of guest memory: one read per iovec, a short one ends the call. */
+export function fdReadv(h: FdState, memory: GuestBytes, iovs: readonly Iovec[], position: number | undefined): number {
   if (h.kind === "dir") fail(Errno.ISDIR);
   requireRights(h.rightsBase, RIGHTS.FD_READ);
   const start = position ?? h.position;
@@ -74,7 +79,7 @@ export function fdReadv(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[],
   for (let i = 0; i < iovs.length; i++) {
     const iov = iovs[i]!;
     if (iov.len === 0) continue;
-    const got = h.file.read(new Uint8Array(buffer, iov.ptr, iov.len), start + total);
+    const got = h.file.read(memory.bytes(iov.ptr, iov.len), start + total);
     total += got;
     if (got < iov.len) break;
   }
@@ -82,8 +87,8 @@ export function fdReadv(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[],
   return total;
 }
 
-/** fd_write / fd_pwrite from `iovs` of `buffer`. O_APPEND writes (and, as on Linux, pwrites) land at the end. */
-export function fdWritev(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[], position: number | undefined): number {
+/** fd_write / fd_pwrite from `iovs` of guest memory. O_APPEND writes (and, as on Linux, pwrites) land at the end. */
+export function fdWritev(h: FdState, memory: GuestBytes, iovs: readonly Iovec[], position: number | undefined): number {
   if (h.kind === "dir") fail(Errno.BADF);
   requireRights(h.rightsBase, RIGHTS.FD_WRITE);
   const file = h.file;
@@ -95,7 +100,7 @@ export function fdWritev(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[]
     const iov = iovs[i]!;
     if (iov.len === 0) continue;
     try {
-      total += file.write(new Uint8Array(buffer, iov.ptr, iov.len), start + total);
+      total += file.write(memory.bytes(iov.ptr, iov.len), start + total);
     } catch (e) {
       // Each layer write is whole or nothing (a quota refuses it before writing): after
       // earlier iovecs went in, report them as a short write (POSIX) and the error on the next call.
@@ -111,12 +116,12 @@ export function fdWritev(h: FdState, buffer: ArrayBuffer, iovs: readonly Iovec[]
 
 /** fdReadv into one buffer (the shim's per-iovec Fd.fd_read / fd_pread). */
 export function fdRead(h: FdState, into: Uint8Array, position: number | undefined): number {
-  return fdReadv(h, into.buffer as ArrayBuffer, [{ ptr: into.byteOffset, len: into.length }], position);
+  return fdReadv(h, { bytes: () => into }, [{ ptr: 0, len: into.length }], position);
 }
 
 /** fdWritev from one buffer (the shim's Fd.fd_write / fd_pwrite). */
 export function fdWrite(h: FdState, data: Uint8Array, position: number | undefined): number {
-  return fdWritev(h, data.buffer as ArrayBuffer, [{ ptr: data.byteOffset, len: data.length }], position);
+  return fdWritev(h, { bytes: () => data }, [{ ptr: 0, len: data.length }], position);
 }
 
 /** A guest pread/pwrite offset (EINVAL past the safe range, as a negative offset is on Linux). */

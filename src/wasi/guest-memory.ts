@@ -40,9 +40,21 @@ export class GuestMemory {
     return this.current as ArrayBuffer;
   }
 
-  /** A view of guest memory [ptr, ptr+len) (RangeError -> EFAULT when outside). */
+  /** The view bytes() made last: guests read and write one buffer call after call. */
+  private last: Uint8Array = new Uint8Array(0);
+
+  /**
+   * A view of guest memory [ptr, ptr+len) (RangeError -> EFAULT when outside).
+   * The same range of the same buffer gives the same view again: no garbage
+   * per call, so a guest streaming a file never makes the GC run inside its
+   * reads (with a collection pending, the first allocation finishes it there).
+   */
   bytes(ptr: number, len: number): Uint8Array {
     this.view();
-    return new Uint8Array(this.current as ArrayBuffer, ptr >>> 0, len >>> 0);
+    const last = this.last;
+    const p = ptr >>> 0;
+    const n = len >>> 0;
+    if (last.byteOffset === p && last.length === n && last.buffer === this.current) return last;
+    return (this.last = new Uint8Array(this.current as ArrayBuffer, p, n));
   }
 }

@@ -1,3 +1,4 @@
+import { GuestMemory } from "../../src/wasi/guest-memory.ts";
 import { describe, expect, it } from "vitest";
 import {
   DIRENT_SIZE, EVENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE, encodeDirent,
@@ -84,6 +85,38 @@ describe("abi struct layouts", () => {
     v.setUint32(4, 60, true);
     expect(() => readIovecs(v, 0, 1)).toThrow(RangeError);
     expect(() => readIovecs(v, 60, 1)).toThrow(RangeError);
+  });
+
+  it("readIovecs fills the array it is given, reusing its iovec objects, and fits its length to the count", () => {
+    const v = dv(64);
+    for (let i = 0; i < 3; i++) {
+      v.setUint32(i * 8, 10 + i, true);
+      v.setUint32(i * 8 + 4, 1 + i, true);
+    }
+    const scratch: ReturnType<typeof readIovecs> = [];
+    expect(readIovecs(v, 0, 3, scratch)).toBe(scratch);
+    expect(scratch).toEqual([{ ptr: 10, len: 1 }, { ptr: 11, len: 2 }, { ptr: 12, len: 3 }]);
+    const first = scratch[0];
+    expect(readIovecs(v, 8, 1, scratch)).toEqual([{ ptr: 11, len: 2 }]);
+    expect(scratch[0]).toBe(first);
+    expect(readIovecs(v, 0, 0, scratch)).toEqual([]);
+  });
+
+  it("GuestMemory.bytes gives the same range the same view until the memory grows", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+    const g = new GuestMemory();
+    g.attach(memory);
+    const a = g.bytes(100, 16);
+    expect(g.bytes(100, 16)).toBe(a);
+    expect(g.bytes(100, 17)).not.toBe(a);
+    const b = g.bytes(100, 16);
+    memory.grow(1);
+    const c = g.bytes(100, 16);
+    expect(c === b).toBe(false); // (b is detached now: not handed to expect)
+    expect(c.buffer).toBe(memory.buffer);
+    c[0] = 7;
+    expect(new Uint8Array(memory.buffer)[100]).toBe(7);
+    expect(() => g.bytes(2 * 65536 - 8, 16)).toThrow(RangeError);
   });
 
   it("lists all 46 preview1 functions", () => {

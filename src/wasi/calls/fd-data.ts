@@ -22,16 +22,19 @@ type FdDataCalls = Preview1Calls<"fd_read" | "fd_pread" | "fd_write" | "fd_pwrit
 export function fdDataCalls(g: Guest): FdDataCalls {
   const { fds, memory } = g;
 
+  /** The iovecs of the call in progress (syscalls never overlap: one array and its objects, no garbage per call). */
+  const scratch: Iovec[] = [];
+
   /** The iovecs of a read/write call, validated (EFAULT) before anything happens. */
   function iovecs(ptr: number, count: number, resultPtr: number): Iovec[] {
     const view = memory.view();
     view.getUint32(resultPtr >>> 0, true);
-    return gatherIovecs(view, ptr, count);
+    return gatherIovecs(view, ptr, count, scratch);
   }
 
   function readInto(h: Descriptor, iovs: Iovec[], position: number | undefined): number {
+    if (h.kind !== "stdio") return fdReadv(h, memory, iovs, position);
     const buffer = memory.buffer;
-    if (h.kind !== "stdio") return fdReadv(h, buffer, iovs, position);
     if (position !== undefined) fail(Errno.SPIPE);
     requireRights(h.rightsBase, RIGHTS.FD_READ);
     if (h.input === undefined) fail(Errno.BADF);
@@ -47,8 +50,8 @@ export function fdDataCalls(g: Guest): FdDataCalls {
   }
 
   function writeFrom(h: Descriptor, iovs: Iovec[], position: number | undefined): number {
+    if (h.kind !== "stdio") return fdWritev(h, memory, iovs, position);
     const buffer = memory.buffer;
-    if (h.kind !== "stdio") return fdWritev(h, buffer, iovs, position);
     requireRights(h.rightsBase, RIGHTS.FD_WRITE);
     if (position !== undefined) fail(Errno.SPIPE);
     if (h.output === undefined) fail(Errno.BADF);

@@ -156,11 +156,10 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
       }
       const resultPtr = (positioned ? b : a) as number;
       const dv = view();
-      const buffer = guest.buffer;
       dv.getUint32(resultPtr >>> 0, true); // EFAULT before anything moves
       const iovs = gatherIovecs(dv, iovsPtr, iovsLen);
       const position = positioned ? guestOffset(a as bigint) : undefined;
-      const done = write ? fdWritev(f, buffer, iovs, position) : fdReadv(f, buffer, iovs, position);
+      const done = write ? fdWritev(f, guest, iovs, position) : fdReadv(f, guest, iovs, position);
       dv.setUint32(resultPtr >>> 0, done, true);
       return Errno.SUCCESS;
     });
