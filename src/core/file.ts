@@ -8,6 +8,7 @@ import { Errno, FsError } from "./errno.ts";
 import type { EntryStat, EntryType, LayerFile, WritableLayerFile } from "./layer.ts";
 import { UNION_DEV } from "./inode.ts";
 import type { Inodes } from "./inode.ts";
+import type { HandleList, Listed } from "./handle-list.ts";
 import type { Stat, UnionFile } from "./union-types.ts";
 
 /** What a handle needs back from its union. */
@@ -26,9 +27,9 @@ export interface HandleContext {
   registerDir(dir: DirHandle): void;
   unregisterDir(dir: DirHandle): void;
   /** Open writable upper handles (Union.fork moves them), until closed. */
-  readonly writers: Set<UpperFile>;
+  readonly writers: HandleList<UpperFile>;
   /** Open read-only handles on upper objects (Union.fork makes them follow), until closed or following. */
-  readonly upperReaders: Set<LowerReadFile>;
+  readonly upperReaders: HandleList<LowerReadFile>;
   /** Follow copy-ups of the file at layer path `path` with `file` (rule 9). */
   register(path: string, file: LowerReadFile): void;
 }
@@ -69,9 +70,11 @@ function closed(syscall: string): FsError {
  * upper objects are LowerReadFiles in their "upper" state: Union.fork can
  * turn them into followers).
  */
-export class UpperFile implements UnionFile {
+export class UpperFile implements UnionFile, Listed {
   readonly type: EntryType = "file";
   readonly writable: boolean;
+  /** @internal Slot in UnionState.writers. */
+  handleSlot = -1;
   #file: LayerFile | WritableLayerFile | undefined;
   readonly #ctx: HandleContext;
   #inodes: Inodes;
@@ -157,9 +160,11 @@ export class UpperFile implements UnionFile {
  * or a relocated hard-linked lower file (which the kernel would still read
  * from the lower layer). Follows that copy-up.
  */
-export class LowerReadFile implements UnionFile {
+export class LowerReadFile implements UnionFile, Listed {
   readonly type: EntryType = "file";
   readonly writable = false;
+  /** @internal Slot in UnionState.upperReaders. */
+  handleSlot = -1;
   #file: LayerFile | undefined;
   /** Inode of the lower object; undefined: look the upper id up in #inodes. */
   #ino: number | undefined;

@@ -32,7 +32,7 @@ export interface Resolved {
   /** The path (or the last symlink target) ended in "/". */
   readonly trailingSlash: boolean;
   /** With `openKnown`: the final name's upper file, opened by it (node is then undefined). */
-  readonly opened?: LayerFile;
+  readonly opened: LayerFile | undefined;
 }
 
 /** Target of the symlink `node`, verbatim. */
@@ -57,20 +57,24 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
   let trailingSlash = parsed.trailingSlash;
-  const stack: UnionNode[] = [rootNode(u)];
+  // The parents walked through, stack[0..top]: sized for the path up front (a
+  // literal grown by push() allocates room for 17 nodes on every resolve).
+  const stack = new Array<UnionNode>(todo.length + 1);
+  stack[0] = rootNode(u);
+  let top = 0;
   let hops = 0;
   for (;;) {
-    const cur = stack[stack.length - 1]!;
+    const cur = stack[top]!;
     const name = todo.pop();
-    if (name === undefined) { const d = current(u, stack); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash }; }
+    if (name === undefined) { const d = current(u, stack, top); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) { const d = current(u, stack); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
+      if (last) { const d = current(u, stack, top); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
       continue;
     }
     if (name === "..") {
-      if (stack.length > 1) stack.pop();
-      if (last) { const d = current(u, stack); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash }; }
+      if (top > 0) top--;
+      if (last) { const d = current(u, stack, top); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
       continue;
     }
     if (last && openKnown && cur.upper !== undefined && !trailingSlash && !isReservedName(name)) {
@@ -79,7 +83,7 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
     }
     const child = lookupChild(u, cur, name, !last);
     if (child === undefined) {
-      if (last) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash };
+      if (last) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash, opened: undefined };
       throw new FsError(Errno.NOENT, syscall, path);
     }
     const type = nodeType(child);
@@ -88,23 +92,23 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
       const target = readlinkNode(u, child);
       if (target === "") throw new FsError(Errno.NOENT, syscall, path);
       const t = parsePath(target, syscall);
-      if (t.absolute) stack.length = 1;
+      if (t.absolute) top = 0;
       if (last) trailingSlash = trailingSlash || t.trailingSlash;
       for (let i = t.components.length - 1; i >= 0; i--) todo.push(t.components[i]!);
       continue;
     }
     if (last) {
       if (trailingSlash && !raw && type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-      return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash };
+      return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash, opened: undefined };
     }
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-    stack.push(child);
+    stack[++top] = child;
   }
 }
 
 /** The directory on top of the walk's stack, refreshed: below the root, it was looked up to walk through (stale times). */
-function current(u: ImageAndUpper, stack: readonly UnionNode[]): UnionNode {
-  return stack.length > 1 ? freshNode(u, stack[stack.length - 1]!) : stack[0]!;
+function current(u: ImageAndUpper, stack: readonly UnionNode[], top: number): UnionNode {
+  return top > 0 ? freshNode(u, stack[top]!) : stack[0]!;
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */

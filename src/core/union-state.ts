@@ -9,6 +9,7 @@ import type { Image } from "./image.ts";
 import { Inodes } from "./inode.ts";
 import type { WritableLayer } from "./layer.ts";
 import { isWithin } from "./path.ts";
+import { HandleList } from "./handle-list.ts";
 import { QuotaLayer } from "./quota.ts";
 import type { Quota } from "./quota.ts";
 
@@ -20,9 +21,9 @@ export class UnionState implements CopyUpContext, HandleContext {
   inodes = new Inodes();
   readonly quota: Readonly<Quota>;
   /** Open writable upper handles (Union.fork moves them onto the parent's new upper). */
-  readonly writers = new Set<UpperFile>();
+  readonly writers = new HandleList<UpperFile>();
   /** Open read-only handles on upper objects (Union.fork makes them follow the parent's copy-ups). */
-  readonly upperReaders = new Set<LowerReadFile>();
+  readonly upperReaders = new HandleList<LowerReadFile>();
   #readers: Map<string, Set<LowerReadFile>> | undefined;
   #aliases: Map<number, { path: string; id: number }> | undefined;
   /** Open directory handles, whose paths follow renames (allocated on first open). */

@@ -39,8 +39,6 @@ export const RIGHTS = {
 
 /** Every defined right (bits 0..28; SOCK_ACCEPT, bit 29, is a later addition we never grant). */
 export const RIGHTS_ALL = (1 << 29) - 1;
-/** RIGHTS_ALL as a u64 (made once: every path_open masks its two rights with it). */
-const RIGHTS_ALL_U64 = BigInt(RIGHTS_ALL);
 
 const R = RIGHTS;
 
@@ -82,7 +80,8 @@ const EBADF_RIGHTS =
 
 /** u64 from the guest -> our number form (bits above 28 are not rights we know; dropped). */
 export function rightsFromU64(v: bigint): number {
-  return Number(BigInt.asUintN(64, v) & RIGHTS_ALL_U64);
+  // The low 29 bits of the two's-complement value (= v mod 2^64, masked with RIGHTS_ALL) in one step.
+  return Number(BigInt.asUintN(29, v));
 }
 
 export function rightsToU64(v: number): bigint {

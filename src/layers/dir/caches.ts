@@ -16,10 +16,9 @@ const LISTING_NAMES_MAX = 16384;
 /** Bound of the absent-path, directory-stat and non-directory caches (each cleared when full). */
 export const PATH_CACHE_MAX = 4096;
 
-/** The split of a layer path into its parent directory and last name. */
-function split(path: string): [dir: string, name: string] {
-  const slash = path.lastIndexOf("/");
-  return slash < 0 ? ["", path] : [path.slice(0, slash), path.slice(slash + 1)];
+/** The listing of `path`'s parent directory, if kept. */
+function parentListing(listings: Map<string, Set<string>>, path: string, slash: number): Set<string> | undefined {
+  return listings.get(slash < 0 ? "" : path.slice(0, slash));
 }
 
 export class DirCaches {
@@ -153,14 +152,15 @@ export class DirCaches {
 
   listAdd(path: string): void {
     if (this.listings.size === 0) return;
-    const [dir, name] = split(path);
-    this.listings.get(dir)?.add(name);
+    // (No [dir, name] tuple: every create and unlink comes here.)
+    const slash = path.lastIndexOf("/");
+    parentListing(this.listings, path, slash)?.add(slash < 0 ? path : path.slice(slash + 1));
   }
 
   listRemove(path: string): void {
     if (this.listings.size === 0) return;
-    const [dir, name] = split(path);
-    this.listings.get(dir)?.delete(name);
+    const slash = path.lastIndexOf("/");
+    parentListing(this.listings, path, slash)?.delete(slash < 0 ? path : path.slice(slash + 1));
   }
 
   /** Start (or restart) the complete listing of directory `path` with `names`. */
