@@ -22,8 +22,9 @@
  *   open handles, never by how many files were copied up.
  * - Lazy copy-up keeps a `ContentSource` (LayerFile.contentSource, or
  *   Layer.contentSourceOf without opening the file), not the LayerFile: a
- *   source outlives the handle and holds no descriptor while idle. Lower layers are immutable while mounted, which is what makes such
- *   a late read valid.
+ *   source outlives the handle and holds no descriptor while idle. Lower
+ *   layers are immutable while mounted, which is what makes such a late read
+ *   valid.
  */
 import { Errno, FsError } from "./errno.ts";
 import type { ErrnoValue } from "./errno.ts";
