@@ -41,16 +41,9 @@ export function parsePath(path: string, syscall?: string): ParsedPath {
   if (path.length * 3 > PATH_MAX && utf8Length(path) > PATH_MAX) {
     throw new FsError(Errno.NAMETOOLONG, syscall, path);
   }
-  const len = path.length;
-  // Counted first so the array has its exact size: one grown by push() from
-  // [] allocates room for 17 names (~150 bytes) on every path resolved.
-  let count = 0;
-  for (let i = 0; i < len; i++) {
-    if (path.charCodeAt(i) !== 47 && (i === 0 || path.charCodeAt(i - 1) === 47)) count++;
-  }
-  const components = new Array<string>(count);
-  let k = 0;
+  const components: string[] = [];
   let start = 0;
+  const len = path.length;
   while (start <= len) {
     let end = path.indexOf("/", start);
     if (end < 0) end = len;
@@ -59,7 +52,7 @@ export function parsePath(path: string, syscall?: string): ParsedPath {
       if (name.length * 3 > NAME_MAX && utf8Length(name) > NAME_MAX) {
         throw new FsError(Errno.NAMETOOLONG, syscall, path);
       }
-      components[k++] = name;
+      components.push(name);
     }
     start = end + 1;
   }

@@ -57,10 +57,8 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
   let trailingSlash = parsed.trailingSlash;
-  // The parents walked through, stack[0..top]: sized for the path up front (a
-  // literal grown by push() allocates room for 17 nodes on every resolve).
-  const stack = new Array<UnionNode>(todo.length + 1);
-  stack[0] = rootNode(u);
+  // The parents walked through, stack[0..top] (a packed array: a pre-sized one is holey, and slower to walk).
+  const stack: UnionNode[] = [rootNode(u)];
   let top = 0;
   let hops = 0;
   for (;;) {
@@ -102,7 +100,8 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
       return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash, opened: undefined };
     }
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-    stack[++top] = child;
+    if (++top === stack.length) stack.push(child);
+    else stack[top] = child;
   }
 }
 
