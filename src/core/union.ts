@@ -182,8 +182,6 @@ export class Union {
     return toStat(nodeStat(node), this.#s.inodes.of(node));
   }
 
-  /** #stat as a function, made once (open passes it on every call; a directory handle keeps it). */
-  readonly #statOf = (node: UnionNode): Stat => this.#stat(node);
 
   // ---- low-level API used by the WASI layer and the fs-style API ----
 
@@ -208,7 +206,7 @@ export class Union {
       if (mode !== undefined) throw new FsError(Errno.INVAL, sys, path, "a mode argument goes with a flag string; use options.mode");
       o = checkOpenOptions(options, path);
     }
-    const file = openFile(this, this.#s, path, o, this.#statOf);
+    const file = openFile(this, this.#s, path, o, (n) => this.#stat(n));
     return o.read === false || o.append === true ? new FlaggedFile(file, o.read !== false, o.append === true) : file;
   }
 
