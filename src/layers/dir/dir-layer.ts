@@ -3,8 +3,8 @@
  * upper): the Layer and WritableLayer methods. Written only against the HostFs
  * port (host-fs.ts), so it stays platform-neutral; src/host/node.ts and
  * src/host/deno.ts inject the host. The folder, one concern per file:
- * caches.ts (what absorbs the union's repeated probes), work-dir.ts (the work
- * directory and atomic install), file.ts (the open file), source-pool.ts (the
+ * caches.ts (what absorbs the union's repeated probes), entry-maker.ts (new
+ * entries), work-dir.ts (the work directory and atomic install), file.ts (the open file), source-pool.ts (the
  * descriptors behind lazy copy-up sources), overlay.ts (overlayfs
  * char-device whiteouts, what is shown), entries.ts (ids and errors),
  * lock.ts (exclusive use of a writable layer).
@@ -44,16 +44,16 @@ import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
 import { LowerIndex } from "./lower-index.ts";
 import { EntryIds, hostPathIn, layerError } from "./entries.ts";
-import { DirFile, Writers, closeQuietly, copyContent } from "./file.ts";
+import { DirFile, Writers, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { defaultLockDir, lockLayer } from "./lock.ts";
 import type { LayerLock } from "./lock.ts";
-import { isOverlayWhiteout, isShown, listedName, overlayWhiteoutPath } from "./overlay.ts";
+import { isShown, listedName, overlayWhiteoutPath } from "./overlay.ts";
 import { openDirFile } from "./open.ts";
 import { PooledSource, SourcePool } from "./source-pool.ts";
+import { EntryMaker } from "./entry-maker.ts";
 import { WorkDir, canonicalWorkDir, defaultWorkDir } from "./work-dir.ts";
-import type { InstallTarget } from "./work-dir.ts";
 
 export interface DirLayerOptions<W extends boolean = boolean> {
   /** Accept writes (default false: a read-only lower layer; mutations throw EROFS). */
@@ -86,18 +86,17 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   readonly root: string;
   /** Host path of the work directory (writable layers only). */
   readonly workDir: string | undefined;
-  private readonly durable: boolean;
   private readonly ids: EntryIds;
   private readonly caches: DirCaches;
   private readonly tree: HostTree;
   /** Read-only layers: the per-directory index every read is answered from. */
   private readonly index: LowerIndex | undefined;
   private readonly work: WorkDir | undefined;
+  /** Writable layers: makes new entries (entry-maker.ts). */
+  private readonly maker: EntryMaker | undefined;
   /** Descriptors behind contentSource() reads (read-only layers). */
   private readonly sources: SourcePool;
   private closed = false;
-  /** The process's file-creation mask, read once (createInPlace). */
-  private umask: number | undefined;
   /** Held while a writable layer is open (DirLayerOptions.lock). */
   private lock: LayerLock | undefined;
 
@@ -114,7 +113,6 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (rootSt.kind !== "dir") throw new FsError(Errno.NOTDIR, "DirLayer", rootDir);
     this.ids = new EntryIds(rootSt.dev);
     this.writable = (options.writable ?? false) as W;
-    this.durable = options.durable ?? true;
     this.caches = new DirCaches(this.writable);
     this.sources = new SourcePool(host, (st) => this.ids.idOf(st));
     this.tree = new HostTree(host, this.root, this.caches);
@@ -127,6 +125,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       }
       this.workDir = canon;
       this.work = new WorkDir(host, canon, this.root);
+      this.maker = new EntryMaker(host, this.tree, this.caches, this.work, options.durable ?? true);
       // Last: nothing after it may throw and leave the lock held.
       if (options.lock !== false && host.processes !== undefined) {
         this.lock = lockLayer(host, host.processes, this.root, defaultLockDir(this.root, canon));
@@ -316,29 +315,6 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   }
 
   /**
-   * Host path for creating `path`: parents are real directories and the name is
-   * free, or (`overWhiteout`) taken only by an overlayfs char-device whiteout,
-   * which the new entry replaces (same-layer `X` beats `.wh.X` anyway).
-   */
-  private prepareCreate(path: string, syscall: string): InstallTarget {
-    this.requireWritable(syscall, path);
-    if (path === "") { this.tree.validate(path, syscall); throw new FsError(Errno.EXIST, syscall, path); }
-    const hp = this.tree.resolve(path, syscall);
-    this.caches.changed(path);
-    this.caches.listAdd(path);
-    const st = this.tree.lstatOrUndefined(hp, syscall, path);
-    if ((st && !isOverlayWhiteout(st)) || this.tree.overlayWhiteout(path, syscall)) {
-      throw new FsError(Errno.EXIST, syscall, path);
-    }
-    return { hp, overWhiteout: st !== undefined };
-  }
-
-  /** A fresh, unused path in the work directory (created on first use). */
-  private tempPath(): string {
-    return this.work!.tempPath();
-  }
-
-  /**
    * Done with this layer: remove its work directory if it is empty (one that
    * still holds something, junk from a failed step, stays for inspection).
    * The layer stays usable: the work directory is made again when needed.
@@ -406,65 +382,19 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   }
 
   mkdir(path: string, attr: NewEntryAttr): void {
-    const hp = this.prepareCreate(path, "mkdir");
-    let tmp: string | undefined;
-    try {
-      tmp = this.tempPath();
-      this.host.mkdir(tmp, 0o700);
-      this.work!.applyNewAttr(tmp, attr, "dir");
-      this.work!.install(tmp, hp, "dir");
-      tmp = undefined;
-      this.caches.listStart(path, []); // we just made it: empty
-    } catch (e) {
-      if (tmp !== undefined) this.work!.discard(tmp);
-      throw layerError(e, "mkdir", path);
-    }
-    if (!((attr.mode & 0o200) !== 0)) {
-      try { this.host.chmod(hp.hp, attr.mode & 0o7777); } catch (e) { throw layerError(e, "mkdir", path); }
-    }
-  }
-
-  /**
-   * Create an empty regular file in place with one open(O_CREAT|O_EXCL|O_NOFOLLOW):
-   * already atomic (an empty file has no content to tear, unlike a copy-up), so
-   * the work directory is not needed when that one call gives exactly `attr`:
-   * permission bits the umask leaves alone, no owner or times to set. Returns
-   * the read-write descriptor, or undefined when the full path must decide
-   * (attributes to apply, the name taken, a host without `umask`).
-   */
-  private createInPlace(path: string, attr: NewEntryAttr, syscall: string): { fd: number; hp: string } | undefined {
-    const host = this.host;
-    if (host.umask === undefined) return undefined;
-    const mode = attr.mode & 0o7777;
-    if (attr.uid !== undefined || attr.gid !== undefined || attr.atimeNs !== undefined || attr.mtimeNs !== undefined) return undefined;
-    // The umask as of the first creation (process.umask() costs two syscalls on every call in Node).
-    this.umask ??= host.umask();
-    if ((mode & ~0o777) !== 0 || (mode & this.umask) !== 0) return undefined;
-    if (path === "") return undefined;
-    const hp = this.tree.resolve(path, syscall);
-    this.caches.changed(path);
-    this.work!.ensure();
-    // `.wh.X` already exists (EEXIST) where X is an overlayfs char-device whiteout.
-    if (this.tree.overlayWhiteout(path, syscall) !== undefined) return undefined;
-    let fd: number;
-    this.caches.listAdd(path);
-    try { fd = host.open(hp, { createNew: true, mode }); } catch (e) {
-      if (errnoOf(e) === Errno.EXIST) return undefined; // EEXIST, or an overlayfs whiteout to replace: the full path decides
-      throw layerError(e, syscall, path);
-    }
-    this.caches.noteNonDir(path, "file"); // O_EXCL made a new regular file there
-    return { fd, hp };
+    this.requireWritable("mkdir", path);
+    this.maker!.mkdir(path, attr);
   }
 
   createFile(path: string, attr: NewEntryAttr): void {
     this.requireWritable("createFile", path);
-    const made = this.createInPlace(path, attr, "createFile");
+    const made = this.maker!.createInPlace(path, attr, "createFile");
     if (made !== undefined) {
       // Nothing was written: a failing close loses no data, and the entry is already complete.
       closeQuietly(this.host, made.fd);
       return;
     }
-    this.createFileSafely(path, attr);
+    this.maker!.createEmpty(path, attr);
   }
 
   /**
@@ -473,76 +403,25 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
    */
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     this.requireWritable("createFile", path);
-    const made = this.createInPlace(path, attr, "createFile");
+    const made = this.maker!.createInPlace(path, attr, "createFile");
     if (made !== undefined) return this.named(new DirFile(this, made.fd, made.hp, write, undefined, true), path);
-    this.createFileSafely(path, attr);
+    this.maker!.createEmpty(path, attr);
     return this.openFile(path, write, "open", true);
   }
 
-  /** createFile through the work directory (attributes applied before the entry appears). */
-  private createFileSafely(path: string, attr: NewEntryAttr): void {
-    const target = this.prepareCreate(path, "createFile");
-    const host = this.host;
-    try {
-      this.work!.installFile(target, attr, (tmp) => {
-        host.close(host.open(tmp, { createNew: true, mode: 0o600 }));
-        return -1;
-      }, false);
-    } catch (e) { throw layerError(e, "createFile", path); }
-  }
-
   createFileFrom(path: string, source: LayerFile, attr: NewEntryAttr): void {
-    // A (sparse) layer file past the safe-integer range cannot be copied exactly, and
-    // copying exabytes of holes would never end: refuse it like a write there (EFBIG).
-    if (!Number.isSafeInteger(source.stat().size)) throw new FsError(Errno.FBIG, "createFileFrom", path);
-    const target = this.prepareCreate(path, "createFileFrom");
-    const host = this.host;
-    const durable = this.durable;
-    try {
-      this.work!.installFile(target, attr, (tmp) => {
-        const src = source instanceof DirFile ? source.clonablePath() : undefined;
-        if (src !== undefined) {
-          // Reflink (COPYFILE_FICLONE) where the filesystem can, a plain kernel copy otherwise.
-          host.copyFile(src, tmp);
-          return durable ? host.open(tmp, { write: true }) : -1;
-        }
-        const fd = host.open(tmp, { createNew: true, mode: 0o600 });
-        try { copyContent(host, fd, source); } catch (e) { closeQuietly(host, fd); throw e; }
-        return fd;
-      }, durable);
-    } catch (e) { throw layerError(e, "createFileFrom", path); }
+    this.requireWritable("createFileFrom", path);
+    this.maker!.copyFrom(path, source, attr);
   }
 
   symlink(path: string, target: string, attr: Partial<NewEntryAttr> = {}): void {
-    const hp = this.prepareCreate(path, "symlink");
-    if (target.includes("\0")) throw new FsError(Errno.INVAL, "symlink", path);
-    let tmp: string | undefined;
-    try {
-      tmp = this.tempPath();
-      this.host.symlink(target, tmp);
-      this.work!.applyNewAttr(tmp, { mode: 0o777, ...attr }, "symlink");
-      this.work!.install(tmp, hp, "symlink");
-      tmp = undefined;
-    } catch (e) {
-      if (tmp !== undefined) this.work!.discard(tmp);
-      throw layerError(e, "symlink", path);
-    }
+    this.requireWritable("symlink", path);
+    this.maker!.symlink(path, target, attr);
   }
 
   link(existing: string, newPath: string): void {
     this.requireWritable("link", newPath);
-    this.caches.changed(existing); // its nlink and ctime change
-    this.caches.epoch++; // an open file may now have another name
-    const from = this.tree.resolve(existing, "link");
-    const st = this.tree.lstatOrUndefined(from, "link", existing);
-    if (!st || !isShown(st)) throw new FsError(Errno.NOENT, "link", existing);
-    if (st.kind === "dir") throw new FsError(Errno.PERM, "link", existing);
-    const target = this.prepareCreate(newPath, "link");
-    // link(2) is atomic and, on Linux, links a symlink itself rather than its target.
-    try {
-      if (target.overWhiteout) this.host.unlink(target.hp);
-      this.host.link(from, target.hp);
-    } catch (e) { throw layerError(e, "link", newPath); }
+    this.maker!.link(existing, newPath);
   }
 
   unlink(path: string): void {
@@ -592,7 +471,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     // Move the tree out of sight in one rename, then delete it at leisure.
     let trash: string;
     try {
-      trash = this.tempPath();
+      trash = this.work!.tempPath();
       this.host.rename(hp, trash);
     } catch (e) {
       throw layerError(e, "removeTree", path);
