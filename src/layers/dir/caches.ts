@@ -7,7 +7,7 @@
  * is always safe.
  */
 import type { EntryStat } from "../../core/layer.ts";
-import { WHITEOUT_PREFIX, childPath } from "../../core/layer.ts";
+import { WHITEOUT_PREFIX, baseName, childPath, parentPath } from "../../core/layer.ts";
 import { whiteoutTargetName } from "./overlay.ts";
 
 /** Bounds of the complete-listing cache (directories, names per directory). */
@@ -15,11 +15,6 @@ const LISTINGS_MAX = 1024;
 const LISTING_NAMES_MAX = 16384;
 /** Bound of the absent-path, directory-stat and non-directory caches (each cleared when full). */
 export const PATH_CACHE_MAX = 4096;
-
-/** The listing of `path`'s parent directory, if kept. */
-function parentListing(listings: Map<string, Set<string>>, path: string, slash: number): Set<string> | undefined {
-  return listings.get(slash < 0 ? "" : path.slice(0, slash));
-}
 
 export class DirCaches {
   /** Layer-relative directories already checked to be real directories (not symlinks), each with all its ancestors. */
@@ -131,19 +126,17 @@ export class DirCaches {
     if (this.nonDirs.size > 0) this.nonDirs.delete(path);
     if (this.fileStats.size > 0) this.fileStats.delete(path);
     if (path === "") return;
-    const slash = path.lastIndexOf("/");
-    const dir = slash < 0 ? "" : path.slice(0, slash);
+    const dir = parentPath(path);
     if (this.dirStats.size > 0) this.dirStats.delete(dir);
-    if (absent) this.absent.delete(childPath(dir, WHITEOUT_PREFIX + path.slice(slash + 1)));
+    if (absent) this.absent.delete(childPath(dir, WHITEOUT_PREFIX + baseName(path)));
   }
 
   /** Is `path` absent according to its parent's complete listing? */
   unlisted(path: string): boolean {
     if (path === "" || this.listings.size === 0) return false;
-    const slash = path.lastIndexOf("/");
-    const names = this.listings.get(slash < 0 ? "" : path.slice(0, slash));
+    const names = this.listings.get(parentPath(path));
     if (names === undefined) return false;
-    const name = slash < 0 ? path : path.slice(slash + 1);
+    const name = baseName(path);
     if (names.has(name)) return false;
     // `.wh.X` is there when X is an overlayfs char-device whiteout.
     const target = whiteoutTargetName(name);
@@ -152,15 +145,12 @@ export class DirCaches {
 
   listAdd(path: string): void {
     if (this.listings.size === 0) return;
-    // (No [dir, name] tuple: every create and unlink comes here.)
-    const slash = path.lastIndexOf("/");
-    parentListing(this.listings, path, slash)?.add(slash < 0 ? path : path.slice(slash + 1));
+    this.listings.get(parentPath(path))?.add(baseName(path));
   }
 
   listRemove(path: string): void {
     if (this.listings.size === 0) return;
-    const slash = path.lastIndexOf("/");
-    parentListing(this.listings, path, slash)?.delete(slash < 0 ? path : path.slice(slash + 1));
+    this.listings.get(parentPath(path))?.delete(baseName(path));
   }
 
   /** Start (or restart) the complete listing of directory `path` with `names`. */
