@@ -4,10 +4,12 @@
  * port (host-fs.ts), so it stays platform-neutral; src/host/node.ts and
  * src/host/deno.ts inject the host. The folder, one concern per file:
  * caches.ts (what absorbs the union's repeated probes), entry-maker.ts (new
- * entries), work-dir.ts (the work directory and atomic install), file.ts (the open file), source-pool.ts (the
- * descriptors behind lazy copy-up sources), overlay.ts (overlayfs
- * char-device whiteouts, what is shown), entries.ts (ids and errors),
- * lock.ts (exclusive use of a writable layer).
+ * entries), work-dir.ts (the work directory and atomic install), file.ts
+ * (the open file), source-pool.ts (the descriptors behind lazy copy-up
+ * sources), lower-index.ts (a read-only layer's index), read-ahead (in
+ * ../read-ahead.ts), overlay.ts (overlayfs char-device whiteouts, what is
+ * shown), entries.ts (ids and errors), lock.ts (exclusive use of a writable
+ * layer).
  *
  * On-disk format: aufs/OCI. Whiteouts are empty `.wh.NAME` files, an opaque
  * directory holds `.wh..wh..opq`; both are stored and reported verbatim (the

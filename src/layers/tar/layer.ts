@@ -127,8 +127,8 @@ export class TarFile implements LayerFile {
   readonly #path: string;
   readonly #start: number;
   readonly size: number;
-  readonly #read: (into: Uint8Array, position: number) => number;
-  readonly #ahead: ReadAhead | undefined;
+  /** Made on the first read (a file opened for one read, or never read, allocates none); null: the tar is in memory, a read is a copy already. */
+  #ahead: ReadAhead | null | undefined = undefined;
   #closed = false;
 
   constructor(layer: TarLayer, node: number, path: string) {
@@ -137,15 +137,15 @@ export class TarFile implements LayerFile {
     this.#path = path;
     this.#start = layer.index.offset[node]!;
     this.size = layer.index.size[node]!;
-    this.#read = memberReader(layer.source, this.#start, this.size);
-    // A tar never changes: bytes read ahead from a source that preads stay the file's bytes.
-    this.#ahead = layer.inMemory ? undefined : new ReadAhead(this.#read);
   }
 
   read(into: Uint8Array, position: number): number {
     this.#check("read");
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read", this.#path);
-    return this.#ahead !== undefined ? this.#ahead.read(into, position) : this.#read(into, position);
+    let ahead = this.#ahead;
+    // A tar never changes: bytes read ahead from a source that preads stay the file's bytes.
+    if (ahead === undefined) ahead = this.#ahead = this.#layer.inMemory ? null : new ReadAhead(memberReader(this.#layer.source, this.#start, this.size));
+    return ahead !== null ? ahead.read(into, position) : readMember(this.#layer.source, this.#start, this.size, into, position);
   }
 
   /**
@@ -185,11 +185,14 @@ export class TarFile implements LayerFile {
   }
 }
 
-/** Reads of the member at [start, start + size) of `source`, clamped at its end. */
+/** Read the member at [start, start + size) of `source` at `position`, clamped at its end. */
+function readMember(source: ByteSource, start: number, size: number, into: Uint8Array, position: number): number {
+  if (position >= size || into.length === 0) return 0;
+  const n = Math.min(into.length, size - position);
+  return source.read(n === into.length ? into : into.subarray(0, n), start + position);
+}
+
+/** readMember as a function of (into, position) (a content source, a read-ahead's fill). */
 function memberReader(source: ByteSource, start: number, size: number): (into: Uint8Array, position: number) => number {
-  return (into, position) => {
-    if (position >= size || into.length === 0) return 0;
-    const n = Math.min(into.length, size - position);
-    return source.read(n === into.length ? into : into.subarray(0, n), start + position);
-  };
+  return (into, position) => readMember(source, start, size, into, position);
 }
