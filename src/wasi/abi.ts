@@ -211,7 +211,7 @@ export interface Iovec {
  */
 export function readIovecs(view: DataView, ptr: number, count: number, reuse?: Iovec[]): Iovec[] {
   if (count > 0) view.getUint32(ptr + (count - 1) * IOVEC_SIZE + 4, true);
-  const out = reuse ?? new Array<Iovec>(count);
+  const out = reuse ?? []; // filled in order: a packed array (a pre-sized one is holey)
   const limit = view.byteLength;
   for (let i = 0; i < count; i++) {
     const p = view.getUint32(ptr + i * IOVEC_SIZE, true);

@@ -34,6 +34,7 @@
 import type { Fd, WASI } from "@bjorn3/browser_wasi_shim";
 import { Errno, errnoOf } from "../../core/errno.ts";
 import { writeFilestat } from "../abi.ts";
+import type { Iovec } from "../abi.ts";
 import { fdReadv, fdWritev, gatherIovecs, guestOffset } from "../fd-io.ts";
 import { GuestMemory } from "../guest-memory.ts";
 import { UnionDirFd } from "./dir-fd.ts";
@@ -148,6 +149,7 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
   });
 
   // Union Fds: iovecs gathered and moved as the dispatcher does (fd-io.ts); other Fds keep the shim's path.
+  const scratch: Iovec[] = []; // the iovecs of the call in progress (calls never overlap)
   const io = (name: "fd_read" | "fd_pread" | "fd_write" | "fd_pwrite", positioned: boolean, write: boolean) =>
     safe((n: number, iovsPtr: number, iovsLen: number, a: number | bigint, b?: number): number => {
       const f = fd(n);
@@ -157,7 +159,7 @@ export function fixShimWasi<W extends ShimWasiLike>(wasi: W): W {
       const resultPtr = (positioned ? b : a) as number;
       const dv = view();
       dv.getUint32(resultPtr >>> 0, true); // EFAULT before anything moves
-      const iovs = gatherIovecs(dv, iovsPtr, iovsLen);
+      const iovs = gatherIovecs(dv, iovsPtr, iovsLen, scratch);
       const position = positioned ? guestOffset(a as bigint) : undefined;
       const done = write ? fdWritev(f, guest, iovs, position) : fdReadv(f, guest, iovs, position);
       dv.setUint32(resultPtr >>> 0, done, true);
