@@ -190,11 +190,11 @@ const RUNNERS = {
   browser: async (jsonFile) => run(process.execPath, [VITEST, ...vitestArgs("vitest.browser.config.ts", jsonFile)]),
 };
 
-// Fresh dist/ first, so tests that spawn bin/layerfs.js (which loads dist/) test the current
+// Fresh dist/ first, so tests that spawn bin/layerfs.js (which loads dist/cli/) test the current
 // sources. Build errors do not stop the run: test/build/dist.test.ts fails on them.
 if (process.env.LAYERFS_SKIP_BUILD !== "1") {
   console.log("===== layerfs: npm run build (dist/) =====");
-  const b = await run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]);
+  const b = await run(process.execPath, [join(ROOT, "scripts", "build.mjs")]);
   if (b.code !== 0) console.log("build reported errors (above); dist/ was still emitted; test/build reports the failure");
 }
 

@@ -93,7 +93,7 @@ export async function runCli(args: string[], options: { stdin?: string } = {}): 
 
 /**
  * A private copy of the package (package.json, bin/, dist/ built by `npm run build`'s
- * tsc with another outDir, node_modules linked), so spawning bin/layerfs.js never
+ * script with another outDir, node_modules linked), so spawning bin/layerfs.js never
  * races with other tests that build dist/. Returns the copy's root, or why it failed.
  */
 export function buildPackageCopy(): { root: string } | { error: string } {
@@ -102,13 +102,13 @@ export function buildPackageCopy(): { root: string } | { error: string } {
   mkdirSync(join(root, "bin"));
   copyFileSync(BIN, join(root, "bin/layerfs.js"));
   symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
-  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(root, "dist")], {
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts/build.mjs"), "--outDir", join(root, "dist")], {
     cwd: ROOT,
     encoding: "utf8",
   });
-  // Type errors elsewhere still emit JavaScript (test/build checks the build is clean);
-  // the CLI tests only need the emitted files.
-  if (existsSync(join(root, "dist/src/cli/main.js"))) return { root };
+  // Type errors elsewhere still emit JavaScript and the bundle (test/build checks the
+  // build is clean); the CLI tests only need the emitted files.
+  if (existsSync(join(root, "dist/cli/main.js"))) return { root };
   return { error: `npm run build failed: ${(r.stdout + r.stderr).slice(0, 800)}` };
 }
 

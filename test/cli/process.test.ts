@@ -1,7 +1,7 @@
 // The layerfs CLI as a real process: `node bin/layerfs.js` over the built dist/
 // (what `npx layerfs` runs), and `deno run -A src/cli/main.ts` under Deno.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +71,34 @@ describe("node bin/layerfs.js", () => {
     const notWasm = spawnCli(["run", join(ROOT, "package.json")]);
     expect(notWasm.status).toBe(1);
     expect(notWasm.stderr).toMatch(/^layerfs: run: .*package\.json: not a WebAssembly module/);
+  });
+});
+
+describe("node bin/layerfs.js runs the bundled CLI (dist/cli/, scripts/build.mjs)", () => {
+  let pkg = "";
+  beforeAll(() => {
+    const built = buildPackageCopy();
+    if ("error" in built) throw new Error(built.error);
+    pkg = built.root;
+  }, 120_000);
+  afterAll(() => removeDir(pkg));
+
+  it("needs none of dist/src's modules: the bundle alone runs a guest and a lazily loaded command", () => {
+    rmSync(join(pkg, "dist/src"), { recursive: true });
+    expect(spawnBin(pkg, ["run", PROBE, "stdin"], { input: "bundled\n" })).toEqual({ status: 0, stdout: "bundled\n", stderr: "" });
+    const { dir, bbb } = demoCopy();
+    try {
+      expect(spawnBin(pkg, ["ls", "--layer", bbb, "/"])).toMatchObject({ status: 0, stderr: "" });
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it("says how to build it when dist/cli/ is missing", () => {
+    rmSync(join(pkg, "dist/cli"), { recursive: true, force: true });
+    const r = spawnBin(pkg, ["--version"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("layerfs: the compiled CLI (dist/) is missing: run 'npm run build' first\n");
   });
 });
 
