@@ -12,7 +12,8 @@ import { buildPackageCopy, DEMO_WASM, demoCopy, readTree, removeDir, ROOT, spawn
 const PROBE = join(ROOT, "test/cli/fixtures/probe.wasm");
 const DENO = join(ROOT, "node_modules/.bin/deno");
 
-describe("node bin/layerfs.js", () => {
+/** A private package copy for the enclosing describe block: built before its tests, removed after. */
+function packageCopy(): () => string {
   let pkg = "";
   beforeAll(() => {
     const built = buildPackageCopy();
@@ -20,8 +21,12 @@ describe("node bin/layerfs.js", () => {
     pkg = built.root;
   }, 120_000);
   afterAll(() => removeDir(pkg));
+  return () => pkg;
+}
 
-  const spawnCli = (args: string[], options?: { input?: string }) => spawnBin(pkg, args, options);
+describe("node bin/layerfs.js", () => {
+  const pkg = packageCopy();
+  const spawnCli = (args: string[], options?: { input?: string }) => spawnBin(pkg(), args, options);
 
   it("is the package's bin, a plain JS file", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
@@ -75,15 +80,10 @@ describe("node bin/layerfs.js", () => {
 });
 
 describe("node bin/layerfs.js runs the bundled CLI (dist/cli/, scripts/build.mjs)", () => {
-  let pkg = "";
-  beforeAll(() => {
-    const built = buildPackageCopy();
-    if ("error" in built) throw new Error(built.error);
-    pkg = built.root;
-  }, 120_000);
-  afterAll(() => removeDir(pkg));
+  const copy = packageCopy();
 
   it("needs none of dist/src's modules: the bundle alone runs a guest and a lazily loaded command", () => {
+    const pkg = copy();
     rmSync(join(pkg, "dist/src"), { recursive: true });
     expect(spawnBin(pkg, ["run", PROBE, "stdin"], { input: "bundled\n" })).toEqual({ status: 0, stdout: "bundled\n", stderr: "" });
     const { dir, bbb } = demoCopy();
@@ -95,6 +95,7 @@ describe("node bin/layerfs.js runs the bundled CLI (dist/cli/, scripts/build.mjs
   });
 
   it("says how to build it when dist/cli/ is missing", () => {
+    const pkg = copy();
     rmSync(join(pkg, "dist/cli"), { recursive: true, force: true });
     const r = spawnBin(pkg, ["--version"]);
     expect(r.status).toBe(1);
