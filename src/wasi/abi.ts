@@ -105,7 +105,11 @@ function writeFilestatTimes(view: DataView, ptr: number, atim: bigint, mtim: big
   view.setBigUint64(ptr + FILESTAT.CTIM, ctim, true);
 }
 
-/** A u64 field from a non-negative safe integer, without a BigInt. */
+/**
+ * A u64 field from a non-negative integer, without a BigInt: exact for every
+ * integer a number holds below 2**64 (the remainder and the division by 2**32
+ * are exact), as BigInt(n) would be.
+ */
 function setU64(view: DataView, ptr: number, n: number): void {
   view.setUint32(ptr, n % 4294967296, true);
   view.setUint32(ptr + 4, Math.floor(n / 4294967296), true);
@@ -153,20 +157,22 @@ export function readFdstat(view: DataView, ptr: number): Fdstat {
 
 /**
  * dirent header (24 bytes) followed by the name without NUL: d_next u64 @0,
- * d_ino u64 @8, d_namlen u32 @16, d_type u8 @20. Encoded into a scratch
- * buffer so fd_readdir can copy a partial last entry.
+ * d_ino u64 @8, d_namlen u32 @16, d_type u8 @20.
  */
-export function encodeDirent(next: bigint, ino: bigint, name: Uint8Array, type: number): Uint8Array {
-  const out = new Uint8Array(DIRENT_SIZE + name.length);
-  writeDirentHeader(new DataView(out.buffer), 0, next, ino, name.length, type);
-  out.set(name, DIRENT_SIZE);
-  return out;
-}
-
 /** The 24-byte dirent header alone (padding zeroed), for callers that write the name themselves. */
 export function writeDirentHeader(view: DataView, ptr: number, next: bigint, ino: bigint, namlen: number, type: number): void {
   view.setBigUint64(ptr, next, true);
   view.setBigUint64(ptr + 8, ino, true);
+  view.setUint32(ptr + 16, namlen, true);
+  view.setUint8(ptr + 20, type);
+  view.setUint8(ptr + 21, 0);
+  view.setUint16(ptr + 22, 0, true);
+}
+
+/** writeDirentHeader from counts that are non-negative integers (a union listing's): no BigInts. */
+export function writeDirentNumbers(view: DataView, ptr: number, next: number, ino: number, namlen: number, type: number): void {
+  setU64(view, ptr, next);
+  setU64(view, ptr + 8, ino);
   view.setUint32(ptr + 16, namlen, true);
   view.setUint8(ptr + 20, type);
   view.setUint8(ptr + 21, 0);

@@ -1,8 +1,9 @@
 import { GuestMemory } from "../../src/wasi/guest-memory.ts";
 import { describe, expect, it } from "vitest";
 import {
-  DIRENT_SIZE, EVENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE, encodeDirent,
-  readDirentHeader, readEvent, readFdstat, readFilestat, readIovecs, readSubscription, writeEvent, writeFdstat,
+  DIRENT_SIZE, EVENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE,
+  readDirentHeader, readEvent, readFdstat, readFilestat, readIovecs, readSubscription, writeDirentHeader,
+  writeDirentNumbers, writeEvent, writeFdstat,
   writeFilestat, writePrestat, writeSubscriptionClock, writeSubscriptionFd,
 } from "../../src/wasi/abi.ts";
 
@@ -41,14 +42,22 @@ describe("abi struct layouts", () => {
     expect(readFdstat(v, 0)).toEqual({ filetype: 3, flags: 0x11, rightsBase: 0x1fffffffn, rightsInheriting: 5n });
   });
 
-  it("a dirent is a 24-byte header followed by the name without NUL", () => {
-    const name = new TextEncoder().encode("héllo");
-    const d = encodeDirent(42n, 7n, name, 4);
+  it("a dirent header is 24 bytes, padding zeroed, from bigints or from numbers alike", () => {
     expect(DIRENT_SIZE).toBe(24);
-    expect(d.length).toBe(24 + name.length);
-    const v = new DataView(d.buffer);
-    expect(readDirentHeader(v, 0)).toEqual({ next: 42n, ino: 7n, namlen: name.length, type: 4 });
-    expect(d.subarray(24)).toEqual(name);
+    const v = dv();
+    new Uint8Array(v.buffer).fill(0xff);
+    writeDirentHeader(v, 0, 42n, 7n, 6, 4);
+    expect(readDirentHeader(v, 0)).toEqual({ next: 42n, ino: 7n, namlen: 6, type: 4 });
+    expect([...new Uint8Array(v.buffer, 21, 3)]).toEqual([0, 0, 0]);
+    const w = dv();
+    new Uint8Array(w.buffer).fill(0xff);
+    // Above 2**32 (the high word) and above 2**53 (a number that is still an exact integer).
+    for (const [next, ino] of [[42, 7], [2 ** 32 + 5, 2 ** 40 + 3], [2 ** 53 + 2, 2 ** 63 + 2 ** 11]] as const) {
+      writeDirentNumbers(w, 0, next, ino, 6, 4);
+      writeDirentHeader(v, 0, BigInt(next), BigInt(ino), 6, 4);
+      expect(new Uint8Array(w.buffer, 0, 24)).toEqual(new Uint8Array(v.buffer, 0, 24));
+      expect(readDirentHeader(w, 0)).toEqual({ next: BigInt(next), ino: BigInt(ino), namlen: 6, type: 4 });
+    }
   });
 
   it("prestat puts tag 0 at 0 and the name length at 4", () => {

@@ -178,6 +178,46 @@ describe("fd_readdir", () => {
     expect(readdir(h, d, 99n, 100).used).toBe(0);
   });
 
+  it("gives the dirent stream byte for byte at every cookie and buffer size, non-ASCII names and 64-bit inodes included", () => {
+    // Names of 1-4 UTF-8 bytes per character (2-byte é, 3-byte €, 4-byte 😀), next to ASCII ones.
+    const names = ["a", "café", "z€z", "😀", "plain.txt"];
+    const h = harness({ spec: Object.fromEntries(names.map((n) => [`d/${n}`, "x"])) });
+    expect(call(h, "path_create_directory", ROOT, "d/new-é")).toBe(0); // an upper directory among lower files
+    const [, d] = h.open("d", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
+    // The stream built independently: header (d_next, d_ino, d_namlen, d_type, zero padding), then the name.
+    const listed = [
+      { name: ".", ino: h.union.stat("/d").ino, type: FILETYPE.DIRECTORY },
+      { name: "..", ino: h.union.stat("/").ino, type: FILETYPE.DIRECTORY },
+      ...h.union.readdirEntries("/d").map((e) => ({ name: e.name, ino: e.ino, type: e.type === "dir" ? FILETYPE.DIRECTORY : FILETYPE.REGULAR_FILE })),
+    ];
+    expect(listed.filter((e) => e.ino >= 2 ** 32).length).toBeGreaterThan(names.length - 1); // lower inodes use the high word
+    const parts = listed.map((e, i) => {
+      const name = new TextEncoder().encode(e.name);
+      const b = new Uint8Array(DIRENT_SIZE + name.length);
+      const v = new DataView(b.buffer);
+      v.setBigUint64(0, BigInt(i + 1), true);
+      v.setBigUint64(8, BigInt(e.ino), true);
+      v.setUint32(16, name.length, true);
+      v.setUint8(20, e.type);
+      b.set(name, DIRENT_SIZE);
+      return b;
+    });
+    const whole = (from: number): Uint8Array => {
+      const out: number[] = [];
+      for (const p of parts.slice(from)) out.push(...p);
+      return new Uint8Array(out);
+    };
+    for (let cookie = 0; cookie <= parts.length + 1; cookie++) {
+      const expected = whole(cookie);
+      for (let size = 0; size <= expected.length + 1; size++) {
+        const r = readdir(h, d, BigInt(cookie), size);
+        expect(r.errno).toBe(0);
+        expect(r.used).toBe(Math.min(size, expected.length));
+        expect(h.read(r.buf, r.used)).toEqual(expected.subarray(0, r.used));
+      }
+    }
+  });
+
   it("cookies stay valid while entries are deleted (snapshot at cookie 0)", () => {
     const h = harness({ spec: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`d/f${String(i).padStart(2, "0")}`, "x"])) });
     const [, d] = h.open("d", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
