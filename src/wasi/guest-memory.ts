@@ -31,8 +31,17 @@ export class GuestMemory {
       // A SharedArrayBuffer is not detached by a grow (another thread's grow gives a new, longer one).
       this.detachesOnGrow = typeof SharedArrayBuffer === "undefined" || !(next instanceof SharedArrayBuffer);
       this.dv = new DataView(next);
+      this.all = new Uint8Array(next);
     }
     return this.dv;
+  }
+
+  private all: Uint8Array = new Uint8Array(0);
+
+  /** Bytes of all of memory, for readers that index it themselves (same freshness as view()). */
+  u8(): Uint8Array {
+    this.view();
+    return this.all;
   }
 
   /** The buffer behind view() (call view() first in the same syscall). */
