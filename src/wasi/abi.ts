@@ -84,7 +84,7 @@ export function writeFilestatNumbers(
   view: DataView, ptr: number, dev: number, ino: number, filetype: number, nlink: number, size: number,
   atim: bigint, mtim: bigint, ctim: bigint,
 ): void {
-  view.getBigUint64(ptr + FILESTAT.CTIM, true); // bounds check before any byte is written
+  view.getUint8(ptr + FILESTAT_SIZE - 1); // bounds check before any byte is written (no BigInt made)
   setU64(view, ptr + FILESTAT.DEV, dev);
   setU64(view, ptr + FILESTAT.INO, ino);
   writeFiletype(view, ptr, filetype);
@@ -93,10 +93,12 @@ export function writeFilestatNumbers(
   writeFilestatTimes(view, ptr, atim, mtim, ctim);
 }
 
-/** The filetype byte and the padding after it. */
+/** The filetype byte and the 7 bytes of padding after it. */
 function writeFiletype(view: DataView, ptr: number, filetype: number): void {
   view.setUint8(ptr + FILESTAT.FILETYPE, filetype);
-  for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) view.setUint8(ptr + i, 0);
+  view.setUint8(ptr + FILESTAT.FILETYPE + 1, 0);
+  view.setUint16(ptr + FILESTAT.FILETYPE + 2, 0, true);
+  view.setUint32(ptr + FILESTAT.FILETYPE + 4, 0, true);
 }
 
 function writeFilestatTimes(view: DataView, ptr: number, atim: bigint, mtim: bigint, ctim: bigint): void {
