@@ -93,6 +93,39 @@ export function writeFilestatNumbers(
   writeFilestatTimes(view, ptr, atim, mtim, ctim);
 }
 
+/** The ABI's byte order is the host's (then aligned fields may be stored through typed arrays: writeFilestatWords). */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * writeFilestatNumbers through 32- and 64-bit views of the memory (`u32`,
+ * `u64`, over the whole buffer), for a little-endian host and an 8-aligned
+ * `ptr` whose 64 bytes the caller has bounds-checked (typed-array stores
+ * outside are dropped silently): the same bytes, and in V8 a BigUint64Array
+ * store of a time is several times cheaper than DataView.setBigUint64.
+ */
+export function writeFilestatWords(
+  u32: Uint32Array, u64: BigUint64Array, ptr: number, dev: number, ino: number, filetype: number, nlink: number,
+  size: number, atim: bigint, mtim: bigint, ctim: bigint,
+): void {
+  const w = ptr >>> 2;
+  setWords(u32, w + FILESTAT.DEV / 4, dev);
+  setWords(u32, w + FILESTAT.INO / 4, ino);
+  u32[w + FILESTAT.FILETYPE / 4] = filetype; // the filetype byte, then 3 of its 7 bytes of padding
+  u32[w + FILESTAT.FILETYPE / 4 + 1] = 0;
+  setWords(u32, w + FILESTAT.NLINK / 4, nlink);
+  setWords(u32, w + FILESTAT.SIZE / 4, size);
+  const d = ptr >>> 3;
+  u64[d + FILESTAT.ATIM / 8] = atim;
+  u64[d + FILESTAT.MTIM / 8] = mtim;
+  u64[d + FILESTAT.CTIM / 8] = ctim;
+}
+
+/** setU64 into two little-endian 32-bit words at word index `w`. */
+function setWords(u32: Uint32Array, w: number, n: number): void {
+  u32[w] = n % 4294967296;
+  u32[w + 1] = Math.floor(n / 4294967296);
+}
+
 /** The filetype byte and the 7 bytes of padding after it. */
 function writeFiletype(view: DataView, ptr: number, filetype: number): void {
   view.setUint8(ptr + FILESTAT.FILETYPE, filetype);

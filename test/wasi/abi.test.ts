@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   DIRENT_SIZE, EVENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE,
   readDirentHeader, readEvent, readFdstat, readFilestat, readIovecs, readSubscription, writeDirentHeader,
-  writeDirentNumbers, writeEvent, writeFdstat,
+  writeDirentNumbers, writeEvent, writeFdstat, writeFilestatWords,
   writeFilestat, writePrestat, writeSubscriptionClock, writeSubscriptionFd,
 } from "../../src/wasi/abi.ts";
 
@@ -40,6 +40,29 @@ describe("abi struct layouts", () => {
     expect(v.getBigUint64(8, true)).toBe(0x1fffffffn);
     expect(v.getBigUint64(16, true)).toBe(5n);
     expect(readFdstat(v, 0)).toEqual({ filetype: 3, flags: 0x11, rightsBase: 0x1fffffffn, rightsInheriting: 5n });
+  });
+
+  it("a filestat written through word views is the DataView one byte for byte, above 2**32 and 2**53 too", () => {
+    const buf = new ArrayBuffer(256);
+    const [u32, u64, view] = [new Uint32Array(buf), new BigUint64Array(buf), new DataView(buf)];
+    const ref = dv();
+    const max = 2n ** 64n - 1n;
+    // [dev, ino, filetype, nlink, size, atim, mtim, ctim]
+    const cases: [number, number, number, number, number, bigint, bigint, bigint][] = [
+      [1, 2, 4, 3, 0x1122334455, 7n, 8n, 9n],
+      [2 ** 32 - 1, 2 ** 32 + 5, 3, 2 ** 31, 2 ** 53 - 1, 1_765_000_000_123_456_789n, 0n, max],
+      [2 ** 53 + 2, 2 ** 63 + 2 ** 11, 7, 0, 2 ** 60, max - 1n, 2n ** 63n, 2n ** 32n],
+    ];
+    for (const [dev, ino, ft, nlink, size, a, m, c] of cases) {
+      for (const at of [0, 8, 192]) {
+        new Uint8Array(buf).fill(0xff);
+        new Uint8Array(ref.buffer).fill(0xff);
+        writeFilestatWords(u32, u64, at, dev, ino, ft, nlink, size, a, m, c);
+        writeFilestat(ref, at, { dev: BigInt(dev), ino: BigInt(ino), filetype: ft, nlink: BigInt(nlink), size: BigInt(size), atim: a, mtim: m, ctim: c });
+        expect(new Uint8Array(buf)).toEqual(new Uint8Array(ref.buffer));
+        expect(readFilestat(view, at)).toEqual({ dev: BigInt(dev), ino: BigInt(ino), filetype: ft, nlink: BigInt(nlink), size: BigInt(size), atim: a, mtim: m, ctim: c });
+      }
+    }
   });
 
   it("a dirent header is 24 bytes, padding zeroed, from bigints or from numbers alike", () => {

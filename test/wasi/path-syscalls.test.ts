@@ -1,7 +1,7 @@
 // path_* syscalls and fd_readdir called directly on a prepared memory (see harness.ts).
 import { describe, expect, it } from "vitest";
 import { Errno } from "../../src/core/errno.ts";
-import { DIRENT_SIZE, FILETYPE, FSTFLAGS, OFLAGS, readDirentHeader } from "../../src/wasi/abi.ts";
+import { DIRENT_SIZE, FILETYPE, FSTFLAGS, OFLAGS, readDirentHeader, readFilestat } from "../../src/wasi/abi.ts";
 import { ALL_RIGHTS, R_READ, R_WRITE, ROOT, RIGHTS_RDONLY, harness } from "./harness.ts";
 import type { Harness } from "./harness.ts";
 
@@ -278,6 +278,35 @@ describe("path_create_directory / path_remove_directory / path_unlink_file", () 
 });
 
 describe("path_filestat_get / path_filestat_set_times", () => {
+  it("writes the same 64 bytes at an 8-aligned and at an unaligned address, with the union's exact values", () => {
+    const h = harness();
+    for (const [path, flags] of [["data/a.txt", 0], ["link-to-a", 0], ["link-to-a", 1], ["data", 0], ["/", 0]] as const) {
+      const [p, l] = h.str(path === "/" ? "." : path);
+      const st = flags === 1 ? h.union.stat("/" + path) : h.union.lstat(path === "/" ? "/" : "/" + path);
+      const base = h.alloc(160); // 8-aligned
+      const written: Uint8Array[] = [];
+      for (const off of [0, 1, 4, 72]) {
+        h.u8().fill(0xee, base, base + 160);
+        expect(h.sys.path_filestat_get!(ROOT, flags, p, l, base + off)).toBe(0);
+        expect(h.read(base, off)).toEqual(new Uint8Array(off).fill(0xee)); // nothing before it
+        expect(h.read(base + off + 64, 8)).toEqual(new Uint8Array(8).fill(0xee)); // nothing after it
+        written.push(h.read(base + off, 64));
+      }
+      for (const w of written) expect(w).toEqual(written[0]);
+      const v = new DataView(written[0]!.slice().buffer);
+      expect(readFilestat(v, 0)).toEqual({
+        dev: BigInt(st.dev), ino: BigInt(st.ino), filetype: st.type === "dir" ? FILETYPE.DIRECTORY : st.type === "symlink" ? FILETYPE.SYMBOLIC_LINK : FILETYPE.REGULAR_FILE,
+        nlink: BigInt(st.nlink), size: BigInt(st.size), atim: st.atimeNs, mtim: st.mtimeNs, ctim: st.ctimeNs,
+      });
+      expect(written[0]!.subarray(17, 24)).toEqual(new Uint8Array(7)); // the padding after the filetype
+    }
+    const [p, l] = h.str("data/a.txt");
+    expect(h.union.lstat("/data/a.txt").ino).toBeGreaterThan(2 ** 32); // a lower inode: the high word matters
+    const end = h.memory.buffer.byteLength;
+    expect(h.sys.path_filestat_get!(ROOT, 0, p, l, end - 56)).toBe(E.FAULT); // 8-aligned, but its end is outside
+    expect(h.sys.path_filestat_get!(ROOT, 0, p, l, end - 64)).toBe(0);
+  });
+
   it("stats with and without following symlinks", () => {
     const h = harness();
     const [p, l] = h.str("link-to-a");

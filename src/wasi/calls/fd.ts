@@ -8,7 +8,7 @@ import { FILESTAT_SIZE, FILETYPE, writeFdstat, writeFilestat, writePrestat } fro
 import { DATASYNC_RIGHTS, SYNC_RIGHTS, fdAdvise, fdSetFlags, fdSetTimes, fdSync } from "../fd-control.ts";
 import { fdAllocate, fdSeek, fdSetSize, fdTell } from "../fd-io.ts";
 import type { DirDescriptor, FileDescriptor } from "../fd-table.ts";
-import { CHARACTER_DEVICE_FILESTAT, writeStatFilestat } from "../filestat.ts";
+import { CHARACTER_DEVICE_FILESTAT, writeStatFilestatTo } from "../filestat.ts";
 import type { Preview1Calls } from "../preview1.ts";
 import { firstListed, listingFor } from "../readdir.ts";
 import { RIGHTS, narrowRights, requireRights, rightsToU64 } from "../rights.ts";
@@ -83,8 +83,8 @@ export function fdCalls(g: Guest): FdCalls {
       if (h.kind === "stdio") {
         writeFilestat(view, ptr >>> 0, CHARACTER_DEVICE_FILESTAT);
       } else {
-        view.getUint8((ptr >>> 0) + FILESTAT_SIZE - 1);
-        writeStatFilestat(view, ptr >>> 0, statOf(h));
+        view.getUint8((ptr >>> 0) + FILESTAT_SIZE - 1); // EFAULT before the stat
+        writeStatFilestatTo(memory, ptr >>> 0, statOf(h));
       }
       return Errno.SUCCESS;
     },

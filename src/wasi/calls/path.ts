@@ -7,7 +7,7 @@ import { Errno } from "../../core/errno.ts";
 import { FILESTAT_SIZE, LOOKUPFLAGS, LOOKUPFLAGS_ALL } from "../abi.ts";
 import { afterMove, renameTracked } from "../tracked-rename.ts";
 import type { Descriptor } from "../fd-table.ts";
-import { writeStatFilestat } from "../filestat.ts";
+import { writeStatFilestatTo } from "../filestat.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
 import { lastComponent, refuseAbsoluteTarget, refuseDotLast } from "../paths.ts";
 import type { Preview1Calls } from "../preview1.ts";
@@ -37,10 +37,9 @@ export function pathCalls(g: Guest): PathCalls {
       if ((flags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
       const dir = dirWith(g, fd, RIGHTS.PATH_FILESTAT_GET);
       const full = fullPath(g, dir, ptr, len);
-      const view = memory.view();
-      view.getUint8((bufPtr >>> 0) + FILESTAT_SIZE - 1);
+      memory.view().getUint8((bufPtr >>> 0) + FILESTAT_SIZE - 1); // EFAULT before the lookup
       const st = flags & LOOKUPFLAGS.SYMLINK_FOLLOW ? dir.union.stat(full) : dir.union.lstat(full);
-      writeStatFilestat(view, bufPtr >>> 0, st);
+      writeStatFilestatTo(memory, bufPtr >>> 0, st);
       return Errno.SUCCESS;
     },
 
