@@ -66,8 +66,22 @@ function confine(s: string, from: number, escapeErrno: number): void {
   }
 }
 
-/** Char codes of the path being decoded by guestPathUnder (calls never overlap: no reentry into it). */
-const codes: number[] = [];
+/**
+ * Char codes of the path guestPathUnder is decoding, one packed array per
+ * length, filled whole by each call (calls never overlap): setting an
+ * array's length is a runtime call in V8.
+ */
+const codesOfLength: number[][] = [];
+
+function codesFor(length: number): number[] {
+  let codes = codesOfLength[length];
+  if (codes === undefined) {
+    codes = [];
+    for (let i = 0; i < length; i++) codes.push(0);
+    codesOfLength[length] = codes;
+  }
+  return codes;
+}
 
 /**
  * resolveUnder(dirPath, decodeGuestPath(bytes)) for the `len` bytes at `ptr`
@@ -83,9 +97,7 @@ export function guestPathUnder(mem: Uint8Array, ptr: number, len: number, dirPat
   if (p + n > mem.length) throw new RangeError("path outside memory");
   const pre = dirPath === "/" ? 1 : dirPath.length + 1;
   if (n > 0 && n <= 255 && pre <= 256) {
-    // Written in index order (prefix, then the bytes): the array stays packed.
-    for (let k = 0; k < pre - 1; k++) codes[k] = dirPath.charCodeAt(k);
-    codes[pre - 1] = 47; // "/"
+    const codes = codesFor(pre + n);
     let i = 0;
     for (; i < n; i++) {
       const b = mem[p + i]!;
@@ -94,7 +106,8 @@ export function guestPathUnder(mem: Uint8Array, ptr: number, len: number, dirPat
       codes[pre + i] = b;
     }
     if (i === n) {
-      codes.length = pre + n;
+      for (let k = 0; k < pre - 1; k++) codes[k] = dirPath.charCodeAt(k);
+      codes[pre - 1] = 47; // "/"
       const full = String.fromCharCode.apply(null, codes);
       confine(full, pre, escapeErrno);
       return full;
