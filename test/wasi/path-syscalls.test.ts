@@ -178,20 +178,14 @@ describe("fd_readdir", () => {
     expect(readdir(h, d, 99n, 100).used).toBe(0);
   });
 
-  it("gives the dirent stream byte for byte at every cookie and buffer size, non-ASCII names and 64-bit inodes included", () => {
-    // Names of 1-4 UTF-8 bytes per character (2-byte é, 3-byte €, 4-byte 😀), next to ASCII ones.
-    const names = ["a", "café", "z€z", "😀", "plain.txt"];
-    const h = harness({ spec: Object.fromEntries(names.map((n) => [`d/${n}`, "x"])) });
-    expect(call(h, "path_create_directory", ROOT, "d/new-é")).toBe(0); // an upper directory among lower files
-    const [, d] = h.open("d", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
-    // The stream built independently: header (d_next, d_ino, d_namlen, d_type, zero padding), then the name.
+  /** The dirent stream of union directory `path` built independently: header (d_next, d_ino, d_namlen, d_type, zero padding), then the name. */
+  function expectedStream(h: Harness, path: string): Uint8Array[] {
     const listed = [
-      { name: ".", ino: h.union.stat("/d").ino, type: FILETYPE.DIRECTORY },
-      { name: "..", ino: h.union.stat("/").ino, type: FILETYPE.DIRECTORY },
-      ...h.union.readdirEntries("/d").map((e) => ({ name: e.name, ino: e.ino, type: e.type === "dir" ? FILETYPE.DIRECTORY : FILETYPE.REGULAR_FILE })),
+      { name: ".", ino: h.union.stat(path).ino, type: FILETYPE.DIRECTORY },
+      { name: "..", ino: h.union.stat(path.slice(0, path.lastIndexOf("/")) || "/").ino, type: FILETYPE.DIRECTORY },
+      ...h.union.readdirEntries(path).map((e) => ({ name: e.name, ino: e.ino, type: e.type === "dir" ? FILETYPE.DIRECTORY : FILETYPE.REGULAR_FILE })),
     ];
-    expect(listed.filter((e) => e.ino >= 2 ** 32).length).toBeGreaterThan(names.length - 1); // lower inodes use the high word
-    const parts = listed.map((e, i) => {
+    return listed.map((e, i) => {
       const name = new TextEncoder().encode(e.name);
       const b = new Uint8Array(DIRENT_SIZE + name.length);
       const v = new DataView(b.buffer);
@@ -202,19 +196,51 @@ describe("fd_readdir", () => {
       b.set(name, DIRENT_SIZE);
       return b;
     });
-    const whole = (from: number): Uint8Array => {
-      const out: number[] = [];
-      for (const p of parts.slice(from)) out.push(...p);
-      return new Uint8Array(out);
-    };
+  }
+
+  function concat(parts: Uint8Array[]): Uint8Array {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  }
+
+  it("gives the dirent stream byte for byte at every cookie and buffer size, non-ASCII names and 64-bit inodes included", () => {
+    // Names of 1-4 UTF-8 bytes per character (2-byte é, 3-byte €, 4-byte 😀), next to ASCII ones.
+    const names = ["a", "café", "z€z", "😀", "plain.txt"];
+    const h = harness({ spec: Object.fromEntries(names.map((n) => [`d/${n}`, "x"])) });
+    expect(call(h, "path_create_directory", ROOT, "d/new-é")).toBe(0); // an upper directory among lower files
+    const [, d] = h.open("d", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
+    const parts = expectedStream(h, "/d");
+    expect(h.union.readdirEntries("/d").filter((e) => e.ino >= 2 ** 32).length).toBe(names.length); // lower inodes use the high word
     for (let cookie = 0; cookie <= parts.length + 1; cookie++) {
-      const expected = whole(cookie);
+      const expected = concat(parts.slice(cookie));
       for (let size = 0; size <= expected.length + 1; size++) {
         const r = readdir(h, d, BigInt(cookie), size);
         expect(r.errno).toBe(0);
         expect(r.used).toBe(Math.min(size, expected.length));
         expect(h.read(r.buf, r.used)).toEqual(expected.subarray(0, r.used));
       }
+    }
+  });
+
+  it("gives the whole stream of a directory larger than any buffer before it, then of a small one again", () => {
+    // 1,200 long names, every fifth not ASCII: about 100 KiB of dirents.
+    const big = Array.from({ length: 1200 }, (_, i) => `${i % 5 === 0 ? "ü-" : ""}${"n".repeat(50)}-${String(i).padStart(4, "0")}`);
+    const spec = { ...Object.fromEntries(big.map((n) => [`big/${n}`, "x"])), "small/a": "x", "small/é": "x" };
+    const h = harness({ spec });
+    h.memory.grow(16); // room for the buffers
+    for (const path of ["/small", "/big", "/small"]) {
+      const [, d] = h.open(path.slice(1), { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
+      const parts = expectedStream(h, path);
+      const all = concat(parts);
+      const r = readdir(h, d, 0n, all.length + 100);
+      expect(r.used).toBe(all.length);
+      expect(h.read(r.buf, r.used)).toEqual(all);
+      const mid = Math.floor(parts.length / 2);
+      const rest = concat(parts.slice(mid));
+      const m = readdir(h, d, BigInt(mid), rest.length);
+      expect(h.read(m.buf, m.used)).toEqual(rest);
     }
   });
 
