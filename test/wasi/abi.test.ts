@@ -52,6 +52,7 @@ describe("abi struct layouts", () => {
       [1, 2, 4, 3, 0x1122334455, 7n, 8n, 9n],
       [2 ** 32 - 1, 2 ** 32 + 5, 3, 2 ** 31, 2 ** 53 - 1, 1_765_000_000_123_456_789n, 0n, max],
       [2 ** 53 + 2, 2 ** 63 + 2 ** 11, 7, 0, 2 ** 60, max - 1n, 2n ** 63n, 2n ** 32n],
+      [5, 6, 4, 1, 0, -1n, -1_000_000_000n, max + 2n], // times before 1970 and past 2**64 wrap as setBigUint64 does
     ];
     for (const [dev, ino, ft, nlink, size, a, m, c] of cases) {
       for (const at of [0, 8, 192]) {
@@ -60,7 +61,8 @@ describe("abi struct layouts", () => {
         writeFilestatWords(u32, u64, at, dev, ino, ft, nlink, size, a, m, c);
         writeFilestat(ref, at, { dev: BigInt(dev), ino: BigInt(ino), filetype: ft, nlink: BigInt(nlink), size: BigInt(size), atim: a, mtim: m, ctim: c });
         expect(new Uint8Array(buf)).toEqual(new Uint8Array(ref.buffer));
-        expect(readFilestat(view, at)).toEqual({ dev: BigInt(dev), ino: BigInt(ino), filetype: ft, nlink: BigInt(nlink), size: BigInt(size), atim: a, mtim: m, ctim: c });
+        const u = (t: bigint) => BigInt.asUintN(64, t);
+        expect(readFilestat(view, at)).toEqual({ dev: BigInt(dev), ino: BigInt(ino), filetype: ft, nlink: BigInt(nlink), size: BigInt(size), atim: u(a), mtim: u(m), ctim: u(c) });
       }
     }
   });
