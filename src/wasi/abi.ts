@@ -84,7 +84,7 @@ export function writeFilestatNumbers(
   view: DataView, ptr: number, dev: number, ino: number, filetype: number, nlink: number, size: number,
   atim: bigint, mtim: bigint, ctim: bigint,
 ): void {
-  view.getBigUint64(ptr + FILESTAT.CTIM, true); // bounds check before any byte is written
+  view.getUint8(ptr + FILESTAT_SIZE - 1); // bounds check before any byte is written (no BigInt made)
   setU64(view, ptr + FILESTAT.DEV, dev);
   setU64(view, ptr + FILESTAT.INO, ino);
   writeFiletype(view, ptr, filetype);
@@ -93,10 +93,45 @@ export function writeFilestatNumbers(
   writeFilestatTimes(view, ptr, atim, mtim, ctim);
 }
 
-/** The filetype byte and the padding after it. */
+/** The ABI's byte order is the host's (then aligned fields may be stored through typed arrays: writeFilestatWords). */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * writeFilestatNumbers through 32- and 64-bit views of the memory (`u32`,
+ * `u64`, over the whole buffer), for a little-endian host and an 8-aligned
+ * `ptr` whose 64 bytes the caller has bounds-checked (typed-array stores
+ * outside are dropped silently): the same bytes, and in V8 a BigUint64Array
+ * store of a time is several times cheaper than DataView.setBigUint64.
+ */
+export function writeFilestatWords(
+  u32: Uint32Array, u64: BigUint64Array, ptr: number, dev: number, ino: number, filetype: number, nlink: number,
+  size: number, atim: bigint, mtim: bigint, ctim: bigint,
+): void {
+  const w = ptr >>> 2;
+  setWords(u32, w + FILESTAT.DEV / 4, dev);
+  setWords(u32, w + FILESTAT.INO / 4, ino);
+  u32[w + FILESTAT.FILETYPE / 4] = filetype; // the filetype byte, then 3 of its 7 bytes of padding
+  u32[w + FILESTAT.FILETYPE / 4 + 1] = 0;
+  setWords(u32, w + FILESTAT.NLINK / 4, nlink);
+  setWords(u32, w + FILESTAT.SIZE / 4, size);
+  const d = ptr >>> 3;
+  u64[d + FILESTAT.ATIM / 8] = atim;
+  u64[d + FILESTAT.MTIM / 8] = mtim;
+  u64[d + FILESTAT.CTIM / 8] = ctim;
+}
+
+/** setU64 into two little-endian 32-bit words at word index `w`. */
+function setWords(u32: Uint32Array, w: number, n: number): void {
+  u32[w] = n % 4294967296;
+  u32[w + 1] = Math.floor(n / 4294967296);
+}
+
+/** The filetype byte and the 7 bytes of padding after it. */
 function writeFiletype(view: DataView, ptr: number, filetype: number): void {
   view.setUint8(ptr + FILESTAT.FILETYPE, filetype);
-  for (let i = FILESTAT.FILETYPE + 1; i < FILESTAT.NLINK; i++) view.setUint8(ptr + i, 0);
+  view.setUint8(ptr + FILESTAT.FILETYPE + 1, 0);
+  view.setUint16(ptr + FILESTAT.FILETYPE + 2, 0, true);
+  view.setUint32(ptr + FILESTAT.FILETYPE + 4, 0, true);
 }
 
 function writeFilestatTimes(view: DataView, ptr: number, atim: bigint, mtim: bigint, ctim: bigint): void {
@@ -105,7 +140,11 @@ function writeFilestatTimes(view: DataView, ptr: number, atim: bigint, mtim: big
   view.setBigUint64(ptr + FILESTAT.CTIM, ctim, true);
 }
 
-/** A u64 field from a non-negative safe integer, without a BigInt. */
+/**
+ * A u64 field from a non-negative integer, without a BigInt: exact for every
+ * integer a number holds below 2**64 (the remainder and the division by 2**32
+ * are exact), as BigInt(n) would be.
+ */
 function setU64(view: DataView, ptr: number, n: number): void {
   view.setUint32(ptr, n % 4294967296, true);
   view.setUint32(ptr + 4, Math.floor(n / 4294967296), true);
@@ -153,20 +192,22 @@ export function readFdstat(view: DataView, ptr: number): Fdstat {
 
 /**
  * dirent header (24 bytes) followed by the name without NUL: d_next u64 @0,
- * d_ino u64 @8, d_namlen u32 @16, d_type u8 @20. Encoded into a scratch
- * buffer so fd_readdir can copy a partial last entry.
+ * d_ino u64 @8, d_namlen u32 @16, d_type u8 @20.
  */
-export function encodeDirent(next: bigint, ino: bigint, name: Uint8Array, type: number): Uint8Array {
-  const out = new Uint8Array(DIRENT_SIZE + name.length);
-  writeDirentHeader(new DataView(out.buffer), 0, next, ino, name.length, type);
-  out.set(name, DIRENT_SIZE);
-  return out;
-}
-
 /** The 24-byte dirent header alone (padding zeroed), for callers that write the name themselves. */
 export function writeDirentHeader(view: DataView, ptr: number, next: bigint, ino: bigint, namlen: number, type: number): void {
   view.setBigUint64(ptr, next, true);
   view.setBigUint64(ptr + 8, ino, true);
+  view.setUint32(ptr + 16, namlen, true);
+  view.setUint8(ptr + 20, type);
+  view.setUint8(ptr + 21, 0);
+  view.setUint16(ptr + 22, 0, true);
+}
+
+/** writeDirentHeader from counts that are non-negative integers (a union listing's): no BigInts. */
+export function writeDirentNumbers(view: DataView, ptr: number, next: number, ino: number, namlen: number, type: number): void {
+  setU64(view, ptr, next);
+  setU64(view, ptr + 8, ino);
   view.setUint32(ptr + 16, namlen, true);
   view.setUint8(ptr + 20, type);
   view.setUint8(ptr + 21, 0);

@@ -24,9 +24,15 @@ export interface FileDescriptor extends DescriptorBase {
   position: number;
 }
 
-/** One snapshot of a directory listing (SEMANTICS.md rule 15): ".", "..", then the sorted entries. */
+/**
+ * One snapshot of a directory listing (SEMANTICS.md rule 15): ".", "..", then
+ * the sorted entries, as the dirent stream fd_readdir returns (readdir.ts).
+ */
 export interface DirListing {
-  entries: { name: Uint8Array; type: number; ino: bigint }[];
+  /** Every entry's dirent (header, then its name), back to back. */
+  bytes: Uint8Array;
+  /** Offset of entry i in `bytes`; one more element, `bytes.length`. */
+  starts: Uint32Array;
 }
 
 export interface DirDescriptor extends DescriptorBase {

@@ -4,7 +4,8 @@
  */
 import type { EntryType } from "../core/layer.ts";
 import type { Stat } from "../core/union.ts";
-import { FILETYPE, writeFilestatNumbers } from "./abi.ts";
+import { FILESTAT_SIZE, FILETYPE, HOST_LITTLE_ENDIAN, writeFilestatNumbers, writeFilestatWords } from "./abi.ts";
+import type { GuestMemory } from "./guest-memory.ts";
 import type { Filestat } from "./abi.ts";
 
 /** The WASI filetype of a union entry type. */
@@ -31,6 +32,19 @@ export const CHARACTER_DEVICE_FILESTAT: Readonly<Filestat> = Object.freeze({
 });
 
 /** writeFilestat(statToFilestat(st)) without the intermediate object (path_filestat_get runs once per entry of a tree walk). */
-export function writeStatFilestat(view: DataView, ptr: number, st: Stat): void {
+function writeStatFilestat(view: DataView, ptr: number, st: Stat): void {
   writeFilestatNumbers(view, ptr, st.dev, st.ino, filetypeOf(st.type), st.nlink, st.size, st.atimeNs, st.mtimeNs, st.ctimeNs);
+}
+
+/**
+ * writeStatFilestat into guest memory at `ptr`: through word views when the
+ * ABI allows it (an 8-aligned struct, as C and Rust guests pass, on a
+ * little-endian host), else through the DataView. RangeError (EFAULT) when
+ * the 64 bytes are not all inside memory, before any is written.
+ */
+export function writeStatFilestatTo(memory: GuestMemory, ptr: number, st: Stat): void {
+  const view = memory.view();
+  if ((ptr & 7) !== 0 || !HOST_LITTLE_ENDIAN) return writeStatFilestat(view, ptr, st);
+  view.getUint8(ptr + FILESTAT_SIZE - 1);
+  writeFilestatWords(memory.u32, memory.u64, ptr, st.dev, st.ino, filetypeOf(st.type), st.nlink, st.size, st.atimeNs, st.mtimeNs, st.ctimeNs);
 }

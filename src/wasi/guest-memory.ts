@@ -31,8 +31,32 @@ export class GuestMemory {
       // A SharedArrayBuffer is not detached by a grow (another thread's grow gives a new, longer one).
       this.detachesOnGrow = typeof SharedArrayBuffer === "undefined" || !(next instanceof SharedArrayBuffer);
       this.dv = new DataView(next);
+      this.all = new Uint8Array(next);
+      // A wasm memory is whole 64 KiB pages: both views cover all of it.
+      this.words32 = new Uint32Array(next, 0, next.byteLength >>> 2);
+      this.words64 = new BigUint64Array(next, 0, next.byteLength >>> 3);
     }
     return this.dv;
+  }
+
+  private all: Uint8Array = new Uint8Array(0);
+  private words32: Uint32Array = new Uint32Array(0);
+  private words64: BigUint64Array = new BigUint64Array(0);
+
+  /** Bytes of all of memory, for readers that index it themselves (same freshness as view()). */
+  u8(): Uint8Array {
+    this.view();
+    return this.all;
+  }
+
+  /** All of memory as 32-bit words (call view() first in the same syscall). */
+  get u32(): Uint32Array {
+    return this.words32;
+  }
+
+  /** All of memory as 64-bit words (call view() first in the same syscall). */
+  get u64(): BigUint64Array {
+    return this.words64;
   }
 
   /** The buffer behind view() (call view() first in the same syscall). */

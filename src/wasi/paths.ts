@@ -43,22 +43,78 @@ export function decodeGuestPath(bytes: Uint8Array): string {
  * directory) and its "."/".." (the union resolves them after symlinks).
  */
 export function resolveUnder(dirPath: string, rel: string, escapeErrno: number = Errno.NOTCAPABLE): string {
-  if (rel.charCodeAt(0) === 47 /* / */) throw new FsError(escapeErrno, undefined, rel, "absolute path");
+  confine(rel, 0, escapeErrno);
+  return dirPath === "/" ? "/" + rel : dirPath + "/" + rel;
+}
+
+/** Refuse the relative path at `s[from..]` if it leaves its directory lexically (absolute, or more ".." than components). */
+function confine(s: string, from: number, escapeErrno: number): void {
+  if (s.charCodeAt(from) === 47 /* / */) throw new FsError(escapeErrno, undefined, s.slice(from), "absolute path");
+  let start = from;
   let depth = 0;
-  let start = 0;
-  const n = rel.length;
+  const n = s.length;
   while (start <= n) {
-    let end = rel.indexOf("/", start);
+    let end = s.indexOf("/", start);
     if (end < 0) end = n;
     const len = end - start;
-    if (len === 2 && rel.charCodeAt(start) === 46 && rel.charCodeAt(start + 1) === 46) {
-      if (--depth < 0) throw new FsError(escapeErrno, undefined, rel, "path leaves its directory");
-    } else if (len > 0 && !(len === 1 && rel.charCodeAt(start) === 46)) {
+    if (len === 2 && s.charCodeAt(start) === 46 && s.charCodeAt(start + 1) === 46) {
+      if (--depth < 0) throw new FsError(escapeErrno, undefined, s.slice(from), "path leaves its directory");
+    } else if (len > 0 && !(len === 1 && s.charCodeAt(start) === 46)) {
       depth++;
     }
     start = end + 1;
   }
-  return dirPath === "/" ? "/" + rel : dirPath + "/" + rel;
+}
+
+/**
+ * Char codes of the path guestPathUnder is decoding, one packed array per
+ * length, filled whole by each call (calls never overlap): setting an
+ * array's length is a runtime call in V8. Bounded: lengths up to 511, about
+ * 1 MiB if every one is ever used.
+ */
+const codesOfLength: number[][] = [];
+
+function codesFor(length: number): number[] {
+  let codes = codesOfLength[length];
+  if (codes === undefined) {
+    codes = [];
+    for (let i = 0; i < length; i++) codes.push(0);
+    codesOfLength[length] = codes;
+  }
+  return codes;
+}
+
+/**
+ * resolveUnder(dirPath, decodeGuestPath(bytes)) for the `len` bytes at `ptr`
+ * of guest memory `mem` (RangeError outside it, before any other error),
+ * with the same errors in the same order. An ASCII argument (nearly all)
+ * becomes the union path in one flat string straight from memory: no view of
+ * it, no concatenation (a concatenated path is a cons string, which the
+ * union's parsePath would flatten into a second copy).
+ */
+export function guestPathUnder(mem: Uint8Array, ptr: number, len: number, dirPath: string, escapeErrno: number): string {
+  const p = ptr >>> 0;
+  const n = len >>> 0;
+  if (p + n > mem.length) throw new RangeError("path outside memory");
+  const pre = dirPath === "/" ? 1 : dirPath.length + 1;
+  if (n > 0 && n <= 255 && pre <= 256) {
+    const codes = codesFor(pre + n);
+    let i = 0;
+    for (; i < n; i++) {
+      const b = mem[p + i]!;
+      if (b === 0) throw new FsError(Errno.INVAL);
+      if (b >= 0x80) break;
+      codes[pre + i] = b;
+    }
+    if (i === n) {
+      for (let k = 0; k < pre - 1; k++) codes[k] = dirPath.charCodeAt(k);
+      codes[pre - 1] = 47; // "/"
+      const full = String.fromCharCode.apply(null, codes);
+      confine(full, pre, escapeErrno);
+      return full;
+    }
+  }
+  return resolveUnder(dirPath, decodeGuestPath(mem.subarray(p, p + n)), escapeErrno);
 }
 
 /** Last component of a relative path, ignoring trailing slashes ("a/b//" -> "b"). */

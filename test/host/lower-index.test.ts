@@ -98,6 +98,27 @@ function swapForSymlink(dir: string, target: string): void {
 // Lower directories are probed name by name here (as on ext4, whatever the temp directory's
 // filesystem); the small-directory listing at a first lookup is tested after.
 describe("DirLayer lower index", () => {
+  it("gives every entry its own exact times when many share them (the index keeps one BigInt per recent time)", () => {
+    // 12 files whose access and modification times repeat in more patterns than the index remembers at once.
+    const dir = `${root}/times`;
+    fs.mkdirSync(dir);
+    const base = 1_700_000_000;
+    for (let i = 0; i < 12; i++) {
+      const f = `${dir}/f${String(i).padStart(2, "0")}`;
+      fs.writeFileSync(f, "x");
+      fs.utimesSync(f, base + ((i * 7) % 6) + 0.25, base + (i % 5) + 0.5);
+    }
+    const layer = new DirLayer(hostFs(), dir);
+    const names = layer.readdir("");
+    expect(names.length).toBe(12);
+    for (const name of names) {
+      const st = layer.stat(name)!;
+      const host = fs.lstatSync(`${dir}/${name}`, { bigint: true });
+      expect([name, st.atimeNs, st.mtimeNs, st.ctimeNs]).toEqual([name, host.atimeNs, host.mtimeNs, host.ctimeNs]);
+    }
+    layer.close();
+  });
+
   it("serves stat, readdir and whiteout probes from the index after the first visit (no host call)", () => {
     const counting = countingHost(probingHost());
     const layer = new DirLayer(counting.host, lower);

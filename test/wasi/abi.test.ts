@@ -1,8 +1,9 @@
 import { GuestMemory } from "../../src/wasi/guest-memory.ts";
 import { describe, expect, it } from "vitest";
 import {
-  DIRENT_SIZE, EVENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE, encodeDirent,
-  readDirentHeader, readEvent, readFdstat, readFilestat, readIovecs, readSubscription, writeEvent, writeFdstat,
+  DIRENT_SIZE, EVENT_SIZE, FDSTAT_SIZE, FILESTAT_SIZE, PREVIEW1_FUNCTIONS, SUBSCRIPTION_SIZE,
+  readDirentHeader, readEvent, readFdstat, readFilestat, readIovecs, readSubscription, writeDirentHeader,
+  writeDirentNumbers, writeEvent, writeFdstat, writeFilestatWords,
   writeFilestat, writePrestat, writeSubscriptionClock, writeSubscriptionFd,
 } from "../../src/wasi/abi.ts";
 
@@ -41,14 +42,47 @@ describe("abi struct layouts", () => {
     expect(readFdstat(v, 0)).toEqual({ filetype: 3, flags: 0x11, rightsBase: 0x1fffffffn, rightsInheriting: 5n });
   });
 
-  it("a dirent is a 24-byte header followed by the name without NUL", () => {
-    const name = new TextEncoder().encode("héllo");
-    const d = encodeDirent(42n, 7n, name, 4);
+  it("a filestat written through word views is the DataView one byte for byte, above 2**32 and 2**53 too", () => {
+    const buf = new ArrayBuffer(256);
+    const [u32, u64, view] = [new Uint32Array(buf), new BigUint64Array(buf), new DataView(buf)];
+    const ref = dv();
+    const max = 2n ** 64n - 1n;
+    // [dev, ino, filetype, nlink, size, atim, mtim, ctim]
+    const cases: [number, number, number, number, number, bigint, bigint, bigint][] = [
+      [1, 2, 4, 3, 0x1122334455, 7n, 8n, 9n],
+      [2 ** 32 - 1, 2 ** 32 + 5, 3, 2 ** 31, 2 ** 53 - 1, 1_765_000_000_123_456_789n, 0n, max],
+      [2 ** 53 + 2, 2 ** 63 + 2 ** 11, 7, 0, 2 ** 60, max - 1n, 2n ** 63n, 2n ** 32n],
+      [5, 6, 4, 1, 0, -1n, -1_000_000_000n, max + 2n], // times before 1970 and past 2**64 wrap as setBigUint64 does
+    ];
+    for (const [dev, ino, ft, nlink, size, a, m, c] of cases) {
+      for (const at of [0, 8, 192]) {
+        new Uint8Array(buf).fill(0xff);
+        new Uint8Array(ref.buffer).fill(0xff);
+        writeFilestatWords(u32, u64, at, dev, ino, ft, nlink, size, a, m, c);
+        writeFilestat(ref, at, { dev: BigInt(dev), ino: BigInt(ino), filetype: ft, nlink: BigInt(nlink), size: BigInt(size), atim: a, mtim: m, ctim: c });
+        expect(new Uint8Array(buf)).toEqual(new Uint8Array(ref.buffer));
+        const u = (t: bigint) => BigInt.asUintN(64, t);
+        expect(readFilestat(view, at)).toEqual({ dev: BigInt(dev), ino: BigInt(ino), filetype: ft, nlink: BigInt(nlink), size: BigInt(size), atim: u(a), mtim: u(m), ctim: u(c) });
+      }
+    }
+  });
+
+  it("a dirent header is 24 bytes, padding zeroed, from bigints or from numbers alike", () => {
     expect(DIRENT_SIZE).toBe(24);
-    expect(d.length).toBe(24 + name.length);
-    const v = new DataView(d.buffer);
-    expect(readDirentHeader(v, 0)).toEqual({ next: 42n, ino: 7n, namlen: name.length, type: 4 });
-    expect(d.subarray(24)).toEqual(name);
+    const v = dv();
+    new Uint8Array(v.buffer).fill(0xff);
+    writeDirentHeader(v, 0, 42n, 7n, 6, 4);
+    expect(readDirentHeader(v, 0)).toEqual({ next: 42n, ino: 7n, namlen: 6, type: 4 });
+    expect([...new Uint8Array(v.buffer, 21, 3)]).toEqual([0, 0, 0]);
+    const w = dv();
+    new Uint8Array(w.buffer).fill(0xff);
+    // Above 2**32 (the high word) and above 2**53 (a number that is still an exact integer).
+    for (const [next, ino] of [[42, 7], [2 ** 32 + 5, 2 ** 40 + 3], [2 ** 53 + 2, 2 ** 63 + 2 ** 11]] as const) {
+      writeDirentNumbers(w, 0, next, ino, 6, 4);
+      writeDirentHeader(v, 0, BigInt(next), BigInt(ino), 6, 4);
+      expect(new Uint8Array(w.buffer, 0, 24)).toEqual(new Uint8Array(v.buffer, 0, 24));
+      expect(readDirentHeader(w, 0)).toEqual({ next: BigInt(next), ino: BigInt(ino), namlen: 6, type: 4 });
+    }
   });
 
   it("prestat puts tag 0 at 0 and the name length at 4", () => {

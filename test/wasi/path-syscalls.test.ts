@@ -1,7 +1,7 @@
 // path_* syscalls and fd_readdir called directly on a prepared memory (see harness.ts).
 import { describe, expect, it } from "vitest";
 import { Errno } from "../../src/core/errno.ts";
-import { DIRENT_SIZE, FILETYPE, FSTFLAGS, OFLAGS, readDirentHeader } from "../../src/wasi/abi.ts";
+import { DIRENT_SIZE, FILETYPE, FSTFLAGS, OFLAGS, readDirentHeader, readFilestat } from "../../src/wasi/abi.ts";
 import { ALL_RIGHTS, R_READ, R_WRITE, ROOT, RIGHTS_RDONLY, harness } from "./harness.ts";
 import type { Harness } from "./harness.ts";
 
@@ -178,6 +178,72 @@ describe("fd_readdir", () => {
     expect(readdir(h, d, 99n, 100).used).toBe(0);
   });
 
+  /** The dirent stream of union directory `path` built independently: header (d_next, d_ino, d_namlen, d_type, zero padding), then the name. */
+  function expectedStream(h: Harness, path: string): Uint8Array[] {
+    const listed = [
+      { name: ".", ino: h.union.stat(path).ino, type: FILETYPE.DIRECTORY },
+      { name: "..", ino: h.union.stat(path.slice(0, path.lastIndexOf("/")) || "/").ino, type: FILETYPE.DIRECTORY },
+      ...h.union.readdirEntries(path).map((e) => ({ name: e.name, ino: e.ino, type: e.type === "dir" ? FILETYPE.DIRECTORY : FILETYPE.REGULAR_FILE })),
+    ];
+    return listed.map((e, i) => {
+      const name = new TextEncoder().encode(e.name);
+      const b = new Uint8Array(DIRENT_SIZE + name.length);
+      const v = new DataView(b.buffer);
+      v.setBigUint64(0, BigInt(i + 1), true);
+      v.setBigUint64(8, BigInt(e.ino), true);
+      v.setUint32(16, name.length, true);
+      v.setUint8(20, e.type);
+      b.set(name, DIRENT_SIZE);
+      return b;
+    });
+  }
+
+  function concat(parts: Uint8Array[]): Uint8Array {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  }
+
+  it("gives the dirent stream byte for byte at every cookie and buffer size, non-ASCII names and 64-bit inodes included", () => {
+    // Names of 1-4 UTF-8 bytes per character (2-byte é, 3-byte €, 4-byte 😀), next to ASCII ones.
+    const names = ["a", "café", "z€z", "😀", "plain.txt"];
+    const h = harness({ spec: Object.fromEntries(names.map((n) => [`d/${n}`, "x"])) });
+    expect(call(h, "path_create_directory", ROOT, "d/new-é")).toBe(0); // an upper directory among lower files
+    const [, d] = h.open("d", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
+    const parts = expectedStream(h, "/d");
+    expect(h.union.readdirEntries("/d").filter((e) => e.ino >= 2 ** 32).length).toBe(names.length); // lower inodes use the high word
+    for (let cookie = 0; cookie <= parts.length + 1; cookie++) {
+      const expected = concat(parts.slice(cookie));
+      for (let size = 0; size <= expected.length + 1; size++) {
+        const r = readdir(h, d, BigInt(cookie), size);
+        expect(r.errno).toBe(0);
+        expect(r.used).toBe(Math.min(size, expected.length));
+        expect(h.read(r.buf, r.used)).toEqual(expected.subarray(0, r.used));
+      }
+    }
+  });
+
+  it("gives the whole stream of a directory larger than any buffer before it, then of a small one again", () => {
+    // 1,200 long names, every fifth not ASCII: about 100 KiB of dirents.
+    const big = Array.from({ length: 1200 }, (_, i) => `${i % 5 === 0 ? "ü-" : ""}${"n".repeat(50)}-${String(i).padStart(4, "0")}`);
+    const spec = { ...Object.fromEntries(big.map((n) => [`big/${n}`, "x"])), "small/a": "x", "small/é": "x" };
+    const h = harness({ spec });
+    h.memory.grow(16); // room for the buffers
+    for (const path of ["/small", "/big", "/small"]) {
+      const [, d] = h.open(path.slice(1), { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
+      const parts = expectedStream(h, path);
+      const all = concat(parts);
+      const r = readdir(h, d, 0n, all.length + 100);
+      expect(r.used).toBe(all.length);
+      expect(h.read(r.buf, r.used)).toEqual(all);
+      const mid = Math.floor(parts.length / 2);
+      const rest = concat(parts.slice(mid));
+      const m = readdir(h, d, BigInt(mid), rest.length);
+      expect(h.read(m.buf, m.used)).toEqual(rest);
+    }
+  });
+
   it("cookies stay valid while entries are deleted (snapshot at cookie 0)", () => {
     const h = harness({ spec: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`d/f${String(i).padStart(2, "0")}`, "x"])) });
     const [, d] = h.open("d", { oflags: OFLAGS.DIRECTORY, rights: RIGHTS_RDONLY });
@@ -238,6 +304,35 @@ describe("path_create_directory / path_remove_directory / path_unlink_file", () 
 });
 
 describe("path_filestat_get / path_filestat_set_times", () => {
+  it("writes the same 64 bytes at an 8-aligned and at an unaligned address, with the union's exact values", () => {
+    const h = harness();
+    for (const [path, flags] of [["data/a.txt", 0], ["link-to-a", 0], ["link-to-a", 1], ["data", 0], ["/", 0]] as const) {
+      const [p, l] = h.str(path === "/" ? "." : path);
+      const st = flags === 1 ? h.union.stat("/" + path) : h.union.lstat(path === "/" ? "/" : "/" + path);
+      const base = h.alloc(160); // 8-aligned
+      const written: Uint8Array[] = [];
+      for (const off of [0, 1, 4, 72]) {
+        h.u8().fill(0xee, base, base + 160);
+        expect(h.sys.path_filestat_get!(ROOT, flags, p, l, base + off)).toBe(0);
+        expect(h.read(base, off)).toEqual(new Uint8Array(off).fill(0xee)); // nothing before it
+        expect(h.read(base + off + 64, 8)).toEqual(new Uint8Array(8).fill(0xee)); // nothing after it
+        written.push(h.read(base + off, 64));
+      }
+      for (const w of written) expect(w).toEqual(written[0]);
+      const v = new DataView(written[0]!.slice().buffer);
+      expect(readFilestat(v, 0)).toEqual({
+        dev: BigInt(st.dev), ino: BigInt(st.ino), filetype: st.type === "dir" ? FILETYPE.DIRECTORY : st.type === "symlink" ? FILETYPE.SYMBOLIC_LINK : FILETYPE.REGULAR_FILE,
+        nlink: BigInt(st.nlink), size: BigInt(st.size), atim: st.atimeNs, mtim: st.mtimeNs, ctim: st.ctimeNs,
+      });
+      expect(written[0]!.subarray(17, 24)).toEqual(new Uint8Array(7)); // the padding after the filetype
+    }
+    const [p, l] = h.str("data/a.txt");
+    expect(h.union.lstat("/data/a.txt").ino).toBeGreaterThan(2 ** 32); // a lower inode: the high word matters
+    const end = h.memory.buffer.byteLength;
+    expect(h.sys.path_filestat_get!(ROOT, 0, p, l, end - 56)).toBe(E.FAULT); // 8-aligned, but its end is outside
+    expect(h.sys.path_filestat_get!(ROOT, 0, p, l, end - 64)).toBe(0);
+  });
+
   it("stats with and without following symlinks", () => {
     const h = harness();
     const [p, l] = h.str("link-to-a");

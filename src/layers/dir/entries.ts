@@ -72,9 +72,27 @@ export class EntryIds {
       size: isShown(st) ? st.size : 0,
       nlink: st.nlink,
       id: this.idOf(st),
-      atimeNs: st.atimeNs,
-      mtimeNs: st.mtimeNs,
-      ctimeNs: st.ctimeNs,
+      atimeNs: this.sharedTime(st.atimeNs),
+      mtimeNs: this.sharedTime(st.mtimeNs),
+      ctimeNs: this.sharedTime(st.ctimeNs),
     };
+  }
+
+  /** The last distinct times handed out (round robin). */
+  private readonly times: bigint[] = [-1n, -1n, -1n, -1n];
+  private nextTime = 0;
+
+  /**
+   * `t`, or an equal BigInt handed out just before: an object's three times are
+   * usually equal, and files made together share their times (the kernel's
+   * clock ticks every few ms), so an index of a tree keeps a few BigInts instead
+   * of three per entry (each one an object the GC copies while the index grows).
+   */
+  private sharedTime(t: bigint): bigint {
+    const times = this.times;
+    for (let i = 0; i < 4; i++) if (times[i] === t) return times[i]!;
+    times[this.nextTime] = t;
+    this.nextTime = (this.nextTime + 1) & 3;
+    return t;
   }
 }

@@ -4,13 +4,13 @@
  */
 import { Errno } from "../../core/errno.ts";
 import type { Stat } from "../../core/union.ts";
-import { DIRENT_SIZE, FILESTAT_SIZE, FILETYPE, encodeDirent, writeDirentHeader, writeFdstat, writeFilestat, writePrestat } from "../abi.ts";
+import { FILESTAT_SIZE, FILETYPE, writeFdstat, writeFilestat, writePrestat } from "../abi.ts";
 import { DATASYNC_RIGHTS, SYNC_RIGHTS, fdAdvise, fdSetFlags, fdSetTimes, fdSync } from "../fd-control.ts";
 import { fdAllocate, fdSeek, fdSetSize, fdTell } from "../fd-io.ts";
 import type { DirDescriptor, FileDescriptor } from "../fd-table.ts";
-import { CHARACTER_DEVICE_FILESTAT, writeStatFilestat } from "../filestat.ts";
+import { CHARACTER_DEVICE_FILESTAT, writeStatFilestatTo } from "../filestat.ts";
 import type { Preview1Calls } from "../preview1.ts";
-import { listingFor } from "../readdir.ts";
+import { firstListed, listingFor } from "../readdir.ts";
 import { RIGHTS, narrowRights, requireRights, rightsToU64 } from "../rights.ts";
 import { fail } from "./guest.ts";
 import type { Guest } from "./guest.ts";
@@ -83,8 +83,8 @@ export function fdCalls(g: Guest): FdCalls {
       if (h.kind === "stdio") {
         writeFilestat(view, ptr >>> 0, CHARACTER_DEVICE_FILESTAT);
       } else {
-        view.getUint8((ptr >>> 0) + FILESTAT_SIZE - 1);
-        writeStatFilestat(view, ptr >>> 0, statOf(h));
+        view.getUint8((ptr >>> 0) + FILESTAT_SIZE - 1); // EFAULT before the stat
+        writeStatFilestatTo(memory, ptr >>> 0, statOf(h));
       }
       return Errno.SUCCESS;
     },
@@ -128,25 +128,11 @@ export function fdCalls(g: Guest): FdCalls {
       const out = memory.bytes(bufPtr, bufLen);
       const c = BigInt.asUintN(64, cookie);
       // Cookie 0 (re)starts: snapshot the sorted listing so deletions during iteration never skip or repeat.
-      h.listing = listingFor(c, h.listing, h);
-      const entries = h.listing.entries;
-      let used = 0;
-      const base = bufPtr >>> 0;
-      for (let i = c > BigInt(entries.length) ? entries.length : Number(c); i < entries.length; i++) {
-        const e = entries[i]!;
-        if (used + DIRENT_SIZE + e.name.length <= out.length) {
-          // Fits whole: write straight into guest memory (no temporary dirent buffer per entry).
-          writeDirentHeader(view, base + used, BigInt(i + 1), e.ino, e.name.length, e.type);
-          out.set(e.name, used + DIRENT_SIZE);
-          used += DIRENT_SIZE + e.name.length;
-          continue;
-        }
-        const enc = encodeDirent(BigInt(i + 1), e.ino, e.name, e.type);
-        const n = Math.min(enc.length, out.length - used);
-        out.set(n === enc.length ? enc : enc.subarray(0, n), used);
-        used += n;
-        if (used >= out.length) break;
-      }
+      const listing = (h.listing = listingFor(c, h.listing, h));
+      // The snapshot is the dirent stream itself: what fits, from the cookie's entry on (a last entry cut short).
+      const from = listing.starts[firstListed(listing, c)]!;
+      const used = Math.min(listing.bytes.length - from, out.length);
+      if (used > 0) out.set(listing.bytes.subarray(from, from + used));
       view.setUint32(bufusedPtr >>> 0, used, true);
       return Errno.SUCCESS;
     },

@@ -6,7 +6,7 @@
 import { Errno, FsError } from "../../core/errno.ts";
 import type { FdTable, DirDescriptor } from "../fd-table.ts";
 import type { GuestMemory } from "../guest-memory.ts";
-import { decodeGuestPath, resolveUnder } from "../paths.ts";
+import { decodeGuestPath, guestPathUnder } from "../paths.ts";
 import { requireRights } from "../rights.ts";
 import { fail } from "../fd-io.ts";
 export { fail };
@@ -33,10 +33,26 @@ export function guestPath(g: Guest, ptr: number, len: number): string {
   return decodeGuestPath(g.memory.bytes(ptr, len));
 }
 
-/** Resolve a path argument against dir fd `fd`, checking `rights` on it. */
-export function pathAt(g: Guest, fd: number, ptr: number, len: number, rights: number): { dir: DirDescriptor; rel: string; full: string } {
+/** The directory open at `fd`, holding `rights` (checked before its path argument is read). */
+export function dirWith(g: Guest, fd: number, rights: number): DirDescriptor {
   const dir = dirAt(g, fd);
   requireRights(dir.rightsBase, rights);
-  const rel = guestPath(g, ptr, len);
-  return { dir, rel, full: resolveUnder(dir.path, rel, g.escapeErrno) };
+  return dir;
+}
+
+/** The union path a path argument names under directory `dir` (decoded and confined: paths.ts). */
+export function fullPath(g: Guest, dir: DirDescriptor, ptr: number, len: number): string {
+  return guestPathUnder(g.memory.u8(), ptr, len, dir.path, g.escapeErrno);
+}
+
+/** The path argument as the guest wrote it, from its union path (`full` is `dir.path` + "/" + it). */
+export function relOf(dir: DirDescriptor, full: string): string {
+  return full.slice(dir.path === "/" ? 1 : dir.path.length + 1);
+}
+
+/** Resolve a path argument against dir fd `fd`, checking `rights` on it. */
+export function pathAt(g: Guest, fd: number, ptr: number, len: number, rights: number): { dir: DirDescriptor; rel: string; full: string } {
+  const dir = dirWith(g, fd, rights);
+  const full = fullPath(g, dir, ptr, len);
+  return { dir, rel: relOf(dir, full), full };
 }

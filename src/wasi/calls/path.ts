@@ -7,13 +7,13 @@ import { Errno } from "../../core/errno.ts";
 import { FILESTAT_SIZE, LOOKUPFLAGS, LOOKUPFLAGS_ALL } from "../abi.ts";
 import { afterMove, renameTracked } from "../tracked-rename.ts";
 import type { Descriptor } from "../fd-table.ts";
-import { writeStatFilestat } from "../filestat.ts";
+import { writeStatFilestatTo } from "../filestat.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
-import { lastComponent, refuseAbsoluteTarget, refuseDotLast, resolveUnder } from "../paths.ts";
+import { lastComponent, refuseAbsoluteTarget, refuseDotLast } from "../paths.ts";
 import type { Preview1Calls } from "../preview1.ts";
 import { RIGHTS } from "../rights.ts";
 import { requestedTimes } from "../times.ts";
-import { dirAt, fail, guestPath, pathAt } from "./guest.ts";
+import { dirAt, dirWith, fail, fullPath, guestPath, pathAt, relOf } from "./guest.ts";
 import type { Guest } from "./guest.ts";
 
 const encoder = new TextEncoder();
@@ -35,11 +35,11 @@ export function pathCalls(g: Guest): PathCalls {
 
     path_filestat_get(fd, flags, ptr, len, bufPtr) {
       if ((flags & ~LOOKUPFLAGS_ALL) !== 0) fail(Errno.INVAL);
-      const { dir, full } = pathAt(g, fd, ptr, len, RIGHTS.PATH_FILESTAT_GET);
-      const view = memory.view();
-      view.getUint8((bufPtr >>> 0) + FILESTAT_SIZE - 1);
+      const dir = dirWith(g, fd, RIGHTS.PATH_FILESTAT_GET);
+      const full = fullPath(g, dir, ptr, len);
+      memory.view().getUint8((bufPtr >>> 0) + FILESTAT_SIZE - 1); // EFAULT before the lookup
       const st = flags & LOOKUPFLAGS.SYMLINK_FOLLOW ? dir.union.stat(full) : dir.union.lstat(full);
-      writeStatFilestat(view, bufPtr >>> 0, st);
+      writeStatFilestatTo(memory, bufPtr >>> 0, st);
       return Errno.SUCCESS;
     },
 
@@ -66,8 +66,8 @@ export function pathCalls(g: Guest): PathCalls {
       const f = parseOpenFlags(dirflags, oflags, fdflags);
       const dir = dirAt(g, fd);
       requireOpenRights(dir.rightsBase, f);
-      const rel = guestPath(g, ptr, len);
-      const full = resolveUnder(dir.path, rel, g.escapeErrno);
+      const full = fullPath(g, dir, ptr, len);
+      const rel = relOf(dir, full);
       memory.view().getUint32(fdPtr >>> 0, true); // EFAULT before anything is created
       fds.checkRoom();
       const o = openAt(dir, full, rel, f, rightsBase, rightsInheriting);

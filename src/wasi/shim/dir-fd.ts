@@ -13,7 +13,7 @@ import type { DirFdState } from "../fd-io.ts";
 import type { DirListing } from "../fd-table.ts";
 import { openAt, parseOpenFlags, requireOpenRights } from "../open.ts";
 import { lastComponent, refuseAbsoluteTarget, refuseDotLast, resolveUnder } from "../paths.ts";
-import { listingFor } from "../readdir.ts";
+import { firstListed, listedCount, listedEntry, listingFor } from "../readdir.ts";
 import { DIR_INHERITING, DIR_RIGHTS, RIGHTS, requireRights } from "../rights.ts";
 import { requestedTimes } from "../times.ts";
 import { afterMove, renameTracked } from "../tracked-rename.ts";
@@ -71,9 +71,9 @@ export class UnionDirFd extends UnionNodeFd implements DirFdState {
       requireRights(this.rightsBase, RIGHTS.FD_READDIR);
       const c = BigInt.asUintN(64, cookie);
       this.#listing = listingFor(c, this.#listing, this);
-      const list = this.#listing.entries;
-      if (c >= BigInt(list.length)) return { ret: Errno.SUCCESS, dirent: null };
-      const e = list[Number(c)]!;
+      const i = firstListed(this.#listing, c);
+      if (i === listedCount(this.#listing)) return { ret: Errno.SUCCESS, dirent: null };
+      const e = listedEntry(this.#listing, i);
       return { ret: Errno.SUCCESS, dirent: new ShimDirent(c + 1n, e.ino, e.name, e.type) };
     }, (ret) => ({ ret, dirent: null }));
   }
