@@ -7,6 +7,7 @@
 import { Errno, FsError } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, LayerFile, WritableLayerFile } from "../../core/layer.ts";
 import { ReadAhead } from "../read-ahead.ts";
+import type { PreadSource } from "../read-ahead.ts";
 import { layerError } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
@@ -141,10 +142,8 @@ export class DirFile implements WritableLayerFile {
   }
 
   private newReadAhead(): ReadAhead {
-    const { host } = this.layer;
-    const fd = this.fd;
     this.aheadAt = this.layer.writers.writes; // nothing read ahead yet: current as of now
-    return new ReadAhead((into, position) => preadFully(host, fd, into, position));
+    return new ReadAhead(new HostPreads(this.layer.host, this.fd));
   }
 
   write(data: Uint8Array, position: number): number {
@@ -256,6 +255,14 @@ export class DirFile implements WritableLayerFile {
 
 /** The content of an overlayfs whiteout's stand-in file: nothing. */
 export const EMPTY_SOURCE: ContentSource = { read: () => 0 };
+
+/** One host descriptor as a ReadAhead's source (a class, not a closure per file: see PreadSource). */
+class HostPreads implements PreadSource {
+  constructor(private readonly host: HostFs, private readonly fd: number) {}
+  read(into: Uint8Array, position: number): number {
+    return preadFully(this.host, this.fd, into, position);
+  }
+}
 
 /** pread until `into` is full or EOF; returns the count. Straight into `into` (guest memory): no copy. */
 export function preadFully(host: HostFs, fd: number, into: Uint8Array, position: number): number {
