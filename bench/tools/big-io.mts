@@ -8,7 +8,7 @@
 //   BIG_IO_DIR (default /dev/shm/layerfs-big-io), BIG_IO_ROUNDS (9),
 //   BIG_IO_WORK: readbig | writebig | writebig-upper (default readbig),
 //   BIG_IO_ORDER: the runners of one round, in order (default "layerfs,node,shim"; names:
-//     layerfs, base, node, shim); BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does.
+//     layerfs, layerfs-ca (a host upper removed after its run), base, node, shim); BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does.
 import { mkdirSync, rmSync } from "node:fs";
 import { File } from "@bjorn3/browser_wasi_shim";
 import { underCli, underNodeWasi, underShim, BENCH_WASM } from "../lib/guest.ts";
@@ -62,6 +62,13 @@ const runners: Record<string, Runner> = {
   layerfs: async () => {
     const r = await underCli(cliFlags(), args);
     if (hostUpper && CLEAN_AFTER) removeTree(upper);
+    return r;
+  },
+  // The same, but its upper (its own) is removed right after its run, as node:wasi's out.bin is, not before the next.
+  "layerfs-ca": async () => {
+    const up = `${upper}-ca`;
+    const r = await underCli(hostUpper ? ["--layer", plain, "--upper", up] : ["--layer", plain], args);
+    if (hostUpper) removeTree(up);
     return r;
   },
   node: async () => {

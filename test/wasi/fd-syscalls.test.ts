@@ -192,6 +192,25 @@ describe("fd_read / fd_write / fd_pread / fd_pwrite", () => {
     }
   });
 
+  it("pread/pwrite offsets: negative or past 2^53-1 are EINVAL, the last safe one is EOF (read) or EFBIG (write)", () => {
+    const h = harness();
+    const [, fd] = h.open("f", { oflags: OFLAGS.CREAT, rights: ALL_RIGHTS });
+    const [p, l] = h.str("data");
+    const iov = h.alloc(8);
+    h.view().setUint32(iov, p, true); h.view().setUint32(iov + 4, l, true);
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    for (const off of [-1n, -(1n << 63n), max + 1n, 1n << 62n]) {
+      expect(h.sys.fd_pread!(fd, iov, 1, off, h.alloc(4))).toBe(E.INVAL);
+      expect(h.sys.fd_pwrite!(fd, iov, 1, off, h.alloc(4))).toBe(E.INVAL);
+    }
+    const np = h.alloc(4);
+    expect(h.sys.fd_pread!(fd, iov, 1, max, np)).toBe(0);
+    expect(h.u32(np)).toBe(0);
+    expect(h.sys.fd_pwrite!(fd, iov, 1, max, h.alloc(4))).toBe(E.FBIG);
+    expect(h.sys.fd_pwrite!(fd, iov, 1, 3n, np)).toBe(0);
+    expect(h.union.stat("/f").size).toBe(7);
+  });
+
   it("out-of-bounds iovecs and result pointers are EFAULT and change nothing", () => {
     const h = harness();
     const [, fd] = h.open("f", { oflags: OFLAGS.CREAT, rights: ALL_RIGHTS });
