@@ -10,7 +10,8 @@
 //   READ_CALLS_DIR (default /dev/shm/layerfs-read-calls), READ_CALLS_ROUNDS (9),
 //   READ_CALLS_CASES (default "read:100000:16,read:100000:1024,read:30000:4096,pread:100000:16,read:4096:65536":
 //   read = sequential fd_read; pread = fd_pread at twice the running offset, never sequential;
-//   write = sequential fd_write into a new file, e.g. write:1024:65536).
+//   write = sequential fd_write into a new file, e.g. write:1024:65536; append = the same through an
+//   O_APPEND descriptor (the bare JS fd_write writes at its own running offset)).
 import * as fs from "node:fs";
 import { WASI as NodeWasi } from "node:wasi";
 import { Image } from "../../src/core/image.ts";
@@ -23,7 +24,7 @@ const DIR = process.env.READ_CALLS_DIR ?? "/dev/shm/layerfs-read-calls";
 const SIZE = 256 * 1024 * 1024;
 const ROUNDS = Number(process.env.READ_CALLS_ROUNDS ?? 9);
 const CASES = (process.env.READ_CALLS_CASES ?? "read:100000:16,read:100000:1024,read:30000:4096,pread:100000:16,read:4096:65536")
-  .split(",").map((c) => { const [f, n, l] = c.split(":"); return { f: f === "pread" ? "runp" : f === "write" ? "runw" : "run", label: c, n: Number(n), len: Number(l) }; });
+  .split(",").map((c) => { const [f, n, l] = c.split(":"); return { f: f === "pread" ? "runp" : f === "write" || f === "append" ? "runw" : "run", append: f === "append", label: c, n: Number(n), len: Number(l) }; });
 
 // ---- the wasm module: run(fd, n, len) / runp(fd, n, len) / runw(fd, n, len), reading into (writing from) memory at 65536
 const uleb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
@@ -68,12 +69,12 @@ interface Guest { run(fd: number, n: number, len: number): number; runp(fd: numb
 type Imports = Record<string, (...a: never[]) => unknown>;
 
 /** path_open under preopen 3, through the runtime's own import: big.bin to read, or (`write`) a new out.bin. */
-function openBig(imp: Imports, memory: WebAssembly.Memory, write: boolean): number {
+function openBig(imp: Imports, memory: WebAssembly.Memory, write: boolean, append = false): number {
   const path = new TextEncoder().encode(write ? "out.bin" : "big.bin");
   new Uint8Array(memory.buffer).set(path, 1024);
   const open = imp.path_open as unknown as (...a: (number | bigint)[]) => number;
   // write: O_CREAT|O_TRUNC, FD_WRITE|FD_SEEK|FD_TELL; read: FD_READ|FD_SEEK|FD_TELL
-  const e = write ? open(3, 0, 1024, path.length, 1 | 8, 64n | 4n | 32n, 0n, 0, 2048) : open(3, 0, 1024, path.length, 0, 2n | 4n | 32n, 0n, 0, 2048);
+  const e = write ? open(3, 0, 1024, path.length, 1 | 8, 64n | 4n | 32n, 0n, append ? 1 : 0, 2048) : open(3, 0, 1024, path.length, 0, 2n | 4n | 32n, 0n, 0, 2048);
   if (e !== 0) throw new Error(`path_open: errno ${e}`);
   return new DataView(memory.buffer).getUint32(2048, true);
 }
@@ -82,17 +83,17 @@ const mod = new WebAssembly.Module(readModule());
 let last: Union | undefined;
 const UPPER = `${DIR}/upper`;
 const WRITES = `${DIR}/writes`;
-const kinds: Record<string, (write: boolean) => { guest: Guest; fd: number }> = {
-  "node:wasi": (write) => {
+const kinds: Record<string, (write: boolean, append: boolean) => { guest: Guest; fd: number }> = {
+  "node:wasi": (write, append) => {
     if (write) { fs.rmSync(WRITES, { recursive: true, force: true }); fs.mkdirSync(WRITES); }
     const wasi = new NodeWasi({ version: "preview1", args: [], env: {}, preopens: { "/": write ? WRITES : DIR } });
     const imports = wasi.getImportObject() as { wasi_snapshot_preview1: Imports };
     const inst = new WebAssembly.Instance(mod, imports as unknown as WebAssembly.Imports);
     wasi.initialize(inst);
     const guest = inst.exports as unknown as Guest;
-    return { guest, fd: openBig(imports.wasi_snapshot_preview1, guest.memory, write) };
+    return { guest, fd: openBig(imports.wasi_snapshot_preview1, guest.memory, write, append) };
   },
-  layerfs: (write) => {
+  layerfs: (write, append) => {
     last?.dispose(); // the previous run's (its upper's lock)
     if (write) { fs.rmSync(UPPER, { recursive: true, force: true }); fs.mkdirSync(UPPER); }
     const union = (last = new Union(new Image([dirLayer(DIR)]), write ? dirLayer(UPPER, { writable: true, lock: true }) : new MemoryLayer()));
@@ -100,7 +101,7 @@ const kinds: Record<string, (write: boolean) => { guest: Guest; fd: number }> = 
     const inst = new WebAssembly.Instance(mod, wasi.imports as unknown as WebAssembly.Imports);
     wasi.initialize(inst as unknown as { exports: Record<string, unknown> });
     const guest = inst.exports as unknown as Guest;
-    return { guest, fd: openBig(wasi.imports.wasi_snapshot_preview1 as unknown as Imports, guest.memory, write) };
+    return { guest, fd: openBig(wasi.imports.wasi_snapshot_preview1 as unknown as Imports, guest.memory, write, append) };
   },
   "readSync only": (write) => {
     if (write) fs.mkdirSync(WRITES, { recursive: true });
@@ -150,7 +151,7 @@ for (let r = 0; r <= ROUNDS; r++) {
   for (const k of CASES) {
     // Each round in the other order, so that neither side always runs first.
     for (const kind of r % 2 === 0 ? names : [...names].reverse()) {
-      const { guest, fd } = kinds[kind]!(k.f === "runw");
+      const { guest, fd } = kinds[kind]!(k.f === "runw", k.append);
       const heap = process.memoryUsage().heapUsed;
       const t = performance.now();
       const got = guest[k.f as "run" | "runp" | "runw"](fd, k.n, k.len);

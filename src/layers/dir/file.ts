@@ -198,6 +198,13 @@ export class DirFile implements WritableLayerFile {
     return this.layer.entryOf(st);
   }
 
+  /** The size as stat() would give it: a writable file's tracked size while exact (no fstat per O_APPEND write), else one fstat. */
+  sizeNow(): number {
+    if (!this.canWrite || this.fd < 0) return this.stat().size;
+    this.check("stat");
+    return this.currentSize();
+  }
+
   /** futimens on the descriptor: the open object, whatever its names are now. */
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
     this.check("futimens");
