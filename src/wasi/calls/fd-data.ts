@@ -53,26 +53,29 @@ export function fdDataCalls(g: Guest): FdDataCalls {
 }
 
 function fdRead(s: DataPath, fd: number, iovsPtr: number, iovsLen: number, nreadPtr: number): number {
-  try {
-    return done(s, nreadPtr, readInto(s, s.fds.get(fd >>> 0), iovecs(s, iovsPtr, iovsLen, nreadPtr), undefined));
-  } catch (err) { return callErrno(err); }
+  return dataCall(s, readInto, fd, iovsPtr, iovsLen, undefined, nreadPtr);
 }
 
 function fdPread(s: DataPath, fd: number, iovsPtr: number, iovsLen: number, offset: bigint, nreadPtr: number): number {
-  try {
-    return done(s, nreadPtr, readInto(s, s.fds.get(fd >>> 0), iovecs(s, iovsPtr, iovsLen, nreadPtr), guestOffset(offset)));
-  } catch (err) { return callErrno(err); }
+  return dataCall(s, readInto, fd, iovsPtr, iovsLen, offset, nreadPtr);
 }
 
 function fdWrite(s: DataPath, fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): number {
-  try {
-    return done(s, nwrittenPtr, writeFrom(s, s.fds.get(fd >>> 0), iovecs(s, iovsPtr, iovsLen, nwrittenPtr), undefined));
-  } catch (err) { return callErrno(err); }
+  return dataCall(s, writeFrom, fd, iovsPtr, iovsLen, undefined, nwrittenPtr);
 }
 
 function fdPwrite(s: DataPath, fd: number, iovsPtr: number, iovsLen: number, offset: bigint, nwrittenPtr: number): number {
+  return dataCall(s, writeFrom, fd, iovsPtr, iovsLen, offset, nwrittenPtr);
+}
+
+type Move = (s: DataPath, h: Descriptor, iovs: Iovec[], position: number | undefined) => number;
+
+/** One data call (`offset` given: positioned): EBADF, then EFAULT, then EINVAL for the offset, before `move` reads or writes anything. */
+function dataCall(s: DataPath, move: Move, fd: number, iovsPtr: number, iovsLen: number, offset: bigint | undefined, resultPtr: number): number {
   try {
-    return done(s, nwrittenPtr, writeFrom(s, s.fds.get(fd >>> 0), iovecs(s, iovsPtr, iovsLen, nwrittenPtr), guestOffset(offset)));
+    const h = s.fds.get(fd >>> 0);
+    const iovs = iovecs(s, iovsPtr, iovsLen, resultPtr);
+    return done(s, resultPtr, move(s, h, iovs, offset === undefined ? undefined : guestOffset(offset)));
   } catch (err) { return callErrno(err); }
 }
 
