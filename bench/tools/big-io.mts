@@ -6,10 +6,10 @@
 //
 // usage: node --expose-gc --import tsx bench/tools/big-io.mts
 //   BIG_IO_DIR (default /dev/shm/layerfs-big-io), BIG_IO_ROUNDS (9),
-//   BIG_IO_WORK: readbig | writebig | writebig-upper (default readbig),
+//   BIG_IO_WORK: readbig | writebig | writebig-upper | stats (4/stat, 1 layer) (default readbig),
 //   BIG_IO_ORDER: the runners of one round, in order (default "layerfs,node,shim"; names:
-//     layerfs, layerfs-ca (a host upper removed after its run), base, node, shim); BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does.
-import { mkdirSync, rmSync } from "node:fs";
+//     layerfs, layerfs-ca (a host upper removed after its run), base, node, shim, hog (64 MiB written and removed, as the kernel peer's writebig)); BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { File } from "@bjorn3/browser_wasi_shim";
 import { underCli, underNodeWasi, underShim, BENCH_WASM } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
@@ -30,7 +30,8 @@ const scratch = `${DIR}/scratch`;
 const big = bigBytes(256 * MiB);
 hostTree(plain, [], big);
 mkdirSync(scratch, { recursive: true });
-const args = WORK === "readbig" ? ["readbig", "/big.bin"] : ["writebig", "/out.bin", "64"];
+const args = WORK === "readbig" ? ["readbig", "/big.bin"] : WORK === "stats" ? ["stats", "/d/target", "10000"] : ["writebig", "/out.bin", "64"];
+if (WORK === "stats") { mkdirSync(`${plain}/d`, { recursive: true }); writeFileSync(`${plain}/d/target`, "the statted file\n"); }
 const hostUpper = WORK === "writebig-upper";
 const bigFile = new File(big);
 
@@ -76,7 +77,19 @@ const runners: Record<string, Runner> = {
     rmSync(`${plain}/out.bin`, { force: true });
     return r;
   },
-  shim: () => underShim(shimRoot([], bigFile), args),
+  // Stands in for the kernel peer's runner (node:wasi on overlayfs): writes 64 MiB into tmpfs and removes it after.
+  hog: async () => {
+    const { openSync, writeSync, closeSync } = await import("node:fs");
+    const block = new Uint8Array(65536).fill(7);
+    const fd = openSync(`${scratch}/hog.bin`, "w");
+    const t = performance.now();
+    for (let i = 0; i < 1024; i++) writeSync(fd, block, 0, block.length, i * block.length);
+    const ms = performance.now() - t;
+    closeSync(fd);
+    rmSync(`${scratch}/hog.bin`);
+    return { workload: "hog", ms, ops: 1024 };
+  },
+  shim: () => underShim(shimRoot(WORK === "stats" ? ["d/target"] : [], bigFile), args),
 };
 if (BASE !== undefined) {
   const run = await baseRunner();

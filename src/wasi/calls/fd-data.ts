@@ -32,8 +32,8 @@ class DataPath {
 }
 
 /**
- * The four calls, each its own guard (errno for what it throws, as the
- * dispatcher's guard does for the other calls). Module-level functions bound
+ * The four calls, guarded here (dataCall: an errno for what they throw, as
+ * the dispatcher's guard does for the other calls). Module-level functions bound
  * to the guest's DataPath, not closures made per guest: V8 keeps a closure's
  * optimized code only weakly once the closure is gone, so the next guest's
  * closures started in the interpreter again whenever a full GC had run in
