@@ -8,10 +8,15 @@
 //   BIG_IO_DIR (default /dev/shm/layerfs-big-io), BIG_IO_ROUNDS (9),
 //   BIG_IO_WORK: readbig | writebig | writebig-upper | stats (4/stat, 1 layer) (default readbig),
 //   BIG_IO_ORDER: the runners of one round, in order (default "layerfs,node,shim"; names:
-//     layerfs, layerfs-ca (a host upper removed after its run), base, node, shim, hog (64 MiB written and removed, as the kernel peer's writebig)); BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+//     layerfs, layerfs-ca (a host upper removed after its run), base, node, shim, hog (64 MiB written and removed, as the kernel peer's writebig), lib (layerfs through createWasi, not the CLI)); BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does.
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { Image } from "../../src/core/image.ts";
+import { Union } from "../../src/core/union.ts";
+import { dirLayer } from "../../src/host/node.ts";
+import { MemoryLayer } from "../../src/layers/memory.ts";
+import { createWasi } from "../../src/wasi/host.ts";
 import { File } from "@bjorn3/browser_wasi_shim";
-import { underCli, underNodeWasi, underShim, BENCH_WASM } from "../lib/guest.ts";
+import { BENCH_WASM, benchModule, underCli, underNodeWasi, underShim } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
 import { median } from "../lib/stats.ts";
 import { bigBytes, hostTree, removeTree, shimRoot } from "../lib/trees.ts";
@@ -77,9 +82,12 @@ const runners: Record<string, Runner> = {
     rmSync(`${plain}/out.bin`, { force: true });
     return r;
   },
+  // layerfs through the library (createWasi over the same union the CLI builds), not the CLI,
+  // with the module compiled once (as the node:wasi runner's), or (lib-compile) from its bytes every run as the CLI does.
+  lib: () => libRun(false),
+  "lib-compile": () => libRun(true),
   // Stands in for the kernel peer's runner (node:wasi on overlayfs): writes 64 MiB into tmpfs and removes it after.
-  hog: async () => {
-    const { openSync, writeSync, closeSync } = await import("node:fs");
+  hog: () => {
     const block = new Uint8Array(65536).fill(7);
     const fd = openSync(`${scratch}/hog.bin`, "w");
     const t = performance.now();
@@ -87,10 +95,24 @@ const runners: Record<string, Runner> = {
     const ms = performance.now() - t;
     closeSync(fd);
     rmSync(`${scratch}/hog.bin`);
-    return { workload: "hog", ms, ops: 1024 };
+    return Promise.resolve({ workload: "hog", ms, ops: 1024 });
   },
   shim: () => underShim(shimRoot(WORK === "stats" ? ["d/target"] : [], bigFile), args),
 };
+
+async function libRun(compile: boolean): Promise<GuestResult> {
+  const up = `${upper}-lib`;
+  if (hostUpper) { removeTree(up); mkdirSync(up); }
+  const union = new Union(new Image([dirLayer(plain)]), hostUpper ? dirLayer(up, { writable: true, lock: true }) : new MemoryLayer());
+  let out = "";
+  const dec = new TextDecoder();
+  const wasi = createWasi({ union, args: ["bench.wasm", ...args], stdout: (b: Uint8Array) => void (out += dec.decode(b)), stderr: () => {} });
+  const mod = compile ? await WebAssembly.compile(readFileSync(BENCH_WASM)) : await benchModule();
+  const inst = await WebAssembly.instantiate(mod, wasi.imports as unknown as WebAssembly.Imports);
+  wasi.start(inst as unknown as { exports: Record<string, unknown> });
+  union.dispose();
+  return { workload: args[0]!, ms: Number(/ms=([\d.]+)/.exec(out)![1]), ops: 0 };
+}
 if (BASE !== undefined) {
   const run = await baseRunner();
   runners.base = async () => {
