@@ -7,8 +7,12 @@
 // usage: node --expose-gc --import tsx bench/tools/big-io.mts
 //   BIG_IO_DIR (default /dev/shm/layerfs-big-io), BIG_IO_ROUNDS (9),
 //   BIG_IO_WORK: readbig | writebig | writebig-upper | stats (4/stat, 1 layer) (default readbig),
-//   BIG_IO_ORDER: the runners of one round, in order (default "layerfs,node,shim"; names:
-//     layerfs, layerfs-ca (a host upper removed after its run), base, node, shim, hog (64 MiB written and removed, as the kernel peer's writebig), lib (layerfs through createWasi, not the CLI)); BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does.
+//   BIG_IO_ORDER: the runners of one round, in order (default "layerfs,node,shim"). Names:
+//     layerfs (the CLI, as the bench), layerfs-ca (its host upper removed after its run),
+//     base (BIG_IO_BASE's CLI), lib / lib-compile (createWasi, the module compiled once / every run),
+//     node (node:wasi), shim (browser_wasi_shim), hog (64 MiB written and removed, as the kernel peer's writebig);
+//   BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does; BIG_IO_CLEAN_AFTER=1 makes
+//   layerfs and base remove their upper after their run; BIG_IO_MARK=1 prints a line at each run's start and end.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
