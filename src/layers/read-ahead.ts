@@ -77,7 +77,7 @@ export class ReadAhead {
       // Served from the buffer, as far as it holds the range.
       done = Math.min(len, this.#end - position);
       const from = position - this.#start;
-      into.set(buf.subarray(from, from + done));
+      copyBytes(into, 0, buf, from, done);
       this.#used = ++clock;
       if (done === len || this.#eof) return this.#ended(position, done);
     } else if (buf !== undefined && this.#eof && position >= this.#end && position >= this.#start) {
@@ -98,7 +98,7 @@ export class ReadAhead {
     this.#end = at + got;
     this.#eof = got < window;
     const n = Math.min(rest, got);
-    into.set(b.subarray(0, n), done);
+    copyBytes(into, done, b, 0, n);
     return this.#ended(position, done + n);
   }
 
@@ -141,6 +141,23 @@ export class ReadAhead {
     this.#buf = b;
     return b;
   }
+}
+
+/**
+ * Copies this short or shorter go byte by byte: set() needs a subarray, a new
+ * object per copy. Measured (read-calls.mts, 100,000 sequential reads): 1 B
+ * 100 -> 64-73 ns, 16 B 102 -> 81-92 ns, heap growth 14 B -> 0 per read; at
+ * 32 B the loop only breaks even, at 64 B it lost (106 -> 144 ns).
+ */
+const SHORT_COPY = 16;
+
+/** dst[at, at+n) = src[from, from+n). */
+function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  if (n <= SHORT_COPY) {
+    for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
+    return;
+  }
+  dst.set(src.subarray(from, from + n), at);
 }
 
 /** Buffers in use and free (tests). */
