@@ -139,6 +139,12 @@ export class UpperFile implements UnionFile, Listed {
     return toStat(st, this.#inodes.ofUpperId(st.id));
   }
 
+  /** stat().size, from the layer file's own size where it has one (an O_APPEND write asks on every write). */
+  sizeNow(): number {
+    const f = this.#f("fstat");
+    return f.sizeNow !== undefined ? f.sizeNow() : f.stat().size;
+  }
+
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void {
     setTimesOn(this.#ctx, this.#f("futimens"), this.#path, atimeNs, mtimeNs);
   }
@@ -407,7 +413,12 @@ export class FlaggedFile implements UnionFile {
   }
 
   write(data: Uint8Array, position: number): number {
-    return this.#inner.write(data, this.#append ? this.#inner.stat().size : position);
+    return this.#inner.write(data, this.#append ? this.sizeNow() : position);
+  }
+
+  sizeNow(): number {
+    const inner = this.#inner;
+    return inner.sizeNow !== undefined ? inner.sizeNow() : inner.stat().size;
   }
 
   truncate(size: number): void {

@@ -79,6 +79,12 @@ export interface LayerFile {
    * handle. Undefined when the content may still change (a writable host layer).
    */
   contentSource?(): ContentSource | undefined;
+  /**
+   * Optional: the current size, as `stat().size`, without a host call where
+   * the file knows it (a host upper's file tracks its own size while no other
+   * descriptor can change it). O_APPEND writes and SEEK_END ask for it.
+   */
+  sizeNow?(): number;
   /** Release the handle (and its descriptor). Idempotent. */
   close(): void;
 }

@@ -305,6 +305,10 @@ class QuotaFile implements WritableLayerFile {
   stat(): EntryStat {
     return this.#f.stat();
   }
+  sizeNow(): number {
+    const f = this.#f;
+    return f.sizeNow !== undefined ? f.sizeNow() : f.stat().size;
+  }
   contentSource(): undefined {
     return undefined;
   }

@@ -95,6 +95,8 @@ export interface UnionFile {
   /** EBADF/EINVAL unless opened for writing. */
   truncate(size: number): void;
   stat(): Stat;
+  /** Optional: `stat().size` without the rest of a stat (LayerFile.sizeNow); absent: use stat(). */
+  sizeNow?(): number;
   /** Copy-up trigger. `undefined` leaves a time unchanged. */
   setTimes(atimeNs: bigint | undefined, mtimeNs: bigint | undefined): void;
   sync(): void;

@@ -94,7 +94,7 @@ export function fdWritev(h: FdState, memory: GuestBytes, iovs: readonly Iovec[],
   const file = h.file;
   if (!file.writable) fail(Errno.BADF);
   // pwrite on an O_APPEND fd lands at the end too but never moves the offset.
-  const start = (h.fdflags & FDFLAGS.APPEND) !== 0 ? file.stat().size : position ?? h.position;
+  const start = (h.fdflags & FDFLAGS.APPEND) !== 0 ? sizeOf(file) : position ?? h.position;
   let total = 0;
   for (let i = 0; i < iovs.length; i++) {
     const iov = iovs[i]!;
@@ -114,6 +114,11 @@ export function fdWritev(h: FdState, memory: GuestBytes, iovs: readonly Iovec[],
   return total;
 }
 
+/** The file's size: a layer file that tracks its own (a host upper's) answers with no host call. */
+function sizeOf(file: UnionFile): number {
+  return file.sizeNow !== undefined ? file.sizeNow() : file.stat().size;
+}
+
 /** fdReadv into one buffer (the shim's per-iovec Fd.fd_read / fd_pread). */
 export function fdRead(h: FdState, into: Uint8Array, position: number | undefined): number {
   return fdReadv(h, { bytes: () => into }, [{ ptr: 0, len: into.length }], position);
@@ -124,9 +129,16 @@ export function fdWrite(h: FdState, data: Uint8Array, position: number | undefin
   return fdWritev(h, { bytes: () => data }, [{ ptr: 0, len: data.length }], position);
 }
 
-/** A guest pread/pwrite offset (EINVAL past the safe range, as a negative offset is on Linux). */
+const MAX_SAFE_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A guest pread/pwrite offset (EINVAL past the safe range, as a negative
+ * offset is on Linux). The i64 is compared as it comes: toSafe's
+ * BigInt.asUintN made a BigInt on every call (40 B per fd_pread).
+ */
 export function guestOffset(offset: bigint): number {
-  return toSafe(offset, Errno.INVAL);
+  if (offset < 0n || offset > MAX_SAFE_OFFSET) throw new FsError(Errno.INVAL);
+  return Number(offset);
 }
 
 /** fd_filestat_set_size: EISDIR for a directory, EINVAL unless open for writing (ftruncate). */
@@ -143,7 +155,7 @@ export function fdAllocate(h: FdState, offset: bigint, len: bigint): void {
   requireRights(h.rightsBase, RIGHTS.FD_ALLOCATE);
   if (h.kind === "dir" || !h.file.writable) fail(Errno.BADF);
   const end = allocateEnd(offset, len);
-  if (end > h.file.stat().size) h.file.truncate(end);
+  if (end > sizeOf(h.file)) h.file.truncate(end);
 }
 
 /** fd_seek: the new offset (EINVAL for a bad whence or before 0; EBADF on a directory). */
@@ -151,7 +163,7 @@ export function fdSeek(h: FdState, offset: bigint, whence: number): bigint {
   const delta = seekDelta(h.rightsBase, offset, whence);
   if (h.kind === "dir") fail(Errno.BADF);
   const file = h.file;
-  const next = seekTarget(delta, whence, h.position, () => file.stat().size);
+  const next = seekTarget(delta, whence, h.position, () => sizeOf(file));
   h.position = Number(next);
   return next;
 }
@@ -165,5 +177,5 @@ export function fdTell(h: FdState): bigint {
 
 /** For poll_oneoff: bytes a read from the current offset would return now. */
 export function readableBytes(h: FileFdState): bigint {
-  return BigInt(Math.max(0, h.file.stat().size - h.position));
+  return BigInt(Math.max(0, sizeOf(h.file) - h.position));
 }

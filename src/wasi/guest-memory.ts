@@ -66,6 +66,8 @@ export class GuestMemory {
 
   /** The view bytes() made last: guests read and write one buffer call after call. */
   private last: Uint8Array = new Uint8Array(0);
+  /** Its buffer (a typed array's .buffer getter is a call on every syscall). */
+  private lastBuffer: ArrayBufferLike | undefined;
 
   /**
    * A view of guest memory [ptr, ptr+len) (RangeError -> EFAULT when outside).
@@ -78,7 +80,10 @@ export class GuestMemory {
     const last = this.last;
     const p = ptr >>> 0;
     const n = len >>> 0;
-    if (last.byteOffset === p && last.length === n && last.buffer === this.current) return last;
-    return (this.last = new Uint8Array(this.current as ArrayBuffer, p, n));
+    const current = this.current;
+    if (this.lastBuffer === current && last.byteOffset === p && last.length === n) return last;
+    this.last = new Uint8Array(current as ArrayBuffer, p, n);
+    this.lastBuffer = current;
+    return this.last;
   }
 }

@@ -70,6 +70,34 @@ describe(`host calls of a host-directory upper (${IN_DENO ? "Deno" : "Node"})`, 
     u.close();
   });
 
+  it("appends in one host call per write (the end is the file's own size), and asks the host again once another writer is open", () => {
+    const b = base();
+    makeTree(path.join(b, "upper"), {});
+    const { host, take } = counted(hostFs());
+    const u = new Union(new Image([]), new DirLayer(host, path.join(b, "upper"), { writable: true }));
+    const enc = new TextEncoder();
+    const f = u.open("/log", "a");
+    take();
+    for (let i = 0; i < 10; i++) f.write(enc.encode(`line ${i}\n`), 0);
+    expect(take()).toEqual({ pwrite: 10 });
+    f.close();
+    const a = u.open("/log", "a");
+    const c = u.open("/log", "a");
+    take();
+    a.write(enc.encode("a1\n"), 0);
+    c.write(enc.encode("c1\n"), 0);
+    a.write(enc.encode("a2\n"), 0);
+    // Two writers of one object: neither may trust its own count, so each append asks the host for the end
+    // (and the quota's growth check asks again, as before: 2 fstats per append).
+    expect(take()).toEqual({ fstat: 6, pwrite: 3 });
+    a.close();
+    c.close();
+    const want = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join("") + "a1\nc1\na2\n";
+    expect(fs.readFileSync(path.join(b, "upper/log"), "utf8")).toBe(want);
+    expect(u.stat("/log").size).toBe(want.length);
+    u.close();
+  });
+
   it("reads a lower file in 1 KiB pieces from one host read per read-ahead window", () => {
     const b = base();
     const size = 3 * READ_AHEAD_BYTES + 5000;

@@ -24,7 +24,7 @@ function source(size: number) {
 
 const open: ReadAhead[] = [];
 function reader(fill: (into: Uint8Array, position: number) => number): ReadAhead {
-  const r = new ReadAhead(fill);
+  const r = new ReadAhead({ read: fill });
   open.push(r);
   return r;
 }
@@ -165,7 +165,7 @@ describe("ReadAhead", () => {
       len: fc.oneof(fc.nat(64), fc.nat(8192), fc.nat(3 * SMALL_READ)),
     });
     fc.assert(fc.property(fc.array(read, { maxLength: 80 }), (reads) => {
-      const rs = Array.from({ length: readers }, () => new ReadAhead(fill));
+      const rs = Array.from({ length: readers }, () => new ReadAhead({ read: fill }));
       const pos = new Array<number>(readers).fill(0);
       try {
         for (const { who, seq, at, len } of reads) {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Errno } from "../../src/core/errno.ts";
 import { FDFLAGS, FILETYPE, FSTFLAGS, OFLAGS, WHENCE } from "../../src/wasi/abi.ts";
+import { WasiExit } from "../../src/wasi/calls/process.ts";
 import { RIGHTS } from "../../src/wasi/rights.ts";
 import { ALL_RIGHTS, R_READ, R_SEEK, R_TELL, R_WRITE, ROOT, RIGHTS_RDONLY, harness } from "./harness.ts";
 
@@ -171,6 +172,43 @@ describe("fd_read / fd_write / fd_pread / fd_pwrite", () => {
     const iov = h.alloc(8);
     h.view().setUint32(iov, h.alloc(4), true); h.view().setUint32(iov + 4, 4, true);
     expect(h.sys.fd_pread!(0, iov, 1, 0n, h.alloc(4))).toBe(E.SPIPE);
+  });
+
+  it("the data calls are one guest's binding of shared functions, not closures made per guest", () => {
+    // V8 keeps a dead closure's optimized code only weakly: per-guest closures on this path
+    // started unoptimized in every run after a full GC (calls/fd-data.ts).
+    const names = (h: ReturnType<typeof harness>) => ["fd_read", "fd_pread", "fd_write", "fd_pwrite"].map((n) => (h.sys[n as "fd_read"] as { name: string }).name);
+    expect(names(harness())).toEqual(["bound fdRead", "bound fdPread", "bound fdWrite", "bound fdPwrite"]);
+  });
+
+  it("a WasiExit thrown by a stdout sink reaches the host; other sink errors are EIO", () => {
+    for (const [thrown, errno] of [[new WasiExit(3), undefined], [new Error("sink broke"), E.IO]] as const) {
+      const h = harness({ stdout: () => { throw thrown; } });
+      const [p, l] = h.str("data");
+      const iov = h.alloc(8);
+      h.view().setUint32(iov, p, true); h.view().setUint32(iov + 4, l, true);
+      if (errno === undefined) expect(() => h.sys.fd_write!(1, iov, 1, h.alloc(4))).toThrow(WasiExit);
+      else expect(h.sys.fd_write!(1, iov, 1, h.alloc(4))).toBe(errno);
+    }
+  });
+
+  it("pread/pwrite offsets: negative or past 2^53-1 are EINVAL, the last safe one is EOF (read) or EFBIG (write)", () => {
+    const h = harness();
+    const [, fd] = h.open("f", { oflags: OFLAGS.CREAT, rights: ALL_RIGHTS });
+    const [p, l] = h.str("data");
+    const iov = h.alloc(8);
+    h.view().setUint32(iov, p, true); h.view().setUint32(iov + 4, l, true);
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    for (const off of [-1n, -(1n << 63n), max + 1n, 1n << 62n]) {
+      expect(h.sys.fd_pread!(fd, iov, 1, off, h.alloc(4))).toBe(E.INVAL);
+      expect(h.sys.fd_pwrite!(fd, iov, 1, off, h.alloc(4))).toBe(E.INVAL);
+    }
+    const np = h.alloc(4);
+    expect(h.sys.fd_pread!(fd, iov, 1, max, np)).toBe(0);
+    expect(h.u32(np)).toBe(0);
+    expect(h.sys.fd_pwrite!(fd, iov, 1, max, h.alloc(4))).toBe(E.FBIG);
+    expect(h.sys.fd_pwrite!(fd, iov, 1, 3n, np)).toBe(0);
+    expect(h.union.stat("/f").size).toBe(7);
   });
 
   it("out-of-bounds iovecs and result pointers are EFAULT and change nothing", () => {

@@ -7,6 +7,7 @@
 import { Errno, FsError } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, LayerFile, WritableLayerFile } from "../../core/layer.ts";
 import { ReadAhead } from "../read-ahead.ts";
+import type { PreadSource } from "../read-ahead.ts";
 import { layerError } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
@@ -141,10 +142,8 @@ export class DirFile implements WritableLayerFile {
   }
 
   private newReadAhead(): ReadAhead {
-    const { host } = this.layer;
-    const fd = this.fd;
     this.aheadAt = this.layer.writers.writes; // nothing read ahead yet: current as of now
-    return new ReadAhead((into, position) => preadFully(host, fd, into, position));
+    return new ReadAhead(new HostPreads(this.layer.host, this.fd));
   }
 
   write(data: Uint8Array, position: number): number {
@@ -197,6 +196,13 @@ export class DirFile implements WritableLayerFile {
     try { st = this.layer.host.fstat(this.fd); } catch (e) { throw layerError(e, "stat", ""); }
     if (this.canWrite && !this.tracking()) this.learnSize(st.size);
     return this.layer.entryOf(st);
+  }
+
+  /** The size as stat() would give it: a writable file's tracked size while exact (no fstat per O_APPEND write), else one fstat. */
+  sizeNow(): number {
+    if (!this.canWrite || this.fd < 0) return this.stat().size;
+    this.check("stat");
+    return this.currentSize();
   }
 
   /** futimens on the descriptor: the open object, whatever its names are now. */
@@ -256,6 +262,14 @@ export class DirFile implements WritableLayerFile {
 
 /** The content of an overlayfs whiteout's stand-in file: nothing. */
 export const EMPTY_SOURCE: ContentSource = { read: () => 0 };
+
+/** One host descriptor as a ReadAhead's source (a class, not a closure per file: see PreadSource). */
+class HostPreads implements PreadSource {
+  constructor(private readonly host: HostFs, private readonly fd: number) {}
+  read(into: Uint8Array, position: number): number {
+    return preadFully(this.host, this.fd, into, position);
+  }
+}
 
 /** pread until `into` is full or EOF; returns the count. Straight into `into` (guest memory): no copy. */
 export function preadFully(host: HostFs, fd: number, into: Uint8Array, position: number): number {

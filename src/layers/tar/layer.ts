@@ -144,7 +144,7 @@ export class TarFile implements LayerFile {
     if (!Number.isSafeInteger(position) || position < 0) throw new FsError(Errno.INVAL, "read", this.#path);
     let ahead = this.#ahead;
     // A tar never changes: bytes read ahead from a source that preads stay the file's bytes.
-    if (ahead === undefined) ahead = this.#ahead = this.#layer.inMemory ? null : new ReadAhead(memberReader(this.#layer.source, this.#start, this.size));
+    if (ahead === undefined) ahead = this.#ahead = this.#layer.inMemory ? null : new ReadAhead(new MemberReader(this.#layer.source, this.#start, this.size));
     return ahead !== null ? ahead.read(into, position) : readMember(this.#layer.source, this.#start, this.size, into, position);
   }
 
@@ -167,7 +167,7 @@ export class TarFile implements LayerFile {
    */
   contentSource(): ContentSource {
     this.#check("read");
-    return { read: memberReader(this.#layer.source, this.#start, this.size) };
+    return new MemberReader(this.#layer.source, this.#start, this.size);
   }
 
   stat(): EntryStat {
@@ -192,7 +192,17 @@ function readMember(source: ByteSource, start: number, size: number, into: Uint8
   return source.read(n === into.length ? into : into.subarray(0, n), start + position);
 }
 
-/** readMember as a function of (into, position) (a content source, a read-ahead's fill). */
-function memberReader(source: ByteSource, start: number, size: number): (into: Uint8Array, position: number) => number {
-  return (into, position) => readMember(source, start, size, into, position);
+/** readMember of one member (a content source, a read-ahead's source: a class, not a closure per member, see PreadSource). */
+class MemberReader implements ContentSource {
+  readonly #source: ByteSource;
+  readonly #start: number;
+  readonly #size: number;
+  constructor(source: ByteSource, start: number, size: number) {
+    this.#source = source;
+    this.#start = start;
+    this.#size = size;
+  }
+  read(into: Uint8Array, position: number): number {
+    return readMember(this.#source, this.#start, this.#size, into, position);
+  }
 }

@@ -2,7 +2,7 @@
  * The calls that are not about files: args and environ, clocks, random,
  * process exit, poll_oneoff, and the socket calls (no sockets exist).
  */
-import { Errno } from "../../core/errno.ts";
+import { Errno, errnoOf } from "../../core/errno.ts";
 import { EVENTTYPE } from "../abi.ts";
 import { clockNow, clockResolution } from "../clocks.ts";
 import { readableBytes } from "../fd-io.ts";
@@ -20,6 +20,12 @@ export class WasiExit extends Error {
     this.name = "WasiExit";
     this.code = code;
   }
+}
+
+/** The errno a call returns for what it threw (FsError -> its errno, RangeError -> EFAULT, else EIO); WasiExit goes on to the host. */
+export function callErrno(err: unknown): number {
+  if (err instanceof WasiExit) throw err;
+  return errnoOf(err);
 }
 
 type ProcessCalls = Preview1Calls<
