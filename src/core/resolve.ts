@@ -9,15 +9,21 @@
  * guest's path_symlink with an absolute target (EPERM, the WASI filesystem
  * spec's answer) unless allowAbsoluteSymlinks (wasi/paths.ts, refuseAbsoluteTarget).
  */
+import type { CachedDir, DirCache } from "./dir-cache.ts";
 import { Errno, FsError } from "./errno.ts";
 import { childPath } from "./layer.ts";
 import type { LayerFile } from "./layer.ts";
-import { freshNode, lookupChild, nodeType, rootNode } from "./lookup.ts";
+import { freshNode, lookupChild, nodeType } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 import { parsePath } from "./path.ts";
 import { isReservedName } from "./whiteout.ts";
 
 const MAX_SYMLINK_HOPS = 40;
+
+/** What a walk needs: the layers, and the union's cache of the directories walked through (dir-cache.ts). */
+export interface ResolveContext extends ImageAndUpper {
+  readonly dirs: DirCache;
+}
 
 /** The outcome of resolving a path: the final name and the directory holding it. */
 export interface Resolved {
@@ -52,17 +58,19 @@ export function readlinkNode(u: ImageAndUpper, node: UnionNode): string {
  * object (an upper non-directory hides everything below it), so no lookup is
  * made.
  */
-export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string, openKnown = false): Resolved {
+export function resolve(u: ResolveContext, path: string, follow: boolean | "raw", syscall?: string, openKnown = false): Resolved {
   const raw = follow === "raw";
   const parsed = parsePath(path, syscall);
   const todo = parsed.components.reverse(); // pop() yields the next component
   let trailingSlash = parsed.trailingSlash;
-  // The parents walked through, stack[0..top] (a packed array: a pre-sized one is holey, and slower to walk).
-  const stack: UnionNode[] = [rootNode(u)];
+  const dirs = u.dirs;
+  // The parents walked through, stack[0..top], as cache entries (a packed array: a pre-sized one is holey, and slower to walk).
+  const stack: CachedDir[] = [dirs.root(u)];
   let top = 0;
   let hops = 0;
   for (;;) {
-    const cur = stack[top]!;
+    const entry = stack[top]!;
+    const cur = entry.node;
     const name = todo.pop();
     if (name === undefined) { const d = current(u, stack, top); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
     const last = todo.length === 0;
@@ -73,6 +81,13 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
     if (name === "..") {
       if (top > 0) top--;
       if (last) { const d = current(u, stack, top); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+      continue;
+    }
+    // A directory walked through before (only ever a real directory: never a symlink to expand).
+    const known = last ? undefined : entry.children?.get(name);
+    if (known !== undefined) {
+      if (++top === stack.length) stack.push(known);
+      else stack[top] = known;
       continue;
     }
     if (last && openKnown && cur.upper !== undefined && !trailingSlash && !isReservedName(name)) {
@@ -100,18 +115,19 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
       return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash, opened: undefined };
     }
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-    if (++top === stack.length) stack.push(child);
-    else stack[top] = child;
+    const added = dirs.add(entry, name, child);
+    if (++top === stack.length) stack.push(added);
+    else stack[top] = added;
   }
 }
 
-/** The directory on top of the walk's stack, refreshed: below the root, it was looked up to walk through (stale times). */
-function current(u: ImageAndUpper, stack: readonly UnionNode[], top: number): UnionNode {
-  return top > 0 ? freshNode(u, stack[top]!) : stack[0]!;
+/** The directory on top of the walk's stack, refreshed: it comes from the cache (stale times, size and link count). */
+function current(u: ImageAndUpper, stack: readonly CachedDir[], top: number): UnionNode {
+  return freshNode(u, stack[top]!.node);
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */
-export function resolveNode(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): UnionNode {
+export function resolveNode(u: ResolveContext, path: string, follow: boolean | "raw", syscall?: string): UnionNode {
   const r = resolve(u, path, follow, syscall);
   if (r.node === undefined) throw new FsError(Errno.NOENT, syscall, path);
   return r.node;
