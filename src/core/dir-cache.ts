@@ -24,36 +24,52 @@ import { OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX } from "./layer.ts
 import { rootNode } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 
-/** Entries kept at most: past it the cache starts over (about 100 B each). */
+/** Entries kept at most: past it the cache starts over (about 150 B each). */
 export const DIR_CACHE_MAX = 1024;
 
 /** One directory walked through, and the subdirectories walked through from it. */
 export class CachedDir {
   /** Allocated on the first subdirectory (a leaf directory has none). */
   children: Map<string, CachedDir> | undefined = undefined;
-  constructor(readonly node: UnionNode) {}
+  constructor(
+    readonly node: UnionNode,
+    /** The directory it was found in (undefined for the root): its ".." */
+    readonly parent: CachedDir | undefined,
+    /** Its name there. */
+    readonly name: string,
+  ) {}
 }
 
 export class DirCache {
   #root: CachedDir | undefined = undefined;
-  #size = 0;
+  /** Every entry under the root by its canonical layer path (what a plain path's directory part is). */
+  #byPath = new Map<string, CachedDir>();
 
   /** The root's entry (looked up in `u` when there is none). */
   root(u: ImageAndUpper): CachedDir {
-    return (this.#root ??= new CachedDir(rootNode(u)));
+    return (this.#root ??= new CachedDir(rootNode(u), undefined, ""));
+  }
+
+  /** The entry of directory `path` (a canonical layer path below the root), if walked through. */
+  at(path: string): CachedDir | undefined {
+    return this.#byPath.get(path);
   }
 
   /** Directory `node`, found as `name` in `parent`, walked through: its entry. */
   add(parent: CachedDir, name: string, node: UnionNode): CachedDir {
-    if (++this.#size > DIR_CACHE_MAX) this.clear(); // `parent` is then detached: this walk's entries are dropped with it
-    const e = new CachedDir(node);
-    (parent.children ??= new Map()).set(name, e);
+    if (this.#byPath.size >= DIR_CACHE_MAX) this.clear(); // `parent` is then detached: this walk's new entries go with it
+    const e = new CachedDir(node, parent, name);
+    // A parent detached (by that clear, or a forget) gives an entry for this walk only.
+    if (parent === this.#root || (parent.parent !== undefined && this.#byPath.get(parent.node.path) === parent)) {
+      (parent.children ??= new Map()).set(name, e);
+      this.#byPath.set(node.path, e);
+    }
     return e;
   }
 
   clear(): void {
     this.#root = undefined;
-    this.#size = 0;
+    if (this.#byPath.size > 0) this.#byPath = new Map();
   }
 
   /**
@@ -63,18 +79,14 @@ export class DirCache {
    */
   forget(path: string): void {
     if (path === "") return this.clear();
-    let e = this.#root;
-    let start = 0;
-    while (e !== undefined) {
-      const end = path.indexOf("/", start);
-      const m = e.children;
-      if (m === undefined) return;
-      if (end < 0) {
-        m.delete(path.slice(start));
-        return;
-      }
-      e = m.get(path.slice(start, end));
-      start = end + 1;
+    const e = this.#byPath.get(path);
+    if (e === undefined) return;
+    e.parent!.children!.delete(e.name);
+    const stack = [e];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      this.#byPath.delete(d.node.path);
+      if (d.children !== undefined) for (const c of d.children.values()) stack.push(c);
     }
   }
 

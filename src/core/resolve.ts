@@ -1,8 +1,11 @@
 /**
  * Path resolution inside the union root (SEMANTICS rule 14, cap-std style):
- * one component at a time with a stack of parent directories, so ".." at the
- * root stays at the root and an absolute symlink target restarts at the union
- * root. Symlink expansion has a budget of 40 hops (ELOOP).
+ * one component at a time, keeping the chain of parent directories walked
+ * through, so ".." at the root stays at the root and an absolute symlink
+ * target restarts at the union root. Symlink expansion has a budget of 40 hops
+ * (ELOOP). The directories walked through are the union's cache
+ * (dir-cache.ts): a directory walked through again is one Map get, and a plain
+ * path whose directory is known starts there (one get for all of its parents).
  *
  * Creating absolute symlinks is a separate question: the union accepts them
  * (layers and image building have them), while the WASI front-ends refuse a
@@ -15,7 +18,7 @@ import { childPath } from "./layer.ts";
 import type { LayerFile } from "./layer.ts";
 import { freshNode, lookupChild, nodeType } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
-import { parsePath } from "./path.ts";
+import { parsePath, plainLastName } from "./path.ts";
 import { isReservedName } from "./whiteout.ts";
 
 const MAX_SYMLINK_HOPS = 40;
@@ -60,34 +63,44 @@ export function readlinkNode(u: ImageAndUpper, node: UnionNode): string {
  */
 export function resolve(u: ResolveContext, path: string, follow: boolean | "raw", syscall?: string, openKnown = false): Resolved {
   const raw = follow === "raw";
-  const parsed = parsePath(path, syscall);
-  const todo = parsed.components.reverse(); // pop() yields the next component
-  let trailingSlash = parsed.trailingSlash;
   const dirs = u.dirs;
-  // The parents walked through, stack[0..top], as cache entries (a packed array: a pre-sized one is holey, and slower to walk).
-  const stack: CachedDir[] = [dirs.root(u)];
-  let top = 0;
+  // The directory walked through last: its chain of parents is what ".." climbs.
+  let entry: CachedDir;
+  let todo: string[]; // pop() yields the next component
+  let trailingSlash: boolean;
+  // A plain path whose directory was walked through before: one Map get instead of a walk (the
+  // entry's path is canonical and still resolves, so the same names walk to it: no symlink, no "..").
+  const at = plainLastName(path);
+  const known = at > 1 ? dirs.at(path.slice(1, at - 1)) : at === 1 ? dirs.root(u) : undefined;
+  if (known !== undefined) {
+    entry = known;
+    todo = [path.slice(at)];
+    trailingSlash = false;
+  } else {
+    const parsed = parsePath(path, syscall);
+    todo = parsed.components.reverse();
+    trailingSlash = parsed.trailingSlash;
+    entry = dirs.root(u);
+  }
   let hops = 0;
   for (;;) {
-    const entry = stack[top]!;
     const cur = entry.node;
     const name = todo.pop();
-    if (name === undefined) { const d = current(u, stack, top); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+    if (name === undefined) { const d = freshNode(u, cur); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) { const d = current(u, stack, top); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+      if (last) { const d = freshNode(u, cur); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
       continue;
     }
     if (name === "..") {
-      if (top > 0) top--;
-      if (last) { const d = current(u, stack, top); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+      entry = entry.parent ?? entry;
+      if (last) { const d = freshNode(u, entry.node); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
       continue;
     }
     // A directory walked through before (only ever a real directory: never a symlink to expand).
     const known = last ? undefined : entry.children?.get(name);
     if (known !== undefined) {
-      if (++top === stack.length) stack.push(known);
-      else stack[top] = known;
+      entry = known;
       continue;
     }
     if (last && openKnown && cur.upper !== undefined && !trailingSlash && !isReservedName(name)) {
@@ -105,7 +118,7 @@ export function resolve(u: ResolveContext, path: string, follow: boolean | "raw"
       const target = readlinkNode(u, child);
       if (target === "") throw new FsError(Errno.NOENT, syscall, path);
       const t = parsePath(target, syscall);
-      if (t.absolute) top = 0;
+      if (t.absolute) entry = dirs.root(u);
       if (last) trailingSlash = trailingSlash || t.trailingSlash;
       for (let i = t.components.length - 1; i >= 0; i--) todo.push(t.components[i]!);
       continue;
@@ -115,15 +128,8 @@ export function resolve(u: ResolveContext, path: string, follow: boolean | "raw"
       return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash, opened: undefined };
     }
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-    const added = dirs.add(entry, name, child);
-    if (++top === stack.length) stack.push(added);
-    else stack[top] = added;
+    entry = dirs.add(entry, name, child);
   }
-}
-
-/** The directory on top of the walk's stack, refreshed: it comes from the cache (stale times, size and link count). */
-function current(u: ImageAndUpper, stack: readonly CachedDir[], top: number): UnionNode {
-  return freshNode(u, stack[top]!.node);
 }
 
 /** Resolve to an existing object (ENOENT otherwise). */
