@@ -1,7 +1,8 @@
 /**
  * Union = an immutable Image (lower layers) + one WritableLayer (upper).
  * This module is the public surface; the work is split by concern:
- * path.ts (syntax), resolve.ts (walk inside the root), lower-index.ts (the
+ * path.ts (syntax), resolve.ts (walk inside the root) + dir-cache.ts (the
+ * directories walked through), lower-index.ts (the
  * image's cached per-directory index) + lookup.ts (upper over it), copy-up.ts,
  * create.ts, remove.ts, rename.ts, whiteout.ts (the `.wh.` encoding),
  * readdir-merge.ts, inode.ts, file.ts (handles), open-file.ts (open),
@@ -94,7 +95,11 @@ export class Union {
     return this.#image;
   }
 
-  /** The writable layer every change lands in (aufs/OCI form). A fresh one after `fork()` and `reset()`. */
+  /**
+   * The writable layer every change lands in (aufs/OCI form). A fresh one after `fork()` and `reset()`.
+   * Read it freely; change it only through this union while the union is in use (the union caches
+   * the directories it walked through and forgets only what its own changes move: core/dir-cache.ts).
+   */
   get upper(): WritableLayer {
     if (this.#disposed) throw disposedError("upper");
     return this.#upper;
