@@ -42,8 +42,8 @@ export class CachedDir {
 
 export class DirCache {
   #root: CachedDir | undefined = undefined;
-  /** Every entry under the root by its canonical layer path (what a plain path's directory part is). */
-  #byPath = new Map<string, CachedDir>();
+  /** Every entry under the root by its canonical layer path (what a plain path's directory part is); made on the first. */
+  #byPath: Map<string, CachedDir> | undefined = undefined;
 
   /** The root's entry (looked up in `u` when there is none). */
   root(u: ImageAndUpper): CachedDir {
@@ -52,24 +52,24 @@ export class DirCache {
 
   /** The entry of directory `path` (a canonical layer path below the root), if walked through. */
   at(path: string): CachedDir | undefined {
-    return this.#byPath.get(path);
+    return this.#byPath?.get(path);
   }
 
   /** Directory `node`, found as `name` in `parent`, walked through: its entry. */
   add(parent: CachedDir, name: string, node: UnionNode): CachedDir {
-    if (this.#byPath.size >= DIR_CACHE_MAX) this.clear(); // `parent` is then detached: this walk's new entries go with it
+    if (this.#byPath !== undefined && this.#byPath.size >= DIR_CACHE_MAX) this.clear(); // `parent` is then detached
     const e = new CachedDir(node, parent, name);
     // A parent detached (by that clear, or a forget) gives an entry for this walk only.
-    if (parent === this.#root || (parent.parent !== undefined && this.#byPath.get(parent.node.path) === parent)) {
+    if (parent === this.#root || (parent.parent !== undefined && this.#byPath?.get(parent.node.path) === parent)) {
       (parent.children ??= new Map()).set(name, e);
-      this.#byPath.set(node.path, e);
+      (this.#byPath ??= new Map()).set(node.path, e);
     }
     return e;
   }
 
   clear(): void {
     this.#root = undefined;
-    if (this.#byPath.size > 0) this.#byPath = new Map();
+    this.#byPath = undefined;
   }
 
   /**
@@ -79,13 +79,14 @@ export class DirCache {
    */
   forget(path: string): void {
     if (path === "") return this.clear();
-    const e = this.#byPath.get(path);
+    const byPath = this.#byPath;
+    const e = byPath?.get(path);
     if (e === undefined) return;
     e.parent!.children!.delete(e.name);
     const stack = [e];
     while (stack.length > 0) {
       const d = stack.pop()!;
-      this.#byPath.delete(d.node.path);
+      byPath!.delete(d.node.path);
       if (d.children !== undefined) for (const c of d.children.values()) stack.push(c);
     }
   }
