@@ -6,6 +6,7 @@
 // Portable (no node:* imports).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DIR_CACHE_MAX } from "../../src/core/dir-cache.ts";
 import { Errno } from "../../src/core/errno.ts";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
@@ -135,6 +136,20 @@ describe("the cache of directories walked through", () => {
     u.mkdir("/ln/sub", { recursive: true });
     expect(u.readdir("/ln/sub")).toEqual([]);
     expect(u.readFile("/real/sub/f", "utf8")).toBe("one");
+  });
+
+  it("past its bound the cache starts over, also in the middle of a walk, and still forgets what changes", () => {
+    const u = over({});
+    for (let i = 0; i < DIR_CACHE_MAX - 2; i++) u.mkdir(`/d${i}`);
+    for (let i = 0; i < DIR_CACHE_MAX - 2; i++) expect(u.exists(`/d${i}/x`)).toBe(false);
+    u.mkdir("/p/q/r", { recursive: true });
+    u.writeFile("/p/q/r/f", "x");
+    expect(u.readFile("/p/q/r/f", "utf8")).toBe("x");
+    expect(u.readFile("/p/q/r/f", "utf8")).toBe("x");
+    u.rename("/p/q", "/p/z");
+    expect(thrownErrno(() => u.stat("/p/q/r/."))).toBe(Errno.NOENT);
+    expect(u.readFile("/p/z/r/f", "utf8")).toBe("x");
+    for (let i = 0; i < DIR_CACHE_MAX; i += 100) expect(u.stat(`/d${i}/.`).type).toBe("dir");
   });
 
   it("'..' and absolute symlinks walk cached directories without leaving the root", () => {
