@@ -60,7 +60,7 @@ export function carryHandles(u: ImageAndUpper, s: UnionState, frozen: Layer): vo
     if (file === undefined) continue;
     const path = nameOf(w, file.stat().id);
     if (path !== undefined) {
-      const node = resolve(u, "/" + path, false).node!;
+      const node = resolve(s, "/" + path, false).node!;
       // Carrying an open descriptor over is not the guest's change: never refused by the quota.
       const up = s.upper.exempt(() => copyUp(s, node));
       w.retarget(s.upper.openWrite(up.path), up.path);

@@ -81,9 +81,9 @@ export function lookupChild(u: ImageAndUpper, dir: UnionNode, name: string, trav
   return le === undefined ? undefined : { path, upper: undefined, lower: le };
 }
 
-/** `n` with the upper's current attributes (after a traversing lookup). */
+/** `n` with the upper's current attributes (a node kept to walk through, or found by a traversing lookup). */
 export function freshNode(u: ImageAndUpper, n: UnionNode): UnionNode {
-  if (n.upper === undefined || u.upper.statToTraverse === undefined) return n;
+  if (n.upper === undefined) return n;
   const st = u.upper.stat(n.path);
   return st === undefined || st === n.upper ? n : { ...n, upper: st };
 }

@@ -10,7 +10,7 @@ import { Errno, FsError } from "./errno.ts";
 import { DirHandle, LowerReadFile, UpperFile } from "./file.ts";
 import { boolOption, checkOptions, modeOf } from "./fs-options.ts";
 import { nodeStat, nodeType } from "./lookup.ts";
-import type { ImageAndUpper, UnionNode } from "./lookup.ts";
+import type { UnionNode } from "./lookup.ts";
 import { resolve } from "./resolve.ts";
 import type { UnionState } from "./union-state.ts";
 import type { OpenOptions, Stat, UnionFile } from "./union-types.ts";
@@ -37,8 +37,8 @@ export function checkOpenOptions(options: OpenOptions, path: string): OpenOption
   return mode === undefined || mode === options.mode ? options : { ...options, mode };
 }
 
-/** Open `path` of `u` (options already checked); `statOf` gives a directory handle's stat. */
-export function openFile(u: ImageAndUpper, s: UnionState, path: string, options: OpenOptions, statOf: (node: UnionNode) => Stat): UnionFile {
+/** Open `path` in union state `s` (options already checked); `statOf` gives a directory handle's stat. */
+export function openFile(s: UnionState, path: string, options: OpenOptions, statOf: (node: UnionNode) => Stat): UnionFile {
   const sys = "open";
   const create = options.create === true;
   const exclusive = create && options.exclusive === true;
@@ -46,9 +46,9 @@ export function openFile(u: ImageAndUpper, s: UnionState, path: string, options:
   const truncate = options.truncate === true;
   // A read-only open of a file the upper knows it holds: one upper open, no lookup
   // (unless a relocated hard link may need its shared origin: only the id tells).
-  const openKnown = !create && !write && !truncate && options.directory !== true && u.upper.openKnownFile !== undefined && !s.inodes.anyShared;
+  const openKnown = !create && !write && !truncate && options.directory !== true && s.upper.openKnownFile !== undefined && !s.inodes.anyShared;
   // O_CREAT|O_EXCL never follows a final symlink (EEXIST instead).
-  const r = resolve(u, path, exclusive ? false : options.follow ?? true, sys, openKnown);
+  const r = resolve(s, path, exclusive ? false : options.follow ?? true, sys, openKnown);
   if (r.opened !== undefined) return new LowerReadFile(s, childPath(r.dir.path, r.name), r.opened, undefined, false);
   let node = r.node;
   if (node === undefined) {
@@ -66,7 +66,7 @@ export function openFile(u: ImageAndUpper, s: UnionState, path: string, options:
     if (write || truncate || create) throw new FsError(Errno.ISDIR, sys, path);
     const opened = node;
     return new DirHandle(s, node.path, (p) => {
-      const n = p === undefined ? undefined : resolve(u, "/" + p, false).node;
+      const n = p === undefined ? undefined : resolve(s, "/" + p, false).node;
       return n !== undefined ? statOf(n) : statOf(opened);
     });
   }
@@ -92,7 +92,7 @@ export function openFile(u: ImageAndUpper, s: UnionState, path: string, options:
     return f;
   }
   const le = node.lower!;
-  const f = new LowerReadFile(s, node.path, u.image.layers[le.layer]!.open(node.path), le.ino);
+  const f = new LowerReadFile(s, node.path, s.image.layers[le.layer]!.open(node.path), le.ino);
   s.register(node.path, f);
   return f;
 }

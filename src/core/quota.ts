@@ -22,12 +22,17 @@
  * of users). Each layer call is checked before it changes anything, so it
  * happens whole or not at all; directories copied up on the way to a refused
  * change (invisible) stay and count.
+ *
+ * Being the one way into the upper, it also tells the union's cache of
+ * directories walked through (dir-cache.ts) what each change may have moved,
+ * before the change is made (a failed change then only costs a lookup).
  */
 import { Errno, FsError } from "./errno.ts";
 import type { ContentSource, EntryStat, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "./layer.ts";
 import { childPath } from "./layer.ts";
 import { utf8Length } from "./path.ts";
 import { checkOptions } from "./fs-options.ts";
+import type { DirCache } from "./dir-cache.ts";
 
 /** Limits on a union's writable layer (`new Union(image, upper, { quota })`). */
 export interface Quota {
@@ -68,6 +73,7 @@ function noSpace(syscall: string, path: string | undefined, what: string): FsErr
 export class QuotaLayer implements WritableLayer {
   readonly writable = true as const;
   readonly inner: WritableLayer;
+  readonly #dirs: DirCache;
   readonly #limitBytes: number;
   readonly #limitInodes: number;
   bytes = 0;
@@ -75,12 +81,19 @@ export class QuotaLayer implements WritableLayer {
 
   /** Present exactly when the inner layer has it (copy-up then takes the lower's contentSourceOf). */
   readonly createFileFromSource?: (path: string, source: ContentSource, size: number, attr: NewEntryAttr) => void;
+  /** Present exactly when the inner layer has them (lookups go through this layer: resolve.ts). */
+  readonly statToTraverse?: (path: string) => EntryStat | undefined;
+  readonly openKnownFile?: (path: string) => LayerFile | undefined;
 
-  constructor(inner: WritableLayer, quota: Readonly<Quota>) {
+  /** `dirs`: the union's cache of directories walked through, told of every change that may move one. */
+  constructor(inner: WritableLayer, quota: Readonly<Quota>, dirs: DirCache) {
     this.inner = inner;
+    this.#dirs = dirs;
     this.#limitBytes = quota.bytes ?? Infinity;
     this.#limitInodes = quota.inodes ?? Infinity;
     if (inner.createFileFromSource !== undefined) this.createFileFromSource = (p, source, size, attr) => this.#createFromSource(p, source, size, attr);
+    if (inner.statToTraverse !== undefined) this.statToTraverse = (p) => inner.statToTraverse!(p);
+    if (inner.openKnownFile !== undefined) this.openKnownFile = (p) => inner.openKnownFile!(p);
   }
 
   #exempt = false;
@@ -140,6 +153,7 @@ export class QuotaLayer implements WritableLayer {
   // ---- WritableLayer ----
   mkdir(path: string, attr: NewEntryAttr): void {
     this.reserve(ENTRY_BYTES, 1, "mkdir", path);
+    this.#dirs.forget(path); // a lower directory copied up: its entry showed no upper copy
     this.inner.mkdir(path, attr);
     this.bytes += ENTRY_BYTES;
     this.inodes++;
@@ -147,6 +161,7 @@ export class QuotaLayer implements WritableLayer {
 
   createFile(path: string, attr: NewEntryAttr): void {
     this.reserve(ENTRY_BYTES, 1, "open", path);
+    this.#dirs.nameChanged(path); // a whiteout or an opaque marker
     this.inner.createFile(path, attr);
     this.bytes += ENTRY_BYTES;
     this.inodes++;
@@ -154,6 +169,7 @@ export class QuotaLayer implements WritableLayer {
 
   createAndOpen(path: string, attr: NewEntryAttr, write: boolean): WritableLayerFile {
     this.reserve(ENTRY_BYTES, 1, "open", path);
+    this.#dirs.nameChanged(path);
     const inner = this.inner;
     let f: WritableLayerFile | LayerFile;
     if (inner.createAndOpen !== undefined) {
@@ -176,6 +192,7 @@ export class QuotaLayer implements WritableLayer {
     // Ask for a content source only where it is kept: taking one pins the lower descriptor.
     const lazy = this.inner.successor !== undefined && source.contentSource?.() !== undefined;
     this.reserve(ENTRY_BYTES + (lazy ? 0 : source.stat().size), 1, "copyup", path);
+    this.#dirs.nameChanged(path);
     this.inner.createFileFrom(path, source, attr);
     // Measured, not assumed: a source in the upper itself (a hard link broken up) is copied for real.
     const stored = storedOf(this.inner, path, this.inner.stat(path));
@@ -190,6 +207,7 @@ export class QuotaLayer implements WritableLayer {
   /** Copy-up by reference: the new file stores nothing until written (its writes are counted as they come). */
   #createFromSource(path: string, source: ContentSource, size: number, attr: NewEntryAttr): void {
     this.reserve(ENTRY_BYTES, 1, "copyup", path);
+    this.#dirs.nameChanged(path);
     this.inner.createFileFromSource!(path, source, size, attr);
     this.bytes += ENTRY_BYTES;
     this.inodes++;
@@ -198,6 +216,7 @@ export class QuotaLayer implements WritableLayer {
   symlink(path: string, target: string, attr?: Partial<NewEntryAttr>): void {
     const cost = ENTRY_BYTES + utf8Length(target);
     this.reserve(cost, 1, "symlink", path);
+    this.#dirs.nameChanged(path);
     this.inner.symlink(path, target, attr);
     this.bytes += cost;
     this.inodes++;
@@ -205,18 +224,21 @@ export class QuotaLayer implements WritableLayer {
 
   link(existing: string, newPath: string): void {
     this.reserve(ENTRY_BYTES, 0, "link", newPath);
+    this.#dirs.nameChanged(newPath);
     this.inner.link(existing, newPath);
     this.bytes += ENTRY_BYTES;
   }
 
   unlink(path: string): void {
     const h = this.#held(path);
+    this.#dirs.nameChanged(path); // a whiteout gone: the name's lower copy shows again
     this.inner.unlink(path);
     this.#release(h);
   }
 
   rmdir(path: string): void {
     const h = this.#held(path);
+    this.#dirs.forget(path);
     this.inner.rmdir(path);
     this.#release(h);
   }
@@ -233,6 +255,7 @@ export class QuotaLayer implements WritableLayer {
       total.inodes += h.inodes;
       if (st?.type === "dir") for (const n of this.inner.readdir(p)) stack.push(childPath(p, n));
     }
+    this.#dirs.forget(path);
     this.inner.removeTree(path);
     this.#release(total);
   }
@@ -240,11 +263,18 @@ export class QuotaLayer implements WritableLayer {
   rename(from: string, to: string): void {
     const t = this.inner.stat(to);
     const replaced = t !== undefined && this.inner.stat(from)?.id !== t.id ? this.#held(to, t) : undefined;
+    // Either may be a directory, or a whiteout or marker; a file's names are never entries (forgetting costs a few gets).
+    this.#dirs.forget(from);
+    this.#dirs.forget(to);
+    this.#dirs.nameChanged(from);
+    this.#dirs.nameChanged(to);
     this.inner.rename(from, to);
     if (replaced !== undefined) this.#release(replaced);
   }
 
   setattr(path: string, attr: SetAttr): void {
+    // A directory's entry keeps its mode and owner exact (creating in it reads them); its times may be stale.
+    if (attr.mode !== undefined || attr.uid !== undefined || attr.gid !== undefined) this.#dirs.forget(path);
     this.inner.setattr(path, attr);
   }
 

@@ -21,9 +21,10 @@ import type { UnionNode } from "./lookup.ts";
 import { isWithin } from "./path.ts";
 import { isEmptyDir } from "./readdir-merge.ts";
 import { resolve } from "./resolve.ts";
+import type { ResolveContext } from "./resolve.ts";
 import { classifyRawName, hasWhiteout, isReservedName, makeOpaque, removeWhiteout, writeWhiteout } from "./whiteout.ts";
 
-export interface RenameContext extends CopyUpContext {
+export interface RenameContext extends CopyUpContext, ResolveContext {
   onHidden(path: string): void;
   onMoved(from: string, to: string): void;
 }

@@ -1,23 +1,32 @@
 /**
  * Path resolution inside the union root (SEMANTICS rule 14, cap-std style):
- * one component at a time with a stack of parent directories, so ".." at the
- * root stays at the root and an absolute symlink target restarts at the union
- * root. Symlink expansion has a budget of 40 hops (ELOOP).
+ * one component at a time, keeping the chain of parent directories walked
+ * through, so ".." at the root stays at the root and an absolute symlink
+ * target restarts at the union root. Symlink expansion has a budget of 40 hops
+ * (ELOOP). The directories walked through are the union's cache
+ * (dir-cache.ts): a directory walked through again is one Map get, and a plain
+ * path whose directory is known starts there (one get for all of its parents).
  *
  * Creating absolute symlinks is a separate question: the union accepts them
  * (layers and image building have them), while the WASI front-ends refuse a
  * guest's path_symlink with an absolute target (EPERM, the WASI filesystem
  * spec's answer) unless allowAbsoluteSymlinks (wasi/paths.ts, refuseAbsoluteTarget).
  */
+import type { CachedDir, DirCache } from "./dir-cache.ts";
 import { Errno, FsError } from "./errno.ts";
 import { childPath } from "./layer.ts";
 import type { LayerFile } from "./layer.ts";
-import { freshNode, lookupChild, nodeType, rootNode } from "./lookup.ts";
+import { freshNode, lookupChild, nodeType } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
-import { parsePath } from "./path.ts";
+import { parsePath, plainLastName } from "./path.ts";
 import { isReservedName } from "./whiteout.ts";
 
 const MAX_SYMLINK_HOPS = 40;
+
+/** What a walk needs: the layers, and the union's cache of the directories walked through (dir-cache.ts). */
+export interface ResolveContext extends ImageAndUpper {
+  readonly dirs: DirCache;
+}
 
 /** The outcome of resolving a path: the final name and the directory holding it. */
 export interface Resolved {
@@ -52,27 +61,46 @@ export function readlinkNode(u: ImageAndUpper, node: UnionNode): string {
  * object (an upper non-directory hides everything below it), so no lookup is
  * made.
  */
-export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string, openKnown = false): Resolved {
+export function resolve(u: ResolveContext, path: string, follow: boolean | "raw", syscall?: string, openKnown = false): Resolved {
   const raw = follow === "raw";
-  const parsed = parsePath(path, syscall);
-  const todo = parsed.components.reverse(); // pop() yields the next component
-  let trailingSlash = parsed.trailingSlash;
-  // The parents walked through, stack[0..top] (a packed array: a pre-sized one is holey, and slower to walk).
-  const stack: UnionNode[] = [rootNode(u)];
-  let top = 0;
+  const dirs = u.dirs;
+  // The directory walked through last: its chain of parents is what ".." climbs.
+  let entry: CachedDir;
+  let todo: string[]; // pop() yields the next component
+  let trailingSlash: boolean;
+  // A plain path whose directory was walked through before: one Map get instead of a walk (the
+  // entry's path is canonical and still resolves, so the same names walk to it: no symlink, no "..").
+  const at = plainLastName(path);
+  const known = at > 1 ? dirs.at(path.slice(1, at - 1)) : at === 1 ? dirs.root(u) : undefined;
+  if (known !== undefined) {
+    entry = known;
+    todo = [path.slice(at)];
+    trailingSlash = false;
+  } else {
+    const parsed = parsePath(path, syscall);
+    todo = parsed.components.reverse();
+    trailingSlash = parsed.trailingSlash;
+    entry = dirs.root(u);
+  }
   let hops = 0;
   for (;;) {
-    const cur = stack[top]!;
+    const cur = entry.node;
     const name = todo.pop();
-    if (name === undefined) { const d = current(u, stack, top); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+    if (name === undefined) { const d = freshNode(u, cur); return { dir: d, name: "", node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
     const last = todo.length === 0;
     if (name === ".") {
-      if (last) { const d = current(u, stack, top); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+      if (last) { const d = freshNode(u, cur); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
       continue;
     }
     if (name === "..") {
-      if (top > 0) top--;
-      if (last) { const d = current(u, stack, top); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+      entry = entry.parent ?? entry;
+      if (last) { const d = freshNode(u, entry.node); return { dir: d, name, node: d, dotOrRoot: true, trailingSlash, opened: undefined }; }
+      continue;
+    }
+    // A directory walked through before (only ever a real directory: never a symlink to expand).
+    const known = last ? undefined : entry.children?.get(name);
+    if (known !== undefined) {
+      entry = known;
       continue;
     }
     if (last && openKnown && cur.upper !== undefined && !trailingSlash && !isReservedName(name)) {
@@ -90,7 +118,7 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
       const target = readlinkNode(u, child);
       if (target === "") throw new FsError(Errno.NOENT, syscall, path);
       const t = parsePath(target, syscall);
-      if (t.absolute) top = 0;
+      if (t.absolute) entry = dirs.root(u);
       if (last) trailingSlash = trailingSlash || t.trailingSlash;
       for (let i = t.components.length - 1; i >= 0; i--) todo.push(t.components[i]!);
       continue;
@@ -100,18 +128,12 @@ export function resolve(u: ImageAndUpper, path: string, follow: boolean | "raw",
       return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash, opened: undefined };
     }
     if (type !== "dir") throw new FsError(Errno.NOTDIR, syscall, path);
-    if (++top === stack.length) stack.push(child);
-    else stack[top] = child;
+    entry = dirs.add(entry, name, child);
   }
 }
 
-/** The directory on top of the walk's stack, refreshed: below the root, it was looked up to walk through (stale times). */
-function current(u: ImageAndUpper, stack: readonly UnionNode[], top: number): UnionNode {
-  return top > 0 ? freshNode(u, stack[top]!) : stack[0]!;
-}
-
 /** Resolve to an existing object (ENOENT otherwise). */
-export function resolveNode(u: ImageAndUpper, path: string, follow: boolean | "raw", syscall?: string): UnionNode {
+export function resolveNode(u: ResolveContext, path: string, follow: boolean | "raw", syscall?: string): UnionNode {
   const r = resolve(u, path, follow, syscall);
   if (r.node === undefined) throw new FsError(Errno.NOENT, syscall, path);
   return r.node;

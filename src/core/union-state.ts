@@ -1,9 +1,12 @@
 /**
  * The per-union mutable state, allocated on first use so that creating a
- * Union stays O(1) and tiny: the inode origin table and the registry of
- * read-only handles on lower files that must follow a copy-up (rule 9).
+ * Union stays O(1) and tiny: the inode origin table, the registry of
+ * read-only handles on lower files that must follow a copy-up (rule 9), and
+ * the cache of directories walked through (dir-cache.ts). It is what paths
+ * are resolved in (resolve.ts ResolveContext).
  */
 import type { CopyUpContext } from "./copy-up.ts";
+import { DirCache } from "./dir-cache.ts";
 import type { DirHandle, HandleContext, LowerReadFile, UpperFile } from "./file.ts";
 import type { Image } from "./image.ts";
 import { Inodes } from "./inode.ts";
@@ -12,12 +15,15 @@ import { isWithin } from "./path.ts";
 import { HandleList } from "./handle-list.ts";
 import { QuotaLayer } from "./quota.ts";
 import type { Quota } from "./quota.ts";
+import type { ResolveContext } from "./resolve.ts";
 
-export class UnionState implements CopyUpContext, HandleContext {
+export class UnionState implements CopyUpContext, HandleContext, ResolveContext {
   // image and upper change on Union.fork/reset (see rebase); handles keep this state.
   image: Image;
-  /** The union's upper behind its quota accounting: every change goes through it. */
+  /** The union's upper behind its quota accounting: every change goes through it (and tells `dirs`). */
   upper: QuotaLayer;
+  /** The directories walked through, valid for `image` and `upper` (cleared when they change). */
+  readonly dirs = new DirCache();
   inodes = new Inodes();
   readonly quota: Readonly<Quota>;
   /** Open writable upper handles (Union.fork moves them onto the parent's new upper). */
@@ -33,7 +39,7 @@ export class UnionState implements CopyUpContext, HandleContext {
   constructor(image: Image, upper: WritableLayer, quota: Readonly<Quota>, setTimes: (path: string, a: bigint | undefined, m: bigint | undefined) => void) {
     this.image = image;
     this.quota = quota;
-    this.upper = new QuotaLayer(upper, quota);
+    this.upper = new QuotaLayer(upper, quota, this.dirs);
     this.#setTimes = setTimes;
   }
 
@@ -45,7 +51,8 @@ export class UnionState implements CopyUpContext, HandleContext {
    */
   rebase(image: Image, upper: WritableLayer): void {
     this.image = image;
-    this.upper = new QuotaLayer(upper, this.quota);
+    this.dirs.clear();
+    this.upper = new QuotaLayer(upper, this.quota, this.dirs);
     this.#aliases = undefined;
     this.inodes = new Inodes();
   }

@@ -1,7 +1,8 @@
 /**
  * Union = an immutable Image (lower layers) + one WritableLayer (upper).
  * This module is the public surface; the work is split by concern:
- * path.ts (syntax), resolve.ts (walk inside the root), lower-index.ts (the
+ * path.ts (syntax), resolve.ts (walk inside the root) + dir-cache.ts (the
+ * directories walked through), lower-index.ts (the
  * image's cached per-directory index) + lookup.ts (upper over it), copy-up.ts,
  * create.ts, remove.ts, rename.ts, whiteout.ts (the `.wh.` encoding),
  * readdir-merge.ts, inode.ts, file.ts (handles), open-file.ts (open),
@@ -94,7 +95,11 @@ export class Union {
     return this.#image;
   }
 
-  /** The writable layer every change lands in (aufs/OCI form). A fresh one after `fork()` and `reset()`. */
+  /**
+   * The writable layer every change lands in (aufs/OCI form). A fresh one after `fork()` and `reset()`.
+   * Read it freely; change it only through this union while the union is in use (the union caches
+   * the directories it walked through and forgets only what its own changes move: core/dir-cache.ts).
+   */
   get upper(): WritableLayer {
     if (this.#disposed) throw disposedError("upper");
     return this.#upper;
@@ -188,7 +193,7 @@ export class Union {
   /** Canonical absolute path of `path` (symlinks resolved; `follow` for the last component). */
   realpath(path: string, follow = true): string {
     if (typeof follow !== "boolean") throw new FsError(Errno.INVAL, "realpath", path, "follow must be a boolean");
-    return "/" + resolveNode(this, path, follow, "realpath").path;
+    return "/" + resolveNode(this.#s, path, follow, "realpath").path;
   }
 
   /**
@@ -206,15 +211,15 @@ export class Union {
       if (mode !== undefined) throw new FsError(Errno.INVAL, sys, path, "a mode argument goes with a flag string; use options.mode");
       o = checkOpenOptions(options, path);
     }
-    const file = openFile(this, this.#s, path, o, (n) => this.#stat(n));
+    const file = openFile(this.#s, path, o, (n) => this.#stat(n));
     return o.read === false || o.append === true ? new FlaggedFile(file, o.read !== false, o.append === true) : file;
   }
 
   /** Directory entries sorted by name bytes, without "." and "..", whiteouts filtered. */
   readdirEntries(path: string): DirEntry[] {
-    const node = resolveNode(this, path, true, "readdir");
+    const node = resolveNode(this.#s, path, true, "readdir");
     if (nodeType(node) !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
-    return mergedEntries(this, this.#s.inodes, node);
+    return mergedEntries(this.#s, this.#s.inodes, node);
   }
 
   /** Set times; `follow` false acts on a symlink itself. Copy-up trigger. */
@@ -226,7 +231,7 @@ export class Union {
   }
 
   #setattr(path: string, follow: boolean, sys: string, attr: SetAttr): void {
-    const node = resolveNode(this, path, follow, sys);
+    const node = resolveNode(this.#s, path, follow, sys);
     const s = this.#s;
     const up = copyUp(s, node);
     s.upper.setattr(up.path, attr);
@@ -249,12 +254,12 @@ export class Union {
   }
 
   #statWith(path: string, follow: boolean, sys: string, options: StatOptions | undefined): Stat | undefined {
-    if (options === undefined) return this.#stat(resolveNode(this, path, follow, sys));
+    if (options === undefined) return this.#stat(resolveNode(this.#s, path, follow, sys));
     const o = checkOptions(options, ["bigint", "throwIfNoEntry"], sys, path);
     if (boolOption(o, "bigint", sys, path) === true) throw new FsError(Errno.INVAL, sys, path, "bigint stats are not supported");
     const must = boolOption(o, "throwIfNoEntry", sys, path) !== false;
     try {
-      return this.#stat(resolveNode(this, path, follow, sys));
+      return this.#stat(resolveNode(this.#s, path, follow, sys));
     } catch (e) {
       if (!must && e instanceof FsError && e.errno === Errno.NOENT) return undefined; // node: ENOENT only
       throw e;
@@ -364,7 +369,7 @@ export class Union {
     let prefix = "";
     for (let i = 0; i < abs.length; i++) {
       prefix += "/" + abs[i];
-      const r = resolve(this, prefix, true, "mkdir");
+      const r = resolve(this.#s, prefix, true, "mkdir");
       if (r.node === undefined) {
         this.#mkdirOne(prefix, mode);
       } else if (nodeType(r.node) !== "dir") {
@@ -374,7 +379,7 @@ export class Union {
   }
 
   #mkdirOne(path: string, mode: number): void {
-    const r = resolve(this, path, false, "mkdir");
+    const r = resolve(this.#s, path, false, "mkdir");
     if (r.node !== undefined || r.dotOrRoot) throw new FsError(Errno.EXIST, "mkdir", path);
     if (isReservedName(r.name)) throw new FsError(Errno.PERM, "mkdir", path, "reserved whiteout name");
     mkdirAt(this.#s, r.dir, r.name, { mode });
@@ -384,19 +389,19 @@ export class Union {
   rmdir(path: string, options?: Record<string, never>): void {
     const sys = "rmdir";
     checkOptions(options, [], sys, path);
-    const r = resolve(this, path, "raw", sys);
+    const r = resolve(this.#s, path, "raw", sys);
     if (r.dotOrRoot) throw new FsError(r.name === "." ? Errno.INVAL : r.name === ".." ? Errno.NOTEMPTY : Errno.BUSY, sys, path);
     const node = r.node;
     if (node === undefined) throw new FsError(Errno.NOENT, sys, path);
     if (nodeType(node) !== "dir") throw new FsError(Errno.NOTDIR, sys, path);
-    if (!isEmptyDir(this, node)) throw new FsError(Errno.NOTEMPTY, sys, path);
+    if (!isEmptyDir(this.#s, node)) throw new FsError(Errno.NOTEMPTY, sys, path);
     removeAt(this.#s, r.dir, r.name, node);
   }
 
   /** Remove a non-directory (a whiteout hides a lower one). */
   unlink(path: string): void {
     const sys = "unlink";
-    const r = resolve(this, path, "raw", sys);
+    const r = resolve(this.#s, path, "raw", sys);
     if (r.dotOrRoot) throw new FsError(Errno.ISDIR, sys, path);
     const node = r.node;
     if (node === undefined) throw new FsError(Errno.NOENT, sys, path);
@@ -424,7 +429,7 @@ export class Union {
     if (typeof target !== "string" || target === "") throw new FsError(Errno.NOENT, sys, path);
     if (target.indexOf("\0") >= 0) throw new FsError(Errno.INVAL, sys, path);
     if (utf8Length(target) >= PATH_MAX) throw new FsError(Errno.NAMETOOLONG, sys, path);
-    const r = resolve(this, path, "raw", sys);
+    const r = resolve(this.#s, path, "raw", sys);
     if (r.node !== undefined || r.dotOrRoot) throw new FsError(Errno.EXIST, sys, path);
     if (r.trailingSlash) throw new FsError(Errno.NOENT, sys, path);
     if (isReservedName(r.name)) throw new FsError(Errno.PERM, sys, path, "reserved whiteout name");
@@ -437,16 +442,16 @@ export class Union {
     if (o.encoding !== undefined && o.encoding !== null && encodingOf(o.encoding, "readlink", path) !== "utf8") {
       throw new FsError(Errno.INVAL, "readlink", path, "readlink returns a string: utf8 only");
     }
-    const node = resolveNode(this, path, false, "readlink");
+    const node = resolveNode(this.#s, path, false, "readlink");
     if (nodeType(node) !== "symlink") throw new FsError(Errno.INVAL, "readlink", path);
-    return readlinkNode(this, node);
+    return readlinkNode(this.#s, node);
   }
 
   /** Hard link; does not follow a symlink source (node/Linux linkat default). */
   link(existing: string, newPath: string): void {
     const sys = "link";
-    const src = resolveNode(this, existing, false, sys);
-    const r = resolve(this, newPath, "raw", sys);
+    const src = resolveNode(this.#s, existing, false, sys);
+    const r = resolve(this.#s, newPath, "raw", sys);
     if (r.node !== undefined || r.dotOrRoot) throw new FsError(Errno.EXIST, sys, newPath);
     if (r.trailingSlash) throw new FsError(Errno.NOENT, sys, newPath);
     if (nodeType(src) === "dir") throw new FsError(Errno.PERM, sys, existing);
@@ -468,7 +473,7 @@ export class Union {
     const attr: SetAttr = {};
     if (uid !== -1) attr.uid = uid;
     if (gid !== -1) attr.gid = gid;
-    const node = resolveNode(this, path, true, "chown");
+    const node = resolveNode(this.#s, path, true, "chown");
     // Linux: chown of a non-directory drops set-user-ID, and set-group-ID when group-executable.
     const mode = nodeStat(node).mode;
     if (nodeType(node) === "file") {
@@ -493,7 +498,7 @@ export class Union {
   /** Set the size of a file (following symlinks). Copy-up trigger. */
   truncate(path: string, length = 0): void {
     if (!Number.isSafeInteger(length) || length < 0) throw new FsError(Errno.INVAL, "truncate", path);
-    const node = resolveNode(this, path, true, "truncate");
+    const node = resolveNode(this.#s, path, true, "truncate");
     if (nodeType(node) === "dir") throw new FsError(Errno.ISDIR, "truncate", path);
     const s = this.#s;
     const up = copyUp(s, node, length === 0);
