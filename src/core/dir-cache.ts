@@ -82,13 +82,17 @@ export class DirCache {
     const byPath = this.#byPath;
     const e = byPath?.get(path);
     if (e === undefined) return;
-    e.parent!.children!.delete(e.name);
+    const parent = e.parent!;
+    parent.children!.delete(e.name);
+    if (parent.children!.size === 0) parent.children = undefined;
     const stack = [e];
     while (stack.length > 0) {
       const d = stack.pop()!;
       byPath!.delete(d.node.path);
       if (d.children !== undefined) for (const c of d.children.values()) stack.push(c);
     }
+    // An emptied cache holds no Maps (a sandbox's first copy-up empties it: ~190 B per Map per live union).
+    if (byPath!.size === 0) this.#byPath = undefined;
   }
 
   /**
