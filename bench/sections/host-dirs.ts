@@ -172,6 +172,8 @@ export async function hostDirs(cfg: Config): Promise<void> {
   const statRows = rows.filter((r) => r.id === "4/stat");
   if (statRows.length > 1 && statRows[0]!.lowers.length === 1) {
     const depths = new Map<string, Runner>(statRows.map((r) => [String(r.lowers.length), cli(r.lowers, r.args)]));
+    // The same guest making one stat: its first lookup, which asks every layer once (info rows below).
+    for (const r of statRows) depths.set(`${r.lowers.length}/first`, cli(r.lowers, [...r.args.slice(0, 2), "1"]));
     const med = await roundRobin(depths, cfg.runs * 2, 2);
     const one = med.get("1")!;
     for (const r of statRows.slice(1)) {
@@ -181,6 +183,24 @@ export async function hostDirs(cfg: Config): Promise<void> {
         id: "4/stat", what: `layerfs run: ${STATS} stats under ${n} layers vs 1 layer (interleaved)`, value: v, unit: "ms",
         peer: { name: "1 layer", value: one, unit: "ms" }, ratio: v / one, target: "≤ 1.10× 1 layer", pass: v / one <= 1.1,
         samples: samples.get(String(n)), peerSamples: samples.get("1"),
+      });
+    }
+    // Where the depth goes: the first stat pays one look into every layer (host calls at their
+    // floor: per layer one readdir of its root and three absent lstats in d/), the others none.
+    const oneFirst = med.get("1/first")!;
+    const perStat = (n: number) => (med.get(String(n))! - med.get(`${n}/first`)!) / (STATS - 1);
+    for (const r of statRows.slice(1)) {
+      const n = r.lowers.length;
+      const first = med.get(`${n}/first`)!;
+      add({
+        id: "4/stat", what: `layerfs run: the first stat (first lookup through every layer), ${n} vs 1 layer (info)`, value: first, unit: "ms",
+        peer: { name: "1 layer", value: oneFirst, unit: "ms" }, ratio: first / oneFirst,
+        note: `${fmt(((first - oneFirst) * 1000) / (n - 1), "µs")} per extra layer`,
+      });
+      add({
+        id: "4/stat", what: `layerfs run: each later stat, ${n} vs 1 layer (info)`, value: perStat(n) * 1e6, unit: "ns",
+        peer: { name: "1 layer", value: perStat(1) * 1e6, unit: "ns" }, ratio: perStat(n) / perStat(1),
+        note: "(10000-stat run - 1-stat run) / 9999",
       });
     }
   }
