@@ -6,6 +6,7 @@
  * CLI from source, so the figure is the checkout's, not a stale dist/'s.
  */
 import { fileURLToPath } from "node:url";
+import { parseGuestOutput } from "./guest.ts";
 import { inHelperShell } from "./helper-shell.ts";
 
 const ONCE = fileURLToPath(new URL("./run-once.ts", import.meta.url));
@@ -13,7 +14,5 @@ const ONCE = fileURLToPath(new URL("./run-once.ts", import.meta.url));
 /** Guest ms of one run of `bench.wasm args` over host directory `dir` in a fresh process. */
 export function inFreshProcess(runtime: "layerfs" | "node", dir: string, args: readonly string[]): number {
   const r = inHelperShell([process.execPath, "--import", "tsx", ONCE, runtime, dir, ...args]);
-  const m = /workload=\S+ ms=([\d.]+)/.exec(r.stdout);
-  if (r.status !== 0 || m === null) throw new Error(`bench.wasm in a fresh ${runtime} process failed (exit ${r.status}): ${(r.stderr || r.stdout).trim()}`);
-  return Number(m[1]);
+  return parseGuestOutput(r.stdout, r.stderr, r.status, `a fresh ${runtime} process`).ms;
 }

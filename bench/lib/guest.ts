@@ -27,7 +27,8 @@ export interface GuestResult {
 
 const decoder = new TextDecoder();
 
-function parse(out: string, err: string, code: number, where: string): GuestResult {
+/** bench.wasm's result line (`workload=W ms=T ops=N`) from its stdout; throws with its stderr if it failed. */
+export function parseGuestOutput(out: string, err: string, code: number | null, where: string): GuestResult {
   const m = /workload=(\S+) ms=([\d.]+) ops=(\d+)/.exec(out);
   if (code !== 0 || m === null) throw new Error(`bench.wasm under ${where} failed (exit ${code}): ${err.trim() || out.trim()}`);
   return { workload: m[1]!, ms: Number(m[2]), ops: Number(m[3]) };
@@ -43,7 +44,7 @@ export async function underLayerfs(union: Union, args: string[]): Promise<GuestR
   const out = collector();
   const err = collector();
   const code = await run(await benchModule(), { union, args: ["bench.wasm", ...args], stdout: out.write, stderr: err.write, stdin: "" });
-  return parse(out.text(), err.text(), code, "layerfs");
+  return parseGuestOutput(out.text(), err.text(), code, "layerfs");
 }
 
 /** browser_wasi_shim 0.4.2 with its own in-memory PreopenDirectory as "/". */
@@ -57,7 +58,7 @@ export async function underShim(root: PreopenDirectory, args: string[]): Promise
   );
   const instance = await WebAssembly.instantiate(await benchModule(), { wasi_snapshot_preview1: wasi.wasiImport });
   const code = wasi.start(instance as unknown as { exports: { memory: WebAssembly.Memory; _start: () => unknown } });
-  return parse(out.text(), err.text(), code, "browser_wasi_shim");
+  return parseGuestOutput(out.text(), err.text(), code, "browser_wasi_shim");
 }
 
 /** Node's node:wasi (uvwasi) with a host directory preopened as "/". */
@@ -77,7 +78,7 @@ export async function underNodeWasi(dir: string, args: string[], scratch: string
     closeSync(outFd);
     closeSync(errFd);
   }
-  const result = parse(readFileSync(outPath, "utf8"), readFileSync(errPath, "utf8"), code, "node:wasi");
+  const result = parseGuestOutput(readFileSync(outPath, "utf8"), readFileSync(errPath, "utf8"), code, "node:wasi");
   rmSync(outPath);
   rmSync(errPath);
   return result;
@@ -94,5 +95,5 @@ export async function underCli(cliArgs: string[], args: string[]): Promise<Guest
     programStdio: { stdout: out.write, stderr: err.write },
   };
   const code = await cliMain(["run", ...cliArgs, BENCH_WASM, ...args], rt);
-  return parse(out.text(), err.text() + cliErr.join(""), code, "layerfs run (CLI)");
+  return parseGuestOutput(out.text(), err.text() + cliErr.join(""), code, "layerfs run (CLI)");
 }

@@ -176,6 +176,10 @@ export async function hostDirs(cfg: Config): Promise<void> {
     for (const r of statRows) depths.set(`${r.lowers.length}/first`, cli(r.lowers, [...r.args.slice(0, 2), "1"]));
     const med = await roundRobin(depths, cfg.runs * 2, 2);
     const one = med.get("1")!;
+    // Where the depth goes (info rows): the first stat pays one look into every layer (host calls at
+    // their floor: per layer one readdir of its root and three absent lstats in d/), the others none.
+    const oneFirst = med.get("1/first")!;
+    const perStat = (n: number) => (med.get(String(n))! - med.get(`${n}/first`)!) / (STATS - 1);
     for (const r of statRows.slice(1)) {
       const n = r.lowers.length;
       const v = med.get(String(n))!;
@@ -184,13 +188,6 @@ export async function hostDirs(cfg: Config): Promise<void> {
         peer: { name: "1 layer", value: one, unit: "ms" }, ratio: v / one, target: "≤ 1.10× 1 layer", pass: v / one <= 1.1,
         samples: samples.get(String(n)), peerSamples: samples.get("1"),
       });
-    }
-    // Where the depth goes: the first stat pays one look into every layer (host calls at their
-    // floor: per layer one readdir of its root and three absent lstats in d/), the others none.
-    const oneFirst = med.get("1/first")!;
-    const perStat = (n: number) => (med.get(String(n))! - med.get(`${n}/first`)!) / (STATS - 1);
-    for (const r of statRows.slice(1)) {
-      const n = r.lowers.length;
       const first = med.get(`${n}/first`)!;
       add({
         id: "4/stat", what: `layerfs run: the first stat (first lookup through every layer), ${n} vs 1 layer (info)`, value: first, unit: "ms",
@@ -200,7 +197,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
       add({
         id: "4/stat", what: `layerfs run: each later stat, ${n} vs 1 layer (info)`, value: perStat(n) * 1e6, unit: "ns",
         peer: { name: "1 layer", value: perStat(1) * 1e6, unit: "ns" }, ratio: perStat(n) / perStat(1),
-        note: "(10000-stat run - 1-stat run) / 9999",
+        note: `(${STATS}-stat run - 1-stat run) / ${STATS - 1}`,
       });
     }
   }

@@ -15,6 +15,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseGuestOutput } from "../lib/guest.ts";
+import { median } from "../lib/stats.ts";
 import { bigBytes, hostTree, removeTree, treeFiles } from "../lib/trees.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -58,14 +60,11 @@ for (let r = 0; r < Number(roundsArg); r++) {
     const t0 = performance.now();
     const p = spawnSync(process.execPath, argv(v), { encoding: "utf8" });
     walls.get(v)!.push(performance.now() - t0);
-    const m = /workload=\S+ ms=([\d.]+)/.exec(p.stdout);
-    if (p.status !== 0 || m === null) throw new Error(`${v} failed (exit ${p.status}): ${p.stderr || p.stdout}`);
-    samples.get(v)!.push(Number(m[1]));
+    samples.get(v)!.push(parseGuestOutput(p.stdout, p.stderr, p.status, v).ms);
     rmSync(`${plain}/out.bin`, { force: true });
     removeTree(`${plain}/bench`);
   }
 }
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]!; };
 for (const [v, xs] of samples) {
   console.log(`${work.padEnd(8)} ${v.padEnd(40)} median ${median(xs).toFixed(2).padStart(8)} ms  min ${Math.min(...xs).toFixed(2).padStart(8)}  wall ${median(walls.get(v)!).toFixed(1).padStart(6)}  [${xs.map((x) => x.toFixed(1)).join(" ")}]`);
 }
