@@ -6,7 +6,7 @@
 //
 // usage: node --expose-gc --import tsx bench/tools/big-io.mts
 //   BIG_IO_DIR (default /dev/shm/layerfs-big-io), BIG_IO_ROUNDS (9),
-//   BIG_IO_WORK: readbig | writebig | writebig-upper | stats (4/stat, 1 layer) (default readbig),
+//   BIG_IO_WORK: readbig | writebig | writebig-upper | churn-upper | stats (4/stat, 1 layer) (default readbig),
 //   BIG_IO_ORDER: the runners of one round, in order (default "layerfs,node,shim"). Names:
 //     layerfs (the CLI, as the bench), layerfs-ca (its host upper removed after its run),
 //     base (BIG_IO_BASE's CLI), lib / lib-compile (createWasi, the module compiled once / every run),
@@ -39,9 +39,9 @@ const scratch = `${DIR}/scratch`;
 const big = bigBytes(256 * MiB);
 hostTree(plain, [], big);
 mkdirSync(scratch, { recursive: true });
-const args = WORK === "readbig" ? ["readbig", "/big.bin"] : WORK === "stats" ? ["stats", "/d/target", "10000"] : ["writebig", "/out.bin", "64"];
+const args = WORK === "readbig" ? ["readbig", "/big.bin"] : WORK === "stats" ? ["stats", "/d/target", "10000"] : WORK.startsWith("churn") ? ["churn"] : ["writebig", "/out.bin", "64"];
 if (WORK === "stats") { mkdirSync(`${plain}/d`, { recursive: true }); writeFileSync(`${plain}/d/target`, "the statted file\n"); }
-const hostUpper = WORK === "writebig-upper";
+const hostUpper = WORK.endsWith("-upper");
 const bigFile = new File(big);
 
 type Runner = () => Promise<GuestResult>;
@@ -84,6 +84,7 @@ const runners: Record<string, Runner> = {
   node: async () => {
     const r = await underNodeWasi(plain, args, scratch);
     rmSync(`${plain}/out.bin`, { force: true });
+    rmSync(`${plain}/bench`, { force: true, recursive: true });
     return r;
   },
   // layerfs through the library (createWasi over the same union the CLI builds), not the CLI,

@@ -1,7 +1,7 @@
 // One runner of bench/tools/big-io.mts's kinds, WARM runs then one marked run:
 // lstat("/MARK-start") and lstat("/MARK-end") bracket it, for `strace -f` to cut
 // out the host calls of exactly that run. Not part of `npm run bench`.
-// usage: strace -f -o OUT node --import tsx bench/tools/one-run.mts layerfs|node readbig|writebig-upper [WARM]
+// usage: strace -f -o OUT node --import tsx bench/tools/one-run.mts layerfs|node readbig|writebig|writebig-upper|churn|churn-upper [WARM]
 import { lstatSync, mkdirSync, rmSync } from "node:fs";
 import { underCli, underNodeWasi } from "../lib/guest.ts";
 import { bigBytes, hostTree, removeTree } from "../lib/trees.ts";
@@ -11,12 +11,13 @@ const DIR = process.env.BIG_IO_DIR ?? "/dev/shm/layerfs-big-io";
 const plain = `${DIR}/plain`, upper = `${DIR}/upper`, scratch = `${DIR}/scratch`;
 hostTree(plain, [], bigBytes(256 * 1024 * 1024));
 mkdirSync(scratch, { recursive: true });
-const args = work === "readbig" ? ["readbig", "/big.bin"] : ["writebig", "/out.bin", "64"];
-const hostUpper = work === "writebig-upper";
+const args = work === "readbig" ? ["readbig", "/big.bin"] : work.startsWith("churn") ? ["churn"] : ["writebig", "/out.bin", "64"];
+const hostUpper = work.endsWith("-upper");
 const once = async () => {
   if (kind === "node") {
     const r = await underNodeWasi(plain, args, scratch);
     rmSync(`${plain}/out.bin`, { force: true });
+    rmSync(`${plain}/bench`, { force: true, recursive: true });
     return r;
   }
   if (hostUpper) removeTree(upper);

@@ -1,0 +1,71 @@
+// Rows 4/churn --upper, 4/writebig --upper and 4/readbig through the bench's own
+// runners (bench/lib/guest.ts: the CLI in process, node:wasi), as one bundle whose
+// exports upper-io-driver.mjs interleaves with another build's bundle in one process
+// (an A/B), measuring each run inside the guest's own timed window.
+// usage: npx esbuild bench/tools/upper-io.mts --bundle --platform=node --format=esm \
+//          --external:@bjorn3/browser_wasi_shim --outfile=DIR/lib/X.mjs   (DIR/wasm -> bench/wasm)
+//        node --expose-gc bench/tools/upper-io-driver.mjs WORK ORDER ROUNDS NAME=X.mjs...
+// Not part of `npm run bench`.
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { File } from "@bjorn3/browser_wasi_shim";
+import { underCli, underNodeWasi, underShim } from "../lib/guest.ts";
+import type { GuestResult } from "../lib/guest.ts";
+import { bigBytes, hostTree, removeTree, shimRoot } from "../lib/trees.ts";
+
+export type Work = "churn-upper" | "writebig-upper" | "readbig" | "churn";
+
+const MiB = 1024 * 1024;
+
+/** The workload's bench.wasm arguments and whether layerfs gets a host upper. */
+function workArgs(work: Work): { args: string[]; hostUpper: boolean } {
+  if (work === "readbig") return { args: ["readbig", "/big.bin"], hostUpper: false };
+  if (work === "writebig-upper") return { args: ["writebig", "/out.bin", "64"], hostUpper: true };
+  return { args: ["churn"], hostUpper: work === "churn-upper" };
+}
+
+/** The host tree under `dir` (plain/big.bin of 256 MiB), made once per process. */
+let made: string | undefined;
+let bigFile: File | undefined;
+export function setup(dir: string): void {
+  if (made === dir) return;
+  const big = bigBytes(256 * MiB);
+  hostTree(`${dir}/plain`, [], big);
+  mkdirSync(`${dir}/scratch`, { recursive: true });
+  bigFile = new File(big);
+  made = dir;
+}
+
+/** layerfs through the CLI (`layerfs run --layer plain [--upper DIR/upper-TAG]`), the upper removed before the run, as the bench does. */
+export async function layerfs(dir: string, work: Work, tag = "a"): Promise<GuestResult> {
+  const { args, hostUpper } = workArgs(work);
+  const upper = `${dir}/upper-${tag}`;
+  if (hostUpper) removeTree(upper);
+  return await underCli(hostUpper ? ["--layer", `${dir}/plain`, "--upper", upper] : ["--layer", `${dir}/plain`], args);
+}
+
+/** node:wasi on the plain directory, its output removed right after, as the bench does. */
+export async function node(dir: string, work: Work): Promise<GuestResult> {
+  const { args } = workArgs(work);
+  const r = await underNodeWasi(`${dir}/plain`, args, `${dir}/scratch`);
+  rmSync(`${dir}/plain/out.bin`, { force: true });
+  removeTree(`${dir}/plain/bench`);
+  return r;
+}
+
+/** browser_wasi_shim on its own in-memory tree (readbig only in the bench). */
+export async function shim(_dir: string, work: Work): Promise<GuestResult> {
+  return await underShim(shimRoot([], bigFile), workArgs(work).args);
+}
+
+/** Stands in for the kernel peer of a write row: 64 MiB written into tmpfs in 64 KiB blocks, removed after. */
+export function hog(dir: string): Promise<GuestResult> {
+  const block = new Uint8Array(65536).fill(7);
+  const path = `${dir}/scratch/hog.bin`;
+  const fd = openSync(path, "w");
+  const t = performance.now();
+  for (let i = 0; i < 1024; i++) writeSync(fd, block, 0, block.length, i * block.length);
+  const ms = performance.now() - t;
+  closeSync(fd);
+  rmSync(path);
+  return Promise.resolve({ workload: "hog", ms, ops: 1024 });
+}
