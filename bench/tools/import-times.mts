@@ -6,7 +6,7 @@
 // Runs alternate (node:wasi, layerfs, ...), one fresh WASI per run. Not part of `npm run bench`.
 //
 // usage: node --expose-gc --import tsx bench/tools/import-times.mts
-//   IMPORT_TIMES_WORK: readbig | writebig (default readbig), IMPORT_TIMES_ROUNDS (9),
+//   IMPORT_TIMES_WORK: readbig | writebig | churn | churn-upper (default readbig; writebig and churn-upper on a host upper), IMPORT_TIMES_ROUNDS (9),
 //   IMPORT_TIMES_DIR (default /dev/shm/layerfs-import-times).
 import { mkdirSync, rmSync } from "node:fs";
 import { WASI as NodeWasi } from "node:wasi";
@@ -24,7 +24,8 @@ const WORK = process.env.IMPORT_TIMES_WORK ?? "readbig";
 const ROUNDS = Number(process.env.IMPORT_TIMES_ROUNDS ?? 9);
 const plain = `${DIR}/plain`, upper = `${DIR}/upper`;
 hostTree(plain, [], bigBytes(256 * 1024 * 1024));
-const args = ["bench.wasm", ...(WORK === "readbig" ? ["readbig", "/big.bin"] : ["writebig", "/out.bin", "64"])];
+const args = ["bench.wasm", ...(WORK === "readbig" ? ["readbig", "/big.bin"] : WORK.startsWith("churn") ? ["churn"] : ["writebig", "/out.bin", "64"])];
+const hostUpper = WORK === "writebig" || WORK === "churn-upper";
 const mod = await benchModule();
 
 type Fn = (...a: unknown[]) => unknown;
@@ -68,12 +69,13 @@ async function nodeRun(): Promise<number> {
   closeSync(fd);
   const ms = guestMs(readFileSync(outPath, "utf8"));
   rmSync(`${plain}/out.bin`, { force: true });
+  removeTree(`${plain}/bench`);
   return ms;
 }
 
 async function layerfsRun(): Promise<number> {
   let out = "";
-  const up = WORK === "writebig" ? (removeTree(upper), mkdirSync(upper), dirLayer(upper, { writable: true, lock: true })) : undefined;
+  const up = hostUpper ? (removeTree(upper), mkdirSync(upper), dirLayer(upper, { writable: true, lock: true })) : undefined;
   const union = new Union(new Image([dirLayer(plain)]), up ?? new MemoryLayer());
   const wasi = createWasi({ union, args, stdout: (b: Uint8Array) => void (out += decoder.decode(b)), stderr: () => {} });
   const inst = await WebAssembly.instantiate(mod, { wasi_snapshot_preview1: timed(wasi.imports.wasi_snapshot_preview1 as unknown as Record<string, unknown>) } as WebAssembly.Imports);
