@@ -63,12 +63,12 @@ for (const [i, root] of checkouts.entries()) {
 }
 const guest = new Map<string, number[]>(runs.map((r) => [r.name, []]));
 const walls = new Map<string, number[]>(runs.map((r) => [r.name, []]));
-const gc = (globalThis as { gc?: () => void }).gc;
+// One gc() first, none between runs: a full gc() flushes the bytecode of functions not run since.
+(globalThis as { gc?: () => void }).gc?.();
 const WARMUP = Number(process.env.DEPTH_AB_WARMUP ?? "8");
 for (let round = -WARMUP; round < Number(roundsArg); round++) {
   for (let i = 0; i < runs.length; i++) {
     const r = runs[(i + Math.max(round, 0)) % runs.length]!;
-    gc?.();
     const { ms, wall } = await r.cli(r.args);
     if (round >= 0) { guest.get(r.name)!.push(ms); walls.get(r.name)!.push(wall); }
   }
