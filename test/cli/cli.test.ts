@@ -356,6 +356,21 @@ describe("layerfs run", () => {
     expectOneLineError(await runCli(["run", corrupt]), 1, /corrupt\.wasm: invalid WebAssembly module/);
   });
 
+  // The program compiles while the layers open: its error still comes first, and it leaves nothing behind.
+  it("reports a program that does not compile before a bad layer, and creates no upper for it", async () => {
+    const dir = temp();
+    const corrupt = join(dir, "corrupt.wasm");
+    writeFileSync(corrupt, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff]));
+    expectOneLineError(await runCli(["run", "--layer", join(dir, "nope"), corrupt]), 1, /corrupt\.wasm: invalid WebAssembly module/);
+    const lower = writeTree(join(dir, "lower"), { "f.txt": "lower" });
+    const before = readTree(dir);
+    expectOneLineError(await runCli(["run", "--layer", lower, "--upper", join(dir, "new-upper"), corrupt]), 1, /invalid WebAssembly module/);
+    expectOneLineError(await runCli(["run", "--layer", lower, corrupt]), 1, /invalid WebAssembly module/);
+    expect(readTree(dir)).toEqual(before);
+    // A good program after a bad layer: the layer's error.
+    expectOneLineError(await runCli(["run", "--layer", join(dir, "nope"), PROBE, "args"]), 1, /layer .*nope.*: no such directory/);
+  });
+
   it("reports a trapping program or one with unknown imports in one line (status 1)", async () => {
     const dir = temp();
     const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00];
