@@ -3,7 +3,7 @@
  * ("workload=<name> ms=<float> ops=<n>", timed inside the guest with
  * clock_time_get(MONOTONIC), so instantiation is not part of the figure).
  */
-import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { WASI as NodeWasi } from "node:wasi";
 import { ConsoleStdout, File, OpenFile, WASI as ShimWasi } from "@bjorn3/browser_wasi_shim";
 import type { PreopenDirectory } from "@bjorn3/browser_wasi_shim";
@@ -96,4 +96,31 @@ export async function underCli(cliArgs: string[], args: string[]): Promise<Guest
   };
   const code = await cliMain(["run", ...cliArgs, BENCH_WASM, ...args], rt);
   return parseGuestOutput(out.text(), err.text() + cliErr.join(""), code, "layerfs run (CLI)");
+}
+
+/**
+ * bench.wasm's arguments for the tools' workload names: readbig (/big.bin), writebig[-upper]
+ * (64 MiB to /out.bin), churn[-upper], stats (10,000 of /d/target). The "-upper" suffix, a host
+ * upper for layerfs, is the caller's to read.
+ */
+export function benchArgs(work: string): string[] {
+  const base = work.replace(/-upper$/, "");
+  if (base === "readbig") return ["readbig", "/big.bin"];
+  if (base === "writebig") return ["writebig", "/out.bin", "64"];
+  if (base === "churn") return ["churn"];
+  if (base === "stats") return ["stats", "/d/target", "10000"];
+  throw new Error(`unknown workload '${work}' (readbig, writebig, writebig-upper, churn, churn-upper, stats)`);
+}
+
+/** Stands in for the kernel peer of a write row (node:wasi on overlayfs): 64 MiB written into `scratch` in 64 KiB blocks, removed after. */
+export function writeHog(scratch: string): Promise<GuestResult> {
+  const block = new Uint8Array(65536).fill(7);
+  const path = `${scratch}/hog.bin`;
+  const fd = openSync(path, "w");
+  const t = performance.now();
+  for (let i = 0; i < 1024; i++) writeSync(fd, block, 0, block.length, i * block.length);
+  const ms = performance.now() - t;
+  closeSync(fd);
+  rmSync(path);
+  return Promise.resolve({ workload: "hog", ms, ops: 1024 });
 }

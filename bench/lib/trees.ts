@@ -5,7 +5,7 @@
  * every layer and file i lives in layer i % L (the worst case for merging:
  * each directory listing is merged from all L layers); big.bin is in the bottom layer.
  */
-import { lstatSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { Directory, File, PreopenDirectory } from "@bjorn3/browser_wasi_shim";
 import type { Inode } from "@bjorn3/browser_wasi_shim";
 import { MemoryLayer } from "../../src/mod.ts";
@@ -97,4 +97,22 @@ export function hostTree(dir: string, files: readonly string[], big: Uint8Array 
   }
   mkdirSync(dir, { recursive: true });
   if (big !== undefined) writeFileSync(`${dir}/big.bin`, big);
+}
+
+/**
+ * The 4/stat stack on the host: in each of `layerDirs` (top last) a d/ holding `unrelated`
+ * files named u<layer>_<j>, and d/target, the statted file, in the bottom one.
+ */
+export function statStack(layerDirs: readonly string[], unrelated: number): void {
+  for (const [l, dir] of layerDirs.entries()) {
+    mkdirSync(`${dir}/d`, { recursive: true });
+    for (let j = 0; j < unrelated; j++) writeFileSync(`${dir}/d/u${l}_${j}`, "x");
+  }
+  writeFileSync(`${layerDirs[0]}/d/target`, "the statted file\n");
+}
+
+/** What a bench.wasm run writes into its root (writebig's /out.bin, churn's /bench), removed after a run straight on a host directory. */
+export function removeGuestOutput(dir: string): void {
+  rmSync(`${dir}/out.bin`, { force: true });
+  removeTree(`${dir}/bench`);
 }

@@ -8,7 +8,7 @@
  * The stat workload runs under 1, 16 and 64 layers (100 unrelated files in the
  * same directory in each layer, the statted file in the bottom one).
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { File } from "@bjorn3/browser_wasi_shim";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
@@ -25,7 +25,7 @@ import { kernelOverlayUnavailable, mountOverlay } from "../lib/kernel-overlay.ts
 import type { KernelMount } from "../lib/kernel-overlay.ts";
 import { add, fmt, header } from "../lib/report.ts";
 import { MiB, gc, median, nowMs, retainedBytes } from "../lib/stats.ts";
-import { bigBytes, hostTree, removeTree, shimRoot, treeFiles } from "../lib/trees.ts";
+import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot, statStack, treeFiles } from "../lib/trees.ts";
 import { roundRobin, samples } from "./wasi.ts";
 
 type Runner = () => Promise<GuestResult>;
@@ -49,14 +49,8 @@ export async function hostDirs(cfg: Config): Promise<void> {
   const bigSize = cfg.bigMiB * MiB;
   const big = bigBytes(bigSize);
   hostTree(plain, files, big);
-  const stack: string[] = [];
-  for (let l = 0; l < Math.max(...STAT_LAYERS); l++) {
-    const dir = l === 0 ? plain : `${base}/layer${l}`;
-    mkdirSync(`${dir}/d`, { recursive: true });
-    for (let j = 0; j < UNRELATED; j++) writeFileSync(`${dir}/d/u${l}_${j}`, "x");
-    stack.push(dir);
-  }
-  writeFileSync(`${plain}/d/target`, "the statted file\n");
+  const stack = Array.from({ length: Math.max(...STAT_LAYERS) }, (_, l) => (l === 0 ? plain : `${base}/layer${l}`));
+  statStack(stack, UNRELATED);
   const upper = `${base}/upper`;
   const scratch = `${base}/scratch`;
   mkdirSync(scratch, { recursive: true });
@@ -73,13 +67,9 @@ export async function hostDirs(cfg: Config): Promise<void> {
     const flags = lowers.flatMap((l) => ["--layer", l]);
     return await underCli(hostUpper ? [...flags, "--upper", upper] : flags, args);
   };
-  const cleanPlain = () => {
-    rmSync(`${plain}/out.bin`, { force: true });
-    removeTree(`${plain}/bench`);
-  };
   const node = (args: string[]): Runner => async () => {
     const r = await underNodeWasi(plain, args, scratch);
-    cleanPlain();
+    removeGuestOutput(plain);
     return r;
   };
   /** node:wasi on a kernel overlay of `lowers`: one mount for all runs, or (`fresh`) a new mount per run (copy-up each time). */
@@ -93,7 +83,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
         return await underNodeWasi(m.merged, args, scratch);
       } finally {
         if (fresh) m.unmount();
-        else { rmSync(`${m.merged}/out.bin`, { force: true }); removeTree(`${m.merged}/bench`); }
+        else removeGuestOutput(m.merged);
       }
     };
   };
@@ -161,7 +151,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
           note: peers, samples: layerSamples, peerSamples: samples.get("node")!,
         });
       }
-      if (row.fresh === true) freshProcessRow(row.id, plain, row.args, cleanPlain);
+      if (row.fresh === true) freshProcessRow(row.id, plain, row.args, () => removeGuestOutput(plain));
     }
   } finally {
     for (const m of mounts) m.unmount();
@@ -217,7 +207,7 @@ function freshProcessRow(id: string, plain: string, args: readonly string[], cle
   for (let i = 0; i < FRESH_RUNS; i++) {
     layerfs.push(inFreshProcess("layerfs", plain, args));
     node.push(inFreshProcess("node", plain, args));
-    cleanPlain(); // node:wasi writes into the plain directory
+    removeGuestOutput(plain); // node:wasi writes into the plain directory
   }
   const l = median(layerfs);
   const n = median(node);

@@ -13,17 +13,17 @@
 //     node (node:wasi), shim (browser_wasi_shim), hog (64 MiB written and removed, as the kernel peer's writebig);
 //   BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does; BIG_IO_CLEAN_AFTER=1 makes
 //   layerfs and base remove their upper after their run; BIG_IO_MARK=1 prints a line at each run's start and end.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { dirLayer } from "../../src/host/node.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { createWasi } from "../../src/wasi/host.ts";
 import { File } from "@bjorn3/browser_wasi_shim";
-import { BENCH_WASM, benchModule, underCli, underNodeWasi, underShim } from "../lib/guest.ts";
+import { BENCH_WASM, benchArgs, benchModule, underCli, underNodeWasi, underShim, writeHog } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
 import { median } from "../lib/stats.ts";
-import { bigBytes, hostTree, removeTree, shimRoot } from "../lib/trees.ts";
+import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot } from "../lib/trees.ts";
 
 const DIR = process.env.BIG_IO_DIR ?? "/dev/shm/layerfs-big-io";
 const ROUNDS = Number(process.env.BIG_IO_ROUNDS ?? 9);
@@ -39,7 +39,7 @@ const scratch = `${DIR}/scratch`;
 const big = bigBytes(256 * MiB);
 hostTree(plain, [], big);
 mkdirSync(scratch, { recursive: true });
-const args = WORK === "readbig" ? ["readbig", "/big.bin"] : WORK === "stats" ? ["stats", "/d/target", "10000"] : WORK.startsWith("churn") ? ["churn"] : ["writebig", "/out.bin", "64"];
+const args = benchArgs(WORK);
 if (WORK === "stats") { mkdirSync(`${plain}/d`, { recursive: true }); writeFileSync(`${plain}/d/target`, "the statted file\n"); }
 const hostUpper = WORK.endsWith("-upper");
 const bigFile = new File(big);
@@ -83,8 +83,7 @@ const runners: Record<string, Runner> = {
   },
   node: async () => {
     const r = await underNodeWasi(plain, args, scratch);
-    rmSync(`${plain}/out.bin`, { force: true });
-    rmSync(`${plain}/bench`, { force: true, recursive: true });
+    removeGuestOutput(plain);
     return r;
   },
   // layerfs through the library (createWasi over the same union the CLI builds), not the CLI,
@@ -92,16 +91,7 @@ const runners: Record<string, Runner> = {
   lib: () => libRun(false),
   "lib-compile": () => libRun(true),
   // Stands in for the kernel peer's runner (node:wasi on overlayfs): writes 64 MiB into tmpfs and removes it after.
-  hog: () => {
-    const block = new Uint8Array(65536).fill(7);
-    const fd = openSync(`${scratch}/hog.bin`, "w");
-    const t = performance.now();
-    for (let i = 0; i < 1024; i++) writeSync(fd, block, 0, block.length, i * block.length);
-    const ms = performance.now() - t;
-    closeSync(fd);
-    rmSync(`${scratch}/hog.bin`);
-    return Promise.resolve({ workload: "hog", ms, ops: 1024 });
-  },
+  hog: () => writeHog(scratch),
   shim: () => underShim(shimRoot(WORK === "stats" ? ["d/target"] : [], bigFile), args),
 };
 

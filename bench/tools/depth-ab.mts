@@ -8,11 +8,10 @@
 // node_modules linked in. DEPTH_AB_LAYERS (default 1,16,64), DEPTH_AB_STATS (default 10000),
 // DEPTH_AB_DIR (default /dev/shm/layerfs-depth-ab), DEPTH_AB_WARMUP (untimed rounds first, default 8). Prints per checkout and depth the medians of
 // the guest's figure (ms) and of the wall time of the whole CLI call (compile, open, run, close).
-import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseGuestOutput } from "../lib/guest.ts";
 import { median } from "../lib/stats.ts";
-import { removeTree } from "../lib/trees.ts";
+import { removeTree, statStack } from "../lib/trees.ts";
 
 const HERE = fileURLToPath(new URL("../..", import.meta.url));
 const WASM = `${HERE}bench/wasm/bench.wasm`;
@@ -24,14 +23,8 @@ const checkouts = dirs.length > 0 ? dirs : [HERE];
 
 // The stack of host-dirs.ts: d/ in every layer with 100 unrelated files, d/target in the bottom one.
 removeTree(DIR);
-const stack: string[] = [];
-for (let l = 0; l < Math.max(...LAYERS); l++) {
-  const dir = `${DIR}/layer${l}`;
-  mkdirSync(`${dir}/d`, { recursive: true });
-  for (let j = 0; j < 100; j++) writeFileSync(`${dir}/d/u${l}_${j}`, "x");
-  stack.push(dir);
-}
-writeFileSync(`${DIR}/layer0/d/target`, "the statted file\n");
+const stack = Array.from({ length: Math.max(...LAYERS) }, (_, l) => `${DIR}/layer${l}`);
+statStack(stack, 100);
 
 type Cli = (args: string[]) => Promise<{ ms: number; wall: number }>;
 const decoder = new TextDecoder();

@@ -3,23 +3,18 @@
 // Not part of `npm run bench`.
 //
 //   node --expose-gc --import tsx bench/tools/first-lookup.mts [ROUNDS] [N...]
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { dirLayer } from "../../src/host/node.ts";
 import { median } from "../lib/stats.ts";
+import { removeTree, statStack } from "../lib/trees.ts";
 
 const DIR = process.env.DEPTH_AB_DIR ?? "/dev/shm/layerfs-depth-ab";
 const [roundsArg = "200", ...ns] = process.argv.slice(2);
 const depths = ns.length > 0 ? ns.map(Number) : [1, 16, 64];
-if (!existsSync(`${DIR}/layer0/d/target`)) {
-  for (let l = 0; l < Math.max(...depths); l++) {
-    mkdirSync(`${DIR}/layer${l}/d`, { recursive: true });
-    for (let j = 0; j < 100; j++) writeFileSync(`${DIR}/layer${l}/d/u${l}_${j}`, "x");
-  }
-  writeFileSync(`${DIR}/layer0/d/target`, "the statted file\n");
-}
+removeTree(DIR);
+statStack(Array.from({ length: Math.max(...depths) }, (_, l) => `${DIR}/layer${l}`), 100);
 const times = new Map<number, number[]>(depths.map((n) => [n, []]));
 for (let r = 0; r < Number(roundsArg); r++) {
   for (const n of depths) {

@@ -13,11 +13,11 @@
 // Prints each variant's median, min and samples of the guest's figure (ms), and the
 // median wall time of the whole process (spawn to exit: loading the CLI included).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseGuestOutput } from "../lib/guest.ts";
 import { median } from "../lib/stats.ts";
-import { bigBytes, hostTree, removeTree, treeFiles } from "../lib/trees.ts";
+import { bigBytes, hostTree, removeGuestOutput, removeTree, treeFiles } from "../lib/trees.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ONCE = `${ROOT}bench/lib/run-once.ts`;
@@ -61,8 +61,7 @@ for (let r = 0; r < Number(roundsArg); r++) {
     const p = spawnSync(process.execPath, argv(v), { encoding: "utf8" });
     walls.get(v)!.push(performance.now() - t0);
     samples.get(v)!.push(parseGuestOutput(p.stdout, p.stderr, p.status, v).ms);
-    rmSync(`${plain}/out.bin`, { force: true });
-    removeTree(`${plain}/bench`);
+    removeGuestOutput(plain);
   }
 }
 for (const [v, xs] of samples) {

@@ -8,23 +8,23 @@
 // usage: node --expose-gc --import tsx bench/tools/import-times.mts
 //   IMPORT_TIMES_WORK: readbig | writebig | churn | churn-upper (default readbig; writebig and churn-upper on a host upper), IMPORT_TIMES_ROUNDS (9),
 //   IMPORT_TIMES_DIR (default /dev/shm/layerfs-import-times).
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { WASI as NodeWasi } from "node:wasi";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { dirLayer } from "../../src/host/node.ts";
 import { createWasi } from "../../src/wasi/host.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
-import { benchModule } from "../lib/guest.ts";
+import { benchArgs, benchModule } from "../lib/guest.ts";
 import { median } from "../lib/stats.ts";
-import { bigBytes, hostTree, removeTree } from "../lib/trees.ts";
+import { bigBytes, hostTree, removeGuestOutput, removeTree } from "../lib/trees.ts";
 
 const DIR = process.env.IMPORT_TIMES_DIR ?? "/dev/shm/layerfs-import-times";
 const WORK = process.env.IMPORT_TIMES_WORK ?? "readbig";
 const ROUNDS = Number(process.env.IMPORT_TIMES_ROUNDS ?? 9);
 const plain = `${DIR}/plain`, upper = `${DIR}/upper`;
 hostTree(plain, [], bigBytes(256 * 1024 * 1024));
-const args = ["bench.wasm", ...(WORK === "readbig" ? ["readbig", "/big.bin"] : WORK.startsWith("churn") ? ["churn"] : ["writebig", "/out.bin", "64"])];
+const args = ["bench.wasm", ...benchArgs(WORK)];
 const hostUpper = WORK === "writebig" || WORK === "churn-upper";
 const mod = await benchModule();
 
@@ -68,8 +68,7 @@ async function nodeRun(): Promise<number> {
   wasi.start(inst);
   closeSync(fd);
   const ms = guestMs(readFileSync(outPath, "utf8"));
-  rmSync(`${plain}/out.bin`, { force: true });
-  removeTree(`${plain}/bench`);
+  removeGuestOutput(plain);
   return ms;
 }
 

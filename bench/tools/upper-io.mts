@@ -6,11 +6,11 @@
 //          --external:@bjorn3/browser_wasi_shim --outfile=DIR/lib/X.mjs   (DIR/wasm -> bench/wasm)
 //        node --expose-gc bench/tools/upper-io-driver.mjs WORK ORDER ROUNDS NAME=X.mjs...
 // Not part of `npm run bench`.
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { File } from "@bjorn3/browser_wasi_shim";
-import { underCli, underNodeWasi, underShim } from "../lib/guest.ts";
+import { benchArgs, underCli, underNodeWasi, underShim, writeHog } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
-import { bigBytes, hostTree, removeTree, shimRoot } from "../lib/trees.ts";
+import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot } from "../lib/trees.ts";
 
 export type Work = "churn-upper" | "writebig-upper" | "readbig" | "churn";
 
@@ -18,9 +18,7 @@ const MiB = 1024 * 1024;
 
 /** The workload's bench.wasm arguments and whether layerfs gets a host upper. */
 function workArgs(work: Work): { args: string[]; hostUpper: boolean } {
-  if (work === "readbig") return { args: ["readbig", "/big.bin"], hostUpper: false };
-  if (work === "writebig-upper") return { args: ["writebig", "/out.bin", "64"], hostUpper: true };
-  return { args: ["churn"], hostUpper: work === "churn-upper" };
+  return { args: benchArgs(work), hostUpper: work.endsWith("-upper") };
 }
 
 /** The host tree under `dir` (plain/big.bin of 256 MiB), made once per process. */
@@ -47,8 +45,7 @@ export async function layerfs(dir: string, work: Work, tag = "a"): Promise<Guest
 export async function node(dir: string, work: Work): Promise<GuestResult> {
   const { args } = workArgs(work);
   const r = await underNodeWasi(`${dir}/plain`, args, `${dir}/scratch`);
-  rmSync(`${dir}/plain/out.bin`, { force: true });
-  removeTree(`${dir}/plain/bench`);
+  removeGuestOutput(`${dir}/plain`);
   return r;
 }
 
@@ -59,13 +56,5 @@ export async function shim(_dir: string, work: Work): Promise<GuestResult> {
 
 /** Stands in for the kernel peer of a write row: 64 MiB written into tmpfs in 64 KiB blocks, removed after. */
 export function hog(dir: string): Promise<GuestResult> {
-  const block = new Uint8Array(65536).fill(7);
-  const path = `${dir}/scratch/hog.bin`;
-  const fd = openSync(path, "w");
-  const t = performance.now();
-  for (let i = 0; i < 1024; i++) writeSync(fd, block, 0, block.length, i * block.length);
-  const ms = performance.now() - t;
-  closeSync(fd);
-  rmSync(path);
-  return Promise.resolve({ workload: "hog", ms, ops: 1024 });
+  return writeHog(`${dir}/scratch`);
 }
