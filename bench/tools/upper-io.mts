@@ -33,12 +33,16 @@ export function setup(dir: string): void {
   made = dir;
 }
 
-/** layerfs through the CLI (`layerfs run --layer plain [--upper DIR/upper-TAG]`), the upper removed before the run, as the bench does. */
+/** layerfs through the CLI (`layerfs run --layer plain [--upper DIR/upper-TAG]`), the upper removed before and right after the run, as the bench does. */
 export async function layerfs(dir: string, work: Work, tag = "a"): Promise<GuestResult> {
   const { args, hostUpper } = workArgs(work);
   const upper = `${dir}/upper-${tag}`;
   if (hostUpper) removeTree(upper);
-  return await underCli(hostUpper ? ["--layer", `${dir}/plain`, "--upper", upper] : ["--layer", `${dir}/plain`], args);
+  try {
+    return await underCli(hostUpper ? ["--layer", `${dir}/plain`, "--upper", upper] : ["--layer", `${dir}/plain`], args);
+  } finally {
+    if (hostUpper) removeTree(upper); // right after the run, as the bench does (bench/sections/host-dirs.ts)
+  }
 }
 
 /** node:wasi on the plain directory, its output removed right after, as the bench does. */

@@ -126,7 +126,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
         throw new FsError(Errno.INVAL, "DirLayer", wd, "the work directory must be outside the layer directory");
       }
       this.workDir = canon;
-      this.work = new WorkDir(host, canon, this.root);
+      this.work = new WorkDir(host, canon, rootSt.dev);
       this.maker = new EntryMaker(host, this.tree, this.caches, this.work, options.durable ?? true);
       // Last: nothing after it may throw and leave the lock held.
       if (options.lock !== false && host.processes !== undefined) {

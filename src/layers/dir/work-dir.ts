@@ -9,6 +9,7 @@
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { NewEntryAttr } from "../../core/layer.ts";
 import { nowNs } from "../../core/layer.ts";
+import { lstatIfPresent } from "./entries.ts";
 import { closeQuietly } from "./file.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
@@ -22,8 +23,8 @@ export class WorkDir {
   private ready = false;
   private counter = 0;
 
-  /** `path`: canonical (canonicalWorkDir), checked to be outside the layer at `root`. */
-  constructor(private readonly host: HostFs, readonly path: string, private readonly root: string) {}
+  /** `path`: canonical (canonicalWorkDir), checked to be outside the layer at `root`, whose device is `rootDev` (its lstat at open). */
+  constructor(private readonly host: HostFs, readonly path: string, private readonly rootDev: bigint) {}
 
   /** A fresh, unused path in the work directory (created on first use). */
   tempPath(): string {
@@ -39,15 +40,18 @@ export class WorkDir {
   ensure(): void {
     if (this.ready) return;
     const wd = this.path;
-    let st: HostStat | undefined;
-    try { st = this.host.lstat(wd); } catch (e) {
-      if (errnoOf(e) !== Errno.NOENT) throw e;
-      this.host.mkdir(wd, 0o700);
-      st = this.host.lstat(wd);
+    const host = this.host;
+    // No exception for the usual miss (a work directory is released when empty): this runs
+    // inside the first create of every run, where building one cost more than the mkdir.
+    let st: HostStat | undefined = lstatIfPresent(host, wd, "workdir", "");
+    if (st === undefined) {
+      host.mkdir(wd, 0o700);
+      st = host.lstat(wd);
     }
     if (st.kind !== "dir") throw new FsError(Errno.NOTDIR, "workdir", undefined, "work directory is not a directory");
     // rename(2) cannot cross filesystems: fail clearly instead of falling back to a non-atomic copy.
-    if (st.dev !== this.host.lstat(this.root).dev) {
+    // The root's device as of open: a root moved to another filesystem since then fails its renames with EXDEV.
+    if (st.dev !== this.rootDev) {
       throw new FsError(Errno.XDEV, "workdir", undefined, "work directory must be on the layer's filesystem");
     }
     this.ready = true;
