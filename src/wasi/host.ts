@@ -102,6 +102,20 @@ export class WasiHost {
     const memory = instance.exports.memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new Error("WASI module does not export its memory as \"memory\"");
     this.dispatcher.setMemory(memory);
+    this.openPreopens();
+  }
+
+  /**
+   * Resolve each preopened directory before the guest runs, as other hosts
+   * open theirs at setup (node:wasi, wasmtime): the union's first lookup (its
+   * state, each layer's root) is then not part of the guest's first call. A
+   * failure is left for the guest's own calls to report, as they did before.
+   */
+  private openPreopens(): void {
+    for (const [, h] of this.dispatcher.fds.entries()) {
+      if (h.kind !== "dir") continue;
+      try { h.union.stat(h.path); } catch { /* the guest's first call there reports it */ }
+    }
   }
 
   /** Run a command's `_start`; returns the exit code (proc_exit's, or 0 when _start returns). Traps propagate. */

@@ -18,8 +18,8 @@ import { isOverlayWhiteout, isShown } from "./overlay.ts";
 import type { InstallTarget, WorkDir } from "./work-dir.ts";
 
 export class EntryMaker {
-  /** The process's file-creation mask, read once (createInPlace). */
-  private umask: number | undefined;
+  /** The process's file-creation mask as of the layer's open (createInPlace): read once, outside any guest's call. */
+  private readonly umask: number | undefined;
 
   constructor(
     private readonly host: HostFs,
@@ -28,7 +28,10 @@ export class EntryMaker {
     private readonly work: WorkDir,
     /** fsync a copied file before its rename (DirLayerOptions.durable). */
     private readonly durable: boolean,
-  ) {}
+  ) {
+    // process.umask() costs two syscalls on every call in Node.
+    this.umask = host.umask?.();
+  }
 
   /**
    * Host path for creating `path`: parents are real directories and the name is
@@ -90,12 +93,11 @@ export class EntryMaker {
    */
   createInPlace(path: string, attr: NewEntryAttr, syscall: string): { fd: number; hp: string } | undefined {
     const host = this.host;
-    if (host.umask === undefined) return undefined;
+    const umask = this.umask;
+    if (umask === undefined) return undefined;
     const mode = attr.mode & 0o7777;
     if (attr.uid !== undefined || attr.gid !== undefined || attr.atimeNs !== undefined || attr.mtimeNs !== undefined) return undefined;
-    // The umask as of the first creation (process.umask() costs two syscalls on every call in Node).
-    this.umask ??= host.umask();
-    if ((mode & ~0o777) !== 0 || (mode & this.umask) !== 0) return undefined;
+    if ((mode & ~0o777) !== 0 || (mode & umask) !== 0) return undefined;
     if (path === "") return undefined;
     const hp = this.tree.resolve(path, syscall);
     this.caches.changed(path);
