@@ -22,9 +22,23 @@ export const samples = new Map<string, number[]>();
 
 /**
  * Median guest time per runtime. Runs are interleaved (one run of each runtime
- * per round, after `warmup` untimed rounds, order rotated every round) so that
- * load from other processes on the machine hits every runtime alike.
+ * per round, after `warmup` untimed rounds, in roundOrder's order) so that load
+ * from other processes on the machine hits every runtime alike.
  */
+/**
+ * Round `i`'s order of `n` runtimes: a Williams design, so that over n rounds
+ * (2n for an odd n) each runtime directly follows every other exactly once. A
+ * rotation of one fixed order (what this was) gives every runtime the same
+ * predecessor in every round.
+ */
+export function roundOrder(n: number, i: number): number[] {
+  const base: number[] = [];
+  for (let k = 0, lo = 1, hi = n - 1; k < n; k++) base.push(k === 0 ? 0 : k % 2 === 1 ? lo++ : hi--);
+  const r = i % (n % 2 === 0 ? n : 2 * n);
+  const row = base.map((v) => (v + r) % n);
+  return n % 2 === 1 && r >= n ? row.reverse() : row;
+}
+
 export async function roundRobin(
   runners: ReadonlyMap<string, () => Promise<GuestResult>>, runs: number, warmup: number,
 ): Promise<Map<string, number>> {
@@ -35,10 +49,11 @@ export async function roundRobin(
   gc();
   const order = [...runners];
   for (let i = 0; i < warmup + runs; i++) {
-    // Rotate the order each round: whoever runs first after another runtime pays a
-    // little (caches, JIT state), so every runtime takes every position equally.
-    for (let j = 0; j < order.length; j++) {
-      const [name, once] = order[(i + j) % order.length]!;
+    // A run pays a little for the one before it (caches, JIT state, the heap another
+    // runtime left: after browser_wasi_shim's run, 0.4-1.9 ms of readbig), so each
+    // runtime must follow each other one equally often, not just start rounds equally.
+    for (const j of roundOrder(order.length, i)) {
+      const [name, once] = order[j]!;
       const r = await once();
       if (i >= warmup) all.get(name)!.push(r.ms);
     }
