@@ -6,13 +6,15 @@
 // stderr line), and the time spent in the guest between calls.
 // usage: npx esbuild bench/tools/read-window.mts --bundle --platform=node --format=esm \
 //          --external:@bjorn3/browser_wasi_shim --outfile=DIR/lib/read-window.mjs   (DIR/wasm -> bench/wasm)
-//        node --expose-gc DIR/lib/read-window.mjs [ROUNDS]   (READ_WINDOW_DIR, default /dev/shm/read-window)
+//        node --expose-gc --input-type=module -e 'await import("DIR/lib/read-window.mjs")'
+//   (imported, not run as the script: the CLI module in the bundle would take itself for the entry)
+//   READ_WINDOW_DIR (default /dev/shm/read-window), READ_WINDOW_ROUNDS (9), READ_WINDOW_LIST=1: also each call of one run.
 // Not part of `npm run bench`.
 import { performance } from "node:perf_hooks";
 import { layerfs, node, setup } from "./upper-io.mts";
 
 const DIR = process.env.READ_WINDOW_DIR ?? "/dev/shm/read-window";
-const ROUNDS = Number(process.argv[2] ?? 9);
+const ROUNDS = Number(process.env.READ_WINDOW_ROUNDS ?? 9);
 
 interface Call { name: string; t0: number; t1: number }
 let calls: Call[] = [];
