@@ -8,10 +8,11 @@
 //          --external:@bjorn3/browser_wasi_shim --outfile=DIR/lib/read-window.mjs   (DIR/wasm -> bench/wasm)
 //        node --expose-gc --input-type=module -e 'await import("DIR/lib/read-window.mjs")'
 //   (imported, not run as the script: the CLI module in the bundle would take itself for the entry)
-//   READ_WINDOW_DIR (default /dev/shm/read-window), READ_WINDOW_ROUNDS (9), READ_WINDOW_LIST=1: also each call of one run.
+//   READ_WINDOW_DIR (default /dev/shm/read-window), READ_WINDOW_ROUNDS (9), READ_WINDOW_LIST=1: also each call of one run,
+//   READ_WINDOW_SHIM=1: browser_wasi_shim runs before layerfs each round (see below).
 // Not part of `npm run bench`.
 import { performance } from "node:perf_hooks";
-import { layerfs, node, setup } from "./upper-io.mts";
+import { layerfs, node, setup, shim } from "./upper-io.mts";
 
 const DIR = process.env.READ_WINDOW_DIR ?? "/dev/shm/read-window";
 const ROUNDS = Number(process.env.READ_WINDOW_ROUNDS ?? 9);
@@ -61,13 +62,17 @@ function split(cs: Call[]): Record<string, number> {
 
 setup(DIR);
 process.removeAllListeners("warning");
-const runners = { layerfs: () => layerfs(DIR, "readbig"), "node:wasi": () => node(DIR, "readbig") };
+const runners = { layerfs: () => layerfs(DIR, "readbig"), "node:wasi": () => node(DIR, "readbig"), shim: () => shim(DIR, "readbig") };
+// READ_WINDOW_SHIM=1: each round browser_wasi_shim, layerfs, node:wasi in that order, as the bench's
+// rotation has them (layerfs always right after the shim's garbage-heavy run), else the two alternating.
+const withShim = process.env.READ_WINDOW_SHIM === "1";
 const parts = new Map<string, Record<string, number>[]>();
 for (let r = 0; r <= ROUNDS; r++) {
-  for (const name of (r % 2 === 0 ? ["layerfs", "node:wasi"] : ["node:wasi", "layerfs"]) as (keyof typeof runners)[]) {
+  const order = withShim ? ["shim", "layerfs", "node:wasi"] : r % 2 === 0 ? ["layerfs", "node:wasi"] : ["node:wasi", "layerfs"];
+  for (const name of order as (keyof typeof runners)[]) {
     calls = [];
     await runners[name]();
-    if (r === 0) continue;
+    if (r === 0 || name === "shim") continue;
     (parts.get(name) ?? parts.set(name, []).get(name)!).push(split(calls));
   }
 }
