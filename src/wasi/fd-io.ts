@@ -134,7 +134,7 @@ function sizeOf(file: UnionFile): number {
 
 /** fdReadv into one buffer (the shim's per-iovec Fd.fd_read / fd_pread). */
 export function fdRead(h: FdState, into: Uint8Array, position: number | undefined): number {
-  return fdReadv(h, { bytes: () => into }, [{ ptr: 0, len: into.length }], position);
+  return fdReadOne(h, { bytes: () => into }, 0, into.length, position);
 }
 
 /** fdWritev from one buffer (the shim's Fd.fd_write / fd_pwrite). */
