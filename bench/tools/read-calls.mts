@@ -13,12 +13,14 @@
 //   write = sequential fd_write into a new file, e.g. write:1024:65536; append = the same through an
 //   O_APPEND descriptor (the bare JS fd_write writes at its own running offset); eof = fd_read of an
 //   empty file, e.g. eof:100000:65536: every call a host read that moves no byte, the fixed cost of
-//   a read of that size's path).
+//   a read of that size's path); READ_CALLS_STUB=1: see StubPreads.
 import * as fs from "node:fs";
 import { WASI as NodeWasi } from "node:wasi";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { dirLayer } from "../../src/host/node.ts";
+import { NodeFs } from "../../src/host/node-fs.ts";
+import { DirLayer } from "../../src/layers/dir/dir-layer.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { createWasi } from "../../src/wasi/host.ts";
 
@@ -82,6 +84,14 @@ function openBig(imp: Imports, memory: WebAssembly.Memory, write: boolean, appen
 }
 
 const mod = new WebAssembly.Module(readModule());
+// READ_CALLS_STUB=1: layerfs's lower answers every pread with 0 bytes and no host call, so its
+// figure is our JavaScript alone (with eof: per call, from the guest's call to HostFs.pread).
+const STUB = process.env.READ_CALLS_STUB === "1";
+class StubPreads extends NodeFs {
+  override pread(): number {
+    return 0;
+  }
+}
 let last: Union | undefined;
 const UPPER = `${DIR}/upper`;
 const WRITES = `${DIR}/writes`;
@@ -98,7 +108,8 @@ const kinds: Record<string, (write: boolean, append: boolean, eof: boolean) => {
   layerfs: (write, append, eof) => {
     last?.dispose(); // the previous run's (its upper's lock)
     if (write) { fs.rmSync(UPPER, { recursive: true, force: true }); fs.mkdirSync(UPPER); }
-    const union = (last = new Union(new Image([dirLayer(DIR)]), write ? dirLayer(UPPER, { writable: true, lock: true }) : new MemoryLayer()));
+    const lower = STUB ? new DirLayer(new StubPreads(), DIR) : dirLayer(DIR);
+    const union = (last = new Union(new Image([lower]), write ? dirLayer(UPPER, { writable: true, lock: true }) : new MemoryLayer()));
     const wasi = createWasi({ union, args: [] });
     const inst = new WebAssembly.Instance(mod, wasi.imports as unknown as WebAssembly.Imports);
     wasi.initialize(inst as unknown as { exports: Record<string, unknown> });

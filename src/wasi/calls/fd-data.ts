@@ -75,7 +75,7 @@ function readOne(s: DataPath, fd: number, iovsPtr: number, offset: bigint | unde
     const at = iovsPtr >>> 0;
     const len = view.getUint32(at + 4, true); // RangeError (EFAULT) for an iovec outside memory, as readIovecs
     const ptr = view.getUint32(at, true);
-    if (ptr + len > view.byteLength) throw new RangeError("iovec outside memory");
+    if (ptr + len > s.memory.size) throw new RangeError("iovec outside memory");
     const position = offset === undefined ? undefined : guestOffset(offset);
     return done(s, nreadPtr, fdReadOne(h, s.memory, ptr, Math.min(len, MAX_RW_COUNT), position));
   } catch (err) { return callErrno(err); }
