@@ -11,12 +11,16 @@
 //   READ_CALLS_CASES (default "read:100000:16,read:100000:1024,read:30000:4096,pread:100000:16,read:4096:65536":
 //   read = sequential fd_read; pread = fd_pread at twice the running offset, never sequential;
 //   write = sequential fd_write into a new file, e.g. write:1024:65536; append = the same through an
-//   O_APPEND descriptor (the bare JS fd_write writes at its own running offset)).
+//   O_APPEND descriptor (the bare JS fd_write writes at its own running offset); eof = fd_read of an
+//   empty file, e.g. eof:100000:65536: every call a host read that moves no byte, the fixed cost of
+//   a read of that size's path); READ_CALLS_STUB=1: see StubPreads.
 import * as fs from "node:fs";
 import { WASI as NodeWasi } from "node:wasi";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { dirLayer } from "../../src/host/node.ts";
+import { NodeFs } from "../../src/host/node-fs.ts";
+import { DirLayer } from "../../src/layers/dir/dir-layer.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { createWasi } from "../../src/wasi/host.ts";
 
@@ -24,7 +28,7 @@ const DIR = process.env.READ_CALLS_DIR ?? "/dev/shm/layerfs-read-calls";
 const SIZE = 256 * 1024 * 1024;
 const ROUNDS = Number(process.env.READ_CALLS_ROUNDS ?? 9);
 const CASES = (process.env.READ_CALLS_CASES ?? "read:100000:16,read:100000:1024,read:30000:4096,pread:100000:16,read:4096:65536")
-  .split(",").map((c) => { const [f, n, l] = c.split(":"); return { f: f === "pread" ? "runp" : f === "write" || f === "append" ? "runw" : "run", append: f === "append", label: c, n: Number(n), len: Number(l) }; });
+  .split(",").map((c) => { const [f, n, l] = c.split(":"); return { f: f === "pread" ? "runp" : f === "write" || f === "append" ? "runw" : "run", append: f === "append", eof: f === "eof", label: c, n: Number(n), len: Number(l) }; });
 
 // ---- the wasm module: run(fd, n, len) / runp(fd, n, len) / runw(fd, n, len), reading into (writing from) memory at 65536
 const uleb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
@@ -68,9 +72,9 @@ function readModule(): Uint8Array<ArrayBuffer> {
 interface Guest { run(fd: number, n: number, len: number): number; runp(fd: number, n: number, len: number): number; runw(fd: number, n: number, len: number): number; memory: WebAssembly.Memory }
 type Imports = Record<string, (...a: never[]) => unknown>;
 
-/** path_open under preopen 3, through the runtime's own import: big.bin to read, or (`write`) a new out.bin. */
-function openBig(imp: Imports, memory: WebAssembly.Memory, write: boolean, append = false): number {
-  const path = new TextEncoder().encode(write ? "out.bin" : "big.bin");
+/** path_open under preopen 3, through the runtime's own import: big.bin (`eof`: empty.bin) to read, or (`write`) a new out.bin. */
+function openBig(imp: Imports, memory: WebAssembly.Memory, write: boolean, append = false, eof = false): number {
+  const path = new TextEncoder().encode(write ? "out.bin" : eof ? "empty.bin" : "big.bin");
   new Uint8Array(memory.buffer).set(path, 1024);
   const open = imp.path_open as unknown as (...a: (number | bigint)[]) => number;
   // write: O_CREAT|O_TRUNC, FD_WRITE|FD_SEEK|FD_TELL; read: FD_READ|FD_SEEK|FD_TELL
@@ -80,32 +84,41 @@ function openBig(imp: Imports, memory: WebAssembly.Memory, write: boolean, appen
 }
 
 const mod = new WebAssembly.Module(readModule());
+// READ_CALLS_STUB=1: layerfs's lower answers every pread with 0 bytes and no host call, so its
+// figure is our JavaScript alone (with eof: per call, from the guest's call to HostFs.pread).
+const STUB = process.env.READ_CALLS_STUB === "1";
+class StubPreads extends NodeFs {
+  override pread(): number {
+    return 0;
+  }
+}
 let last: Union | undefined;
 const UPPER = `${DIR}/upper`;
 const WRITES = `${DIR}/writes`;
-const kinds: Record<string, (write: boolean, append: boolean) => { guest: Guest; fd: number }> = {
-  "node:wasi": (write, append) => {
+const kinds: Record<string, (write: boolean, append: boolean, eof: boolean) => { guest: Guest; fd: number }> = {
+  "node:wasi": (write, append, eof) => {
     if (write) { fs.rmSync(WRITES, { recursive: true, force: true }); fs.mkdirSync(WRITES); }
     const wasi = new NodeWasi({ version: "preview1", args: [], env: {}, preopens: { "/": write ? WRITES : DIR } });
     const imports = wasi.getImportObject() as { wasi_snapshot_preview1: Imports };
     const inst = new WebAssembly.Instance(mod, imports as unknown as WebAssembly.Imports);
     wasi.initialize(inst);
     const guest = inst.exports as unknown as Guest;
-    return { guest, fd: openBig(imports.wasi_snapshot_preview1, guest.memory, write, append) };
+    return { guest, fd: openBig(imports.wasi_snapshot_preview1, guest.memory, write, append, eof) };
   },
-  layerfs: (write, append) => {
+  layerfs: (write, append, eof) => {
     last?.dispose(); // the previous run's (its upper's lock)
     if (write) { fs.rmSync(UPPER, { recursive: true, force: true }); fs.mkdirSync(UPPER); }
-    const union = (last = new Union(new Image([dirLayer(DIR)]), write ? dirLayer(UPPER, { writable: true, lock: true }) : new MemoryLayer()));
+    const lower = STUB ? new DirLayer(new StubPreads(), DIR) : dirLayer(DIR);
+    const union = (last = new Union(new Image([lower]), write ? dirLayer(UPPER, { writable: true, lock: true }) : new MemoryLayer()));
     const wasi = createWasi({ union, args: [] });
     const inst = new WebAssembly.Instance(mod, wasi.imports as unknown as WebAssembly.Imports);
     wasi.initialize(inst as unknown as { exports: Record<string, unknown> });
     const guest = inst.exports as unknown as Guest;
-    return { guest, fd: openBig(wasi.imports.wasi_snapshot_preview1 as unknown as Imports, guest.memory, write, append) };
+    return { guest, fd: openBig(wasi.imports.wasi_snapshot_preview1 as unknown as Imports, guest.memory, write, append, eof) };
   },
-  "readSync only": (write) => {
+  "readSync only": (write, _append, eof) => {
     if (write) fs.mkdirSync(WRITES, { recursive: true });
-    const hostFd = write ? fs.openSync(`${WRITES}/out.bin`, "w") : fs.openSync(`${DIR}/big.bin`, "r");
+    const hostFd = write ? fs.openSync(`${WRITES}/out.bin`, "w") : fs.openSync(`${DIR}/${eof ? "empty.bin" : "big.bin"}`, "r");
     let wrote = 0;
     let memory: WebAssembly.Memory | undefined;
     let u8 = new Uint8Array(0), dv = new DataView(new ArrayBuffer(0));
@@ -140,6 +153,7 @@ if (!fs.existsSync(`${DIR}/big.bin`) || fs.statSync(`${DIR}/big.bin`).size !== S
   for (let i = 0; i < SIZE / chunk.length; i++) fs.writeSync(fd, chunk);
   fs.closeSync(fd);
 }
+fs.writeFileSync(`${DIR}/empty.bin`, "");
 process.removeAllListeners("warning"); // node:wasi's ExperimentalWarning
 const times = new Map<string, Map<string, number[]>>();
 // READ_CALLS_HEAP=1: also the JS heap growth per call (bytes; no forced gc() before a run, which would
@@ -151,7 +165,7 @@ for (let r = 0; r <= ROUNDS; r++) {
   for (const k of CASES) {
     // Each round in the other order, so that neither side always runs first.
     for (const kind of r % 2 === 0 ? names : [...names].reverse()) {
-      const { guest, fd } = kinds[kind]!(k.f === "runw", k.append);
+      const { guest, fd } = kinds[kind]!(k.f === "runw", k.append, k.eof);
       const heap = process.memoryUsage().heapUsed;
       const t = performance.now();
       const got = guest[k.f as "run" | "runp" | "runw"](fd, k.n, k.len);
@@ -160,7 +174,7 @@ for (let r = 0; r <= ROUNDS; r++) {
         const m = heaps.get(k.label) ?? heaps.set(k.label, new Map()).get(k.label)!;
         (m.get(kind) ?? m.set(kind, []).get(kind)!).push((process.memoryUsage().heapUsed - heap) / k.n);
       }
-      if (got !== k.n * k.len) throw new Error(`${kind} ${k.label}: read ${got} bytes, not ${k.n * k.len}`);
+      if (got !== (k.eof ? 0 : k.n * k.len)) throw new Error(`${kind} ${k.label}: read ${got} bytes, not ${k.n * k.len}`);
       if (r === 0) continue; // warm-up
       const m = times.get(k.label) ?? times.set(k.label, new Map()).get(k.label)!;
       (m.get(kind) ?? m.set(kind, []).get(kind)!).push(ms);

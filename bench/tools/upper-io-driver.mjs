@@ -5,7 +5,7 @@
 //   WORK: churn-upper | writebig-upper | readbig | churn
 //   ORDER: runners of one round, comma list: NAME (that bundle's layerfs CLI), node, shim, hog
 //     (node/shim/hog come from the first bundle); rotated each round, as the bench's roundRobin does.
-//   UPPER_IO_DIR (default /dev/shm/upper-io). Not part of `npm run bench`.
+//   UPPER_IO_DIR (default /dev/shm/upper-io), UPPER_IO_SHUFFLE=1 (see below). Not part of `npm run bench`.
 // With --max-semi-space-size=64 (MiB) a run allocating less than that triggers no
 // scavenge, so the heap growth in the window is the bytes it allocated.
 import { PerformanceObserver, performance } from "node:perf_hooks";
@@ -14,6 +14,19 @@ const [work, orderArg, roundsArg, ...bundleArgs] = process.argv.slice(2);
 const DIR = process.env.UPPER_IO_DIR ?? "/dev/shm/upper-io";
 const order = orderArg.split(",");
 const rounds = Number(roundsArg ?? 9);
+// UPPER_IO_SHUFFLE=1: each round in a fresh (seeded) random order instead of the rotation, whose runners
+// always follow the same one (in the bench's host rows layerfs always runs right after browser_wasi_shim).
+const shuffle = process.env.UPPER_IO_SHUFFLE === "1";
+let seed = 12345;
+const shuffled = (xs) => {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const j = seed % (i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+};
 const bundles = new Map();
 for (const b of bundleArgs) {
   const [name, file] = b.split("=");
@@ -49,8 +62,9 @@ process.removeAllListeners("warning");
 const rows = new Map(order.map((k) => [k, { ms: [], user: [], sys: [], faults: [], gc: [], heap: [], after: new Map() }]));
 let previous = "";
 for (let r = 0; r <= rounds; r++) {
+  const round = shuffle ? shuffled(order) : order.map((_, j) => order[(r + j) % order.length]);
   for (let j = 0; j < order.length; j++) {
-    const name = order[(r + j) % order.length];
+    const name = round[j];
     marks = [];
     const res = await runners[name]();
     await new Promise((ok) => setImmediate(ok)); // GC entries of the run are delivered

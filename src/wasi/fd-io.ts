@@ -87,6 +87,19 @@ export function fdReadv(h: FdState, memory: GuestBytes, iovs: readonly Iovec[], 
   return total;
 }
 
+/**
+ * fdReadv of one iovec [ptr, ptr+len) (validated, len clamped to MAX_RW_COUNT):
+ * the same answers without an iovec array or its loop.
+ */
+export function fdReadOne(h: FdState, memory: GuestBytes, ptr: number, len: number, position: number | undefined): number {
+  if (h.kind === "dir") fail(Errno.ISDIR);
+  requireRights(h.rightsBase, RIGHTS.FD_READ);
+  const start = position ?? h.position;
+  const got = len === 0 ? 0 : h.file.read(memory.bytes(ptr, len), start);
+  if (position === undefined) h.position = start + got;
+  return got;
+}
+
 /** fd_write / fd_pwrite from `iovs` of guest memory. O_APPEND writes (and, as on Linux, pwrites) land at the end. */
 export function fdWritev(h: FdState, memory: GuestBytes, iovs: readonly Iovec[], position: number | undefined): number {
   if (h.kind === "dir") fail(Errno.BADF);
@@ -121,7 +134,7 @@ function sizeOf(file: UnionFile): number {
 
 /** fdReadv into one buffer (the shim's per-iovec Fd.fd_read / fd_pread). */
 export function fdRead(h: FdState, into: Uint8Array, position: number | undefined): number {
-  return fdReadv(h, { bytes: () => into }, [{ ptr: 0, len: into.length }], position);
+  return fdReadOne(h, { bytes: () => into }, 0, into.length, position);
 }
 
 /** fdWritev from one buffer (the shim's Fd.fd_write / fd_pwrite). */

@@ -21,8 +21,16 @@ export class GuestMemory {
   /** Current DataView over memory (EFAULT when none is attached). */
   view(): DataView {
     // A live (not detached) ArrayBuffer is still the memory's: no call of the memory.buffer getter.
+    // Detached shows as length 0 of the byte view over all of it: a Uint8Array's length is an
+    // inlined load in V8, ArrayBuffer's byteLength a call (2.8 against 0.6 ns). The rest is
+    // out of line, so that this stays small enough to inline into each syscall.
+    if (this.current !== undefined && this.detachesOnGrow && this.all.length !== 0) return this.dv;
+    return this.refresh();
+  }
+
+  /** view() after a grow, on first use, or for a shared memory. */
+  private refresh(): DataView {
     const b = this.current;
-    if (b !== undefined && this.detachesOnGrow && b.byteLength !== 0) return this.dv;
     const m = this.memory;
     if (m === undefined) throw new FsError(Errno.FAULT, undefined, undefined, "no memory attached");
     if (m.buffer !== b) {
@@ -64,10 +72,17 @@ export class GuestMemory {
     return this.current as ArrayBuffer;
   }
 
+  /** Bytes of memory (call view() first in the same syscall): a DataView's byteLength is a call in V8. */
+  get size(): number {
+    return this.all.length;
+  }
+
   /** The view bytes() made last: guests read and write one buffer call after call. */
   private last: Uint8Array = new Uint8Array(0);
-  /** Its buffer (a typed array's .buffer getter is a call on every syscall). */
+  /** Its buffer, offset and length (a typed array's buffer, byteOffset are calls in V8: 7.5 ns each). */
   private lastBuffer: ArrayBufferLike | undefined;
+  private lastPtr = 0;
+  private lastLen = 0;
 
   /**
    * A view of guest memory [ptr, ptr+len) (RangeError -> EFAULT when outside).
@@ -77,13 +92,14 @@ export class GuestMemory {
    */
   bytes(ptr: number, len: number): Uint8Array {
     this.view();
-    const last = this.last;
     const p = ptr >>> 0;
     const n = len >>> 0;
     const current = this.current;
-    if (this.lastBuffer === current && last.byteOffset === p && last.length === n) return last;
+    if (this.lastBuffer === current && this.lastPtr === p && this.lastLen === n) return this.last;
     this.last = new Uint8Array(current as ArrayBuffer, p, n);
     this.lastBuffer = current;
+    this.lastPtr = p;
+    this.lastLen = n;
     return this.last;
   }
 }

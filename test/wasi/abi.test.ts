@@ -143,8 +143,17 @@ describe("abi struct layouts", () => {
     const a = g.bytes(100, 16);
     expect(g.bytes(100, 16)).toBe(a);
     expect(g.bytes(100, 17)).not.toBe(a);
+    const moved = g.bytes(101, 16);
+    expect([moved.byteOffset, moved.length]).toEqual([101, 16]);
+    expect(g.bytes(101, 16)).toBe(moved);
+    expect(() => g.bytes(65536 - 8, 16)).toThrow(RangeError);
+    expect(g.bytes(101, 16)).toBe(moved); // a failed call leaves the last view as it was
+    g.view();
+    expect(g.size).toBe(65536);
     const b = g.bytes(100, 16);
     memory.grow(1);
+    g.view();
+    expect(g.size).toBe(2 * 65536); // the grow is seen: the old buffer is detached
     const c = g.bytes(100, 16);
     expect(c === b).toBe(false); // (b is detached now: not handed to expect)
     expect(c.buffer).toBe(memory.buffer);

@@ -47,6 +47,7 @@ describe("fd_read / fd_write / fd_pread / fd_pwrite", () => {
       const buf = h.alloc(16);
       const memSize = h.view().byteLength;
       const got = [
+        read(h, fd, buf, 4, two, undefined, memSize - 2), // bad result pointer: EFAULT before anything is read
         read(h, fd, buf, 3, two), // a read moves the position
         read(h, fd, buf, 0, two), // empty
         read(h, fd, buf, 2, two, 6n), // pread: the position stays
@@ -61,7 +62,7 @@ describe("fd_read / fd_write / fd_pread / fd_pwrite", () => {
         read(h, 99, buf, 4, two, -1n), // a bad fd first
       ];
       expect(got, two ? "two iovecs" : "one iovec").toEqual([
-        [0, 3, 3n, "bbb"], [0, 0, 3n, ""], [0, 2, 3n, "bb"], [0, 5, 8n, "bbbbb"], [0, 0, 8n, ""],
+        [E.FAULT, -1, 0n, ""], [0, 3, 3n, "bbb"], [0, 0, 3n, ""], [0, 2, 3n, "bb"], [0, 5, 8n, "bbbbb"], [0, 0, 8n, ""],
         [E.FAULT, 0xdead, 8n, ""], [E.FAULT, -1, 8n, ""], [E.FAULT, 0xdead, 8n, ""], [E.INVAL, 0xdead, 8n, ""],
         [E.ISDIR, 0xdead, 0n, ""], [E.BADF, 0xdead, 0n, ""], [E.BADF, 0xdead, 0n, ""],
       ]);
