@@ -109,7 +109,8 @@ export function benchArgs(work: string): string[] {
   if (base === "writebig") return ["writebig", "/out.bin", "64"];
   if (base === "churn") return ["churn"];
   if (base === "stats") return ["stats", "/d/target", "10000"];
-  throw new Error(`unknown workload '${work}' (readbig, writebig, writebig-upper, churn, churn-upper, stats)`);
+  if (base === "pwrite") return ["pwrite", "/big.bin", String(128 * 1024 * 1024)]; // mid-file of the tools' 256 MiB big.bin
+  throw new Error(`unknown workload '${work}' (readbig, writebig, writebig-upper, churn, churn-upper, stats, pwrite, pwrite-upper)`);
 }
 
 /** Stands in for the kernel peer of a write row (node:wasi on overlayfs): 64 MiB written into `scratch` in 64 KiB blocks, removed after. */
