@@ -4,7 +4,7 @@
 // usage: node --expose-gc bench/tools/upper-io-driver.mjs WORK ORDER ROUNDS [NAME=BUNDLE.mjs ...]
 //   WORK: churn-upper | writebig-upper | readbig | churn
 //   ORDER: runners of one round, comma list: NAME (that bundle's layerfs CLI), node, shim, hog
-//     (node/shim/hog come from the first bundle); rotated each round, as the bench's roundRobin does.
+//     (node/shim/hog/floor come from the first bundle; floor: churn on plain node:fs with layerfs's host calls); rotated each round, as the bench's roundRobin does.
 //   UPPER_IO_DIR (default /dev/shm/upper-io). Not part of `npm run bench`.
 // With --max-semi-space-size=64 (MiB) a run allocating less than that triggers no
 // scavenge, so the heap growth in the window is the bytes it allocated.
@@ -42,6 +42,7 @@ const runners = {
   node: () => first.node(DIR, work),
   shim: () => first.shim(DIR, work),
   hog: () => first.hog(DIR),
+  floor: () => first.floor(DIR, mark),
 };
 for (const [name, mod] of bundles) runners[name] = () => mod.layerfs(DIR, work, name);
 process.removeAllListeners("warning");

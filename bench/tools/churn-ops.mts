@@ -1,0 +1,93 @@
+// Where churn --upper's time goes, per kind of call: bench.wasm's churn (2,000 × 4 KiB
+// create/write/close, open/read/close/stat, unlink) made through the Union API on a
+// locked host-directory upper over a DirLayer lower (as `layerfs run --layer --upper`,
+// without the WASI layer), next to the same host calls made straight on node:fs (the
+// floor), alternating in one process; each call timed, ms per run (median of rounds).
+// usage: npx esbuild bench/tools/churn-ops.mts --bundle --platform=node --format=esm --outfile=/tmp/churn-ops.mjs
+//        node --expose-gc /tmp/churn-ops.mjs [ROUNDS]   (CHURN_OPS_DIR, default /dev/shm/churn-ops; CHURN_OPS_ONLY)
+// Not part of `npm run bench`.
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { Image } from "../../src/core/image.ts";
+import { Union } from "../../src/core/union.ts";
+import { dirLayer } from "../../src/host/node.ts";
+import { median } from "../lib/stats.ts";
+import { removeTree } from "../lib/trees.ts";
+
+const DIR = process.env.CHURN_OPS_DIR ?? "/dev/shm/churn-ops";
+const ROUNDS = Number(process.argv[2] ?? 9);
+/** CHURN_OPS_ONLY=layerfs|floor: run one side only (to trace its host calls alone). */
+const ONLY = process.env.CHURN_OPS_ONLY;
+const N = 2000;
+const data = new Uint8Array(4096).map((_, i) => (i * 7) & 255);
+const back = new Uint8Array(4096);
+const now = (): number => performance.now();
+type Times = Record<string, number>;
+const add = (t: Times, k: string, t0: number): void => { t[k] = (t[k] ?? 0) + now() - t0; };
+const names = Array.from({ length: N }, (_, i) => `/bench/f${String(i).padStart(5, "0")}`);
+
+function layerfs(): Times {
+  const t: Times = {};
+  removeTree(`${DIR}/upper`);
+  mkdirSync(`${DIR}/upper`, { recursive: true });
+  const union = new Union(new Image([dirLayer(`${DIR}/lower`)]), dirLayer(`${DIR}/upper`, { writable: true, lock: true }));
+  union.mkdir("/bench", 0o755);
+  let t0: number;
+  for (const p of names) {
+    t0 = now(); const f = union.open(p, { write: true, create: true, truncate: true }); add(t, "create", t0);
+    t0 = now(); f.write(data, 0); add(t, "write", t0);
+    t0 = now(); f.close(); add(t, "close", t0);
+  }
+  for (const p of names) {
+    t0 = now(); const f = union.open(p, {}); add(t, "open", t0);
+    t0 = now(); f.read(back, 0); add(t, "read", t0);
+    t0 = now(); f.close(); add(t, "close", t0);
+    t0 = now(); union.stat(p); add(t, "stat", t0);
+  }
+  for (const p of names) { t0 = now(); union.unlink(p); add(t, "unlink", t0); }
+  union.dispose();
+  return t;
+}
+
+function floor(): Times {
+  const t: Times = {};
+  const C = constants;
+  const nf = C.O_NOFOLLOW | C.O_NONBLOCK;
+  const root = `${DIR}/floor`;
+  removeTree(root);
+  mkdirSync(`${root}/bench`, { recursive: true });
+  const opts = { bigint: true, throwIfNoEntry: false } as const;
+  let t0: number;
+  for (const n of names) {
+    const p = root + n;
+    t0 = now(); const fd = openSync(p, C.O_RDWR | C.O_CREAT | C.O_EXCL | nf, 0o644); add(t, "create", t0);
+    t0 = now(); writeSync(fd, data, 0, 4096, 0); add(t, "write", t0);
+    t0 = now(); closeSync(fd); add(t, "close", t0);
+  }
+  for (const n of names) {
+    const p = root + n;
+    t0 = now(); const fd = openSync(p, C.O_RDONLY | nf); add(t, "open", t0);
+    t0 = now(); readSync(fd, back, 0, 4096, 0); add(t, "read", t0);
+    t0 = now(); closeSync(fd); add(t, "close", t0);
+    t0 = now(); lstatSync(p, opts); add(t, "stat", t0);
+  }
+  for (const n of names) { t0 = now(); unlinkSync(root + n); add(t, "unlink", t0); }
+  return t;
+}
+
+mkdirSync(`${DIR}/lower`, { recursive: true });
+const runs: Record<string, Times[]> = { layerfs: [], floor: [] };
+for (let r = 0; r <= ROUNDS; r++) {
+  for (const [name, fn] of r % 2 === 0 ? [["layerfs", layerfs], ["floor", floor]] as const : [["floor", floor], ["layerfs", layerfs]] as const) {
+    if (ONLY !== undefined && ONLY !== name) continue;
+    const t = fn();
+    if (r > 0) runs[name]!.push(t);
+  }
+}
+const kinds = ["create", "write", "close", "open", "read", "stat", "unlink"];
+console.log(`churn ops, ms per run (median of ${ROUNDS}):`);
+for (const [name, ts] of Object.entries(runs)) {
+  if (ts.length === 0) continue;
+  const m = kinds.map((k) => median(ts.map((t) => t[k] ?? 0)));
+  const total = median(ts.map((t) => kinds.reduce((s, k) => s + (t[k] ?? 0), 0)));
+  console.log(`  ${name.padEnd(8)} total ${total.toFixed(2).padStart(6)}  ${kinds.map((k, i) => `${k} ${m[i]!.toFixed(2)}`).join("  ")}`);
+}
