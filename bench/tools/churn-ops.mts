@@ -5,6 +5,7 @@
 // floor), alternating in one process; each call timed, ms per run (median of rounds).
 // usage: npx esbuild bench/tools/churn-ops.mts --bundle --platform=node --format=esm --outfile=/tmp/churn-ops.mjs
 //        node --expose-gc /tmp/churn-ops.mjs [ROUNDS]   (CHURN_OPS_DIR, default /dev/shm/churn-ops; CHURN_OPS_ONLY)
+// An A/B of builds: CHURN_OPS_AB=1 node --expose-gc bench/tools/churn-ops-ab.mjs ROUNDS NAME=BUNDLE.mjs... (alternating, rotated).
 // Not part of `npm run bench`.
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { Image } from "../../src/core/image.ts";
@@ -25,7 +26,9 @@ type Times = Record<string, number>;
 const add = (t: Times, k: string, t0: number): void => { t[k] = (t[k] ?? 0) + now() - t0; };
 const names = Array.from({ length: N }, (_, i) => `/bench/f${String(i).padStart(5, "0")}`);
 
-function layerfs(): Times {
+export const kinds = ["create", "write", "close", "open", "read", "stat", "unlink"];
+
+export function layerfs(): Times {
   const t: Times = {};
   removeTree(`${DIR}/upper`);
   mkdirSync(`${DIR}/upper`, { recursive: true });
@@ -48,7 +51,7 @@ function layerfs(): Times {
   return t;
 }
 
-function floor(): Times {
+export function floor(): Times {
   const t: Times = {};
   const C = constants;
   const nf = C.O_NOFOLLOW | C.O_NONBLOCK;
@@ -75,6 +78,10 @@ function floor(): Times {
 }
 
 mkdirSync(`${DIR}/lower`, { recursive: true });
+/** Imported by churn-ops-ab.mjs (an A/B of builds): only the runners. */
+if (process.env.CHURN_OPS_AB === undefined) main();
+
+function main(): void {
 const runs: Record<string, Times[]> = { layerfs: [], floor: [] };
 for (let r = 0; r <= ROUNDS; r++) {
   for (const [name, fn] of r % 2 === 0 ? [["layerfs", layerfs], ["floor", floor]] as const : [["floor", floor], ["layerfs", layerfs]] as const) {
@@ -83,11 +90,11 @@ for (let r = 0; r <= ROUNDS; r++) {
     if (r > 0) runs[name]!.push(t);
   }
 }
-const kinds = ["create", "write", "close", "open", "read", "stat", "unlink"];
 console.log(`churn ops, ms per run (median of ${ROUNDS}):`);
 for (const [name, ts] of Object.entries(runs)) {
   if (ts.length === 0) continue;
   const m = kinds.map((k) => median(ts.map((t) => t[k] ?? 0)));
   const total = median(ts.map((t) => kinds.reduce((s, k) => s + (t[k] ?? 0), 0)));
   console.log(`  ${name.padEnd(8)} total ${total.toFixed(2).padStart(6)}  ${kinds.map((k, i) => `${k} ${m[i]!.toFixed(2)}`).join("  ")}`);
+}
 }

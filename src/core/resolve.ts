@@ -14,7 +14,7 @@
  */
 import type { CachedDir, DirCache } from "./dir-cache.ts";
 import { Errno, FsError } from "./errno.ts";
-import { childPath } from "./layer.ts";
+import { childPath, keySlice } from "./layer.ts";
 import type { LayerFile } from "./layer.ts";
 import { freshNode, lookupChild, nodeType } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
@@ -71,7 +71,7 @@ export function resolve(u: ResolveContext, path: string, follow: boolean | "raw"
   // A plain path whose directory was walked through before: one Map get instead of a walk (the
   // entry's path is canonical and still resolves, so the same names walk to it: no symlink, no "..").
   const at = plainLastName(path);
-  const known = at > 1 ? dirs.at(path.slice(1, at - 1)) : at === 1 ? dirs.root(u) : undefined;
+  const known = at > 1 ? dirs.at(keySlice(path, 1, at - 1)) : at === 1 ? dirs.root(u) : undefined;
   if (known !== undefined) {
     entry = known;
     todo = [path.slice(at)];

@@ -6,7 +6,7 @@
  * with no-follow calls by the caller.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
-import { checkLayerPath, lastSlash } from "../../core/layer.ts";
+import { checkLayerPath, keySlice, lastSlash } from "../../core/layer.ts";
 import type { DirCaches } from "./caches.ts";
 import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
@@ -29,7 +29,7 @@ export class HostTree {
     // `dirs` holds a directory only with all its ancestors (added top-down, forgotten by subtree):
     // a checked parent answers for the whole chain.
     const slash = lastSlash(path);
-    if (slash < 0 || this.caches.dirs.has(path.slice(0, slash))) return;
+    if (slash < 0 || this.caches.dirs.has(keySlice(path, 0, slash))) return;
     let i = path.indexOf("/");
     while (i >= 0) {
       const dir = path.slice(0, i);
