@@ -51,6 +51,31 @@ export function layerfs(): Times {
   return t;
 }
 
+/** The same calls made on the host-directory upper itself (no union: where the union's own share ends). */
+export function dirLayerOnly(): Times {
+  const t: Times = {};
+  removeTree(`${DIR}/upper`);
+  mkdirSync(`${DIR}/upper/bench`, { recursive: true });
+  const layer = dirLayer(`${DIR}/upper`, { writable: true, lock: true });
+  layer.readdir("bench"); // its listing, as a union's mkdir gives it
+  const paths = names.map((n) => n.slice(1));
+  let t0: number;
+  for (const p of paths) {
+    t0 = now(); layer.stat(p); layer.stat(p.replace("/f", "/.wh.f")); const f = layer.createAndOpen(p, { mode: 0o644 }, true); add(t, "create", t0);
+    t0 = now(); f.write(data, 0); add(t, "write", t0);
+    t0 = now(); f.close(); add(t, "close", t0);
+  }
+  for (const p of paths) {
+    t0 = now(); const f = layer.openKnownFile(p) ?? layer.open(p); add(t, "open", t0);
+    t0 = now(); f.read(back, 0); add(t, "read", t0);
+    t0 = now(); f.close(); add(t, "close", t0);
+    t0 = now(); layer.stat(p); add(t, "stat", t0);
+  }
+  for (const p of paths) { t0 = now(); layer.stat(p); layer.unlink(p); add(t, "unlink", t0); }
+  layer.close();
+  return t;
+}
+
 export function floor(): Times {
   const t: Times = {};
   const C = constants;
@@ -82,9 +107,11 @@ mkdirSync(`${DIR}/lower`, { recursive: true });
 if (process.env.CHURN_OPS_AB === undefined) main();
 
 function main(): void {
-const runs: Record<string, Times[]> = { layerfs: [], floor: [] };
+const runs: Record<string, Times[]> = { layerfs: [], dirlayer: [], floor: [] };
 for (let r = 0; r <= ROUNDS; r++) {
-  for (const [name, fn] of r % 2 === 0 ? [["layerfs", layerfs], ["floor", floor]] as const : [["floor", floor], ["layerfs", layerfs]] as const) {
+  const order = [["layerfs", layerfs], ["floor", floor], ["dirlayer", dirLayerOnly]] as const;
+  for (let j = 0; j < order.length; j++) {
+    const [name, fn] = order[(r + j) % order.length]!;
     if (ONLY !== undefined && ONLY !== name) continue;
     const t = fn();
     if (r > 0) runs[name]!.push(t);

@@ -7,39 +7,70 @@
  * is always safe.
  */
 import type { EntryStat } from "../../core/layer.ts";
-import { WHITEOUT_PREFIX, baseName, childPath, parentPath } from "../../core/layer.ts";
+import { OPAQUE_MARKER, WHITEOUT_PREFIX, baseName, childPath, keySlice, lastSlash, parentPath } from "../../core/layer.ts";
 import { whiteoutTargetName } from "./overlay.ts";
 
 /** Bounds of the complete-listing cache (directories, names per directory). */
 const LISTINGS_MAX = 1024;
 const LISTING_NAMES_MAX = 16384;
-/** Bound of the absent-path, directory-stat and non-directory caches (each cleared when full). */
+/** Bound of the per-path facts (cleared when full). */
 export const PATH_CACHE_MAX = 4096;
+
+/**
+ * What the caches know about one layer path: one Map entry per path for all of
+ * it, so a stat, a creation or a removal makes one lookup where it made one per
+ * kind of fact (a path is a directory, a non-directory or absent, never two).
+ */
+class PathFacts {
+  /** lstat found no entry there (and for a `.wh.X` name, no overlayfs whiteout X either). */
+  absent = false;
+  /** A directory's stat: dropped by a change inside it (`changed` of a child) and by readdir. */
+  dirStat: EntryStat | undefined = undefined;
+  /** A directory's stat for walking through it: kept through changes inside it. */
+  traverseStat: EntryStat | undefined = undefined;
+  /** A regular file or symlink that stat saw or the layer made. */
+  nonDir: "file" | "symlink" | undefined = undefined;
+  /** Stat of a regular file or symlink with one link, valid while `fileGen` is the caches' (`touchedFile`). */
+  fileStat: EntryStat | undefined = undefined;
+  fileGen = 0;
+}
 
 export class DirCaches {
   /** Layer-relative directories already checked to be real directories (not symlinks), each with all its ancestors. */
   readonly dirs = new Set<string>();
   /**
-   * Layer paths where the host has nothing (lstat found no entry, and for a
-   * `.wh.X` name no overlayfs whiteout X either), bounded. A union asks the
-   * upper about the same missing names (`X`, `.wh.X`, the opaque marker) on
-   * every lookup; this answers them without a host call.
+   * What is known per layer path (bounded, PathFacts), valid only while nobody
+   * else changes the layer:
+   * - absent: a union asks the upper about the same missing names (`X`, `.wh.X`,
+   *   the opaque marker) on every lookup; this answers them without a host call.
+   * - directory stats: a union stats the directories on a path (the upper root
+   *   first) on every lookup. A mutation drops the entry it changes and its
+   *   parent's (`changed`); `readdir` drops its directory's (the host may update atime).
+   * - stats of directories for walking through them (DirLayer.statToTraverse):
+   *   their type, id, mode and owner stay exact, their times, size and link count
+   *   may be stale; a change inside the directory keeps them, only a change to the
+   *   directory itself (`changed`, `changedSubtrees`) drops them.
+   * - non-directories: paths of a writable layer that `stat` found to be a regular
+   *   file or a symlink, or that the layer just created as a regular file, with that
+   *   type: unlink of such a path needs no lstat first, and a regular file opens for
+   *   reading without one (openKnownFile).
+   * - file stats of regular files and symlinks of a writable layer with one link: a
+   *   union stats a file's path on every open, stat and unlink. Dropped by `changed`
+   *   and, all of them, by `touchedFile` (any write, truncate, time change or read
+   *   through an open file of the layer: sizes and times move). A file with more
+   *   links is never kept (a write through another name would not drop it).
    */
-  readonly absent = new Set<string>();
+  private readonly facts = new Map<string, PathFacts>();
+  /** The generation of valid file stats: touchedFile drops them all by a bump. */
+  private fileGen = 0;
+  /** File stats noted in this generation (an upper bound: touchedFile's early exit). */
+  private fileStats = 0;
   /**
-   * Stats of directories (bounded): a union stats the directories on a path
-   * (the upper root first) on every lookup. A mutation drops the entry it
-   * changes and its parent (`changed`); `readdir` drops its directory (the
-   * host may update atime).
+   * Absent names noted whose name starts with `.wh.`, other than the opaque marker
+   * (an upper bound, reset with the facts): `changed` only looks for the `.wh.`
+   * sibling of a name among the absent ones when there may be one.
    */
-  readonly dirStats = new Map<string, EntryStat>();
-  /**
-   * Stats of directories for walking through them (bounded; DirLayer.statToTraverse):
-   * their type, id, mode and owner stay exact, their times, size and link count
-   * may be stale. Unlike `dirStats`, a change inside the directory keeps the
-   * entry: only a change to the directory itself (`changed`, `changedSubtrees`) drops it.
-   */
-  readonly traverseStats = new Map<string, EntryStat>();
+  private whiteoutAbsents = 0;
   /**
    * Complete listings (every host name) of directories of a writable layer
    * that it created itself or has listed, kept current by its own mutations
@@ -50,42 +81,79 @@ export class DirCaches {
    * (then the host is asked), never too few.
    */
   private readonly listings = new Map<string, Set<string>>();
-  /**
-   * Paths of a writable layer that `stat` found to be a regular file or a
-   * symlink, or that the layer just created as a regular file (bounded), with
-   * that type, dropped by `changed`: unlink of such a path needs no lstat
-   * first, and a regular file opens for reading without one (openKnownFile).
-   */
-  readonly nonDirs = new Map<string, "file" | "symlink">();
-  /**
-   * Stats of regular files and symlinks of a writable layer with one link
-   * (bounded): a union stats a file's path on every open, stat and unlink.
-   * Dropped by `changed` and, all of them, by `touchedFiles` (any write,
-   * truncate, time change or read through an open file of the layer: sizes
-   * and times move). A file with more links is never kept (a write through
-   * another name would not drop it).
-   */
-  readonly fileStats = new Map<string, EntryStat>();
+  /** The directory listingOf looked up last and its listing (undefined: none): a guest works in one directory at a time. */
+  private lastListed: string | undefined = undefined;
+  private lastListing: Set<string> | undefined = undefined;
 
   /** `listings` are kept for a writable layer only (lowers are indexed by the union instead). */
   constructor(private readonly writable: boolean) {}
 
+  /** A new PathFacts for `path`, replacing what was known (the facts start over when full). */
+  private fresh(path: string): PathFacts {
+    if (this.facts.size >= PATH_CACHE_MAX) this.clearFacts();
+    const f = new PathFacts();
+    this.facts.set(path, f);
+    return f;
+  }
+
+  private clearFacts(): void {
+    this.facts.clear();
+    this.fileStats = 0;
+    this.whiteoutAbsents = 0;
+  }
+
+  /** The stat cached for `path` (a directory's, or a file's still valid), null if it is known absent, undefined if unknown. */
+  cachedStat(path: string): EntryStat | null | undefined {
+    const f = this.facts.get(path);
+    if (f === undefined) return undefined;
+    if (f.absent) return null;
+    return f.dirStat ?? (f.fileGen === this.fileGen ? f.fileStat : undefined);
+  }
+
+  /** A stat to walk through directory `path` (see `facts`), if cached. */
+  traverseStatOf(path: string): EntryStat | undefined {
+    const f = this.facts.get(path);
+    return f === undefined ? undefined : f.dirStat ?? f.traverseStat;
+  }
+
+  /** Is `path` known to be absent on the host? */
+  isAbsent(path: string): boolean {
+    return this.facts.get(path)?.absent === true;
+  }
+
+  /** The type of the non-directory at `path`, if known (see `facts`). */
+  nonDirOf(path: string): "file" | "symlink" | undefined {
+    return this.facts.get(path)?.nonDir;
+  }
+
+  /** readdir of directory `path`: the host may update its atime. */
+  dropDirStat(path: string): void {
+    const f = this.facts.get(path);
+    if (f !== undefined) f.dirStat = undefined;
+  }
+
   noteAbsent(path: string): void {
-    if (this.absent.size >= PATH_CACHE_MAX) this.absent.clear();
-    this.absent.add(path);
+    this.fresh(path).absent = true;
+    const at = lastSlash(path) + 1;
+    if (path.startsWith(WHITEOUT_PREFIX, at) && !(path.length - at === OPAQUE_MARKER.length && path.endsWith(OPAQUE_MARKER))) this.whiteoutAbsents++;
   }
 
   noteDirStat(path: string, st: EntryStat): void {
-    if (this.dirStats.size >= PATH_CACHE_MAX) this.dirStats.clear();
-    if (this.traverseStats.size >= PATH_CACHE_MAX) this.traverseStats.clear();
     const frozen = Object.freeze(st); // shared by every caller: frozen
-    this.dirStats.set(path, frozen);
-    this.traverseStats.set(path, frozen);
+    const f = this.fresh(path);
+    f.dirStat = frozen;
+    f.traverseStat = frozen;
   }
 
-  noteFileStat(path: string, st: EntryStat): void {
-    if (this.fileStats.size >= PATH_CACHE_MAX) this.fileStats.clear();
-    this.fileStats.set(path, Object.freeze(st));
+  /** A regular file or symlink at `path`, with its stat if it has one link (else undefined: never kept, see `facts`). */
+  noteNonDir(path: string, type: "file" | "symlink", st?: EntryStat): void {
+    const f = this.fresh(path);
+    f.nonDir = type;
+    if (st !== undefined) {
+      f.fileStat = Object.freeze(st);
+      f.fileGen = this.fileGen;
+      this.fileStats++;
+    }
   }
 
   /**
@@ -100,14 +168,14 @@ export class DirCaches {
    * name may have moved since, every file stat.
    */
   touchedFile(opened: { path: string; epoch: number } | undefined): void {
-    if (this.fileStats.size === 0) return;
-    if (opened !== undefined && opened.epoch === this.epoch) this.fileStats.delete(opened.path);
-    else this.fileStats.clear();
-  }
-
-  noteNonDir(path: string, type: "file" | "symlink"): void {
-    if (this.nonDirs.size >= PATH_CACHE_MAX) this.nonDirs.clear();
-    this.nonDirs.set(path, type);
+    if (this.fileStats === 0) return;
+    if (opened !== undefined && opened.epoch === this.epoch) {
+      const f = this.facts.get(opened.path);
+      if (f !== undefined) f.fileStat = undefined;
+    } else {
+      this.fileGen++;
+      this.fileStats = 0;
+    }
   }
 
   /**
@@ -117,24 +185,39 @@ export class DirCaches {
    * directory (its times and size change).
    */
   changed(path: string): void {
-    // (Every create, unlink and setattr comes here: an empty cache costs no lookup, and the
-    // `.wh.` sibling's name is only built when there are absent names to drop it from.)
-    const absent = this.absent.size > 0;
-    if (absent) this.absent.delete(path);
-    if (this.dirStats.size > 0) this.dirStats.delete(path);
-    if (this.traverseStats.size > 0) this.traverseStats.delete(path);
-    if (this.nonDirs.size > 0) this.nonDirs.delete(path);
-    if (this.fileStats.size > 0) this.fileStats.delete(path);
+    const facts = this.facts;
+    if (facts.size === 0) return;
+    facts.delete(path);
     if (path === "") return;
-    const dir = parentPath(path);
-    if (this.dirStats.size > 0) this.dirStats.delete(dir);
-    if (absent) this.absent.delete(childPath(dir, WHITEOUT_PREFIX + baseName(path)));
+    const slash = lastSlash(path);
+    const dir = slash < 0 ? "" : keySlice(path, 0, slash);
+    const parent = facts.get(dir);
+    if (parent !== undefined) parent.dirStat = undefined;
+    // `.wh.NAME` can be among the absent names only if one with that prefix was noted (or it is the opaque marker).
+    if (this.whiteoutAbsents === 0 && !path.endsWith(OPAQUE_MARKER.slice(WHITEOUT_PREFIX.length))) return;
+    const sibling = childPath(dir, WHITEOUT_PREFIX + path.slice(slash + 1));
+    if (facts.get(sibling)?.absent === true) facts.delete(sibling);
+  }
+
+  /** The complete listing of directory `dir`, if kept. */
+  private listingOf(dir: string): Set<string> | undefined {
+    if (dir === this.lastListed) return this.lastListing;
+    const names = this.listings.get(dir);
+    this.lastListed = dir;
+    this.lastListing = names;
+    return names;
+  }
+
+  /** `listings` changed: the memo of listingOf goes. */
+  private forgetListed(): void {
+    this.lastListed = undefined;
+    this.lastListing = undefined;
   }
 
   /** Is `path` absent according to its parent's complete listing? */
   unlisted(path: string): boolean {
     if (path === "" || this.listings.size === 0) return false;
-    const names = this.listings.get(parentPath(path));
+    const names = this.listingOf(parentPath(path));
     if (names === undefined) return false;
     const name = baseName(path);
     if (names.has(name)) return false;
@@ -145,20 +228,22 @@ export class DirCaches {
 
   listAdd(path: string): void {
     if (this.listings.size === 0) return;
-    this.listings.get(parentPath(path))?.add(baseName(path));
+    this.listingOf(parentPath(path))?.add(baseName(path));
   }
 
   listRemove(path: string): void {
     if (this.listings.size === 0) return;
-    this.listings.get(parentPath(path))?.delete(baseName(path));
+    this.listingOf(parentPath(path))?.delete(baseName(path));
   }
 
   /** Start (or restart) the complete listing of directory `path` with `names`. */
   listStart(path: string, names: Iterable<string>): void {
     if (!this.writable) return;
     if (this.listings.size >= LISTINGS_MAX) this.listings.clear();
+    this.forgetListed();
     const set = new Set(names);
     if (set.size <= LISTING_NAMES_MAX) this.listings.set(path, set);
+    else this.listings.delete(path);
   }
 
   /**
@@ -168,12 +253,9 @@ export class DirCaches {
    * costs the caches).
    */
   changedSubtrees(...paths: string[]): void {
-    this.absent.clear();
-    this.dirStats.clear();
-    this.traverseStats.clear();
-    this.nonDirs.clear();
-    this.fileStats.clear();
+    this.clearFacts();
     this.epoch++;
+    this.forgetListed();
     for (const path of paths) {
       if (path === "") { this.listings.clear(); this.dirs.clear(); continue; }
       const prefix = path + "/";

@@ -62,7 +62,7 @@ export class HostTree {
   overlayWhiteout(path: string, syscall: string): { hostPath: string; st: HostStat } | undefined {
     const tp = overlayWhiteoutPath(path);
     if (tp === undefined) return undefined;
-    if (this.caches.absent.has(tp)) return undefined; // nothing at X, so no char device either
+    if (this.caches.isAbsent(tp)) return undefined; // nothing at X, so no char device either
     const hp = this.hostPath(tp);
     const st = this.lstatOrUndefined(hp, syscall, path);
     return st && isOverlayWhiteout(st) ? { hostPath: hp, st } : undefined;

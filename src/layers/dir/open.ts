@@ -58,7 +58,7 @@ function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, pa
     throw new FsError(errno === Errno.NXIO || errno === Errno.NOTDIR ? Errno.NOENT : errno, syscall, path);
   }
   // `stat` saw a file or symlink here and nothing changed since: an O_NOFOLLOW open that worked opened that file.
-  if (caches.nonDirs.has(path)) return new DirFile(layer, fd, hp, write, undefined, created);
+  if (caches.nonDirOf(path) !== undefined) return new DirFile(layer, fd, hp, write, undefined, created);
   let st: HostStat;
   try { st = layer.host.fstat(fd); } catch (e) {
     closeQuietly(layer.host, fd);
