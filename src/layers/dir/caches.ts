@@ -7,14 +7,24 @@
  * is always safe.
  */
 import type { EntryStat } from "../../core/layer.ts";
-import { OPAQUE_MARKER, WHITEOUT_PREFIX, baseName, childPath, keySlice, lastSlash, parentPath } from "../../core/layer.ts";
-import { whiteoutTargetName } from "./overlay.ts";
+import { OPAQUE_MARKER, WHITEOUT_PREFIX, childPath, keySlice, lastSlash, parentPath } from "../../core/layer.ts";
+import { overlayWhiteoutPath } from "./overlay.ts";
 
 /** Bounds of the complete-listing cache (directories, names per directory). */
 const LISTINGS_MAX = 1024;
 const LISTING_NAMES_MAX = 16384;
 /** Bound of the per-path facts (cleared when full). */
 export const PATH_CACHE_MAX = 4096;
+
+/** The name whose `.wh.` sibling is the opaque marker. */
+const OPAQUE_SIBLING_OF = OPAQUE_MARKER.slice(WHITEOUT_PREFIX.length);
+
+/** A complete listing (DirCaches.listings): the layer paths of its names, and whether one may be a char device. */
+interface Listing {
+  readonly paths: Set<string>;
+  /** The host listed a char device (or an entry of unknown kind): `.wh.X` may stand for one. */
+  readonly chars: boolean;
+}
 
 /**
  * What the caches know about one layer path: one Map entry per path for all of
@@ -24,6 +34,8 @@ export const PATH_CACHE_MAX = 4096;
 class PathFacts {
   /** lstat found no entry there (and for a `.wh.X` name, no overlayfs whiteout X either). */
   absent = false;
+  /** Absent, and counted in DirCaches.whiteoutAbsents. */
+  countedWhiteout = false;
   /** A directory's stat: dropped by a change inside it (`changed` of a child) and by readdir. */
   dirStat: EntryStat | undefined = undefined;
   /** A directory's stat for walking through it: kept through changes inside it. */
@@ -66,9 +78,9 @@ export class DirCaches {
   /** File stats noted in this generation (an upper bound: touchedFile's early exit). */
   private fileStats = 0;
   /**
-   * Absent names noted whose name starts with `.wh.`, other than the opaque marker
-   * (an upper bound, reset with the facts): `changed` only looks for the `.wh.`
-   * sibling of a name among the absent ones when there may be one.
+   * Absent facts whose name starts with `.wh.`, other than the opaque marker:
+   * `changed` only looks for the `.wh.` sibling of a name among the absent ones
+   * when there may be one.
    */
   private whiteoutAbsents = 0;
   /**
@@ -78,12 +90,14 @@ export class DirCaches {
    * host call: a union looks up each new name, and its `.wh.` sibling, before
    * creating it. Names are added before a creation is attempted and removed
    * only after a removal succeeded, so a listing may hold a name too many
-   * (then the host is asked), never too few.
+   * (then the host is asked), never too few. A listing holds the layer paths
+   * of its names (not the names): the path a caller asks about is the key, with
+   * its hash already computed, and no name is cut out of it.
    */
-  private readonly listings = new Map<string, Set<string>>();
+  private readonly listings = new Map<string, Listing>();
   /** The directory listingOf looked up last and its listing (undefined: none): a guest works in one directory at a time. */
   private lastListed: string | undefined = undefined;
-  private lastListing: Set<string> | undefined = undefined;
+  private lastListing: Listing | undefined = undefined;
 
   /** `listings` are kept for a writable layer only (lowers are indexed by the union instead). */
   constructor(private readonly writable: boolean) {}
@@ -91,9 +105,17 @@ export class DirCaches {
   /** A new PathFacts for `path`, replacing what was known (the facts start over when full). */
   private fresh(path: string): PathFacts {
     if (this.facts.size >= PATH_CACHE_MAX) this.clearFacts();
+    else if (this.whiteoutAbsents > 0) this.forget(path); // the fact replaced may be counted
     const f = new PathFacts();
     this.facts.set(path, f);
     return f;
+  }
+
+  /** Drop the facts of `path` (keeping whiteoutAbsents exact). */
+  private forget(path: string): void {
+    const facts = this.facts;
+    if (this.whiteoutAbsents > 0 && facts.get(path)?.countedWhiteout === true) this.whiteoutAbsents--;
+    facts.delete(path);
   }
 
   private clearFacts(): void {
@@ -133,9 +155,13 @@ export class DirCaches {
   }
 
   noteAbsent(path: string): void {
-    this.fresh(path).absent = true;
+    const f = this.fresh(path);
+    f.absent = true;
     const at = lastSlash(path) + 1;
-    if (path.startsWith(WHITEOUT_PREFIX, at) && !(path.length - at === OPAQUE_MARKER.length && path.endsWith(OPAQUE_MARKER))) this.whiteoutAbsents++;
+    if (path.startsWith(WHITEOUT_PREFIX, at) && !(path.length - at === OPAQUE_MARKER.length && path.endsWith(OPAQUE_MARKER))) {
+      f.countedWhiteout = true;
+      this.whiteoutAbsents++;
+    }
   }
 
   noteDirStat(path: string, st: EntryStat): void {
@@ -187,20 +213,20 @@ export class DirCaches {
   changed(path: string): void {
     const facts = this.facts;
     if (facts.size === 0) return;
-    facts.delete(path);
+    this.forget(path);
     if (path === "") return;
     const slash = lastSlash(path);
     const dir = slash < 0 ? "" : keySlice(path, 0, slash);
     const parent = facts.get(dir);
     if (parent !== undefined) parent.dirStat = undefined;
-    // `.wh.NAME` can be among the absent names only if one with that prefix was noted (or it is the opaque marker).
-    if (this.whiteoutAbsents === 0 && !path.endsWith(OPAQUE_MARKER.slice(WHITEOUT_PREFIX.length))) return;
+    // `.wh.NAME` can be among the absent facts only if one with that prefix is there (or it is the opaque marker).
+    if (this.whiteoutAbsents === 0 && !path.endsWith(OPAQUE_SIBLING_OF)) return;
     const sibling = childPath(dir, WHITEOUT_PREFIX + path.slice(slash + 1));
-    if (facts.get(sibling)?.absent === true) facts.delete(sibling);
+    if (facts.get(sibling)?.absent === true) this.forget(sibling);
   }
 
   /** The complete listing of directory `dir`, if kept. */
-  private listingOf(dir: string): Set<string> | undefined {
+  private listingOf(dir: string): Listing | undefined {
     if (dir === this.lastListed) return this.lastListing;
     const names = this.listings.get(dir);
     this.lastListed = dir;
@@ -217,32 +243,34 @@ export class DirCaches {
   /** Is `path` absent according to its parent's complete listing? */
   unlisted(path: string): boolean {
     if (path === "" || this.listings.size === 0) return false;
-    const names = this.listingOf(parentPath(path));
-    if (names === undefined) return false;
-    const name = baseName(path);
-    if (names.has(name)) return false;
-    // `.wh.X` is there when X is an overlayfs char-device whiteout.
-    const target = whiteoutTargetName(name);
-    return target === undefined || !names.has(target);
+    const listing = this.listingOf(parentPath(path));
+    if (listing === undefined) return false;
+    if (listing.paths.has(path)) return false;
+    // `.wh.X` is there when X is an overlayfs char-device whiteout (only the host's
+    // listing can show one: a char device is never made, linked or renamed through the layer).
+    if (!listing.chars) return true;
+    const target = overlayWhiteoutPath(path);
+    return target === undefined || !listing.paths.has(target);
   }
 
   listAdd(path: string): void {
     if (this.listings.size === 0) return;
-    this.listingOf(parentPath(path))?.add(baseName(path));
+    this.listingOf(parentPath(path))?.paths.add(path);
   }
 
   listRemove(path: string): void {
     if (this.listings.size === 0) return;
-    this.listingOf(parentPath(path))?.delete(baseName(path));
+    this.listingOf(parentPath(path))?.paths.delete(path);
   }
 
-  /** Start (or restart) the complete listing of directory `path` with `names`. */
-  listStart(path: string, names: Iterable<string>): void {
+  /** Start (or restart) the complete listing of directory `path` with `names` (`chars`: one may be a char device). */
+  listStart(path: string, names: Iterable<string>, chars: boolean): void {
     if (!this.writable) return;
     if (this.listings.size >= LISTINGS_MAX) this.listings.clear();
     this.forgetListed();
-    const set = new Set(names);
-    if (set.size <= LISTING_NAMES_MAX) this.listings.set(path, set);
+    const set = new Set<string>();
+    for (const name of names) set.add(childPath(path, name));
+    if (set.size <= LISTING_NAMES_MAX) this.listings.set(path, { paths: set, chars });
     else this.listings.delete(path);
   }
 

@@ -255,7 +255,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     }
     let entries;
     try { entries = this.host.readdir(hp); } catch (e) { throw layerError(e, "readdir", path); }
-    this.caches.listStart(path, entries.map((e) => e.name));
+    this.caches.listStart(path, entries.map((e) => e.name), entries.some((e) => e.kind === "char" || e.kind === "unknown"));
     const names = new Set<string>();
     for (const e of entries) {
       // A char device may be an overlayfs whiteout, and an unknown kind needs a look.

@@ -8,20 +8,29 @@
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import { checkLayerPath, keySlice, lastSlash } from "../../core/layer.ts";
 import type { DirCaches } from "./caches.ts";
-import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
+import { layerError, lstatIfPresent } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown, overlayWhiteoutPath } from "./overlay.ts";
 
 export class HostTree {
-  constructor(private readonly host: HostFs, private readonly root: string, private readonly caches: DirCaches) {}
+  /** The root with a trailing "/": a host path is one concatenation. */
+  private readonly rootSlash: string;
+  /** The path validate passed last (a path is valid or not whatever the call: asked again, it needs no new scan). */
+  private lastValid = "";
+
+  constructor(private readonly host: HostFs, private readonly root: string, private readonly caches: DirCaches) {
+    this.rootSlash = root.endsWith("/") ? root : root + "/";
+  }
 
   /** Defensive check of a layer-relative path (the union already normalises them). */
   validate(path: string, syscall: string): void {
+    if (path === this.lastValid) return;
     checkLayerPath(path, syscall, Errno.NOTCAPABLE);
+    this.lastValid = path;
   }
 
   hostPath(path: string): string {
-    return hostPathIn(this.root, path);
+    return path === "" ? this.root : this.rootSlash + path;
   }
 
   /** Check every parent component of `path` is a real directory (lstat: a symlink is not one). */

@@ -26,6 +26,7 @@ export function whiteoutTargetName(name: string): string | undefined {
 /** The layer path of the char device X that `.wh.X` at `path` may stand for (undefined: not a whiteout name). */
 export function overlayWhiteoutPath(path: string): string | undefined {
   const slash = lastSlash(path);
+  if (!path.startsWith(WHITEOUT_PREFIX, slash + 1)) return undefined; // no name to slice off for a plain name (nearly all)
   const target = whiteoutTargetName(slash < 0 ? path : path.slice(slash + 1));
   return target === undefined ? undefined : childPath(parentPath(path), target);
 }
