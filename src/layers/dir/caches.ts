@@ -45,6 +45,16 @@ class PathFacts {
   /** Stat of a regular file or symlink with one link, valid while `fileGen` is the caches' (`touchedFile`). */
   fileStat: EntryStat | undefined = undefined;
   fileGen = 0;
+
+  /** Know nothing any more (the record stays in its Map: see DirCaches.facts). */
+  clear(): void {
+    this.absent = false;
+    this.countedWhiteout = false;
+    this.dirStat = undefined;
+    this.traverseStat = undefined;
+    this.nonDir = undefined;
+    this.fileStat = undefined;
+  }
 }
 
 export class DirCaches {
@@ -71,6 +81,10 @@ export class DirCaches {
    *   and, all of them, by `touchedFile` (any write, truncate, time change or read
    *   through an open file of the layer: sizes and times move). A file with more
    *   links is never kept (a write through another name would not drop it).
+   * A path's record is emptied, not deleted, when what it knew goes (`changed`), and
+   * reused when it learns again: a removal, then a creation of the same name, make no
+   * Map deletion and insertion, and the paths of removed names count toward the
+   * bound until the facts start over.
    */
   private readonly facts = new Map<string, PathFacts>();
   /** The generation of valid file stats: touchedFile drops them all by a bump. */
@@ -102,20 +116,23 @@ export class DirCaches {
   /** `listings` are kept for a writable layer only (lowers are indexed by the union instead). */
   constructor(private readonly writable: boolean) {}
 
-  /** A new PathFacts for `path`, replacing what was known (the facts start over when full). */
+  /** The emptied PathFacts of `path`, to note what it learnt (the facts start over when full). */
   private fresh(path: string): PathFacts {
+    let f = this.facts.get(path);
+    if (f !== undefined) {
+      this.empty(f);
+      return f;
+    }
     if (this.facts.size >= PATH_CACHE_MAX) this.clearFacts();
-    else if (this.whiteoutAbsents > 0) this.forget(path); // the fact replaced may be counted
-    const f = new PathFacts();
+    f = new PathFacts();
     this.facts.set(path, f);
     return f;
   }
 
-  /** Drop the facts of `path` (keeping whiteoutAbsents exact). */
-  private forget(path: string): void {
-    const facts = this.facts;
-    if (this.whiteoutAbsents > 0 && facts.get(path)?.countedWhiteout === true) this.whiteoutAbsents--;
-    facts.delete(path);
+  /** `f` knows nothing any more (keeping whiteoutAbsents exact). */
+  private empty(f: PathFacts): void {
+    if (f.countedWhiteout) this.whiteoutAbsents--;
+    f.clear();
   }
 
   private clearFacts(): void {
@@ -208,21 +225,25 @@ export class DirCaches {
    * The entry at `path` was created, removed or changed through this layer:
    * drop what the caches say about it, about `.wh.NAME` beside it (an
    * overlayfs whiteout is read through that name) and about its parent
-   * directory (its times and size change).
+   * directory (its times and size change). Returns the type of the
+   * non-directory it knew there, if any (what unlink needs: one lookup for both).
    */
-  changed(path: string): void {
+  changed(path: string): "file" | "symlink" | undefined {
     const facts = this.facts;
-    if (facts.size === 0) return;
-    this.forget(path);
-    if (path === "") return;
+    if (facts.size === 0) return undefined;
+    const f = facts.get(path);
+    const nonDir = f?.nonDir;
+    if (f !== undefined) this.empty(f);
+    if (path === "") return nonDir;
     const slash = lastSlash(path);
     const dir = slash < 0 ? "" : keySlice(path, 0, slash);
     const parent = facts.get(dir);
     if (parent !== undefined) parent.dirStat = undefined;
     // `.wh.NAME` can be among the absent facts only if one with that prefix is there (or it is the opaque marker).
-    if (this.whiteoutAbsents === 0 && !path.endsWith(OPAQUE_SIBLING_OF)) return;
-    const sibling = childPath(dir, WHITEOUT_PREFIX + path.slice(slash + 1));
-    if (facts.get(sibling)?.absent === true) this.forget(sibling);
+    if (this.whiteoutAbsents === 0 && !path.endsWith(OPAQUE_SIBLING_OF)) return nonDir;
+    const s = facts.get(childPath(dir, WHITEOUT_PREFIX + path.slice(slash + 1)));
+    if (s?.absent === true) this.empty(s);
+    return nonDir;
   }
 
   /** The complete listing of directory `dir`, if kept. */

@@ -300,11 +300,12 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
    */
   openKnownFile(path: string): LayerFile | undefined {
     if (this.index !== undefined || this.host.openNoFollow !== true || this.caches.nonDirOf(path) !== "file") return undefined;
-    try { return this.openFile(path, false, "open"); } catch { return undefined; }
+    try { return this.openFile(path, false, "open", false, true); } catch { return undefined; }
   }
 
-  private openFile(path: string, write: boolean, syscall: string, created = false): DirFile {
-    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall, created), path);
+  /** `knownFile`: the caches just said a regular file is there (openDirFile needs not ask again). */
+  private openFile(path: string, write: boolean, syscall: string, created = false, knownFile = false): DirFile {
+    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall, created, knownFile), path);
   }
 
   // ---------------------------------------------------------------- WritableLayer
@@ -429,8 +430,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (path === "") { this.tree.validate(path, "unlink"); throw new FsError(Errno.ISDIR, "unlink", path); }
     const hp = this.tree.resolve(path, "unlink");
     // A file or symlink `stat` saw (and nothing changed since): no lstat needed.
-    const known = this.caches.nonDirOf(path) !== undefined;
-    this.caches.changed(path);
+    const known = this.caches.changed(path) !== undefined;
     this.caches.epoch++; // a file with another link may keep its data under another name
     const st = known ? undefined : this.tree.lstatOrUndefined(hp, "unlink", path);
     let victim = hp;
