@@ -73,8 +73,21 @@ export function resolve(u: ResolveContext, path: string, follow: boolean | "raw"
   const at = plainLastName(path);
   const known = at > 1 ? dirs.at(keySlice(path, 1, at - 1)) : at === 1 ? dirs.root(u) : undefined;
   if (known !== undefined) {
+    // Nearly every call: the last component (a plain name, not "." or "..", no trailing
+    // slash) in a known directory, looked up as the loop below would, without the loop.
+    const name = path.slice(at);
+    const cur = known.node;
+    if (openKnown && cur.upper !== undefined && !isReservedName(name)) {
+      const opened = u.upper.openKnownFile!(childPath(cur.path, name));
+      if (opened !== undefined) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash: false, opened };
+    }
+    const child = lookupChild(u, cur, name, false);
+    if (child === undefined || raw || !follow || nodeType(child) !== "symlink") {
+      return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash: false, opened: undefined };
+    }
+    // A final symlink to follow: the walk below expands it.
     entry = known;
-    todo = [path.slice(at)];
+    todo = [name];
     trailingSlash = false;
   } else {
     const parsed = parsePath(path, syscall);
