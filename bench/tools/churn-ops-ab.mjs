@@ -1,6 +1,6 @@
 // Interleave the Union-API churn of two or more bundles of churn-ops.mts (and the node:fs
 // floor, from the first) in one process: ms per run by kind of call, median of ROUNDS.
-// usage: CHURN_OPS_AB=1 node --expose-gc bench/tools/churn-ops-ab.mjs ROUNDS NAME=BUNDLE.mjs ...
+// usage: node --expose-gc bench/tools/churn-ops-ab.mjs ROUNDS NAME=BUNDLE.mjs ...
 // Not part of `npm run bench`.
 const [roundsArg, ...bundleArgs] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? 9);
@@ -10,7 +10,7 @@ for (const b of bundleArgs) {
   const [name, file] = b.split("=");
   const mod = await import(new URL(file, `file://${process.cwd()}/`).href);
   kinds ??= mod.kinds;
-  if (runners.length === 0) runners.push(["floor", mod.floor]);
+  if (runners.length === 0) runners.push(["floor", () => mod.floor()]);
   runners.push([name, mod.layerfs]);
 }
 const runs = new Map(runners.map(([n]) => [n, []]));

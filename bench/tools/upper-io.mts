@@ -6,11 +6,12 @@
 //          --external:@bjorn3/browser_wasi_shim --outfile=DIR/lib/X.mjs   (DIR/wasm -> bench/wasm)
 //        node --expose-gc bench/tools/upper-io-driver.mjs WORK ORDER ROUNDS NAME=X.mjs...
 // Not part of `npm run bench`.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { File } from "@bjorn3/browser_wasi_shim";
 import { benchArgs, underCli, underNodeWasi, underShim, writeHog } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
 import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot } from "../lib/trees.ts";
+import { floor as churnFloor, totalMs } from "./churn-ops.mts";
 
 export type Work = "churn-upper" | "writebig-upper" | "readbig" | "churn";
 
@@ -59,38 +60,7 @@ export function hog(dir: string): Promise<GuestResult> {
   return writeHog(`${dir}/scratch`);
 }
 
-/**
- * The floor of churn --upper: bench.wasm's churn written straight on node:fs with the
- * host calls layerfs makes for it (O_NOFOLLOW|O_NONBLOCK opens, O_EXCL creates, pwrite,
- * pread, bigint lstat, unlink) in DIR/floor/bench, timed like the guest times itself
- * (`mark`: called where the guest would read its clock).
- */
+/** The floor of churn --upper: its host calls straight on node:fs in DIR/floor (churn-ops.mts); ms: the sum of the calls' times. */
 export function floor(dir: string, mark?: () => void): Promise<GuestResult> {
-  const C = constants;
-  const nf = C.O_NOFOLLOW | C.O_NONBLOCK;
-  const root = `${dir}/floor`;
-  removeTree(root);
-  mkdirSync(`${root}/bench`, { recursive: true });
-  const data = new Uint8Array(4096).map((_, i) => (i * 7) & 255);
-  const back = new Uint8Array(4096);
-  const opts = { bigint: true, throwIfNoEntry: false } as const;
-  const name = (i: number): string => `${root}/bench/f${String(i).padStart(5, "0")}`;
-  mark?.();
-  const t = performance.now();
-  for (let i = 0; i < 2000; i++) {
-    const fd = openSync(name(i), C.O_RDWR | C.O_CREAT | C.O_EXCL | nf, 0o644);
-    writeSync(fd, data, 0, 4096, 0);
-    closeSync(fd);
-  }
-  for (let i = 0; i < 2000; i++) {
-    const p = name(i);
-    const fd = openSync(p, C.O_RDONLY | nf, 0o644);
-    if (readSync(fd, back, 0, 4096, 0) !== 4096) throw new Error("short read");
-    closeSync(fd);
-    if (lstatSync(p, opts)?.size !== 4096n) throw new Error("bad size");
-  }
-  for (let i = 0; i < 2000; i++) unlinkSync(name(i));
-  const ms = performance.now() - t;
-  mark?.();
-  return Promise.resolve({ workload: "churn-floor", ms, ops: 10000 });
+  return Promise.resolve({ workload: "churn-floor", ms: totalMs(churnFloor(dir, mark)), ops: 10000 });
 }
