@@ -11,6 +11,7 @@ import { File } from "@bjorn3/browser_wasi_shim";
 import { benchArgs, underCli, underNodeWasi, underShim, writeHog } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
 import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot } from "../lib/trees.ts";
+import { floor as churnFloor, totalMs } from "./churn-ops.mts";
 
 export type Work = "churn-upper" | "writebig-upper" | "readbig" | "churn";
 
@@ -61,4 +62,9 @@ export async function shim(_dir: string, work: Work): Promise<GuestResult> {
 /** Stands in for the kernel peer of a write row: 64 MiB written into tmpfs in 64 KiB blocks, removed after. */
 export function hog(dir: string): Promise<GuestResult> {
   return writeHog(`${dir}/scratch`);
+}
+
+/** The floor of churn --upper: its host calls straight on node:fs in DIR/floor (churn-ops.mts); ms: the sum of the calls' times. */
+export function floor(dir: string, mark?: () => void): Promise<GuestResult> {
+  return Promise.resolve({ workload: "churn-floor", ms: totalMs(churnFloor(dir, mark)), ops: 10000 });
 }

@@ -20,7 +20,7 @@
  * same upper object, calls on `union.upper`) is not seen: the upper belongs
  * to its union, as a host upper's own caches already assume.
  */
-import { OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX } from "./layer.ts";
+import { OPAQUE_MARKER, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, lastSlash } from "./layer.ts";
 import { rootNode } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
 
@@ -103,7 +103,7 @@ export class DirCache {
    * symlink is never an entry (it can only take a name that was not a directory).
    */
   nameChanged(path: string): void {
-    const slash = path.lastIndexOf("/");
+    const slash = lastSlash(path);
     const at = slash + 1;
     if (!path.startsWith(WHITEOUT_PREFIX, at)) return;
     const dir = slash < 0 ? "" : path.slice(0, slash);

@@ -22,7 +22,9 @@ export class HandleList<T extends Listed> implements Iterable<T> {
   /** Add `h` (no-op if it is already in). */
   add(h: T): void {
     const items = this.#items;
-    if (items[h.handleSlot] === h) return;
+    const i = h.handleSlot;
+    // (A -1 index would be a named-property lookup on the array: a slow path on every add.)
+    if (i >= 0 && items[i] === h) return;
     h.handleSlot = items.length;
     items.push(h);
   }

@@ -324,15 +324,43 @@ export function childPath(dir: string, name: string): string {
   return dir === "" ? name : dir + "/" + name;
 }
 
+/**
+ * Index of the last "/" in `s` before `end` (-1: none): `s.lastIndexOf("/", end - 1)`
+ * without its cost. String.prototype.lastIndexOf is a C++ builtin in V8 (a runtime
+ * call each time, ~2x this loop over a short path), and the layers call it several
+ * times per guest call.
+ */
+export function lastSlash(s: string, end: number = s.length): number {
+  let i = end - 1;
+  while (i >= 0 && s.charCodeAt(i) !== 47 /* / */) i--;
+  return i;
+}
+
+/** The string keySlice returned last. */
+let lastKey = "";
+
+/**
+ * `s.slice(from, to)`, as the same string object as the previous call's result when
+ * that is equal. For a directory's path used as a Map or Set key, call after call (the
+ * parent of each name a guest creates, stats or removes in one directory): a string
+ * made afresh has no hash yet, and computing it is a runtime call in V8 on every
+ * lookup; an old string has it cached. Pure: any caller may get any earlier result.
+ */
+export function keySlice(s: string, from: number, to: number): string {
+  const last = lastKey;
+  if (last.length === to - from && s.startsWith(last, from)) return last;
+  return (lastKey = s.slice(from, to));
+}
+
 /** Parent directory of a layer-relative path ("" for top-level names). */
 export function parentPath(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i < 0 ? "" : path.slice(0, i);
+  const i = lastSlash(path);
+  return i < 0 ? "" : keySlice(path, 0, i);
 }
 
 /** Last component of a layer-relative path. */
 export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
+  return path.slice(lastSlash(path) + 1);
 }
 
 let lastNs = 0n;

@@ -230,7 +230,16 @@ export class QuotaLayer implements WritableLayer {
   }
 
   unlink(path: string): void {
-    const h = this.#held(path);
+    this.unlinkSeen(path, this.inner.stat(path));
+  }
+
+  /**
+   * unlink of `path`, whose stat in the inner layer the caller has just had
+   * (`st`: the upper object its lookup found in this same call, nothing changed
+   * since), so the bytes it frees need not be asked again.
+   */
+  unlinkSeen(path: string, st: EntryStat | undefined): void {
+    const h = this.#held(path, st);
     this.#dirs.nameChanged(path); // a whiteout gone: the name's lower copy shows again
     this.inner.unlink(path);
     this.#release(h);

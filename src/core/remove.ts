@@ -8,6 +8,7 @@ import { copyUpDir } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerHas } from "./lookup.ts";
 import type { UnionNode } from "./lookup.ts";
+import { QuotaLayer } from "./quota.ts";
 import { writeWhiteout } from "./whiteout.ts";
 
 /** Remove `node` (named `name` in directory `dir`); emptiness was checked by the caller. */
@@ -24,7 +25,10 @@ export function removeAt(ctx: CopyUpContext & { onHidden(path: string): void }, 
       ctx.upper.removeTree(node.path);
       ctx.inodes.forget(us.id);
     } else {
-      ctx.upper.unlink(node.path);
+      // The quota layer frees the bytes of the object just looked up (`us`), with no second stat.
+      const up = ctx.upper;
+      if (up instanceof QuotaLayer) up.unlinkSeen(node.path, us);
+      else up.unlink(node.path);
       if (us.nlink <= 1) ctx.inodes.forget(us.id);
     }
   }

@@ -14,7 +14,7 @@
  */
 import type { CachedDir, DirCache } from "./dir-cache.ts";
 import { Errno, FsError } from "./errno.ts";
-import { childPath } from "./layer.ts";
+import { childPath, keySlice } from "./layer.ts";
 import type { LayerFile } from "./layer.ts";
 import { freshNode, lookupChild, nodeType } from "./lookup.ts";
 import type { ImageAndUpper, UnionNode } from "./lookup.ts";
@@ -71,10 +71,23 @@ export function resolve(u: ResolveContext, path: string, follow: boolean | "raw"
   // A plain path whose directory was walked through before: one Map get instead of a walk (the
   // entry's path is canonical and still resolves, so the same names walk to it: no symlink, no "..").
   const at = plainLastName(path);
-  const known = at > 1 ? dirs.at(path.slice(1, at - 1)) : at === 1 ? dirs.root(u) : undefined;
+  const known = at > 1 ? dirs.at(keySlice(path, 1, at - 1)) : at === 1 ? dirs.root(u) : undefined;
   if (known !== undefined) {
+    // Nearly every call: the last component (a plain name, not "." or "..", no trailing
+    // slash) in a known directory, looked up as the loop below would, without the loop.
+    const name = path.slice(at);
+    const cur = known.node;
+    if (openKnown && cur.upper !== undefined && !isReservedName(name)) {
+      const opened = u.upper.openKnownFile!(childPath(cur.path, name));
+      if (opened !== undefined) return { dir: cur, name, node: undefined, dotOrRoot: false, trailingSlash: false, opened };
+    }
+    const child = lookupChild(u, cur, name, false);
+    if (child === undefined || raw || !follow || nodeType(child) !== "symlink") {
+      return { dir: cur, name, node: child, dotOrRoot: false, trailingSlash: false, opened: undefined };
+    }
+    // A final symlink to follow: the walk below expands it.
     entry = known;
-    todo = [path.slice(at)];
+    todo = [name];
     trailingSlash = false;
   } else {
     const parsed = parsePath(path, syscall);

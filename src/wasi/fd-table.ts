@@ -63,34 +63,41 @@ export type { DirEntry };
  */
 const MAX_OPEN_FDS = 8192;
 
-/** fd numbers -> handles. New descriptors take the lowest free number (POSIX). */
+/**
+ * fd numbers -> handles. New descriptors take the lowest free number (POSIX).
+ * Held in an array indexed by fd, not a Map: a guest opening and closing one
+ * file at a time adds and deletes one entry per file, and a Map rebuilds its
+ * hash table every few such pairs (an allocation and a copy on path_open).
+ */
 export class FdTable {
-  private readonly map = new Map<number, Descriptor>();
+  /** The handle at each open fd (undefined: free); never longer than `next`. */
+  private readonly slots: (Descriptor | undefined)[] = [];
+  private count = 0;
   /** Freed numbers below `next`, kept sorted descending so pop() gives the lowest. */
   private free: number[] = [];
   private next = 0;
 
   get size(): number {
-    return this.map.size;
+    return this.count;
   }
 
   get(fd: number): Descriptor {
-    const h = this.map.get(fd);
+    const h = fd < this.next ? this.slots[fd] : undefined;
     if (h === undefined) throw new FsError(Errno.BADF);
     return h;
   }
 
   tryGet(fd: number): Descriptor | undefined {
-    return this.map.get(fd);
+    return fd < this.next ? this.slots[fd] : undefined;
   }
 
   has(fd: number): boolean {
-    return this.map.has(fd);
+    return this.tryGet(fd) !== undefined;
   }
 
   /** EMFILE when the table is full (checked before a path_open opens anything). */
   checkRoom(): void {
-    if (this.map.size >= MAX_OPEN_FDS) throw new FsError(Errno.MFILE);
+    if (this.count >= MAX_OPEN_FDS) throw new FsError(Errno.MFILE);
   }
 
   /** Give `h` the lowest free descriptor number. */
@@ -102,28 +109,29 @@ export class FdTable {
         fd = this.next++;
         break;
       }
-      if (!this.map.has(f)) {
+      if (this.slots[f] === undefined) {
         fd = f;
         break;
       }
     }
-    this.map.set(fd, h);
+    this.put(fd, h);
     return fd;
   }
 
   /** Put `h` at exactly `fd` (used for stdio and preopens at setup). */
   set(fd: number, h: Descriptor): void {
-    this.map.set(fd, h);
     if (fd >= this.next) {
-      for (let i = this.next; i < fd; i++) if (!this.map.has(i)) this.pushFree(i);
+      for (let i = this.next; i < fd; i++) this.pushFree(i);
       this.next = fd + 1;
     }
+    this.put(fd, h);
   }
 
   /** Remove `fd` and return its handle (EBADF if not open). */
   remove(fd: number): Descriptor {
     const h = this.get(fd);
-    this.map.delete(fd);
+    this.slots[fd] = undefined;
+    this.count--;
     this.pushFree(fd);
     return h;
   }
@@ -133,14 +141,27 @@ export class FdTable {
     const h = this.get(from);
     const old = this.get(to);
     if (from === to) return undefined;
-    this.map.delete(from);
+    this.slots[from] = undefined;
+    this.count--;
     this.pushFree(from);
-    this.map.set(to, h);
+    this.slots[to] = h;
     return old;
   }
 
-  entries(): IterableIterator<[number, Descriptor]> {
-    return this.map.entries();
+  /** The open descriptors, by number. */
+  *entries(): IterableIterator<[number, Descriptor]> {
+    const slots = this.slots;
+    for (let fd = 0; fd < slots.length; fd++) {
+      const h = slots[fd];
+      if (h !== undefined) yield [fd, h];
+    }
+  }
+
+  private put(fd: number, h: Descriptor): void {
+    if (this.slots[fd] === undefined) this.count++;
+    // Fill up to `fd` first: the array stays packed (no holes), elements set in order.
+    while (this.slots.length < fd) this.slots.push(undefined);
+    this.slots[fd] = h;
   }
 
   private pushFree(fd: number): void {

@@ -6,6 +6,7 @@
  * and the preview1 capability model expect.
  */
 import { Errno, FsError } from "../core/errno.ts";
+import { lastSlash } from "../core/layer.ts";
 import { PATH_MAX } from "../core/path.ts";
 
 /** Longest path argument accepted: the union's (Linux PATH_MAX). */
@@ -121,13 +122,13 @@ export function guestPathUnder(mem: Uint8Array, ptr: number, len: number, dirPat
 export function lastComponent(rel: string): string {
   let end = rel.length;
   while (end > 0 && rel.charCodeAt(end - 1) === 47) end--;
-  const i = rel.lastIndexOf("/", end - 1);
+  const i = lastSlash(rel, end);
   return rel.slice(i + 1, end);
 }
 
 /** Parent of a canonical absolute union path ("/" for "/" itself). */
 export function parentOf(path: string): string {
-  const i = path.lastIndexOf("/");
+  const i = lastSlash(path);
   return i <= 0 ? "/" : path.slice(0, i);
 }
 

@@ -14,7 +14,7 @@ import { dirLayer as nodeDirLayer } from "../../src/host/node.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { skipReason, thrownErrno } from "../support/index.ts";
-import { cleanup, fsForSetup as fs, hostFs, IN_DENO, listTree, makeTree, snapshot, tempDir } from "./helpers.ts";
+import { cleanup, counted, fsForSetup as fs, hostFs, IN_DENO, listTree, makeTree, snapshot, tempDir } from "./helpers.ts";
 
 const bases: string[] = [];
 afterAll(() => bases.forEach(cleanup));
@@ -292,6 +292,25 @@ describe.skipIf(skipReason(canMknod ? undefined : "mknod of a char device 0:0 is
       u.writeFile("/gone", "new");
       expect(u.readFile("/gone", "utf8")).toBe("new");
       expect(fs.readFileSync(`${b}/up/gone`, "utf8")).toBe("new");
+    });
+
+    it("a writable layer's listing of a directory with a char-device whiteout still shows .wh.X, and a plain listing still answers absent names", () => {
+      const b = base();
+      makeTree(`${b}/up`, { "plain/keep": "k" });
+      mknod(`${b}/up/gone`, 0, 0);
+      const { host, take } = counted(hostFs());
+      const up = new DirLayer(host, `${b}/up`, { writable: true });
+      // Both directories listed: the layer keeps their complete listings.
+      expect(up.readdir("").sort()).toEqual([".wh.gone", "plain"]);
+      expect(up.readdir("plain")).toEqual(["keep"]);
+      // `.wh.gone` is not a host name of the listing, but it stands for the char device `gone`.
+      expect(up.stat(".wh.gone")?.type).toBe("file");
+      expect(up.stat(".wh.other")).toBeUndefined();
+      // A listing without char devices: a `.wh.X` absent from it is absent, with no host call.
+      take();
+      expect(up.stat("plain/.wh.keep")).toBeUndefined();
+      expect(up.stat("plain/.wh.other")).toBeUndefined();
+      expect(take()).toEqual({});
     });
   },
 );

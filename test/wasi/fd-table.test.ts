@@ -44,6 +44,23 @@ describe("FdTable", () => {
     expect(t.renumber(1, 1)).toBeUndefined();
   });
 
+  it("lists the open descriptors by number, and knows none past the end or after removal", () => {
+    const t = new FdTable();
+    const a = stdio(), b = stdio(), c = stdio();
+    t.set(3, a);
+    expect(t.add(b)).toBe(0);
+    expect(t.add(c)).toBe(1);
+    t.remove(0);
+    expect([...t.entries()]).toEqual([[1, c], [3, a]]);
+    expect(t.size).toBe(2);
+    expect(t.has(0)).toBe(false);
+    expect(t.tryGet(2 ** 32 - 1)).toBeUndefined();
+    expect(errnoOf(() => t.get(4))).toBe(Errno.BADF);
+    for (let i = 0; i < 100; i++) t.remove(t.add(stdio())); // open and close one at a time
+    expect(t.add(stdio())).toBe(0);
+    expect(t.size).toBe(3);
+  });
+
   it("set() past the end leaves the gap free for add()", () => {
     const t = new FdTable();
     t.set(5, stdio());

@@ -151,9 +151,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       return found.kind === "entry" ? found.stat : undefined;
     }
     // Only validated paths enter the caches: a hit needs no validation.
-    const cached = this.caches.dirStats.get(path) ?? this.caches.fileStats.get(path);
-    if (cached !== undefined) return cached;
-    if (this.caches.absent.has(path)) return undefined;
+    const cached = this.caches.cachedStat(path);
+    if (cached !== undefined) return cached ?? undefined; // null: known absent
     this.tree.validate(path, "stat");
     if (this.caches.unlisted(path)) return undefined;
     const found = this.statUncached(path);
@@ -168,7 +167,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   /** Layer.statToTraverse: a directory walked through is answered from a cache its children's changes keep. */
   statToTraverse(path: string): EntryStat | undefined {
     if (this.index === undefined) {
-      const cached = this.caches.dirStats.get(path) ?? this.caches.traverseStats.get(path);
+      const cached = this.caches.traverseStatOf(path);
       if (cached !== undefined) return cached;
     }
     return this.stat(path);
@@ -188,9 +187,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (st) {
       if (!isShown(st)) return undefined;
       if (this.writable && st.kind !== "dir") {
-        this.caches.noteNonDir(path, st.kind === "symlink" ? "symlink" : "file");
         const entry = this.entryOf(st);
-        if (st.nlink === 1) this.caches.noteFileStat(path, entry);
+        this.caches.noteNonDir(path, st.kind === "symlink" ? "symlink" : "file", st.nlink === 1 ? entry : undefined);
         return entry;
       }
       return this.entryOf(st);
@@ -243,7 +241,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       this.tree.validate(path, "readdir");
       return this.index.list(path, "readdir").names;
     }
-    this.caches.dirStats.delete(path);
+    this.caches.dropDirStat(path);
     const hp = this.tree.resolve(path, "readdir");
     // A directory already checked to be a real one (not a symlink the host would follow) needs no lstat.
     if (!this.caches.dirs.has(path)) {
@@ -257,7 +255,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     }
     let entries;
     try { entries = this.host.readdir(hp); } catch (e) { throw layerError(e, "readdir", path); }
-    this.caches.listStart(path, entries.map((e) => e.name));
+    this.caches.listStart(path, entries.map((e) => e.name), entries.some((e) => e.kind === "char" || e.kind === "unknown"));
     const names = new Set<string>();
     for (const e of entries) {
       // A char device may be an overlayfs whiteout, and an unknown kind needs a look.
@@ -294,19 +292,20 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
 
   /**
    * WritableLayer.openKnownFile: a regular file this layer made or statted
-   * (DirCaches.nonDirs, dropped by every change of the name through the layer)
+   * (DirCaches.nonDirOf, dropped by every change of the name through the layer)
    * opens with one O_NOFOLLOW open and no lstat. Containment is the same as
    * open's: the parents are checked directories, and the final component is
    * never followed (a symlink swapped in by someone else is ELOOP, and the
    * union then looks the name up as usual).
    */
   openKnownFile(path: string): LayerFile | undefined {
-    if (this.index !== undefined || this.host.openNoFollow !== true || this.caches.nonDirs.get(path) !== "file") return undefined;
-    try { return this.openFile(path, false, "open"); } catch { return undefined; }
+    if (this.index !== undefined || this.host.openNoFollow !== true || this.caches.nonDirOf(path) !== "file") return undefined;
+    try { return this.openFile(path, false, "open", false, true); } catch { return undefined; }
   }
 
-  private openFile(path: string, write: boolean, syscall: string, created = false): DirFile {
-    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall, created), path);
+  /** `knownFile`: the caches just said a regular file is there (openDirFile needs not ask again). */
+  private openFile(path: string, write: boolean, syscall: string, created = false, knownFile = false): DirFile {
+    return this.named(openDirFile(this, this.tree, this.caches, path, write, syscall, created, knownFile), path);
   }
 
   // ---------------------------------------------------------------- WritableLayer
@@ -431,8 +430,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     if (path === "") { this.tree.validate(path, "unlink"); throw new FsError(Errno.ISDIR, "unlink", path); }
     const hp = this.tree.resolve(path, "unlink");
     // A file or symlink `stat` saw (and nothing changed since): no lstat needed.
-    const known = this.caches.nonDirs.has(path);
-    this.caches.changed(path);
+    const known = this.caches.changed(path) !== undefined;
     this.caches.epoch++; // a file with another link may keep its data under another name
     const st = known ? undefined : this.tree.lstatOrUndefined(hp, "unlink", path);
     let victim = hp;

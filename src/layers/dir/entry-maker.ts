@@ -71,7 +71,7 @@ export class EntryMaker {
 
   mkdir(path: string, attr: NewEntryAttr): void {
     const target = this.installNew(path, "mkdir", "dir", attr, (tmp) => this.host.mkdir(tmp, 0o700));
-    this.caches.listStart(path, []); // we just made it: empty
+    this.caches.listStart(path, [], false); // we just made it: empty
     // Built writable (so it could be filled in the work directory): a mode without owner write goes on last.
     if ((attr.mode & 0o200) === 0) {
       try { this.host.chmod(target.hp, attr.mode & 0o7777); } catch (e) { throw layerError(e, "mkdir", path); }

@@ -6,30 +6,39 @@
  * with no-follow calls by the caller.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
-import { checkLayerPath } from "../../core/layer.ts";
+import { checkLayerPath, keySlice, lastSlash } from "../../core/layer.ts";
 import type { DirCaches } from "./caches.ts";
-import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
+import { layerError, lstatIfPresent } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown, overlayWhiteoutPath } from "./overlay.ts";
 
 export class HostTree {
-  constructor(private readonly host: HostFs, private readonly root: string, private readonly caches: DirCaches) {}
+  /** The root with a trailing "/": a host path is one concatenation. */
+  private readonly rootSlash: string;
+  /** The path validate passed last (a path is valid or not whatever the call: asked again, it needs no new scan). */
+  private lastValid = "";
+
+  constructor(private readonly host: HostFs, private readonly root: string, private readonly caches: DirCaches) {
+    this.rootSlash = root.endsWith("/") ? root : root + "/";
+  }
 
   /** Defensive check of a layer-relative path (the union already normalises them). */
   validate(path: string, syscall: string): void {
+    if (path === this.lastValid) return;
     checkLayerPath(path, syscall, Errno.NOTCAPABLE);
+    this.lastValid = path;
   }
 
   hostPath(path: string): string {
-    return hostPathIn(this.root, path);
+    return path === "" ? this.root : this.rootSlash + path;
   }
 
   /** Check every parent component of `path` is a real directory (lstat: a symlink is not one). */
   checkParents(path: string, syscall: string): void {
     // `dirs` holds a directory only with all its ancestors (added top-down, forgotten by subtree):
     // a checked parent answers for the whole chain.
-    const slash = path.lastIndexOf("/");
-    if (slash < 0 || this.caches.dirs.has(path.slice(0, slash))) return;
+    const slash = lastSlash(path);
+    if (slash < 0 || this.caches.dirs.has(keySlice(path, 0, slash))) return;
     let i = path.indexOf("/");
     while (i >= 0) {
       const dir = path.slice(0, i);
@@ -62,7 +71,7 @@ export class HostTree {
   overlayWhiteout(path: string, syscall: string): { hostPath: string; st: HostStat } | undefined {
     const tp = overlayWhiteoutPath(path);
     if (tp === undefined) return undefined;
-    if (this.caches.absent.has(tp)) return undefined; // nothing at X, so no char device either
+    if (this.caches.isAbsent(tp)) return undefined; // nothing at X, so no char device either
     const hp = this.hostPath(tp);
     const st = this.lstatOrUndefined(hp, syscall, path);
     return st && isOverlayWhiteout(st) ? { hostPath: hp, st } : undefined;

@@ -13,10 +13,15 @@ import type { DirFileOwner } from "./file.ts";
 import type { HostStat } from "./host-fs.ts";
 import type { HostTree } from "./host-tree.ts";
 
-/** Open regular file `path` (read-only, or read-write with `write`; `created`: the layer has just made it, empty). */
-export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, write: boolean, syscall: string, created = false): DirFile {
+/**
+ * Open regular file `path` (read-only, or read-write with `write`; `created`: the layer has just made it, empty;
+ * `knownFile`: the caller just found it in the caches' non-directories, as openNoFollow would).
+ */
+export function openDirFile(
+  layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, write: boolean, syscall: string, created = false, knownFile = false,
+): DirFile {
   const hp = tree.resolve(path, syscall);
-  if (layer.host.openNoFollow === true) return openNoFollow(layer, tree, caches, path, hp, write, syscall, created);
+  if (layer.host.openNoFollow === true) return openNoFollow(layer, tree, caches, path, hp, write, syscall, created, knownFile);
   const st = tree.lstatOrUndefined(hp, syscall, path);
   if (!st) {
     const wh = !write ? tree.overlayWhiteout(path, syscall) : undefined;
@@ -46,7 +51,9 @@ export function openDirFile(layer: DirFileOwner, tree: HostTree, caches: DirCach
  * O_NONBLOCK): open, then fstat the descriptor (2 host calls instead of
  * lstat + open + fstat). Only regular files are kept open.
  */
-function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, hp: string, write: boolean, syscall: string, created: boolean): DirFile {
+function openNoFollow(
+  layer: DirFileOwner, tree: HostTree, caches: DirCaches, path: string, hp: string, write: boolean, syscall: string, created: boolean, knownFile: boolean,
+): DirFile {
   let fd: number;
   try { fd = layer.host.open(hp, { write }); } catch (e) {
     const errno = errnoOf(e);
@@ -58,7 +65,7 @@ function openNoFollow(layer: DirFileOwner, tree: HostTree, caches: DirCaches, pa
     throw new FsError(errno === Errno.NXIO || errno === Errno.NOTDIR ? Errno.NOENT : errno, syscall, path);
   }
   // `stat` saw a file or symlink here and nothing changed since: an O_NOFOLLOW open that worked opened that file.
-  if (caches.nonDirs.has(path)) return new DirFile(layer, fd, hp, write, undefined, created);
+  if (knownFile || caches.nonDirOf(path) !== undefined) return new DirFile(layer, fd, hp, write, undefined, created);
   let st: HostStat;
   try { st = layer.host.fstat(fd); } catch (e) {
     closeQuietly(layer.host, fd);

@@ -3,7 +3,7 @@
  * reads: a char device 0:0 named X is a whiteout, reported as an empty file
  * `.wh.X`. Other special files (FIFOs, sockets, other devices) are not shown.
  */
-import { WHITEOUT_PREFIX, childPath, parentPath } from "../../core/layer.ts";
+import { WHITEOUT_PREFIX, childPath, lastSlash, parentPath } from "../../core/layer.ts";
 import { classifyRawName, whitedOutName } from "../../core/whiteout.ts";
 import type { HostDirent, HostStat } from "./host-fs.ts";
 
@@ -25,7 +25,8 @@ export function whiteoutTargetName(name: string): string | undefined {
 
 /** The layer path of the char device X that `.wh.X` at `path` may stand for (undefined: not a whiteout name). */
 export function overlayWhiteoutPath(path: string): string | undefined {
-  const slash = path.lastIndexOf("/");
+  const slash = lastSlash(path);
+  if (!path.startsWith(WHITEOUT_PREFIX, slash + 1)) return undefined; // no name to slice off for a plain name (nearly all)
   const target = whiteoutTargetName(slash < 0 ? path : path.slice(slash + 1));
   return target === undefined ? undefined : childPath(parentPath(path), target);
 }
