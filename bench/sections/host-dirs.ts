@@ -114,9 +114,10 @@ export async function hostDirs(cfg: Config): Promise<void> {
     { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up), --upper DIR`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 5, hostUpper: true, kernelFresh: true },
     ...STAT_LAYERS.map((n): Row => ({ id: "4/stat", label: `${STATS} stats of a bottom-layer file, ${n} layer${n > 1 ? "s" : ""}`, args: ["stats", "/d/target", String(STATS)], lowers: stack.slice(0, n), runs: cfg.runs, warmup: 2, shim: n === 1, fresh: n === 1 })),
   ];
-  // LAYERFS_BENCH_HOST_ROWS: only the rows whose label or id contains one of these (comma list), to time one workload
-  // ("churn" selects both 4/churn rows, "unlink, --upper" the host-upper one).
-  const only = (process.env.LAYERFS_BENCH_HOST_ROWS ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
+  // LAYERFS_BENCH_HOST_ROWS: only the rows whose label or id contains one of these (comma list, or "|" list when an
+  // item holds a comma), to time one workload ("churn" selects both 4/churn rows, "unlink, --upper|" the host-upper one).
+  const rowsEnv = process.env.LAYERFS_BENCH_HOST_ROWS ?? "";
+  const only = rowsEnv.split(rowsEnv.includes("|") ? "|" : ",").map((x) => x.trim()).filter((x) => x !== "");
   const rows = only.length === 0 ? rowsOf : rowsOf.filter((r) => only.some((o) => r.label.includes(o) || r.id.includes(o)));
   try {
     for (const row of rows) {
