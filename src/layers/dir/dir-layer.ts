@@ -6,7 +6,8 @@
  * caches.ts (what absorbs the union's repeated probes), entry-maker.ts (new
  * entries), work-dir.ts (the work directory and atomic install), file.ts
  * (the open file), source-pool.ts (the descriptors behind lazy copy-up
- * sources), lower-index.ts (a read-only layer's index), read-ahead (in
+ * sources), lower-index.ts (a read-only layer's index), shared-index.ts
+ * (what those indexes read, shared across unions), read-ahead (in
  * ../read-ahead.ts), overlay.ts (overlayfs char-device whiteouts, what is
  * shown), entries.ts (ids and errors), lock.ts (exclusive use of a writable
  * layer).

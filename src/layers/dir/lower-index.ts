@@ -40,7 +40,20 @@
  *   the top copy, and anything found in a lower copy is checked first), so
  *   under 64 layers one lookup checks a few directories, not every layer's root;
  * - an open (O_NOFOLLOW) is checked by fstat to be the very object indexed;
- *   readlink is followed by the check of its directory.
+ *   readlink is followed by the check of its directory;
+ * - names taken from the shared index (shared-index.ts: what other unions'
+ *   indexes read of the same host directory) replace only the readdir or the
+ *   probes: they are taken at a directory's first use, top down (so only for a
+ *   directory this index reached through its own parent), if an lstat of it
+ *   made now (a layer's root: the one it was opened with) shows the object and
+ *   times (dev, ino, mtime, ctime, size) they were read under, which any name
+ *   added, removed or renamed since would have changed; the directory is then
+ *   marked unchecked, its id, learned by that lstat alone, needing its parent's
+ *   check too (idFresh), so nothing is shown from it before the usual check up
+ *   the chain. Attributes are never shared: each union lstats what it shows.
+ *   What this index reads is shared only at a check of the directory that
+ *   follows the read (or one lstat at close, outside the guest's calls), and
+ *   only if read RACY_WINDOW_MS after the directory's ctime.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, EntryType } from "../../core/layer.ts";
