@@ -6,7 +6,9 @@
 //
 // CHECKOUT: a directory holding src/ (default: this one), e.g. a `git archive` of main with
 // node_modules linked in. DEPTH_AB_LAYERS (default 1,16,64), DEPTH_AB_STATS (default 10000),
-// DEPTH_AB_DIR (default /dev/shm/layerfs-depth-ab), DEPTH_AB_WARMUP (untimed rounds first, default 8). Prints per checkout and depth the medians of
+// DEPTH_AB_DIR (default /dev/shm/layerfs-depth-ab), DEPTH_AB_WARMUP (untimed rounds first, default 8),
+// DEPTH_AB_SETTLE_MS (wait after building the stack, default 0: 3500 lets its directories age past
+// the racy window of shared lower indexes, src/layers/dir/shared-index.ts, as an image's have). Prints per checkout and depth the medians of
 // the guest's figure (ms) and of the wall time of the whole CLI call (compile, open, run, close).
 import { fileURLToPath } from "node:url";
 import { parseGuestOutput } from "../lib/guest.ts";
@@ -25,6 +27,8 @@ const checkouts = dirs.length > 0 ? dirs : [HERE];
 removeTree(DIR);
 const stack = Array.from({ length: Math.max(...LAYERS) }, (_, l) => `${DIR}/layer${l}`);
 statStack(stack, 100);
+const SETTLE = Number(process.env.DEPTH_AB_SETTLE_MS ?? "0");
+if (SETTLE > 0) await new Promise((r) => setTimeout(r, SETTLE));
 
 type Cli = (args: string[]) => Promise<{ ms: number; wall: number }>;
 const decoder = new TextDecoder();

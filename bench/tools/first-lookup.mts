@@ -3,6 +3,9 @@
 // Not part of `npm run bench`.
 //
 //   node --expose-gc --import tsx bench/tools/first-lookup.mts [ROUNDS] [N...]
+//
+// DEPTH_AB_SETTLE_MS (default 0): wait after building the stack (3500: its directories older than
+// the racy window of shared lower indexes, src/layers/dir/shared-index.ts, as an image's are).
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
@@ -15,6 +18,8 @@ const [roundsArg = "200", ...ns] = process.argv.slice(2);
 const depths = ns.length > 0 ? ns.map(Number) : [1, 16, 64];
 removeTree(DIR);
 statStack(Array.from({ length: Math.max(...depths) }, (_, l) => `${DIR}/layer${l}`), 100);
+const SETTLE = Number(process.env.DEPTH_AB_SETTLE_MS ?? "0");
+if (SETTLE > 0) await new Promise((r) => setTimeout(r, SETTLE));
 const times = new Map<number, number[]>(depths.map((n) => [n, []]));
 for (let r = 0; r < Number(roundsArg); r++) {
   for (const n of depths) {

@@ -6,7 +6,8 @@
  * caches.ts (what absorbs the union's repeated probes), entry-maker.ts (new
  * entries), work-dir.ts (the work directory and atomic install), file.ts
  * (the open file), source-pool.ts (the descriptors behind lazy copy-up
- * sources), lower-index.ts (a read-only layer's index), read-ahead (in
+ * sources), lower-index.ts (a read-only layer's index), shared-index.ts
+ * (what those indexes read, shared across unions), read-ahead (in
  * ../read-ahead.ts), overlay.ts (overlayfs char-device whiteouts, what is
  * shown), entries.ts (ids and errors), lock.ts (exclusive use of a writable
  * layer).
@@ -45,6 +46,7 @@ import { childPath, isPlainName } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
 import { HostTree } from "./host-tree.ts";
 import { LowerIndex } from "./lower-index.ts";
+import { SharedDirIndex, sharedIndexOf } from "./shared-index.ts";
 import { EntryIds, hostPathIn, layerError } from "./entries.ts";
 import { DirFile, Writers, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
@@ -75,6 +77,18 @@ export interface DirLayerOptions<W extends boolean = boolean> {
    * (lock.ts). False: no lock, for a directory shared on purpose.
    */
   lock?: boolean;
+  /**
+   * Read-only layers: share what the index learns about host directories
+   * (names and types of listings, names found absent) with every read-only
+   * DirLayer over the same HostFs in this process (shared-index.ts). Default
+   * true: a later union over the same directories takes them with one lstat
+   * each (none for the root) instead of reading them again, and still sees any
+   * directory edited in between (its times changed). False: this layer reads
+   * everything itself (for a filesystem whose directory times do not change
+   * with its names, or a file server whose clock runs seconds behind ours).
+   * A SharedDirIndex: share through that one (its own bound and racy window).
+   */
+  shareIndex?: boolean | SharedDirIndex;
 }
 
 export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner {
@@ -118,7 +132,10 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.caches = new DirCaches(this.writable);
     this.sources = new SourcePool(host, (st) => this.ids.idOf(st));
     this.tree = new HostTree(host, this.root, this.caches);
-    this.index = this.writable ? undefined : new LowerIndex(host, this.root, this.ids, rootSt);
+    if (!this.writable) {
+      const share = options.shareIndex ?? true;
+      this.index = new LowerIndex(host, this.root, this.ids, rootSt, share === true ? sharedIndexOf(host) : share === false ? undefined : share);
+    }
     if (this.writable) {
       const wd = options.workDir ?? defaultWorkDir(this.root);
       const canon = canonicalWorkDir(host, wd);
@@ -327,11 +344,14 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   /**
    * Release what the layer holds beyond its open files (Layer.close): the
    * pooled source descriptors, and for a writable layer its empty work
-   * directory and its lock. A read-only layer stays readable (sources reopen
-   * on demand); a writable one refuses changes from now on (EBADF). Idempotent.
+   * directory and its lock. A read-only layer shares what its index read and
+   * has not shared yet (one lstat of each directory concerned: shared-index.ts)
+   * and stays readable (sources reopen on demand); a writable one refuses
+   * changes from now on (EBADF). Idempotent.
    */
   close(): void {
     this.sources.close();
+    this.index?.close();
     if (!this.writable || this.closed) return;
     this.closed = true;
     this.releaseWorkDir();

@@ -40,7 +40,20 @@
  *   the top copy, and anything found in a lower copy is checked first), so
  *   under 64 layers one lookup checks a few directories, not every layer's root;
  * - an open (O_NOFOLLOW) is checked by fstat to be the very object indexed;
- *   readlink is followed by the check of its directory.
+ *   readlink is followed by the check of its directory;
+ * - names taken from the shared index (shared-index.ts: what other unions'
+ *   indexes read of the same host directory) replace only the readdir or the
+ *   probes: they are taken at a directory's first use, top down (so only for a
+ *   directory this index reached through its own parent), if an lstat of it
+ *   made now (a layer's root: the one it was opened with) shows the object and
+ *   times (dev, ino, mtime, ctime, size) they were read under, which any name
+ *   added, removed or renamed since would have changed; the directory is then
+ *   marked unchecked, its id, learned by that lstat alone, needing its parent's
+ *   check too (idFresh), so nothing is shown from it before the usual check up
+ *   the chain. Attributes are never shared: each union lstats what it shows.
+ *   What this index reads is shared only at a check of the directory that
+ *   follows the read (or one lstat at close, outside the guest's calls), and
+ *   only if read RACY_WINDOW_MS after the directory's ctime.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type { ContentSource, EntryStat, EntryType } from "../../core/layer.ts";
@@ -51,6 +64,7 @@ import { DirFile, EMPTY_SOURCE, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown } from "./overlay.ts";
+import type { SharedDirIndex } from "./shared-index.ts";
 
 /** Type codes of names not statted yet. */
 const FILE = 0;
@@ -103,6 +117,18 @@ interface IndexedDir {
    * of unchecked parents, before anything is shown from it.
    */
   unchecked: boolean;
+  /** Its id was learned by an lstat of it that no check of its parent has followed yet (a shared index taken: adopt). */
+  idFresh: boolean;
+  /** The shared index was asked about it (once, at its first use). */
+  sharedTried: boolean;
+  /**
+   * What it read that waits to be shared (at its next check, or at close): the
+   * clock before the first such read (-1: nothing waits), and the names probed
+   * absent since, or (pendingListing) its listing.
+   */
+  pendingAt: number;
+  pendingAbsent: string[] | undefined;
+  pendingListing: boolean;
 }
 
 /**
@@ -153,6 +179,8 @@ export class LowerIndex {
   private readonly rootStat: EntryStat;
   /** The root's host size (SMALL_DIR_BYTES). */
   private readonly rootSize: number;
+  /** The lstat of the root the layer was opened with: validates what is shared about the root. */
+  private readonly rootHostStat: HostStat;
 
   constructor(
     private readonly host: HostFs,
@@ -160,10 +188,13 @@ export class LowerIndex {
     private readonly ids: EntryIds,
     /** The lstat of the root directory the layer was opened with. */
     rootSt: HostStat,
+    /** What other indexes over the same host learned about its directories (shared-index.ts); undefined: nothing shared. */
+    private readonly shared: SharedDirIndex | undefined = undefined,
   ) {
     this.rootStat = Object.freeze(ids.entryOf(rootSt));
     this.rootId = this.rootStat.id;
     this.rootSize = rootSt.size;
+    this.rootHostStat = rootSt;
   }
 
   /** Indexed directories and the names they hold (for memory measurements). */
@@ -187,26 +218,32 @@ export class LowerIndex {
    * id just checked) no check has followed yet. Child first: a check vouches
    * for the looks made before it.
    */
-  verify(dir: IndexedDir, syscall: string, path: string): void {
+  verify(dir: IndexedDir, syscall: string, path: string): HostStat {
     const chain: IndexedDir[] = [];
     const ids: number[] = [];
+    const stats: HostStat[] = [];
     for (let d = dir; ;) {
       const st = this.lstat(d.hostPath, syscall, path);
       if (st === undefined || st.kind !== "dir") throw changed(syscall, path);
+      stats.push(st);
       const id = this.ids.idOf(st);
       if (d.id !== -1 && id !== d.id) throw changed(syscall, path);
       chain.push(d);
       ids.push(id);
       const p = d.parent;
-      // The parent's looks gave d's id, or d's id is only learned now: the parent too.
-      if (p === undefined || !(d.id === -1 || p.unchecked)) break;
+      // The parent's looks gave d's id, or d's id is only learned now (or was, unchecked): the parent too.
+      if (p === undefined || !(d.id === -1 || d.idFresh || p.unchecked)) break;
       d = p;
     }
     // Only once the whole chain holds: ids learned, looks checked.
     for (let i = 0; i < chain.length; i++) {
-      chain[i]!.id = ids[i]!;
-      chain[i]!.unchecked = false;
+      const d = chain[i]!;
+      d.id = ids[i]!;
+      d.unchecked = false;
+      d.idFresh = false;
+      if (d.pendingAt >= 0) this.share(d, stats[i]!); // this check follows what it read
     }
+    return stats[0]!;
   }
 
   /** The index of directory `path`; undefined if nothing is there, "notdir" if it (or a parent) is not a directory. */
@@ -241,7 +278,8 @@ export class LowerIndex {
     if (parent.small) return this.remember(path, id, typeof slot === "number" ? -1 : slot.size, parent);
     const dir: IndexedDir = {
       path, hostPath: this.hostPath(path), id, size: -1, small: false, parent,
-      entries: undefined, probes: undefined, devices: undefined, statted: false, unchecked: false,
+      entries: undefined, probes: undefined, devices: undefined, statted: false, unchecked: false, idFresh: false, sharedTried: false,
+      pendingAt: -1, pendingAbsent: undefined, pendingListing: false,
     };
     return this.listDir(dir, syscall);
   }
@@ -250,7 +288,8 @@ export class LowerIndex {
   private remember(path: string, id: number, size: number, parent: IndexedDir | undefined): IndexedDir {
     const dir: IndexedDir = {
       path, hostPath: this.hostPath(path), id, size, small: false, parent, entries: undefined, probes: new Map(),
-      devices: undefined, statted: false, unchecked: false,
+      devices: undefined, statted: false, unchecked: false, idFresh: false, sharedTried: false,
+      pendingAt: -1, pendingAbsent: undefined, pendingListing: false,
     };
     this.dirs.set(path, dir);
     return dir;
@@ -263,7 +302,9 @@ export class LowerIndex {
    * `toMerge` too (its id known): the check waits, as for probes (dir.unchecked).
    */
   private listDir(dir: IndexedDir, syscall: string, small = false, toMerge = false): IndexedDir {
+    if (!dir.sharedTried && this.adopt(dir, syscall, true, small)) return dir;
     const { path, hostPath: hp } = dir;
+    const takenAt = this.takenAt(hp);
     let listing: HostDirent[];
     try { listing = this.host.readdir(hp); } catch (e) {
       const errno = errnoOf(e);
@@ -298,6 +339,7 @@ export class LowerIndex {
       devices?.delete(e.name); // a real `.wh.X` wins over the device X
       entries.set(e.name, kind === "file" ? FILE : kind === "dir" ? DIR : SYMLINK);
     }
+    let checked: HostStat | undefined;
     if (toMerge && dir.id !== -1) {
       dir.unchecked = true;
     } else {
@@ -310,6 +352,14 @@ export class LowerIndex {
       if (dir.parent !== undefined) this.verify(dir.parent, syscall, path);
       dir.id = id; // learned only once the parent holds too
       dir.unchecked = false; // this check follows the probes too
+      dir.idFresh = false;
+      checked = st;
+    }
+    if (takenAt >= 0) {
+      // The listing waits to be shared (it supersedes probes waiting): now if this check followed it.
+      dir.pendingAt = takenAt;
+      dir.pendingAbsent = undefined;
+      dir.pendingListing = true;
     }
     // What was probed stays the answer where the listing agrees (same type): one view per name.
     if (dir.probes !== undefined) {
@@ -326,6 +376,7 @@ export class LowerIndex {
     dir.devices = devices;
     dir.probes = undefined;
     this.dirs.set(path, dir);
+    if (checked !== undefined && dir.pendingAt >= 0) this.share(dir, checked);
     return dir;
   }
 
@@ -337,6 +388,7 @@ export class LowerIndex {
    * until something is shown from the directory or under it.
    */
   private probe(dir: IndexedDir, names: readonly string[], syscall: string, toMerge: boolean): void {
+    const takenAt = this.takenAt(dir.hostPath);
     const prefix = dir.hostPath.endsWith("/") ? dir.hostPath : dir.hostPath + "/";
     const raw: (HostStat | undefined)[] = [];
     for (const name of names) raw.push(this.probeLstat(prefix + name, syscall, dir.path));
@@ -355,16 +407,124 @@ export class LowerIndex {
       if (t !== undefined && isOverlayWhiteout(t)) { shown[i] = t; any = true; (devices ??= []).push(i); }
     }
     // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
+    let checked: HostStat | undefined;
     if (any) {
       if (toMerge && onlyPlainDirs(names, shown, devices)) dir.unchecked = true;
-      else this.verify(dir, syscall, dir.path);
+      else checked = this.verify(dir, syscall, dir.path);
     }
     const probes = dir.probes!;
+    let absent: string[] | undefined;
     for (let i = 0; i < names.length; i++) {
       const st = shown[i];
       probes.set(names[i]!, st === undefined ? null : Object.freeze(this.ids.entryOf(st)));
+      if (st === undefined) (absent ??= []).push(names[i]!);
     }
     if (devices !== undefined) for (const i of devices) (dir.devices ??= new Set()).add(names[i]!);
+    if (takenAt >= 0 && absent !== undefined) {
+      // They wait to be shared: now if a check followed them (verify above shared what waited before).
+      if (dir.pendingAt < 0) dir.pendingAt = takenAt;
+      if (dir.pendingAbsent === undefined) dir.pendingAbsent = absent;
+      else for (const n of absent) dir.pendingAbsent.push(n);
+      if (checked !== undefined) this.share(dir, checked);
+    }
+  }
+
+  /**
+   * At the first use of `dir`: take what another index learned about it
+   * (shared-index.ts), if an lstat of it made now (for the root: the one it was
+   * opened with) shows it unchanged since, instead of listing or probing it.
+   * The names taken were read from inside the layer and checked then; here
+   * they are marked unchecked (as looks made to merge are), so nothing is shown
+   * from them before a check of the directory and, its id learned by this
+   * lstat alone (idFresh), of its parent. Anything else (no data, a directory
+   * changed or replaced): false, and the usual path meets what is there.
+   * `listingOnly`: only a whole listing is worth the lstat (it is listed next).
+   */
+  private adopt(dir: IndexedDir, syscall: string, listingOnly: boolean, small: boolean): boolean {
+    dir.sharedTried = true;
+    const held = this.shared?.held(dir.hostPath);
+    if (held === undefined || (listingOnly && held.listing === undefined)) return false;
+    const st = dir.parent === undefined ? this.rootHostStat : this.quietLstat(dir.hostPath, syscall, dir.path);
+    if (st === undefined || st.kind !== "dir") return false;
+    const id = this.ids.idOf(st);
+    if (dir.id !== -1 && id !== dir.id) return false;
+    const known = this.shared!.valid(dir.hostPath, st);
+    if (known === undefined) return false;
+    if (dir.id === -1) {
+      dir.id = id;
+      dir.idFresh = dir.parent !== undefined;
+    }
+    dir.unchecked = true;
+    if (known.listing !== undefined) {
+      dir.entries = new Map(known.listing);
+      dir.devices = known.devices === undefined ? undefined : new Set(known.devices);
+      dir.small = small;
+      dir.probes = undefined; // none yet: this is its first use
+      this.dirs.set(dir.path, dir);
+    } else {
+      for (const n of known.absent!) dir.probes!.set(n, null);
+    }
+    return true;
+  }
+
+  /** The clock before reading host directory `hostPath` to share what is read (-1: nothing to share). */
+  private takenAt(hostPath: string): number {
+    const shared = this.shared;
+    if (shared === undefined) return -1;
+    const t = shared.now();
+    return shared.wants(hostPath, t) ? t : -1;
+  }
+
+  /**
+   * Share what `dir` read and keeps waiting (pendingAt), `st` an lstat of it
+   * made after those reads (a check, or close's); nothing if `st` is not the
+   * directory indexed. Only what this index read itself: names taken from the
+   * shared index are not its to vouch for under other times.
+   */
+  private share(dir: IndexedDir, st: HostStat): void {
+    const at = dir.pendingAt;
+    const absent = dir.pendingAbsent;
+    dir.pendingAt = -1;
+    dir.pendingAbsent = undefined;
+    const listing = dir.pendingListing;
+    dir.pendingListing = false;
+    if (st.kind !== "dir" || (dir.id !== -1 && this.ids.idOf(st) !== dir.id)) return;
+    if (listing) {
+      const entries = dir.entries!;
+      const devices = dir.devices;
+      const codes = new Map<string, number>();
+      for (const [name, slot] of entries) {
+        codes.set(name, typeof slot === "number" ? slot
+          : devices !== undefined && devices.has(name) ? DEVICE_WHITEOUT : slot.type === "dir" ? DIR : slot.type === "symlink" ? SYMLINK : FILE);
+      }
+      this.shared!.keepListing(dir.hostPath, st, at, codes, devices === undefined ? undefined : [...devices]);
+    } else if (absent !== undefined) {
+      this.shared!.keepAbsent(dir.hostPath, st, at, absent);
+    }
+  }
+
+  /**
+   * Share what waits to be (DirLayer.close): one lstat of each directory
+   * concerned, after every read of it and outside any guest's calls.
+   */
+  close(): void {
+    if (this.shared === undefined) return;
+    for (const dir of this.dirs.values()) {
+      if (dir.pendingAt < 0) continue;
+      const st = this.quietLstat(dir.hostPath, "close", dir.path);
+      if (st === undefined) {
+        dir.pendingAt = -1;
+        dir.pendingAbsent = undefined;
+        dir.pendingListing = false;
+      } else {
+        this.share(dir, st);
+      }
+    }
+  }
+
+  /** lstat that answers undefined instead of throwing: for what only sharing needs (a failure is the usual path's to meet). */
+  private quietLstat(hostPath: string, syscall: string, path: string): HostStat | undefined {
+    try { return this.lstat(hostPath, syscall, path); } catch { return undefined; }
   }
 
   /** lstat for a probe: a name the host cannot hold (too long) is simply not there, as in a listing. */
@@ -378,6 +538,7 @@ export class LowerIndex {
   /** Make sure `dir` has an answer for each of `names`: probed, or listed once enough names were asked for. */
   private ensureProbed(dir: IndexedDir, names: readonly string[], syscall: string, toMerge: boolean): void {
     if (dir.entries !== undefined) return;
+    if (!dir.sharedTried && this.adopt(dir, syscall, false, true) && dir.entries !== undefined) return;
     // Only to merge: then the listing needs no check yet and no attributes, where the
     // 3 probes it replaces cost more; for attributes (a name shown) probing is as cheap.
     if (toMerge && dir.size >= 0 && dir.size <= SMALL_DIR_BYTES && dir.probes!.size === 0) {
@@ -495,7 +656,7 @@ export class LowerIndex {
     const dir = this.dir(path, syscall);
     if (dir === undefined || dir === "notdir") throw new FsError(Errno.NOENT, syscall, path);
     if (dir.entries === undefined) this.listDir(dir, syscall);
-    else if (dir.unchecked) this.verify(dir, syscall, path); // a listing made to merge: checked before it shows
+    if (dir.unchecked) this.verify(dir, syscall, path); // a listing made to merge or shared: checked before it shows
     const names: string[] = [];
     const types: EntryType[] = [];
     for (const [name, slot] of dir.entries!) {
