@@ -57,6 +57,7 @@ export class FaultFs implements HostFs {
   private readonly openFds = new Map<number, string>();
 
   readonly openNoFollow: boolean | undefined;
+  readonly exactDirTimes: boolean | undefined;
   readonly umask: (() => number) | undefined;
   readonly processes: HostFs["processes"];
 
@@ -64,6 +65,7 @@ export class FaultFs implements HostFs {
     this.name = `faulty(${inner.name})`;
     // The optional capabilities are the inner host's (so faults hit the same code paths).
     this.openNoFollow = inner.openNoFollow;
+    this.exactDirTimes = inner.exactDirTimes;
     this.processes = inner.processes;
     this.umask = inner.umask === undefined ? undefined : () => inner.umask!();
     this.arm(plan);

@@ -72,6 +72,8 @@ function direntKind(d: fs.Dirent): HostDirent["kind"] {
 export class NodeFs implements HostFs {
   readonly name = "node";
   readonly openNoFollow = C.O_NOFOLLOW !== undefined;
+  /** lstat with bigint: true gives ns mtime and ctime (HostFs.exactDirTimes). */
+  readonly exactDirTimes = true;
   get processes(): HostProcesses {
     return nodeProcesses();
   }

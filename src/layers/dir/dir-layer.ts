@@ -87,6 +87,7 @@ export interface DirLayerOptions<W extends boolean = boolean> {
    * everything itself (for a filesystem whose directory times do not change
    * with its names, or a file server whose clock runs seconds behind ours).
    * A SharedDirIndex: share through that one (its own bound and racy window).
+   * Ignored (nothing shared) over a host without HostFs.exactDirTimes (Deno).
    */
   shareIndex?: boolean | SharedDirIndex;
 }
@@ -133,7 +134,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
     this.sources = new SourcePool(host, (st) => this.ids.idOf(st));
     this.tree = new HostTree(host, this.root, this.caches);
     if (!this.writable) {
-      const share = options.shareIndex ?? true;
+      // Only over a host whose directory times can vouch for unchanged names (HostFs.exactDirTimes).
+      const share = host.exactDirTimes === true ? options.shareIndex ?? true : false;
       this.index = new LowerIndex(host, this.root, this.ids, rootSt, share === true ? sharedIndexOf(host) : share === false ? undefined : share);
     }
     if (this.writable) {

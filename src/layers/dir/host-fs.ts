@@ -103,6 +103,15 @@ export interface HostFs {
    */
   readonly openNoFollow?: boolean;
   /**
+   * Optional: true when lstat gives a directory's mtime and ctime as exactly
+   * as the filesystem keeps them (Node: ns). Read-only DirLayers share what
+   * their indexes learned across unions only over such a host: a directory's
+   * unchanged times are what vouch for its unchanged names (shared-index.ts).
+   * Deno gives ctime in whole seconds, which cannot tell an mtime set back by
+   * utimes within the same second, so DenoFs leaves it unset.
+   */
+  readonly exactDirTimes?: boolean;
+  /**
    * Optional: the process's file-creation mask, so a caller can tell when
    * `open(path, { createNew, mode })` already gives exactly `mode` (no chmod).
    */

@@ -35,6 +35,8 @@
  * all directories; the directories used least recently are dropped first (a
  * directory with more names than that is not kept). A directory that was
  * found racy costs one name until it has settled.
+ *
+ * Only over a HostFs with exactDirTimes (NodeFs; not DenoFs, whose ctime is in whole seconds).
  */
 import type { HostFs, HostStat } from "./host-fs.ts";
 
