@@ -64,18 +64,10 @@ import { DirFile, EMPTY_SOURCE, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown } from "./overlay.ts";
+import { IndexSharing } from "./index-sharing.ts";
+import { DEVICE_WHITEOUT, DIR, FILE, SYMLINK, TYPES, newIndexedDir } from "./indexed-dir.ts";
+import type { IndexedDir, Slot } from "./indexed-dir.ts";
 import type { SharedDirIndex } from "./shared-index.ts";
-
-/** Type codes of names not statted yet. */
-const FILE = 0;
-const DIR = 1;
-const SYMLINK = 2;
-/** `.wh.X` standing for the overlayfs char-device whiteout X. */
-const DEVICE_WHITEOUT = 3;
-const TYPES: readonly EntryType[] = ["file", "dir", "symlink", "file"];
-
-/** Before the batch stat: a type code; after it: the entry's attributes (frozen, shared by every caller). */
-type Slot = number | EntryStat;
 
 /** Distinct names a directory not listed yet answers by probing (one lstat each) before it is listed instead. */
 export const PROBES_BEFORE_LISTING = 48;
@@ -91,45 +83,6 @@ export const PROBES_BEFORE_LISTING = 48;
  * absent names.
  */
 export const SMALL_DIR_BYTES = 200;
-
-interface IndexedDir {
-  readonly path: string;
-  readonly hostPath: string;
-  /** Layer id (dev, ino) of the directory object (-1 until its first check, when it was found in a listing). */
-  id: number;
-  /** Its host size when known, else -1: a small one is listed at its first lookup (SMALL_DIR_BYTES). */
-  readonly size: number;
-  /** Listed because it is small, not because it was read or walked: its subdirectories are probed, not listed at once. */
-  small: boolean;
-  /** The directory holding it (undefined for the root): still the one indexed after this one's listing. */
-  readonly parent: IndexedDir | undefined;
-  /** Its listing; undefined until it is listed (names are probed one by one until then). */
-  entries: Map<string, Slot> | undefined;
-  /** Before the listing: the names probed so far (null: nothing shown there). */
-  probes: Map<string, EntryStat | null> | undefined;
-  /** The `.wh.X` names standing for overlayfs char-device whiteouts X (rare). */
-  devices: Set<string> | undefined;
-  statted: boolean;
-  /**
-   * It holds looks no check of it has followed yet, made only to merge
-   * (typesToMerge): probes that found only directories of plain names, or the
-   * listing of a small directory. They are checked, with it and up the chain
-   * of unchecked parents, before anything is shown from it.
-   */
-  unchecked: boolean;
-  /** Its id was learned by an lstat of it that no check of its parent has followed yet (a shared index taken: adopt). */
-  idFresh: boolean;
-  /** The shared index was asked about it (once, at its first use). */
-  sharedTried: boolean;
-  /**
-   * What it read that waits to be shared (at its next check, or at close): the
-   * clock before the first such read (-1: nothing waits), and the names probed
-   * absent since, or (pendingListing) its listing.
-   */
-  pendingAt: number;
-  pendingAbsent: string[] | undefined;
-  pendingListing: boolean;
-}
 
 /**
  * The char device X a name `.wh.X` may stand for (an overlayfs whiteout of X);
@@ -179,8 +132,8 @@ export class LowerIndex {
   private readonly rootStat: EntryStat;
   /** The root's host size (SMALL_DIR_BYTES). */
   private readonly rootSize: number;
-  /** The lstat of the root the layer was opened with: validates what is shared about the root. */
-  private readonly rootHostStat: HostStat;
+  /** Sharing with other indexes over the same host (index-sharing.ts); undefined: nothing shared. */
+  private readonly sharing: IndexSharing | undefined;
 
   constructor(
     private readonly host: HostFs,
@@ -189,12 +142,13 @@ export class LowerIndex {
     /** The lstat of the root directory the layer was opened with. */
     rootSt: HostStat,
     /** What other indexes over the same host learned about its directories (shared-index.ts); undefined: nothing shared. */
-    private readonly shared: SharedDirIndex | undefined = undefined,
+    shared: SharedDirIndex | undefined = undefined,
   ) {
     this.rootStat = Object.freeze(ids.entryOf(rootSt));
     this.rootId = this.rootStat.id;
     this.rootSize = rootSt.size;
-    this.rootHostStat = rootSt;
+    this.sharing = shared === undefined ? undefined
+      : new IndexSharing(shared, ids, rootSt, this.dirs, (hp, syscall, path) => this.quietLstat(hp, syscall, path));
   }
 
   /** Indexed directories and the names they hold (for memory measurements). */
@@ -241,7 +195,7 @@ export class LowerIndex {
       d.id = ids[i]!;
       d.unchecked = false;
       d.idFresh = false;
-      if (d.pendingAt >= 0) this.share(d, stats[i]!); // this check follows what it read
+      if (d.pendingAt >= 0) this.sharing?.share(d, stats[i]!); // this check follows what it read
     }
     return stats[0]!;
   }
@@ -276,21 +230,12 @@ export class LowerIndex {
     // Under a small directory listed at its first lookup, a directory is probed (its id learned
     // at its first check); under one read or walked, it is listed right away.
     if (parent.small) return this.remember(path, id, typeof slot === "number" ? -1 : slot.size, parent);
-    const dir: IndexedDir = {
-      path, hostPath: this.hostPath(path), id, size: -1, small: false, parent,
-      entries: undefined, probes: undefined, devices: undefined, statted: false, unchecked: false, idFresh: false, sharedTried: false,
-      pendingAt: -1, pendingAbsent: undefined, pendingListing: false,
-    };
-    return this.listDir(dir, syscall);
+    return this.listDir(newIndexedDir(path, this.hostPath(path), id, -1, parent, false), syscall);
   }
 
   /** A directory to be probed name by name (its id -1: learned at its first check). */
   private remember(path: string, id: number, size: number, parent: IndexedDir | undefined): IndexedDir {
-    const dir: IndexedDir = {
-      path, hostPath: this.hostPath(path), id, size, small: false, parent, entries: undefined, probes: new Map(),
-      devices: undefined, statted: false, unchecked: false, idFresh: false, sharedTried: false,
-      pendingAt: -1, pendingAbsent: undefined, pendingListing: false,
-    };
+    const dir = newIndexedDir(path, this.hostPath(path), id, size, parent, true);
     this.dirs.set(path, dir);
     return dir;
   }
@@ -302,7 +247,7 @@ export class LowerIndex {
    * `toMerge` too (its id known): the check waits, as for probes (dir.unchecked).
    */
   private listDir(dir: IndexedDir, syscall: string, small = false, toMerge = false): IndexedDir {
-    if (!dir.sharedTried && this.adopt(dir, syscall, true, small)) return dir;
+    if (!dir.sharedTried && this.sharing !== undefined && this.sharing.adopt(dir, syscall, true, small)) return dir;
     const { path, hostPath: hp } = dir;
     const takenAt = this.takenAt(hp);
     let listing: HostDirent[];
@@ -376,7 +321,7 @@ export class LowerIndex {
     dir.devices = devices;
     dir.probes = undefined;
     this.dirs.set(path, dir);
-    if (checked !== undefined && dir.pendingAt >= 0) this.share(dir, checked);
+    if (checked !== undefined && dir.pendingAt >= 0) this.sharing?.share(dir, checked);
     return dir;
   }
 
@@ -425,101 +370,18 @@ export class LowerIndex {
       if (dir.pendingAt < 0) dir.pendingAt = takenAt;
       if (dir.pendingAbsent === undefined) dir.pendingAbsent = absent;
       else for (const n of absent) dir.pendingAbsent.push(n);
-      if (checked !== undefined) this.share(dir, checked);
+      if (checked !== undefined) this.sharing?.share(dir, checked);
     }
-  }
-
-  /**
-   * At the first use of `dir`: take what another index learned about it
-   * (shared-index.ts), if an lstat of it made now (for the root: the one it was
-   * opened with) shows it unchanged since, instead of listing or probing it.
-   * The names taken were read from inside the layer and checked then; here
-   * they are marked unchecked (as looks made to merge are), so nothing is shown
-   * from them before a check of the directory and, its id learned by this
-   * lstat alone (idFresh), of its parent. Anything else (no data, a directory
-   * changed or replaced): false, and the usual path meets what is there.
-   * `listingOnly`: only a whole listing is worth the lstat (it is listed next).
-   */
-  private adopt(dir: IndexedDir, syscall: string, listingOnly: boolean, small: boolean): boolean {
-    dir.sharedTried = true;
-    const held = this.shared?.held(dir.hostPath);
-    if (held === undefined || (listingOnly && held.listing === undefined)) return false;
-    const st = dir.parent === undefined ? this.rootHostStat : this.quietLstat(dir.hostPath, syscall, dir.path);
-    if (st === undefined || st.kind !== "dir") return false;
-    const id = this.ids.idOf(st);
-    if (dir.id !== -1 && id !== dir.id) return false;
-    const known = this.shared!.valid(dir.hostPath, st);
-    if (known === undefined) return false;
-    if (dir.id === -1) {
-      dir.id = id;
-      dir.idFresh = dir.parent !== undefined;
-    }
-    dir.unchecked = true;
-    if (known.listing !== undefined) {
-      dir.entries = new Map(known.listing);
-      dir.devices = known.devices === undefined ? undefined : new Set(known.devices);
-      dir.small = small;
-      dir.probes = undefined; // none yet: this is its first use
-      this.dirs.set(dir.path, dir);
-    } else {
-      for (const n of known.absent!) dir.probes!.set(n, null);
-    }
-    return true;
   }
 
   /** The clock before reading host directory `hostPath` to share what is read (-1: nothing to share). */
   private takenAt(hostPath: string): number {
-    const shared = this.shared;
-    if (shared === undefined) return -1;
-    const t = shared.now();
-    return shared.wants(hostPath, t) ? t : -1;
+    return this.sharing === undefined ? -1 : this.sharing.takenAt(hostPath);
   }
 
-  /**
-   * Share what `dir` read and keeps waiting (pendingAt), `st` an lstat of it
-   * made after those reads (a check, or close's); nothing if `st` is not the
-   * directory indexed. Only what this index read itself: names taken from the
-   * shared index are not its to vouch for under other times.
-   */
-  private share(dir: IndexedDir, st: HostStat): void {
-    const at = dir.pendingAt;
-    const absent = dir.pendingAbsent;
-    dir.pendingAt = -1;
-    dir.pendingAbsent = undefined;
-    const listing = dir.pendingListing;
-    dir.pendingListing = false;
-    if (st.kind !== "dir" || (dir.id !== -1 && this.ids.idOf(st) !== dir.id)) return;
-    if (listing) {
-      const entries = dir.entries!;
-      const devices = dir.devices;
-      const codes = new Map<string, number>();
-      for (const [name, slot] of entries) {
-        codes.set(name, typeof slot === "number" ? slot
-          : devices !== undefined && devices.has(name) ? DEVICE_WHITEOUT : slot.type === "dir" ? DIR : slot.type === "symlink" ? SYMLINK : FILE);
-      }
-      this.shared!.keepListing(dir.hostPath, st, at, codes, devices === undefined ? undefined : [...devices]);
-    } else if (absent !== undefined) {
-      this.shared!.keepAbsent(dir.hostPath, st, at, absent);
-    }
-  }
-
-  /**
-   * Share what waits to be (DirLayer.close): one lstat of each directory
-   * concerned, after every read of it and outside any guest's calls.
-   */
+  /** Share what waits to be (DirLayer.close): outside any guest's calls. */
   close(): void {
-    if (this.shared === undefined) return;
-    for (const dir of this.dirs.values()) {
-      if (dir.pendingAt < 0) continue;
-      const st = this.quietLstat(dir.hostPath, "close", dir.path);
-      if (st === undefined) {
-        dir.pendingAt = -1;
-        dir.pendingAbsent = undefined;
-        dir.pendingListing = false;
-      } else {
-        this.share(dir, st);
-      }
-    }
+    this.sharing?.close();
   }
 
   /** lstat that answers undefined instead of throwing: for what only sharing needs (a failure is the usual path's to meet). */
@@ -538,7 +400,7 @@ export class LowerIndex {
   /** Make sure `dir` has an answer for each of `names`: probed, or listed once enough names were asked for. */
   private ensureProbed(dir: IndexedDir, names: readonly string[], syscall: string, toMerge: boolean): void {
     if (dir.entries !== undefined) return;
-    if (!dir.sharedTried && this.adopt(dir, syscall, false, true) && dir.entries !== undefined) return;
+    if (!dir.sharedTried && this.sharing !== undefined && this.sharing.adopt(dir, syscall, false, true) && dir.entries !== undefined) return;
     // Only to merge: then the listing needs no check yet and no attributes, where the
     // 3 probes it replaces cost more; for attributes (a name shown) probing is as cheap.
     if (toMerge && dir.size >= 0 && dir.size <= SMALL_DIR_BYTES && dir.probes!.size === 0) {
