@@ -135,3 +135,32 @@ export function counted(host: HostFs): { host: HostFs; calls: Map<string, number
   };
   return { host: proxy, calls, take };
 }
+
+/** `inner` with its method calls counted, by method name and in all. */
+export function countingHost(inner: HostFs): { host: HostFs; calls: Map<string, number>; total(): number } {
+  const calls = new Map<string, number>();
+  const host = new Proxy(inner, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => { calls.set(String(key), (calls.get(String(key)) ?? 0) + 1); return v.apply(target, args); };
+    },
+  });
+  return { host, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * `layers` layer directories under `root` (bottom first), each with d/ of `names` unrelated
+ * names, d/target ("bottom") in the bottom one only: the stack of the 4/stat bench rows.
+ */
+export function statStack(root: string, layers: number, names: number): string[] {
+  const dirs: string[] = [];
+  for (let l = 0; l < layers; l++) {
+    const spec: Record<string, string> = {};
+    for (let j = 0; j < names; j++) spec[`d/u${l}_${j}`] = "x";
+    if (l === 0) spec["d/target"] = "bottom";
+    makeTree(`${root}/l${l}`, spec);
+    dirs.push(`${root}/l${l}`);
+  }
+  return dirs;
+}

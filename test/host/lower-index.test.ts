@@ -12,7 +12,7 @@ import { MemoryLayer } from "../../src/layers/memory.ts";
 import { thrownErrno } from "../support/index.ts";
 import type { HostFs } from "../../src/layers/dir/mod.ts";
 import type { EntryStat } from "../../src/core/layer.ts";
-import { cleanup, hostFs, listingHost, makeTree, probingHost, tempDir } from "./helpers.ts";
+import { cleanup, countingHost, hostFs, listingHost, makeTree, probingHost, statStack, tempDir } from "./helpers.ts";
 
 const SECRET = "outside secret";
 let root: string;
@@ -65,31 +65,6 @@ function twoLayers(host: () => HostFs): Union {
   return new Union(new Image([new DirLayer(host(), `${root}/bottom`), new DirLayer(host(), `${root}/top`)]), new MemoryLayer());
 }
 
-/** `layers` layer directories, each with d/ of 50 unrelated names; d/target in the bottom one only. */
-function statStack(layers: number): string[] {
-  const dirs: string[] = [];
-  for (let l = 0; l < layers; l++) {
-    const spec: Record<string, string> = {};
-    for (let j = 0; j < 50; j++) spec[`d/u${l}_${j}`] = "x";
-    if (l === 0) spec["d/target"] = "bottom";
-    makeTree(`${root}/l${l}`, spec);
-    dirs.push(`${root}/l${l}`);
-  }
-  return dirs;
-}
-
-/** `inner` with every method call counted. */
-function countingHost(inner: HostFs): { host: HostFs; readonly calls: number } {
-  const counter = { calls: 0, host: inner };
-  counter.host = new Proxy(inner, {
-    get(target, key, receiver) {
-      const v = Reflect.get(target, key, receiver);
-      return typeof v === "function" ? (...args: unknown[]) => { counter.calls++; return v.apply(target, args); } : v;
-    },
-  });
-  return counter;
-}
-
 function swapForSymlink(dir: string, target: string): void {
   fs.renameSync(dir, `${dir}.gone`);
   fs.symlinkSync(target, dir);
@@ -124,7 +99,7 @@ describe("DirLayer lower index", () => {
     const layer = new DirLayer(counting.host, lower);
     expect(layer.stat("a/b/file")?.type).toBe("file");
     expect(layer.readdir("a/b").sort()).toEqual(["file", "other"]);
-    const before = counting.calls;
+    const before = counting.total();
     for (let i = 0; i < 100; i++) {
       expect(layer.stat("a/b/file")?.size).toBe(6);
       expect(layer.stat("a/b/.wh.file")).toBeUndefined();
@@ -132,13 +107,13 @@ describe("DirLayer lower index", () => {
       expect(layer.stat("a/b/missing")).toBeUndefined();
       expect(layer.readdir("a/b")).toHaveLength(2);
     }
-    expect(counting.calls).toBe(before);
+    expect(counting.total()).toBe(before);
   });
 
   it("a union over many layers stats only what it is asked for: unrelated names cost no lstat", () => {
     const counting = countingHost(probingHost());
     const LAYERS = 16;
-    const dirs = statStack(LAYERS);
+    const dirs = statStack(root, LAYERS, 50);
     let lstats = 0;
     const host = new Proxy(counting.host, {
       get: (t, k, r) => (k === "lstat" || k === "lstatIfExists" ? (p: string) => { lstats++; return (Reflect.get(t, k, r) as (p: string) => unknown).call(t, p); } : Reflect.get(t, k, r)),
@@ -289,7 +264,7 @@ describe("DirLayer lower index", () => {
 describe("DirLayer lower index: small directories listed at their first lookup", () => {
   it("a union over many layers with one-name roots lists each root once and probes the big d/", () => {
     const LAYERS = 16;
-    const dirs = statStack(LAYERS);
+    const dirs = statStack(root, LAYERS, 50);
     const calls = { lstat: 0, readdir: 0 };
     // Roots small (one name), every d/ big (50 names): as on tmpfs.
     const host = new Proxy(hostFs(), {

@@ -14,7 +14,7 @@ import type { HostFs, HostStat } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { thrownErrno } from "../support/index.ts";
 import { snapshotUnion } from "../core/tree.ts";
-import { cleanup, hostFs, listingHost, makeTree, probingHost, tempDir } from "./helpers.ts";
+import { cleanup, countingHost, hostFs, listingHost, makeTree, probingHost, statStack, tempDir } from "./helpers.ts";
 
 /** Sharing needs a host whose directory times vouch for its names (HostFs.exactDirTimes: Node, not Deno). */
 const SHARES = hostFs().exactDirTimes === true;
@@ -22,12 +22,12 @@ if (!SHARES) console.log("shared-index: sharing cases skipped: this runtime's Ho
 
 describe("shared lower indexes: a host without exact directory times", () => {
   it.skipIf(SHARES)("shares nothing: a later union makes the same host calls and sees an mtime set back within the second", async () => {
-    const dirs = statStack(4);
+    const dirs = statStack(root, 4, 30);
     await settle();
     const shared = new SharedDirIndex({ racyWindowMs: WINDOW_MS });
     const calls: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const c = counting(probingHost());
+      const c = countingHost(probingHost());
       const u = unionOf(c.host, dirs, shared);
       expect(u.stat("/d/target")?.size).toBe(6);
       calls.push(c.total());
@@ -48,19 +48,6 @@ afterEach(() => cleanup(root));
 /** Let every directory made so far age past the racy window (so what is read of it can be shared). */
 const settle = () => new Promise((r) => setTimeout(r, WINDOW_MS + 15));
 
-/** `inner` with its calls counted by method. */
-function counting(inner: HostFs): { host: HostFs; calls: Map<string, number>; total(): number } {
-  const calls = new Map<string, number>();
-  const host = new Proxy(inner, {
-    get(target, key, receiver) {
-      const v = Reflect.get(target, key, receiver);
-      if (typeof v !== "function") return v;
-      return (...args: unknown[]) => { calls.set(String(key), (calls.get(String(key)) ?? 0) + 1); return v.apply(target, args); };
-    },
-  });
-  return { host, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) };
-}
-
 /** A union over `dirs` (bottom first) through `host`, sharing through `shared` (false: nothing shared). */
 function unionOf(host: HostFs, dirs: readonly string[], shared: SharedDirIndex | false): Union {
   return new Union(new Image(dirs.map((d) => new DirLayer(host, d, { shareIndex: shared }))), new MemoryLayer());
@@ -70,19 +57,6 @@ function unionOf(host: HostFs, dirs: readonly string[], shared: SharedDirIndex |
 function closeAll(u: Union): void {
   u.close();
   u.image.close();
-}
-
-/** `layers` layer directories, each with d/ of 30 unrelated names; d/target in the bottom one only. */
-function statStack(layers: number): string[] {
-  const dirs: string[] = [];
-  for (let l = 0; l < layers; l++) {
-    const spec: Record<string, string> = {};
-    for (let j = 0; j < 30; j++) spec[`d/u${l}_${j}`] = "x";
-    if (l === 0) spec["d/target"] = "bottom";
-    makeTree(`${root}/l${l}`, spec);
-    dirs.push(`${root}/l${l}`);
-  }
-  return dirs;
 }
 
 /** What a union shows at `paths` (type or absent, a clean errno for an error) and its whole tree. */
@@ -96,11 +70,11 @@ function view(u: Union, paths: readonly string[]): unknown {
 describe.skipIf(!SHARES)("shared lower indexes: a later union over the same directories", () => {
   it("makes far fewer host calls for the same answers: one lstat per directory taken (none for a layer's root)", async () => {
     const LAYERS = 8;
-    const dirs = statStack(LAYERS);
+    const dirs = statStack(root, LAYERS, 30);
     await settle();
     const shared = new SharedDirIndex({ racyWindowMs: WINDOW_MS });
     // As on tmpfs: small roots listed at their first lookup, d/ probed.
-    const c = counting(hostFs());
+    const c = countingHost(hostFs());
     const host = new Proxy(c.host, {
       get: (t, k, r) => {
         const v = Reflect.get(t, k, r) as (p: string) => HostStat | undefined;
@@ -128,9 +102,9 @@ describe.skipIf(!SHARES)("shared lower indexes: a later union over the same dire
   });
 
   it("is off with shareIndex: false (every union reads for itself)", async () => {
-    const dirs = statStack(4);
+    const dirs = statStack(root, 4, 30);
     await settle();
-    const c = counting(hostFs());
+    const c = countingHost(hostFs());
     const counts: number[] = [];
     for (let run = 0; run < 2; run++) {
       const u = unionOf(c.host, dirs, false);
@@ -148,7 +122,7 @@ describe.skipIf(!SHARES)("shared lower indexes: a later union over the same dire
     makeTree(`${root}/bottom`, { "b/y": "y" });
     await settle();
     const shared = new SharedDirIndex({ racyWindowMs: WINDOW_MS });
-    const c = counting(listingHost());
+    const c = countingHost(listingHost());
     const u1 = unionOf(c.host, [`${root}/bottom`, `${root}/top`], shared);
     c.calls.clear();
     expect(u1.readdir("/").sort()).toEqual(["a", "b"]);
@@ -262,7 +236,7 @@ describe.skipIf(!SHARES)("shared lower indexes: the racy window", () => {
     let clock = Date.now();
     const shared = new SharedDirIndex({ racyWindowMs: 10_000, now: () => clock });
     const dirs = [`${root}/bottom`, `${root}/top`];
-    const c = counting(probingHost());
+    const c = countingHost(probingHost());
     const run = (): number => {
       const u = unionOf(c.host, dirs, shared);
       c.calls.clear();
@@ -316,7 +290,7 @@ describe.skipIf(!SHARES)("shared lower indexes: the memory bound", () => {
   });
 
   it("a union over lowers bigger than the bound stays exact and re-reads what was dropped", async () => {
-    const dirs = statStack(4);
+    const dirs = statStack(root, 4, 30);
     await settle();
     const shared = new SharedDirIndex({ maxNames: 40, racyWindowMs: WINDOW_MS });
     const host = listingHost();
