@@ -8,11 +8,11 @@ import { copyUpDir } from "./copy-up.ts";
 import type { CopyUpContext } from "./copy-up.ts";
 import { lowerHas } from "./lookup.ts";
 import type { UnionNode } from "./lookup.ts";
-import { QuotaLayer } from "./quota.ts";
+import type { QuotaLayer } from "./quota.ts";
 import { writeWhiteout } from "./whiteout.ts";
 
 /** Remove `node` (named `name` in directory `dir`); emptiness was checked by the caller. */
-export function removeAt(ctx: CopyUpContext & { onHidden(path: string): void }, dir: UnionNode, name: string, node: UnionNode): void {
+export function removeAt(ctx: CopyUpContext & { readonly upper: QuotaLayer; onHidden(path: string): void }, dir: UnionNode, name: string, node: UnionNode): void {
   const needWhiteout = lowerHas(ctx, dir, name) !== undefined;
   const d = needWhiteout && dir.upper === undefined ? copyUpDir(ctx, dir.path) : dir;
   // Whiteout first: a whiteout never hides an entry of its own layer, so until the
@@ -26,9 +26,7 @@ export function removeAt(ctx: CopyUpContext & { onHidden(path: string): void }, 
       ctx.inodes.forget(us.id);
     } else {
       // The quota layer frees the bytes of the object just looked up (`us`), with no second stat.
-      const up = ctx.upper;
-      if (up instanceof QuotaLayer) up.unlinkSeen(node.path, us);
-      else up.unlink(node.path);
+      ctx.upper.unlinkSeen(node.path, us);
       if (us.nlink <= 1) ctx.inodes.forget(us.id);
     }
   }
