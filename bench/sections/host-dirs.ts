@@ -15,6 +15,7 @@ import { Union } from "../../src/core/union.ts";
 import { FaultFs } from "../../src/host/fault-fs.ts";
 import { NodeFs } from "../../src/host/node-fs.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
+import { RACY_WINDOW_MS } from "../../src/layers/dir/shared-index.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { trimChunkPool } from "../../src/layers/chunk-pool.ts";
 import type { Config } from "../lib/config.ts";
@@ -51,6 +52,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
   hostTree(plain, files, big);
   const stack = Array.from({ length: Math.max(...STAT_LAYERS) }, (_, l) => (l === 0 ? plain : `${base}/layer${l}`));
   statStack(stack, UNRELATED);
+  const builtAt = Date.now();
   const upper = `${base}/upper`;
   const scratch = `${base}/scratch`;
   mkdirSync(scratch, { recursive: true });
@@ -119,6 +121,11 @@ export async function hostDirs(cfg: Config): Promise<void> {
   const rowsEnv = process.env.LAYERFS_BENCH_HOST_ROWS ?? "";
   const only = rowsEnv.split(rowsEnv.includes("|") ? "|" : ",").map((x) => x.trim()).filter((x) => x !== "");
   const rows = only.length === 0 ? rowsOf : rowsOf.filter((r) => only.some((o) => r.label.includes(o) || r.id.includes(o)));
+  // An image's directories were made long before a run: let these age past the racy window of the
+  // shared lower indexes (shared-index.ts), else the first rows' unions (and a section run's stat
+  // rows) cannot share what the ones before them learned, as they could over any real image.
+  const young = builtAt + RACY_WINDOW_MS - Date.now();
+  if (young > 0) await new Promise((r) => setTimeout(r, young));
   try {
     for (const row of rows) {
       const runners = new Map<string, Runner>();
@@ -174,8 +181,9 @@ export async function hostDirs(cfg: Config): Promise<void> {
     for (const r of statRows) depths.set(`${r.lowers.length}/first`, cli(r.lowers, [...r.args.slice(0, 2), "1"]));
     const med = await roundRobin(depths, cfg.runs * 2, 2);
     const one = med.get("1")!;
-    // Where the depth goes (info rows): the first stat pays one look into every layer (host calls at
-    // their floor: per layer one readdir of its root and three absent lstats in d/), the others none.
+    // Where the depth goes (info rows): the first stat pays one look into every layer (after the first
+    // union, with the shared lower indexes: one lstat of d/ per layer, which vouches that the names
+    // learned before still hold), the others none. The floor row times those lstats alone.
     const oneFirst = med.get("1/first")!;
     const perStat = (n: number) => (med.get(String(n))! - med.get(`${n}/first`)!) / (STATS - 1);
     for (const r of statRows.slice(1)) {
@@ -192,6 +200,12 @@ export async function hostDirs(cfg: Config): Promise<void> {
         peer: { name: "1 layer", value: oneFirst, unit: "ms" }, ratio: first / oneFirst,
         note: `${fmt(((first - oneFirst) * 1000) / (n - 1), "µs")} per extra layer`,
       });
+      const floor = dirLstatFloor(r.lowers, cfg.runs * 2);
+      add({
+        id: "4/stat", what: `the floor of that first lookup: one lstat of d/ in each of ${n} layers, nothing else (info)`, value: floor, unit: "ms",
+        peer: { name: "the first stat", value: first, unit: "ms" }, ratio: floor / first,
+        note: `${fmt((floor * 1000) / n, "µs")} per lstat; a new union must make it to see a lower edited since the last union`,
+      });
       add({
         id: "4/stat", what: `layerfs run: each later stat, ${n} vs 1 layer (info)`, value: perStat(n) * 1e6, unit: "ns",
         peer: { name: "1 layer", value: perStat(1) * 1e6, unit: "ns" }, ratio: perStat(n) / perStat(1),
@@ -202,6 +216,23 @@ export async function hostDirs(cfg: Config): Promise<void> {
   lowerIndexMemory(plain);
   removeTree(base);
   hostLowerCopyUp(cfg);
+}
+
+/**
+ * Median ms of one lstat (NodeFs, as DirLayer makes it) of `d/` in each of
+ * `lowers`, `runs` times: the host calls a new union's first lookup of
+ * /d/target cannot skip (shared-index.ts: one lstat vouches for a directory).
+ */
+function dirLstatFloor(lowers: readonly string[], runs: number): number {
+  const host = new NodeFs();
+  const dirs = lowers.map((l) => `${l}/d`);
+  const times: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const t0 = performance.now();
+    for (const d of dirs) host.lstat(d);
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  return median(times);
 }
 
 /**
