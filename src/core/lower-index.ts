@@ -22,6 +22,7 @@
 import { Errno, FsError } from "./errno.ts";
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, childPath } from "./layer.ts";
 import type { EntryStat, EntryType, Layer } from "./layer.ts";
+import { compareNames } from "./path.ts";
 import { classifyRawName, isOpaque, whitedOutName } from "./whiteout.ts";
 
 /**
@@ -47,8 +48,8 @@ export class LowerEntry {
     stat: EntryStat | undefined,
     /** Its directory in the lower view (the root's: a directory of its own at ""). */
     private readonly parent: LowerDir,
-    /** "" for the root. */
-    private readonly name: string,
+    /** Its name there ("" for the root). */
+    readonly name: string,
   ) {
     this.#stat = stat;
   }
@@ -82,6 +83,7 @@ export class LowerEntry {
 /** One lower directory: its names found by probing the layers, or from its merged index once built. */
 export class LowerDir {
   #entries: Map<string, LowerEntry> | undefined;
+  #sorted: readonly LowerEntry[] | undefined;
   /** Before the index: names probed so far (null: absent in the lower view). */
   #probes: Map<string, LowerEntry | null> | undefined = new Map();
   /** Before the index: per position in dirLayers, whether the directory is opaque in that layer (probed on first need). */
@@ -118,6 +120,15 @@ export class LowerDir {
     this.#probes = undefined;
     this.#opaque = [];
     return (this.#entries = entries);
+  }
+
+  /**
+   * Every visible entry in readdir's order (by name bytes), sorted once: the
+   * lower view never changes while mounted (rule 18), so neither does its order.
+   * What the upper adds or hides is merged in by readdir-merge.ts on each listing.
+   */
+  get sorted(): readonly LowerEntry[] {
+    return (this.#sorted ??= [...this.entries.values()].sort((a, b) => compareNames(a.name, b.name)));
   }
 
   /** Has the merged index been built (for tests and measurements)? */

@@ -32,15 +32,14 @@ export function isEmptyDir(u: ImageAndUpper, dir: UnionNode): boolean {
 
 /** Sorted entries of directory `dir`, with their inode numbers. */
 export function mergedEntries(u: ImageAndUpper, inodes: Inodes, dir: UnionNode): DirEntry[] {
+  if (dir.upper === undefined) {
+    // Pure lower: no upper to consult, and the lower's order is sorted once per image.
+    const lower = lowerDirOf(u, dir);
+    return lower === undefined ? [] : lower.sorted.map((le) => ({ name: le.name, type: le.type, ino: le.ino }));
+  }
   const names = mergedNames(u, dir).sort(compareNames);
   const out: DirEntry[] = [];
-  const lower = dir.upper === undefined ? lowerDirOf(u, dir) : undefined;
   for (const name of names) {
-    const le = lower?.entries.get(name);
-    if (le !== undefined) {
-      out.push({ name, type: le.type, ino: le.ino }); // pure lower: no upper to consult
-      continue;
-    }
     const c = lookupChild(u, dir, name);
     if (c !== undefined) out.push({ name, type: nodeType(c), ino: inodes.of(c) });
   }
