@@ -33,9 +33,11 @@ export function isEmptyDir(u: ImageAndUpper, dir: UnionNode): boolean {
 /** Sorted entries of directory `dir`, with their inode numbers. */
 export function mergedEntries(u: ImageAndUpper, inodes: Inodes, dir: UnionNode): DirEntry[] {
   if (dir.upper === undefined) {
-    // Pure lower: no upper to consult, and the lower's order is sorted once per image.
+    // Pure lower: no upper to consult, and the lower index is kept in readdir's order.
+    const out: DirEntry[] = [];
     const lower = lowerDirOf(u, dir);
-    return lower === undefined ? [] : lower.sorted.map((le) => ({ name: le.name, type: le.type, ino: le.ino }));
+    if (lower !== undefined) for (const le of lower.entries.values()) out.push({ name: le.name, type: le.type, ino: le.ino });
+    return out;
   }
   const names = mergedNames(u, dir).sort(compareNames);
   const out: DirEntry[] = [];
