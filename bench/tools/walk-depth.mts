@@ -5,7 +5,7 @@
 // lstat of each entry, as the guest does), and per-walk counts of the layers' calls.
 // Not part of `npm run bench`. Bundle first (GUIDE.md), run in the worktree (it reads bench/wasm/bench.wasm):
 //   npx esbuild bench/tools/walk-depth.mts --bundle --platform=node --format=esm --outfile=/tmp/walk-depth.mjs
-//   node --expose-gc /tmp/walk-depth.mjs [ROUNDS] [guest|direct|both]
+//   node --expose-gc /tmp/walk-depth.mjs [ROUNDS] [guest|direct|both|cold]  (cold: first walks of fresh images)
 // WALK_IMAGES: comma list of images (default "1,16"): N = the bench's N-layer image;
 //   Ntop = N layers, every file in the top one; 1rr = 1 layer, its files added in the
 //   16-layer image's order (layer by layer). WALK_ONLY=LABEL times only that image.
@@ -141,11 +141,30 @@ function report(what: string, r: Map<string, { ms: number[]; gc: number[] }>): v
   }
 }
 
+// JIT warm-up on a small image first, as the bench does, so the cold walks below measure index building.
+const small = new Image(memoryLayers(1, treeFiles(500), new Uint8Array(0)));
+for (let i = 0; i < 3; i++) await underLayerfs(new Union(small, new MemoryLayer()), ["walk", "/tree"]);
 for (const l of labels) {
   const cold = await guestRun(l);
   calls.clear();
   const warm = await countLayerCalls(() => guestRun(l));
   console.log(`${l}: cold guest walk ${cold.toFixed(2)} ms; a warm one ${warm.toFixed(2)} ms, layer calls ${JSON.stringify(Object.fromEntries(calls))}`);
+}
+if (mode === "cold") {
+  // The first walk of a fresh image (what builds its indexes), ROUNDS times per image, JIT warm.
+  const r = new Map(timed.map((l) => [l, { ms: [] as number[], gc: [] as number[] }]));
+  for (let i = 0; i < rounds; i++) {
+    for (const l of timed) {
+      images.set(l, new Image(layersOf(l)));
+      gc();
+      const g0 = gcMs;
+      const ms = await guestRun(l);
+      await new Promise((res) => setImmediate(res));
+      r.get(l)!.ms.push(ms);
+      r.get(l)!.gc.push(gcMs - g0);
+    }
+  }
+  report("cold  ", r);
 }
 if (mode === "guest" || mode === "both") report("guest ", await rounds_(guestRun));
 if (mode === "direct" || mode === "both") {
