@@ -144,11 +144,14 @@ function report(what: string, r: Map<string, { ms: number[]; gc: number[] }>): v
 // JIT warm-up on a small image first, as the bench does, so the cold walks below measure index building.
 const small = new Image(memoryLayers(1, treeFiles(500), new Uint8Array(0)));
 for (let i = 0; i < 3; i++) await underLayerfs(new Union(small, new MemoryLayer()), ["walk", "/tree"]);
+const heapUsed = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
 for (const l of labels) {
+  const before = heapUsed();
   const cold = await guestRun(l);
+  const index = (heapUsed() - before) / (files.length + 110); // what the first walk left: the image's lower index
   calls.clear();
   const warm = await countLayerCalls(() => guestRun(l));
-  console.log(`${l}: cold guest walk ${cold.toFixed(2)} ms; a warm one ${warm.toFixed(2)} ms, layer calls ${JSON.stringify(Object.fromEntries(calls))}`);
+  console.log(`${l}: cold guest walk ${cold.toFixed(2)} ms (index left: ${index.toFixed(0)} B per entry); a warm one ${warm.toFixed(2)} ms, layer calls ${JSON.stringify(Object.fromEntries(calls))}`);
 }
 if (mode === "cold") {
   // The first walk of a fresh image (what builds its indexes), ROUNDS times per image, JIT warm.

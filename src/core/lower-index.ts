@@ -15,6 +15,15 @@
  * its copy of a directory merges, or it hides the rest; a host layer then skips
  * the check of its directory that attributes need.
  *
+ * The index is flat in layer depth in memory too: its entries are made after
+ * the merge, in readdir's order, each with its own copy of its name, and its
+ * attributes are taken on first use where the listings were typed. A walk then
+ * reads the index in the order it was allocated, instead of jumping between the
+ * names each layer made when it was built (row 3/walk: 1.13x at 16 layers
+ * before, 1.00x after). Lowers are read-only while mounted (rule 18) and the
+ * upper is never part of it, so the index and its order stay true whatever the
+ * upper does (readdir-merge.ts merges the upper's names in on each listing).
+ *
  * Reading order inside one layer (SEMANTICS rule 3): the opaque marker and the
  * whiteouts of a layer hide only the layers *below* it, so a layer's own
  * entries are taken first and its whiteouts/marker applied after them.
