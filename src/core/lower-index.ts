@@ -15,6 +15,15 @@
  * its copy of a directory merges, or it hides the rest; a host layer then skips
  * the check of its directory that attributes need.
  *
+ * The index is flat in layer depth in memory too: its entries are made after
+ * the merge, in readdir's order, each with its own copy of its name, and its
+ * attributes are taken on first use where the listings were typed. A walk then
+ * reads the index in the order it was allocated, instead of jumping between the
+ * names each layer made when it was built (row 3/walk: 1.13x at 16 layers
+ * before, 1.00x after). Lowers are read-only while mounted (rule 18) and the
+ * upper is never part of it, so the index and its order stay true whatever the
+ * upper does (readdir-merge.ts merges the upper's names in on each listing).
+ *
  * Reading order inside one layer (SEMANTICS rule 3): the opaque marker and the
  * whiteouts of a layer hide only the layers *below* it, so a layer's own
  * entries are taken first and its whiteouts/marker applied after them.
@@ -22,6 +31,7 @@
 import { Errno, FsError } from "./errno.ts";
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, childPath } from "./layer.ts";
 import type { EntryStat, EntryType, Layer } from "./layer.ts";
+import { compareNames } from "./path.ts";
 import { classifyRawName, isOpaque, whitedOutName } from "./whiteout.ts";
 
 /**
@@ -47,8 +57,8 @@ export class LowerEntry {
     stat: EntryStat | undefined,
     /** Its directory in the lower view (the root's: a directory of its own at ""). */
     private readonly parent: LowerDir,
-    /** "" for the root. */
-    private readonly name: string,
+    /** Its name there ("" for the root). */
+    readonly name: string,
   ) {
     this.#stat = stat;
   }
@@ -106,14 +116,26 @@ export class LowerDir {
     return e;
   }
 
-  /** Every visible name (the merged index, built on first use). */
+  /**
+   * Every visible name (the merged index, built on first use), in readdir's
+   * order (by name bytes): the lower view never changes while mounted (rule
+   * 18), so neither does its order. What the upper adds or hides is merged in
+   * by readdir-merge.ts on each listing.
+   */
   get entries(): ReadonlyMap<string, LowerEntry> {
     if (this.#entries !== undefined) return this.#entries;
-    const entries = buildEntries(this);
-    // Entries handed out by probes stay the ones the index holds (their cached stats and subdirectory indexes).
-    for (const [name, probed] of this.#probes!) {
-      const built = entries.get(name);
-      if (probed !== null && built !== undefined && sameEntry(probed, built)) entries.set(name, probed);
+    const merged = mergeListings(this);
+    const probes = this.#probes!;
+    const entries = new Map<string, LowerEntry>();
+    // Made in readdir's order, each with its own copy of its name: a walk then reads the
+    // index in the order it was allocated, as close together as the one layer's listing would
+    // be, instead of going back and forth between the memory of each layer's names.
+    for (const name of [...merged.keys()].sort(compareNames)) {
+      const m = merged.get(name)!;
+      // Entries handed out by probes stay the ones the index holds (their cached stats and subdirectory indexes).
+      const probed = probes.get(name);
+      const e = probed != null && sameEntry(probed, m) ? probed : new LowerEntry(m.layer, m.type, m.dirLayers, m.stat, this, ownCopy(name));
+      entries.set(e.name, e);
     }
     this.#probes = undefined;
     this.#opaque = [];
@@ -125,7 +147,7 @@ export class LowerDir {
     return this.#entries !== undefined;
   }
 
-  /** Find `name` layer by layer, top first, as buildEntries would merge it. */
+  /** Find `name` layer by layer, top first, as mergeListings would merge it. */
   #probe(name: string): LowerEntry | undefined {
     const { path, layers, dirLayers } = this;
     const all = [name, WHITEOUT_PREFIX + name, OPAQUE_MARKER];
@@ -170,8 +192,8 @@ function statsIn(layer: Layer, path: string, names: readonly string[]): (EntrySt
   return layer.statChildren !== undefined ? layer.statChildren(path, names) : names.map((n) => layer.stat(childPath(path, n)));
 }
 
-/** Do a probed and a built entry describe the same object of the lower view? */
-function sameEntry(a: LowerEntry, b: LowerEntry): boolean {
+/** Do a probed entry and a merged name describe the same object of the lower view? */
+function sameEntry(a: LowerEntry, b: Merged): boolean {
   if (a.layer !== b.layer || a.type !== b.type) return false;
   const x = a.dirLayers;
   const y = b.dirLayers;
@@ -215,13 +237,20 @@ function typedListing(layer: Layer, path: string): { names: readonly string[]; t
   return { names: layer.readdir(path), types: undefined };
 }
 
-/** Build the merged index of directory `dir` from its layers (top first). */
-function buildEntries(dir: LowerDir): Map<string, LowerEntry> {
+/** One visible name as the merge finds it: the topmost copy, and for a directory the layers (top first) merging into it. */
+interface Merged {
+  readonly layer: number;
+  readonly type: EntryType;
+  readonly dirLayers: number[] | undefined;
+  readonly stat: EntryStat | undefined;
+}
+
+/** Merge the listings of directory `dir` from its layers (top first): its visible names, unordered. */
+function mergeListings(dir: LowerDir): Map<string, Merged> {
   const { path, layers, dirLayers } = dir;
-  const entries = new Map<string, LowerEntry>();
+  const merged = new Map<string, Merged>();
   // Names nothing below may add to: hidden by a whiteout above, or decided by a non-directory.
   const sealed = new Set<string>();
-  const merging = new Map<string, number[]>();
   for (const li of dirLayers) {
     const layer = layers[li]!;
     const { names, types } = typedListing(layer, path);
@@ -236,7 +265,7 @@ function buildEntries(dir: LowerDir): Map<string, LowerEntry> {
       if (kind === "opaque") opaque = true;
       else if (kind === "whiteout") whiteouts.push(whitedOutName(name));
       if (kind !== "entry" || sealed.has(name)) continue;
-      const prev = entries.get(name);
+      const prev = merged.get(name);
       if (prev !== undefined && prev.type !== "dir") continue;
       // A name below a directory above only matters if it is a directory too (typed listings tell without a stat).
       if (prev !== undefined && types !== undefined && types[i] !== "dir") { sealed.add(name); continue; }
@@ -247,17 +276,15 @@ function buildEntries(dir: LowerDir): Map<string, LowerEntry> {
     const stats = types !== undefined ? undefined : statsIn(layer, path, wanted);
     for (let i = 0; i < wanted.length; i++) {
       const name = wanted[i]!;
-      const prev = entries.get(name);
+      const prev = merged.get(name);
       const st = stats?.[i];
       if (stats !== undefined && st === undefined) throw new FsError(Errno.IO, "readdir", childPath(path, name), "layer listed a name it cannot stat");
       const type = st !== undefined ? st.type : wantedTypes[i]!;
       if (prev === undefined) {
-        const dl = type === "dir" ? [li] : undefined;
-        if (dl !== undefined) merging.set(name, dl);
-        else sealed.add(name);
-        entries.set(name, new LowerEntry(li, type, dl, st, dir, name));
+        if (type !== "dir") sealed.add(name);
+        merged.set(name, { layer: li, type, dirLayers: type === "dir" ? [li] : undefined, stat: st });
       } else if (type === "dir") {
-        merging.get(name)!.push(li); // a lower copy of the same directory merges
+        prev.dirLayers!.push(li); // a lower copy of the same directory merges
       } else {
         sealed.add(name); // a non-directory under a directory is hidden, and so is all below it
       }
@@ -265,7 +292,17 @@ function buildEntries(dir: LowerDir): Map<string, LowerEntry> {
     for (const w of whiteouts) sealed.add(w);
     if (opaque) break;
   }
-  return entries;
+  return merged;
+}
+
+/**
+ * A copy of `name` in memory allocated now (engines share a string's memory
+ * when it is passed around; concatenating makes a new one, and the slice then
+ * copies it, or points into that new one). The layers' own names of one
+ * directory were made when each layer was built, far apart.
+ */
+function ownCopy(name: string): string {
+  return (" " + name).slice(1);
 }
 
 /** The root entry of a stack of layers (undefined when there are none). */

@@ -32,15 +32,16 @@ export function isEmptyDir(u: ImageAndUpper, dir: UnionNode): boolean {
 
 /** Sorted entries of directory `dir`, with their inode numbers. */
 export function mergedEntries(u: ImageAndUpper, inodes: Inodes, dir: UnionNode): DirEntry[] {
+  if (dir.upper === undefined) {
+    // Pure lower: no upper to consult, and the lower index is kept in readdir's order.
+    const out: DirEntry[] = [];
+    const lower = lowerDirOf(u, dir);
+    if (lower !== undefined) for (const le of lower.entries.values()) out.push({ name: le.name, type: le.type, ino: le.ino });
+    return out;
+  }
   const names = mergedNames(u, dir).sort(compareNames);
   const out: DirEntry[] = [];
-  const lower = dir.upper === undefined ? lowerDirOf(u, dir) : undefined;
   for (const name of names) {
-    const le = lower?.entries.get(name);
-    if (le !== undefined) {
-      out.push({ name, type: le.type, ino: le.ino }); // pure lower: no upper to consult
-      continue;
-    }
     const c = lookupChild(u, dir, name);
     if (c !== undefined) out.push({ name, type: nodeType(c), ino: inodes.of(c) });
   }

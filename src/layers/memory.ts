@@ -15,7 +15,7 @@
 import "../core/dispose-symbol.ts"; // Symbol.dispose in the emitted types (see there)
 import { Errno, FsError } from "../core/errno.ts";
 import { checkLayerPath, nowNs } from "../core/layer.ts"; // nowNs is strictly increasing: ctime never steps back
-import type { EntryStat, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "../core/layer.ts";
+import type { EntryStat, EntryType, LayerFile, NewEntryAttr, SetAttr, WritableLayer, WritableLayerFile } from "../core/layer.ts";
 import { ChunkedContent } from "./chunked-content.ts";
 import type { ContentSource, ContentUsage, SizedContentSource } from "./chunked-content.ts";
 import { MemoryFile } from "./memory-file.ts";
@@ -194,6 +194,23 @@ export class MemoryLayer implements WritableLayer {
     const node = this.#walk(path, "readdir");
     if (node.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
     return [...node.entries.keys()];
+  }
+
+  /**
+   * Layer.readdirTyped: the names with their nodes' kinds. A lower index then merges
+   * without a stat object per name, and stats what it shows on first use, in the order
+   * it is used (core/lower-index.ts).
+   */
+  readdirTyped(path: string): { names: string[]; types: EntryType[] } {
+    const node = this.#walk(path, "readdir");
+    if (node.kind !== "dir") throw new FsError(Errno.NOTDIR, "readdir", path);
+    const names: string[] = [];
+    const types: EntryType[] = [];
+    for (const [name, child] of node.entries) {
+      names.push(name);
+      types.push(child.kind);
+    }
+    return { names, types };
   }
 
   readlink(path: string): string {

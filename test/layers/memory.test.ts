@@ -188,6 +188,18 @@ describe("MemoryLayer.from", () => {
 });
 
 describe("MemoryLayer", () => {
+  it("readdirTyped gives readdir's names with the types stat gives them, and readdir's errors", () => {
+    const l = MemoryLayer.from({ "d/f": "x", "d/sub/": {}, "d/ln": { symlink: "f" }, "d/.wh.gone": "", "top": "y" });
+    for (const dir of ["", "d", "d/sub"]) {
+      const { names, types } = l.readdirTyped(dir);
+      expect(names).toEqual(l.readdir(dir));
+      expect(types).toEqual(names.map((n) => l.stat(dir === "" ? n : `${dir}/${n}`)!.type));
+    }
+    expect(l.readdirTyped("d").types).toEqual(expect.arrayContaining(["file", "dir", "symlink"]));
+    expect(codeOf(() => l.readdirTyped("top"))).toBe("ENOTDIR");
+    expect(codeOf(() => l.readdirTyped("missing"))).toBe("ENOENT");
+  });
+
   it("ids are unique, stable, and shared by hard links", () => {
     const l = new MemoryLayer();
     l.createFile("a", { mode: 0o644 });
