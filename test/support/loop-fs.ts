@@ -31,7 +31,8 @@ export const spawnCommand: RunCommand = (argv) => {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 };
 
-const live = new Set<LoopFs>();
+/** Every open filesystem, with how to undo it at process exit. */
+const live = new Map<LoopFs, () => void>();
 let exitHook = false;
 
 const has = (run: RunCommand, tool: string, flag = "-V"): boolean => run([tool, flag]).status === 0;
@@ -41,8 +42,10 @@ const failure = (what: string, r: { status: number; stderr: string }): string =>
 /**
  * A fresh, empty loop-mounted filesystem of `sizeMiB` (XFS needs at least 300),
  * reflink-capable unless `reflink: false` (XFS only), or why one cannot be made here.
+ * `discard`: mounted -o discard, so freed blocks are punched out of the image
+ * (a bench making many full copies would otherwise fill /dev/shm's memory).
  */
-export function loopFs(options: { reflink?: boolean; sizeMiB?: number; run?: RunCommand } = {}): LoopFs | string {
+export function loopFs(options: { reflink?: boolean; sizeMiB?: number; discard?: boolean; run?: RunCommand } = {}): LoopFs | string {
   const run = options.run ?? spawnCommand;
   const reflink = options.reflink ?? true;
   if (typeof process.getuid === "function" && process.getuid() !== 0) return "not root (loop mounts need root)";
@@ -54,7 +57,7 @@ export function loopFs(options: { reflink?: boolean; sizeMiB?: number; run?: Run
   const dir = `${base}/mnt`;
   let device: string | undefined;
   let mounted = false;
-  const undo = (): void => {
+  const undo = (run: RunCommand): void => {
     if (mounted && run(["umount", dir]).status !== 0) run(["umount", "-l", dir]); // lazy: a process may still hold a file there
     mounted = false;
     // On a still-busy device (after a lazy umount) the kernel detaches it when the last user goes.
@@ -67,15 +70,15 @@ export function loopFs(options: { reflink?: boolean; sizeMiB?: number; run?: Run
     const fd = openSync(image, "w");
     try { ftruncateSync(fd, (options.sizeMiB ?? 512) * 1024 * 1024); } finally { closeSync(fd); }
     const mkfs = run(type === "xfs" ? ["mkfs.xfs", "-q", "-f", "-m", `reflink=${reflink ? 1 : 0}`, image] : ["mkfs.btrfs", "-q", "-f", image]);
-    if (mkfs.status !== 0) { undo(); return failure(`mkfs.${type}`, mkfs); }
+    if (mkfs.status !== 0) { undo(run); return failure(`mkfs.${type}`, mkfs); }
     const lo = run(["losetup", "--find", "--show", image]);
-    if (lo.status !== 0) { undo(); return failure("losetup", lo); }
+    if (lo.status !== 0) { undo(run); return failure("losetup", lo); }
     device = lo.stdout.trim();
-    const mount = run(["mount", "-t", type, device, dir]);
-    if (mount.status !== 0) { undo(); return failure(`mount -t ${type}`, mount); }
+    const mount = run(["mount", "-t", type, ...(options.discard === true ? ["-o", "discard"] : []), device, dir]);
+    if (mount.status !== 0) { undo(run); return failure(`mount -t ${type}`, mount); }
     mounted = true;
   } catch (e) {
-    undo();
+    undo(run);
     return `could not make a ${type} image: ${(e as Error).message}`;
   }
   const fs: LoopFs = {
@@ -90,13 +93,14 @@ export function loopFs(options: { reflink?: boolean; sizeMiB?: number; run?: Run
     },
     close: () => {
       live.delete(fs);
-      undo();
+      undo(run);
     },
   };
-  live.add(fs);
+  // At exit with spawnSync: the caller's runner (the bench's helper shell) may be gone by then.
+  live.set(fs, () => undo(spawnCommand));
   if (!exitHook) {
     exitHook = true;
-    process.on("exit", () => { for (const m of [...live]) m.close(); });
+    process.on("exit", () => { for (const close of live.values()) close(); });
   }
   return fs;
 }
