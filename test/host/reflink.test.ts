@@ -12,6 +12,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
+import { FaultFs } from "../../src/host/fault-fs.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { firstDiff, pattern } from "../../src/testing/content.ts";
 import { skipReason } from "../support/index.ts";
@@ -54,11 +55,16 @@ for (const reflink of [true, false]) {
         const original = pattern(SIZE, 9);
         fs.writeFileSync(`${lower}/big.bin`, original);
         const image = new Image([new DirLayer(hostFs(), lower)]);
-        const union = new Union(image, new DirLayer(hostFs(), upper, { writable: true }));
+        const counted = new FaultFs(hostFs());
+        const union = new Union(image, new DirLayer(counted, upper, { writable: true }));
         try {
           const free = loop.freeBytes();
           writeAt(union, "/big.bin", 0x5a, 32 * MiB);
           const used = free - loop.freeBytes();
+          // NodeFs clones (FICLONE_FORCE), and a clone is not fsynced; DenoFs copies (copy_file_range) and fsyncs.
+          const calls = counted.log.filter((c) => c === "cloneFile" || c === "copyFile" || c === "fsync");
+          if (hostFs().cloneFile === undefined) expect(calls).toEqual(["copyFile", "fsync"]);
+          else expect(calls).toEqual(reflink ? ["cloneFile"] : ["cloneFile", "copyFile", "fsync"]);
 
           const copy = `${upper}/big.bin`;
           expect(fs.statSync(copy).size).toBe(SIZE);
