@@ -8,12 +8,12 @@
 // printed reason where no loop filesystem can be made.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { firstDiff, pattern } from "../../src/testing/content.ts";
 import { skipReason } from "../support/index.ts";
 import { loopFs, sharedBytes } from "../support/loop-fs.ts";
 import type { LoopFs } from "../support/loop-fs.ts";
-import { buildPackageCopy, removeDir, ROOT, spawnCli } from "./helpers.ts";
+import { packageCopy, ROOT, spawnCli } from "./helpers.ts";
 
 const BENCH_WASM = join(ROOT, "bench/wasm/bench.wasm");
 const MiB = 1024 * 1024;
@@ -26,13 +26,7 @@ const loop = loopFs();
 afterAll(() => { if (typeof loop !== "string") loop.close(); });
 
 describe.skipIf(skipReason(typeof loop === "string" ? `reflink filesystem: ${loop}` : undefined))("layerfs run --upper on a reflink filesystem", () => {
-  let pkg = "";
-  beforeAll(() => {
-    const built = buildPackageCopy();
-    if ("error" in built) throw new Error(built.error);
-    pkg = built.root;
-  }, 120_000);
-  afterAll(() => removeDir(pkg));
+  const pkg = packageCopy();
 
   it(`bench.wasm pwrite: the copy-up of a ${SIZE / MiB} MiB lower file is a reflink, and the lower stays as it was`, () => {
     const fs = loop as LoopFs;
@@ -43,7 +37,7 @@ describe.skipIf(skipReason(typeof loop === "string" ? `reflink filesystem: ${loo
     writeFileSync(join(lower, "big.bin"), original);
 
     const free = fs.freeBytes();
-    const r = spawnCli(pkg, ["run", "--layer", lower, "--upper", upper, "--", BENCH_WASM, "pwrite", "/big.bin", String(MID)]);
+    const r = spawnCli(pkg(), ["run", "--layer", lower, "--upper", upper, "--", BENCH_WASM, "pwrite", "/big.bin", String(MID)]);
     const used = free - fs.freeBytes();
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^workload=pwrite ms=[\d.]+ ops=1\n?$/);
@@ -59,7 +53,7 @@ describe.skipIf(skipReason(typeof loop === "string" ? `reflink filesystem: ${loo
     expect(firstDiff(readFileSync(join(lower, "big.bin")), original)).toBe(-1);
 
     // A second run writes into the copy already in the upper: the lower is untouched.
-    const again = spawnCli(pkg, ["run", "--layer", lower, "--upper", upper, "--", BENCH_WASM, "pwrite", "/big.bin", "0"]);
+    const again = spawnCli(pkg(), ["run", "--layer", lower, "--upper", upper, "--", BENCH_WASM, "pwrite", "/big.bin", "0"]);
     expect(again.status, again.stderr).toBe(0);
     expected.fill(0x5a, 0, 4096);
     expect(firstDiff(readFileSync(copy), expected)).toBe(-1);
