@@ -22,11 +22,14 @@ import type { Config } from "../lib/config.ts";
 import { underCli, underNodeWasi, underShim } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
 import { inFreshProcess } from "../lib/fresh-process.ts";
+import { inHelperShell } from "../lib/helper-shell.ts";
 import { kernelOverlayUnavailable, mountOverlay } from "../lib/kernel-overlay.ts";
 import type { KernelMount } from "../lib/kernel-overlay.ts";
 import { add, fmt, header } from "../lib/report.ts";
 import { MiB, gc, median, nowMs, retainedBytes } from "../lib/stats.ts";
 import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot, statStack, treeFiles } from "../lib/trees.ts";
+import { loopFs, sharedBytes } from "../../test/support/loop-fs.ts";
+import type { LoopFs } from "../../test/support/loop-fs.ts";
 import { roundRobin, samples } from "./wasi.ts";
 
 type Runner = () => Promise<GuestResult>;
@@ -39,6 +42,8 @@ const UNRELATED = 100;
 const PWRITE_WARMUP = 40;
 /** Fresh processes per runtime for the cold pwrite info row. */
 const FRESH_RUNS = 5;
+/** LAYERFS_BENCH_SETTLE=0: no memory settling before the copy-up runs (to compare). */
+const SETTLE = process.env.LAYERFS_BENCH_SETTLE !== "0";
 
 export async function hostDirs(cfg: Config): Promise<void> {
   header(`Issue 9: host directories (layerfs run --layer DIR, guest-measured; ratio = layerfs / node:wasi on the plain directory; ${cfg.dir})`);
@@ -64,16 +69,18 @@ export async function hostDirs(cfg: Config): Promise<void> {
   const shimFiles = [...files, "d/target", ...Array.from({ length: UNRELATED }, (_, j) => `d/u0_${j}`)];
   const shimTree = () => shimRoot(shimFiles, bigFile);
 
-  const cli = (lowers: readonly string[], args: string[], hostUpper = false): Runner => async () => {
-    if (hostUpper) removeTree(upper); // each run starts with an empty upper (a no-op after a run that finished)
+  const settle = memorySettler(`${base}/settle.bin`, bigSize);
+  const cli = (lowers: readonly string[], args: string[], hostUpper = false, settled = false, upperDir = upper): Runner => async () => {
+    if (hostUpper) removeTree(upperDir); // each run starts with an empty upper (a no-op after a run that finished)
     const flags = lowers.flatMap((l) => ["--layer", l]);
+    if (settled) settle();
     try {
-      return await underCli(hostUpper ? [...flags, "--upper", upper] : flags, args);
+      return await underCli(hostUpper ? [...flags, "--upper", upperDir] : flags, args);
     } finally {
       // Removed right after the run, as node:wasi's output is (removeGuestOutput): a
       // 64 MiB upper removed just before a run cost that run's window 0.7-0.8 ms of
       // writebig (bench/tools/big-io.mts, layerfs vs layerfs-ca), which node:wasi never paid.
-      if (hostUpper) removeTree(upper);
+      if (hostUpper) removeTree(upperDir);
     }
   };
   const node = (args: string[]): Runner => async () => {
@@ -83,11 +90,12 @@ export async function hostDirs(cfg: Config): Promise<void> {
   };
   /** node:wasi on a kernel overlay of `lowers`: one mount for all runs, or (`fresh`) a new mount per run (copy-up each time). */
   const mounts: KernelMount[] = [];
-  const kernel = (lowers: readonly string[], args: string[], fresh = false): Runner | undefined => {
+  const kernel = (lowers: readonly string[], args: string[], fresh = false, settled = false, at = `${base}/k`): Runner | undefined => {
     if (noKernel !== undefined) return undefined;
     let shared: KernelMount | undefined;
     return async () => {
-      const m = fresh ? mountOverlay(lowers, `${base}/k`) : (shared ??= (() => { const x = mountOverlay(lowers, `${base}/k`); mounts.push(x); return x; })());
+      const m = fresh ? mountOverlay(lowers, at) : (shared ??= (() => { const x = mountOverlay(lowers, at); mounts.push(x); return x; })());
+      if (settled) settle();
       try {
         return await underNodeWasi(m.merged, args, scratch);
       } finally {
@@ -98,8 +106,74 @@ export async function hostDirs(cfg: Config): Promise<void> {
   };
   const shim = (args: string[]): Runner => () => underShim(shimTree(), args);
 
+  /**
+   * The pwrite row with lower and upper on a loop-mounted XFS (reflink=1), where a copy-up is a
+   * clone: layerfs (NodeFs.cloneFile: FICLONE) against kernel overlayfs (which clones too) on it,
+   * after PWRITE_WARMUP runs as the memory-upper row (a clone costs no more than the JavaScript
+   * around it, which V8 compiles only after tens of runs; no memory to settle: no data is
+   * copied). Then an info row: the plain copy both make on XFS with reflink=0 (5 warm-up runs,
+   * memory settled as on tmpfs). Skipped with the reason where a loop filesystem cannot be made.
+   */
+  const pwriteOnXfs = async (row: Row): Promise<void> => {
+    // reflink=0: the lower and a full copy per run, as node:wasi's preopen holds each lazily unmounted
+    // overlay (and its upper's copy) until a gc; the image is sparse and mounted -o discard, so the
+    // memory it takes is what is in use.
+    const sizeMiB = (reflink: boolean) => (reflink ? 512 : Math.max(512, (row.runs + row.warmup + 2) * cfg.bigMiB + 512));
+    const made: LoopFs[] = [];
+    try {
+      const peers = new Map<boolean, { lower: string; runners: Map<string, Runner> }>();
+      for (const reflink of [true, false]) {
+        const loop = loopFs({ reflink, sizeMiB: sizeMiB(reflink), discard: true, run: inHelperShell });
+        if (typeof loop === "string") {
+          console.log(`   (${row.id} on XFS reflink=${reflink ? 1 : 0} skipped: ${loop})`);
+          return;
+        }
+        made.push(loop);
+        const lower = `${loop.dir}/lower`;
+        mkdirSync(lower);
+        writeFileSync(`${lower}/big.bin`, big);
+        const settled = !reflink && row.settle === true;
+        const runners = new Map<string, Runner>([["layerfs", cli([lower], row.args, true, settled, `${loop.dir}/upper`)]]);
+        const k = kernel([lower], row.args, true, settled, `${loop.dir}/k`);
+        if (k !== undefined) runners.set("kernel", k);
+        peers.set(reflink, { lower, runners });
+      }
+      const clone = peers.get(true)!;
+      const med = await roundRobin(clone.runners, row.runs, PWRITE_WARMUP);
+      const layerSamples = samples.get("layerfs")!;
+      const kernelSamples = samples.get("kernel");
+      // The target: one more (untimed) run whose upper is kept, to see that its copy is a clone.
+      const check = `${made[0]!.dir}/upper-check`;
+      await underCli(["--layer", clone.lower, "--upper", check], row.args);
+      const shared = sharedBytes(`${check}/big.bin`, inHelperShell);
+      removeTree(check);
+      const l = med.get("layerfs")!;
+      const kernelMs = med.get("kernel");
+      add({
+        id: row.id, what: `layerfs run --layer: ${row.label}, after ${PWRITE_WARMUP} runs`, value: l, unit: "ms",
+        ...(kernelMs !== undefined ? { peer: { name: "kernel copy-up (clone)", value: kernelMs, unit: "ms" }, ratio: l / kernelMs } : {}),
+        target: "a reflink (extents shared)", pass: shared >= bigSize - MiB,
+        note: `${fmt(shared / MiB, "MiB")} of ${cfg.bigMiB} shared`, samples: layerSamples, ...(kernelSamples ? { peerSamples: kernelSamples } : {}),
+      });
+      const plain = await roundRobin(peers.get(false)!.runners, row.runs, row.warmup);
+      const plainKernel = plain.get("kernel");
+      add({
+        id: row.id, what: `layerfs run --layer: the same on XFS with reflink=0 (a full copy; info)`, value: plain.get("layerfs")!, unit: "ms",
+        ...(plainKernel !== undefined ? { peer: { name: "kernel copy-up (copy)", value: plainKernel, unit: "ms" }, ratio: plain.get("layerfs")! / plainKernel } : {}),
+        note: row.settle === true ? "memory settled before each run" : "memory not settled (LAYERFS_BENCH_SETTLE=0)",
+        samples: samples.get("layerfs")!, ...(plainKernel !== undefined ? { peerSamples: samples.get("kernel")! } : {}),
+      });
+    } finally {
+      for (const m of made) m.close();
+    }
+  };
+
   // fresh: also one run per fresh process (info), as a `layerfs run` command is.
-  type Row = { id: string; label: string; args: string[]; lowers: string[]; runs: number; warmup: number; hostUpper?: boolean; kernelFresh?: boolean; shim?: boolean; target?: number; fresh?: boolean };
+  // settle: memory settled before each copy-up run of each peer (memorySettler). onXfs: lower and upper on a loop XFS (pwriteOnXfs).
+  type Row = {
+    id: string; label: string; args: string[]; lowers: string[]; runs: number; warmup: number; hostUpper?: boolean; kernelFresh?: boolean;
+    shim?: boolean; target?: number; fresh?: boolean; settle?: boolean; onXfs?: boolean;
+  };
   const mid = String(Math.floor(bigSize / 2));
   const walkRow: Row = { id: "4/walk", label: `walk + lstat ${cfg.treeFiles} files, 3 passes`, args: ["walk", "/tree", "3"], lowers: [plain], runs: cfg.runs, warmup: 2, shim: true, fresh: true };
   const rowsOf: Row[] = [
@@ -113,7 +187,9 @@ export async function hostDirs(cfg: Config): Promise<void> {
     // per guest, so V8 compiles them only after tens of runs (at 5 warm-up runs: 0.40 ms, mostly interpreted
     // JS; cold processes are the info row after this one).
     { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up)`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: PWRITE_WARMUP, kernelFresh: true, shim: true, target: 0.3, fresh: true },
-    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up), --upper DIR`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 5, hostUpper: true, kernelFresh: true },
+    // tmpfs has no reflink: a full copy for both peers, whose time depends on the guest's free memory (memorySettler).
+    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up), --upper DIR`, args: ["pwrite", "/big.bin", mid], lowers: [plain], runs: cfg.runs, warmup: 5, hostUpper: true, kernelFresh: true, settle: SETTLE },
+    { id: "4/pwrite", label: `4 KiB pwrite into a ${cfg.bigMiB} MiB lower file (copy-up) on XFS (reflink), --upper DIR`, args: ["pwrite", "/big.bin", mid], lowers: [], runs: cfg.runs, warmup: 5, hostUpper: true, kernelFresh: true, settle: SETTLE, onXfs: true },
     ...STAT_LAYERS.map((n): Row => ({ id: "4/stat", label: `${STATS} stats of a bottom-layer file, ${n} layer${n > 1 ? "s" : ""}`, args: ["stats", "/d/target", String(STATS)], lowers: stack.slice(0, n), runs: cfg.runs, warmup: 2, shim: n === 1, fresh: n === 1 })),
   ];
   // LAYERFS_BENCH_HOST_ROWS: only the rows whose label or id contains one of these (comma list, or "|" list when an
@@ -128,11 +204,12 @@ export async function hostDirs(cfg: Config): Promise<void> {
   if (young > 0) await new Promise((r) => setTimeout(r, young));
   try {
     for (const row of rows) {
+      if (row.onXfs === true) { await pwriteOnXfs(row); continue; }
       const runners = new Map<string, Runner>();
-      runners.set("layerfs", cli(row.lowers, row.args, row.hostUpper));
+      runners.set("layerfs", cli(row.lowers, row.args, row.hostUpper, row.settle));
       // node:wasi writes into the plain directory: the pwrite row rewrites 4 KiB of big.bin in place (same bytes every run).
       runners.set("node", node(row.args));
-      const k = kernel(row.lowers, row.args, row.kernelFresh);
+      const k = kernel(row.lowers, row.args, row.kernelFresh, row.settle);
       if (k !== undefined) runners.set("kernel", k);
       if (row.shim === true) runners.set("shim", shim(row.args));
       const memoryWrite = row.id === "4/writebig" && row.hostUpper !== true;
@@ -157,7 +234,8 @@ export async function hostDirs(cfg: Config): Promise<void> {
           id: row.id, what: `layerfs run --layer: ${row.label}`, value: l, unit: "ms",
           ...(kernelMs !== undefined ? { peer: { name: "kernel copy-up", value: kernelMs, unit: "ms" }, ratio: l / kernelMs } : {}),
           target: "≤ 1.00× kernel copy-up", ...(kernelMs !== undefined ? { pass: l <= kernelMs } : {}),
-          note: `node:wasi ${fmt(n, "ms")}; ${peers}`, samples: layerSamples,
+          note: `node:wasi ${fmt(n, "ms")}; ${peers}${row.settle === true ? `; memory settled before each run (${fmt(median(settle.times), "ms")} each)` : ""}`,
+          samples: layerSamples, ...(kernelMs !== undefined ? { peerSamples: samples.get("kernel")! } : {}),
         });
       } else {
         add({
@@ -255,6 +333,36 @@ function freshProcessRow(id: string, plain: string, args: readonly string[], cle
     peer: { name: "node:wasi, fresh process", value: n, unit: "ms" }, ratio: l / n,
     note: "uncompiled JavaScript: V8 optimizes a function only after many calls", samples: layerfs, peerSamples: node,
   });
+}
+
+/**
+ * What settles the guest's free memory before a timed copy-up run: write `bytes`
+ * (the copy's size) to `path` and delete it, untimed, right before the run, in
+ * this process, for every peer alike. A full 256 MiB copy into tmpfs takes new
+ * pages, and on this VM it takes ~110 ms with pages freed a moment ago but
+ * ~700 ms with pages free for longer (virtio-balloon reports free pages to the
+ * hypervisor here, which would explain it; not proven). Unsettled, the row
+ * measured the order of the peers: layerfs's upper is removed right after its
+ * run, while the kernel's copy is freed only when node:wasi's preopen of the
+ * lazily unmounted overlay is collected, so the kernel ran on the pages layerfs
+ * had just freed (3 runs: layerfs 720-756 ms, kernel 104-111 ms; settled:
+ * 111-115 vs 108-114 ms). `times` holds the settling's own cost.
+ */
+function memorySettler(path: string, bytes: number): { (): void; times: number[] } {
+  const block = new Uint8Array(MiB).fill(0x77);
+  const times: number[] = [];
+  const settle = (): void => {
+    const t = nowMs();
+    const fd = openSync(path, "w");
+    try {
+      for (let off = 0; off < bytes; off += block.length) writeSync(fd, block, 0, Math.min(block.length, bytes - off), off);
+    } finally {
+      closeSync(fd);
+    }
+    removeTree(path);
+    times.push(nowMs() - t);
+  };
+  return Object.assign(settle, { times });
 }
 
 /**

@@ -330,6 +330,9 @@ export class DenoFs implements HostFs {
     try { this.D.lstatSync(to); } catch { exists = false; }
     if (exists) throw new FsError(Errno.EXIST, "copyfile", to);
     if (this.lstat(from).kind !== "file") throw new FsError(Errno.INVAL, "copyfile", from);
+    // On Linux Deno copies with copy_file_range, which the kernel serves with a clone (reflink)
+    // within a filesystem that has them (XFS, btrfs: test/host/reflink.test.ts); Deno has no
+    // clone-only call, so DenoFs has no cloneFile and such a copy is fsynced like any other.
     try { this.D.copyFileSync(from, to); } catch (e) { throw toFsError(e, "copyfile", to); }
   }
 }

@@ -59,6 +59,7 @@ export class FaultFs implements HostFs {
   readonly openNoFollow: boolean | undefined;
   readonly exactDirTimes: boolean | undefined;
   readonly umask: (() => number) | undefined;
+  readonly cloneFile: ((from: string, to: string) => void) | undefined;
   readonly processes: HostFs["processes"];
 
   constructor(readonly inner: HostFs, plan: FaultPlan = {}) {
@@ -68,6 +69,8 @@ export class FaultFs implements HostFs {
     this.exactDirTimes = inner.exactDirTimes;
     this.processes = inner.processes;
     this.umask = inner.umask === undefined ? undefined : () => inner.umask!();
+    // A write-type call like copyFile; a failed clone leaves nothing behind (HostFs.cloneFile).
+    this.cloneFile = inner.cloneFile === undefined ? undefined : (from, to) => { this.tick("cloneFile", to); inner.cloneFile!(from, to); };
     this.arm(plan);
   }
 

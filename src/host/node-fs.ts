@@ -175,4 +175,9 @@ export class NodeFs implements HostFs {
     // COPYFILE_FICLONE: reflink where the filesystem offers it, else a plain copy.
     try { fs.copyFileSync(from, to, C.COPYFILE_EXCL | C.COPYFILE_FICLONE); } catch (e) { throw toFsError(e, "copyfile", to); }
   }
+  cloneFile(from: string, to: string): void {
+    // FICLONE_FORCE: the ioctl(FICLONE) or an error (ENOTSUP, EXDEV), never a copy; libuv
+    // removes the `to` it created when the clone fails.
+    try { fs.copyFileSync(from, to, C.COPYFILE_EXCL | C.COPYFILE_FICLONE_FORCE); } catch (e) { throw toFsError(e, "clonefile", to); }
+  }
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.ts";
 import { nodeRuntime } from "../../src/cli/runtime-node.ts";
 import type { CliRuntime } from "../../src/cli/runtime.ts";
+import { afterAll, beforeAll } from "vitest";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DEMO_DIR = join(ROOT, "examples/aufs-demo");
@@ -110,6 +111,18 @@ export function buildPackageCopy(): { root: string } | { error: string } {
   // build is clean); the CLI tests only need the emitted files.
   if (existsSync(join(root, "dist/cli/main.js"))) return { root };
   return { error: `npm run build failed: ${(r.stdout + r.stderr).slice(0, 800)}` };
+}
+
+/** A private package copy for the enclosing describe block: built before its tests, removed after. */
+export function packageCopy(): () => string {
+  let pkg = "";
+  beforeAll(() => {
+    const built = buildPackageCopy();
+    if ("error" in built) throw new Error(built.error);
+    pkg = built.root;
+  }, 120_000);
+  afterAll(() => removeDir(pkg));
+  return () => pkg;
 }
 
 /** Spawn `node PKG/bin/layerfs.js ARGS` as a child process. */

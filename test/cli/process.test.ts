@@ -4,25 +4,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dirLayer } from "../../src/host/node.ts";
 import { skipReason } from "../support/index.ts";
-import { buildPackageCopy, DEMO_WASM, demoCopy, readTree, removeDir, ROOT, spawnCli as spawnBin } from "./helpers.ts";
+import { DEMO_WASM, demoCopy, packageCopy, readTree, removeDir, ROOT, spawnCli as spawnBin } from "./helpers.ts";
 
 const PROBE = join(ROOT, "test/cli/fixtures/probe.wasm");
 const DENO = join(ROOT, "node_modules/.bin/deno");
-
-/** A private package copy for the enclosing describe block: built before its tests, removed after. */
-function packageCopy(): () => string {
-  let pkg = "";
-  beforeAll(() => {
-    const built = buildPackageCopy();
-    if ("error" in built) throw new Error(built.error);
-    pkg = built.root;
-  }, 120_000);
-  afterAll(() => removeDir(pkg));
-  return () => pkg;
-}
 
 describe("node bin/layerfs.js", () => {
   const pkg = packageCopy();

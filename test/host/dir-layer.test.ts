@@ -155,6 +155,36 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     expect(upper.stat("bin/tool")!.id).not.toBe(undefined);
   });
 
+  it("asks the host for a clone once per source device, and fsyncs a real copy, not a clone", () => {
+    const b = base(); // tmpfs where there is one: no reflink
+    makeTree(`${b}/lower`, { "a": "alpha\n", "b": "bravo\n" });
+    makeTree(`${b}/upper`, {});
+    const faulty = new FaultFs(hostFs());
+    const lower = new DirLayer(hostFs(), `${b}/lower`);
+    const upper = new DirLayer(faulty, `${b}/upper`, { writable: true });
+    const copyUp = (name: string): string[] => {
+      faulty.log.length = 0;
+      const src = lower.open(name);
+      try { upper.createFileFrom(name, src, { mode: 0o644 }); } finally { src.close(); }
+      return faulty.log.filter((c) => c === "cloneFile" || c === "copyFile" || c === "fsync");
+    };
+    const first = copyUp("a");
+    if (hostFs().cloneFile === undefined) { // DenoFs: Deno has no clone-only call (its copy may still clone: reflink.test.ts)
+      expect(first).toEqual(["copyFile", "fsync"]);
+      expect(copyUp("b")).toEqual(["copyFile", "fsync"]);
+    } else if (first.includes("copyFile")) { // no reflink here: one failed attempt, then copies
+      expect(first).toEqual(["cloneFile", "copyFile", "fsync"]);
+      expect(copyUp("b")).toEqual(["copyFile", "fsync"]);
+    } else { // a reflink filesystem
+      expect(first).toEqual(["cloneFile"]);
+      expect(copyUp("b")).toEqual(["cloneFile"]);
+    }
+    expect(fs.readFileSync(`${b}/upper/a`, "utf8")).toBe("alpha\n");
+    expect(fs.readFileSync(`${b}/upper/b`, "utf8")).toBe("bravo\n");
+    upper.close();
+    lower.close();
+  });
+
   it("streams a copy-up from a non-host layer through the work directory", () => {
     const b = base();
     makeTree(`${b}/upper`, {});

@@ -32,8 +32,8 @@
  * renamed into place (except an empty file whose attributes one
  * open(O_CREAT|O_EXCL) already gets exactly: that is created in place, which
  * is just as atomic); copy-up uses a reflink when the source is another
- * DirLayer's file and the host filesystem can clone, and fsyncs before the
- * rename (option `durable`).
+ * DirLayer's file and the host filesystem can clone, and fsyncs a real copy
+ * before the rename (option `durable`; a clone moved no data: entry-maker.ts).
  *
  * Exclusive use: a writable layer holds a lock beside its directory while open
  * (lock.ts), so a second opener in any process fails with LayerInUseError.
@@ -68,7 +68,7 @@ export interface DirLayerOptions<W extends boolean = boolean> {
    * `<root>/../.<name>.layerfs-work`, created on first use.
    */
   workDir?: string;
-  /** fsync copied-up files before renaming them into place (default true). */
+  /** fsync copied-up files before renaming them into place (default true; not a reflinked one, which moved no data). */
   durable?: boolean;
   /**
    * A writable layer locks its directory while open (default true), so a

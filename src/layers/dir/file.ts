@@ -245,15 +245,15 @@ export class DirFile implements WritableLayerFile {
   }
 
   /**
-   * Host path to clone this file from, if the path still names the very object
-   * this descriptor has open (lower layers are immutable, so it normally does).
+   * Host path (and its device) to clone this file from, if the path still names
+   * the very object this descriptor has open (lower layers are immutable, so it normally does).
    */
-  clonablePath(): string | undefined {
+  clonable(): { path: string; dev: bigint } | undefined {
     if (this.closed || this.fd < 0) return undefined;
     try {
       const opened = this.opened ?? this.layer.host.fstat(this.fd);
       const st = this.layer.host.lstat(this.hostPath);
-      return st.kind === "file" && st.dev === opened.dev && st.ino === opened.ino ? this.hostPath : undefined;
+      return st.kind === "file" && st.dev === opened.dev && st.ino === opened.ino ? { path: this.hostPath, dev: st.dev } : undefined;
     } catch {
       return undefined;
     }

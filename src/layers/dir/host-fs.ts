@@ -153,4 +153,11 @@ export interface HostFs {
    * reflink (copy-on-write clone) where the filesystem offers it, else a plain copy.
    */
   copyFile(from: string, to: string): void;
+  /**
+   * Optional: `from` cloned to the new name `to` (EEXIST if taken), sharing its
+   * extents, or an FsError that leaves nothing at `to`: ENOTSUP, EXDEV or
+   * EINVAL where the filesystems cannot clone. A caller that gets a clone knows
+   * no data was copied (entry-maker.ts then skips the copy's fsync).
+   */
+  cloneFile?(from: string, to: string): void;
 }
