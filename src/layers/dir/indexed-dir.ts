@@ -45,8 +45,11 @@ export interface IndexedDir {
   small: boolean;
   /** The directory holding it (undefined for the root): still the one indexed after this one's listing. */
   readonly parent: IndexedDir | undefined;
-  /** Its listing; undefined until it is listed (names are probed one by one until then). */
-  entries: Map<string, Slot> | undefined;
+  /**
+   * Its listing; undefined until it is listed (names are probed one by one until then).
+   * Never changed in place: it may be the shared index's own map (index-sharing.ts adopt).
+   */
+  entries: ReadonlyMap<string, Slot> | undefined;
   /** Before the listing: the names probed so far (null: nothing shown there). */
   probes: Map<string, EntryStat | null> | undefined;
   /** The `.wh.X` names standing for overlayfs char-device whiteouts X (rare). */

@@ -488,7 +488,10 @@ export class LowerIndex {
     }
     // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
     this.verify(dir, syscall, dir.path);
-    for (let i = 0; i < names.length; i++) dir.entries!.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
+    // A new map: the listing may be the shared index's (adopted), which stays as it is.
+    const entries = new Map(dir.entries!);
+    for (let i = 0; i < names.length; i++) entries.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
+    dir.entries = entries;
     dir.statted = true;
   }
 

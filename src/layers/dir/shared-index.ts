@@ -114,12 +114,24 @@ export class SharedDirIndex {
 
   /** The data kept for `hostPath` if `st`, an lstat of it made by the caller, shows it unchanged since; a stale one is dropped. */
   valid(hostPath: string, st: HostStat): SharedDir | undefined {
-    const h = this.dirs.get(hostPath);
-    if (h === undefined || "untilMs" in h) return undefined;
-    this.drop(hostPath, h);
-    if (!sameDir(h, st)) return undefined;
-    this.hold(hostPath, h); // most recently used
-    return h;
+    const h = this.held(hostPath);
+    return h !== undefined && this.stillValid(hostPath, h, st) ? h : undefined;
+  }
+
+  /**
+   * Is `h`, just returned by held(hostPath), still valid: does `st`, an lstat
+   * of it made by the caller since, show it unchanged? Then it becomes the
+   * most recently used; a stale one is dropped. (Given `h`, no second lookup.)
+   */
+  stillValid(hostPath: string, h: SharedDir, st: HostStat): boolean {
+    if (!sameDir(h, st)) {
+      this.drop(hostPath, h);
+      return false;
+    }
+    // Most recently used: moved to the end (names held unchanged).
+    this.dirs.delete(hostPath);
+    this.dirs.set(hostPath, h);
+    return true;
   }
 
   /** Would data of `hostPath` read from `takenAtMs` on be worth keeping (not known to be racy then)? */
@@ -179,6 +191,7 @@ export class SharedDirIndex {
   private hold(hostPath: string, h: Held): void {
     this.dirs.set(hostPath, h);
     this.names += namesOf(h);
+    if (this.names <= this.maxNames) return;
     for (const [p, o] of this.dirs) {
       if (this.names <= this.maxNames) break;
       this.drop(p, o);
