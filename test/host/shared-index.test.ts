@@ -117,6 +117,25 @@ describe.skipIf(!SHARES)("shared lower indexes: a later union over the same dire
     expect(counts[1]).toBe(counts[0]);
   });
 
+  it("keeps a listing it hands out as it is: a union's stats of its names are its own (a chmod in place shows in the next union)", async () => {
+    makeTree(`${root}/l`, { a: "a", b: "b" });
+    fs.chmodSync(`${root}/l/a`, 0o644);
+    await settle();
+    const shared = new SharedDirIndex({ racyWindowMs: WINDOW_MS });
+    const host = listingHost();
+    const u1 = unionOf(host, [`${root}/l`], shared);
+    expect(u1.readdir("/").sort()).toEqual(["a", "b"]);
+    closeAll(u1);
+    const u2 = unionOf(host, [`${root}/l`], shared); // takes the shared listing, then stats its names
+    expect(u2.stat("/a").mode & 0o777).toBe(0o644);
+    closeAll(u2);
+    fs.chmodSync(`${root}/l/a`, 0o600); // the file's ctime only: the directory's times vouch for its names still
+    const u3 = unionOf(host, [`${root}/l`], shared);
+    expect(u3.stat("/a").mode & 0o777).toBe(0o600);
+    expect(u3.stat("/b").type).toBe("file");
+    closeAll(u3);
+  });
+
   it("validates a layer's root with the lstat it was opened with: a union taking the shared root costs no call for it", async () => {
     makeTree(`${root}/top`, { "a/x": "x" });
     makeTree(`${root}/bottom`, { "b/y": "y" });

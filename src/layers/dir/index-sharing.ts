@@ -53,7 +53,8 @@ export class IndexSharing {
     }
     dir.unchecked = true;
     if (known.listing !== undefined) {
-      dir.entries = known.listing; // never changed in place, by either (statAll makes its own)
+      dir.entries = known.listing; // as it is: statAll copies it before it changes anything (sharedListing)
+      dir.sharedListing = true;
       dir.devices = known.devices === undefined ? undefined : new Set(known.devices);
       dir.small = small;
       dir.probes = undefined; // none yet: this is its first use

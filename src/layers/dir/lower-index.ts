@@ -321,6 +321,7 @@ export class LowerIndex {
     }
     dir.small = small;
     dir.entries = entries;
+    dir.sharedListing = false;
     dir.devices = devices;
     dir.probes = undefined;
     this.dirs.set(path, dir);
@@ -491,10 +492,11 @@ export class LowerIndex {
     }
     // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
     this.verify(dir, syscall, dir.path);
-    // A new map: the listing may be the shared index's (adopted), which stays as it is.
-    const entries = new Map(dir.entries!);
+    // A listing taken from the shared index stays as it is there: this index changes its own copy.
+    const entries = dir.sharedListing ? new Map(dir.entries!) : dir.entries as Map<string, Slot>;
     for (let i = 0; i < names.length; i++) entries.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
     dir.entries = entries;
+    dir.sharedListing = false;
     dir.statted = true;
   }
 
