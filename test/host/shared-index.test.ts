@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { DirLayer, SharedDirIndex } from "../../src/layers/dir/mod.ts";
+import { MAX_INTERNED_PATHS } from "../../src/layers/dir/shared-index.ts";
 import type { HostFs, HostStat } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { thrownErrno } from "../support/index.ts";
@@ -295,6 +296,18 @@ describe.skipIf(!SHARES)("shared lower indexes: the memory bound", () => {
     shared.keepListing("/big", stat(5), 10_000, names(101, "g"), undefined);
     expect(shared.held("/big")).toBeUndefined();
     expect(shared.size.names).toBeLessThanOrEqual(100);
+  });
+
+  it("makes each host path once for all unions over a root (the same string), and holds at most MAX_INTERNED_PATHS", () => {
+    const shared = new SharedDirIndex();
+    const paths = shared.hostPathsUnder("/r");
+    expect([paths.of(""), paths.of("d"), paths.of("d/e")]).toEqual(["/r", "/r/d", "/r/d/e"]);
+    expect(shared.hostPathsUnder("/r")).toBe(paths); // a later union's index: the paths already made
+    expect(shared.internedPaths).toBe(4); // the root, then its three paths
+    for (let i = 0; i < MAX_INTERNED_PATHS + 10; i++) shared.hostPathsUnder(`/r${i}`).of("d");
+    expect(shared.internedPaths).toBeLessThanOrEqual(MAX_INTERNED_PATHS);
+    expect(shared.hostPathsUnder("/r")).not.toBe(paths); // dropped at the bound: made again
+    expect(shared.hostPathsUnder("/r").of("d")).toBe("/r/d");
   });
 
   it("drops what an lstat shows stale, and keeps nothing read within the window of a ctime", () => {

@@ -144,7 +144,10 @@ export class SharedDirIndex {
   /** The host paths of directories under layer root `root` (canonical), shared by every index over it. */
   hostPathsUnder(root: string): HostPaths {
     let paths = this.roots.get(root);
-    if (paths === undefined) this.roots.set(root, (paths = new HostPaths(root, this)));
+    if (paths === undefined) {
+      this.roots.set(root, (paths = new HostPaths(root, this)));
+      this.noteInterned(); // a root counts as one path: roots never used stay bounded too
+    }
     return paths;
   }
 
@@ -153,6 +156,11 @@ export class SharedDirIndex {
     if (++this.interned <= MAX_INTERNED_PATHS) return;
     this.roots.clear();
     this.interned = 0;
+  }
+
+  /** Host paths made and held for later unions, roots included (for tests and measurements). */
+  get internedPaths(): number {
+    return this.interned;
   }
 
   /** Directories and names held (for tests and measurements). */
