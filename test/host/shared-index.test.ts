@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
 import { Union } from "../../src/core/union.ts";
 import { DirLayer, SharedDirIndex } from "../../src/layers/dir/mod.ts";
+import { MAX_INTERNED_PATHS } from "../../src/layers/dir/shared-index.ts";
 import type { HostFs, HostStat } from "../../src/layers/dir/mod.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { thrownErrno } from "../support/index.ts";
@@ -115,6 +116,25 @@ describe.skipIf(!SHARES)("shared lower indexes: a later union over the same dire
       closeAll(u);
     }
     expect(counts[1]).toBe(counts[0]);
+  });
+
+  it("keeps a listing it hands out as it is: a union's stats of its names are its own (a chmod in place shows in the next union)", async () => {
+    makeTree(`${root}/l`, { a: "a", b: "b" });
+    fs.chmodSync(`${root}/l/a`, 0o644);
+    await settle();
+    const shared = new SharedDirIndex({ racyWindowMs: WINDOW_MS });
+    const host = listingHost();
+    const u1 = unionOf(host, [`${root}/l`], shared);
+    expect(u1.readdir("/").sort()).toEqual(["a", "b"]);
+    closeAll(u1);
+    const u2 = unionOf(host, [`${root}/l`], shared); // takes the shared listing, then stats its names
+    expect(u2.stat("/a").mode & 0o777).toBe(0o644);
+    closeAll(u2);
+    fs.chmodSync(`${root}/l/a`, 0o600); // the file's ctime only: the directory's times vouch for its names still
+    const u3 = unionOf(host, [`${root}/l`], shared);
+    expect(u3.stat("/a").mode & 0o777).toBe(0o600);
+    expect(u3.stat("/b").type).toBe("file");
+    closeAll(u3);
   });
 
   it("validates a layer's root with the lstat it was opened with: a union taking the shared root costs no call for it", async () => {
@@ -276,6 +296,18 @@ describe.skipIf(!SHARES)("shared lower indexes: the memory bound", () => {
     shared.keepListing("/big", stat(5), 10_000, names(101, "g"), undefined);
     expect(shared.held("/big")).toBeUndefined();
     expect(shared.size.names).toBeLessThanOrEqual(100);
+  });
+
+  it("makes each host path once for all unions over a root (the same string), and holds at most MAX_INTERNED_PATHS", () => {
+    const shared = new SharedDirIndex();
+    const paths = shared.hostPathsUnder("/r");
+    expect([paths.of(""), paths.of("d"), paths.of("d/e")]).toEqual(["/r", "/r/d", "/r/d/e"]);
+    expect(shared.hostPathsUnder("/r")).toBe(paths); // a later union's index: the paths already made
+    expect(shared.internedPaths).toBe(4); // the root, then its three paths
+    for (let i = 0; i < MAX_INTERNED_PATHS + 10; i++) shared.hostPathsUnder(`/r${i}`).of("d");
+    expect(shared.internedPaths).toBeLessThanOrEqual(MAX_INTERNED_PATHS);
+    expect(shared.hostPathsUnder("/r")).not.toBe(paths); // dropped at the bound: made again
+    expect(shared.hostPathsUnder("/r").of("d")).toBe("/r/d");
   });
 
   it("drops what an lstat shows stale, and keeps nothing read within the window of a ctime", () => {

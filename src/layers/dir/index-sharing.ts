@@ -45,15 +45,16 @@ export class IndexSharing {
     if (st === undefined || st.kind !== "dir") return false;
     const id = this.ids.idOf(st);
     if (dir.id !== -1 && id !== dir.id) return false;
-    const known = this.shared.valid(dir.hostPath, st);
-    if (known === undefined) return false;
+    if (!this.shared.stillValid(dir.hostPath, held, st)) return false;
+    const known = held;
     if (dir.id === -1) {
       dir.id = id;
       dir.idFresh = dir.parent !== undefined;
     }
     dir.unchecked = true;
     if (known.listing !== undefined) {
-      dir.entries = new Map(known.listing);
+      dir.entries = known.listing; // as it is: statAll copies it before it changes anything (sharedListing)
+      dir.sharedListing = true;
       dir.devices = known.devices === undefined ? undefined : new Set(known.devices);
       dir.small = small;
       dir.probes = undefined; // none yet: this is its first use

@@ -21,7 +21,7 @@ export function newIndexedDir(
   path: string, hostPath: string, id: number, size: number, parent: IndexedDir | undefined, probes: boolean,
 ): IndexedDir {
   return {
-    path, hostPath, id, size, small: false, parent, entries: undefined, probes: probes ? new Map() : undefined,
+    path, hostPath, id, size, small: false, parent, entries: undefined, sharedListing: false, probes: probes ? new Map() : undefined,
     devices: undefined, statted: false, unchecked: false, idFresh: false, sharedTried: false,
     pendingAt: -1, pendingAbsent: undefined, pendingListing: false,
   };
@@ -45,8 +45,13 @@ export interface IndexedDir {
   small: boolean;
   /** The directory holding it (undefined for the root): still the one indexed after this one's listing. */
   readonly parent: IndexedDir | undefined;
-  /** Its listing; undefined until it is listed (names are probed one by one until then). */
-  entries: Map<string, Slot> | undefined;
+  /**
+   * Its listing; undefined until it is listed (names are probed one by one until then).
+   * Changed in place only while it is not the shared index's own map (sharedListing).
+   */
+  entries: ReadonlyMap<string, Slot> | undefined;
+  /** `entries` is a listing taken from the shared index as it is (index-sharing.ts adopt): copied before a change. */
+  sharedListing: boolean;
   /** Before the listing: the names probed so far (null: nothing shown there). */
   probes: Map<string, EntryStat | null> | undefined;
   /** The `.wh.X` names standing for overlayfs char-device whiteouts X (rare). */

@@ -67,7 +67,7 @@ import { isOverlayWhiteout, isShown } from "./overlay.ts";
 import { IndexSharing } from "./index-sharing.ts";
 import { DEVICE_WHITEOUT, DIR, FILE, SYMLINK, TYPES, newIndexedDir } from "./indexed-dir.ts";
 import type { IndexedDir, Slot } from "./indexed-dir.ts";
-import type { SharedDirIndex } from "./shared-index.ts";
+import type { HostPaths, SharedDirIndex } from "./shared-index.ts";
 
 /** Distinct names a directory not listed yet answers by probing (one lstat each) before it is listed instead. */
 export const PROBES_BEFORE_LISTING = 48;
@@ -134,6 +134,8 @@ export class LowerIndex {
   private readonly rootSize: number;
   /** Sharing with other indexes over the same host (index-sharing.ts); undefined: nothing shared. */
   private readonly sharing: IndexSharing | undefined;
+  /** With sharing: the host paths of this root's directories, made once for all unions (shared-index.ts). */
+  private readonly hostPaths: HostPaths | undefined;
 
   constructor(
     private readonly host: HostFs,
@@ -147,6 +149,7 @@ export class LowerIndex {
     this.rootStat = Object.freeze(ids.entryOf(rootSt));
     this.rootId = this.rootStat.id;
     this.rootSize = rootSt.size;
+    this.hostPaths = shared?.hostPathsUnder(root);
     this.sharing = shared === undefined ? undefined
       : new IndexSharing(shared, ids, rootSt, this.dirs, (hp, syscall, path) => this.quietLstat(hp, syscall, path));
   }
@@ -159,7 +162,7 @@ export class LowerIndex {
   }
 
   private hostPath(path: string): string {
-    return hostPathIn(this.root, path);
+    return this.hostPaths !== undefined ? this.hostPaths.of(path) : hostPathIn(this.root, path);
   }
 
   private lstat(hostPath: string, syscall: string, path: string): HostStat | undefined {
@@ -318,6 +321,7 @@ export class LowerIndex {
     }
     dir.small = small;
     dir.entries = entries;
+    dir.sharedListing = false;
     dir.devices = devices;
     dir.probes = undefined;
     this.dirs.set(path, dir);
@@ -488,7 +492,11 @@ export class LowerIndex {
     }
     // Kept only once the directory is shown to be the one indexed (else they may describe outside objects).
     this.verify(dir, syscall, dir.path);
-    for (let i = 0; i < names.length; i++) dir.entries!.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
+    // A listing taken from the shared index stays as it is there: this index changes its own copy.
+    const entries = dir.sharedListing ? new Map(dir.entries!) : dir.entries as Map<string, Slot>;
+    for (let i = 0; i < names.length; i++) entries.set(names[i]!, Object.freeze(this.ids.entryOf(stats[i]!)));
+    dir.entries = entries;
+    dir.sharedListing = false;
     dir.statted = true;
   }
 
