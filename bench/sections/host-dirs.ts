@@ -28,8 +28,8 @@ import type { KernelMount } from "../lib/kernel-overlay.ts";
 import { add, fmt, header } from "../lib/report.ts";
 import { MiB, gc, median, nowMs, retainedBytes } from "../lib/stats.ts";
 import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot, statStack, treeFiles } from "../lib/trees.ts";
-import { loopFs, sharedBytes } from "../../test/support/loop-fs.ts";
-import type { LoopFs } from "../../test/support/loop-fs.ts";
+import { loopFs, sharedBytes } from "../../test/host/loop-fs.ts";
+import type { LoopFs } from "../../test/host/loop-fs.ts";
 import { roundRobin, samples } from "./wasi.ts";
 
 type Runner = () => Promise<GuestResult>;

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { firstDiff, pattern } from "../../src/testing/content.ts";
 import { skipReason } from "../support/index.ts";
-import { loopFs, sharedBytes } from "../support/loop-fs.ts";
-import type { LoopFs } from "../support/loop-fs.ts";
+import { loopFs, sharedBytes } from "../host/loop-fs.ts";
+import type { LoopFs } from "../host/loop-fs.ts";
 import { packageCopy, ROOT, spawnCli } from "./helpers.ts";
 
 const BENCH_WASM = join(ROOT, "bench/wasm/bench.wasm");

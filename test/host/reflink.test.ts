@@ -16,8 +16,8 @@ import { FaultFs } from "../../src/host/fault-fs.ts";
 import { DirLayer } from "../../src/layers/dir/mod.ts";
 import { firstDiff, pattern } from "../../src/testing/content.ts";
 import { skipReason } from "../support/index.ts";
-import { loopFs, sharedBytes } from "../support/loop-fs.ts";
-import type { LoopFs } from "../support/loop-fs.ts";
+import { loopFs, sharedBytes } from "./loop-fs.ts";
+import type { LoopFs } from "./loop-fs.ts";
 import { fsForSetup as fs, hostFs, IN_DENO } from "./helpers.ts";
 
 const MiB = 1024 * 1024;
