@@ -172,8 +172,9 @@ export class NodeFs implements HostFs {
     try { fs.lutimesSync(path, libuvSeconds(atimeNs), libuvSeconds(mtimeNs)); } catch (e) { throw toFsError(e, "lutimes", path); }
   }
   copyFile(from: string, to: string): void {
-    // COPYFILE_FICLONE: reflink where the filesystem offers it, else a plain copy.
-    try { fs.copyFileSync(from, to, C.COPYFILE_EXCL | C.COPYFILE_FICLONE); } catch (e) { throw toFsError(e, "copyfile", to); }
+    // No COPYFILE_FICLONE: entry-maker.ts asks cloneFile first, so a clone tried here again
+    // would be a second failing ioctl on every copy where the filesystem cannot clone.
+    try { fs.copyFileSync(from, to, C.COPYFILE_EXCL); } catch (e) { throw toFsError(e, "copyfile", to); }
   }
   cloneFile(from: string, to: string): void {
     // FICLONE_FORCE: the ioctl(FICLONE) or an error (ENOTSUP, EXDEV), never a copy; libuv

@@ -132,7 +132,7 @@ describe(`DirLayer on host directories (${RUNTIME} HostFs)`, () => {
     f.close();
   });
 
-  it("copies up a DirLayer file with copyFile (reflink where possible) and keeps mode, owner and times", () => {
+  it("copies up a DirLayer file with the host's copy (a clone first where the host can: cloneFile) and keeps mode, owner and times", () => {
     const b = base(true);
     makeTree(`${b}/lower`, { "bin/tool": { mode: 0o751, data: "#!tool\n".repeat(1000) } });
     makeTree(`${b}/upper`, { "bin/": "" });

@@ -167,7 +167,7 @@ export class EntryMaker {
         const src = source instanceof DirFile ? source.clonable() : undefined;
         if (src !== undefined) {
           if (this.clone(src.path, src.dev, tmp)) return -1; // nothing to fsync: see clone()
-          // A plain kernel copy (NodeFs asks for a reflink still; DenoFs's copy_file_range may clone).
+          // The host's copy (copy_file_range: DenoFs, with no cloneFile, may get a clone from it).
           host.copyFile(src.path, tmp);
           return durable ? host.open(tmp, { write: true }) : -1;
         }

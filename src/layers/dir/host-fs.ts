@@ -149,8 +149,9 @@ export interface HostFs {
   /** Set times without following a final symlink (lutimes); ns since the epoch. */
   lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): void;
   /**
-   * Copy the regular file `from` to the new name `to` (EEXIST if taken), as a
-   * reflink (copy-on-write clone) where the filesystem offers it, else a plain copy.
+   * Copy the regular file `from` to the new name `to` (EEXIST if taken): the
+   * host's own copy (Linux: copy_file_range, which the kernel may serve with a
+   * clone). To ask for a clone and know that one was made: cloneFile.
    */
   copyFile(from: string, to: string): void;
   /**

@@ -38,6 +38,7 @@ export class IndexSharing {
    * `listingOnly`: only a whole listing is worth the lstat (it is listed next).
    */
   adopt(dir: IndexedDir, syscall: string, listingOnly: boolean, small: boolean): boolean {
+    if (dir.sharedTried) return false; // only at its first use
     dir.sharedTried = true;
     const held = this.shared.held(dir.hostPath);
     if (held === undefined || (listingOnly && held.listing === undefined)) return false;

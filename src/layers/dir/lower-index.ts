@@ -250,7 +250,7 @@ export class LowerIndex {
    * `toMerge` too (its id known): the check waits, as for probes (dir.unchecked).
    */
   private listDir(dir: IndexedDir, syscall: string, small = false, toMerge = false): IndexedDir {
-    if (!dir.sharedTried && this.sharing !== undefined && this.sharing.adopt(dir, syscall, true, small)) return dir;
+    if (this.sharing?.adopt(dir, syscall, true, small) === true) return dir;
     const { path, hostPath: hp } = dir;
     const takenAt = this.takenAt(hp);
     let listing: HostDirent[];
@@ -404,7 +404,7 @@ export class LowerIndex {
   /** Make sure `dir` has an answer for each of `names`: probed, or listed once enough names were asked for. */
   private ensureProbed(dir: IndexedDir, names: readonly string[], syscall: string, toMerge: boolean): void {
     if (dir.entries !== undefined) return;
-    if (!dir.sharedTried && this.sharing !== undefined && this.sharing.adopt(dir, syscall, false, true) && dir.entries !== undefined) return;
+    if (this.sharing?.adopt(dir, syscall, false, true) === true && dir.entries !== undefined) return;
     // Only to merge: then the listing needs no check yet and no attributes, where the
     // 3 probes it replaces cost more; for attributes (a name shown) probing is as cheap.
     if (toMerge && dir.size >= 0 && dir.size <= SMALL_DIR_BYTES && dir.probes!.size === 0) {
