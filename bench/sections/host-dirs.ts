@@ -69,7 +69,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
   const shimFiles = [...files, "d/target", ...Array.from({ length: UNRELATED }, (_, j) => `d/u0_${j}`)];
   const shimTree = () => shimRoot(shimFiles, bigFile);
 
-  const settle = memorySettler(`${base}/settle.bin`, bigSize);
+  const settle = memorySettler(`${base}/settle.bin`, big);
   const cli = (lowers: readonly string[], args: string[], hostUpper = false, settled = false, upperDir = upper): Runner => async () => {
     if (hostUpper) removeTree(upperDir); // each run starts with an empty upper (a no-op after a run that finished)
     const flags = lowers.flatMap((l) => ["--layer", l]);
@@ -348,7 +348,7 @@ function freshProcessRow(id: string, plain: string, args: readonly string[], cle
 
 /**
  * What settles the guest's free memory before a timed copy-up run: write `bytes`
- * (the copy's size) to `path` and delete it, untimed, right before the run, in
+ * (the copy's bytes) to `path` and delete it, untimed, right before the run, in
  * this process, for every peer alike. A full 256 MiB copy into tmpfs takes new
  * pages, and on this VM it takes ~110 ms with pages freed a moment ago but
  * ~700 ms with pages free for longer (virtio-balloon reports free pages to the
@@ -359,17 +359,11 @@ function freshProcessRow(id: string, plain: string, args: readonly string[], cle
  * had just freed (3 runs: layerfs 720-756 ms, kernel 104-111 ms; settled:
  * 111-115 vs 108-114 ms). `times` holds the settling's own cost.
  */
-function memorySettler(path: string, bytes: number): { (): void; times: number[] } {
-  const block = new Uint8Array(MiB).fill(0x77);
+function memorySettler(path: string, bytes: Uint8Array): { (): void; times: number[] } {
   const times: number[] = [];
   const settle = (): void => {
     const t = nowMs();
-    const fd = openSync(path, "w");
-    try {
-      for (let off = 0; off < bytes; off += block.length) writeSync(fd, block, 0, Math.min(block.length, bytes - off), off);
-    } finally {
-      closeSync(fd);
-    }
+    writeFileSync(path, bytes);
     removeTree(path);
     times.push(nowMs() - t);
   };

@@ -351,6 +351,13 @@ describe.skipIf(!SHARES)("shared lower indexes: containment", () => {
     expect(s).not.toContain(SECRET);
     expect(s).not.toContain("secret");
   }
+  /** A first union that learns directory `d` (a name probed absent, then its listing: x and y) and shares it at close. */
+  const learn = (host: HostFs, shared: SharedDirIndex, d: string): void => {
+    const u = unionOf(host, [`${root}/lower`], shared);
+    expect(u.stat(`${d}/secret`, { throwIfNoEntry: false })).toBeUndefined();
+    expect(u.readdir(d).sort()).toEqual(["x", "y"]);
+    closeAll(u);
+  };
   const probe = (u: Union, paths: readonly string[]) => {
     for (const p of paths) {
       inside(() => u.stat(p, { throwIfNoEntry: false }));
@@ -383,10 +390,7 @@ describe.skipIf(!SHARES)("shared lower indexes: containment", () => {
     await settle();
     const host = probingHost();
     const shared = new SharedDirIndex({ racyWindowMs: WINDOW_MS });
-    const u1 = unionOf(host, [`${root}/lower`], shared);
-    expect(u1.stat("/d/secret", { throwIfNoEntry: false })).toBeUndefined();
-    expect(u1.readdir("/d").sort()).toEqual(["x", "y"]);
-    closeAll(u1);
+    learn(host, shared, "/d");
     // The very directory object (same dev, ino and times) now outside the layer.
     fs.renameSync(`${root}/lower/d`, `${outside}/moved`);
     fs.symlinkSync(`${outside}/moved`, `${root}/lower/d`);
@@ -402,10 +406,7 @@ describe.skipIf(!SHARES)("shared lower indexes: containment", () => {
       await settle();
       const host = strategy();
       const shared = new SharedDirIndex({ racyWindowMs: WINDOW_MS });
-      const u1 = unionOf(host, [`${root}/lower`], shared);
-      expect(u1.stat("/a/d/secret", { throwIfNoEntry: false })).toBeUndefined();
-      expect(u1.readdir("/a/d").sort()).toEqual(["x", "y"]);
-      closeAll(u1);
+      learn(host, shared, "/a/d");
       const u2 = unionOf(host, [`${root}/lower`], shared);
       expect(u2.stat("/a/d/secret", { throwIfNoEntry: false })).toBeUndefined(); // d taken from the shared index
       fs.renameSync(`${root}/lower/a`, `${root}/a.gone`);
