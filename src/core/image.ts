@@ -5,7 +5,17 @@
  */
 import type { Layer } from "./layer.ts";
 import { LowerDir, lowerRoot } from "./lower-index.ts";
-import type { LowerEntry } from "./lower-index.ts";
+import type { LowerEntry, MemoOfStack } from "./lower-index.ts";
+import { stackMemo } from "./stack-memo.ts";
+
+/**
+ * Where answers about a stack are kept across Images (stack-memo.ts): keyed by
+ * its layers' memoKeys, bottom first; undefined if a layer has none.
+ */
+function memoOfStack(layers: readonly Layer[]): MemoOfStack | undefined {
+  if (layers.length === 0 || !layers.every((l) => l.memoKey !== undefined && l.dirStamp !== undefined)) return undefined;
+  return { memo: stackMemo, stack: layers.map((l) => l.memoKey).join("\0") };
+}
 
 /**
  * An immutable stack of read-only layers, bottom first.
@@ -20,9 +30,11 @@ export class Image {
   /** Bottom first. */
   readonly layers: readonly Layer[];
   #root: LowerEntry | undefined | null = null;
+  readonly #memoOf: MemoOfStack | undefined;
 
   constructor(layers: readonly Layer[]) {
     this.layers = Object.freeze([...layers]);
+    this.#memoOf = memoOfStack(this.layers);
   }
 
   /**
@@ -43,7 +55,7 @@ export class Image {
   dir(entry: LowerEntry, path: string): LowerDir {
     let d = entry.dir;
     if (d === undefined) {
-      d = new LowerDir(path, this.layers, entry.dirLayers ?? []);
+      d = new LowerDir(path, this.layers, entry.dirLayers ?? [], this.#memoOf);
       entry.dir = d;
     }
     return d;

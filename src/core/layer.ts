@@ -38,6 +38,9 @@ export interface ContentSource {
 /** The object kinds a layer holds (no devices, FIFOs or sockets). */
 export type EntryType = "file" | "dir" | "symlink";
 
+/** A layer's stamp of one of its directories (Layer.dirStamp): equal element by element, the same names. */
+export type DirStamp = readonly (number | bigint | string)[];
+
 /** Attributes of one entry in one layer. Times are nanoseconds since the epoch. */
 export interface EntryStat {
   readonly type: EntryType;
@@ -170,6 +173,24 @@ export interface Layer {
    * across a fork. Absent: the default lower numbering.
    */
   readonly unionInodes?: ReadonlyMap<number, number>;
+  /**
+   * Optional (read-only layers whose content outlives the layer object: a host
+   * directory): a key naming what the layer shows, equal for every layer object
+   * that shows the same, so merged answers about a stack of such layers serve
+   * later unions over an equal stack (core/stack-memo.ts), while each layer's
+   * dirStamp of the directory concerned stays the same. Set with dirStamp.
+   */
+  readonly memoKey?: string;
+  /**
+   * Optional, with memoKey: a stamp of directory `path` (canonical, as for
+   * stat). Equal stamps (element by element) vouch that the directory shows
+   * the same names with the same types, whiteouts and opaque marker included.
+   * `fresh`: as it is now (may cost one host call). Else only a stamp the layer
+   * took in this mount before it answered anything about the directory, and no
+   * host call. Undefined where the layer cannot vouch (none taken; changed too
+   * recently for its times to tell; not a directory).
+   */
+  dirStamp?(path: string, fresh: boolean): DirStamp | undefined;
 }
 
 /** Attribute changes accepted by WritableLayer.setattr. Absent fields stay as they are. */

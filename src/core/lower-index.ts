@@ -30,8 +30,10 @@
  */
 import { Errno, FsError } from "./errno.ts";
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, childPath } from "./layer.ts";
-import type { EntryStat, EntryType, Layer } from "./layer.ts";
+import type { DirStamp, EntryStat, EntryType, Layer } from "./layer.ts";
 import { compareNames } from "./path.ts";
+import { sameStamp } from "./stack-memo.ts";
+import type { DirMemo, StackMemo } from "./stack-memo.ts";
 import { classifyRawName, isOpaque, whitedOutName } from "./whiteout.ts";
 
 /**
@@ -89,6 +91,12 @@ export class LowerEntry {
   }
 }
 
+/** Where a stack's answers are kept across unions (stack-memo.ts): the memo and the stack's key in it. */
+export interface MemoOfStack {
+  readonly memo: StackMemo;
+  readonly stack: string;
+}
+
 /** One lower directory: its names found by probing the layers, or from its merged index once built. */
 export class LowerDir {
   #entries: Map<string, LowerEntry> | undefined;
@@ -96,12 +104,20 @@ export class LowerDir {
   #probes: Map<string, LowerEntry | null> | undefined = new Map();
   /** Before the index: per position in dirLayers, whether the directory is opaque in that layer (probed on first need). */
   #opaque: boolean[] = [];
+  /** This directory's answers kept across unions (stack-memo.ts): undefined until first asked, null: none to use. */
+  #memo: DirMemo | null | undefined = undefined;
+  /** No memo could be started here: a merging layer held no stamp after a probe that asked them all. */
+  #memoless = false;
+  /** Did the last probe ask every merging layer (no layer above hid the rest)? */
+  #askedAll = false;
 
   constructor(
     readonly path: string,
     readonly layers: readonly Layer[],
     /** The layers, top first, whose copies of the directory merge into it. */
     readonly dirLayers: readonly number[],
+    /** Where the stack's answers are kept across unions; undefined: not kept (a layer without memoKey). */
+    private readonly memoOf: MemoOfStack | undefined = undefined,
   ) {}
 
   /** The visible lower entry `name` (a plain name), if any. */
@@ -111,9 +127,56 @@ export class LowerDir {
     const known = probes.get(name);
     if (known !== undefined) return known ?? undefined;
     if (probes.size >= PROBES_BEFORE_INDEX) return this.entries.get(name);
-    const e = classifyRawName(name) === "entry" ? this.#probe(name) : undefined;
+    const e = classifyRawName(name) === "entry" ? this.#lookUp(name) : undefined;
     probes.set(name, e ?? null);
     return e;
+  }
+
+  /** `name` from the memo of this directory where it holds it, else probed (and noted there). */
+  #lookUp(name: string): LowerEntry | undefined {
+    if (this.memoOf === undefined) return this.#probe(name);
+    const memo = this.#validMemo();
+    const a = memo?.answers.get(name);
+    if (a !== undefined) return a === null ? undefined : new LowerEntry(a.layer, a.type, a.dirLayers, undefined, this, name);
+    const found = this.#probe(name);
+    this.#note(memo, name, found);
+    return found;
+  }
+
+  /**
+   * The memo of this directory, if every merging layer's stamp of it now is the
+   * one it was taken under (one fresh stamp per layer, stopping at the first
+   * that differs); checked once: lowers do not change while mounted.
+   */
+  #validMemo(): DirMemo | null {
+    if (this.#memo !== undefined) return this.#memo;
+    const { memo, stack } = this.memoOf!;
+    const held = memo.find(stack, this.path, this.dirLayers);
+    let valid: DirMemo | null = null;
+    if (held !== undefined) {
+      if (this.dirLayers.every((li, i) => sameStamp(this.layers[li]!.dirStamp!(this.path, true), held.stamps[i]!))) valid = held;
+      else memo.forget(stack, this.path);
+    }
+    return (this.#memo = valid);
+  }
+
+  /** Note what a probe found for `name` in the memo: a new one if none is valid and every merging layer holds a stamp taken before it answered. */
+  #note(valid: DirMemo | null, name: string, found: LowerEntry | undefined): void {
+    const { memo, stack } = this.memoOf!;
+    let m = valid;
+    if (m === null) {
+      // A memo starts after a probe that asked every layer: each has taken its stamp by then if it ever does.
+      if (this.#memoless || !this.#askedAll) return;
+      const stamps: DirStamp[] = [];
+      for (const li of this.dirLayers) {
+        const st = this.layers[li]!.dirStamp!(this.path, false);
+        if (st === undefined) { this.#memoless = true; return; }
+        stamps.push(st);
+      }
+      m = this.#memo = memo.start(stack, this.path, this.dirLayers, stamps);
+    }
+    const dirLayers = found?.dirLayers;
+    memo.answer(m, name, found === undefined ? null : { layer: found.layer, type: found.type, dirLayers: dirLayers === undefined ? undefined : Object.freeze([...dirLayers]) });
   }
 
   /**
@@ -156,7 +219,8 @@ export class LowerDir {
     let found: LowerEntry | undefined;
     let merging: number[] | undefined;
     const bottom = dirLayers.length - 1;
-    for (let i = 0; i <= bottom; i++) {
+    let i = 0;
+    for (; i <= bottom; i++) {
       const li = dirLayers[i]!;
       const layer = layers[li]!;
       const known = this.#opaque[i];
@@ -183,6 +247,7 @@ export class LowerDir {
       const opaque = i === bottom || (known ?? (this.#opaque[i] = types[2] !== undefined));
       if (types[1] !== undefined || opaque) break; // this layer's whiteout or marker hides the layers below
     }
+    this.#askedAll = i >= bottom;
     return found;
   }
 }

@@ -40,7 +40,7 @@
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
 import type {
-  ContentSource, EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
+  ContentSource, DirStamp, EntryStat, EntryType, Layer, LayerFile, NewEntryAttr, SetAttr, WritableLayerFile,
 } from "../../core/layer.ts";
 import { childPath, isPlainName } from "../../core/layer.ts";
 import { DirCaches } from "./caches.ts";
@@ -116,6 +116,8 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
   private closed = false;
   /** Held while a writable layer is open (DirLayerOptions.lock). */
   private lock: LayerLock | undefined;
+  /** Layer.memoKey: a read-only layer sharing its index (lower-index.ts). */
+  readonly memoKey: string | undefined;
 
   /** Nobody else changes its files while open: a read-only layer, or a writable one holding its lock (read-ahead relies on it: file.ts). */
   get exclusive(): boolean {
@@ -137,6 +139,7 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       // Only over a host whose directory times can vouch for unchanged names (HostFs.exactDirTimes).
       const share = host.exactDirTimes === true ? options.shareIndex ?? true : false;
       this.index = new LowerIndex(host, this.root, this.ids, rootSt, share === true ? sharedIndexOf(host) : share === false ? undefined : share);
+      this.memoKey = this.index.memoKey;
     }
     if (this.writable) {
       const wd = options.workDir ?? defaultWorkDir(this.root);
@@ -181,6 +184,13 @@ export class DirLayer<W extends boolean = false> implements Layer, DirFileOwner 
       this.caches.noteDirStat(path, found);
     }
     return found;
+  }
+
+  /** Layer.dirStamp: read-only layers sharing their index (lower-index.ts dirStamp). */
+  dirStamp(path: string, fresh: boolean): DirStamp | undefined {
+    if (this.index === undefined || this.memoKey === undefined) return undefined;
+    this.tree.validate(path, "stat");
+    return this.index.dirStamp(path, fresh);
   }
 
   /** Layer.statToTraverse: a directory walked through is answered from a cache its children's changes keep. */

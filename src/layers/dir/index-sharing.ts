@@ -19,8 +19,12 @@ export class IndexSharing {
   constructor(
     private readonly shared: SharedDirIndex,
     private readonly ids: EntryIds,
-    /** The lstat of the root the layer was opened with: validates what is shared about the root. */
-    private readonly rootHostStat: HostStat,
+    /**
+     * An lstat of directory `path` this mount made before anything was answered
+     * from it, if any: for the root the one the layer was opened with, else one
+     * a stamp took (LowerIndex.dirStamp). It validates what is shared as one made now.
+     */
+    private readonly earlier: (path: string) => HostStat | undefined,
     /** The index's directories, by layer path (a directory taken whole joins them). */
     private readonly dirs: Map<string, IndexedDir>,
     private readonly quietLstat: QuietLstat,
@@ -28,8 +32,8 @@ export class IndexSharing {
 
   /**
    * At the first use of `dir`: take what another index learned about it
-   * (shared-index.ts), if an lstat of it made now (for the root: the one it was
-   * opened with) shows it unchanged since, instead of listing or probing it.
+   * (shared-index.ts), if an lstat of it made now (or earlier in this mount,
+   * before anything was answered from it: `earlier`) shows it unchanged since, instead of listing or probing it.
    * The names taken were read from inside the layer and checked then; here
    * they are marked unchecked (as looks made to merge are), so nothing is shown
    * from them before a check of the directory and, its id learned by this
@@ -42,12 +46,13 @@ export class IndexSharing {
     dir.sharedTried = true;
     const held = this.shared.held(dir.hostPath);
     if (held === undefined || (listingOnly && held.listing === undefined)) return false;
-    const st = dir.parent === undefined ? this.rootHostStat : this.quietLstat(dir.hostPath, syscall, dir.path);
+    const st = this.earlier(dir.path) ?? this.quietLstat(dir.hostPath, syscall, dir.path);
     if (st === undefined || st.kind !== "dir") return false;
     const id = this.ids.idOf(st);
     if (dir.id !== -1 && id !== dir.id) return false;
     if (!this.shared.stillValid(dir.hostPath, held, st)) return false;
     const known = held;
+    dir.adopted = st;
     if (dir.id === -1) {
       dir.id = id;
       dir.idFresh = dir.parent !== undefined;
@@ -66,11 +71,19 @@ export class IndexSharing {
     return true;
   }
 
-  /** The clock before reading host directory `hostPath` to share what is read (-1: nothing to share). */
-  takenAt(hostPath: string): number {
-    const shared = this.shared;
-    const t = shared.now();
-    return shared.wants(hostPath, t) ? t : -1;
+  /** The shared index's clock (ms since the epoch). */
+  now(): number {
+    return this.shared.now();
+  }
+
+  /** `t`, the clock before reading host directory `hostPath`, if what is read is worth sharing (-1: nothing to share). */
+  takenAt(hostPath: string, t: number): number {
+    return this.shared.wants(hostPath, t) ? t : -1;
+  }
+
+  /** Would data read from `takenAtMs` on be safe from the racy case, `st` an lstat of its directory made after (shared-index.ts)? */
+  settled(st: HostStat, takenAtMs: number): boolean {
+    return takenAtMs >= 0 && this.shared.isSettled(st, takenAtMs);
   }
 
   /**

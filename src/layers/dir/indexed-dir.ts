@@ -4,6 +4,7 @@
  * or probes, the checks it waits for, and what waits to be shared.
  */
 import type { EntryStat, EntryType } from "../../core/layer.ts";
+import type { HostStat } from "./host-fs.ts";
 
 /** Type codes of names not statted yet. */
 export const FILE = 0;
@@ -22,7 +23,8 @@ export function newIndexedDir(
 ): IndexedDir {
   return {
     path, hostPath, id, size, small: false, parent, entries: undefined, sharedListing: false, probes: probes ? new Map() : undefined,
-    devices: undefined, statted: false, unchecked: false, idFresh: false, sharedTried: false,
+    devices: undefined, statted: false, unchecked: false, idFresh: false, sharedTried: false, adopted: undefined,
+    readAt: -1, checked: undefined,
     pendingAt: -1, pendingAbsent: undefined, pendingListing: false,
   };
 }
@@ -68,6 +70,12 @@ export interface IndexedDir {
   idFresh: boolean;
   /** The shared index was asked about it (once, at its first use). */
   sharedTried: boolean;
+  /** What the shared index held was taken (adopt): the lstat that showed it unchanged, before anything was answered from it. */
+  adopted: HostStat | undefined;
+  /** The clock (ms since the epoch) before the first host read of it in this mount (-1: none yet; with sharing only). */
+  readAt: number;
+  /** The lstat of its last check (verify, or the one after its listing). */
+  checked: HostStat | undefined;
   /**
    * What it read that waits to be shared (at its next check, or at close): the
    * clock before the first such read (-1: nothing waits), and the names probed

@@ -56,7 +56,7 @@
  *   only if read RACY_WINDOW_MS after the directory's ctime.
  */
 import { Errno, FsError, errnoOf } from "../../core/errno.ts";
-import type { ContentSource, EntryStat, EntryType } from "../../core/layer.ts";
+import type { ContentSource, DirStamp, EntryStat, EntryType } from "../../core/layer.ts";
 import { WHITEOUT_PREFIX } from "../../core/layer.ts";
 import type { EntryIds } from "./entries.ts";
 import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
@@ -132,10 +132,17 @@ export class LowerIndex {
   private readonly rootStat: EntryStat;
   /** The root's host size (SMALL_DIR_BYTES). */
   private readonly rootSize: number;
+  /** The lstat the layer was opened with. */
+  private readonly rootHostStat: HostStat;
   /** Sharing with other indexes over the same host (index-sharing.ts); undefined: nothing shared. */
   private readonly sharing: IndexSharing | undefined;
   /** With sharing: the host paths of this root's directories, made once for all unions (shared-index.ts). */
   private readonly hostPaths: HostPaths | undefined;
+  /**
+   * With sharing, Layer.memoKey: the shared index and the root (its HostPaths),
+   * which every index over this root sharing through that index has too.
+   */
+  readonly memoKey: string | undefined;
 
   constructor(
     private readonly host: HostFs,
@@ -149,9 +156,11 @@ export class LowerIndex {
     this.rootStat = Object.freeze(ids.entryOf(rootSt));
     this.rootId = this.rootStat.id;
     this.rootSize = rootSt.size;
+    this.rootHostStat = rootSt;
     this.hostPaths = shared?.hostPathsUnder(root);
+    this.memoKey = this.hostPaths === undefined ? undefined : `${shared!.id}:${this.hostPaths.id}`;
     this.sharing = shared === undefined ? undefined
-      : new IndexSharing(shared, ids, rootSt, this.dirs, (hp, syscall, path) => this.quietLstat(hp, syscall, path));
+      : new IndexSharing(shared, ids, (path) => this.earlierLstat(path), this.dirs, (hp, syscall, path) => this.quietLstat(hp, syscall, path));
   }
 
   /** Indexed directories and the names they hold (for memory measurements). */
@@ -198,6 +207,7 @@ export class LowerIndex {
       d.id = ids[i]!;
       d.unchecked = false;
       d.idFresh = false;
+      d.checked = stats[i];
       if (d.pendingAt >= 0) this.sharing?.share(d, stats[i]!); // this check follows what it read
     }
     return stats[0]!;
@@ -252,7 +262,7 @@ export class LowerIndex {
   private listDir(dir: IndexedDir, syscall: string, small = false, toMerge = false): IndexedDir {
     if (this.sharing?.adopt(dir, syscall, true, small) === true) return dir;
     const { path, hostPath: hp } = dir;
-    const takenAt = this.takenAt(hp);
+    const takenAt = this.takenAt(dir);
     let listing: HostDirent[];
     try { listing = this.host.readdir(hp); } catch (e) {
       const errno = errnoOf(e);
@@ -301,6 +311,7 @@ export class LowerIndex {
       dir.id = id; // learned only once the parent holds too
       dir.unchecked = false; // this check follows the probes too
       dir.idFresh = false;
+      dir.checked = st;
       checked = st;
     }
     if (takenAt >= 0) {
@@ -337,7 +348,7 @@ export class LowerIndex {
    * until something is shown from the directory or under it.
    */
   private probe(dir: IndexedDir, names: readonly string[], syscall: string, toMerge: boolean): void {
-    const takenAt = this.takenAt(dir.hostPath);
+    const takenAt = this.takenAt(dir);
     const prefix = dir.hostPath.endsWith("/") ? dir.hostPath : dir.hostPath + "/";
     const raw: (HostStat | undefined)[] = [];
     for (const name of names) raw.push(this.probeLstat(prefix + name, syscall, dir.path));
@@ -378,14 +389,56 @@ export class LowerIndex {
     }
   }
 
-  /** The clock before reading host directory `hostPath` to share what is read (-1: nothing to share). */
-  private takenAt(hostPath: string): number {
-    return this.sharing === undefined ? -1 : this.sharing.takenAt(hostPath);
+  /**
+   * The clock before reading directory `dir` to share what is read (-1: nothing
+   * to share); the first such clock of this mount is kept too (readAt: dirStamp).
+   */
+  private takenAt(dir: IndexedDir): number {
+    if (this.sharing === undefined) return -1;
+    const t = this.sharing.now();
+    if (dir.readAt < 0) dir.readAt = t;
+    return this.sharing.takenAt(dir.hostPath, t);
+  }
+
+  /**
+   * Layer.dirStamp, with sharing only (the shared index's rules hold:
+   * shared-index.ts): `fresh`, an lstat of directory `path` now (the root: the
+   * one it was opened with). Else one this index made: the lstat that showed
+   * shared data unchanged when it took them (adopt), before it answered
+   * anything from them; or the last check of the directory (verify) if the
+   * clock before its first read here was RACY_WINDOW_MS past the ctime that
+   * check shows (so a change made after a read shows in the check's times or
+   * later ones). Identity and times, as the shared index compares them.
+   */
+  dirStamp(path: string, fresh: boolean): DirStamp | undefined {
+    const sharing = this.sharing;
+    if (sharing === undefined) return undefined;
+    let st: HostStat | undefined;
+    if (fresh) {
+      st = path === "" ? this.rootHostStat : this.quietLstat(this.hostPath(path), "stat", path);
+      // Before anything is answered from the directory: its first use here takes this one as made now (adopt).
+      if (st !== undefined && path !== "" && !this.dirs.has(path)) (this.stampStats ??= new Map()).set(path, st);
+    } else {
+      const d = this.dirs.get(path);
+      st = d?.adopted ?? (d !== undefined && d.checked !== undefined && sharing.settled(d.checked, d.readAt) ? d.checked : undefined);
+    }
+    return st === undefined || st.kind !== "dir" ? undefined : [st.dev, st.ino, st.mtimeNs, st.ctimeNs, st.size];
   }
 
   /** Share what waits to be (DirLayer.close): outside any guest's calls. */
   close(): void {
     this.sharing?.close();
+  }
+
+  /** lstats of directories taken by dirStamp before their first use here (used once, by adopt). */
+  private stampStats: Map<string, HostStat> | undefined;
+
+  /** An lstat of directory `path` made in this mount before anything was answered from it (IndexSharing's `earlier`). */
+  private earlierLstat(path: string): HostStat | undefined {
+    if (path === "") return this.rootHostStat;
+    const st = this.stampStats?.get(path);
+    if (st !== undefined) this.stampStats!.delete(path);
+    return st;
   }
 
   /** lstat that answers undefined instead of throwing: for what only sharing needs (a failure is the usual path's to meet). */

@@ -63,7 +63,12 @@ export const MAX_INTERNED_PATHS = 100_000;
 export class HostPaths {
   private readonly byPath = new Map<string, string>();
 
-  constructor(private readonly root: string, private readonly owner: SharedDirIndex) {}
+  constructor(
+    private readonly root: string,
+    private readonly owner: SharedDirIndex,
+    /** Names this root among the owner's (a short memoKey: DirLayer). */
+    readonly id: number,
+  ) {}
 
   /** The host path of layer path `path` ("" is the root): hostPathIn(root, path), the same string each time. */
   of(path: string): string {
@@ -122,7 +127,11 @@ export interface SharedDirIndexOptions {
   now?: () => number;
 }
 
+let lastIndexId = 0;
+
 export class SharedDirIndex {
+  /** Names this index among others in the process (with HostPaths.id, a DirLayer's memoKey). */
+  readonly id = ++lastIndexId;
   /** By host path, least recently used first. */
   private readonly dirs = new Map<string, Held>();
   private names = 0;
@@ -139,13 +148,14 @@ export class SharedDirIndex {
 
   /** The host paths under each layer root (HostPaths), by root. */
   private readonly roots = new Map<string, HostPaths>();
+  private lastRootId = 0;
   private interned = 0;
 
   /** The host paths of directories under layer root `root` (canonical), shared by every index over it. */
   hostPathsUnder(root: string): HostPaths {
     let paths = this.roots.get(root);
     if (paths === undefined) {
-      this.roots.set(root, (paths = new HostPaths(root, this)));
+      this.roots.set(root, (paths = new HostPaths(root, this, ++this.lastRootId)));
       this.noteInterned(); // a root counts as one path: roots never used stay bounded too
     }
     return paths;
@@ -228,10 +238,15 @@ export class SharedDirIndex {
     this.replace(hostPath, sharedDir(st, undefined, undefined, new Set(names)));
   }
 
-  /** Is data taken from `takenAtMs` on, `st` its directory's lstat after, safe from the racy case? Else noted young. */
+  /** Is data taken from `takenAtMs` on, `st` its directory's lstat after, safe from the racy case (module header)? */
+  isSettled(st: HostStat, takenAtMs: number): boolean {
+    return st.kind === "dir" && BigInt(takenAtMs) * 1_000_000n - st.ctimeNs >= this.windowNs;
+  }
+
+  /** isSettled, else the directory is noted young. */
   private settled(hostPath: string, st: HostStat, takenAtMs: number): boolean {
     if (st.kind !== "dir") return false;
-    if (BigInt(takenAtMs) * 1_000_000n - st.ctimeNs >= this.windowNs) return true;
+    if (this.isSettled(st, takenAtMs)) return true;
     const untilMs = Number((st.ctimeNs + this.windowNs) / 1_000_000n) + 1;
     this.replace(hostPath, { untilMs });
     return false;
