@@ -45,6 +45,7 @@ export class ReadOnlyWalk {
       if (names === undefined) continue;
       if (dir === "") rootNames = names.slice().sort();
       this.checkListing(dir, names);
+      this.checkDirStamp(dir, true);
       for (const name of names) {
         if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) continue;
         const path = childPath(dir, name);
@@ -68,6 +69,7 @@ export class ReadOnlyWalk {
             this.report.problem(path, `shares id ${st.id} with ${JSON.stringify(group.paths[0])} but differs (${st.type}/${st.size} vs ${group.st.type}/${group.st.size})`);
           }
         }
+        if (st.type !== "dir") this.checkDirStamp(path, false);
         if (st.type === "dir") {
           this.checkDir(path);
           stack.push(path);
@@ -88,6 +90,34 @@ export class ReadOnlyWalk {
       }
     }
     return rootNames;
+  }
+
+  /**
+   * Layer.memoKey / dirStamp (stack-memo.ts): a key comes with stamps; a directory's fresh
+   * stamp is an array, the same on a second call (nothing changed), and one taken earlier
+   * (not fresh) is that one too; a non-directory or a missing name has none.
+   */
+  checkDirStamp(path: string, isDir: boolean): void {
+    const layer = this.layer;
+    if (layer.memoKey === undefined) return;
+    if (typeof layer.memoKey !== "string" || typeof layer.dirStamp !== "function") {
+      if (path === "") this.report.problem(path, "memoKey is set but is not a string, or dirStamp is missing");
+      return;
+    }
+    const stamp = layer.dirStamp.bind(layer);
+    const fresh = this.report.guard("dirStamp", () => stamp(path, true), path);
+    if (!isDir) {
+      if (fresh !== undefined) this.report.problem(path, "dirStamp of a non-directory is not undefined");
+      return;
+    }
+    if (!Array.isArray(fresh)) { this.report.problem(path, "dirStamp (fresh) of a directory is not an array"); return; }
+    const again = this.report.guard("dirStamp", () => stamp(path, true), path);
+    const same = (a: unknown) => Array.isArray(a) && a.length === fresh.length && a.every((x, i) => x === fresh[i]);
+    if (!same(again)) this.report.problem(path, "two fresh dirStamps of an unchanged directory differ");
+    const known = this.report.guard("dirStamp", () => stamp(path, false), path);
+    if (known !== undefined && !same(known)) this.report.problem(path, "a dirStamp taken earlier differs from the fresh one of an unchanged directory");
+    const missing = childPath(path, "\u0001missing");
+    if (this.report.guard("dirStamp", () => stamp(missing, true), missing) !== undefined) this.report.problem(missing, "dirStamp of a missing name is not undefined");
   }
 
   checkListing(dir: string, names: string[]): void {

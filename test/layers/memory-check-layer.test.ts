@@ -96,6 +96,18 @@ describe("checkLayer", () => {
     }), /not stable across stat calls/);
   });
 
+  it("checkLayer passes stamps that hold still and catches ones that do not (memoKey / dirStamp)", () => {
+    const inner = fixture();
+    const isDir = (p: string) => inner.stat(p)?.type === "dir";
+    const stamps = (over: Partial<Layer> = {}) => readOnly(inner, { memoKey: "k", dirStamp: (p: string) => (isDir(p) ? [p.length] : undefined), ...over });
+    expect(layerProblems(stamps())).toEqual([]);
+    let n = 0;
+    expectProblem(stamps({ dirStamp: (p: string) => (isDir(p) ? [n++] : undefined) }), /two fresh dirStamps of an unchanged directory differ/);
+    expectProblem(stamps({ dirStamp: (p: string, fresh: boolean) => (isDir(p) ? [fresh ? 1 : 2] : undefined) }), /taken earlier differs/);
+    expectProblem(stamps({ dirStamp: () => [1] }), /dirStamp of a non-directory is not undefined/);
+    expectProblem(stamps({ dirStamp: undefined }), /memoKey is set but .* dirStamp is missing/);
+  });
+
   it("checkLayer catches hard links whose nlink does not count their names", () => {
     const inner = fixture();
     expectProblem(readOnly(inner, {

@@ -417,7 +417,10 @@ export class LowerIndex {
     if (fresh) {
       st = path === "" ? this.rootHostStat : this.quietLstat(this.hostPath(path), "stat", path);
       // Before anything is answered from the directory: its first use here takes this one as made now (adopt).
-      if (st !== undefined && path !== "" && !this.dirs.has(path)) (this.stampStats ??= new Map()).set(path, st);
+      if (st !== undefined && path !== "" && !this.dirs.has(path)) {
+        this.stampPath = path;
+        this.stampStat = st;
+      }
     } else {
       const d = this.dirs.get(path);
       st = d?.adopted ?? (d !== undefined && d.checked !== undefined && sharing.settled(d.checked, d.readAt) ? d.checked : undefined);
@@ -430,14 +433,16 @@ export class LowerIndex {
     this.sharing?.close();
   }
 
-  /** lstats of directories taken by dirStamp before their first use here (used once, by adopt). */
-  private stampStats: Map<string, HostStat> | undefined;
+  /** The last lstat dirStamp took of a directory before its first use here (used once, by adopt: a stack memo stamps a directory right before it is used). */
+  private stampPath: string | undefined;
+  private stampStat: HostStat | undefined;
 
   /** An lstat of directory `path` made in this mount before anything was answered from it (IndexSharing's `earlier`). */
   private earlierLstat(path: string): HostStat | undefined {
     if (path === "") return this.rootHostStat;
-    const st = this.stampStats?.get(path);
-    if (st !== undefined) this.stampStats!.delete(path);
+    if (path !== this.stampPath) return undefined;
+    const st = this.stampStat;
+    this.stampPath = this.stampStat = undefined;
     return st;
   }
 
