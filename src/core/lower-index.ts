@@ -134,7 +134,7 @@ export class LowerDir {
 
   /** `name` from the memo of this directory where it holds it, else probed (and noted there). */
   #lookUp(name: string): LowerEntry | undefined {
-    if (this.memoOf === undefined) return this.#probe(name);
+    if (this.memoOf === undefined || this.dirLayers.length === 0) return this.#probe(name); // no layer: nothing to keep
     const memo = this.#validMemo();
     const a = memo?.answers.get(name);
     if (a !== undefined) return a === null ? undefined : new LowerEntry(a.layer, a.type, a.dirLayers, undefined, this, name);
