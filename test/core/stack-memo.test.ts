@@ -4,6 +4,7 @@
 // the entries an Image without the memo gives; a layer whose stamp changed (or that cannot
 // give one) makes the directory be probed again. Portable: the layers are MemoryLayers with
 // test stamps (a generation per layer), so it runs in Node, Deno and Chromium alike.
+// Random stacks: LAYERFS_MEMO_RUNS (default 100).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Image } from "../../src/core/image.ts";
@@ -63,6 +64,20 @@ describe("stack memo: answers about a stack kept across Images", () => {
       const gens = specs.map(() => 1);
       const want = entries(plainImage(specs), PATHS);
       for (let round = 0; round < 3; round++) expect(entries(new Image(stamped(specs, key, gens)), PATHS)).toEqual(want);
+    }), { numRuns: RUNS });
+  });
+
+  it("random stacks, one random layer replaced between Images (its stamps bumped): the next Images give the new stack's entries", () => {
+    fc.assert(fc.property(draws, fc.integer({ min: 1, max: 5 }), (draw, depth) => {
+      const specs = Array.from({ length: depth }, () => randLayer(draw));
+      const key = `random-edit-${++stacks}`;
+      for (let round = 0; round < 2; round++) entries(new Image(stamped(specs, key, specs.map(() => 1))), PATHS);
+      const edited = [...specs];
+      const at = draw.int(depth);
+      edited[at] = randLayer(draw);
+      const gens = specs.map((_, i) => (i === at ? 2 : 1));
+      const want = entries(plainImage(edited), PATHS);
+      for (let round = 0; round < 2; round++) expect(entries(new Image(stamped(edited, key, gens)), PATHS)).toEqual(want);
     }), { numRuns: RUNS });
   });
 
