@@ -2,15 +2,17 @@
  * How one read-only DirLayer's index (lower-index.ts) takes from and gives to
  * the SharedDirIndex of its host (shared-index.ts): a directory's names taken
  * at its first use after one lstat shows it unchanged (adopt), the clock before
- * a read worth sharing (takenAt), and what was read handed over once an lstat
- * made after the read vouches for it (share; close for what still waits). The
- * rules it keeps are in lower-index.ts's header.
+ * a read worth sharing (takenAt), what was read handed over once an lstat
+ * made after the read vouches for it (share; close for what still waits), and
+ * the stamps of directories a stack memo keeps answers under (stamp:
+ * core/stack-memo.ts). The rules it keeps are in lower-index.ts's header.
  */
+import type { DirStamp } from "../../core/layer.ts";
 import type { HostStat } from "./host-fs.ts";
 import type { EntryIds } from "./entries.ts";
 import { DEVICE_WHITEOUT, DIR, FILE, SYMLINK, clearPending } from "./indexed-dir.ts";
 import type { IndexedDir } from "./indexed-dir.ts";
-import type { SharedDirIndex } from "./shared-index.ts";
+import type { HostPaths, SharedDirIndex } from "./shared-index.ts";
 
 /** An lstat that answers undefined instead of throwing (what only sharing needs: a failure is the usual path's to meet). */
 export type QuietLstat = (hostPath: string, syscall: string, path: string) => HostStat | undefined;
@@ -19,21 +21,70 @@ export class IndexSharing {
   constructor(
     private readonly shared: SharedDirIndex,
     private readonly ids: EntryIds,
-    /**
-     * An lstat of directory `path` this mount made before anything was answered
-     * from it, if any: for the root the one the layer was opened with, else one
-     * a stamp took (LowerIndex.dirStamp). It validates what is shared as one made now.
-     */
-    private readonly earlier: (path: string) => HostStat | undefined,
+    /** The lstat of the root the layer was opened with: validates what is shared about the root. */
+    private readonly rootHostStat: HostStat,
+    /** The host paths of the root's directories (shared-index.ts). */
+    private readonly hostPaths: HostPaths,
     /** The index's directories, by layer path (a directory taken whole joins them). */
     private readonly dirs: Map<string, IndexedDir>,
     private readonly quietLstat: QuietLstat,
-  ) {}
+  ) {
+    this.memoKey = `${shared.id}:${hostPaths.id}`;
+  }
+
+  /**
+   * Layer.memoKey: the shared index and the root (its HostPaths), which every
+   * index over this root sharing through that index has too.
+   */
+  readonly memoKey: string;
+
+  /** The last lstat a fresh stamp took of a directory (used once, by its adopt: a stack memo stamps a directory right before its first use). */
+  private stampPath: string | undefined;
+  private stampStat: HostStat | undefined;
+
+  /**
+   * An lstat of directory `path` this mount made before anything was answered
+   * from it, if any: for the root the one the layer was opened with, else one a
+   * fresh stamp took. It validates what is shared as one made now would.
+   */
+  private earlier(path: string): HostStat | undefined {
+    if (path === "") return this.rootHostStat;
+    if (path !== this.stampPath) return undefined;
+    const st = this.stampStat;
+    this.stampPath = this.stampStat = undefined;
+    return st;
+  }
+
+  /**
+   * Layer.dirStamp (the shared index's rules hold: shared-index.ts): `fresh`,
+   * an lstat of directory `path` now (the root: the one it was opened with).
+   * Else one this index made: the lstat that showed shared data unchanged when
+   * it took them (adopt), before it answered anything from them; or the last
+   * check of the directory (verify) if the clock before its first read here was
+   * RACY_WINDOW_MS past the ctime that check shows (so a change made after a
+   * read shows in the check's times or later ones). Identity and times, as the
+   * shared index compares them.
+   */
+  stamp(path: string, fresh: boolean): DirStamp | undefined {
+    let st: HostStat | undefined;
+    if (fresh) {
+      st = path === "" ? this.rootHostStat : this.quietLstat(this.hostPaths.of(path), "stat", path);
+      // Before anything is answered from the directory: its first use here takes this one as made now (adopt).
+      if (st !== undefined && path !== "" && !this.dirs.has(path)) {
+        this.stampPath = path;
+        this.stampStat = st;
+      }
+    } else {
+      const d = this.dirs.get(path);
+      st = d?.adopted ?? (d?.checked !== undefined && d.readAt >= 0 && this.shared.isSettled(d.checked, d.readAt) ? d.checked : undefined);
+    }
+    return st === undefined || st.kind !== "dir" ? undefined : [st.dev, st.ino, st.mtimeNs, st.ctimeNs, st.size];
+  }
 
   /**
    * At the first use of `dir`: take what another index learned about it
    * (shared-index.ts), if an lstat of it made now (or earlier in this mount,
-   * before anything was answered from it: `earlier`) shows it unchanged since, instead of listing or probing it.
+   * before anything was answered from it: earlier) shows it unchanged since, instead of listing or probing it.
    * The names taken were read from inside the layer and checked then; here
    * they are marked unchecked (as looks made to merge are), so nothing is shown
    * from them before a check of the directory and, its id learned by this
@@ -71,19 +122,15 @@ export class IndexSharing {
     return true;
   }
 
-  /** The shared index's clock (ms since the epoch). */
-  now(): number {
-    return this.shared.now();
-  }
-
-  /** `t`, the clock before reading host directory `hostPath`, if what is read is worth sharing (-1: nothing to share). */
-  takenAt(hostPath: string, t: number): number {
-    return this.shared.wants(hostPath, t) ? t : -1;
-  }
-
-  /** Would data read from `takenAtMs` on be safe from the racy case, `st` an lstat of its directory made after (shared-index.ts)? */
-  settled(st: HostStat, takenAtMs: number): boolean {
-    return takenAtMs >= 0 && this.shared.isSettled(st, takenAtMs);
+  /**
+   * The clock before reading directory `dir`, if what is read is worth sharing
+   * (-1: nothing to share); the first such clock of this mount is kept too
+   * (readAt: stamp).
+   */
+  takenAt(dir: IndexedDir): number {
+    const t = this.shared.now();
+    if (dir.readAt < 0) dir.readAt = t;
+    return this.shared.wants(dir.hostPath, t) ? t : -1;
   }
 
   /**

@@ -63,7 +63,8 @@ import { hostPathIn, layerError, lstatIfPresent } from "./entries.ts";
 import { DirFile, EMPTY_SOURCE, closeQuietly } from "./file.ts";
 import type { DirFileOwner } from "./file.ts";
 import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
-import { isOverlayWhiteout, isShown } from "./overlay.ts";
+import { isOverlayWhiteout, isShown, whiteoutTargetName } from "./overlay.ts";
+import { listingEntries } from "./listing.ts";
 import { IndexSharing } from "./index-sharing.ts";
 import { DEVICE_WHITEOUT, DIR, FILE, SYMLINK, TYPES, newIndexedDir } from "./indexed-dir.ts";
 import type { IndexedDir, Slot } from "./indexed-dir.ts";
@@ -83,16 +84,6 @@ export const PROBES_BEFORE_LISTING = 48;
  * absent names.
  */
 export const SMALL_DIR_BYTES = 200;
-
-/**
- * The char device X a name `.wh.X` may stand for (an overlayfs whiteout of X);
- * none for a reserved X (`.wh.*` is never visible, so hiding it means nothing).
- */
-function deviceTarget(name: string): string | undefined {
-  if (!name.startsWith(WHITEOUT_PREFIX)) return undefined;
-  const target = name.slice(WHITEOUT_PREFIX.length);
-  return target === "" || target.startsWith(WHITEOUT_PREFIX) ? undefined : target;
-}
 
 const CHANGED = "lower layer changed while mounted";
 
@@ -132,17 +123,14 @@ export class LowerIndex {
   private readonly rootStat: EntryStat;
   /** The root's host size (SMALL_DIR_BYTES). */
   private readonly rootSize: number;
-  /** The lstat the layer was opened with. */
-  private readonly rootHostStat: HostStat;
   /** Sharing with other indexes over the same host (index-sharing.ts); undefined: nothing shared. */
   private readonly sharing: IndexSharing | undefined;
   /** With sharing: the host paths of this root's directories, made once for all unions (shared-index.ts). */
   private readonly hostPaths: HostPaths | undefined;
-  /**
-   * With sharing, Layer.memoKey: the shared index and the root (its HostPaths),
-   * which every index over this root sharing through that index has too.
-   */
-  readonly memoKey: string | undefined;
+  /** Layer.memoKey: with sharing only (IndexSharing.memoKey). */
+  get memoKey(): string | undefined {
+    return this.sharing?.memoKey;
+  }
 
   constructor(
     private readonly host: HostFs,
@@ -156,11 +144,10 @@ export class LowerIndex {
     this.rootStat = Object.freeze(ids.entryOf(rootSt));
     this.rootId = this.rootStat.id;
     this.rootSize = rootSt.size;
-    this.rootHostStat = rootSt;
-    this.hostPaths = shared?.hostPathsUnder(root);
-    this.memoKey = this.hostPaths === undefined ? undefined : `${shared!.id}:${this.hostPaths.id}`;
-    this.sharing = shared === undefined ? undefined
-      : new IndexSharing(shared, ids, (path) => this.earlierLstat(path), this.dirs, (hp, syscall, path) => this.quietLstat(hp, syscall, path));
+    const hostPaths = shared?.hostPathsUnder(root);
+    this.hostPaths = hostPaths;
+    this.sharing = shared === undefined || hostPaths === undefined ? undefined
+      : new IndexSharing(shared, ids, rootSt, hostPaths, this.dirs, (hp, syscall, path) => this.quietLstat(hp, syscall, path));
   }
 
   /** Indexed directories and the names they hold (for memory measurements). */
@@ -268,35 +255,7 @@ export class LowerIndex {
       const errno = errnoOf(e);
       throw errno === Errno.NOENT || errno === Errno.NOTDIR || errno === Errno.LOOP ? changed(syscall, path) : layerError(e, syscall, path);
     }
-    const entries = new Map<string, Slot>();
-    let devices: Set<string> | undefined;
-    const prefix = hp.endsWith("/") ? hp : hp + "/";
-    for (const e of listing) {
-      let kind = e.kind;
-      // A name the host decoded lossily (not UTF-8) names nothing we could reach again: the directory is unreadable.
-      if (e.name.includes("\uFFFD") && this.lstat(prefix + e.name, syscall, path) === undefined) {
-        throw new FsError(Errno.IO, syscall, path, "layer listed a name it cannot stat");
-      }
-      if (kind === "char" || kind === "unknown") {
-        // A char device may be an overlayfs whiteout; an unknown kind needs a look.
-        const cst = this.lstat(prefix + e.name, syscall, path);
-        if (cst === undefined) continue;
-        if (isOverlayWhiteout(cst)) {
-          if (deviceTarget(WHITEOUT_PREFIX + e.name) === undefined) continue; // a device named `.wh.*`: not shown
-          const name = WHITEOUT_PREFIX + e.name;
-          if (!entries.has(name)) { // a real `.wh.X` file wins
-            entries.set(name, DEVICE_WHITEOUT);
-            (devices ??= new Set()).add(name);
-          }
-          continue;
-        }
-        if (!isShown(cst)) continue;
-        kind = cst.kind;
-      }
-      if (kind !== "file" && kind !== "dir" && kind !== "symlink") continue;
-      devices?.delete(e.name); // a real `.wh.X` wins over the device X
-      entries.set(e.name, kind === "file" ? FILE : kind === "dir" ? DIR : SYMLINK);
-    }
+    const { entries, devices } = listingEntries(listing, hp, (h) => this.lstat(h, syscall, path), syscall, path);
     let checked: HostStat | undefined;
     if (toMerge && dir.id !== -1) {
       dir.unchecked = true;
@@ -360,7 +319,7 @@ export class LowerIndex {
       if (st !== undefined && isShown(st)) { shown.push(st); any = true; continue; }
       shown.push(undefined);
       // `.wh.X` is also there when X is an overlayfs char-device whiteout (as listed).
-      const target = deviceTarget(names[i]!);
+      const target = whiteoutTargetName(names[i]!); // the char device X `.wh.X` may stand for
       if (target === undefined) continue;
       const j = names.indexOf(target);
       const t = j >= 0 ? raw[j] : this.probeLstat(prefix + target, syscall, dir.path);
@@ -389,61 +348,19 @@ export class LowerIndex {
     }
   }
 
-  /**
-   * The clock before reading directory `dir` to share what is read (-1: nothing
-   * to share); the first such clock of this mount is kept too (readAt: dirStamp).
-   */
+  /** The clock before reading directory `dir` to share what is read (-1: nothing to share: IndexSharing.takenAt). */
   private takenAt(dir: IndexedDir): number {
-    if (this.sharing === undefined) return -1;
-    const t = this.sharing.now();
-    if (dir.readAt < 0) dir.readAt = t;
-    return this.sharing.takenAt(dir.hostPath, t);
+    return this.sharing === undefined ? -1 : this.sharing.takenAt(dir);
   }
 
-  /**
-   * Layer.dirStamp, with sharing only (the shared index's rules hold:
-   * shared-index.ts): `fresh`, an lstat of directory `path` now (the root: the
-   * one it was opened with). Else one this index made: the lstat that showed
-   * shared data unchanged when it took them (adopt), before it answered
-   * anything from them; or the last check of the directory (verify) if the
-   * clock before its first read here was RACY_WINDOW_MS past the ctime that
-   * check shows (so a change made after a read shows in the check's times or
-   * later ones). Identity and times, as the shared index compares them.
-   */
+  /** Layer.dirStamp: with sharing only (IndexSharing.stamp). */
   dirStamp(path: string, fresh: boolean): DirStamp | undefined {
-    const sharing = this.sharing;
-    if (sharing === undefined) return undefined;
-    let st: HostStat | undefined;
-    if (fresh) {
-      st = path === "" ? this.rootHostStat : this.quietLstat(this.hostPath(path), "stat", path);
-      // Before anything is answered from the directory: its first use here takes this one as made now (adopt).
-      if (st !== undefined && path !== "" && !this.dirs.has(path)) {
-        this.stampPath = path;
-        this.stampStat = st;
-      }
-    } else {
-      const d = this.dirs.get(path);
-      st = d?.adopted ?? (d !== undefined && d.checked !== undefined && sharing.settled(d.checked, d.readAt) ? d.checked : undefined);
-    }
-    return st === undefined || st.kind !== "dir" ? undefined : [st.dev, st.ino, st.mtimeNs, st.ctimeNs, st.size];
+    return this.sharing?.stamp(path, fresh);
   }
 
   /** Share what waits to be (DirLayer.close): outside any guest's calls. */
   close(): void {
     this.sharing?.close();
-  }
-
-  /** The last lstat dirStamp took of a directory before its first use here (used once, by adopt: a stack memo stamps a directory right before it is used). */
-  private stampPath: string | undefined;
-  private stampStat: HostStat | undefined;
-
-  /** An lstat of directory `path` made in this mount before anything was answered from it (IndexSharing's `earlier`). */
-  private earlierLstat(path: string): HostStat | undefined {
-    if (path === "") return this.rootHostStat;
-    if (path !== this.stampPath) return undefined;
-    const st = this.stampStat;
-    this.stampPath = this.stampStat = undefined;
-    return st;
   }
 
   /** lstat that answers undefined instead of throwing: for what only sharing needs (a failure is the usual path's to meet). */
