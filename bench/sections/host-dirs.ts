@@ -19,6 +19,7 @@ import { RACY_WINDOW_MS } from "../../src/layers/dir/shared-index.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
 import { trimChunkPool } from "../../src/layers/chunk-pool.ts";
 import type { Config } from "../lib/config.ts";
+import { underBareHost } from "../lib/bare-host.ts";
 import { underCli, underNodeWasi, underShim } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
 import { inFreshProcess } from "../lib/fresh-process.ts";
@@ -105,6 +106,12 @@ export async function hostDirs(cfg: Config): Promise<void> {
     };
   };
   const shim = (args: string[]): Runner => () => underShim(shimTree(), args);
+  /** The least any JavaScript host on node:fs does (bench/lib/bare-host.ts), on the plain directory as node:wasi. */
+  const bare = (args: string[]): Runner => async () => {
+    const r = await underBareHost(plain, args);
+    removeGuestOutput(plain);
+    return r;
+  };
 
   /**
    * The pwrite row with lower and upper on a loop-mounted XFS (reflink=1), where a copy-up is a
@@ -173,16 +180,18 @@ export async function hostDirs(cfg: Config): Promise<void> {
   type Row = {
     id: string; label: string; args: string[]; lowers: string[]; runs: number; warmup: number; hostUpper?: boolean; kernelFresh?: boolean;
     shim?: boolean; target?: number; fresh?: boolean; settle?: boolean; onXfs?: boolean;
+    /** Also the bare JavaScript host (bench/lib/bare-host.ts) in the rotation, and its info row after the row's own. */
+    bare?: boolean;
   };
   const mid = String(Math.floor(bigSize / 2));
   const walkRow: Row = { id: "4/walk", label: `walk + lstat ${cfg.treeFiles} files, 3 passes`, args: ["walk", "/tree", "3"], lowers: [plain], runs: cfg.runs, warmup: 2, shim: true, fresh: true };
   const rowsOf: Row[] = [
     walkRow,
     { id: "4/churn", label: "2,000 × 4 KiB create/read/stat/unlink", args: ["churn"], lowers: [plain], runs: cfg.runs, warmup: 2, shim: true, fresh: true },
-    { id: "4/churn", label: "2,000 × 4 KiB create/read/stat/unlink, --upper DIR", args: ["churn"], lowers: [plain], runs: cfg.runs, warmup: 2, hostUpper: true },
-    { id: "4/readbig", label: `read ${cfg.bigMiB} MiB in 64 KiB blocks`, args: ["readbig", "/big.bin"], lowers: [plain], runs: cfg.bigRuns, warmup: 1, shim: true, fresh: true },
+    { id: "4/churn", label: "2,000 × 4 KiB create/read/stat/unlink, --upper DIR", args: ["churn"], lowers: [plain], runs: cfg.runs, warmup: 2, hostUpper: true, bare: true },
+    { id: "4/readbig", label: `read ${cfg.bigMiB} MiB in 64 KiB blocks`, args: ["readbig", "/big.bin"], lowers: [plain], runs: cfg.bigRuns, warmup: 1, shim: true, fresh: true, bare: true },
     { id: "4/writebig", label: `write ${cfg.writeMiB >= 64 ? 64 : cfg.writeMiB} MiB`, args: ["writebig", "/out.bin", String(Math.min(64, cfg.writeMiB))], lowers: [plain], runs: cfg.bigRuns, warmup: 1 },
-    { id: "4/writebig", label: `write ${cfg.writeMiB >= 64 ? 64 : cfg.writeMiB} MiB, --upper DIR`, args: ["writebig", "/out.bin", String(Math.min(64, cfg.writeMiB))], lowers: [plain], runs: cfg.bigRuns, warmup: 1, hostUpper: true },
+    { id: "4/writebig", label: `write ${cfg.writeMiB >= 64 ? 64 : cfg.writeMiB} MiB, --upper DIR`, args: ["writebig", "/out.bin", String(Math.min(64, cfg.writeMiB))], lowers: [plain], runs: cfg.bigRuns, warmup: 1, hostUpper: true, bare: true },
     // The steady state of a host running guests all the time: the ~200 functions of the open path run once
     // per guest, so V8 compiles them only after tens of runs (at 5 warm-up runs: 0.40 ms, mostly interpreted
     // JS; cold processes are the info row after this one).
@@ -212,6 +221,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
       const k = kernel(row.lowers, row.args, row.kernelFresh, row.settle);
       if (k !== undefined) runners.set("kernel", k);
       if (row.shim === true) runners.set("shim", shim(row.args));
+      if (row.bare === true) runners.set("bare", bare(row.args));
       const memoryWrite = row.id === "4/writebig" && row.hostUpper !== true;
       // The first run of a process (an empty chunk pool) writes into fresh memory; each
       // run's end disposes its memory upper into the pool, so later runs reuse it.
@@ -220,7 +230,10 @@ export async function hostDirs(cfg: Config): Promise<void> {
       const l = med.get("layerfs")!;
       const n = med.get("node")!;
       const layerSamples = samples.get("layerfs")!;
-      const peers = [`kernel ${med.has("kernel") ? fmt(med.get("kernel")!, "ms") : "—"}`, `shim ${med.has("shim") ? fmt(med.get("shim")!, "ms") : "—"}`].join(", ");
+      const peers = [
+        `kernel ${med.has("kernel") ? fmt(med.get("kernel")!, "ms") : "—"}`, `shim ${med.has("shim") ? fmt(med.get("shim")!, "ms") : "—"}`,
+        ...(med.has("bare") ? [`bare JS host ${fmt(med.get("bare")!, "ms")}`] : []),
+      ].join(", ");
       const ratio = l / n;
       if (row.id === "4/pwrite" && row.hostUpper !== true) {
         add({
@@ -242,6 +255,16 @@ export async function hostDirs(cfg: Config): Promise<void> {
           id: row.id, what: `layerfs run --layer: ${row.label}`, value: l, unit: "ms",
           peer: { name: "node:wasi", value: n, unit: "ms" }, ratio, target: "≤ 1.00× node:wasi", pass: ratio <= 1,
           note: peers, samples: layerSamples, peerSamples: samples.get("node")!,
+        });
+      }
+      const bareMs = med.get("bare");
+      if (bareMs !== undefined) {
+        // What a ratio to node:wasi can reach at all from JavaScript on node:fs: node:wasi's imports are
+        // V8 fast-API calls into C (uvwasi); any JavaScript host pays a node:fs binding call per host call.
+        add({
+          id: row.id, what: `the floor of a JavaScript host: the same on bench/lib/bare-host.ts (node:fs, no union, no checks; info)`, value: bareMs, unit: "ms",
+          peer: { name: "node:wasi", value: n, unit: "ms" }, ratio: bareMs / n,
+          note: `layerfs ${(l / bareMs).toFixed(2)}× of it`, samples: samples.get("bare")!, peerSamples: samples.get("node")!,
         });
       }
       if (row.fresh === true) freshProcessRow(row.id, plain, row.args, () => removeGuestOutput(plain));

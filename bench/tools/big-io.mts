@@ -10,7 +10,8 @@
 //   BIG_IO_ORDER: the runners of one round, in order (default "layerfs,node,shim"). Names:
 //     layerfs (the CLI, as the bench), layerfs-ca (its host upper removed after its run),
 //     base (BIG_IO_BASE's CLI), lib / lib-compile (createWasi, the module compiled once / every run),
-//     node (node:wasi), shim (browser_wasi_shim), hog (64 MiB written and removed, as the kernel peer's writebig);
+//     node (node:wasi), shim (browser_wasi_shim), hog (64 MiB written and removed, as the kernel peer's writebig),
+//     bare (bench/lib/bare-host.ts: the least a JavaScript host on node:fs does);
 //   BIG_IO_ROTATE=1 rotates the order each round, as roundRobin does; BIG_IO_CLEAN_AFTER=1 makes
 //   layerfs and base remove their upper after their run; BIG_IO_MARK=1 prints a line at each run's start and end.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -22,6 +23,7 @@ import { createWasi } from "../../src/wasi/host.ts";
 import { File } from "@bjorn3/browser_wasi_shim";
 import { BENCH_WASM, benchArgs, benchModule, underCli, underNodeWasi, underShim, writeHog } from "../lib/guest.ts";
 import type { GuestResult } from "../lib/guest.ts";
+import { underBareHost } from "../lib/bare-host.ts";
 import { median } from "../lib/stats.ts";
 import { bigBytes, hostTree, removeGuestOutput, removeTree, shimRoot } from "../lib/trees.ts";
 
@@ -93,6 +95,12 @@ const runners: Record<string, Runner> = {
   // Stands in for the kernel peer's runner (node:wasi on overlayfs): writes 64 MiB into tmpfs and removes it after.
   hog: () => writeHog(scratch),
   shim: () => underShim(shimRoot(WORK === "stats" ? ["d/target"] : [], bigFile), args),
+  // The floor of a JavaScript host on node:fs (bench/lib/bare-host.ts), on the plain directory as node:wasi.
+  bare: async () => {
+    const r = await underBareHost(plain, args);
+    removeGuestOutput(plain);
+    return r;
+  },
 };
 
 async function libRun(compile: boolean): Promise<GuestResult> {
