@@ -62,20 +62,24 @@ async function bare(t: Times): Promise<void> {
 
 const runs: Record<string, Times[]> = { layerfs: [], bare: [] };
 const R = Number(roundsArg);
+// CALL_TIMES_ONLY=layerfs|bare: one side only (to profile it).
+const ONLY = process.env.CALL_TIMES_ONLY;
 for (let r = 0; r <= R; r++) {
   for (const [name, fn] of (r % 2 === 0 ? [["layerfs", layerfs], ["bare", bare]] : [["bare", bare], ["layerfs", layerfs]]) as [string, (t: Times) => Promise<void>][]) {
+    if (ONLY !== undefined && ONLY !== name) continue;
     const t: Times = new Map();
     (globalThis as { __side?: string }).__side = r > 0 ? name : "warm";
     await fn(t);
     if (r > 0) runs[name]!.push(t);
   }
 }
-const names = [...runs.layerfs![0]!.keys()].filter((k) => runs.layerfs![0]!.get(k)!.n >= 1);
+const ref = runs.layerfs![0] ?? runs.bare![0]!;
+const names = [...ref.keys()].filter((k) => runs.layerfs![0]!.get(k)!.n >= 1);
 console.log(`${work}: µs per call (median of ${R} runs), calls per run`);
 for (const k of names) {
-  const per = (side: string) => median(runs[side]!.map((t) => { const s = t.get(k)!; return (s.ms * 1000) / Math.max(1, s.n); }));
-  const tot = (side: string) => median(runs[side]!.map((t) => t.get(k)!.ms));
-  console.log(`  ${k.padEnd(20)} ${String(runs.layerfs![0]!.get(k)!.n).padStart(6)}  layerfs ${per("layerfs").toFixed(2).padStart(6)}  bare ${per("bare").toFixed(2).padStart(6)}  ms/run ${tot("layerfs").toFixed(2)} vs ${tot("bare").toFixed(2)}`);
+  const per = (side: string) => runs[side]!.length === 0 ? NaN : median(runs[side]!.map((t) => { const s = t.get(k)!; return (s.ms * 1000) / Math.max(1, s.n); }));
+  const tot = (side: string) => runs[side]!.length === 0 ? NaN : median(runs[side]!.map((t) => t.get(k)!.ms));
+  console.log(`  ${k.padEnd(20)} ${String(ref.get(k)!.n).padStart(6)}  layerfs ${per("layerfs").toFixed(2).padStart(6)}  bare ${per("bare").toFixed(2).padStart(6)}  ms/run ${tot("layerfs").toFixed(2)} vs ${tot("bare").toFixed(2)}`);
 }
 const fsTimes = (globalThis as { __fsTimes?: Map<string, { n: number; ms: number }> }).__fsTimes;
 if (fsTimes !== undefined) {
