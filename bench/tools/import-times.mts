@@ -1,13 +1,15 @@
 // Where a bench.wasm run's time goes, by WASI import: every import of
-// node:wasi and of layerfs (a read-only DirLayer lower and, for writebig, a
-// locked host-directory upper, as `layerfs run --layer DIR [--upper DIR]`)
-// wrapped to sum its time and count its calls. The wrapper costs the same on
+// node:wasi, of layerfs (a read-only DirLayer lower and, for writebig, a
+// locked host-directory upper, as `layerfs run --layer DIR [--upper DIR]`) and
+// of the bare JavaScript host (bench/lib/bare-host.ts: the least a host on
+// node:fs does) wrapped to sum its time and count its calls; path_open's
+// creations (O_CREAT) apart from its opens of what exists. The wrapper costs the same on
 // both sides (~0.1 µs a call), so compare totals per import, not with the bench.
 // Runs alternate (node:wasi, layerfs, ...), one fresh WASI per run. Not part of `npm run bench`.
 //
 // usage: node --expose-gc --import tsx bench/tools/import-times.mts
 //   IMPORT_TIMES_WORK: readbig | writebig | churn | churn-upper (default readbig; writebig and churn-upper on a host upper), IMPORT_TIMES_ROUNDS (9),
-//   IMPORT_TIMES_DIR (default /dev/shm/layerfs-import-times).
+//   IMPORT_TIMES_DIR (default /dev/shm/layerfs-import-times), IMPORT_TIMES_SIDES (default node:wasi,layerfs,bare).
 import { mkdirSync } from "node:fs";
 import { WASI as NodeWasi } from "node:wasi";
 import { Image } from "../../src/core/image.ts";
@@ -15,6 +17,7 @@ import { Union } from "../../src/core/union.ts";
 import { dirLayer } from "../../src/host/node.ts";
 import { createWasi } from "../../src/wasi/host.ts";
 import { MemoryLayer } from "../../src/layers/memory.ts";
+import { underBareHost } from "../lib/bare-host.ts";
 import { benchArgs, benchModule } from "../lib/guest.ts";
 import { median } from "../lib/stats.ts";
 import { bigBytes, hostTree, removeGuestOutput, removeTree } from "../lib/trees.ts";
@@ -36,10 +39,15 @@ function timed(imports: Record<string, unknown>): Record<string, unknown> {
   for (const [name, f] of Object.entries(imports)) {
     const fn = f as Fn;
     const slot: [number, number] = [0, 0];
+    const created: [number, number] = [0, 0]; // path_open with O_CREAT (oflags bit 0)
+    const createdName = `${name} O_CREAT`;
     out[name] = (...a: unknown[]) => {
-      if (sums.get(name) !== slot) sums.set(name, slot);
+      const creates = name === "path_open" && ((a[4] as number) & 1) !== 0;
+      const s = creates ? created : slot;
+      const key = creates ? createdName : name;
+      if (sums.get(key) !== s) sums.set(key, s);
       const t = performance.now();
-      try { return fn(...a); } finally { slot[0] += performance.now() - t; slot[1]++; }
+      try { return fn(...a); } finally { s[0] += performance.now() - t; s[1]++; }
     };
     sums.set(name, slot);
   }
@@ -83,8 +91,19 @@ async function layerfsRun(): Promise<number> {
   return guestMs(out);
 }
 
+async function bareRun(): Promise<number> {
+  const r = await underBareHost(plain, args.slice(1), (imports) => timed(imports) as typeof imports);
+  removeGuestOutput(plain);
+  return r.ms;
+}
+
 process.removeAllListeners("warning");
-const runners: [string, () => Promise<number>][] = [["node:wasi", nodeRun], ["layerfs", layerfsRun]];
+const sides = (process.env.IMPORT_TIMES_SIDES ?? "node:wasi,layerfs,bare").split(",");
+const all: Record<string, () => Promise<number>> = { "node:wasi": nodeRun, layerfs: layerfsRun, bare: bareRun };
+const runners: [string, () => Promise<number>][] = sides.map((s) => {
+  if (all[s] === undefined) throw new Error(`IMPORT_TIMES_SIDES: unknown side '${s}' (node:wasi, layerfs, bare)`);
+  return [s, all[s]!];
+});
 const guest = new Map<string, number[]>();
 const byImport = new Map<string, Map<string, { ms: number[]; calls: number }>>();
 for (let r = 0; r <= ROUNDS; r++) {
@@ -104,6 +123,7 @@ for (let r = 0; r <= ROUNDS; r++) {
 console.log(`${WORK}: guest ms (median of ${ROUNDS}) and time inside each import (ms, median; calls per run)`);
 for (const [name, ms] of guest) {
   const m = byImport.get(name)!;
-  const parts = [...m].sort((a, b) => median(b[1].ms) - median(a[1].ms)).map(([imp, e]) => `${imp} ${median(e.ms).toFixed(3)} (${e.calls})`);
+  const parts = [...m].sort((a, b) => median(b[1].ms) - median(a[1].ms))
+    .map(([imp, e]) => `${imp} ${median(e.ms).toFixed(3)} (${e.calls}; ${((median(e.ms) * 1000) / e.calls).toFixed(2)} µs)`);
   console.log(`  ${name.padEnd(10)} guest ${median(ms).toFixed(2)}  ${parts.join(", ")}`);
 }
