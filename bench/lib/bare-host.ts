@@ -56,6 +56,11 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
   };
   const bytes = (ptr: number, len: number): Uint8Array => (dv(), new Uint8Array(buf, ptr, len));
   const pathAt = (ptr: number, len: number): string => `${root}/${decoder.decode(bytes(ptr, len))}`;
+  /** The `i`th buffer of the iovec array at `iovs` (ciovec: u32 pointer, u32 length). */
+  const iovec = (iovs: number, i: number): Uint8Array => {
+    const v = dv();
+    return new Uint8Array(buf, v.getUint32(iovs + 8 * i, true), v.getUint32(iovs + 8 * i + 4, true));
+  };
   const imports = {
     args_sizes_get(argc: number, size: number): number {
       dv().setUint32(argc, argv.length, true);
@@ -114,12 +119,11 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
       try {
         let total = 0;
         for (let i = 0; i < n; i++) {
-          const ptr = dv().getUint32(iovs + 8 * i, true);
-          const len = view.getUint32(iovs + 8 * i + 4, true);
-          const got = readSync(f.fd, new Uint8Array(buf, ptr, len), 0, len, f.pos);
+          const into = iovec(iovs, i);
+          const got = readSync(f.fd, into, 0, into.length, f.pos);
           f.pos += got;
           total += got;
-          if (got < len) break;
+          if (got < into.length) break;
         }
         dv().setUint32(nread, total, true);
         return 0;
@@ -129,13 +133,11 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
       try {
         let total = 0;
         for (let i = 0; i < n; i++) {
-          const ptr = dv().getUint32(iovs + 8 * i, true);
-          const len = view.getUint32(iovs + 8 * i + 4, true);
-          const data = new Uint8Array(buf, ptr, len);
-          if (fd === 1 || fd === 2) { (fd === 1 ? out : err).push(decoder.decode(data)); total += len; continue; }
+          const data = iovec(iovs, i);
+          if (fd === 1 || fd === 2) { (fd === 1 ? out : err).push(decoder.decode(data)); total += data.length; continue; }
           const f = files[fd];
           if (f === undefined) return 8;
-          const put = writeSync(f.fd, data, 0, len, f.pos);
+          const put = writeSync(f.fd, data, 0, data.length, f.pos);
           f.pos += put;
           total += put;
         }
@@ -149,9 +151,8 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
       try {
         let total = 0;
         for (let i = 0; i < n; i++) {
-          const ptr = dv().getUint32(iovs + 8 * i, true);
-          const len = view.getUint32(iovs + 8 * i + 4, true);
-          total += writeSync(f.fd, new Uint8Array(buf, ptr, len), 0, len, Number(offset) + total);
+          const data = iovec(iovs, i);
+          total += writeSync(f.fd, data, 0, data.length, Number(offset) + total);
         }
         dv().setUint32(nwritten, total, true);
         return 0;
