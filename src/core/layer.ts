@@ -41,6 +41,13 @@ export type EntryType = "file" | "dir" | "symlink";
 /** A layer's stamp of one of its directories (Layer.dirStamp): equal element by element, the same names. */
 export type DirStamp = readonly (number | bigint | string)[];
 
+/** Equal element by element (===): stamps (DirStamp), lists of layer indexes. */
+export function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Attributes of one entry in one layer. Times are nanoseconds since the epoch. */
 export interface EntryStat {
   readonly type: EntryType;

@@ -29,10 +29,9 @@
  * entries are taken first and its whiteouts/marker applied after them.
  */
 import { Errno, FsError } from "./errno.ts";
-import { OPAQUE_MARKER, WHITEOUT_PREFIX, childPath } from "./layer.ts";
+import { OPAQUE_MARKER, WHITEOUT_PREFIX, childPath, sameElements } from "./layer.ts";
 import type { DirStamp, EntryStat, EntryType, Layer } from "./layer.ts";
 import { compareNames } from "./path.ts";
-import { sameStamp } from "./stack-memo.ts";
 import type { DirMemo, StackMemo } from "./stack-memo.ts";
 import { classifyRawName, isOpaque, whitedOutName } from "./whiteout.ts";
 
@@ -154,7 +153,11 @@ export class LowerDir {
     const held = memo.find(stack, this.path, this.dirLayers);
     let valid: DirMemo | null = null;
     if (held !== undefined) {
-      if (this.dirLayers.every((li, i) => sameStamp(this.layers[li]!.dirStamp!(this.path, true), held.stamps[i]!))) valid = held;
+      const unchanged = this.dirLayers.every((li, i) => {
+        const now = this.layers[li]!.dirStamp!(this.path, true);
+        return now !== undefined && sameElements(now, held.stamps[i]!);
+      });
+      if (unchanged) valid = held;
       else memo.forget(stack, this.path);
     }
     return (this.#memo = valid);
@@ -262,8 +265,7 @@ function sameEntry(a: LowerEntry, b: Merged): boolean {
   if (a.layer !== b.layer || a.type !== b.type) return false;
   const x = a.dirLayers;
   const y = b.dirLayers;
-  if (x === undefined || y === undefined) return x === y;
-  return x.length === y.length && x.every((l, i) => l === y[i]);
+  return x === undefined || y === undefined ? x === y : sameElements(x, y);
 }
 
 /**

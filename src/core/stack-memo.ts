@@ -25,6 +25,7 @@
  * everything is dropped (directories are stamped again by the next union
  * that uses them: the simple bound, for a memo that is rebuilt in one union).
  */
+import { sameElements } from "./layer.ts";
 import type { DirStamp, EntryType } from "./layer.ts";
 
 /** One name of a memoized directory: where the lower view shows it. */
@@ -51,18 +52,6 @@ export interface DirMemo {
 /** Answers and stamps held in all, at most. */
 export const MAX_MEMO_ANSWERS = 100_000;
 
-export function sameStamp(a: DirStamp | undefined, b: DirStamp): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function sameLayers(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export class StackMemo {
   /** By stack key, then directory path (a stack's key is long: looked up once per directory, never concatenated). */
   private readonly stacks = new Map<string, Map<string, DirMemo>>();
@@ -78,7 +67,7 @@ export class StackMemo {
   /** The memo of directory `path` of stack `stack` made over the same merging layers, not validated yet. */
   find(stack: string, path: string, dirLayers: readonly number[]): DirMemo | undefined {
     const m = this.stacks.get(stack)?.get(path);
-    return m !== undefined && sameLayers(m.dirLayers, dirLayers) ? m : undefined;
+    return m !== undefined && sameElements(m.dirLayers, dirLayers) ? m : undefined;
   }
 
   /** A new memo of directory `path` of stack `stack` under `stamps` (replacing any other). */

@@ -9,7 +9,7 @@
  * through a file: stat undefined / ENOTDIR); every thrown error is an FsError.
  */
 import { Errno, isFsError } from "../core/errno.ts";
-import { childPath } from "../core/layer.ts";
+import { childPath, sameElements } from "../core/layer.ts";
 import type { EntryStat, Layer, LayerFile } from "../core/layer.ts";
 import { checkReads, firstDiff, readFull, utf8Length } from "./content.ts";
 import { describe, fmtList } from "./report.ts";
@@ -112,7 +112,7 @@ export class ReadOnlyWalk {
     }
     if (!Array.isArray(fresh)) { this.report.problem(path, "dirStamp (fresh) of a directory is not an array"); return; }
     const again = this.report.guard("dirStamp", () => stamp(path, true), path);
-    const same = (a: unknown) => Array.isArray(a) && a.length === fresh.length && a.every((x, i) => x === fresh[i]);
+    const same = (a: unknown) => Array.isArray(a) && sameElements(a, fresh);
     if (!same(again)) this.report.problem(path, "two fresh dirStamps of an unchanged directory differ");
     const known = this.report.guard("dirStamp", () => stamp(path, false), path);
     if (known !== undefined && !same(known)) this.report.problem(path, "a dirStamp taken earlier differs from the fresh one of an unchanged directory");
