@@ -7,11 +7,10 @@
  * makes the directory unreadable.
  */
 import { Errno, FsError } from "../../core/errno.ts";
-import { WHITEOUT_PREFIX } from "../../core/layer.ts";
 import type { HostDirent, HostStat } from "./host-fs.ts";
 import { DEVICE_WHITEOUT, DIR, FILE, SYMLINK } from "./indexed-dir.ts";
 import type { Slot } from "./indexed-dir.ts";
-import { isOverlayWhiteout, isShown, whiteoutTargetName } from "./overlay.ts";
+import { listedName, whiteoutTargetName } from "./overlay.ts";
 
 export interface ListingEntries {
   readonly entries: Map<string, Slot>;
@@ -30,30 +29,25 @@ export function listingEntries(
   let devices: Set<string> | undefined;
   const prefix = hostPath.endsWith("/") ? hostPath : hostPath + "/";
   for (const e of listing) {
-    let kind = e.kind;
     // A name the host decoded lossily (not UTF-8) names nothing we could reach again: the directory is unreadable.
     if (e.name.includes("\uFFFD") && lstat(prefix + e.name) === undefined) {
       throw new FsError(Errno.IO, syscall, path, "layer listed a name it cannot stat");
     }
-    if (kind === "char" || kind === "unknown") {
-      // A char device may be an overlayfs whiteout; an unknown kind needs a look.
-      const cst = lstat(prefix + e.name);
-      if (cst === undefined) continue;
-      if (isOverlayWhiteout(cst)) {
-        const name = WHITEOUT_PREFIX + e.name;
-        if (whiteoutTargetName(name) === undefined) continue; // a device named `.wh.*`: not shown
-        if (!entries.has(name)) { // a real `.wh.X` file wins
-          entries.set(name, DEVICE_WHITEOUT);
-          (devices ??= new Set()).add(name);
-        }
-        continue;
+    // A char device may be an overlayfs whiteout; an unknown kind needs a look.
+    const cst = e.kind === "char" || e.kind === "unknown" ? lstat(prefix + e.name) : undefined;
+    const name = listedName(e, cst);
+    if (name === undefined) continue;
+    if (name !== e.name) { // the char device e.name, an overlayfs whiteout, listed as `.wh.` + e.name
+      if (whiteoutTargetName(name) === undefined) continue; // a device named `.wh.*`: not shown
+      if (!entries.has(name)) { // a real `.wh.X` file wins
+        entries.set(name, DEVICE_WHITEOUT);
+        (devices ??= new Set()).add(name);
       }
-      if (!isShown(cst)) continue;
-      kind = cst.kind;
+      continue;
     }
-    if (kind !== "file" && kind !== "dir" && kind !== "symlink") continue;
-    devices?.delete(e.name); // a real `.wh.X` wins over the device X
-    entries.set(e.name, kind === "file" ? FILE : kind === "dir" ? DIR : SYMLINK);
+    const kind = cst?.kind ?? e.kind;
+    devices?.delete(name); // a real `.wh.X` wins over the device X
+    entries.set(name, kind === "file" ? FILE : kind === "dir" ? DIR : SYMLINK);
   }
   return { entries, devices };
 }
