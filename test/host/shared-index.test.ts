@@ -298,7 +298,7 @@ describe.skipIf(!SHARES)("shared lower indexes: the memory bound", () => {
     const shared = new SharedDirIndex({ maxNames: 100, racyWindowMs: 0, now: () => 10_000 });
     shared.keepListing("/a", stat(1), 10_000, names(40, "a"), undefined);
     shared.keepListing("/b", stat(2), 10_000, names(40, "b"), undefined);
-    expect(shared.valid("/a", stat(1))).toBeDefined(); // /a used: /b is now the least recent
+    expect(shared.stillValid("/a", shared.held("/a")!, stat(1))).toBe(true); // /a used: /b is now the least recent
     shared.keepAbsent("/c", stat(3), 10_000, ["x", "y", "z"]);
     expect(shared.size).toEqual({ dirs: 3, names: 83 });
     shared.keepListing("/d", stat(4), 10_000, names(30, "d"), undefined);
@@ -326,7 +326,7 @@ describe.skipIf(!SHARES)("shared lower indexes: the memory bound", () => {
   it("drops what an lstat shows stale, and keeps nothing read within the window of a ctime", () => {
     const shared = new SharedDirIndex({ racyWindowMs: 1000, now: () => 5000 });
     shared.keepListing("/a", stat(1, 1_000_000_000n), 3000, names(3, "a"), undefined); // read 2 s after its ctime
-    expect(shared.valid("/a", stat(1, 1_000_000_001n))).toBeUndefined(); // ctime moved
+    expect(shared.stillValid("/a", shared.held("/a")!, stat(1, 1_000_000_001n))).toBe(false); // ctime moved
     expect(shared.held("/a")).toBeUndefined();
     shared.keepListing("/a", stat(1, 2_500_000_000n), 3000, names(3, "a"), undefined); // read 0.5 s after it
     expect(shared.held("/a")).toBeUndefined();

@@ -12,6 +12,7 @@ import type { HostStat } from "./host-fs.ts";
 import type { EntryIds } from "./entries.ts";
 import { DEVICE_WHITEOUT, DIR, FILE, SYMLINK, clearPending } from "./indexed-dir.ts";
 import type { IndexedDir } from "./indexed-dir.ts";
+import { dirStampOf } from "./shared-index.ts";
 import type { HostPaths, SharedDirIndex } from "./shared-index.ts";
 
 /** An lstat that answers undefined instead of throwing (what only sharing needs: a failure is the usual path's to meet). */
@@ -78,7 +79,7 @@ export class IndexSharing {
       const d = this.dirs.get(path);
       st = d?.adopted ?? (d?.checked !== undefined && d.readAt >= 0 && this.shared.isSettled(d.checked, d.readAt) ? d.checked : undefined);
     }
-    return st === undefined || st.kind !== "dir" ? undefined : [st.dev, st.ino, st.mtimeNs, st.ctimeNs, st.size];
+    return st === undefined || st.kind !== "dir" ? undefined : dirStampOf(st);
   }
 
   /**
@@ -102,22 +103,21 @@ export class IndexSharing {
     const id = this.ids.idOf(st);
     if (dir.id !== -1 && id !== dir.id) return false;
     if (!this.shared.stillValid(dir.hostPath, held, st)) return false;
-    const known = held;
     dir.adopted = st;
     if (dir.id === -1) {
       dir.id = id;
       dir.idFresh = dir.parent !== undefined;
     }
     dir.unchecked = true;
-    if (known.listing !== undefined) {
-      dir.entries = known.listing; // as it is: statAll copies it before it changes anything (sharedListing)
+    if (held.listing !== undefined) {
+      dir.entries = held.listing; // as it is: statAll copies it before it changes anything (sharedListing)
       dir.sharedListing = true;
-      dir.devices = known.devices === undefined ? undefined : new Set(known.devices);
+      dir.devices = held.devices === undefined ? undefined : new Set(held.devices);
       dir.small = small;
       dir.probes = undefined; // none yet: this is its first use
       this.dirs.set(dir.path, dir);
     } else {
-      for (const n of known.absent!) dir.probes!.set(n, null);
+      for (const n of held.absent!) dir.probes!.set(n, null);
     }
     return true;
   }

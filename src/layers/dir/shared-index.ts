@@ -41,6 +41,7 @@
  *
  * Only over a HostFs with exactDirTimes (NodeFs; not DenoFs, whose ctime is in whole seconds).
  */
+import type { DirStamp } from "../../core/layer.ts";
 import { hostPathIn } from "./entries.ts";
 import type { HostFs, HostStat } from "./host-fs.ts";
 
@@ -114,8 +115,14 @@ function namesOf(h: Held): number {
   return Math.max(1, h.listing?.size ?? h.absent?.size ?? 0);
 }
 
+/** Does `st` show the directory `d` was learned from, unchanged: its identity and times? */
 function sameDir(d: SharedDir, st: HostStat): boolean {
   return d.ino === st.ino && d.dev === st.dev && d.mtimeNs === st.mtimeNs && d.ctimeNs === st.ctimeNs && d.size === st.size;
+}
+
+/** What sameDir compares, as a stamp (Layer.dirStamp): equal stamps, the same directory unchanged. */
+export function dirStampOf(st: HostStat): DirStamp {
+  return [st.dev, st.ino, st.mtimeNs, st.ctimeNs, st.size];
 }
 
 export interface SharedDirIndexOptions {
@@ -182,12 +189,6 @@ export class SharedDirIndex {
   held(hostPath: string): SharedDir | undefined {
     const h = this.dirs.get(hostPath);
     return h === undefined || "untilMs" in h ? undefined : h;
-  }
-
-  /** The data kept for `hostPath` if `st`, an lstat of it made by the caller, shows it unchanged since; a stale one is dropped. */
-  valid(hostPath: string, st: HostStat): SharedDir | undefined {
-    const h = this.held(hostPath);
-    return h !== undefined && this.stillValid(hostPath, h, st) ? h : undefined;
   }
 
   /**
