@@ -84,11 +84,13 @@ export async function hostDirs(cfg: Config): Promise<void> {
       if (hostUpper) removeTree(upperDir);
     }
   };
-  const node = (args: string[]): Runner => async () => {
-    const r = await underNodeWasi(plain, args, scratch);
+  /** A peer that writes into the plain directory (node:wasi, the bare host): its output removed after each run. */
+  const onPlain = (run: Runner): Runner => async () => {
+    const r = await run();
     removeGuestOutput(plain);
     return r;
   };
+  const node = (args: string[]): Runner => onPlain(() => underNodeWasi(plain, args, scratch));
   /** node:wasi on a kernel overlay of `lowers`: one mount for all runs, or (`fresh`) a new mount per run (copy-up each time). */
   const mounts: KernelMount[] = [];
   const kernel = (lowers: readonly string[], args: string[], fresh = false, settled = false, at = `${base}/k`): Runner | undefined => {
@@ -107,11 +109,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
   };
   const shim = (args: string[]): Runner => () => underShim(shimTree(), args);
   /** The least any JavaScript host on node:fs does (bench/lib/bare-host.ts), on the plain directory as node:wasi. */
-  const bare = (args: string[]): Runner => async () => {
-    const r = await underBareHost(plain, args);
-    removeGuestOutput(plain);
-    return r;
-  };
+  const bare = (args: string[]): Runner => onPlain(() => underBareHost(plain, args));
 
   /**
    * The pwrite row with lower and upper on a loop-mounted XFS (reflink=1), where a copy-up is a

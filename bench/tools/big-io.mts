@@ -70,6 +70,14 @@ const cliFlags = () => {
   if (hostUpper && !CLEAN_AFTER) removeTree(upper);
   return hostUpper ? ["--layer", plain, "--upper", upper] : ["--layer", plain];
 };
+/** A runner that writes into the plain directory (node:wasi, the bare host): its output removed after each run. */
+function onPlain(run: Runner): Runner {
+  return async () => {
+    const r = await run();
+    removeGuestOutput(plain);
+    return r;
+  };
+}
 const runners: Record<string, Runner> = {
   layerfs: async () => {
     const r = await underCli(cliFlags(), args);
@@ -83,11 +91,7 @@ const runners: Record<string, Runner> = {
     if (hostUpper) removeTree(up);
     return r;
   },
-  node: async () => {
-    const r = await underNodeWasi(plain, args, scratch);
-    removeGuestOutput(plain);
-    return r;
-  },
+  node: onPlain(() => underNodeWasi(plain, args, scratch)),
   // layerfs through the library (createWasi over the same union the CLI builds), not the CLI,
   // with the module compiled once (as the node:wasi runner's), or (lib-compile) from its bytes every run as the CLI does.
   lib: () => libRun(false),
@@ -96,11 +100,7 @@ const runners: Record<string, Runner> = {
   hog: () => writeHog(scratch),
   shim: () => underShim(shimRoot(WORK === "stats" ? ["d/target"] : [], bigFile), args),
   // The floor of a JavaScript host on node:fs (bench/lib/bare-host.ts), on the plain directory as node:wasi.
-  bare: async () => {
-    const r = await underBareHost(plain, args);
-    removeGuestOutput(plain);
-    return r;
-  },
+  bare: onPlain(() => underBareHost(plain, args)),
 };
 
 async function libRun(compile: boolean): Promise<GuestResult> {
