@@ -61,6 +61,15 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
     const v = dv();
     return new Uint8Array(buf, v.getUint32(iovs + 8 * i, true), v.getUint32(iovs + 8 * i + 4, true));
   };
+  /** Write the buffers of the iovec array at `iovs` to `f` from offset `at` on: the bytes written. */
+  const writeIovecs = (f: OpenHostFile, iovs: number, n: number, at: number): number => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const data = iovec(iovs, i);
+      total += writeSync(f.fd, data, 0, data.length, at + total);
+    }
+    return total;
+  };
   const imports = {
     args_sizes_get(argc: number, size: number): number {
       dv().setUint32(argc, argv.length, true);
@@ -132,14 +141,17 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
     fd_write(fd: number, iovs: number, n: number, nwritten: number): number {
       try {
         let total = 0;
-        for (let i = 0; i < n; i++) {
-          const data = iovec(iovs, i);
-          if (fd === 1 || fd === 2) { (fd === 1 ? out : err).push(decoder.decode(data)); total += data.length; continue; }
+        if (fd === 1 || fd === 2) {
+          for (let i = 0; i < n; i++) {
+            const data = iovec(iovs, i);
+            (fd === 1 ? out : err).push(decoder.decode(data));
+            total += data.length;
+          }
+        } else {
           const f = files[fd];
           if (f === undefined) return 8;
-          const put = writeSync(f.fd, data, 0, data.length, f.pos);
-          f.pos += put;
-          total += put;
+          total = writeIovecs(f, iovs, n, f.pos);
+          f.pos += total;
         }
         dv().setUint32(nwritten, total, true);
         return 0;
@@ -149,12 +161,7 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
       const f = files[fd];
       if (f === undefined) return 8;
       try {
-        let total = 0;
-        for (let i = 0; i < n; i++) {
-          const data = iovec(iovs, i);
-          total += writeSync(f.fd, data, 0, data.length, Number(offset) + total);
-        }
-        dv().setUint32(nwritten, total, true);
+        dv().setUint32(nwritten, writeIovecs(f, iovs, n, Number(offset)), true);
         return 0;
       } catch (e) { return errnoOf(e); }
     },
