@@ -39,6 +39,9 @@ try {
     format: "esm",
     platform: "node",
     target: "node20",
+    // Prefer a package's ESM build: hash-wasm's "main" is a 268 KB UMD of every hash it has
+    // (14 ms of each `layerfs run` to load); its ESM build lets esbuild keep only sha256/sha512.
+    mainFields: ["module", "main"],
     logLevel: "warning",
     // CommonJS dependencies (cli-progress) call require() for Node built-ins: give the ESM chunks one.
     banner: { js: 'import { createRequire as __layerfsRequire } from "node:module"; const require = __layerfsRequire(import.meta.url);' },

@@ -3,9 +3,7 @@
  * `loadImage(path)` for a layout directory or an archive file (kind told by
  * content), the file layer cache, and node:crypto hashing.
  */
-import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { createGunzip } from "node:zlib";
 import type { ZlibOptions } from "node:zlib";
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -26,8 +24,12 @@ import type { ImageRef } from "../oci/image-ref.ts";
 /** Opens a host file as a pread ByteSource (NodeFileSource or DenoFileSource). */
 export type OpenFileSource = (path: string) => ByteSource;
 
+// node:crypto and node:zlib are imported at first use: loading them costs
+// about 5 ms, which a `layerfs run` over host directories alone need not pay.
+
 /** node:crypto hashes (native; faster than the wasm default). */
 export const nodeHasher: HasherFactory = async (algorithm) => {
+  const { createHash } = await import("node:crypto");
   const h = createHash(algorithm);
   return { update: (b) => void h.update(b), digestHex: () => h.digest("hex") };
 };
@@ -37,6 +39,7 @@ export const nodeHasher: HasherFactory = async (algorithm) => {
  * (which hands out 16 KiB chunks, each a promise) and faster than gzip -dc here.
  */
 async function* nodeGunzip(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const { createGunzip } = await import("node:zlib");
   // Large high-water marks let zlib (thread pool) run ahead while this thread hashes and writes.
   const z = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 8 << 20, writableHighWaterMark: 4 << 20 } as ZlibOptions);
   const stop = new AbortController();
