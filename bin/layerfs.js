@@ -1,12 +1,20 @@
 #!/usr/bin/env node
-// The `layerfs` command on Node: runs the bundled CLI (dist/cli/, built by `npm run build`,
-// which `npm install` runs through the "prepare" script; scripts/build.mjs says why a bundle).
-let cli;
+// The `layerfs` command on Node: runs the bundled CLI (dist/cli/layerfs.cjs, built by
+// `npm run build`, which `npm install` runs through the "prepare" script; scripts/build.mjs
+// says why a bundle) through dist/cli/code-cache.js (src/host/code-cache.ts), with a V8
+// code cache beside the bundle that the first run writes (LAYERFS_CODE_CACHE=0: none).
+const bundle = new URL("../dist/cli/layerfs.cjs", import.meta.url);
+let loadBundle;
 try {
-  cli = await import("../dist/cli/main.js");
+  ({ loadBundle } = await import("../dist/cli/code-cache.js"));
 } catch (e) {
-  if (e?.code !== "ERR_MODULE_NOT_FOUND" || !String(e.message).includes("cli/main.js")) throw e;
+  if (e?.code !== "ERR_MODULE_NOT_FOUND" || !String(e.message).includes("code-cache.js")) throw e;
+}
+const { existsSync } = await import("node:fs");
+if (loadBundle === undefined || !existsSync(bundle)) {
   process.stderr.write("layerfs: the compiled CLI (dist/) is missing: run 'npm run build' first\n");
   process.exit(1);
 }
-process.exitCode = await cli.main(process.argv.slice(2));
+const { fileURLToPath } = await import("node:url");
+const cli = loadBundle(fileURLToPath(bundle));
+process.exitCode = await cli.exports.main(process.argv.slice(2));

@@ -109,7 +109,7 @@ export function buildPackageCopy(): { root: string } | { error: string } {
   });
   // Type errors elsewhere still emit JavaScript and the bundle (test/build checks the
   // build is clean); the CLI tests only need the emitted files.
-  if (existsSync(join(root, "dist/cli/main.js"))) return { root };
+  if (existsSync(join(root, "dist/cli/layerfs.cjs"))) return { root };
   return { error: `npm run build failed: ${(r.stdout + r.stderr).slice(0, 800)}` };
 }
 
@@ -126,11 +126,12 @@ export function packageCopy(): () => string {
 }
 
 /** Spawn `node PKG/bin/layerfs.js ARGS` as a child process. */
-export function spawnCli(pkg: string, args: string[], options: { input?: string; cwd?: string } = {}): CliResult {
+export function spawnCli(pkg: string, args: string[], options: { input?: string; cwd?: string; env?: Record<string, string> } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(pkg, "bin/layerfs.js"), ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input ?? "",
     encoding: "utf8",
+    env: options.env === undefined ? process.env : { ...process.env, ...options.env },
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

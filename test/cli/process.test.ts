@@ -1,8 +1,9 @@
 // The layerfs CLI as a real process: `node bin/layerfs.js` over the built dist/
 // (what `npx layerfs` runs), and `deno run -A src/cli/main.ts` under Deno.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { crc32 } from "node:zlib";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dirLayer } from "../../src/host/node.ts";
@@ -80,6 +81,32 @@ describe("node bin/layerfs.js runs the bundled CLI (dist/cli/, scripts/build.mjs
     } finally {
       removeDir(dir);
     }
+  });
+
+  it("keeps a V8 code cache beside the bundle: made by the first run, taken by the next, never trusted when damaged", () => {
+    const cliDir = join(copy(), "dist/cli");
+    const caches = () => readdirSync(cliDir).filter((n) => n.endsWith(".v8cache"));
+    for (const name of caches()) rmSync(join(cliDir, name));
+    const env = { LAYERFS_CODE_CACHE: "1", NODE_OPTIONS: "" };
+    expect(spawnBin(copy(), ["run", PROBE, "stdin"], { input: "one\n", env })).toEqual({ status: 0, stdout: "one\n", stderr: "" });
+    expect(caches()).toHaveLength(1);
+    const file = join(cliDir, caches()[0]!);
+    const made = readFileSync(file);
+    expect(made.length).toBeGreaterThan(100_000); // every function of the bundle
+    expect(spawnBin(copy(), ["run", PROBE, "stdin"], { input: "two\n", env })).toEqual({ status: 0, stdout: "two\n", stderr: "" });
+    expect(readFileSync(file).equals(made)).toBe(true); // taken as it was
+    // Bytes damaged in the middle of V8's payload, behind a header V8 would accept: handed to
+    // V8, this kills the process (SIGSEGV); the CRC-32 in our header keeps it from V8.
+    const mid = made.length >> 1;
+    writeFileSync(file, made.map((b, i) => (i >= mid && i < mid + 400 ? b ^ 0x5a : b)));
+    expect(spawnBin(copy(), ["run", PROBE, "stdin"], { input: "three\n", env })).toEqual({ status: 0, stdout: "three\n", stderr: "" });
+    const remade = readFileSync(file); // made again, whole: its header's CRC-32 is its payload's
+    expect(remade.subarray(0, 8).toString()).toBe("LFSV8CC1");
+    expect(remade.readUInt32LE(8)).toBe(crc32(remade.subarray(20)) >>> 0);
+    expect(remade.readUInt32LE(12)).toBe(remade.length - 20);
+    rmSync(file);
+    expect(spawnBin(copy(), ["--version"], { env: { LAYERFS_CODE_CACHE: "0" } }).status).toBe(0);
+    expect(caches()).toEqual([]);
   });
 
   it("says how to build it when dist/cli/ is missing", () => {
