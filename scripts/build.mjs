@@ -34,7 +34,7 @@ const { bundleCli } = await import("./cli-bundle.mjs");
 const cliDir = join(outDir, "cli");
 rmSync(cliDir, { recursive: true, force: true });
 try {
-  await bundleCli(join(outDir, "src"), cliDir);
+  bundleCli(join(outDir, "src"), cliDir);
 } catch (e) {
   console.error(`layerfs build: bundling the CLI failed: ${e instanceof Error ? e.message : e}`);
   process.exit(1);

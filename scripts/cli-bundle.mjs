@@ -5,12 +5,12 @@
 // Used by scripts/build.mjs (from tsc's output in dist/src/) and by the bench (from
 // src/, so that its fresh-process figures are the checkout's).
 import { join } from "node:path";
-import { build } from "esbuild";
+import { buildSync } from "esbuild";
 
 /** Bundle `${srcDir}/cli/dispatch.EXT` and `${srcDir}/host/code-cache.EXT` (EXT: js or ts) into `outDir`. */
-export async function bundleCli(srcDir, outDir, ext = "js") {
+export function bundleCli(srcDir, outDir, ext = "js") {
   const common = { bundle: true, platform: "node", target: "node20", logLevel: "warning" };
-  await build({
+  buildSync({
     ...common,
     entryPoints: [join(srcDir, `cli/dispatch.${ext}`)],
     outfile: join(outDir, "layerfs.cjs"),
@@ -18,9 +18,9 @@ export async function bundleCli(srcDir, outDir, ext = "js") {
     // Prefer a package's ESM build: hash-wasm's "main" is a 268 KB UMD of every hash it has
     // (14 ms of each `layerfs run` to load); its ESM build lets esbuild keep only sha256/sha512.
     mainFields: ["module", "main"],
-    // import() of a built-in becomes require(): a node:vm script has no dynamic import
-    // (and V8 refuses a code cache for a script compiled with a module loader callback).
+    // import() of a built-in becomes require(): a node:vm script given no module loader
+    // callback has no dynamic import.
     supported: { "dynamic-import": false },
   });
-  await build({ ...common, entryPoints: [join(srcDir, `host/code-cache.${ext}`)], outfile: join(outDir, "code-cache.js"), format: "esm" });
+  buildSync({ ...common, entryPoints: [join(srcDir, `host/code-cache.${ext}`)], outfile: join(outDir, "code-cache.js"), format: "esm" });
 }

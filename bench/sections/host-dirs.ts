@@ -347,8 +347,9 @@ async function dirLstatFloor(lowers: readonly string[], runs: number, before?: R
 
 /**
  * A row's workload (memory upper over the plain directory) once per fresh
- * process, as one `layerfs run` command is; the row before it is a process
- * that has run the guest many times: info, with the JavaScript not compiled yet.
+ * process, as one `layerfs run` command is (bin/layerfs.js, its code cache
+ * made by the first of these runs); the row before it is a process that has
+ * run the guest many times: info, with the JavaScript not optimized yet.
  */
 function freshProcessRow(id: string, plain: string, args: readonly string[], cleanPlain: () => void): void {
   const layerfs: number[] = [];
@@ -363,7 +364,7 @@ function freshProcessRow(id: string, plain: string, args: readonly string[], cle
   add({
     id, what: `layerfs run --layer: the same, one run in a fresh process (median of ${FRESH_RUNS}; info)`, value: l, unit: "ms",
     peer: { name: "node:wasi, fresh process", value: n, unit: "ms" }, ratio: l / n,
-    note: "uncompiled JavaScript: V8 optimizes a function only after many calls", samples: layerfs, peerSamples: node,
+    note: "bin/layerfs.js with its code cache (bytecode ready); V8 optimizes a function only after many calls", samples: layerfs, peerSamples: node,
   });
 }
 
