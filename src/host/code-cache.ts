@@ -22,7 +22,7 @@
  * The file sits beside the bundle, so whoever can change it could change the
  * bundle itself; where that directory is read-only there is simply no cache.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
@@ -47,6 +47,8 @@ export interface LoadedBundle {
 const MAGIC = new TextEncoder().encode("LFSV8CC1");
 /** magic, then u32 LE: CRC-32 of the payload, payload length, CRC-32 of the bundle it was made from. */
 const HEADER = MAGIC.length + 12;
+/** A cache file larger than this is not read (the CLI's is about 1 MB). */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 type Crc32 = (data: Uint8Array) => number;
 /** zlib.crc32 (Node >= 20.15 and 22.2); without it no cache is ever trusted. */
@@ -91,6 +93,7 @@ export function loadBundle(bundle: string, env: Record<string, string | undefine
 /** Compile every function of `wrapped` now (not at its first call), so the cache holds them all. */
 function compileWhole(wrapped: string, filename: string): Script {
   const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
+  if (process.execArgv.includes("--no-lazy")) return new Script(wrapped, { filename });
   v8.setFlagsFromString("--no-lazy");
   try {
     return new Script(wrapped, { filename });
@@ -115,6 +118,9 @@ function flagsKey(env: Record<string, string | undefined>): string {
 function readCache(file: string, sourceSum: number): Uint8Array | undefined | "damaged" | "rejected" {
   let bytes: Uint8Array;
   try {
+    // Only a regular file of sane size: a FIFO would block the read, a huge file fill memory.
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_CACHE_BYTES) return "damaged";
     bytes = readFileSync(file);
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 // loadBundle (src/host/code-cache.ts): a CommonJS bundle run through node:vm with a
 // V8 code cache beside it, used only when its length and CRC-32 say it is whole.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as zlib from "node:zlib";
@@ -115,10 +116,23 @@ describe.skipIf(!hasCrc32)("loadBundle", () => {
     writeFileSync(join(cacheFile, "x"), "");
     for (let i = 0; i < 2; i++) {
       const loaded = loadBundle(bundle, {});
-      expect(loaded.state).toBe("made");
+      expect(loaded.state).toBe("damaged"); // not a regular file
       expectWorks(loaded.exports);
     }
     expect(readdirSync(dir).sort()).toEqual(["bundle.cjs", cacheFile.slice(dir.length + 1)].sort());
+  });
+
+  it("reads only a regular file of sane size (a FIFO would block, a huge file fill memory)", () => {
+    const { cacheFile } = loadBundle(bundle, {});
+    rmSync(cacheFile);
+    expect(spawnSync("mkfifo", [cacheFile]).status).toBe(0);
+    const fifo = loadBundle(bundle, {});
+    expect(fifo.state).toBe("damaged");
+    expectWorks(fifo.exports);
+    expect(statSync(cacheFile).isFile()).toBe(true); // made again over the FIFO
+    truncateSync(cacheFile, 65 * 1024 * 1024); // sparse: 65 MiB of zeros
+    expect(loadBundle(bundle, {}).state).toBe("damaged");
+    expect(sound(cacheFile)).toBe(true);
   });
 
   it("LAYERFS_CODE_CACHE=0 turns it off: no cache read or written", () => {
