@@ -92,8 +92,8 @@ export function loadBundle(bundle: string, env: Record<string, string | undefine
 
 /** Compile every function of `wrapped` now (not at its first call), so the cache holds them all. */
 function compileWhole(wrapped: string, filename: string): Script {
-  const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
   if (process.execArgv.includes("--no-lazy")) return new Script(wrapped, { filename });
+  const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
   v8.setFlagsFromString("--no-lazy");
   try {
     return new Script(wrapped, { filename });
