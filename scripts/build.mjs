@@ -7,7 +7,7 @@
 // modules one by one, about 75 ms of every `layerfs run`. Why CommonJS: Node 20 keeps no
 // code cache for ES modules; from the second run on, the cache spares each process
 // parsing the bundle and compiling any of its functions (a trivial `layerfs run`
-// 80 -> 64 ms from process start).
+// 86 -> 70 ms from process start).
 //
 //   node scripts/build.mjs [--outDir DIR]     (default dist/)
 //

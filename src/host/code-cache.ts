@@ -9,9 +9,9 @@
  * (V8's --no-lazy for that one compile, as the v8-compile-cache package does)
  * and writes the cache: ~30 ms once, so that no later run of any command meets
  * a function V8 has to compile. Measured on `layerfs run --layer` (2 cores,
- * tmpfs): a trivial guest's process ends 16 ms sooner (80 -> 64 ms from
+ * tmpfs): a trivial guest's process ends 16 ms sooner (86 -> 70 ms from
  * process start), and a one-shot 4 KiB pwrite into a 256 MiB lower file takes
- * 0.45 ms of guest time instead of 2.5 ms.
+ * 0.58 ms of guest time instead of 2.59 ms.
  *
  * V8 checks a cache's version and flags, but of the source only its length,
  * and not its payload at all (outside debug builds): a cache with a sound
