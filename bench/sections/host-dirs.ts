@@ -265,7 +265,7 @@ export async function hostDirs(cfg: Config): Promise<void> {
           note: `layerfs ${(l / bareMs).toFixed(2)}× of it`, samples: samples.get("bare")!, peerSamples: samples.get("node")!,
         });
       }
-      if (row.fresh === true) freshProcessRow(row.id, plain, row.args, () => removeGuestOutput(plain));
+      if (row.fresh === true) freshProcessRow(row.id, plain, row.args);
     }
   } finally {
     for (const m of mounts) m.unmount();
@@ -351,7 +351,7 @@ async function dirLstatFloor(lowers: readonly string[], runs: number, before?: R
  * made by the first of these runs); the row before it is a process that has
  * run the guest many times: info, with the JavaScript not optimized yet.
  */
-function freshProcessRow(id: string, plain: string, args: readonly string[], cleanPlain: () => void): void {
+function freshProcessRow(id: string, plain: string, args: readonly string[]): void {
   const layerfs: number[] = [];
   const node: number[] = [];
   for (let i = 0; i < FRESH_RUNS; i++) {

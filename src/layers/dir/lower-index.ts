@@ -66,7 +66,7 @@ import type { HostDirent, HostFs, HostStat } from "./host-fs.ts";
 import { isOverlayWhiteout, isShown, whiteoutTargetName } from "./overlay.ts";
 import { listingEntries } from "./listing.ts";
 import { IndexSharing } from "./index-sharing.ts";
-import { DEVICE_WHITEOUT, DIR, FILE, SYMLINK, TYPES, newIndexedDir } from "./indexed-dir.ts";
+import { DEVICE_WHITEOUT, DIR, FILE, TYPES, newIndexedDir } from "./indexed-dir.ts";
 import type { IndexedDir, Slot } from "./indexed-dir.ts";
 import type { HostPaths, SharedDirIndex } from "./shared-index.ts";
 
