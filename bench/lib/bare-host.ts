@@ -10,16 +10,14 @@
  * Not a product and not exported: never run untrusted guests on it.
  */
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync, constants as C } from "node:fs";
+import { Errno } from "../../src/core/errno.ts";
+import { toFsError } from "../../src/host/host-fs.ts";
+import { RIGHTS } from "../../src/wasi/rights.ts";
 import { BENCH_WASM, benchModule, parseGuestOutput } from "./guest.ts";
 import type { GuestResult } from "./guest.ts";
 
-/** WASI errnos (wasi_snapshot_preview1) of the node:fs error codes a guest meets here. */
-const ERRNO: Record<string, number> = {
-  EACCES: 2, EBADF: 8, EEXIST: 20, EINVAL: 28, EIO: 29, EISDIR: 31, ELOOP: 32, ENOENT: 44, ENOTDIR: 54, ENOTEMPTY: 55, EPERM: 63,
-};
-const ENOSYS = 52;
-const RIGHT_FD_READ = 1n << 1n;
-const RIGHT_FD_WRITE = 1n << 6n;
+const RIGHT_FD_READ = BigInt(RIGHTS.FD_READ);
+const RIGHT_FD_WRITE = BigInt(RIGHTS.FD_WRITE);
 const PREOPEN = 3;
 
 class Exit {
@@ -31,10 +29,10 @@ interface OpenHostFile {
   pos: number;
 }
 
+/** The WASI errno of what a node:fs call threw (layerfs's own mapping: host-fs.ts). */
 function errnoOf(e: unknown): number {
   if (e instanceof Exit) throw e;
-  const code = (e as { code?: string }).code;
-  return (code !== undefined ? ERRNO[code] : undefined) ?? 29;
+  return toFsError(e, "bare host").errno;
 }
 
 type Imports = Record<string, (...a: never[]) => unknown>;
@@ -86,19 +84,19 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
       return 0;
     },
     fd_prestat_get(fd: number, ptr: number): number {
-      if (fd !== PREOPEN) return 8;
+      if (fd !== PREOPEN) return Errno.BADF;
       dv().setUint32(ptr, 0, true);
       view.setUint32(ptr + 4, 1, true);
       return 0;
     },
     fd_prestat_dir_name(fd: number, ptr: number, len: number): number {
-      if (fd !== PREOPEN || len < 1) return 8;
+      if (fd !== PREOPEN || len < 1) return Errno.BADF;
       bytes(ptr, 1)[0] = 0x2f; // "/"
       return 0;
     },
     fd_fdstat_get(fd: number, ptr: number): number {
       const type = fd <= 2 ? 2 : fd === PREOPEN ? 3 : files[fd] !== undefined ? 4 : -1;
-      if (type < 0) return 8;
+      if (type < 0) return Errno.BADF;
       dv().setUint8(ptr, type);
       view.setUint16(ptr + 2, 0, true);
       view.setBigUint64(ptr + 8, 0xffff_ffffn, true);
@@ -124,7 +122,7 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
     },
     fd_read(fd: number, iovs: number, n: number, nread: number): number {
       const f = files[fd];
-      if (f === undefined) return 8;
+      if (f === undefined) return Errno.BADF;
       try {
         let total = 0;
         for (let i = 0; i < n; i++) {
@@ -149,7 +147,7 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
           }
         } else {
           const f = files[fd];
-          if (f === undefined) return 8;
+          if (f === undefined) return Errno.BADF;
           total = writeIovecs(f, iovs, n, f.pos);
           f.pos += total;
         }
@@ -159,7 +157,7 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
     },
     fd_pwrite(fd: number, iovs: number, n: number, offset: bigint, nwritten: number): number {
       const f = files[fd];
-      if (f === undefined) return 8;
+      if (f === undefined) return Errno.BADF;
       try {
         dv().setUint32(nwritten, writeIovecs(f, iovs, n, Number(offset)), true);
         return 0;
@@ -167,7 +165,7 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
     },
     fd_seek(fd: number, offset: bigint, whence: number, newOffset: number): number {
       const f = files[fd];
-      if (f === undefined) return 8;
+      if (f === undefined) return Errno.BADF;
       try {
         const base = whence === 0 ? 0 : whence === 1 ? f.pos : fstatSync(f.fd).size;
         f.pos = base + Number(offset);
@@ -177,12 +175,12 @@ export async function underBareHost(root: string, args: string[], wrap: (imports
     },
     fd_close(fd: number): number {
       const f = files[fd];
-      if (f === undefined) return fd === PREOPEN || fd <= 2 ? 0 : 8;
+      if (f === undefined) return fd === PREOPEN || fd <= 2 ? 0 : Errno.BADF;
       files[fd] = undefined;
       try { closeSync(f.fd); return 0; } catch (e) { return errnoOf(e); }
     },
     fd_readdir(): number {
-      return ENOSYS; // not a walk host: readbig, writebig and churn only
+      return Errno.NOSYS; // not a walk host: readbig, writebig and churn only
     },
     path_filestat_get(_fd: number, lookup: number, path: number, pathLen: number, ptr: number): number {
       try {
