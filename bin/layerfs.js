@@ -3,18 +3,17 @@
 // `npm run build`, which `npm install` runs through the "prepare" script; scripts/build.mjs
 // says why a bundle) through dist/cli/code-cache.js (src/host/code-cache.ts), with a V8
 // code cache beside the bundle that the first run writes (LAYERFS_CODE_CACHE=0: none).
-const bundle = new URL("../dist/cli/layerfs.cjs", import.meta.url);
-let loadBundle;
+import { fileURLToPath } from "node:url";
+
+const bundle = fileURLToPath(new URL("../dist/cli/layerfs.cjs", import.meta.url));
+let cli;
 try {
-  ({ loadBundle } = await import("../dist/cli/code-cache.js"));
+  const { loadBundle } = await import("../dist/cli/code-cache.js");
+  cli = loadBundle(bundle);
 } catch (e) {
-  if (e?.code !== "ERR_MODULE_NOT_FOUND" || !String(e.message).includes("code-cache.js")) throw e;
-}
-const { existsSync } = await import("node:fs");
-if (loadBundle === undefined || !existsSync(bundle)) {
+  const missing = (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("code-cache.js")) || (e?.code === "ENOENT" && e.path === bundle);
+  if (!missing) throw e;
   process.stderr.write("layerfs: the compiled CLI (dist/) is missing: run 'npm run build' first\n");
   process.exit(1);
 }
-const { fileURLToPath } = await import("node:url");
-const cli = loadBundle(fileURLToPath(bundle));
 process.exitCode = await cli.exports.main(process.argv.slice(2));

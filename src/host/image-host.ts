@@ -24,8 +24,8 @@ import type { ImageRef } from "../oci/image-ref.ts";
 /** Opens a host file as a pread ByteSource (NodeFileSource or DenoFileSource). */
 export type OpenFileSource = (path: string) => ByteSource;
 
-// node:crypto and node:zlib are imported at first use: loading them costs
-// about 5 ms, which a `layerfs run` over host directories alone need not pay.
+// node:crypto and node:zlib are imported at first use: loading them cost each
+// `layerfs run` about 4 ms, which one over host directories alone need not pay.
 
 /** node:crypto hashes (native; faster than the wasm default). */
 export const nodeHasher: HasherFactory = async (algorithm) => {
