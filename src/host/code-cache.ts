@@ -74,13 +74,17 @@ export function loadBundle(bundle: string, env: Record<string, string | undefine
     if (found instanceof Uint8Array) {
       script = new Script(wrapped, { filename: bundle, cachedData: found });
       state = script.cachedDataRejected === true ? "rejected" : "hit";
-      if (state === "rejected") script = undefined;
     } else {
       state = found ?? "made";
     }
     if (state !== "hit") {
-      script = compileWhole(wrapped, bundle);
-      writeCache(cacheFile, script.createCachedData(), sourceSum);
+      // When V8 refused the cache, `script` is the source compiled lazily, and a compile of the
+      // same source and name would return it from V8's in-process cache instead of compiling it
+      // whole (the cache made would hold a tenth of the functions): that compile goes under
+      // another name (a code cache does not depend on it), and this process runs `script`.
+      const whole = compileWhole(wrapped, script === undefined ? bundle : `${bundle} (whole)`);
+      writeCache(cacheFile, whole.createCachedData(), sourceSum);
+      script ??= whole;
     }
   }
   script ??= new Script(wrapped, { filename: bundle });

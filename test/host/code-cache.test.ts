@@ -32,8 +32,8 @@ function expectWorks(exports: Record<string, unknown>): void {
   expect(exports).toMatchObject({ dir, base: "bundle.cjs", self: true });
 }
 
-/** Is `file` a cache file of `bundle` whose header's length and CRC-32 match its payload? */
-function sound(file: string): boolean {
+/** Is `file` a cache file of `of` whose header's length and CRC-32 match its payload? */
+function sound(file: string, of = bundle): boolean {
   const bytes = readFileSync(file);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payload = bytes.subarray(20);
@@ -41,7 +41,7 @@ function sound(file: string): boolean {
     bytes.subarray(0, 8).toString() === "LFSV8CC1" &&
     view.getUint32(8, true) === (zlib.crc32(payload) >>> 0) &&
     view.getUint32(12, true) === payload.length &&
-    view.getUint32(16, true) === (zlib.crc32(readFileSync(bundle)) >>> 0)
+    view.getUint32(16, true) === (zlib.crc32(readFileSync(of)) >>> 0)
   );
 }
 
@@ -98,6 +98,28 @@ describe.skipIf(!hasCrc32)("loadBundle", () => {
       rmSync(other);
       rmSync(otherCache);
     }
+  });
+
+  it("makes the whole cache again when V8 refuses a sound one (not the part its first compile did)", () => {
+    const made = loadBundle(bundle, {}); // made whole at once: what a remade one must hold too
+    const refused = join(dir, "refused.cjs");
+    writeFileSync(refused, BUNDLE);
+    const cacheFile = refused + made.cacheFile.slice(bundle.length);
+    // A sound header over bytes that are no V8 cache: V8's own check refuses them (no crash).
+    const payload = new Uint8Array(4096).fill(7);
+    const header = Buffer.alloc(20);
+    header.write("LFSV8CC1");
+    header.writeUInt32LE(zlib.crc32(payload) >>> 0, 8);
+    header.writeUInt32LE(payload.length, 12);
+    header.writeUInt32LE(zlib.crc32(readFileSync(refused)) >>> 0, 16);
+    writeFileSync(cacheFile, Buffer.concat([header, payload]));
+    const loaded = loadBundle(refused, {});
+    expect(loaded).toMatchObject({ state: "rejected", cacheFile });
+    expect((loaded.exports.answer as () => number)()).toBe(42);
+    expect(sound(cacheFile, refused)).toBe(true);
+    // Every function (the script name inside differs a little): not only the top level V8 compiled when it refused.
+    expect(readFileSync(cacheFile).length).toBeGreaterThanOrEqual(readFileSync(made.cacheFile).length);
+    expect(loadBundle(refused, {}).state).toBe("hit");
   });
 
   it("keeps one cache per set of node flags (V8 refuses a cache made under other flags)", () => {
